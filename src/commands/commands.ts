@@ -1,0 +1,95 @@
+import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+
+// Commands are data. Each names the stream it targets through its ids; the actor, time and ids of new things
+// arrive from the edge (DecisionContext, or fields chosen there), never from inside a decider.
+
+export interface ClaimUsername {
+  type: 'ClaimUsername';
+  username: string;
+  userId: string;
+}
+
+export interface RegisterUser {
+  type: 'RegisterUser';
+  userId: string;
+  username: string;
+  email: string | null;
+  displayName: string;
+  /** Already hashed at the edge: deciders never see a password. */
+  passwordHash: string;
+  role: UserRole;
+}
+
+export type UsernameCommand = ClaimUsername;
+export type UserCommand = RegisterUser;
+
+export interface CreateRoom {
+  type: 'CreateRoom';
+  roomId: string;
+  name: string;
+  kind: RoomKind;
+  /** Other initial members (the actor is always a member and the owner). A direct room needs exactly one. */
+  memberIds: string[];
+}
+
+export interface JoinRoom {
+  type: 'JoinRoom';
+  roomId: string;
+}
+
+export interface LeaveRoom {
+  type: 'LeaveRoom';
+  roomId: string;
+}
+
+export interface AddMember {
+  type: 'AddMember';
+  roomId: string;
+  userId: string;
+}
+
+export interface RemoveMember {
+  type: 'RemoveMember';
+  roomId: string;
+  userId: string;
+}
+
+export interface ChangeMemberRole {
+  type: 'ChangeMemberRole';
+  roomId: string;
+  userId: string;
+  role: Exclude<RoomRole, 'owner'>;
+}
+
+export interface SendMessage {
+  type: 'SendMessage';
+  roomId: string;
+  text: string;
+  clientMessageId: string;
+}
+
+export interface EditMessage {
+  type: 'EditMessage';
+  roomId: string;
+  seq: number;
+  text: string;
+}
+
+export interface DeleteMessage {
+  type: 'DeleteMessage';
+  roomId: string;
+  seq: number;
+}
+
+export type RoomCommand =
+  | CreateRoom
+  | JoinRoom
+  | LeaveRoom
+  | AddMember
+  | RemoveMember
+  | ChangeMemberRole
+  | SendMessage
+  | EditMessage
+  | DeleteMessage;
+
+export type ChatCommand = UsernameCommand | UserCommand | RoomCommand;

@@ -1,0 +1,104 @@
+// Every failure the service reports has a class here with a stable code. The edge (http/errorMapping.ts)
+// maps each code to an HTTP status once; nothing else decides statuses.
+
+export type ErrorCode =
+  // validation (400)
+  | 'VALIDATION_FAILED'
+  | 'INVALID_JSON'
+  | 'EMPTY_CONTENT'
+  | 'INVALID_CONTENT'
+  | 'WEAK_PASSWORD'
+  | 'INVALID_ROOM'
+  // authentication (401)
+  | 'AUTH_REQUIRED'
+  | 'AUTH_FAILED'
+  | 'INVALID_CREDENTIALS'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_REVOKED'
+  // authorization (403)
+  | 'FORBIDDEN'
+  | 'NOT_MEMBER'
+  | 'NOT_SENDER'
+  | 'ACCOUNT_LOCKED'
+  // not found (404)
+  | 'NOT_FOUND'
+  | 'NO_ROOM'
+  | 'NO_MESSAGE'
+  | 'NO_USER'
+  // conflict (409)
+  | 'USERNAME_TAKEN'
+  | 'ROOM_EXISTS'
+  | 'ROOM_FULL'
+  | 'MESSAGE_DELETED'
+  | 'ALREADY_MEMBER'
+  | 'CONCURRENCY_CONFLICT'
+  | 'IDEMPOTENCY_CONFLICT'
+  // size (413)
+  | 'MESSAGE_TOO_LONG'
+  | 'PAYLOAD_TOO_LARGE'
+  // rate (429)
+  | 'RATE_LIMIT_EXCEEDED'
+  // unsupported media (415)
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  // dependencies (503) and bugs (500)
+  | 'UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+/** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
+export class ChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A command broke a domain rule: the decider refused it and nothing was appended. */
+export class CommandRejectedError extends ChatError {}
+
+/** Input that failed validation at the edge. */
+export class ValidationError extends ChatError {
+  constructor(message: string, details?: Record<string, unknown>, code: ErrorCode = 'VALIDATION_FAILED') {
+    super(code, message, details);
+  }
+}
+
+export class AuthenticationError extends ChatError {}
+
+export class ForbiddenError extends ChatError {}
+
+export class NotFoundError extends ChatError {}
+
+export class RateLimitedError extends ChatError {
+  constructor(
+    message: string,
+    /** Seconds until a retry can succeed. */
+    readonly retryAfterSeconds: number,
+    code: ErrorCode = 'RATE_LIMIT_EXCEEDED',
+  ) {
+    super(code, message, { retryAfterSeconds });
+  }
+}
+
+/** The stream moved on between reading its state and appending: the caller may reload and decide again. */
+export class WrongExpectedVersionError extends ChatError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: number | 'no-stream' | 'any',
+    readonly actual: number,
+  ) {
+    super('CONCURRENCY_CONFLICT', `stream ${streamId} is at version ${actual}, expected ${String(expected)}`, {
+      streamId,
+    });
+  }
+}
+
+/** A dependency (database, broker) is not available right now. */
+export class UnavailableError extends ChatError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('UNAVAILABLE', message, details);
+  }
+}

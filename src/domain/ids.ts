@@ -1,0 +1,37 @@
+// Stream and id naming. Pure: no I/O, no randomness (ids are generated at the edge and passed in).
+
+export const userStreamId = (userId: string): string => `user-${userId}`;
+export const roomStreamId = (roomId: string): string => `room-${roomId}`;
+export const usernameStreamId = (username: string): string => `username-${normaliseUsername(username)}`;
+
+/** Usernames compare case-insensitively and after Unicode compatibility folding ("Ａlice" is "alice"). */
+export function normaliseUsername(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
+}
+
+/**
+ * A direct room's id is derived from the sorted pair of user ids, so there is exactly one per pair:
+ * the single writer of that stream makes its creation unique without any global lock.
+ */
+export function directRoomId(userA: string, userB: string): string {
+  const [first, second] = [userA, userB].sort();
+  return `dm_${first}_${second}`;
+}
+
+/**
+ * A message's id names its room and its seq, so a command about a message can be routed to the room's stream
+ * (its single writer) without asking a read model, and the decider can find it by seq.
+ */
+export function messageIdOf(roomId: string, seq: number): string {
+  return `${roomId}.${seq}`;
+}
+
+export function parseMessageId(messageId: string): { roomId: string; seq: number } | undefined {
+  const dot = messageId.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const roomId = messageId.slice(0, dot);
+  const seqText = messageId.slice(dot + 1);
+  if (!/^[1-9][0-9]{0,15}$/.test(seqText)) return undefined;
+  const seq = Number(seqText);
+  return Number.isSafeInteger(seq) ? { roomId, seq } : undefined;
+}
