@@ -1,0 +1,70 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { AuthenticationError } from '../domain/errors.js';
+import type { UserRole } from '../events/chatEvents.js';
+
+/** Only HS256 is ever accepted: pinning the algorithm closes the "alg: none" and key-confusion attacks. */
+const ALGORITHM = 'HS256';
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(['user', 'admin', 'auditor', 'analyst']),
+  jti: z.string().min(1),
+  fam: z.string().min(1),
+  typ: z.literal('access'),
+  exp: z.number().int(),
+  iat: z.number().int(),
+});
+
+export interface AccessPrincipal {
+  userId: string;
+  role: UserRole;
+  /** The token's id, blacklisted on logout. */
+  jti: string;
+  /** The refresh family the token was issued with; revoking the family invalidates it. */
+  familyId: string;
+  /** Expiry in epoch seconds. */
+  expiresAt: number;
+}
+
+export interface AccessTokenOptions {
+  secret: string;
+  issuer: string;
+  ttlSeconds: number;
+}
+
+export class AccessTokens {
+  constructor(private readonly options: AccessTokenOptions) {}
+
+  sign(claims: { userId: string; role: UserRole; jti: string; familyId: string }, nowSeconds: number): string {
+    return jwt.sign(
+      { sub: claims.userId, role: claims.role, jti: claims.jti, fam: claims.familyId, typ: 'access', iat: nowSeconds },
+      this.options.secret,
+      { algorithm: ALGORITHM, expiresIn: this.options.ttlSeconds, issuer: this.options.issuer },
+    );
+  }
+
+  /** Verifies signature, algorithm, issuer and expiry; says which of them failed with a stable code. */
+  verify(token: string, nowSeconds: number): AccessPrincipal {
+    let decoded: unknown;
+    try {
+      decoded = jwt.verify(token, this.options.secret, {
+        algorithms: [ALGORITHM],
+        issuer: this.options.issuer,
+        clockTimestamp: nowSeconds,
+      });
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) throw new AuthenticationError('TOKEN_EXPIRED', 'access token expired');
+      throw new AuthenticationError('AUTH_FAILED', 'access token is invalid');
+    }
+    const claims = claimsSchema.safeParse(decoded);
+    if (!claims.success) throw new AuthenticationError('AUTH_FAILED', 'access token is invalid');
+    return {
+      userId: claims.data.sub,
+      role: claims.data.role,
+      jti: claims.data.jti,
+      familyId: claims.data.fam,
+      expiresAt: claims.data.exp,
+    };
+  }
+}

@@ -1,0 +1,180 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AuthenticationError } from '../domain/errors.js';
+import { normaliseUsername } from '../domain/ids.js';
+import type { UserRole } from '../events/chatEvents.js';
+import type { Clock, IdGenerator } from '../support/clock.js';
+import type { AccessPrincipal, AccessTokens } from './accessTokens.js';
+import type { LoginLockout } from './loginLockout.js';
+import type { PasswordHasher } from './passwordHasher.js';
+import { checkPasswordPolicy } from './passwordPolicy.js';
+import type { TokenStore } from './tokenStore.js';
+
+/** The account fields auth needs, as the users read model holds them. */
+export interface Account {
+  userId: string;
+  username: string;
+  email: string | null;
+  displayName: string;
+  role: UserRole;
+  createdAt: string;
+  passwordHash: string;
+}
+
+export interface AccountDirectory {
+  getUser(userId: string): Promise<Account | undefined>;
+  getUserByUsername(username: string): Promise<Account | undefined>;
+}
+
+export interface RegistrationInput {
+  username: string;
+  password: string;
+  email: string | null;
+  displayName: string | null;
+}
+
+/** Appends the registration events and returns the account once the read model has it. */
+export type RegisterAccount = (input: {
+  username: string;
+  email: string | null;
+  displayName: string;
+  passwordHash: string;
+  role: UserRole;
+  commandId: string;
+  correlationId: string;
+}) => Promise<Account>;
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+export interface AuthServiceOptions {
+  passwordMinLength: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  adminUsernames: string[];
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
+
+export class AuthService {
+  /** Verified against when a username does not exist, so response time does not reveal which usernames do. */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly options: AuthServiceOptions,
+    private readonly accounts: AccountDirectory,
+    private readonly registerAccount: RegisterAccount,
+    private readonly hasher: PasswordHasher,
+    private readonly accessTokens: AccessTokens,
+    private readonly tokens: TokenStore,
+    private readonly lockout: LoginLockout,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async register(input: RegistrationInput, correlationId: string): Promise<Account> {
+    checkPasswordPolicy(input.password, { minLength: this.options.passwordMinLength });
+    const admins = this.options.adminUsernames.map(normaliseUsername);
+    return this.registerAccount({
+      username: input.username,
+      email: input.email,
+      displayName: input.displayName ?? input.username,
+      passwordHash: await this.hasher.hash(input.password),
+      role: admins.includes(normaliseUsername(input.username)) ? 'admin' : 'user',
+      // Registration has no client-chosen id: the username claim itself is what makes a retry harmless.
+      commandId: this.ids.next(),
+      correlationId,
+    });
+  }
+
+  async login(username: string, password: string): Promise<{ tokens: TokenPair; account: Account }> {
+    const key = normaliseUsername(username);
+    await this.lockout.assertNotLocked(key);
+    const account = await this.accounts.getUserByUsername(username);
+    const valid = account
+      ? await this.hasher.verify(account.passwordHash, password)
+      : await this.hasher.verify(await this.getDummyHash(), password).then(() => false);
+    if (!account || !valid) {
+      await this.lockout.recordFailure(key);
+      throw new AuthenticationError('INVALID_CREDENTIALS', 'username or password is wrong');
+    }
+    await this.lockout.recordSuccess(key);
+    return { tokens: await this.issue(account, this.ids.next()), account };
+  }
+
+  async refresh(refreshToken: string): Promise<{ tokens: TokenPair; account: Account }> {
+    const now = this.clock.now();
+    const next = this.newRefreshToken();
+    const outcome = await this.tokens.rotateRefreshToken(
+      sha256(refreshToken),
+      { tokenHash: sha256(next), expiresAt: now + this.options.refreshTokenTtlSeconds * 1000 },
+      now,
+    );
+    if (outcome.outcome === 'reused') {
+      throw new AuthenticationError('TOKEN_REVOKED', 'refresh token was already used; its whole family is revoked');
+    }
+    if (outcome.outcome === 'invalid') throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    const account = await this.accounts.getUser(outcome.userId);
+    if (!account) throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    return {
+      tokens: this.tokenPair(account, outcome.familyId, next),
+      account,
+    };
+  }
+
+  async logout(principal: AccessPrincipal): Promise<void> {
+    await this.tokens.blacklistAccessToken(principal.jti, principal.expiresAt * 1000);
+    await this.tokens.revokeFamily(principal.familyId, this.clock.now());
+  }
+
+  async currentAccount(principal: AccessPrincipal): Promise<Account> {
+    const account = await this.accounts.getUser(principal.userId);
+    if (!account) throw new AuthenticationError('AUTH_FAILED', 'the account of this token no longer exists');
+    return account;
+  }
+
+  /** Checks a bearer token: signature, expiry, logout blacklist and the refresh family's revocation. */
+  async authenticate(accessToken: string): Promise<AccessPrincipal> {
+    const now = this.clock.now();
+    const principal = this.accessTokens.verify(accessToken, Math.floor(now / 1000));
+    if (
+      (await this.tokens.isAccessTokenBlacklisted(principal.jti, now)) ||
+      (await this.tokens.isFamilyRevoked(principal.familyId))
+    ) {
+      throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');
+    }
+    return principal;
+  }
+
+  private async issue(account: Account, familyId: string): Promise<TokenPair> {
+    const refreshToken = this.newRefreshToken();
+    await this.tokens.saveRefreshToken({
+      tokenHash: sha256(refreshToken),
+      familyId,
+      userId: account.userId,
+      expiresAt: this.clock.now() + this.options.refreshTokenTtlSeconds * 1000,
+    });
+    return this.tokenPair(account, familyId, refreshToken);
+  }
+
+  private tokenPair(account: Account, familyId: string, refreshToken: string): TokenPair {
+    const accessToken = this.accessTokens.sign(
+      { userId: account.userId, role: account.role, jti: this.ids.next(), familyId },
+      Math.floor(this.clock.now() / 1000),
+    );
+    return { accessToken, refreshToken, expiresIn: this.options.accessTokenTtlSeconds, tokenType: 'Bearer' };
+  }
+
+  private newRefreshToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+    return this.dummyHash;
+  }
+}

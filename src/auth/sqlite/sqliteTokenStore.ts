@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import type { RefreshTokenRecord, RotationOutcome, TokenStore } from '../tokenStore.js';
+
+interface RefreshRow {
+  family_id: string;
+  user_id: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+function isRefreshRow(row: unknown): row is RefreshRow {
+  return typeof row === 'object' && row !== null && 'family_id' in row && 'user_id' in row && 'expires_at' in row;
+}
+
+/**
+ * The embedded token store. DESIGN.md puts tokens in process memory for this mode; we keep them in SQLite instead
+ * so that a restart neither logs everybody out nor revives access tokens that were blacklisted by a logout.
+ */
+export class SqliteTokenStore implements TokenStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id);
+      CREATE TABLE IF NOT EXISTS revoked_families (family_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS access_blacklist (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+    `);
+    this.statements = {
+      insert: this.db.prepare(
+        'INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES (?, ?, ?, ?)',
+      ),
+      find: this.db.prepare(`
+        SELECT t.family_id, t.user_id, t.expires_at, t.used_at, f.revoked_at
+        FROM refresh_tokens t LEFT JOIN revoked_families f ON f.family_id = t.family_id
+        WHERE t.token_hash = ?`),
+      markUsed: this.db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL'),
+      revoke: this.db.prepare('INSERT OR IGNORE INTO revoked_families (family_id, revoked_at) VALUES (?, ?)'),
+      isRevoked: this.db.prepare('SELECT 1 FROM revoked_families WHERE family_id = ?'),
+      blacklist: this.db.prepare('INSERT OR REPLACE INTO access_blacklist (jti, expires_at) VALUES (?, ?)'),
+      isBlacklisted: this.db.prepare('SELECT 1 FROM access_blacklist WHERE jti = ? AND expires_at > ?'),
+      purgeTokens: this.db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
+      purgeBlacklist: this.db.prepare('DELETE FROM access_blacklist WHERE expires_at <= ?'),
+    };
+  }
+
+  async saveRefreshToken(record: RefreshTokenRecord): Promise<void> {
+    this.statements.insert.run(record.tokenHash, record.familyId, record.userId, record.expiresAt);
+  }
+
+  async rotateRefreshToken(
+    tokenHash: string,
+    next: Omit<RefreshTokenRecord, 'familyId' | 'userId'>,
+    now: number,
+  ): Promise<RotationOutcome> {
+    // One synchronous transaction: SQLite serialises writers, so two concurrent refreshes cannot both rotate.
+    return this.db.transaction((): RotationOutcome => {
+      const row: unknown = this.statements.find.get(tokenHash);
+      if (!isRefreshRow(row) || row.revoked_at !== null || row.expires_at <= now) return { outcome: 'invalid' };
+      if (row.used_at !== null) {
+        this.statements.revoke.run(row.family_id, now);
+        return { outcome: 'reused', userId: row.user_id, familyId: row.family_id };
+      }
+      this.statements.markUsed.run(now, tokenHash);
+      this.statements.insert.run(next.tokenHash, row.family_id, row.user_id, next.expiresAt);
+      return { outcome: 'rotated', userId: row.user_id, familyId: row.family_id };
+    })();
+  }
+
+  async revokeFamily(familyId: string, now: number): Promise<void> {
+    this.statements.revoke.run(familyId, now);
+  }
+
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    return this.statements.isRevoked.get(familyId) !== undefined;
+  }
+
+  async blacklistAccessToken(jti: string, expiresAt: number): Promise<void> {
+    this.statements.blacklist.run(jti, expiresAt);
+  }
+
+  async isAccessTokenBlacklisted(jti: string, now: number): Promise<boolean> {
+    return this.statements.isBlacklisted.get(jti, now) !== undefined;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return this.db.transaction(
+      () => this.statements.purgeTokens.run(now).changes + this.statements.purgeBlacklist.run(now).changes,
+    )();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

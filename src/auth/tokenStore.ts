@@ -1,0 +1,31 @@
+/** A refresh token as stored: only its SHA-256 hash is kept, so a leaked table cannot be replayed. */
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  familyId: string;
+  userId: string;
+  expiresAt: number;
+}
+
+export type RotationOutcome =
+  | { outcome: 'rotated'; userId: string; familyId: string }
+  /** The token had already been rotated: somebody replayed it, so the whole family is now revoked. */
+  | { outcome: 'reused'; userId: string; familyId: string }
+  | { outcome: 'invalid' };
+
+/**
+ * Refresh-token families and the access-token blacklist. Rotation is atomic: of two concurrent refreshes with the
+ * same token exactly one rotates, the other counts as reuse.
+ */
+export interface TokenStore {
+  saveRefreshToken(record: RefreshTokenRecord): Promise<void>;
+  /** Marks `tokenHash` used and stores `next` in its family, if the token is current, unexpired and unrevoked. */
+  rotateRefreshToken(tokenHash: string, next: Omit<RefreshTokenRecord, 'familyId' | 'userId'>, now: number): Promise<RotationOutcome>;
+  revokeFamily(familyId: string, now: number): Promise<void>;
+  isFamilyRevoked(familyId: string): Promise<boolean>;
+  /** Blacklists an access token id until it would have expired anyway. */
+  blacklistAccessToken(jti: string, expiresAt: number): Promise<void>;
+  isAccessTokenBlacklisted(jti: string, now: number): Promise<boolean>;
+  /** Drops rows that can no longer matter (expired tokens and blacklist entries). */
+  purgeExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { ChatServer } from '../server.js';
+
+const packageJson: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const version =
+  typeof packageJson === 'object' && packageJson !== null && 'version' in packageJson && typeof packageJson.version === 'string'
+    ? packageJson.version
+    : '0.0.0';
+
+const program = new Command('chat').description('Event-sourced CQRS chat service').version(version);
+
+program
+  .command('serve')
+  .description('run the service (embedded mode: SQLite log and history under DATA_DIR, everything in one process)')
+  .option('-p, --port <port>', 'port to listen on (overrides PORT)')
+  .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
+  .action(async (options: { port?: string; dataDir?: string }) => {
+    const config = loadConfig({
+      ...process.env,
+      ...(options.port !== undefined ? { PORT: options.port } : {}),
+      ...(options.dataDir !== undefined ? { DATA_DIR: options.dataDir } : {}),
+    });
+    const logger = pino({ level: config.logLevel, base: { service: 'chat' } });
+    const server = await ChatServer.start(config, logger, version);
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      server.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

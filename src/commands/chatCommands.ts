@@ -1,0 +1,243 @@
+import type { AccessPrincipal } from '../auth/accessTokens.js';
+import type { Account } from '../auth/authService.js';
+import { NotFoundError, UnavailableError } from '../domain/errors.js';
+import { directRoomId, parseMessageId, roomStreamId, userStreamId, usernameStreamId } from '../domain/ids.js';
+import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+import type { RecordedEvent } from '../events/envelope.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
+import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { IdGenerator } from '../support/clock.js';
+import type { CommandBus, CommandMetadata, CommandResult } from './commandBus.js';
+import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
+import type { DecisionContext, DomainLimits } from './decider.js';
+import type { RoomState } from './room/roomState.js';
+import { needsMessageLookup, withMessageFacts } from './room/roomState.js';
+import type { UserState } from './user/userDecider.js';
+import type { RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../events/chatEvents.js';
+import type { UsernameState } from './username/usernameDecider.js';
+
+export interface ChatCommandsDeps {
+  log: EventLog;
+  history: HistoryStore;
+  usernames: CommandBus<UsernameCommand, UsernameState, UsernameStreamEvent>;
+  users: CommandBus<UserCommand, UserState, UserStreamEvent>;
+  rooms: CommandBus<RoomCommand, RoomState, RoomEvent>;
+  sendLimiter: RateLimiter;
+  limits: DomainLimits;
+  ids: IdGenerator;
+  /** Resolves once the history view has applied the log up to that global position (read-your-writes). */
+  waitForHistory(position: number): Promise<void>;
+}
+
+export interface CreateRoomInput {
+  name: string | undefined;
+  kind: RoomKind;
+  memberIds: string[];
+}
+
+/** What a caller gets back from a room command: the room as the history view now shows it. */
+export interface RoomOutcome {
+  room: RoomView;
+  /** False when the command changed nothing (joining a room one is already in, reopening a direct room). */
+  changed: boolean;
+}
+
+/**
+ * The write side's use cases, shared by REST and WebSocket: build the command, route it to its stream's single
+ * writer, then wait until the history view shows the result so the caller can read its own writes.
+ */
+export class ChatCommands {
+  constructor(private readonly deps: ChatCommandsDeps) {}
+
+  async registerAccount(input: {
+    username: string;
+    email: string | null;
+    displayName: string;
+    passwordHash: string;
+    role: UserRole;
+    commandId: string;
+    correlationId: string;
+  }): Promise<Account> {
+    const userId = this.deps.ids.next();
+    const context = this.context({ userId, role: input.role });
+    const claim = await this.deps.usernames.execute(
+      usernameStreamId(input.username),
+      { type: 'ClaimUsername', username: input.username, userId },
+      context,
+      { commandId: input.commandId, correlationId: input.correlationId },
+    );
+    // The claim and the registration are two streams, so they need two idempotency keys.
+    const registered = await this.deps.users.execute(
+      userStreamId(userId),
+      {
+        type: 'RegisterUser',
+        userId,
+        username: input.username,
+        email: input.email,
+        displayName: input.displayName,
+        passwordHash: input.passwordHash,
+        role: input.role,
+      },
+      context,
+      { commandId: `${input.commandId}/register`, correlationId: input.correlationId },
+    );
+    await this.settle(claim, registered);
+    const account = await this.deps.history.getUser(userId);
+    if (!account) throw new UnavailableError('the new account is not readable yet');
+    return account;
+  }
+
+  async createRoom(actor: AccessPrincipal, input: CreateRoomInput, correlationId: string): Promise<RoomOutcome> {
+    await this.assertUsersExist(input.memberIds);
+    const roomId = input.kind === 'direct' ? this.directRoomFor(actor.userId, input.memberIds) : this.deps.ids.next();
+    if (input.kind === 'direct') {
+      // Opening a conversation that already exists is not an error for the two people in it: it is the same room.
+      const existing = await this.deps.log.streamVersion(roomStreamId(roomId));
+      if (existing > 0) {
+        const role = await this.deps.history.getMemberRole(roomId, actor.userId);
+        if (role) return { room: await this.room(roomId), changed: false };
+      }
+    }
+    const result = await this.roomCommand(
+      actor,
+      { type: 'CreateRoom', roomId, name: input.name ?? '', kind: input.kind, memberIds: input.memberIds },
+      correlationId,
+    );
+    return { room: await this.room(roomId), changed: result.events.length > 0 };
+  }
+
+  async joinRoom(actor: AccessPrincipal, roomId: string, correlationId: string): Promise<RoomOutcome> {
+    return this.roomOutcome(actor, { type: 'JoinRoom', roomId }, correlationId);
+  }
+
+  async leaveRoom(actor: AccessPrincipal, roomId: string, correlationId: string): Promise<void> {
+    await this.roomCommand(actor, { type: 'LeaveRoom', roomId }, correlationId);
+  }
+
+  async addMember(actor: AccessPrincipal, roomId: string, userId: string, correlationId: string): Promise<RoomOutcome> {
+    await this.assertUsersExist([userId]);
+    return this.roomOutcome(actor, { type: 'AddMember', roomId, userId }, correlationId);
+  }
+
+  async removeMember(actor: AccessPrincipal, roomId: string, userId: string, correlationId: string): Promise<void> {
+    await this.roomCommand(actor, { type: 'RemoveMember', roomId, userId }, correlationId);
+  }
+
+  async changeMemberRole(
+    actor: AccessPrincipal,
+    roomId: string,
+    userId: string,
+    role: Exclude<RoomRole, 'owner'>,
+    correlationId: string,
+  ): Promise<RoomOutcome> {
+    return this.roomOutcome(actor, { type: 'ChangeMemberRole', roomId, userId, role }, correlationId);
+  }
+
+  /**
+   * The idempotency key is the sender's clientMessageId: a retry returns the first message, whatever it carries,
+   * and is not charged against the rate limit again.
+   */
+  async sendMessage(
+    actor: AccessPrincipal,
+    input: { roomId: string; text: string; clientMessageId: string },
+    correlationId: string,
+  ): Promise<{ message: MessageView; replayed: boolean }> {
+    const commandId = `send:${actor.userId}:${input.clientMessageId}`;
+    const earlier = await this.deps.log.findByCommandId(commandId);
+    if (earlier.length === 0) await this.deps.sendLimiter.consume(actor.userId);
+    const result = await this.deps.rooms.execute(
+      roomStreamId(input.roomId),
+      { type: 'SendMessage', roomId: input.roomId, text: input.text, clientMessageId: input.clientMessageId },
+      this.context(actor),
+      { commandId, correlationId },
+    );
+    const sent = result.events.find((event) => event.type === 'MessageSent');
+    if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
+    await this.settle(result);
+    return { message: await this.message(sent.data.roomId, sent.streamVersion), replayed: result.replayed };
+  }
+
+  async editMessage(actor: AccessPrincipal, messageId: string, text: string, correlationId: string): Promise<MessageView> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'EditMessage', roomId, seq, text }, correlationId);
+    return this.message(roomId, seq);
+  }
+
+  async deleteMessage(actor: AccessPrincipal, messageId: string, correlationId: string): Promise<void> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'DeleteMessage', roomId, seq }, correlationId);
+  }
+
+  private async roomOutcome(actor: AccessPrincipal, command: RoomCommand, correlationId: string): Promise<RoomOutcome> {
+    const result = await this.roomCommand(actor, command, correlationId);
+    return { room: await this.room(command.roomId), changed: result.events.length > 0 };
+  }
+
+  private async roomCommand(actor: AccessPrincipal, command: RoomCommand, correlationId: string): Promise<CommandResult> {
+    const metadata: CommandMetadata = { commandId: this.deps.ids.next(), correlationId };
+    const result = await this.deps.rooms.execute(
+      roomStreamId(command.roomId),
+      command,
+      this.context(actor),
+      metadata,
+      (state) => this.withOldMessageFacts(state, command),
+    );
+    await this.settle(result);
+    return result;
+  }
+
+  /** The room state keeps facts of recent messages only; an edit or delete of an older one looks it up. */
+  private async withOldMessageFacts(state: RoomState, command: RoomCommand): Promise<RoomState> {
+    if (command.type !== 'EditMessage' && command.type !== 'DeleteMessage') return state;
+    if (!needsMessageLookup(state, command.seq)) return state;
+    await this.deps.waitForHistory(await this.deps.log.headPosition());
+    const message = await this.deps.history.getMessage(command.roomId, command.seq);
+    return message ? withMessageFacts(state, command.seq, { senderId: message.senderId, deleted: message.deleted }) : state;
+  }
+
+  private async settle(...results: CommandResult[]): Promise<void> {
+    const last = results.flatMap((result) => result.events).reduce<RecordedEvent | undefined>(
+      (latest, event) => (latest && latest.globalPosition > event.globalPosition ? latest : event),
+      undefined,
+    );
+    if (last) await this.deps.waitForHistory(last.globalPosition);
+  }
+
+  private context(actor: { userId: string; role: UserRole }): DecisionContext {
+    return { actor: { userId: actor.userId, role: actor.role }, limits: this.deps.limits };
+  }
+
+  private directRoomFor(actorId: string, memberIds: string[]): string {
+    const others = [...new Set(memberIds)].filter((id) => id !== actorId);
+    const [other] = others;
+    // An invalid list still goes to the decider, which owns the rule and its error; this only picks the id.
+    return other !== undefined && others.length === 1 ? directRoomId(actorId, other) : `dm_invalid_${actorId}`;
+  }
+
+  private async assertUsersExist(userIds: string[]): Promise<void> {
+    for (const userId of new Set(userIds)) {
+      if ((await this.deps.log.streamVersion(userStreamId(userId))) === 0) {
+        throw new NotFoundError('NO_USER', `no user ${userId}`, { userId });
+      }
+    }
+  }
+
+  private locate(messageId: string): { roomId: string; seq: number } {
+    const location = parseMessageId(messageId);
+    if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    return location;
+  }
+
+  private async room(roomId: string): Promise<RoomView> {
+    const room = await this.deps.history.getRoom(roomId);
+    if (!room) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
+    return room;
+  }
+
+  private async message(roomId: string, seq: number): Promise<MessageView> {
+    const message = await this.deps.history.getMessage(roomId, seq);
+    if (!message) throw new NotFoundError('NO_MESSAGE', `no message ${roomId}.${seq}`);
+    return message;
+  }
+}

@@ -1,0 +1,141 @@
+import type { Logger } from 'pino';
+import { WrongExpectedVersionError } from '../domain/errors.js';
+import type { ChatEvent } from '../events/chatEvents.js';
+import type { NewEvent, RecordedEvent } from '../events/envelope.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { Clock, IdGenerator } from '../support/clock.js';
+import type { DecisionContext, Decider } from './decider.js';
+
+export interface CommandMetadata {
+  /** Idempotency key: a command id that was already handled returns its first events without deciding again. */
+  commandId: string;
+  correlationId: string;
+}
+
+export interface CommandResult {
+  events: RecordedEvent[];
+  /** True when the command id had been handled before and `events` are the first outcome. */
+  replayed: boolean;
+}
+
+interface CachedStream<S> {
+  state: S;
+  version: number;
+}
+
+const MAX_CACHED_STREAMS = 10_000;
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Runs commands against their streams: load state (cached, caught up from the log), decide, append with the
+ * expected version. Commands for one stream run one after another in this process (the embedded single writer);
+ * the expected-version check in the log still guards against any other writer.
+ */
+export class CommandBus<C, S, E extends ChatEvent> {
+  private readonly cache = new Map<string, CachedStream<S>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly decider: Decider<C, S, E>,
+    /** Tells this decider's events apart; a stream only ever holds them, so anything else is a corrupt log. */
+    private readonly asDeciderEvent: (event: RecordedEvent) => RecordedEvent<E> | undefined,
+    private readonly log: EventLog,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * `prepare` may enrich the loaded state with facts the decider needs but the bounded state no longer holds
+   * (for example an old message's sender), before `decide` runs.
+   */
+  execute(
+    streamId: string,
+    command: C,
+    context: DecisionContext,
+    metadata: CommandMetadata,
+    prepare?: (state: S) => Promise<S>,
+  ): Promise<CommandResult> {
+    const previous = this.queues.get(streamId) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(() => this.executeNow(streamId, command, context, metadata, prepare));
+    this.queues.set(streamId, run);
+    // Drop the queue entry once idle so the map does not grow with every stream ever touched.
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.queues.get(streamId) === run) this.queues.delete(streamId);
+      });
+    return run;
+  }
+
+  private async executeNow(
+    streamId: string,
+    command: C,
+    context: DecisionContext,
+    metadata: CommandMetadata,
+    prepare?: (state: S) => Promise<S>,
+  ): Promise<CommandResult> {
+    const earlier = await this.log.findByCommandId(metadata.commandId);
+    if (earlier.length > 0) return { events: earlier, replayed: true };
+
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.load(streamId);
+      const state = prepare ? await prepare(loaded.state) : loaded.state;
+      const decided: ChatEvent[] = this.decider.decide(command, state, context);
+      if (decided.length === 0) return { events: [], replayed: false };
+      const occurredAt = this.clock.now();
+      const newEvents: NewEvent[] = decided.map((event) => ({
+        ...event,
+        eventId: this.ids.next(),
+        metadata: {
+          actorId: context.actor.userId,
+          commandId: metadata.commandId,
+          correlationId: metadata.correlationId,
+          occurredAt,
+        },
+      }));
+      try {
+        const result = await this.log.append(streamId, loaded.version, newEvents);
+        this.remember(streamId, loaded, result.events);
+        return { events: result.events, replayed: false };
+      } catch (error) {
+        this.cache.delete(streamId);
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        this.logger.warn({ streamId, attempt }, 'stream moved on while deciding; retrying on fresh state');
+      }
+    }
+  }
+
+  private async load(streamId: string): Promise<{ state: S; version: number }> {
+    const cached = this.cache.get(streamId);
+    let state = cached?.state ?? this.decider.initialState();
+    let version = cached?.version ?? 0;
+    const newer = await this.log.readStream(streamId, { fromVersion: version + 1 });
+    for (const event of newer) {
+      state = this.decider.evolve(state, this.own(event));
+      version = event.streamVersion;
+    }
+    return { state, version };
+  }
+
+  private remember(streamId: string, loaded: { state: S; version: number }, appended: RecordedEvent[]): void {
+    let state = loaded.state;
+    for (const event of appended) state = this.decider.evolve(state, this.own(event));
+    const version = appended.at(-1)?.streamVersion ?? loaded.version;
+    // Re-inserting moves the stream to the end of the Map's order, which makes eviction least-recently-used.
+    this.cache.delete(streamId);
+    this.cache.set(streamId, { state, version });
+    if (this.cache.size > MAX_CACHED_STREAMS) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  private own(event: RecordedEvent): RecordedEvent<E> {
+    const own = this.asDeciderEvent(event);
+    if (own) return own;
+    throw new Error(`stream ${event.streamId} holds a ${event.type} event that its decider does not know`);
+  }
+}

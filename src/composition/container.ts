@@ -1,0 +1,161 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { AccessTokens } from '../auth/accessTokens.js';
+import { AuthService } from '../auth/authService.js';
+import { loadOrCreateDevSecret } from '../auth/devSecret.js';
+import { LoginLockout } from '../auth/loginLockout.js';
+import { Argon2PasswordHasher } from '../auth/passwordHasher.js';
+import { SqliteTokenStore } from '../auth/sqlite/sqliteTokenStore.js';
+import { ChatCommands } from '../commands/chatCommands.js';
+import { CommandBus } from '../commands/commandBus.js';
+import type { DomainLimits } from '../commands/decider.js';
+import { DEFAULT_LIMITS } from '../commands/decider.js';
+import { roomDecider } from '../commands/room/roomDecider.js';
+import { userDecider } from '../commands/user/userDecider.js';
+import { usernameDecider } from '../commands/username/usernameDecider.js';
+import type { AppConfig } from '../config/config.js';
+import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
+import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
+import { asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
+import { authRoutes } from '../http/routes/authRoutes.js';
+import { chatRoutes } from '../http/routes/chatRoutes.js';
+import { healthRoutes } from '../http/routes/healthRoutes.js';
+import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
+import { Projector } from '../projections/projector.js';
+import { ChatQueries } from '../queries/chatQueries.js';
+import { RateLimiter } from '../ratelimit/rateLimiter.js';
+import { systemClock, uuidGenerator } from '../support/clock.js';
+import { resolve, TOKENS } from './tokens.js';
+
+/**
+ * The composition root: the one place that turns configuration into adapters (DESIGN.md). Everything else
+ * receives its collaborators; nothing else reads the environment or picks an implementation.
+ */
+export function buildContainer(config: AppConfig, logger: Logger): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const bind = <T>(key: { id: symbol; type?: T }) => container.bind<T>(key.id);
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = (name: string) => path.join(config.dataDir, name);
+  const limits: DomainLimits = {
+    ...DEFAULT_LIMITS,
+    maxMessageLength: config.limits.maxMessageLength,
+    maxRoomMembers: config.limits.maxRoomMembers,
+  };
+
+  bind(TOKENS.config).toConstantValue(config);
+  bind(TOKENS.logger).toConstantValue(logger);
+  bind(TOKENS.clock).toConstantValue(systemClock);
+  bind(TOKENS.ids).toConstantValue(uuidGenerator);
+
+  // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
+  const registryDb = new Database(file('events.db'));
+  registryDb.pragma('journal_mode = WAL');
+  bind(TOKENS.schemaRegistry)
+    .toConstantValue(new SqliteSchemaRegistry(registryDb))
+    .onDeactivation(() => {
+      registryDb.close();
+    });
+  bind(TOKENS.codec).toDynamicValue(async (context) => createAvroEventCodec(await resolve(context, TOKENS.schemaRegistry)));
+  bind(TOKENS.eventLog)
+    .toDynamicValue(async (context) =>
+      SqliteEventLog.open({
+        file: file('events.db'),
+        codec: await resolve(context, TOKENS.codec),
+        logger: logger.child({ component: 'event-log' }),
+        synchronous: config.sqliteSynchronous,
+      }),
+    )
+    .onDeactivation((log) => log.close());
+  bind(TOKENS.historyStore)
+    .toConstantValue(new SqliteHistoryStore({ filename: file('history.db') }))
+    .onDeactivation((store) => store.close());
+  bind(TOKENS.historyProjector).toDynamicValue(
+    async (context) =>
+      new Projector({
+        name: 'history',
+        log: await resolve(context, TOKENS.eventLog),
+        store: await resolve(context, TOKENS.historyStore),
+        logger,
+      }),
+  );
+
+  bind(TOKENS.tokenStore)
+    .toConstantValue(new SqliteTokenStore(file('auth.db')))
+    .onDeactivation((store) => store.close());
+  bind(TOKENS.passwordHasher).toConstantValue(new Argon2PasswordHasher());
+  bind(TOKENS.accessTokens).toConstantValue(
+    new AccessTokens({
+      secret: config.auth.jwtSecret ?? loadOrCreateDevSecret(config.dataDir, logger),
+      issuer: config.auth.issuer,
+      ttlSeconds: config.auth.accessTokenTtlSeconds,
+    }),
+  );
+  bind(TOKENS.loginLockout).toConstantValue(
+    new LoginLockout({ maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds }),
+  );
+  bind(TOKENS.authRateLimiter).toConstantValue(
+    new RateLimiter('auth', [{ points: config.auth.authRateLimitPerMinute, durationSeconds: 60 }]),
+  );
+  bind(TOKENS.sendRateLimiter).toConstantValue(
+    new RateLimiter('send', [
+      { points: config.limits.sendPerSecond, durationSeconds: 1 },
+      { points: config.limits.sendPerMinute, durationSeconds: 60 },
+    ]),
+  );
+
+  bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
+    const log = await resolve(context, TOKENS.eventLog);
+    const projector = await resolve(context, TOKENS.historyProjector);
+    const busLogger = logger.child({ component: 'command-bus' });
+    return new ChatCommands({
+      log,
+      history: await resolve(context, TOKENS.historyStore),
+      usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, log, systemClock, uuidGenerator, busLogger),
+      users: new CommandBus(userDecider, asUserStreamEvent, log, systemClock, uuidGenerator, busLogger),
+      rooms: new CommandBus(roomDecider, asRoomEvent, log, systemClock, uuidGenerator, busLogger),
+      sendLimiter: await resolve(context, TOKENS.sendRateLimiter),
+      limits,
+      ids: uuidGenerator,
+      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+    });
+  });
+  bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));
+  bind(TOKENS.authService).toDynamicValue(async (context) => {
+    const commands = await resolve(context, TOKENS.chatCommands);
+    return new AuthService(
+      {
+        passwordMinLength: config.auth.passwordMinLength,
+        accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+        refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+        adminUsernames: config.auth.adminUsernames,
+      },
+      await resolve(context, TOKENS.historyStore),
+      (input) => commands.registerAccount(input),
+      await resolve(context, TOKENS.passwordHasher),
+      await resolve(context, TOKENS.accessTokens),
+      await resolve(context, TOKENS.tokenStore),
+      await resolve(context, TOKENS.loginLockout),
+      systemClock,
+      uuidGenerator,
+    );
+  });
+  bind(TOKENS.endpoints).toDynamicValue(async (context) => [
+    ...healthRoutes({
+      log: await resolve(context, TOKENS.eventLog),
+      history: await resolve(context, TOKENS.historyStore),
+      projector: await resolve(context, TOKENS.historyProjector),
+    }),
+    ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
+    ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
+  ]);
+  return container;
+}
+
+/** Looks a service up from outside the container (the application's start-up and tests). */
+export function get<T>(container: Container, key: { id: symbol; type?: T }): Promise<T> {
+  return container.getAsync<T>(key.id);
+}

@@ -1,0 +1,56 @@
+import type { ResolutionContext } from 'inversify';
+import type { Logger } from 'pino';
+import type { AccessTokens } from '../auth/accessTokens.js';
+import type { AuthService } from '../auth/authService.js';
+import type { LoginLockout } from '../auth/loginLockout.js';
+import type { PasswordHasher } from '../auth/passwordHasher.js';
+import type { TokenStore } from '../auth/tokenStore.js';
+import type { ChatCommands } from '../commands/chatCommands.js';
+import type { AppConfig } from '../config/config.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { EventCodec } from '../events/eventCodec.js';
+import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
+import type { Endpoint } from '../http/route.js';
+import type { HistoryStore } from '../projections/history/historyStore.js';
+import type { Projector } from '../projections/projector.js';
+import type { ChatQueries } from '../queries/chatQueries.js';
+import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { Clock, IdGenerator } from '../support/clock.js';
+
+/** A service identifier that remembers the type bound to it, so look-ups need no type arguments. */
+export interface Token<T> {
+  readonly id: symbol;
+  /** Never set: carries T for the compiler only. */
+  readonly type?: T;
+}
+
+function token<T>(name: string): Token<T> {
+  return { id: Symbol.for(`chat.${name}`) };
+}
+
+export const TOKENS = {
+  config: token<AppConfig>('config'),
+  logger: token<Logger>('logger'),
+  clock: token<Clock>('clock'),
+  ids: token<IdGenerator>('ids'),
+  schemaRegistry: token<SchemaRegistry>('schemaRegistry'),
+  codec: token<EventCodec>('codec'),
+  eventLog: token<EventLog>('eventLog'),
+  historyStore: token<HistoryStore>('historyStore'),
+  historyProjector: token<Projector>('historyProjector'),
+  tokenStore: token<TokenStore>('tokenStore'),
+  passwordHasher: token<PasswordHasher>('passwordHasher'),
+  accessTokens: token<AccessTokens>('accessTokens'),
+  loginLockout: token<LoginLockout>('loginLockout'),
+  authRateLimiter: token<RateLimiter>('authRateLimiter'),
+  sendRateLimiter: token<RateLimiter>('sendRateLimiter'),
+  authService: token<AuthService>('authService'),
+  chatCommands: token<ChatCommands>('chatCommands'),
+  chatQueries: token<ChatQueries>('chatQueries'),
+  endpoints: token<Endpoint[]>('endpoints'),
+} as const;
+
+/** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */
+export function resolve<T>(context: ResolutionContext, key: Token<T>): Promise<T> {
+  return context.getAsync<T>(key.id);
+}

@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only place that reads the environment (DESIGN.md: adapters are chosen in one composition root from
+// configuration). Every setting is validated; a bad one stops start-up with a message naming it.
+
+const positiveInt = z.coerce.number().int().positive();
+const csv = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EVENT_LOG: z.enum(['sqlite']).default('sqlite'),
+  HISTORY_STORE: z.enum(['sqlite']).default('sqlite'),
+  SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('chat-service'),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(7 * 24 * 60 * 60),
+  PASSWORD_MIN_LENGTH: positiveInt.default(12),
+  LOGIN_MAX_FAILURES: positiveInt.default(5),
+  LOGIN_LOCKOUT_SECONDS: positiveInt.default(15 * 60),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+  SEND_LIMIT_PER_SECOND: positiveInt.default(5),
+  SEND_LIMIT_PER_MINUTE: positiveInt.default(20),
+  MAX_MESSAGE_LENGTH: positiveInt.default(1000),
+  MAX_ROOM_MEMBERS: positiveInt.default(100),
+  MAX_BODY_BYTES: positiveInt.default(64 * 1024),
+  CORS_ORIGINS: csv.default([]),
+  ADMIN_USERNAMES: csv.default([]),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  READ_YOUR_WRITES_TIMEOUT_MS: positiveInt.default(5000),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  eventLog: RawConfig['EVENT_LOG'];
+  historyStore: RawConfig['HISTORY_STORE'];
+  sqliteSynchronous: RawConfig['SQLITE_SYNCHRONOUS'];
+  auth: {
+    /** Undefined means "generate a development secret into the data directory" (with a warning). */
+    jwtSecret: string | undefined;
+    issuer: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    passwordMinLength: number;
+    loginMaxFailures: number;
+    loginLockoutSeconds: number;
+    authRateLimitPerMinute: number;
+    adminUsernames: string[];
+  };
+  limits: {
+    sendPerSecond: number;
+    sendPerMinute: number;
+    maxMessageLength: number;
+    maxRoomMembers: number;
+    maxBodyBytes: number;
+  };
+  http: { corsOrigins: string[]; trustProxy: boolean; readYourWritesTimeoutMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates configuration from an environment-like record (process.env at the composition root). */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape).flatMap((key) => {
+      const value = env[key];
+      // An empty variable means "not set", so `PORT= npm start` falls back to the default instead of failing.
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir: path.resolve(raw.DATA_DIR),
+    logLevel: raw.LOG_LEVEL,
+    eventLog: raw.EVENT_LOG,
+    historyStore: raw.HISTORY_STORE,
+    sqliteSynchronous: raw.SQLITE_SYNCHRONOUS,
+    auth: {
+      jwtSecret: raw.JWT_SECRET,
+      issuer: raw.JWT_ISSUER,
+      accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: raw.REFRESH_TOKEN_TTL_SECONDS,
+      passwordMinLength: raw.PASSWORD_MIN_LENGTH,
+      loginMaxFailures: raw.LOGIN_MAX_FAILURES,
+      loginLockoutSeconds: raw.LOGIN_LOCKOUT_SECONDS,
+      authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
+      adminUsernames: raw.ADMIN_USERNAMES,
+    },
+    limits: {
+      sendPerSecond: raw.SEND_LIMIT_PER_SECOND,
+      sendPerMinute: raw.SEND_LIMIT_PER_MINUTE,
+      maxMessageLength: raw.MAX_MESSAGE_LENGTH,
+      maxRoomMembers: raw.MAX_ROOM_MEMBERS,
+      maxBodyBytes: raw.MAX_BODY_BYTES,
+    },
+    http: {
+      corsOrigins: raw.CORS_ORIGINS,
+      trustProxy: raw.TRUST_PROXY === 'true',
+      readYourWritesTimeoutMs: raw.READ_YOUR_WRITES_TIMEOUT_MS,
+    },
+  };
+}
+
+/** The documented settings, for the README table and `chat config`. */
+export const CONFIG_KEYS = Object.keys(configSchema.shape);

@@ -1,0 +1,34 @@
+import type { RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
+import type { RecordedEvent } from './envelope.js';
+
+// Which events belong to which stream category; the command bus uses these to hand each decider only its own.
+// Each returns the event narrowed to its category, or undefined; the switches keep the lists exhaustive.
+
+export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | undefined {
+  switch (event.type) {
+    case 'RoomCreated':
+    case 'MemberJoined':
+    case 'MemberLeft':
+    case 'MemberRemoved':
+    case 'MemberRoleChanged':
+    case 'MessageSent':
+    case 'MessageEdited':
+    case 'MessageDeleted':
+      return event;
+    case 'UserRegistered':
+    case 'UsernameClaimed':
+      return undefined;
+    default: {
+      const unknownType: never = event;
+      return unknownType;
+    }
+  }
+}
+
+export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStreamEvent> | undefined {
+  return event.type === 'UserRegistered' ? event : undefined;
+}
+
+export function asUsernameStreamEvent(event: RecordedEvent): RecordedEvent<UsernameStreamEvent> | undefined {
+  return event.type === 'UsernameClaimed' ? event : undefined;
+}

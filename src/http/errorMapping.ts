@@ -1,0 +1,60 @@
+import { ChatError, type ErrorCode } from '../domain/errors.js';
+
+/** The one place an error code becomes an HTTP status (DESIGN.md style rule 4). */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  EMPTY_CONTENT: 400,
+  INVALID_CONTENT: 400,
+  WEAK_PASSWORD: 400,
+  INVALID_ROOM: 400,
+  AUTH_REQUIRED: 401,
+  AUTH_FAILED: 401,
+  INVALID_CREDENTIALS: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
+  FORBIDDEN: 403,
+  NOT_MEMBER: 403,
+  NOT_SENDER: 403,
+  ACCOUNT_LOCKED: 429,
+  NOT_FOUND: 404,
+  NO_ROOM: 404,
+  NO_MESSAGE: 404,
+  NO_USER: 404,
+  USERNAME_TAKEN: 409,
+  ROOM_EXISTS: 409,
+  ROOM_FULL: 409,
+  MESSAGE_DELETED: 409,
+  ALREADY_MEMBER: 409,
+  CONCURRENCY_CONFLICT: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  MESSAGE_TOO_LONG: 413,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMIT_EXCEEDED: 429,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+  SCHEMA_INVALID: 500,
+  SCHEMA_INCOMPATIBLE: 500,
+  SCHEMA_NOT_FOUND: 500,
+  EVENT_ENCODE_FAILED: 500,
+  EVENT_DECODE_FAILED: 500,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+/** Known errors keep their code and message; anything else is an internal error whose text is not leaked. */
+export function errorBodyOf(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ChatError) {
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) body.error.details = error.details;
+    return { status: httpStatusOf(error.code), body };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } };
+}

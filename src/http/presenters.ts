@@ -1,0 +1,54 @@
+import type { Account } from '../auth/authService.js';
+import type { RoomRole } from '../events/chatEvents.js';
+import type { MemberView, MessageView, RoomView } from '../projections/history/historyStore.js';
+
+// Views become response bodies here, and only here: what leaves the service is chosen field by field, so a
+// new column in a view (a password hash, say) can never leak by accident.
+
+export function userDto(account: Account) {
+  return {
+    userId: account.userId,
+    username: account.username,
+    displayName: account.displayName,
+    email: account.email,
+    role: account.role,
+    createdAt: account.createdAt,
+  };
+}
+
+export function roomDto(room: RoomView, myRole: RoomRole | null) {
+  return {
+    roomId: room.roomId,
+    name: room.name,
+    kind: room.kind,
+    createdBy: room.createdBy,
+    createdAt: room.createdAt,
+    memberCount: room.memberCount,
+    headSeq: room.headSeq,
+    lastActivityAt: room.lastActivityAt,
+    myRole,
+  };
+}
+
+export function memberDto(member: MemberView) {
+  return {
+    userId: member.userId,
+    username: member.username ?? member.userId,
+    displayName: member.displayName ?? member.username ?? member.userId,
+    role: member.role,
+    joinedAt: member.joinedAt,
+  };
+}
+
+export function messageDto(message: MessageView) {
+  return {
+    messageId: message.messageId,
+    roomId: message.roomId,
+    seq: message.seq,
+    senderId: message.senderId,
+    text: message.deleted ? null : message.text,
+    createdAt: message.createdAt,
+    ...(message.editedAt ? { editedAt: message.editedAt } : {}),
+    deleted: message.deleted,
+  };
+}

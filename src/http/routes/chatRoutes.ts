@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import type { ChatCommands } from '../../commands/chatCommands.js';
+import type { ChatQueries } from '../../queries/chatQueries.js';
+import { memberDto, messageDto, roomDto } from '../presenters.js';
+import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
+import {
+  addMemberBody,
+  changeRoleBody,
+  createRoomBody,
+  editBody,
+  editHistorySchema,
+  listRoomsQuery,
+  memberParams,
+  memberSchema,
+  messageIdParams,
+  messagePageSchema,
+  messageSchema,
+  messagesQuery,
+  roomIdParams,
+  roomSchema,
+  sendBody,
+} from '../schemas.js';
+
+const roomResponse = z.object({ room: roomSchema });
+const roomsResponse = z.object({ rooms: z.array(roomSchema), nextCursor: z.string().optional() });
+const membersResponse = z.object({ members: z.array(memberSchema) });
+const messageResponse = z.object({ message: messageSchema });
+
+export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoint[] {
+  const rooms = ['rooms'];
+  const messages = ['messages'];
+  return [
+    authedRoute({
+      method: 'get',
+      path: '/api/chat/rooms',
+      summary: "The caller's rooms, or public rooms with ?scope=public",
+      tags: rooms,
+      body: NO_BODY,
+      query: listRoomsQuery,
+      params: NO_PARAMS,
+      responses: { 200: { description: 'one page of rooms, by roomId', schema: roomsResponse } },
+      async handler({ principal, query }) {
+        const list =
+          query.scope === 'public'
+            ? await queries.listPublicRooms({ limit: query.limit, after: query.after }).then((page) => ({
+                hasMore: page.hasMore,
+                rooms: page.rooms.map((room) => roomDto(room, null)),
+              }))
+            : await queries.listMyRooms(principal, { limit: query.limit, after: query.after }).then((page) => ({
+                hasMore: page.hasMore,
+                rooms: page.rooms.map((room) => roomDto(room, room.role)),
+              }));
+        const last = list.rooms.at(-1);
+        return { status: 200, body: { rooms: list.rooms, ...(list.hasMore && last ? { nextCursor: last.roomId } : {}) } };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/chat/rooms',
+      summary: 'Create a public, private or direct room',
+      description:
+        'A direct room has exactly one other member and is unique per pair: asking again returns the same room (200).',
+      tags: rooms,
+      body: createRoomBody,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: {
+        201: { description: 'created', schema: roomResponse },
+        200: { description: 'the direct room already existed', schema: roomResponse },
+        404: { description: 'NO_USER: a member id names nobody' },
+      },
+      async handler({ principal, body, requestId }) {
+        const outcome = await commands.createRoom(
+          principal,
+          { name: body.name, kind: body.kind, memberIds: body.memberIds ?? [] },
+          requestId,
+        );
+        const myRole = body.kind === 'direct' ? 'member' : 'owner';
+        return { status: outcome.changed ? 201 : 200, body: { room: roomDto(outcome.room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/chat/rooms/:roomId',
+      summary: 'One room (members only, or anyone for public rooms)',
+      tags: rooms,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 200: { description: 'the room', schema: roomResponse } },
+      async handler({ principal, params }) {
+        const { room, myRole } = await queries.getRoom(principal, params.roomId);
+        return { status: 200, body: { room: roomDto(room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/chat/rooms/:roomId/join',
+      summary: 'Join a public room (joining twice is harmless)',
+      tags: rooms,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 200: { description: 'the room', schema: roomResponse } },
+      async handler({ principal, params, requestId }) {
+        const outcome = await commands.joinRoom(principal, params.roomId, requestId);
+        return { status: 200, body: { room: roomDto(outcome.room, 'member') } };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/chat/rooms/:roomId/leave',
+      summary: 'Leave a room; an owner who leaves hands ownership to the longest-standing moderator or member',
+      tags: rooms,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 204: { description: 'left' } },
+      async handler({ principal, params, requestId }) {
+        await commands.leaveRoom(principal, params.roomId, requestId);
+        return { status: 204 };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/chat/rooms/:roomId/members',
+      summary: 'Current members in join order',
+      tags: rooms,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 200: { description: 'members', schema: membersResponse } },
+      async handler({ principal, params }) {
+        const members = await queries.getMembers(principal, params.roomId);
+        return { status: 200, body: { members: members.map(memberDto) } };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/chat/rooms/:roomId/members',
+      summary: 'Add a member to a private room (owner or moderator)',
+      tags: rooms,
+      body: addMemberBody,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 200: { description: 'the room', schema: roomResponse } },
+      async handler({ principal, params, body, requestId }) {
+        const outcome = await commands.addMember(principal, params.roomId, body.userId, requestId);
+        const { myRole } = await queries.getRoom(principal, params.roomId);
+        return { status: 200, body: { room: roomDto(outcome.room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'delete',
+      path: '/api/chat/rooms/:roomId/members/:userId',
+      summary: 'Remove a member (owner, moderator or admin)',
+      tags: rooms,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: memberParams,
+      responses: { 204: { description: 'removed' } },
+      async handler({ principal, params, requestId }) {
+        await commands.removeMember(principal, params.roomId, params.userId, requestId);
+        return { status: 204 };
+      },
+    }),
+    authedRoute({
+      method: 'patch',
+      path: '/api/chat/rooms/:roomId/members/:userId',
+      summary: "Change a member's role (owner or admin)",
+      tags: rooms,
+      body: changeRoleBody,
+      query: NO_QUERY,
+      params: memberParams,
+      responses: { 200: { description: 'the room', schema: roomResponse } },
+      async handler({ principal, params, body, requestId }) {
+        const outcome = await commands.changeMemberRole(principal, params.roomId, params.userId, body.role, requestId);
+        const { myRole } = await queries.getRoom(principal, params.roomId);
+        return { status: 200, body: { room: roomDto(outcome.room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/chat/rooms/:roomId/messages',
+      summary: 'A page of history, oldest first within the page',
+      description: 'No cursor: the latest page. `before=SEQ` pages backwards, `after=SEQ` forwards.',
+      tags: messages,
+      body: NO_BODY,
+      query: messagesQuery,
+      params: roomIdParams,
+      responses: { 200: { description: 'a page', schema: messagePageSchema } },
+      async handler({ principal, params, query }) {
+        const page = await queries.getMessages(principal, params.roomId, query);
+        return { status: 200, body: { ...page, messages: page.messages.map(messageDto) } };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/chat/send',
+      summary: 'Send a message; retrying with the same clientMessageId returns the same message',
+      tags: messages,
+      body: sendBody,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: {
+        201: { description: 'sent', schema: messageResponse },
+        200: { description: 'a retry: the message sent the first time', schema: messageResponse },
+      },
+      async handler({ principal, body, requestId }) {
+        const { message, replayed } = await commands.sendMessage(principal, body, requestId);
+        return { status: replayed ? 200 : 201, body: { message: messageDto(message) } };
+      },
+    }),
+    authedRoute({
+      method: 'patch',
+      path: '/api/chat/messages/:messageId',
+      summary: 'Edit a message (sender only); the earlier text is kept in its edit history',
+      tags: messages,
+      body: editBody,
+      query: NO_QUERY,
+      params: messageIdParams,
+      responses: { 200: { description: 'edited', schema: messageResponse } },
+      async handler({ principal, params, body, requestId }) {
+        const message = await commands.editMessage(principal, params.messageId, body.text, requestId);
+        return { status: 200, body: { message: messageDto(message) } };
+      },
+    }),
+    authedRoute({
+      method: 'delete',
+      path: '/api/chat/messages/:messageId',
+      summary: 'Delete a message (sender, room moderator or admin); it keeps its seq with text null',
+      tags: messages,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: messageIdParams,
+      responses: { 204: { description: 'deleted' } },
+      async handler({ principal, params, requestId }) {
+        await commands.deleteMessage(principal, params.messageId, requestId);
+        return { status: 204 };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/chat/messages/:messageId/history',
+      summary: "A message's earlier texts (sender, room moderators, admins)",
+      tags: messages,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: messageIdParams,
+      responses: { 200: { description: 'edits, oldest first', schema: editHistorySchema } },
+      async handler({ principal, params }) {
+        const { edits } = await queries.getEditHistory(principal, params.messageId);
+        return { status: 200, body: { edits } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,57 @@
+import type { EventLog } from '../../eventlog/eventLog.js';
+import type { ProjectionStore } from '../../projections/projector.js';
+import { NO_BODY, NO_PARAMS, NO_QUERY, publicRoute, type Endpoint } from '../route.js';
+import { healthSchema } from '../schemas.js';
+
+interface Check {
+  status: 'ok' | 'failing';
+  detail?: string;
+}
+
+export interface HealthDependencies {
+  log: EventLog;
+  history: Pick<ProjectionStore, 'checkpoint'>;
+  projector: { readonly isRunning: boolean };
+}
+
+/** Each dependency is asked something real (a read), so a dead file handle or a stopped projector shows up. */
+export function healthRoutes(deps: HealthDependencies): Endpoint[] {
+  return [
+    publicRoute({
+      method: 'get',
+      path: '/api/health',
+      summary: 'Liveness and readiness: 200 when every dependency answers, 503 naming the failing one',
+      tags: ['health'],
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: {
+        200: { description: 'ok', schema: healthSchema },
+        503: { description: 'a dependency is failing', schema: healthSchema },
+      },
+      async handler() {
+        const checks: Record<string, Check> = {};
+        let head = 0;
+        checks.eventLog = await probe(async () => {
+          head = await deps.log.headPosition();
+          return `head ${head}`;
+        });
+        checks.historyProjection = await probe(async () => {
+          if (!deps.projector.isRunning) throw new Error('projector is not running');
+          const checkpoint = await deps.history.checkpoint();
+          return `lag ${Math.max(0, head - checkpoint)} events`;
+        });
+        const healthy = Object.values(checks).every((check) => check.status === 'ok');
+        return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'unavailable', checks } };
+      },
+    }),
+  ];
+}
+
+async function probe(check: () => Promise<string>): Promise<Check> {
+  try {
+    return { status: 'ok', detail: await check() };
+  } catch (error) {
+    return { status: 'failing', detail: error instanceof Error ? error.message : 'failed' };
+  }
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+// Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
+// OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
+// Objects are strict: an unknown field is a client bug worth reporting, not something to ignore silently.
+
+const id = z.string().min(1).max(200);
+const isoTime = z.string().meta({ format: 'date-time' });
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const userSchema = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    email: z.string().nullable(),
+    role: z.enum(['user', 'admin', 'auditor', 'analyst']),
+    createdAt: isoTime,
+  })
+  .meta({ id: 'User' });
+
+export const registerBody = z
+  .strictObject({
+    username: z
+      .string()
+      .min(3)
+      .max(32)
+      .regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, "_", "." and "-" only'),
+    password: z.string().min(1).max(256),
+    email: z.email().max(254).optional(),
+    displayName: z.string().trim().min(1).max(64).optional(),
+  })
+  .meta({ id: 'RegisterRequest' });
+
+export const loginBody = z
+  .strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+  .meta({ id: 'LoginRequest' });
+
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512) }).meta({ id: 'RefreshRequest' });
+
+export const tokenPairSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().meta({ description: 'seconds until the access token expires' }),
+    tokenType: z.literal('Bearer'),
+    user: userSchema,
+  })
+  .meta({ id: 'TokenPair' });
+
+export const roomKindSchema = z.enum(['public', 'private', 'direct']);
+export const roomRoleSchema = z.enum(['owner', 'moderator', 'member']);
+
+export const roomSchema = z
+  .object({
+    roomId: z.string(),
+    name: z.string(),
+    kind: roomKindSchema,
+    createdBy: z.string(),
+    createdAt: isoTime,
+    memberCount: z.number().int(),
+    headSeq: z.number().int().meta({ description: 'seq of the latest event in the room' }),
+    lastActivityAt: isoTime,
+    myRole: roomRoleSchema.nullable().meta({ description: "the caller's role, null when not a member" }),
+  })
+  .meta({ id: 'Room' });
+
+export const createRoomBody = z
+  .strictObject({
+    name: z.string().max(100).optional().meta({ description: 'required for public and private rooms' }),
+    kind: roomKindSchema,
+    memberIds: z.array(id).max(1000).optional(),
+  })
+  .meta({ id: 'CreateRoomRequest' });
+
+export const listRoomsQuery = z.strictObject({
+  scope: z.enum(['mine', 'public']).default('mine'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  after: id.optional().meta({ description: 'cursor: the last roomId of the previous page' }),
+});
+
+export const memberSchema = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    role: roomRoleSchema,
+    joinedAt: isoTime,
+  })
+  .meta({ id: 'Member' });
+
+export const addMemberBody = z.strictObject({ userId: id }).meta({ id: 'AddMemberRequest' });
+export const changeRoleBody = z.strictObject({ role: z.enum(['moderator', 'member']) }).meta({ id: 'ChangeRoleRequest' });
+
+export const messageSchema = z
+  .object({
+    messageId: z.string(),
+    roomId: z.string(),
+    seq: z.number().int(),
+    senderId: z.string(),
+    text: z.string().nullable().meta({ description: 'null once deleted' }),
+    createdAt: isoTime,
+    editedAt: isoTime.optional(),
+    deleted: z.boolean(),
+  })
+  .meta({ id: 'Message' });
+
+const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const messagesQuery = z
+  .strictObject({
+    before: seqParam.optional(),
+    after: seqParam.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .refine((query) => query.before === undefined || query.after === undefined, {
+    message: 'give either before or after, not both',
+  });
+
+export const messagePageSchema = z
+  .object({
+    messages: z.array(messageSchema),
+    nextCursor: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'pass as before= (or after= when paging forwards) to get the next page' }),
+  })
+  .meta({ id: 'MessagePage' });
+
+export const editHistorySchema = z
+  .object({ edits: z.array(z.object({ text: z.string(), editedAt: isoTime, editedBy: z.string() })) })
+  .meta({ id: 'EditHistory' });
+
+export const sendBody = z
+  .strictObject({
+    roomId: id,
+    // The length rule (1..1000 code points after normalisation) is the decider's; this only bounds the input.
+    text: z.string().max(20_000),
+    clientMessageId: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  })
+  .meta({ id: 'SendMessageRequest' });
+
+export const editBody = z.strictObject({ text: z.string().max(20_000) }).meta({ id: 'EditMessageRequest' });
+
+export const roomIdParams = z.strictObject({ roomId: id });
+export const memberParams = z.strictObject({ roomId: id, userId: id });
+export const messageIdParams = z.strictObject({ messageId: id });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    checks: z.record(z.string(), z.object({ status: z.enum(['ok', 'failing']), detail: z.string().optional() })),
+  })
+  .meta({ id: 'Health' });

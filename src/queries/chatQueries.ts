@@ -1,0 +1,77 @@
+import type { AccessPrincipal } from '../auth/accessTokens.js';
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { parseMessageId } from '../domain/ids.js';
+import type { RoomRole } from '../events/chatEvents.js';
+import type {
+  EditView,
+  GetMessagesOptions,
+  HistoryStore,
+  MemberView,
+  MessageView,
+  RoomView,
+  RoomsPage,
+  UserRoomView,
+} from '../projections/history/historyStore.js';
+
+export interface MessagePage {
+  messages: MessageView[];
+  /** The seq to pass as `before` (backwards) or `after` (forwards) for the next page; absent on the last page. */
+  nextCursor?: number;
+}
+
+/**
+ * The read side: who may see what, then straight to the history view. Public rooms are readable by any
+ * signed-in user; private and direct rooms by their members only (DESIGN.md security model).
+ */
+export class ChatQueries {
+  constructor(private readonly history: HistoryStore) {}
+
+  listMyRooms(principal: AccessPrincipal, options: { limit: number; after?: string }): Promise<RoomsPage<UserRoomView>> {
+    return this.history.listRoomsOfUser(principal.userId, { limit: options.limit, afterRoomId: options.after });
+  }
+
+  listPublicRooms(options: { limit: number; after?: string }): Promise<RoomsPage> {
+    return this.history.listPublicRooms({ limit: options.limit, after: options.after });
+  }
+
+  async getRoom(principal: AccessPrincipal, roomId: string): Promise<{ room: RoomView; myRole: RoomRole | null }> {
+    return this.readableRoom(principal, roomId);
+  }
+
+  async getMembers(principal: AccessPrincipal, roomId: string): Promise<MemberView[]> {
+    await this.readableRoom(principal, roomId);
+    return this.history.getMembers(roomId);
+  }
+
+  async getMessages(principal: AccessPrincipal, roomId: string, options: GetMessagesOptions): Promise<MessagePage> {
+    await this.readableRoom(principal, roomId);
+    const page = await this.history.getMessages(roomId, options);
+    const forwards = options.after !== undefined;
+    const edge = forwards ? page.messages.at(-1) : page.messages[0];
+    return page.hasMore && edge ? { messages: page.messages, nextCursor: edge.seq } : { messages: page.messages };
+  }
+
+  /** Earlier texts of a message: for its sender, the room's owner and moderators, and admins. */
+  async getEditHistory(principal: AccessPrincipal, messageId: string): Promise<{ message: MessageView; edits: EditView[] }> {
+    const location = parseMessageId(messageId);
+    if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    const { myRole } = await this.readableRoom(principal, location.roomId);
+    const message = await this.history.getMessage(location.roomId, location.seq);
+    if (!message) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    const moderates = myRole === 'owner' || myRole === 'moderator' || principal.role === 'admin';
+    if (message.senderId !== principal.userId && !moderates) {
+      throw new ForbiddenError('FORBIDDEN', "only the sender and the room's moderators see a message's edits");
+    }
+    return { message, edits: await this.history.getEditHistory(location.roomId, location.seq) };
+  }
+
+  private async readableRoom(principal: AccessPrincipal, roomId: string): Promise<{ room: RoomView; myRole: RoomRole | null }> {
+    const room = await this.history.getRoom(roomId);
+    if (!room) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
+    const myRole = (await this.history.getMemberRole(roomId, principal.userId)) ?? null;
+    if (room.kind !== 'public' && myRole === null) {
+      throw new ForbiddenError('NOT_MEMBER', 'only members can read this room', { roomId });
+    }
+    return { room, myRole };
+  }
+}

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { buildContainer, get } from './composition/container.js';
+import { TOKENS } from './composition/tokens.js';
+import type { AppConfig } from './config/config.js';
+import { createHttpApp } from './http/app.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+
+const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The whole embedded service in one process: event log, history projector and the REST API. */
+export class ChatServer {
+  private constructor(
+    private readonly container: Container,
+    private readonly server: Server,
+    private readonly stopProjector: () => Promise<void>,
+    private readonly purgeTimer: NodeJS.Timeout,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(config: AppConfig, logger: Logger, version: string): Promise<ChatServer> {
+    const container = buildContainer(config, logger);
+    const projector = await get(container, TOKENS.historyProjector);
+    await projector.start();
+    const auth = await get(container, TOKENS.authService);
+    const endpoints = await get(container, TOKENS.endpoints);
+    const app = createHttpApp({
+      endpoints,
+      openApiDocument: buildOpenApiDocument(endpoints, { version }),
+      authenticate: (token) => auth.authenticate(token),
+      logger,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      corsOrigins: config.http.corsOrigins,
+      trustProxy: config.http.trustProxy,
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const tokens = await get(container, TOKENS.tokenStore);
+    const purgeTimer = setInterval(() => {
+      tokens.purgeExpired(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'token purge failed'));
+    }, TOKEN_PURGE_INTERVAL_MS);
+    purgeTimer.unref();
+    const started = new ChatServer(container, server, () => projector.stop(), purgeTimer, logger);
+    logger.info({ url: `http://localhost:${started.port}`, dataDir: config.dataDir }, 'chat service listening');
+    return started;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : 0;
+  }
+
+  /** Stops taking requests, lets running ones finish, then closes the projector and every store. */
+  async stop(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+    await this.stopProjector();
+    await this.container.unbindAll();
+    this.logger.info('chat service stopped');
+  }
+}
