@@ -1,0 +1,226 @@
+// The history projection's pure core: which store operations each recorded event asks for. Imports nothing from
+// I/O, so every history store (SQLite, Oracle) applies the same meaning and only differs in how it writes it.
+
+import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import { normaliseUsername } from '../../domain/ids.js';
+
+/** Times are milliseconds since the epoch here; stores keep them as numbers and views show ISO strings. */
+export type EpochMillis = number;
+
+export interface UserUpserted {
+  op: 'userUpserted';
+  userId: string;
+  username: string;
+  /** normaliseUsername(username): the key of case-insensitive look-ups. */
+  usernameNormalised: string;
+  email: string | null;
+  displayName: string;
+  passwordHash: string;
+  role: UserRole;
+  createdAt: EpochMillis;
+}
+
+export interface RoomCreatedChange {
+  op: 'roomCreated';
+  roomId: string;
+  name: string;
+  kind: RoomKind;
+  createdBy: string;
+  createdAt: EpochMillis;
+  seq: number;
+}
+
+export interface MemberAdded {
+  op: 'memberAdded';
+  roomId: string;
+  userId: string;
+  role: RoomRole;
+  /** null when the member joined by themself. */
+  addedBy: string | null;
+  joinedAt: EpochMillis;
+}
+
+export interface MemberRemovedChange {
+  op: 'memberRemoved';
+  roomId: string;
+  userId: string;
+  reason: 'left' | 'removed';
+  /** null when the member left by themself. */
+  removedBy: string | null;
+  at: EpochMillis;
+}
+
+export interface MemberRoleChangedChange {
+  op: 'memberRoleChanged';
+  roomId: string;
+  userId: string;
+  role: RoomRole;
+}
+
+export interface MessageInserted {
+  op: 'messageInserted';
+  messageId: string;
+  roomId: string;
+  /** The stream version of the MessageSent event (ids.ts: messageId is `<roomId>.<seq>`). */
+  seq: number;
+  senderId: string;
+  text: string;
+  clientMessageId: string;
+  createdAt: EpochMillis;
+}
+
+/**
+ * The store first copies the message's current (previous) text into the edit history, then sets the new text,
+ * so the history of a message reads as every text it had before its current one.
+ */
+export interface MessageEditedChange {
+  op: 'messageEdited';
+  roomId: string;
+  messageId: string;
+  /** The stream version of the edit event: orders the edit history and makes its rows idempotent. */
+  editSeq: number;
+  text: string;
+  editedBy: string;
+  editedAt: EpochMillis;
+}
+
+/** The view forgets the text (reads show null); auditors read the original from the log itself. */
+export interface MessageDeletedChange {
+  op: 'messageDeleted';
+  roomId: string;
+  messageId: string;
+  deletedBy: string;
+  deletedAt: EpochMillis;
+}
+
+/** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
+export interface RoomAdvanced {
+  op: 'roomAdvanced';
+  roomId: string;
+  headSeq: number;
+  at: EpochMillis;
+}
+
+export type HistoryChange =
+  | UserUpserted
+  | RoomCreatedChange
+  | MemberAdded
+  | MemberRemovedChange
+  | MemberRoleChangedChange
+  | MessageInserted
+  | MessageEditedChange
+  | MessageDeletedChange
+  | RoomAdvanced;
+
+export type HistoryChangeOp = HistoryChange['op'];
+
+/** The store operations one recorded event asks for, in the order they must be applied. */
+export function historyChanges(event: RecordedEvent): HistoryChange[] {
+  const at = event.metadata.occurredAt;
+  const seq = event.streamVersion;
+  switch (event.type) {
+    case 'UsernameClaimed':
+      // The claim only guards uniqueness; the user row comes with UserRegistered.
+      return [];
+    case 'UserRegistered': {
+      const d = event.data;
+      return [
+        {
+          op: 'userUpserted',
+          userId: d.userId,
+          username: d.username,
+          usernameNormalised: normaliseUsername(d.username),
+          email: d.email,
+          displayName: d.displayName,
+          passwordHash: d.passwordHash,
+          role: d.role,
+          createdAt: at,
+        },
+      ];
+    }
+    case 'RoomCreated': {
+      const d = event.data;
+      return [
+        { op: 'roomCreated', roomId: d.roomId, name: d.name, kind: d.kind, createdBy: d.createdBy, createdAt: at, seq },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MemberJoined': {
+      const d = event.data;
+      return [
+        { op: 'memberAdded', roomId: d.roomId, userId: d.userId, role: d.role, addedBy: d.addedBy, joinedAt: at },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MemberLeft': {
+      const d = event.data;
+      return [
+        { op: 'memberRemoved', roomId: d.roomId, userId: d.userId, reason: 'left', removedBy: null, at },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MemberRemoved': {
+      const d = event.data;
+      return [
+        { op: 'memberRemoved', roomId: d.roomId, userId: d.userId, reason: 'removed', removedBy: d.removedBy, at },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MemberRoleChanged': {
+      const d = event.data;
+      return [
+        { op: 'memberRoleChanged', roomId: d.roomId, userId: d.userId, role: d.role },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MessageSent': {
+      const d = event.data;
+      return [
+        {
+          op: 'messageInserted',
+          messageId: d.messageId,
+          roomId: d.roomId,
+          seq,
+          senderId: d.senderId,
+          text: d.text,
+          clientMessageId: d.clientMessageId,
+          createdAt: at,
+        },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MessageEdited': {
+      const d = event.data;
+      return [
+        {
+          op: 'messageEdited',
+          roomId: d.roomId,
+          messageId: d.messageId,
+          editSeq: seq,
+          text: d.text,
+          editedBy: d.editedBy,
+          editedAt: at,
+        },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    case 'MessageDeleted': {
+      const d = event.data;
+      return [
+        { op: 'messageDeleted', roomId: d.roomId, messageId: d.messageId, deletedBy: d.deletedBy, deletedAt: at },
+        advanced(d.roomId, seq, at),
+      ];
+    }
+    default:
+      return unreachable(event);
+  }
+}
+
+function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {
+  return { op: 'roomAdvanced', roomId, headSeq, at };
+}
+
+function unreachable(event: never): never {
+  throw new Error(`historyChanges: unhandled event ${JSON.stringify(event)}`);
+}

@@ -1,0 +1,141 @@
+// The history read model's port: what the query API and the gateway read, and how the history projector writes.
+// Every adapter (SQLite embedded, Oracle distributed) passes test/projections/history/historyStoreContract.ts.
+
+import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
+import type { ProjectionStore } from '../projector.js';
+
+/** Times in views are ISO-8601 strings (UTC, millisecond precision). */
+export type IsoTime = string;
+
+export interface UserView {
+  userId: string;
+  username: string;
+  email: string | null;
+  displayName: string;
+  role: UserRole;
+  createdAt: IsoTime;
+  /** For the login check only; the HTTP layer never serialises it. */
+  passwordHash: string;
+}
+
+export interface RoomView {
+  roomId: string;
+  name: string;
+  kind: RoomKind;
+  createdBy: string;
+  createdAt: IsoTime;
+  /** Current members. */
+  memberCount: number;
+  /** The room stream's version: the seq of its latest event of any kind (a subscriber's recovery point). */
+  headSeq: number;
+  /** The seq of the latest message (deleted or not); null while the room has no message. */
+  lastMessageSeq: number | null;
+  lastActivityAt: IsoTime;
+}
+
+/** A room as one of its members sees it in their room list. */
+export interface UserRoomView extends RoomView {
+  /** The member's role in this room. */
+  role: RoomRole;
+}
+
+export interface MemberView {
+  userId: string;
+  /**
+   * null only while the member's UserRegistered event has not been projected yet (possible when user and room
+   * streams are consumed from different partitions).
+   */
+  username: string | null;
+  displayName: string | null;
+  role: RoomRole;
+  joinedAt: IsoTime;
+}
+
+export interface MessageView {
+  messageId: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  /** null once the message is deleted. */
+  text: string | null;
+  createdAt: IsoTime;
+  /** When the current text was set by an edit; null if never edited. */
+  editedAt: IsoTime | null;
+  deleted: boolean;
+}
+
+/** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */
+export interface EditView {
+  text: string;
+  editedAt: IsoTime;
+  editedBy: string;
+}
+
+export interface RoomsPage<R extends RoomView = RoomView> {
+  /** Ordered by roomId. */
+  rooms: R[];
+  /** More rooms follow the last one of this page (pass its roomId to get them). */
+  hasMore: boolean;
+}
+
+export interface MessagesPage {
+  /** Oldest first within the page. */
+  messages: MessageView[];
+  /**
+   * More messages lie beyond the page in the direction of travel: older ones for a latest or `before` page,
+   * newer ones for an `after` page.
+   */
+  hasMore: boolean;
+}
+
+export interface ListRoomsOfUserOptions {
+  limit: number;
+  /** Keyset cursor: only rooms whose id sorts after this one. */
+  afterRoomId?: string;
+}
+
+export interface ListPublicRoomsOptions {
+  limit: number;
+  /** Keyset cursor: only rooms whose id sorts after this one. */
+  after?: string;
+}
+
+/**
+ * Keyset pagination on (roomId, seq):
+ * - neither bound: the latest `limit` messages;
+ * - `before`: the `limit` messages just before that seq (paging backwards);
+ * - `after`: the `limit` messages just after that seq (paging forwards);
+ * - both: forwards from `after`, never reaching `before`.
+ */
+export interface GetMessagesOptions {
+  before?: number;
+  after?: number;
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
+/** Writes come from the history projector through ProjectionStore (applyBatch, checkpoint). */
+export interface HistoryStore extends ProjectionStore {
+  getUser(userId: string): Promise<UserView | undefined>;
+  /** Case-insensitive (after normaliseUsername). */
+  getUserByUsername(username: string): Promise<UserView | undefined>;
+  /** The known users among `userIds`, in the order asked for; unknown ids are left out. */
+  getUsers(userIds: readonly string[]): Promise<UserView[]>;
+
+  getRoom(roomId: string): Promise<RoomView | undefined>;
+  /** Rooms the user is a member of now, with their role. */
+  listRoomsOfUser(userId: string, options: ListRoomsOfUserOptions): Promise<RoomsPage<UserRoomView>>;
+  listPublicRooms(options: ListPublicRoomsOptions): Promise<RoomsPage>;
+
+  /** Current members, in the order they joined. */
+  getMembers(roomId: string): Promise<MemberView[]>;
+  /** The user's role, or undefined when they are not a member (now). */
+  getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined>;
+
+  getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage>;
+  getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
+  /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
+  getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,527 @@
+// The embedded history read model: SQLite tables written by the history projector and read by the query API.
+
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+
+import { normaliseUsername } from '../../domain/ids.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { RoomRole } from '../../events/chatEvents.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import { historyChanges, type HistoryChange } from './historyChanges.js';
+import type {
+  EditView,
+  GetMessagesOptions,
+  HistoryStore,
+  ListPublicRoomsOptions,
+  ListRoomsOfUserOptions,
+  MemberView,
+  MessagesPage,
+  MessageView,
+  RoomsPage,
+  RoomView,
+  UserRoomView,
+  UserView,
+} from './historyStore.js';
+
+export interface SqliteHistoryStoreOptions {
+  /** A file path, or ':memory:' for a store that lives as long as the process. */
+  filename: string;
+  /** The row of projection_checkpoints this store keeps its position in. Default 'history'. */
+  projectionName?: string;
+}
+
+// Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
+// they leave, so the members table is "who is there now". Messages keep their row when deleted (the seq stays
+// visible in history) with text set to NULL; earlier texts live in message_edits, one row per edit keyed by the
+// edit event's stream version so a repeated edit can never add a second row.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  name     TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS users (
+  user_id             TEXT PRIMARY KEY,
+  username            TEXT NOT NULL,
+  username_normalised TEXT NOT NULL,
+  email               TEXT,
+  display_name        TEXT NOT NULL,
+  password_hash       TEXT NOT NULL,
+  role                TEXT NOT NULL,
+  created_at          INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Not UNIQUE: the username claim stream already guarantees uniqueness, and a read model must never refuse a
+-- recorded fact (a constraint failure here would stall the projector forever).
+CREATE INDEX IF NOT EXISTS users_by_username ON users (username_normalised, created_at);
+
+CREATE TABLE IF NOT EXISTS rooms (
+  room_id          TEXT PRIMARY KEY,
+  name             TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  created_by       TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  head_seq         INTEGER NOT NULL,
+  last_message_seq INTEGER,
+  last_activity_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rooms_by_kind ON rooms (kind, room_id);
+
+CREATE TABLE IF NOT EXISTS members (
+  room_id   TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  role      TEXT NOT NULL,
+  added_by  TEXT,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_user ON members (user_id, room_id);
+
+CREATE TABLE IF NOT EXISTS messages (
+  room_id           TEXT NOT NULL,
+  seq               INTEGER NOT NULL,
+  message_id        TEXT NOT NULL,
+  sender_id         TEXT NOT NULL,
+  text              TEXT,
+  client_message_id TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  edited_at         INTEGER,
+  edited_by         TEXT,
+  deleted           INTEGER NOT NULL DEFAULT 0,
+  deleted_at        INTEGER,
+  deleted_by        TEXT,
+  PRIMARY KEY (room_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (message_id);
+
+CREATE TABLE IF NOT EXISTS message_edits (
+  room_id   TEXT NOT NULL,
+  seq       INTEGER NOT NULL,
+  edit_seq  INTEGER NOT NULL,
+  text      TEXT NOT NULL,
+  edited_at INTEGER NOT NULL,
+  edited_by TEXT NOT NULL,
+  PRIMARY KEY (room_id, seq, edit_seq)
+) WITHOUT ROWID;
+`;
+
+const USER_COLUMNS = 'user_id, username, email, display_name, password_hash, role, created_at';
+const ROOM_COLUMNS = `r.room_id, r.name, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
+  r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
+const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted';
+
+// Rows come back from SQLite as `unknown`; these schemas are the one place their shape is checked.
+const roomRole = z.enum(['owner', 'moderator', 'member']);
+const millis = z.number().int();
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const userRow = z
+  .object({
+    user_id: z.string(),
+    username: z.string(),
+    email: z.string().nullable(),
+    display_name: z.string(),
+    password_hash: z.string(),
+    role: z.enum(['user', 'admin', 'auditor', 'analyst']),
+    created_at: millis,
+  })
+  .transform(
+    (r): UserView => ({
+      userId: r.user_id,
+      username: r.username,
+      email: r.email,
+      displayName: r.display_name,
+      role: r.role,
+      createdAt: iso(r.created_at),
+      passwordHash: r.password_hash,
+    }),
+  );
+
+const roomFields = {
+  room_id: z.string(),
+  name: z.string(),
+  kind: z.enum(['public', 'private', 'direct']),
+  created_by: z.string(),
+  created_at: millis,
+  head_seq: z.number().int(),
+  last_message_seq: z.number().int().nullable(),
+  last_activity_at: millis,
+  member_count: z.number().int(),
+};
+type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
+const toRoomView = (r: RoomRowFields): RoomView => ({
+  roomId: r.room_id,
+  name: r.name,
+  kind: r.kind,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at),
+  memberCount: r.member_count,
+  headSeq: r.head_seq,
+  lastMessageSeq: r.last_message_seq,
+  lastActivityAt: iso(r.last_activity_at),
+});
+const roomRow = z.object(roomFields).transform(toRoomView);
+const userRoomRow = z
+  .object({ ...roomFields, member_role: roomRole })
+  .transform((r): UserRoomView => ({ ...toRoomView(r), role: r.member_role }));
+
+const memberRow = z
+  .object({
+    user_id: z.string(),
+    username: z.string().nullable(),
+    display_name: z.string().nullable(),
+    role: roomRole,
+    joined_at: millis,
+  })
+  .transform(
+    (r): MemberView => ({
+      userId: r.user_id,
+      username: r.username,
+      displayName: r.display_name,
+      role: r.role,
+      joinedAt: iso(r.joined_at),
+    }),
+  );
+
+const roleRow = z.object({ role: roomRole }).transform((r): RoomRole => r.role);
+
+const messageRow = z
+  .object({
+    message_id: z.string(),
+    room_id: z.string(),
+    seq: z.number().int(),
+    sender_id: z.string(),
+    text: z.string().nullable(),
+    created_at: millis,
+    edited_at: millis.nullable(),
+    deleted: z.union([z.literal(0), z.literal(1)]),
+  })
+  .transform(
+    (r): MessageView => ({
+      messageId: r.message_id,
+      roomId: r.room_id,
+      seq: r.seq,
+      senderId: r.sender_id,
+      text: r.deleted === 1 ? null : r.text,
+      createdAt: iso(r.created_at),
+      editedAt: r.edited_at === null ? null : iso(r.edited_at),
+      deleted: r.deleted === 1,
+    }),
+  );
+
+const editRow = z
+  .object({ text: z.string(), edited_at: millis, edited_by: z.string() })
+  .transform((r): EditView => ({ text: r.text, editedAt: iso(r.edited_at), editedBy: r.edited_by }));
+
+const positionRow = z.object({ position: z.number().int() });
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export class SqliteHistoryStore implements HistoryStore {
+  private readonly db: Database.Database;
+  private readonly projectionName: string;
+  private readonly sql: Record<
+    | 'checkpoint'
+    | 'saveCheckpoint'
+    | 'upsertUser'
+    | 'insertRoom'
+    | 'upsertMember'
+    | 'deleteMember'
+    | 'changeMemberRole'
+    | 'insertMessage'
+    | 'noteLastMessage'
+    | 'copyTextToEdits'
+    | 'editMessage'
+    | 'deleteMessage'
+    | 'advanceRoom'
+    | 'user'
+    | 'userByUsername'
+    | 'users'
+    | 'room'
+    | 'roomsOfUser'
+    | 'publicRooms'
+    | 'members'
+    | 'memberRole'
+    | 'latestMessages'
+    | 'messagesBefore'
+    | 'messagesAfter'
+    | 'messagesBetween'
+    | 'message'
+    | 'editHistory',
+    Statement
+  >;
+  private readonly applyInTransaction: (events: RecordedEvent[]) => void;
+  private closed = false;
+
+  constructor(options: SqliteHistoryStoreOptions) {
+    this.projectionName = options.projectionName ?? 'history';
+    this.db = new Database(options.filename);
+    // WAL lets the query API read while the projector writes; NORMAL sync is safe under WAL (a crash can lose the
+    // last transactions, and the checkpoint goes with them, so the projector simply re-applies them).
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+
+    const p = (sql: string): Statement => this.db.prepare<unknown[], unknown>(sql);
+    this.sql = {
+      checkpoint: p('SELECT position FROM projection_checkpoints WHERE name = ?'),
+      saveCheckpoint: p(
+        `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+      ),
+      upsertUser: p(
+        `INSERT INTO users (user_id, username, username_normalised, email, display_name, password_hash, role, created_at)
+         VALUES (@userId, @username, @usernameNormalised, @email, @displayName, @passwordHash, @role, @createdAt)
+         ON CONFLICT (user_id) DO UPDATE SET username = excluded.username,
+           username_normalised = excluded.username_normalised, email = excluded.email,
+           display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role`,
+      ),
+      insertRoom: p(
+        `INSERT INTO rooms (room_id, name, kind, created_by, created_at, head_seq, last_message_seq, last_activity_at)
+         VALUES (@roomId, @name, @kind, @createdBy, @createdAt, @seq, NULL, @createdAt)
+         ON CONFLICT (room_id) DO NOTHING`,
+      ),
+      upsertMember: p(
+        `INSERT INTO members (room_id, user_id, role, added_by, joined_at)
+         VALUES (@roomId, @userId, @role, @addedBy, @joinedAt)
+         ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role`,
+      ),
+      deleteMember: p('DELETE FROM members WHERE room_id = @roomId AND user_id = @userId'),
+      changeMemberRole: p('UPDATE members SET role = @role WHERE room_id = @roomId AND user_id = @userId'),
+      insertMessage: p(
+        `INSERT INTO messages (room_id, seq, message_id, sender_id, text, client_message_id, created_at)
+         VALUES (@roomId, @seq, @messageId, @senderId, @text, @clientMessageId, @createdAt)
+         ON CONFLICT DO NOTHING`,
+      ),
+      noteLastMessage: p(
+        `UPDATE rooms SET last_message_seq = MAX(COALESCE(last_message_seq, 0), @seq) WHERE room_id = @roomId`,
+      ),
+      // Runs before editMessage, so `text` is still the previous text. A deleted message has no text to keep.
+      copyTextToEdits: p(
+        `INSERT OR IGNORE INTO message_edits (room_id, seq, edit_seq, text, edited_at, edited_by)
+         SELECT room_id, seq, @editSeq, text, @editedAt, @editedBy FROM messages
+         WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0 AND text IS NOT NULL`,
+      ),
+      editMessage: p(
+        `UPDATE messages SET text = @text, edited_at = @editedAt, edited_by = @editedBy
+         WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0`,
+      ),
+      deleteMessage: p(
+        `UPDATE messages SET text = NULL, deleted = 1, deleted_at = @deletedAt, deleted_by = @deletedBy
+         WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0`,
+      ),
+      advanceRoom: p(
+        `UPDATE rooms SET head_seq = MAX(head_seq, @headSeq), last_activity_at = MAX(last_activity_at, @at)
+         WHERE room_id = @roomId`,
+      ),
+
+      user: p(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ?`),
+      userByUsername: p(
+        `SELECT ${USER_COLUMNS} FROM users WHERE username_normalised = ? ORDER BY created_at, user_id LIMIT 1`,
+      ),
+      users: p(`SELECT ${USER_COLUMNS} FROM users WHERE user_id IN (SELECT value FROM json_each(?))`),
+      room: p(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.room_id = ?`),
+      roomsOfUser: p(
+        `SELECT ${ROOM_COLUMNS}, m.role AS member_role FROM members m JOIN rooms r ON r.room_id = m.room_id
+         WHERE m.user_id = ? AND m.room_id > ? ORDER BY m.room_id LIMIT ?`,
+      ),
+      publicRooms: p(
+        `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.kind = 'public' AND r.room_id > ? ORDER BY r.room_id LIMIT ?`,
+      ),
+      members: p(
+        `SELECT m.user_id, u.username, u.display_name, m.role, m.joined_at
+         FROM members m LEFT JOIN users u ON u.user_id = m.user_id
+         WHERE m.room_id = ? ORDER BY m.joined_at, m.user_id`,
+      ),
+      memberRole: p('SELECT role FROM members WHERE room_id = ? AND user_id = ?'),
+      latestMessages: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`),
+      messagesBefore: p(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      ),
+      messagesAfter: p(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+      ),
+      messagesBetween: p(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?`,
+      ),
+      message: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`),
+      editHistory: p(
+        'SELECT text, edited_at, edited_by FROM message_edits WHERE room_id = ? AND seq = ? ORDER BY edit_seq',
+      ),
+    };
+
+    this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
+      let position = this.readCheckpoint();
+      const start = position;
+      for (const event of events) {
+        // At-least-once delivery: anything at or below the checkpoint is already in the view.
+        if (event.globalPosition <= position) continue;
+        for (const change of historyChanges(event)) this.applyChange(change);
+        position = event.globalPosition;
+      }
+      if (position > start) this.sql.saveCheckpoint.run(this.projectionName, position);
+    });
+  }
+
+  async applyBatch(events: RecordedEvent[]): Promise<void> {
+    this.applyInTransaction(events);
+  }
+
+  async checkpoint(): Promise<number> {
+    return this.readCheckpoint();
+  }
+
+  async getUser(userId: string): Promise<UserView | undefined> {
+    return parseOptional(userRow, this.sql.user.get(userId));
+  }
+
+  async getUserByUsername(username: string): Promise<UserView | undefined> {
+    return parseOptional(userRow, this.sql.userByUsername.get(normaliseUsername(username)));
+  }
+
+  async getUsers(userIds: readonly string[]): Promise<UserView[]> {
+    if (userIds.length === 0) return [];
+    const found = new Map<string, UserView>();
+    for (const row of this.sql.users.all(JSON.stringify(userIds))) {
+      const user = userRow.parse(row);
+      found.set(user.userId, user);
+    }
+    const ordered: UserView[] = [];
+    for (const id of new Set(userIds)) {
+      const user = found.get(id);
+      if (user) ordered.push(user);
+    }
+    return ordered;
+  }
+
+  async getRoom(roomId: string): Promise<RoomView | undefined> {
+    return parseOptional(roomRow, this.sql.room.get(roomId));
+  }
+
+  async listRoomsOfUser(userId: string, options: ListRoomsOfUserOptions): Promise<RoomsPage<UserRoomView>> {
+    const limit = checkLimit(options.limit);
+    const rows = this.sql.roomsOfUser.all(userId, options.afterRoomId ?? '', limit + 1);
+    return pageOfRooms(rows.map((row) => userRoomRow.parse(row)), limit);
+  }
+
+  async listPublicRooms(options: ListPublicRoomsOptions): Promise<RoomsPage> {
+    const limit = checkLimit(options.limit);
+    const rows = this.sql.publicRooms.all(options.after ?? '', limit + 1);
+    return pageOfRooms(rows.map((row) => roomRow.parse(row)), limit);
+  }
+
+  async getMembers(roomId: string): Promise<MemberView[]> {
+    return this.sql.members.all(roomId).map((row) => memberRow.parse(row));
+  }
+
+  async getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
+    return parseOptional(roleRow, this.sql.memberRole.get(roomId, userId));
+  }
+
+  async getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const { before, after } = options;
+    if (before !== undefined) checkSeq('before', before);
+    if (after !== undefined) checkSeq('after', after);
+    // Fetch one row more than asked: its presence is what hasMore reports, without a COUNT.
+    let rows: unknown[];
+    let newestFirst: boolean;
+    if (after !== undefined && before !== undefined) {
+      rows = this.sql.messagesBetween.all(roomId, after, before, limit + 1);
+      newestFirst = false;
+    } else if (after !== undefined) {
+      rows = this.sql.messagesAfter.all(roomId, after, limit + 1);
+      newestFirst = false;
+    } else if (before !== undefined) {
+      rows = this.sql.messagesBefore.all(roomId, before, limit + 1);
+      newestFirst = true;
+    } else {
+      rows = this.sql.latestMessages.all(roomId, limit + 1);
+      newestFirst = true;
+    }
+    const hasMore = rows.length > limit;
+    const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
+    if (newestFirst) messages.reverse();
+    return { messages, hasMore };
+  }
+
+  async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
+    return parseOptional(messageRow, this.sql.message.get(roomId, seq));
+  }
+
+  async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
+    return this.sql.editHistory.all(roomId, seq).map((row) => editRow.parse(row));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private readCheckpoint(): number {
+    const row = this.sql.checkpoint.get(this.projectionName);
+    return row === undefined ? 0 : positionRow.parse(row).position;
+  }
+
+  // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
+  private applyChange(change: HistoryChange): void {
+    switch (change.op) {
+      case 'userUpserted':
+        this.sql.upsertUser.run(change);
+        return;
+      case 'roomCreated':
+        this.sql.insertRoom.run(change);
+        return;
+      case 'memberAdded':
+        this.sql.upsertMember.run(change);
+        return;
+      case 'memberRemoved':
+        this.sql.deleteMember.run(change);
+        return;
+      case 'memberRoleChanged':
+        this.sql.changeMemberRole.run(change);
+        return;
+      case 'messageInserted':
+        this.sql.insertMessage.run(change);
+        this.sql.noteLastMessage.run(change);
+        return;
+      case 'messageEdited':
+        this.sql.copyTextToEdits.run(change);
+        this.sql.editMessage.run(change);
+        return;
+      case 'messageDeleted':
+        this.sql.deleteMessage.run(change);
+        return;
+      case 'roomAdvanced':
+        this.sql.advanceRoom.run(change);
+        return;
+      default:
+        unreachable(change);
+    }
+  }
+}
+
+function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {
+  return row === undefined ? undefined : schema.parse(row);
+}
+
+function pageOfRooms<R extends RoomView>(rooms: R[], limit: number): RoomsPage<R> {
+  return { rooms: rooms.slice(0, limit), hasMore: rooms.length > limit };
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new ValidationError('limit must be a positive integer', { limit });
+  }
+  return limit;
+}
+
+function checkSeq(name: 'before' | 'after', seq: number): void {
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new ValidationError(`${name} must be a non-negative integer`, { [name]: seq });
+  }
+}
+
+function unreachable(change: never): never {
+  throw new Error(`SqliteHistoryStore: unhandled change ${JSON.stringify(change)}`);
+}

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+
+import { CHAT_EVENT_TYPES } from '../../../src/events/chatEvents.js';
+import { historyChanges } from '../../../src/projections/history/historyChanges.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
+
+const AT = Date.UTC(2025, 5, 1, 8, 30, 0);
+
+describe('historyChanges', () => {
+  function roomLog(): RecordedEventLog {
+    const log = new RecordedEventLog({ startAt: AT });
+    log.createRoom('r-1', 'One', 'private', 'u-alice', { at: AT });
+    return log;
+  }
+
+  it('maps UsernameClaimed to no change', () => {
+    const log = new RecordedEventLog();
+    const [claimed] = log.registerUser('u-alice', 'Alice');
+    expect(historyChanges(claimed!)).toEqual([]);
+  });
+
+  it('maps UserRegistered to a user upsert with the normalised username and occurredAt', () => {
+    const log = new RecordedEventLog();
+    const [, registered] = log.registerUser(
+      'u-alice',
+      'Ａlice',
+      { email: null, displayName: 'Alice A.', role: 'analyst', passwordHash: 'h' },
+      { at: AT },
+    );
+    expect(historyChanges(registered!)).toEqual([
+      {
+        op: 'userUpserted',
+        userId: 'u-alice',
+        username: 'Ａlice',
+        usernameNormalised: 'alice',
+        email: null,
+        displayName: 'Alice A.',
+        passwordHash: 'h',
+        role: 'analyst',
+        createdAt: AT,
+      },
+    ]);
+  });
+
+  it('maps RoomCreated to a room with seq 1, and advances the room', () => {
+    const log = new RecordedEventLog();
+    const [created] = log.createRoom('r-1', 'One', 'public', 'u-alice', { at: AT });
+    expect(historyChanges(created!)).toEqual([
+      { op: 'roomCreated', roomId: 'r-1', name: 'One', kind: 'public', createdBy: 'u-alice', createdAt: AT, seq: 1 },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 1, at: AT },
+    ]);
+  });
+
+  it('maps MemberJoined to a member with role, adder and join time', () => {
+    const log = roomLog();
+    const joined = log.join('r-1', 'u-bob', 'moderator', 'u-alice', { at: AT + 5 });
+    expect(historyChanges(joined)).toEqual([
+      { op: 'memberAdded', roomId: 'r-1', userId: 'u-bob', role: 'moderator', addedBy: 'u-alice', joinedAt: AT + 5 },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 3, at: AT + 5 },
+    ]);
+  });
+
+  it('maps MemberLeft and MemberRemoved to a member removal with its reason', () => {
+    const log = roomLog();
+    log.join('r-1', 'u-bob');
+    log.join('r-1', 'u-carol');
+    const left = log.leave('r-1', 'u-bob', { at: AT + 10 });
+    const removed = log.remove('r-1', 'u-carol', 'u-alice', { at: AT + 20 });
+    expect(historyChanges(left)).toEqual([
+      { op: 'memberRemoved', roomId: 'r-1', userId: 'u-bob', reason: 'left', removedBy: null, at: AT + 10 },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 5, at: AT + 10 },
+    ]);
+    expect(historyChanges(removed)).toEqual([
+      { op: 'memberRemoved', roomId: 'r-1', userId: 'u-carol', reason: 'removed', removedBy: 'u-alice', at: AT + 20 },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 6, at: AT + 20 },
+    ]);
+  });
+
+  it('maps MemberRoleChanged to a role change', () => {
+    const log = roomLog();
+    log.join('r-1', 'u-bob');
+    const changed = log.changeRole('r-1', 'u-bob', 'moderator', 'u-alice', { at: AT + 7 });
+    expect(historyChanges(changed)).toEqual([
+      { op: 'memberRoleChanged', roomId: 'r-1', userId: 'u-bob', role: 'moderator' },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 7 },
+    ]);
+  });
+
+  it('maps MessageSent to a message whose seq is the stream version', () => {
+    const log = roomLog();
+    log.join('r-1', 'u-bob');
+    const sent = log.send('r-1', 'u-bob', 'hi', { clientMessageId: 'c-1', at: AT + 9 });
+    expect(historyChanges(sent.event)).toEqual([
+      {
+        op: 'messageInserted',
+        messageId: 'r-1.4',
+        roomId: 'r-1',
+        seq: 4,
+        senderId: 'u-bob',
+        text: 'hi',
+        clientMessageId: 'c-1',
+        createdAt: AT + 9,
+      },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 9 },
+    ]);
+  });
+
+  it("maps MessageEdited to an edit ordered by the edit event's own seq", () => {
+    const log = roomLog();
+    const sent = log.send('r-1', 'u-alice', 'hi');
+    const edited = log.edit('r-1', sent.seq, 'hello', 'u-alice', { at: AT + 60 });
+    expect(historyChanges(edited)).toEqual([
+      {
+        op: 'messageEdited',
+        roomId: 'r-1',
+        messageId: 'r-1.3',
+        editSeq: 4,
+        text: 'hello',
+        editedBy: 'u-alice',
+        editedAt: AT + 60,
+      },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 60 },
+    ]);
+  });
+
+  it('maps MessageDeleted to a deletion', () => {
+    const log = roomLog();
+    const sent = log.send('r-1', 'u-alice', 'hi');
+    const deleted = log.delete('r-1', sent.seq, 'u-alice', { at: AT + 61 });
+    expect(historyChanges(deleted)).toEqual([
+      { op: 'messageDeleted', roomId: 'r-1', messageId: 'r-1.3', deletedBy: 'u-alice', deletedAt: AT + 61 },
+      { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 61 },
+    ]);
+  });
+
+  it('advances the room for every room event, and only for room events', () => {
+    const log = roomLog();
+    log.registerUser('u-bob', 'bob');
+    log.join('r-1', 'u-bob');
+    const sent = log.send('r-1', 'u-bob', 'x');
+    log.changeRole('r-1', 'u-bob', 'moderator', 'u-alice');
+    log.edit('r-1', sent.seq, 'y', 'u-bob');
+    log.delete('r-1', sent.seq, 'u-bob');
+    log.remove('r-1', 'u-bob', 'u-alice');
+    log.join('r-1', 'u-bob');
+    log.leave('r-1', 'u-bob');
+    expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
+    for (const event of log.events) {
+      const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');
+      if (event.streamId.startsWith('room-')) {
+        expect(advances, event.type).toEqual([
+          { op: 'roomAdvanced', roomId: 'r-1', headSeq: event.streamVersion, at: event.metadata.occurredAt },
+        ]);
+      } else {
+        expect(advances, event.type).toEqual([]);
+      }
+    }
+  });
+
+  it('is pure: the same event always gives the same changes and is not modified', () => {
+    const log = roomLog();
+    const sent = log.send('r-1', 'u-alice', 'hi');
+    const copy = structuredClone(sent.event);
+    expect(historyChanges(sent.event)).toEqual(historyChanges(sent.event));
+    expect(sent.event).toEqual(copy);
+  });
+});

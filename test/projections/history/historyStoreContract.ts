@@ -1,0 +1,825 @@
+// The HistoryStore contract: every adapter (SQLite now, Oracle later) runs this same suite, so the query API can
+// rely on one behaviour whichever store the composition root picks.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { RecordedEvent } from '../../../src/events/envelope.js';
+import type { HistoryStore, MessageView } from '../../../src/projections/history/historyStore.js';
+import { messageIdOf } from '../../../src/domain/ids.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
+
+export interface StoreUnderTest {
+  store: HistoryStore;
+  cleanup: () => Promise<void>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+/** The occurredAt of a recorded event, as views show it. */
+const isoOf = (event: RecordedEvent): string => iso(event.metadata.occurredAt);
+
+export function historyStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`HistoryStore contract: ${name}`, () => {
+    let store: HistoryStore;
+    let log: RecordedEventLog;
+    const cleanups: Array<() => Promise<void>> = [];
+
+    /** A further, fresh store (for rebuild comparisons); cleaned up with the main one. */
+    async function freshStore(): Promise<HistoryStore> {
+      const made = await makeStore();
+      cleanups.push(made.cleanup);
+      return made.store;
+    }
+
+    beforeEach(async () => {
+      store = await freshStore();
+      log = new RecordedEventLog({ startAt: T0 });
+    });
+
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    /** Applies everything the test log recorded since the store's checkpoint. */
+    async function project(): Promise<void> {
+      await store.applyBatch(log.since(await store.checkpoint()));
+    }
+
+    function threeUsers(): void {
+      log.registerUser('u-alice', 'Alice', { displayName: 'Alice A.', role: 'admin' });
+      log.registerUser('u-bob', 'bob', { email: null });
+      log.registerUser('u-carol', 'Carol');
+    }
+
+    describe('users', () => {
+      it('projects UserRegistered into a user with every field', async () => {
+        const [, registered] = log.registerUser('u-alice', 'Alice', {
+          email: 'alice@example.test',
+          displayName: 'Alice A.',
+          role: 'auditor',
+          passwordHash: '$argon2id$v=19$abc',
+        });
+        await project();
+        expect(await store.getUser('u-alice')).toEqual({
+          userId: 'u-alice',
+          username: 'Alice',
+          email: 'alice@example.test',
+          displayName: 'Alice A.',
+          role: 'auditor',
+          createdAt: isoOf(registered!),
+          passwordHash: '$argon2id$v=19$abc',
+        });
+      });
+
+      it('keeps a null email', async () => {
+        threeUsers();
+        await project();
+        expect((await store.getUser('u-bob'))?.email).toBeNull();
+      });
+
+      it('changes nothing for a UsernameClaimed alone, but still moves the checkpoint', async () => {
+        const claimed = log.record('username-zed', { type: 'UsernameClaimed', data: { username: 'zed', userId: 'u-zed' } });
+        await project();
+        expect(await store.getUser('u-zed')).toBeUndefined();
+        expect(await store.getUserByUsername('zed')).toBeUndefined();
+        expect(await store.checkpoint()).toBe(claimed.globalPosition);
+      });
+
+      it('finds users by username case-insensitively, after Unicode folding', async () => {
+        threeUsers();
+        await project();
+        for (const asked of ['Alice', 'alice', 'ALICE', 'aLiCe', 'Ａｌｉｃｅ']) {
+          expect((await store.getUserByUsername(asked))?.userId, asked).toBe('u-alice');
+        }
+        expect((await store.getUserByUsername('BOB'))?.username).toBe('bob');
+        expect(await store.getUserByUsername('alic')).toBeUndefined();
+        expect(await store.getUserByUsername('nobody')).toBeUndefined();
+      });
+
+      it('returns undefined for an unknown user id', async () => {
+        threeUsers();
+        await project();
+        expect(await store.getUser('u-nobody')).toBeUndefined();
+      });
+
+      it('gets several users in the order asked, leaving out unknown ids and repeats', async () => {
+        threeUsers();
+        await project();
+        const users = await store.getUsers(['u-carol', 'u-nobody', 'u-alice', 'u-carol']);
+        expect(users.map((user) => user.userId)).toEqual(['u-carol', 'u-alice']);
+        expect(users[0]).toEqual(await store.getUser('u-carol'));
+        expect(await store.getUsers([])).toEqual([]);
+      });
+    });
+
+    describe('rooms', () => {
+      it('projects RoomCreated with its creator as the first member', async () => {
+        threeUsers();
+        const [created, joined] = log.createRoom('r-general', 'General', 'public', 'u-alice');
+        await project();
+        expect(await store.getRoom('r-general')).toEqual({
+          roomId: 'r-general',
+          name: 'General',
+          kind: 'public',
+          createdBy: 'u-alice',
+          createdAt: isoOf(created!),
+          memberCount: 1,
+          headSeq: 2,
+          lastMessageSeq: null,
+          lastActivityAt: isoOf(joined!),
+        });
+      });
+
+      it('returns undefined for an unknown room', async () => {
+        expect(await store.getRoom('r-nowhere')).toBeUndefined();
+      });
+
+      it('advances headSeq and lastActivityAt with every kind of room event', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        await project();
+        const steps: Array<() => RecordedEvent> = [
+          () => log.join('r-1', 'u-bob', 'member', 'u-alice'),
+          () => log.send('r-1', 'u-bob', 'hello').event,
+          () => log.edit('r-1', 4, 'hello!', 'u-bob'),
+          () => log.changeRole('r-1', 'u-bob', 'moderator', 'u-alice'),
+          () => log.join('r-1', 'u-carol'),
+          () => log.remove('r-1', 'u-carol', 'u-bob'),
+          () => log.delete('r-1', 4, 'u-bob'),
+          () => log.leave('r-1', 'u-bob'),
+        ];
+        for (const step of steps) {
+          const event = step();
+          await project();
+          const room = await store.getRoom('r-1');
+          expect(room?.headSeq, event.type).toBe(event.streamVersion);
+          expect(room?.lastActivityAt, event.type).toBe(isoOf(event));
+        }
+      });
+
+      it('tracks the latest message seq, which member events after it do not change', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const first = log.send('r-1', 'u-alice', 'one');
+        await project();
+        expect((await store.getRoom('r-1'))?.lastMessageSeq).toBe(first.seq);
+        const second = log.send('r-1', 'u-alice', 'two');
+        log.join('r-1', 'u-bob');
+        log.delete('r-1', second.seq, 'u-alice');
+        await project();
+        const room = await store.getRoom('r-1');
+        expect(room?.lastMessageSeq).toBe(second.seq);
+        expect(room?.headSeq).toBe(second.seq + 2);
+      });
+
+      it('lists public rooms only, ordered by id, with keyset paging', async () => {
+        threeUsers();
+        log.createRoom('r-c', 'C', 'public', 'u-alice');
+        log.createRoom('r-a', 'A', 'public', 'u-bob');
+        log.createRoom('r-b', 'B', 'private', 'u-alice');
+        log.createRoom('r-d', 'D', 'public', 'u-carol');
+        log.createRoom('dm_u-alice_u-bob', 'dm', 'direct', 'u-alice');
+        log.join('r-a', 'u-carol');
+        await project();
+
+        const all = await store.listPublicRooms({ limit: 100 });
+        expect(all.rooms.map((room) => room.roomId)).toEqual(['r-a', 'r-c', 'r-d']);
+        expect(all.hasMore).toBe(false);
+        expect(all.rooms[0]).toEqual(await store.getRoom('r-a'));
+        expect(all.rooms[0]?.memberCount).toBe(2);
+
+        const first = await store.listPublicRooms({ limit: 1 });
+        expect(first.rooms.map((room) => room.roomId)).toEqual(['r-a']);
+        expect(first.hasMore).toBe(true);
+        const second = await store.listPublicRooms({ limit: 1, after: 'r-a' });
+        expect(second.rooms.map((room) => room.roomId)).toEqual(['r-c']);
+        expect(second.hasMore).toBe(true);
+        const last = await store.listPublicRooms({ limit: 2, after: 'r-c' });
+        expect(last.rooms.map((room) => room.roomId)).toEqual(['r-d']);
+        expect(last.hasMore).toBe(false);
+        const exact = await store.listPublicRooms({ limit: 3 });
+        expect(exact.hasMore).toBe(false);
+        expect(await store.listPublicRooms({ limit: 5, after: 'r-d' })).toEqual({ rooms: [], hasMore: false });
+      });
+
+      it('lists no public rooms in an empty store', async () => {
+        expect(await store.listPublicRooms({ limit: 10 })).toEqual({ rooms: [], hasMore: false });
+      });
+    });
+
+    describe('membership', () => {
+      it('adds members with their role and join time, in join order, with user names', async () => {
+        threeUsers();
+        const [, ownerJoined] = log.createRoom('r-1', 'One', 'private', 'u-bob');
+        const aliceJoined = log.join('r-1', 'u-alice', 'moderator', 'u-bob');
+        const carolJoined = log.join('r-1', 'u-carol');
+        await project();
+        expect(await store.getMembers('r-1')).toEqual([
+          { userId: 'u-bob', username: 'bob', displayName: 'bob', role: 'owner', joinedAt: isoOf(ownerJoined!) },
+          {
+            userId: 'u-alice',
+            username: 'Alice',
+            displayName: 'Alice A.',
+            role: 'moderator',
+            joinedAt: isoOf(aliceJoined),
+          },
+          { userId: 'u-carol', username: 'Carol', displayName: 'Carol', role: 'member', joinedAt: isoOf(carolJoined) },
+        ]);
+        expect((await store.getRoom('r-1'))?.memberCount).toBe(3);
+        expect(await store.getMemberRole('r-1', 'u-bob')).toBe('owner');
+        expect(await store.getMemberRole('r-1', 'u-alice')).toBe('moderator');
+        expect(await store.getMemberRole('r-1', 'u-carol')).toBe('member');
+      });
+
+      it('removes members who leave or are removed', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-bob');
+        log.join('r-1', 'u-alice', 'member', 'u-bob');
+        log.join('r-1', 'u-carol', 'member', 'u-bob');
+        log.leave('r-1', 'u-alice');
+        log.remove('r-1', 'u-carol', 'u-bob');
+        await project();
+        expect((await store.getMembers('r-1')).map((member) => member.userId)).toEqual(['u-bob']);
+        expect((await store.getRoom('r-1'))?.memberCount).toBe(1);
+        expect(await store.getMemberRole('r-1', 'u-alice')).toBeUndefined();
+        expect(await store.getMemberRole('r-1', 'u-carol')).toBeUndefined();
+      });
+
+      it('changes a member role', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-bob');
+        log.join('r-1', 'u-alice', 'member', 'u-bob');
+        log.changeRole('r-1', 'u-alice', 'moderator', 'u-bob');
+        await project();
+        expect(await store.getMemberRole('r-1', 'u-alice')).toBe('moderator');
+        log.changeRole('r-1', 'u-alice', 'member', 'u-bob');
+        await project();
+        expect(await store.getMemberRole('r-1', 'u-alice')).toBe('member');
+        expect((await store.getMembers('r-1')).find((member) => member.userId === 'u-alice')?.role).toBe('member');
+      });
+
+      it('lets a member who left join again, with the new join time and role', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-bob');
+        log.join('r-1', 'u-alice', 'moderator', 'u-bob');
+        log.leave('r-1', 'u-alice');
+        const rejoined = log.join('r-1', 'u-alice');
+        await project();
+        const alice = (await store.getMembers('r-1')).find((member) => member.userId === 'u-alice');
+        expect(alice).toEqual({
+          userId: 'u-alice',
+          username: 'Alice',
+          displayName: 'Alice A.',
+          role: 'member',
+          joinedAt: isoOf(rejoined),
+        });
+        expect((await store.getRoom('r-1'))?.memberCount).toBe(2);
+      });
+
+      it('lists a member whose user is not projected yet, without names', async () => {
+        log.createRoom('r-1', 'One', 'public', 'u-ghost');
+        await project();
+        expect(await store.getMembers('r-1')).toEqual([
+          expect.objectContaining({ userId: 'u-ghost', username: null, displayName: null, role: 'owner' }),
+        ]);
+      });
+
+      it('has no members and no roles for an unknown room', async () => {
+        expect(await store.getMembers('r-nowhere')).toEqual([]);
+        expect(await store.getMemberRole('r-nowhere', 'u-alice')).toBeUndefined();
+      });
+
+      it("lists a user's rooms with their role, ordered by id, keyset paged, without rooms they left", async () => {
+        threeUsers();
+        log.createRoom('r-b', 'B', 'private', 'u-alice');
+        log.createRoom('r-a', 'A', 'public', 'u-bob');
+        log.join('r-a', 'u-alice');
+        log.createRoom('r-c', 'C', 'private', 'u-bob');
+        log.join('r-c', 'u-alice', 'member', 'u-bob');
+        log.changeRole('r-c', 'u-alice', 'moderator', 'u-bob');
+        log.createRoom('r-d', 'D', 'public', 'u-bob');
+        log.join('r-d', 'u-alice');
+        log.leave('r-d', 'u-alice');
+        log.createRoom('r-e', 'E', 'private', 'u-bob');
+        await project();
+
+        const all = await store.listRoomsOfUser('u-alice', { limit: 100 });
+        expect(all.hasMore).toBe(false);
+        expect(all.rooms.map((room) => [room.roomId, room.role])).toEqual([
+          ['r-a', 'member'],
+          ['r-b', 'owner'],
+          ['r-c', 'moderator'],
+        ]);
+        expect(all.rooms[0]).toEqual({ ...(await store.getRoom('r-a')), role: 'member' });
+
+        const first = await store.listRoomsOfUser('u-alice', { limit: 1 });
+        expect(first.rooms.map((room) => room.roomId)).toEqual(['r-a']);
+        expect(first.hasMore).toBe(true);
+        const second = await store.listRoomsOfUser('u-alice', { limit: 1, afterRoomId: 'r-a' });
+        expect(second.rooms.map((room) => room.roomId)).toEqual(['r-b']);
+        expect(second.hasMore).toBe(true);
+        const rest = await store.listRoomsOfUser('u-alice', { limit: 2, afterRoomId: 'r-b' });
+        expect(rest.rooms.map((room) => room.roomId)).toEqual(['r-c']);
+        expect(rest.hasMore).toBe(false);
+
+        expect((await store.listRoomsOfUser('u-bob', { limit: 100 })).rooms.map((room) => room.roomId)).toEqual([
+          'r-a',
+          'r-c',
+          'r-d',
+          'r-e',
+        ]);
+        expect(await store.listRoomsOfUser('u-carol', { limit: 10 })).toEqual({ rooms: [], hasMore: false });
+      });
+    });
+
+    describe('messages', () => {
+      /** A public room with `count` messages from alice; bob joins after every `joinEvery`-th, leaving seq gaps. */
+      function roomWithMessages(count: number, joinEvery = 0): number[] {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const seqs: number[] = [];
+        for (let i = 1; i <= count; i++) {
+          seqs.push(log.send('r-1', 'u-alice', `message ${i}`).seq);
+          if (joinEvery > 0 && i % joinEvery === 0) {
+            if (i % (2 * joinEvery) === 0) log.leave('r-1', 'u-bob');
+            else log.join('r-1', 'u-bob');
+          }
+        }
+        return seqs;
+      }
+
+      const seqsOf = (messages: MessageView[]): number[] => messages.map((message) => message.seq);
+
+      it('projects MessageSent into a message whose seq is its stream version', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hello, world', { clientMessageId: 'c-1' });
+        await project();
+        const expected: MessageView = {
+          messageId: messageIdOf('r-1', 3),
+          roomId: 'r-1',
+          seq: 3,
+          senderId: 'u-alice',
+          text: 'hello, world',
+          createdAt: isoOf(sent.event),
+          editedAt: null,
+          deleted: false,
+        };
+        expect(sent.seq).toBe(3);
+        expect(await store.getMessage('r-1', 3)).toEqual(expected);
+        expect(await store.getMessages('r-1', { limit: 10 })).toEqual({ messages: [expected], hasMore: false });
+      });
+
+      it('has no message at a seq taken by another event, or in an unknown room', async () => {
+        roomWithMessages(2);
+        await project();
+        expect(await store.getMessage('r-1', 1)).toBeUndefined();
+        expect(await store.getMessage('r-1', 2)).toBeUndefined();
+        expect(await store.getMessage('r-1', 99)).toBeUndefined();
+        expect(await store.getMessage('r-nowhere', 3)).toBeUndefined();
+      });
+
+      it('returns empty pages for a room without messages and for an unknown room', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        await project();
+        const empty = { messages: [], hasMore: false };
+        for (const roomId of ['r-1', 'r-nowhere']) {
+          expect(await store.getMessages(roomId, { limit: 50 })).toEqual(empty);
+          expect(await store.getMessages(roomId, { limit: 1, before: 100 })).toEqual(empty);
+          expect(await store.getMessages(roomId, { limit: 1, after: 0 })).toEqual(empty);
+        }
+      });
+
+      it('returns the latest page, oldest first, when no cursor is given', async () => {
+        const seqs = roomWithMessages(10, 3);
+        await project();
+        const page = await store.getMessages('r-1', { limit: 4 });
+        expect(seqsOf(page.messages)).toEqual(seqs.slice(-4));
+        expect(page.messages.map((message) => message.text)).toEqual([
+          'message 7',
+          'message 8',
+          'message 9',
+          'message 10',
+        ]);
+        expect(page.hasMore).toBe(true);
+        const all = await store.getMessages('r-1', { limit: 10 });
+        expect(seqsOf(all.messages)).toEqual(seqs);
+        expect(all.hasMore).toBe(false);
+      });
+
+      it('pages backwards with before, across seq gaps', async () => {
+        const seqs = roomWithMessages(10, 2);
+        await project();
+        // Gaps: member events take seqs between messages.
+        expect(seqs.some((seq, i) => i > 0 && seq !== seqs[i - 1]! + 1)).toBe(true);
+
+        const page = await store.getMessages('r-1', { limit: 3, before: seqs[6]! });
+        expect(seqsOf(page.messages)).toEqual(seqs.slice(3, 6));
+        expect(page.hasMore).toBe(true);
+        // A cursor that is not a message's seq (a member event's) works as well.
+        const memberSeq = seqs[3]! + 1;
+        expect(seqs).not.toContain(memberSeq);
+        const fromGap = await store.getMessages('r-1', { limit: 2, before: memberSeq });
+        expect(seqsOf(fromGap.messages)).toEqual(seqs.slice(2, 4));
+        expect(fromGap.hasMore).toBe(true);
+        const first = await store.getMessages('r-1', { limit: 5, before: seqs[2]! });
+        expect(seqsOf(first.messages)).toEqual(seqs.slice(0, 2));
+        expect(first.hasMore).toBe(false);
+        expect(await store.getMessages('r-1', { limit: 5, before: seqs[0]! })).toEqual({ messages: [], hasMore: false });
+      });
+
+      it('pages forwards with after, across seq gaps', async () => {
+        const seqs = roomWithMessages(10, 2);
+        await project();
+        const start = await store.getMessages('r-1', { limit: 3, after: 0 });
+        expect(seqsOf(start.messages)).toEqual(seqs.slice(0, 3));
+        expect(start.hasMore).toBe(true);
+        const next = await store.getMessages('r-1', { limit: 3, after: seqs[2]! });
+        expect(seqsOf(next.messages)).toEqual(seqs.slice(3, 6));
+        expect(next.hasMore).toBe(true);
+        expect(seqs).not.toContain(seqs[3]! + 1);
+        const fromGap = await store.getMessages('r-1', { limit: 2, after: seqs[3]! + 1 });
+        expect(seqsOf(fromGap.messages)).toEqual(seqs.slice(4, 6));
+        const end = await store.getMessages('r-1', { limit: 4, after: seqs[5]! });
+        expect(seqsOf(end.messages)).toEqual(seqs.slice(6));
+        expect(end.hasMore).toBe(false);
+        const head = (await store.getRoom('r-1'))!.headSeq;
+        expect(await store.getMessages('r-1', { limit: 4, after: head })).toEqual({ messages: [], hasMore: false });
+      });
+
+      it('pages forwards between after and before when both are given', async () => {
+        const seqs = roomWithMessages(10);
+        await project();
+        const page = await store.getMessages('r-1', { limit: 3, after: seqs[1]!, before: seqs[8]! });
+        expect(seqsOf(page.messages)).toEqual(seqs.slice(2, 5));
+        expect(page.hasMore).toBe(true);
+        const rest = await store.getMessages('r-1', { limit: 10, after: seqs[4]!, before: seqs[8]! });
+        expect(seqsOf(rest.messages)).toEqual(seqs.slice(5, 8));
+        expect(rest.hasMore).toBe(false);
+      });
+
+      it('honours limit 1', async () => {
+        const seqs = roomWithMessages(3);
+        await project();
+        const latest = await store.getMessages('r-1', { limit: 1 });
+        expect(seqsOf(latest.messages)).toEqual([seqs[2]]);
+        expect(latest.hasMore).toBe(true);
+        const oldest = await store.getMessages('r-1', { limit: 1, after: 0 });
+        expect(seqsOf(oldest.messages)).toEqual([seqs[0]]);
+        expect(oldest.hasMore).toBe(true);
+        const lastOne = await store.getMessages('r-1', { limit: 1, before: seqs[1]! });
+        expect(seqsOf(lastOne.messages)).toEqual([seqs[0]]);
+        expect(lastOne.hasMore).toBe(false);
+      });
+
+      it('honours limit 100 and walks the whole history both ways, each message once and in order', async () => {
+        const seqs = roomWithMessages(250, 7);
+        await project();
+        const latest = await store.getMessages('r-1', { limit: 100 });
+        expect(latest.messages).toHaveLength(100);
+        expect(seqsOf(latest.messages)).toEqual(seqs.slice(-100));
+        expect(latest.hasMore).toBe(true);
+
+        const backwards: number[] = seqsOf(latest.messages);
+        let cursor = latest.messages[0]!.seq;
+        let pages = 1;
+        for (;;) {
+          const page = await store.getMessages('r-1', { limit: 100, before: cursor });
+          pages++;
+          backwards.unshift(...seqsOf(page.messages));
+          if (!page.hasMore) break;
+          cursor = page.messages[0]!.seq;
+        }
+        expect(pages).toBe(3);
+        expect(backwards).toEqual(seqs);
+
+        const forwards: number[] = [];
+        let after = 0;
+        for (;;) {
+          const page = await store.getMessages('r-1', { limit: 100, after });
+          forwards.push(...seqsOf(page.messages));
+          if (!page.hasMore) break;
+          after = page.messages.at(-1)!.seq;
+        }
+        expect(forwards).toEqual(seqs);
+      });
+
+      it('keeps pages of different rooms apart', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.createRoom('r-2', 'Two', 'public', 'u-bob');
+        log.send('r-1', 'u-alice', 'in one');
+        log.send('r-2', 'u-bob', 'in two');
+        await project();
+        const one = await store.getMessages('r-1', { limit: 10 });
+        expect(one.messages.map((message) => message.text)).toEqual(['in one']);
+        const two = await store.getMessages('r-2', { limit: 10, after: 0 });
+        expect(two.messages.map((message) => [message.roomId, message.seq, message.text])).toEqual([
+          ['r-2', 3, 'in two'],
+        ]);
+      });
+
+      it('refuses a limit that is not a positive integer', async () => {
+        await expect(store.getMessages('r-1', { limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        await expect(store.getMessages('r-1', { limit: 1.5 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      });
+    });
+
+    describe('edits and deletes', () => {
+      it('keeps every previous text of an edited message, oldest first', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'first');
+        const edit1 = log.edit('r-1', sent.seq, 'second', 'u-alice');
+        log.join('r-1', 'u-bob');
+        const edit2 = log.edit('r-1', sent.seq, 'third', 'u-alice');
+        await project();
+
+        const message = await store.getMessage('r-1', sent.seq);
+        expect(message).toEqual({
+          messageId: sent.messageId,
+          roomId: 'r-1',
+          seq: sent.seq,
+          senderId: 'u-alice',
+          text: 'third',
+          createdAt: isoOf(sent.event),
+          editedAt: isoOf(edit2),
+          deleted: false,
+        });
+        expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
+          { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
+          { text: 'second', editedAt: isoOf(edit2), editedBy: 'u-alice' },
+        ]);
+        // The edit does not move the message: it keeps its seq and place in the page.
+        expect(seqsOfPage(await store.getMessages('r-1', { limit: 10 }))).toEqual([sent.seq]);
+      });
+
+      it('has an empty edit history for a message never edited, and for unknown messages', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'plain');
+        await project();
+        expect(await store.getEditHistory('r-1', sent.seq)).toEqual([]);
+        expect(await store.getEditHistory('r-1', 99)).toEqual([]);
+        expect(await store.getEditHistory('r-nowhere', 1)).toEqual([]);
+      });
+
+      it('marks a deleted message deleted with null text, keeping its seq in history', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const before = log.send('r-1', 'u-alice', 'stays');
+        const doomed = log.send('r-1', 'u-alice', 'goes');
+        const after = log.send('r-1', 'u-alice', 'also stays');
+        log.delete('r-1', doomed.seq, 'u-alice');
+        await project();
+
+        const deleted = await store.getMessage('r-1', doomed.seq);
+        expect(deleted).toEqual({
+          messageId: doomed.messageId,
+          roomId: 'r-1',
+          seq: doomed.seq,
+          senderId: 'u-alice',
+          text: null,
+          createdAt: isoOf(doomed.event),
+          editedAt: null,
+          deleted: true,
+        });
+        const page = await store.getMessages('r-1', { limit: 10 });
+        expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([
+          [before.seq, 'stays', false],
+          [doomed.seq, null, true],
+          [after.seq, 'also stays', false],
+        ]);
+      });
+
+      it('deletes an edited message: text null, editedAt and edit history kept', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'original');
+        const edit = log.edit('r-1', sent.seq, 'edited', 'u-alice');
+        log.delete('r-1', sent.seq, 'u-bob');
+        await project();
+        const message = await store.getMessage('r-1', sent.seq);
+        expect(message).toMatchObject({ text: null, deleted: true, editedAt: isoOf(edit) });
+        expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
+          { text: 'original', editedAt: isoOf(edit), editedBy: 'u-alice' },
+        ]);
+      });
+
+      it('ignores an edit recorded after a delete: the text stays null', async () => {
+        // The decider refuses this; the projection must still never resurrect deleted text.
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'original');
+        log.delete('r-1', sent.seq, 'u-alice');
+        log.edit('r-1', sent.seq, 'back again', 'u-alice');
+        await project();
+        expect(await store.getMessage('r-1', sent.seq)).toMatchObject({ text: null, deleted: true, editedAt: null });
+        expect(await store.getEditHistory('r-1', sent.seq)).toEqual([]);
+      });
+    });
+
+    describe('checkpoint and idempotency', () => {
+      it('starts at checkpoint 0', async () => {
+        expect(await store.checkpoint()).toBe(0);
+      });
+
+      it('advances the checkpoint to the last position of each batch', async () => {
+        threeUsers();
+        await store.applyBatch(log.since(0));
+        expect(await store.checkpoint()).toBe(log.head);
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.send('r-1', 'u-alice', 'hi');
+        const batch = log.since(await store.checkpoint());
+        await store.applyBatch(batch);
+        expect(await store.checkpoint()).toBe(batch.at(-1)!.globalPosition);
+        await store.applyBatch([]);
+        expect(await store.checkpoint()).toBe(log.head);
+      });
+
+      it('accepts global positions with gaps (as a partitioned log delivers them)', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.send('r-1', 'u-alice', 'hi');
+        const withGaps = log.events.filter((event) => event.type !== 'UsernameClaimed');
+        expect(withGaps.length).toBeLessThan(log.events.length);
+        await store.applyBatch(withGaps);
+        expect(await store.checkpoint()).toBe(log.head);
+        expect((await store.getMessages('r-1', { limit: 5 })).messages).toHaveLength(1);
+      });
+
+      it('changes nothing when the same batch is delivered again', async () => {
+        const { userIds, roomIds } = richScenario(log);
+        await store.applyBatch(log.events);
+        const once = await snapshot(store, userIds, roomIds);
+        await store.applyBatch(log.events);
+        expect(await snapshot(store, userIds, roomIds)).toEqual(once);
+        expect(once.checkpoint).toBe(log.head);
+      });
+
+      it('changes nothing when an old stretch of the log is delivered again', async () => {
+        // Re-applying old events out of context would undo later ones (an old edit's text, a join before a leave):
+        // only the checkpoint keeps them out.
+        const { userIds, roomIds } = richScenario(log);
+        await store.applyBatch(log.events);
+        const once = await snapshot(store, userIds, roomIds);
+        const events = log.events;
+        // Stretches that end between a fact and the one that undoes it: carol joins general / later leaves it;
+        // a message is edited twice in a row.
+        const carolJoins = events.findIndex((e) => e.type === 'MemberJoined' && e.data.userId === 'u-carol');
+        const firstEdit = events.findIndex((e) => e.type === 'MessageEdited');
+        expect(carolJoins).toBeGreaterThan(0);
+        expect(firstEdit).toBeGreaterThan(0);
+        const stretches: Array<[from: number, to: number]> = [
+          [0, 20],
+          [carolJoins - 5, carolJoins + 1],
+          [firstEdit, firstEdit + 1],
+          [events.length - 30, events.length - 5],
+        ];
+        for (const [from, to] of stretches) {
+          await store.applyBatch(events.slice(from, to));
+          expect(await snapshot(store, userIds, roomIds), `events ${from}..${to}`).toEqual(once);
+          for (const event of events.slice(from, to)) await store.applyBatch([event]);
+          expect(await snapshot(store, userIds, roomIds), `events ${from}..${to} one by one`).toEqual(once);
+        }
+      });
+
+      it('changes nothing for the already applied part of an overlapping batch', async () => {
+        const { userIds, roomIds } = richScenario(log);
+        const events = log.events;
+        const split = Math.floor(events.length / 2);
+        await store.applyBatch(events.slice(0, split));
+        await store.applyBatch(events.slice(split - 10, split + 5));
+        await store.applyBatch(events.slice(3));
+
+        const reference = await freshStore();
+        await reference.applyBatch(events);
+        expect(await snapshot(store, userIds, roomIds)).toEqual(await snapshot(reference, userIds, roomIds));
+      });
+
+      it('never moves the checkpoint back for a batch that is entirely old', async () => {
+        threeUsers();
+        await store.applyBatch(log.events);
+        await store.applyBatch(log.events.slice(0, 2));
+        expect(await store.checkpoint()).toBe(log.head);
+      });
+
+      it('applies a batch all or nothing, checkpoint included', async () => {
+        threeUsers();
+        await project();
+        const checkpointBefore = await store.checkpoint();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const good = log.send('r-1', 'u-alice', 'fine');
+        const bad = log.send('r-1', 'u-alice', 'poisoned');
+        // Reading this event's text fails, as a store write would mid-batch: the whole batch must roll back.
+        Object.defineProperty(bad.event.data, 'text', {
+          enumerable: true,
+          get(): string {
+            throw new Error('poisoned event');
+          },
+        });
+        await expect(store.applyBatch(log.since(checkpointBefore))).rejects.toThrow();
+        expect(await store.checkpoint()).toBe(checkpointBefore);
+        expect(await store.getRoom('r-1')).toBeUndefined();
+        expect(await store.getMessage('r-1', good.seq)).toBeUndefined();
+        expect(await store.getMembers('r-1')).toEqual([]);
+
+        // The store stays usable: the good part applies afterwards.
+        await store.applyBatch(log.since(checkpointBefore).filter((event) => event !== bad.event));
+        expect((await store.getMessage('r-1', good.seq))?.text).toBe('fine');
+        expect(await store.checkpoint()).toBe(good.event.globalPosition);
+      });
+    });
+
+    describe('rebuild', () => {
+      it('gives identical views when the whole log is applied to a fresh store, in any batch sizes', async () => {
+        const { userIds, roomIds } = richScenario(log);
+        await store.applyBatch(log.events);
+        const expected = await snapshot(store, userIds, roomIds);
+        // The scenario must actually exercise the views it compares.
+        expect(expected.rooms.filter((room) => room.room !== undefined)).toHaveLength(roomIds.length - 1);
+        expect(expected.rooms.some((room) => room.edits.some((edits) => edits.length > 0))).toBe(true);
+
+        for (const batchSize of [1, 3, 7, 1000]) {
+          const rebuilt = await freshStore();
+          for (let i = 0; i < log.events.length; i += batchSize) {
+            await rebuilt.applyBatch(log.events.slice(i, i + batchSize));
+          }
+          expect(await snapshot(rebuilt, userIds, roomIds), `batch size ${batchSize}`).toEqual(expected);
+        }
+      });
+    });
+  });
+}
+
+function seqsOfPage(page: { messages: MessageView[] }): number[] {
+  return page.messages.map((message) => message.seq);
+}
+
+/** A log touching every event type: users, three kinds of room, joins, leaves, removals, roles, edits, deletes. */
+function richScenario(log: RecordedEventLog): { userIds: string[]; roomIds: string[] } {
+  log.registerUser('u-alice', 'Alice', { role: 'admin' });
+  log.registerUser('u-bob', 'Bob', { email: null });
+  log.registerUser('u-carol', 'Carol');
+  log.registerUser('u-dave', 'Dave', { role: 'auditor' });
+  log.createRoom('r-general', 'General', 'public', 'u-alice');
+  log.createRoom('r-team', 'Team', 'private', 'u-bob');
+  log.createRoom('dm_u-alice_u-bob', 'Alice & Bob', 'direct', 'u-alice');
+  log.join('dm_u-alice_u-bob', 'u-bob', 'member', 'u-alice');
+  log.join('r-general', 'u-bob');
+  log.join('r-team', 'u-alice', 'member', 'u-bob');
+  for (let i = 1; i <= 12; i++) {
+    const general = log.send('r-general', i % 2 === 0 ? 'u-alice' : 'u-bob', `general ${i}`);
+    if (i % 3 === 0) log.edit('r-general', general.seq, `general ${i} (edited)`, general.event.metadata.actorId ?? 'x');
+    if (i % 4 === 0) log.delete('r-general', general.seq, 'u-alice');
+    if (i === 5) log.join('r-general', 'u-carol');
+    if (i === 9) log.leave('r-general', 'u-carol');
+    const team = log.send('r-team', 'u-bob', `team ${i}`);
+    if (i === 2) {
+      log.edit('r-team', team.seq, 'team 2, take two', 'u-bob');
+      log.edit('r-team', team.seq, 'team 2, take three', 'u-bob');
+    }
+    if (i === 6) log.changeRole('r-team', 'u-alice', 'moderator', 'u-bob');
+    if (i === 7) log.join('r-team', 'u-dave', 'member', 'u-bob');
+    if (i === 10) log.remove('r-team', 'u-dave', 'u-alice');
+  }
+  log.send('dm_u-alice_u-bob', 'u-alice', 'psst');
+  log.send('dm_u-alice_u-bob', 'u-bob', 'what?');
+  return {
+    userIds: ['u-alice', 'u-bob', 'u-carol', 'u-dave', 'u-nobody'],
+    roomIds: ['r-general', 'r-team', 'dm_u-alice_u-bob', 'r-nowhere'],
+  };
+}
+
+/** Everything the store can show about the given users and rooms, for comparing two stores. */
+async function snapshot(store: HistoryStore, userIds: string[], roomIds: string[]) {
+  const users = await store.getUsers(userIds);
+  const byUsername = await Promise.all(users.map((user) => store.getUserByUsername(user.username.toUpperCase())));
+  const roomsOfUsers = await Promise.all(userIds.map((userId) => store.listRoomsOfUser(userId, { limit: 100 })));
+  const publicRooms = await store.listPublicRooms({ limit: 100 });
+  const rooms = await Promise.all(
+    roomIds.map(async (roomId) => {
+      const room = await store.getRoom(roomId);
+      const seqs = Array.from({ length: room?.headSeq ?? 0 }, (_, i) => i + 1);
+      // Walk backwards in small pages so paging itself is part of what must match.
+      const pages = [];
+      let page = await store.getMessages(roomId, { limit: 4 });
+      pages.push(page);
+      while (page.hasMore) {
+        page = await store.getMessages(roomId, { limit: 4, before: page.messages[0]!.seq });
+        pages.push(page);
+      }
+      return {
+        room,
+        members: await store.getMembers(roomId),
+        roles: await Promise.all(userIds.map((userId) => store.getMemberRole(roomId, userId))),
+        pages,
+        messages: await Promise.all(seqs.map((seq) => store.getMessage(roomId, seq))),
+        edits: await Promise.all(seqs.map((seq) => store.getEditHistory(roomId, seq))),
+      };
+    }),
+  );
+  return { checkpoint: await store.checkpoint(), users, byUsername, roomsOfUsers, publicRooms, rooms };
+}

@@ -1,0 +1,181 @@
+// Builds RecordedEvents the way a log would record them: stream versions counted per stream, global positions
+// counted across the log, a clock that moves forward. For projection tests that need no real event log.
+
+import type { ChatEvent, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
+import type { RecordedEvent } from '../../src/events/envelope.js';
+import { messageIdOf, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
+
+export interface RecordOptions {
+  actorId?: string | null;
+  /** Milliseconds since the epoch; default: the builder's clock, which moves one second per event. */
+  at?: number;
+}
+
+export interface SentMessage {
+  event: RecordedEvent;
+  seq: number;
+  messageId: string;
+}
+
+export class RecordedEventLog {
+  /** Every event recorded so far, in global order. */
+  readonly events: RecordedEvent[] = [];
+  private readonly versions = new Map<string, number>();
+  private position: number;
+  private clock: number;
+  private nextId = 1;
+
+  constructor(options: { startAt?: number; firstPosition?: number } = {}) {
+    this.clock = options.startAt ?? Date.UTC(2025, 0, 1, 12, 0, 0);
+    this.position = (options.firstPosition ?? 1) - 1;
+  }
+
+  /** The global position of the last event (0 when none). */
+  get head(): number {
+    return this.position;
+  }
+
+  /** The current version of a stream (0 when it has no event). */
+  versionOf(streamId: string): number {
+    return this.versions.get(streamId) ?? 0;
+  }
+
+  /** Records one event at the end of its stream and of the log. */
+  record<E extends ChatEvent>(streamId: string, event: E, options: RecordOptions = {}): RecordedEvent<E> {
+    const streamVersion = this.versionOf(streamId) + 1;
+    this.versions.set(streamId, streamVersion);
+    this.position += 1;
+    const occurredAt = options.at ?? this.clock;
+    this.clock = Math.max(this.clock, occurredAt) + 1000;
+    const id = this.nextId++;
+    const recorded: RecordedEvent<E> = {
+      ...event,
+      eventId: `evt-${id}`,
+      streamId,
+      streamVersion,
+      globalPosition: this.position,
+      metadata: {
+        actorId: options.actorId === undefined ? null : options.actorId,
+        commandId: `cmd-${id}`,
+        correlationId: `corr-${id}`,
+        occurredAt,
+      },
+    };
+    this.events.push(recorded);
+    return recorded;
+  }
+
+  /** Events recorded after `position` (exclusive), in global order. */
+  since(position: number): RecordedEvent[] {
+    return this.events.filter((event) => event.globalPosition > position);
+  }
+
+  registerUser(
+    userId: string,
+    username: string,
+    details: { email?: string | null; displayName?: string; role?: UserRole; passwordHash?: string } = {},
+    options: RecordOptions = {},
+  ): RecordedEvent[] {
+    return [
+      this.record(usernameStreamId(username), { type: 'UsernameClaimed', data: { username, userId } }, options),
+      this.record(
+        userStreamId(userId),
+        {
+          type: 'UserRegistered',
+          data: {
+            userId,
+            username,
+            email: details.email === undefined ? `${userId}@example.test` : details.email,
+            displayName: details.displayName ?? username,
+            passwordHash: details.passwordHash ?? `$argon2id$hash-of-${userId}`,
+            role: details.role ?? 'user',
+          },
+        },
+        options,
+      ),
+    ];
+  }
+
+  /** RoomCreated followed by the creator joining as owner, as the create-room decider records it. */
+  createRoom(roomId: string, name: string, kind: RoomKind, createdBy: string, options: RecordOptions = {}): RecordedEvent[] {
+    const actor = { actorId: createdBy, ...options };
+    return [
+      this.record(roomStreamId(roomId), { type: 'RoomCreated', data: { roomId, name, kind, createdBy } }, actor),
+      this.join(roomId, createdBy, 'owner', null, options),
+    ];
+  }
+
+  join(
+    roomId: string,
+    userId: string,
+    role: RoomRole = 'member',
+    addedBy: string | null = null,
+    options: RecordOptions = {},
+  ): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MemberJoined', data: { roomId, userId, role, addedBy } },
+      { actorId: addedBy ?? userId, ...options },
+    );
+  }
+
+  leave(roomId: string, userId: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MemberLeft', data: { roomId, userId } },
+      { actorId: userId, ...options },
+    );
+  }
+
+  remove(roomId: string, userId: string, removedBy: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MemberRemoved', data: { roomId, userId, removedBy } },
+      { actorId: removedBy, ...options },
+    );
+  }
+
+  changeRole(roomId: string, userId: string, role: RoomRole, changedBy: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MemberRoleChanged', data: { roomId, userId, role, changedBy } },
+      { actorId: changedBy, ...options },
+    );
+  }
+
+  /** A message whose seq is its stream version, with the id ids.ts derives from it. */
+  send(
+    roomId: string,
+    senderId: string,
+    text: string,
+    options: RecordOptions & { clientMessageId?: string } = {},
+  ): SentMessage {
+    const seq = this.versionOf(roomStreamId(roomId)) + 1;
+    const messageId = messageIdOf(roomId, seq);
+    const event = this.record(
+      roomStreamId(roomId),
+      {
+        type: 'MessageSent',
+        data: { roomId, messageId, senderId, text, clientMessageId: options.clientMessageId ?? `client-${messageId}` },
+      },
+      { actorId: senderId, ...options },
+    );
+    return { event, seq, messageId };
+  }
+
+  edit(roomId: string, seq: number, text: string, editedBy: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MessageEdited', data: { roomId, messageId: messageIdOf(roomId, seq), text, editedBy } },
+      { actorId: editedBy, ...options },
+    );
+  }
+
+  delete(roomId: string, seq: number, deletedBy: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      { type: 'MessageDeleted', data: { roomId, messageId: messageIdOf(roomId, seq), deletedBy } },
+      { actorId: deletedBy, ...options },
+    );
+  }
+}
