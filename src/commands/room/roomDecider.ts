@@ -1,0 +1,366 @@
+import type {
+  AddMember,
+  ChangeMemberRole,
+  CreateRoom,
+  DeleteMessage,
+  EditMessage,
+  JoinRoom,
+  LeaveRoom,
+  RemoveMember,
+  RoomCommand,
+  SendMessage,
+} from '../commands.js';
+import type { Decider, DecisionContext } from '../decider.js';
+import type { MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
+import type { ErrorCode } from '../../domain/errors.js';
+import { CommandRejectedError } from '../../domain/errors.js';
+import { directRoomId, messageIdOf } from '../../domain/ids.js';
+import { normaliseMessageText, normaliseRoomName } from '../../domain/messageText.js';
+import type { ExistingRoom, MessageFacts, RoomState } from './roomState.js';
+import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState } from './roomState.js';
+
+// The room stream's rules: membership, moderation and messages. Pure: the actor, limits and every id arrive in
+// the command or the context; a message's id is derived from its seq, which is the stream version it will get.
+//
+// Checks run in a fixed order: the room exists, the actor may act (membership, then role), the target is right,
+// then limits and content. So a non-member learns nothing about a room's members or messages beyond the room
+// existing, and an unauthorised request is refused even when it would change nothing.
+
+/** The prefix directRoomId (domain/ids.ts) gives every direct room's id. */
+const DIRECT_ROOM_PREFIX = 'dm_';
+
+function reject(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
+  throw new CommandRejectedError(code, message, details);
+}
+
+function requireRoom(state: RoomState, roomId: string): ExistingRoom {
+  if (!state.exists) return reject('NO_ROOM', `room ${roomId} does not exist`, { roomId });
+  return state;
+}
+
+function requireMember(room: ExistingRoom, userId: string): RoomRole {
+  const role = room.ledger.members.get(userId);
+  if (role === undefined) {
+    return reject('NOT_MEMBER', `${userId} is not a member of room ${room.roomId}`, { roomId: room.roomId, userId });
+  }
+  return role;
+}
+
+function requireMessage(room: ExistingRoom, seq: number): MessageFacts {
+  const facts = room.ledger.messages.get(seq);
+  if (!facts) {
+    return reject('NO_MESSAGE', `room ${room.roomId} has no message ${seq}`, {
+      roomId: room.roomId,
+      messageId: messageIdOf(room.roomId, seq),
+    });
+  }
+  return facts;
+}
+
+const isModerator = (role: RoomRole | undefined): boolean => role === 'owner' || role === 'moderator';
+
+/**
+ * Who becomes owner when the owner goes: the longest-standing moderator, or else the longest-standing member
+ * (members iterate in join order). Undefined when nobody else is left.
+ */
+function successorOf(room: ExistingRoom, leaving: string): string | undefined {
+  let firstMember: string | undefined;
+  for (const [userId, role] of room.ledger.members) {
+    if (userId === leaving) continue;
+    if (role === 'moderator') return userId;
+    firstMember ??= userId;
+  }
+  return firstMember;
+}
+
+/**
+ * When the owner is about to go, the role change comes BEFORE the MemberLeft/MemberRemoved: at that point the
+ * actor is still in the room, so the change reads like any other (made by a member with the right to make it),
+ * and a reader of the stream never sees a room with members but no owner.
+ */
+function handOverOwnership(room: ExistingRoom, leaving: string, changedBy: string): RoomEvent[] {
+  if (room.ledger.members.get(leaving) !== 'owner') return [];
+  const successor = successorOf(room, leaving);
+  if (successor === undefined) return [];
+  return [{ type: 'MemberRoleChanged', data: { roomId: room.roomId, userId: successor, role: 'owner', changedBy } }];
+}
+
+function createRoom(command: CreateRoom, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const { roomId } = command;
+  if (state.exists) return reject('ROOM_EXISTS', `room ${roomId} already exists`, { roomId });
+  const actor = context.actor.userId;
+  const others = [...new Set(command.memberIds)].filter((userId) => userId !== actor);
+
+  let name: string;
+  let creatorRole: RoomRole;
+  switch (command.kind) {
+    case 'direct': {
+      const [other] = others;
+      if (other === undefined || others.length !== 1) {
+        return reject('INVALID_ROOM', 'a direct room has exactly one other member', {
+          roomId,
+          otherMembers: others.length,
+        });
+      }
+      const expected = directRoomId(actor, other);
+      if (roomId !== expected) {
+        return reject('INVALID_ROOM', `a direct room between these users has id ${expected}`, { roomId, expected });
+      }
+      // Each side sees the other person as the title, so neither names it for both: the name is the id.
+      name = roomId;
+      // Nobody owns a conversation between two people; there is nothing to moderate or hand over.
+      creatorRole = 'member';
+      break;
+    }
+    case 'public':
+    case 'private': {
+      // The dm_ ids belong to direct rooms: a group room there would block that pair's conversation for good.
+      if (roomId.startsWith(DIRECT_ROOM_PREFIX)) {
+        return reject('INVALID_ROOM', `room ids starting with ${DIRECT_ROOM_PREFIX} are reserved for direct rooms`, {
+          roomId,
+        });
+      }
+      name = normaliseRoomName(command.name, context.limits.maxRoomNameLength);
+      const requested = others.length + 1;
+      if (requested > context.limits.maxRoomMembers) {
+        return reject('ROOM_FULL', `a room has at most ${context.limits.maxRoomMembers} members`, {
+          roomId,
+          maxRoomMembers: context.limits.maxRoomMembers,
+          requested,
+        });
+      }
+      creatorRole = 'owner';
+      break;
+    }
+    default: {
+      const unreachable: never = command.kind;
+      throw new Error(`unhandled room kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+
+  const joined = (userId: string, role: RoomRole, addedBy: string | null): MemberJoined => ({
+    type: 'MemberJoined',
+    data: { roomId, userId, role, addedBy },
+  });
+  return [
+    { type: 'RoomCreated', data: { roomId, name, kind: command.kind, createdBy: actor } },
+    joined(actor, creatorRole, null),
+    ...others.map((userId) => joined(userId, 'member', actor)),
+  ];
+}
+
+function joinRoom(command: JoinRoom, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  if (room.ledger.members.has(actor)) return [];
+  switch (room.kind) {
+    case 'public':
+      if (room.ledger.members.size >= context.limits.maxRoomMembers) {
+        return reject('ROOM_FULL', `room ${room.roomId} is full`, {
+          roomId: room.roomId,
+          maxRoomMembers: context.limits.maxRoomMembers,
+        });
+      }
+      break;
+    case 'private':
+      return reject('FORBIDDEN', 'a private room is joined by invitation only', { roomId: room.roomId });
+    case 'direct':
+      // One of the two people whose ids make the room's id may come back after leaving; nobody else may enter.
+      if (actor !== room.createdBy && directRoomId(actor, room.createdBy) !== room.roomId) {
+        return reject('FORBIDDEN', 'a direct room belongs to its two participants', { roomId: room.roomId });
+      }
+      break;
+    default: {
+      const unreachable: never = room.kind;
+      throw new Error(`unhandled room kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+  return [{ type: 'MemberJoined', data: { roomId: room.roomId, userId: actor, role: 'member', addedBy: null } }];
+}
+
+function leaveRoom(command: LeaveRoom, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  return [
+    ...handOverOwnership(room, actor, actor),
+    { type: 'MemberLeft', data: { roomId: room.roomId, userId: actor } },
+  ];
+}
+
+function addMember(command: AddMember, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  if (room.kind !== 'private') {
+    return reject(
+      'FORBIDDEN',
+      room.kind === 'public' ? 'people join a public room themselves' : 'a direct room has a fixed pair of members',
+      { roomId: room.roomId, kind: room.kind },
+    );
+  }
+  const actor = context.actor.userId;
+  if (!isModerator(requireMember(room, actor))) {
+    return reject('FORBIDDEN', 'only the owner or a moderator adds members', { roomId: room.roomId });
+  }
+  if (room.ledger.members.has(command.userId)) return [];
+  if (room.ledger.members.size >= context.limits.maxRoomMembers) {
+    return reject('ROOM_FULL', `room ${room.roomId} is full`, {
+      roomId: room.roomId,
+      maxRoomMembers: context.limits.maxRoomMembers,
+    });
+  }
+  return [
+    { type: 'MemberJoined', data: { roomId: room.roomId, userId: command.userId, role: 'member', addedBy: actor } },
+  ];
+}
+
+function removeMember(command: RemoveMember, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  if (room.kind === 'direct') {
+    return reject('FORBIDDEN', 'a direct room has a fixed pair of members', { roomId: room.roomId, kind: room.kind });
+  }
+  const actor = context.actor.userId;
+  if (command.userId === actor) {
+    return reject('FORBIDDEN', 'leave the room instead of removing yourself', { roomId: room.roomId });
+  }
+  const isAdmin = context.actor.role === 'admin';
+  const actorRole = isAdmin ? undefined : requireMember(room, actor);
+  if (!isAdmin && !isModerator(actorRole)) {
+    return reject('FORBIDDEN', 'only the owner, a moderator or an admin removes members', { roomId: room.roomId });
+  }
+  const targetRole = requireMember(room, command.userId);
+  if (!isAdmin && actorRole === 'moderator' && isModerator(targetRole)) {
+    return reject('FORBIDDEN', 'a moderator cannot remove the owner or another moderator', {
+      roomId: room.roomId,
+      userId: command.userId,
+    });
+  }
+  return [
+    ...handOverOwnership(room, command.userId, actor),
+    { type: 'MemberRemoved', data: { roomId: room.roomId, userId: command.userId, removedBy: actor } },
+  ];
+}
+
+function changeMemberRole(command: ChangeMemberRole, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  if (room.kind === 'direct') {
+    return reject('FORBIDDEN', 'a direct room has no roles to change', { roomId: room.roomId, kind: room.kind });
+  }
+  const actor = context.actor.userId;
+  const isAdmin = context.actor.role === 'admin';
+  if (!isAdmin && requireMember(room, actor) !== 'owner') {
+    return reject('FORBIDDEN', 'only the owner or an admin changes roles', { roomId: room.roomId });
+  }
+  const targetRole = requireMember(room, command.userId);
+  // Ownership only moves when the owner goes (LeaveRoom, RemoveMember); nobody demotes the owner.
+  if (targetRole === 'owner') {
+    return reject('FORBIDDEN', "the owner's role cannot be changed", { roomId: room.roomId, userId: command.userId });
+  }
+  if (targetRole === command.role) return [];
+  return [
+    {
+      type: 'MemberRoleChanged',
+      data: { roomId: room.roomId, userId: command.userId, role: command.role, changedBy: actor },
+    },
+  ];
+}
+
+function sendMessage(command: SendMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
+  return [
+    {
+      type: 'MessageSent',
+      data: {
+        roomId: room.roomId,
+        // The single writer appends this event at version + 1, which is the message's seq.
+        messageId: messageIdOf(room.roomId, room.version + 1),
+        senderId: actor,
+        text,
+        clientMessageId: command.clientMessageId,
+      },
+    },
+  ];
+}
+
+/**
+ * Always emits MessageEdited, even for unchanged text: the state does not keep texts (it stays bounded), and an
+ * edit that repeats the text is harmless in the audit log.
+ */
+function editMessage(command: EditMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const message = requireMessage(room, command.seq);
+  const messageId = messageIdOf(room.roomId, command.seq);
+  if (message.senderId !== actor) {
+    return reject('NOT_SENDER', 'only the sender edits a message', { roomId: room.roomId, messageId });
+  }
+  if (message.deleted) return reject('MESSAGE_DELETED', 'the message was deleted', { roomId: room.roomId, messageId });
+  const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
+  return [{ type: 'MessageEdited', data: { roomId: room.roomId, messageId, text, editedBy: actor } }];
+}
+
+/** A global admin may delete in any room, member or not; everyone else must be in the room. */
+function deleteMessage(command: DeleteMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  const isAdmin = context.actor.role === 'admin';
+  const actorRole = isAdmin ? undefined : requireMember(room, actor);
+  const message = requireMessage(room, command.seq);
+  const messageId = messageIdOf(room.roomId, command.seq);
+  if (!isAdmin && message.senderId !== actor && !isModerator(actorRole)) {
+    return reject('FORBIDDEN', 'only the sender, a moderator or an admin deletes a message', {
+      roomId: room.roomId,
+      messageId,
+    });
+  }
+  if (message.deleted) return [];
+  return [{ type: 'MessageDeleted', data: { roomId: room.roomId, messageId, deletedBy: actor } }];
+}
+
+export function decideRoom(command: RoomCommand, state: RoomState, context: DecisionContext): RoomEvent[] {
+  switch (command.type) {
+    case 'CreateRoom':
+      return createRoom(command, state, context);
+    case 'JoinRoom':
+      return joinRoom(command, state, context);
+    case 'LeaveRoom':
+      return leaveRoom(command, state, context);
+    case 'AddMember':
+      return addMember(command, state, context);
+    case 'RemoveMember':
+      return removeMember(command, state, context);
+    case 'ChangeMemberRole':
+      return changeMemberRole(command, state, context);
+    case 'SendMessage':
+      return sendMessage(command, state, context);
+    case 'EditMessage':
+      return editMessage(command, state, context);
+    case 'DeleteMessage':
+      return deleteMessage(command, state, context);
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unhandled room command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+export interface RoomDeciderOptions {
+  /** How many recent messages the state keeps facts for. Default DEFAULT_ROOM_MESSAGE_WINDOW. */
+  messageWindow?: number;
+}
+
+export function createRoomDecider(options: RoomDeciderOptions = {}): Decider<RoomCommand, RoomState, RoomEvent> {
+  const messageWindow = options.messageWindow ?? DEFAULT_ROOM_MESSAGE_WINDOW;
+  initialRoomState(messageWindow); // refuses a bad window now rather than at the first load
+  return {
+    initialState: () => initialRoomState(messageWindow),
+    evolve: evolveRoom,
+    decide: decideRoom,
+  };
+}
+
+/** The room decider with the default message window. */
+export const roomDecider: Decider<RoomCommand, RoomState, RoomEvent> = createRoomDecider();
