@@ -53,6 +53,11 @@ export class ChatServer {
     return started;
   }
 
+  /** A service from the container: for the CLI's maintenance commands and for tests that look inside. */
+  service<T>(key: { id: symbol; type?: T }): Promise<T> {
+    return get(this.container, key);
+  }
+
   get port(): number {
     const address = this.server.address();
     return typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : 0;

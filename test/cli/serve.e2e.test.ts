@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
+
+// `chat serve` as a user runs it: a separate process, stopped with SIGTERM and started again on the same data.
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-serve-'));
+
+interface Running {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+}
+
+function serve(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"http:\/\/localhost:(\d+)"/.exec(output);
+      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}`, output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+}
+
+function stop(running: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.removeAllListeners('exit');
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
+describe('chat serve', () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps accounts, rooms and history across a restart, with the generated dev secret', async () => {
+    const first = await serve({});
+    expect(first.output()).toContain('JWT_SECRET is not set');
+    const client = new HttpClient(first.baseUrl);
+    const alice = await signUp(client, 'alice');
+    const roomId = (await client.post('/api/chat/rooms', { token: alice.accessToken, body: { name: 'kept', kind: 'public' } })).body.room
+      .roomId;
+    const sent = await client.post('/api/chat/send', { token: alice.accessToken, body: { roomId, text: 'still here?', clientMessageId: 'k1' } });
+    expect(sent.status).toBe(201);
+    expect(await stop(first)).toBe(0);
+
+    const second = await serve({});
+    const again = new HttpClient(second.baseUrl);
+    // The access token from before the restart still verifies: the dev secret was kept in the data directory.
+    expect((await again.get('/api/auth/me', { token: alice.accessToken })).status).toBe(200);
+    const login = await again.post('/api/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
+    expect(login.status).toBe(200);
+    const page = await again.get(`/api/chat/rooms/${roomId}/messages`, { token: login.body.accessToken });
+    expect(page.body.messages.map((message: { text: string }) => message.text)).toEqual(['still here?']);
+    const rooms = await again.get('/api/chat/rooms', { token: login.body.accessToken });
+    expect(rooms.body.rooms.map((room: { name: string }) => room.name)).toEqual(['kept']);
+    // The same clientMessageId after the restart is still recognised as a retry.
+    const retry = await again.post('/api/chat/send', { token: login.body.accessToken, body: { roomId, text: 'dup', clientMessageId: 'k1' } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.message.messageId).toBe(sent.body.message.messageId);
+    expect(await stop(second)).toBe(0);
+  });
+
+  it('refuses to start on a bad setting and names it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, PORT: 'eighty', JWT_SECRET: 'short' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT');
+    expect(stderr).toContain('JWT_SECRET');
+  });
+});
