@@ -108,25 +108,32 @@ export class CommandBus<C, S, E extends ChatEvent> {
     }
   }
 
+  /** The stream's state caught up from the log; what was caught up is cached even if the command then fails. */
   private async load(streamId: string): Promise<{ state: S; version: number }> {
     const cached = this.cache.get(streamId);
-    let state = cached?.state ?? this.decider.initialState();
-    let version = cached?.version ?? 0;
-    const newer = await this.log.readStream(streamId, { fromVersion: version + 1 });
-    for (const event of newer) {
+    const newer = await this.log.readStream(streamId, { fromVersion: (cached?.version ?? 0) + 1 });
+    const loaded = this.fold(cached ?? { state: this.decider.initialState(), version: 0 }, newer);
+    if (newer.length > 0) this.store(streamId, loaded);
+    return loaded;
+  }
+
+  private remember(streamId: string, loaded: { state: S; version: number }, appended: RecordedEvent[]): void {
+    this.store(streamId, this.fold(loaded, appended));
+  }
+
+  private fold(from: CachedStream<S>, events: RecordedEvent[]): CachedStream<S> {
+    let { state, version } = from;
+    for (const event of events) {
       state = this.decider.evolve(state, this.own(event));
       version = event.streamVersion;
     }
     return { state, version };
   }
 
-  private remember(streamId: string, loaded: { state: S; version: number }, appended: RecordedEvent[]): void {
-    let state = loaded.state;
-    for (const event of appended) state = this.decider.evolve(state, this.own(event));
-    const version = appended.at(-1)?.streamVersion ?? loaded.version;
+  private store(streamId: string, entry: CachedStream<S>): void {
     // Re-inserting moves the stream to the end of the Map's order, which makes eviction least-recently-used.
     this.cache.delete(streamId);
-    this.cache.set(streamId, { state, version });
+    this.cache.set(streamId, entry);
     if (this.cache.size > MAX_CACHED_STREAMS) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
