@@ -42,7 +42,13 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   // dependencies (503) and bugs (500)
   | 'UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  // event schemas and encoding (500: the service's own data or deployment is wrong, never the client's request)
+  | 'SCHEMA_INVALID'
+  | 'SCHEMA_INCOMPATIBLE'
+  | 'SCHEMA_NOT_FOUND'
+  | 'EVENT_ENCODE_FAILED'
+  | 'EVENT_DECODE_FAILED';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

@@ -1,0 +1,60 @@
+import { EventDecodeError } from '../eventCodecErrors.js';
+
+/**
+ * Typed access to a record avsc decoded. The reader schema already guarantees the shape, so these checks never fail
+ * on good data; they exist so the compiler can trust the values without casts, and they are cheap.
+ */
+export class AvroRecordReader {
+  private constructor(
+    private readonly value: object,
+    private readonly path: string,
+  ) {}
+
+  static of(value: unknown, path: string): AvroRecordReader {
+    if (typeof value !== 'object' || value === null) {
+      throw new EventDecodeError(`${path} is not a record`);
+    }
+    return new AvroRecordReader(value, path);
+  }
+
+  string(name: string): string {
+    const value: unknown = Reflect.get(this.value, name);
+    if (typeof value !== 'string') {
+      throw this.wrongType(name, 'a string');
+    }
+    return value;
+  }
+
+  nullableString(name: string): string | null {
+    const value: unknown = Reflect.get(this.value, name);
+    if (value !== null && typeof value !== 'string') {
+      throw this.wrongType(name, 'a string or null');
+    }
+    return value;
+  }
+
+  long(name: string): number {
+    const value: unknown = Reflect.get(this.value, name);
+    if (typeof value !== 'number') {
+      throw this.wrongType(name, 'a number');
+    }
+    return value;
+  }
+
+  symbol<T extends string>(name: string, symbols: readonly T[]): T {
+    const value: unknown = Reflect.get(this.value, name);
+    const symbol = symbols.find((candidate) => candidate === value);
+    if (symbol === undefined) {
+      throw this.wrongType(name, `one of ${symbols.join(', ')}`);
+    }
+    return symbol;
+  }
+
+  record(name: string): AvroRecordReader {
+    return AvroRecordReader.of(Reflect.get(this.value, name), `${this.path}.${name}`);
+  }
+
+  private wrongType(name: string, expected: string): EventDecodeError {
+    return new EventDecodeError(`${this.path}.${name} is not ${expected}`);
+  }
+}

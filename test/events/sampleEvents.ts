@@ -1,0 +1,107 @@
+// One event of every type as the log would hand it to the codec, with nullable fields both null and set.
+
+import type { ChatEvent, ChatEventType } from '../../src/events/chatEvents.js';
+import type { EventMetadata, RecordedEvent } from '../../src/events/envelope.js';
+
+/** Like EventToEncode, but keeps `type` and `data` of one event type together. */
+export type SampleEvent<K extends ChatEventType> = Omit<
+  RecordedEvent<Extract<ChatEvent, { type: K }>>,
+  'globalPosition'
+>;
+
+const metadata = (n: number, actorId: string | null = 'u-alice'): EventMetadata => ({
+  actorId,
+  commandId: `cmd-${n}`,
+  correlationId: `corr-${n}`,
+  occurredAt: Date.UTC(2025, 5, 1, 12, 0, n) + 123,
+});
+
+export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
+  UsernameClaimed: {
+    type: 'UsernameClaimed',
+    eventId: 'evt-1',
+    streamId: 'username-alice',
+    streamVersion: 1,
+    metadata: metadata(1, null),
+    data: { username: 'Alice', userId: 'u-alice' },
+  },
+  UserRegistered: {
+    type: 'UserRegistered',
+    eventId: 'evt-2',
+    streamId: 'user-u-alice',
+    streamVersion: 1,
+    metadata: metadata(2, null),
+    data: {
+      userId: 'u-alice',
+      username: 'Alice',
+      email: 'alice@example.org',
+      displayName: 'Alice Ärger 🦊',
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+      role: 'auditor',
+    },
+  },
+  RoomCreated: {
+    type: 'RoomCreated',
+    eventId: 'evt-3',
+    streamId: 'room-r1',
+    streamVersion: 1,
+    metadata: metadata(3),
+    data: { roomId: 'r1', name: 'General', kind: 'direct', createdBy: 'u-alice' },
+  },
+  MemberJoined: {
+    type: 'MemberJoined',
+    eventId: 'evt-4',
+    streamId: 'room-r1',
+    streamVersion: 2,
+    metadata: metadata(4),
+    data: { roomId: 'r1', userId: 'u-alice', role: 'owner', addedBy: null },
+  },
+  MemberLeft: {
+    type: 'MemberLeft',
+    eventId: 'evt-5',
+    streamId: 'room-r1',
+    streamVersion: 3,
+    metadata: metadata(5, 'u-bob'),
+    data: { roomId: 'r1', userId: 'u-bob' },
+  },
+  MemberRemoved: {
+    type: 'MemberRemoved',
+    eventId: 'evt-6',
+    streamId: 'room-r1',
+    streamVersion: 4,
+    metadata: metadata(6),
+    data: { roomId: 'r1', userId: 'u-carol', removedBy: 'u-alice' },
+  },
+  MemberRoleChanged: {
+    type: 'MemberRoleChanged',
+    eventId: 'evt-7',
+    streamId: 'room-r1',
+    streamVersion: 5,
+    metadata: metadata(7),
+    data: { roomId: 'r1', userId: 'u-dave', role: 'moderator', changedBy: 'u-alice' },
+  },
+  MessageSent: {
+    type: 'MessageSent',
+    eventId: 'evt-8',
+    streamId: 'room-r1',
+    streamVersion: 6,
+    metadata: metadata(8),
+    data: { roomId: 'r1', messageId: 'r1:6', senderId: 'u-alice', text: 'héllo 👋\nworld', clientMessageId: 'c-1' },
+  },
+  MessageEdited: {
+    type: 'MessageEdited',
+    eventId: 'evt-9',
+    streamId: 'room-r1',
+    streamVersion: 7,
+    metadata: metadata(9),
+    data: { roomId: 'r1', messageId: 'r1:6', text: '', editedBy: 'u-alice' },
+  },
+  MessageDeleted: {
+    type: 'MessageDeleted',
+    eventId: 'evt-10',
+    streamId: 'room-r1',
+    streamVersion: 8,
+    metadata: metadata(10),
+    data: { roomId: 'r1', messageId: 'r1:6', deletedBy: 'u-dave' },
+  },
+};
