@@ -18,7 +18,8 @@ export function checkPasswordPolicy(password: string, policy: PasswordPolicy): v
   if (!/\p{Lu}/u.test(password)) failed.push('an upper-case letter');
   if (!/\p{Ll}/u.test(password)) failed.push('a lower-case letter');
   if (!/\p{Nd}/u.test(password)) failed.push('a digit');
-  if (!/[^\p{L}\p{Nd}\s]/u.test(password)) failed.push('a symbol');
+  // A combining mark (\p{M}, e.g. the accent of a decomposed "é") belongs to its letter: it is no symbol.
+  if (!/[^\p{L}\p{M}\p{Nd}\s]/u.test(password)) failed.push('a symbol');
   if (failed.length > 0) {
     throw new ValidationError(`password must have ${failed.join(', ')}`, { failed }, 'WEAK_PASSWORD');
   }

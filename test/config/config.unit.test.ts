@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config/config.js';
+
+/** The ConfigError `env` is refused with; fails the test if it is accepted. */
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('listens on port 3000 of every interface and keeps data under ./data, resolved to an absolute path', () => {
+      const config = loadConfig({});
+      expect(config.port).toBe(3000);
+      expect(config.host).toBe('0.0.0.0');
+      expect(path.isAbsolute(config.dataDir)).toBe(true);
+      expect(config.dataDir).toBe(path.resolve(process.cwd(), 'data'));
+      expect(config.logLevel).toBe('info');
+      expect(config.eventLog).toBe('sqlite');
+      expect(config.historyStore).toBe('sqlite');
+    });
+
+    it('has the limits of API.md', () => {
+      const config = loadConfig({});
+      expect(config.limits).toMatchObject({
+        sendPerSecond: 5,
+        sendPerMinute: 20,
+        maxMessageLength: 1000,
+        maxRoomMembers: 100,
+      });
+      expect(config.auth).toMatchObject({
+        passwordMinLength: 12,
+        loginMaxFailures: 5,
+        loginLockoutSeconds: 15 * 60,
+        accessTokenTtlSeconds: 15 * 60,
+        refreshTokenTtlSeconds: 7 * 24 * 60 * 60,
+      });
+    });
+
+    it('has no JWT secret (a development one is generated later), no admins, no CORS origins, no proxy trust', () => {
+      const config = loadConfig({});
+      expect(config.auth.jwtSecret).toBeUndefined();
+      expect(config.auth.adminUsernames).toEqual([]);
+      expect(config.http.corsOrigins).toEqual([]);
+      expect(config.http.trustProxy).toBe(false);
+    });
+  });
+
+  describe('overrides', () => {
+    it('maps every setting to its field', () => {
+      const secret = 's'.repeat(32);
+      const config = loadConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATA_DIR: '/var/lib/chat',
+        LOG_LEVEL: 'debug',
+        SQLITE_SYNCHRONOUS: 'full',
+        JWT_SECRET: secret,
+        JWT_ISSUER: 'issuer-x',
+        ACCESS_TOKEN_TTL_SECONDS: '60',
+        REFRESH_TOKEN_TTL_SECONDS: '3600',
+        PASSWORD_MIN_LENGTH: '16',
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_LOCKOUT_SECONDS: '120',
+        AUTH_RATE_LIMIT_PER_MINUTE: '10',
+        SEND_LIMIT_PER_SECOND: '2',
+        SEND_LIMIT_PER_MINUTE: '30',
+        MAX_MESSAGE_LENGTH: '500',
+        MAX_ROOM_MEMBERS: '50',
+        MAX_BODY_BYTES: '1024',
+        TRUST_PROXY: 'true',
+        READ_YOUR_WRITES_TIMEOUT_MS: '250',
+      });
+      expect(config).toMatchObject({
+        port: 8080,
+        host: '127.0.0.1',
+        dataDir: path.resolve('/var/lib/chat'),
+        logLevel: 'debug',
+        sqliteSynchronous: 'full',
+        auth: {
+          jwtSecret: secret,
+          issuer: 'issuer-x',
+          accessTokenTtlSeconds: 60,
+          refreshTokenTtlSeconds: 3600,
+          passwordMinLength: 16,
+          loginMaxFailures: 3,
+          loginLockoutSeconds: 120,
+          authRateLimitPerMinute: 10,
+        },
+        limits: { sendPerSecond: 2, sendPerMinute: 30, maxMessageLength: 500, maxRoomMembers: 50, maxBodyBytes: 1024 },
+        http: { trustProxy: true, readYourWritesTimeoutMs: 250 },
+      });
+    });
+
+    it('resolves a relative DATA_DIR against the working directory', () => {
+      expect(loadConfig({ DATA_DIR: 'var/chat' }).dataDir).toBe(path.resolve(process.cwd(), 'var/chat'));
+    });
+
+    it('accepts port 0 (an ephemeral port, as tests use)', () => {
+      expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    });
+
+    it('ignores variables it does not know', () => {
+      expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', NODE_ENV: 'production' }).port).toBe(3000);
+    });
+
+    it('lists every documented key', () => {
+      expect(CONFIG_KEYS).toEqual(expect.arrayContaining(['PORT', 'DATA_DIR', 'JWT_SECRET', 'ADMIN_USERNAMES']));
+    });
+  });
+
+  describe('an empty string means unset', () => {
+    it.each([
+      ['PORT', (config: ReturnType<typeof loadConfig>) => config.port, 3000],
+      ['DATA_DIR', (config: ReturnType<typeof loadConfig>) => config.dataDir, path.resolve('data')],
+      ['JWT_SECRET', (config: ReturnType<typeof loadConfig>) => config.auth.jwtSecret, undefined],
+      ['LOG_LEVEL', (config: ReturnType<typeof loadConfig>) => config.logLevel, 'info'],
+      ['SEND_LIMIT_PER_SECOND', (config: ReturnType<typeof loadConfig>) => config.limits.sendPerSecond, 5],
+      ['ADMIN_USERNAMES', (config: ReturnType<typeof loadConfig>) => config.auth.adminUsernames, []],
+    ])('%s= falls back to the default', (key, read, expected) => {
+      expect(read(loadConfig({ [key]: '' }))).toEqual(expected);
+    });
+  });
+
+  describe('comma-separated lists', () => {
+    it('splits, trims and drops empty items', () => {
+      const config = loadConfig({
+        ADMIN_USERNAMES: ' root, Alice ,,bob,',
+        CORS_ORIGINS: 'https://a.example,https://b.example',
+      });
+      expect(config.auth.adminUsernames).toEqual(['root', 'Alice', 'bob']);
+      expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    });
+
+    it('reads a single item and a list of only commas', () => {
+      expect(loadConfig({ ADMIN_USERNAMES: 'root' }).auth.adminUsernames).toEqual(['root']);
+      expect(loadConfig({ ADMIN_USERNAMES: ' , ,' }).auth.adminUsernames).toEqual([]);
+    });
+  });
+
+  describe('a bad value throws a ConfigError that names the setting', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['PORT', '-1'],
+      ['PORT', '80.5'],
+      ['JWT_SECRET', 'too-short-secret'],
+      ['LOG_LEVEL', 'loud'],
+      ['SQLITE_SYNCHRONOUS', 'off'],
+      ['TRUST_PROXY', 'yes'],
+      ['SEND_LIMIT_PER_SECOND', '0'],
+      ['MAX_MESSAGE_LENGTH', 'ten'],
+      ['ACCESS_TOKEN_TTL_SECONDS', '-5'],
+    ])('%s=%s', (key, value) => {
+      const error = configErrorOf({ [key]: value });
+      expect(error.name).toBe('ConfigError');
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]?.startsWith(`${key}:`)).toBe(true);
+      expect(error.message).toContain(key);
+    });
+
+    it('names every bad setting at once', () => {
+      const error = configErrorOf({ PORT: 'abc', LOG_LEVEL: 'loud', JWT_SECRET: 'short' });
+      expect(error.problems).toHaveLength(3);
+      for (const key of ['PORT', 'LOG_LEVEL', 'JWT_SECRET']) expect(error.message).toContain(`${key}:`);
+    });
+
+    it('says what is wrong with a short JWT_SECRET without echoing the secret', () => {
+      const error = configErrorOf({ JWT_SECRET: 'my-leaked-secret-value' });
+      expect(error.message).toContain('at least 32 characters');
+      expect(error.message).not.toContain('my-leaked-secret-value');
+    });
+
+    it('accepts a JWT_SECRET of exactly 32 characters', () => {
+      expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
+    });
+  });
+});

@@ -1,0 +1,174 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RateLimitedError } from '../../src/domain/errors.js';
+import { RateLimiter } from '../../src/ratelimit/rateLimiter.js';
+
+// API.md: per user at most 5 messages per second and 20 per 60 seconds.
+const SEND_RULES = [
+  { points: 5, durationSeconds: 1 },
+  { points: 20, durationSeconds: 60 },
+];
+
+/** The rate-limit error `consume` throws, or undefined when it admits the call. */
+async function refusalOf(limiter: RateLimiter, key: string, points?: number): Promise<RateLimitedError | undefined> {
+  try {
+    await limiter.consume(key, points);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RateLimitedError) return error;
+    throw error;
+  }
+}
+
+async function consumeTimes(limiter: RateLimiter, key: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await limiter.consume(key);
+}
+
+describe('RateLimiter (in-memory budgets)', () => {
+  let limiter: RateLimiter;
+
+  // The memory limiter reads Date.now() and expires keys with timers: faking both keeps "the same second" exact.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2025-06-01T12:00:00Z') });
+    limiter = new RateLimiter('send', SEND_RULES);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('admits 5 calls in one second and refuses the 6th with RATE_LIMIT_EXCEEDED', async () => {
+    await consumeTimes(limiter, 'alice', 5);
+    const refusal = await refusalOf(limiter, 'alice');
+    expect(refusal).toBeInstanceOf(RateLimitedError);
+    expect(refusal?.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(refusal?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refusal?.details).toEqual({ retryAfterSeconds: refusal?.retryAfterSeconds });
+  });
+
+  it('admits again once the second is over', async () => {
+    await consumeTimes(limiter, 'alice', 5);
+    expect(await refusalOf(limiter, 'alice')).toBeDefined();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await refusalOf(limiter, 'alice')).toBeUndefined();
+  });
+
+  it('refuses the 21st call within 60 seconds even at 5 per second, asking to wait for the minute budget', async () => {
+    for (let second = 0; second < 4; second++) {
+      await consumeTimes(limiter, 'alice', 5);
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    // 4 s in: the per-second budget is fresh, the per-minute one is spent until 60 s after the first call.
+    const refusal = await refusalOf(limiter, 'alice');
+    expect(refusal?.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(refusal?.retryAfterSeconds).toBe(56);
+  });
+
+  it('reports the longest wait when both budgets are spent', async () => {
+    for (let second = 0; second < 3; second++) {
+      await consumeTimes(limiter, 'alice', 5);
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    await consumeTimes(limiter, 'alice', 5);
+    expect((await refusalOf(limiter, 'alice'))?.retryAfterSeconds).toBe(57);
+  });
+
+  it('keeps keys isolated', async () => {
+    await consumeTimes(limiter, 'alice', 5);
+    expect(await refusalOf(limiter, 'alice')).toBeDefined();
+    expect(await refusalOf(limiter, 'bob')).toBeUndefined();
+    await consumeTimes(limiter, 'bob', 4);
+    expect(await refusalOf(limiter, 'bob')).toBeDefined();
+  });
+
+  it('keeps limiters with different names apart', async () => {
+    const other = new RateLimiter('auth', SEND_RULES);
+    await consumeTimes(limiter, 'alice', 5);
+    expect(await refusalOf(other, 'alice')).toBeUndefined();
+  });
+
+  it('counts the points of one call', async () => {
+    expect(await refusalOf(limiter, 'alice', 3)).toBeUndefined();
+    expect(await refusalOf(limiter, 'alice', 3)).toBeDefined();
+  });
+
+  it('reset() gives a key its full budgets back', async () => {
+    await consumeTimes(limiter, 'alice', 5);
+    await limiter.reset('alice');
+    await consumeTimes(limiter, 'alice', 5);
+    expect(await refusalOf(limiter, 'alice')).toBeDefined();
+  });
+
+  it('reset() of one key leaves the others spent', async () => {
+    await consumeTimes(limiter, 'alice', 5);
+    await consumeTimes(limiter, 'bob', 5);
+    await limiter.reset('alice');
+    expect(await refusalOf(limiter, 'bob')).toBeDefined();
+  });
+
+  describe('blockedFor()', () => {
+    it('is 0 for an unknown key and while budget remains', async () => {
+      expect(await limiter.blockedFor('alice')).toBe(0);
+      await consumeTimes(limiter, 'alice', 4);
+      expect(await limiter.blockedFor('alice')).toBe(0);
+    });
+
+    it('says how long a spent key must wait, and consumes nothing', async () => {
+      await consumeTimes(limiter, 'alice', 5);
+      expect(await limiter.blockedFor('alice')).toBe(1);
+      expect(await limiter.blockedFor('alice')).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await limiter.blockedFor('alice')).toBe(0);
+    });
+
+    it('does not consume from an unspent key', async () => {
+      for (let i = 0; i < 10; i++) await limiter.blockedFor('alice');
+      await consumeTimes(limiter, 'alice', 5);
+      expect(await refusalOf(limiter, 'alice')).toBeDefined();
+    });
+
+    it('reports the per-minute wait once that budget is spent', async () => {
+      for (let second = 0; second < 4; second++) {
+        await consumeTimes(limiter, 'alice', 5);
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      expect(await limiter.blockedFor('alice')).toBe(56);
+    });
+
+    it('is 0 after reset()', async () => {
+      await consumeTimes(limiter, 'alice', 5);
+      await limiter.reset('alice');
+      expect(await limiter.blockedFor('alice')).toBe(0);
+    });
+  });
+
+  it('blocks for blockSeconds once a rule with a block is exhausted', async () => {
+    const strict = new RateLimiter('login', [{ points: 2, durationSeconds: 1, blockSeconds: 30 }]);
+    await consumeTimes(strict, 'alice', 2);
+    expect((await refusalOf(strict, 'alice'))?.retryAfterSeconds).toBe(30);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await refusalOf(strict, 'alice')).toBeDefined();
+    expect(await strict.blockedFor('alice')).toBe(28);
+  });
+
+  it('uses the error code it was given', async () => {
+    const custom = new RateLimiter('login', [{ points: 1, durationSeconds: 60 }], 'ACCOUNT_LOCKED');
+    await custom.consume('alice');
+    expect((await refusalOf(custom, 'alice'))?.code).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('passes a store failure through instead of reporting it as a rate limit', async () => {
+    // Rejects like a Redis-backed limiter does when Redis is unreachable: with an Error, not a RateLimiterRes.
+    class BrokenStore extends RateLimiterMemory {
+      override consume(): Promise<never> {
+        return Promise.reject(new Error('store is down'));
+      }
+    }
+    const broken = new RateLimiter('send', SEND_RULES, 'RATE_LIMIT_EXCEEDED', (rule, keyPrefix) =>
+      rule.durationSeconds === 60
+        ? new BrokenStore({ keyPrefix, points: rule.points, duration: rule.durationSeconds })
+        : new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSeconds }),
+    );
+    await expect(broken.consume('alice')).rejects.toThrow('store is down');
+  });
+});
