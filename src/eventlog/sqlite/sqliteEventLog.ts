@@ -1,0 +1,518 @@
+import { EventEmitter } from 'node:events';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
+import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
+import type { EventCodec } from '../../events/eventCodec.js';
+import type {
+  AppendResult,
+  EventLog,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../eventLog.js';
+
+export interface SqliteEventLogOptions {
+  /** Path of the database file, or ':memory:' (one connection only: nothing else can see it). */
+  file: string;
+  codec: EventCodec;
+  logger?: Logger;
+  /**
+   * Durability of a commit. The log always runs in WAL mode.
+   * - 'normal' (default): a commit appends to the WAL without fsync; the WAL is synced at checkpoints. A crash of
+   *   the process loses nothing that was committed (the WAL is in the OS page cache), but power loss or an OS crash
+   *   may roll back the last commits (never corrupt the file). Appends then cost no fsync each.
+   * - 'full': every commit fsyncs the WAL before append() resolves; survives power loss, at the price of one fsync
+   *   per group commit (grouping keeps that bearable).
+   */
+  synchronous?: 'normal' | 'full';
+  groupCommit?: {
+    /** Most appends written in one transaction; the rest wait for the next one. Default 1000. */
+    maxBatch?: number;
+  };
+  /**
+   * How often live subscriptions look for events appended by another process on the same file. Appends through
+   * this instance wake subscribers at once; polling only covers other writers. Default 250 ms.
+   */
+  pollIntervalMs?: number;
+  /**
+   * How long a write waits for another process's transaction on the same file. Default 5000 ms. SQLite waits
+   * synchronously, blocking this process's event loop meanwhile: fine for the occasional second process (a CLI
+   * replay, an operator tool), not a way to run several writer processes on one file.
+   */
+  busyTimeoutMs?: number;
+}
+
+export interface SqliteEventLogStats {
+  /** Write transactions committed. Fewer than appends when group commit batches them. */
+  transactions: number;
+  /** Appends that succeeded (including empty ones, which write nothing). */
+  appends: number;
+  /** Events written. */
+  events: number;
+  /** Appends rejected because the stream had moved on. */
+  conflicts: number;
+}
+
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedVersion;
+  events: NewEvent[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+interface EventRow {
+  global_position: number;
+  body: Buffer;
+}
+
+const DEFAULT_MAX_BATCH = 1000;
+const DEFAULT_POLL_INTERVAL_MS = 250;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_SUBSCRIPTION_BATCH = 500;
+/** SQLite reads a negative LIMIT as "no limit". */
+const NO_LIMIT = -1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id       TEXT    NOT NULL,
+  stream_version  INTEGER NOT NULL,
+  event_id        TEXT    NOT NULL UNIQUE,
+  type            TEXT    NOT NULL,
+  command_id      TEXT    NOT NULL,
+  occurred_at     INTEGER NOT NULL,
+  body            BLOB    NOT NULL,
+  UNIQUE (stream_id, stream_version)
+);
+CREATE INDEX IF NOT EXISTS events_by_command_id ON events (command_id);
+CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be deleted'); END;
+`;
+
+/**
+ * The embedded event log: one SQLite file in WAL mode.
+ *
+ * A stream's version is read from the UNIQUE (stream_id, stream_version) index (one index seek) instead of a
+ * separate streams table: measured on 200k appends over 1000 streams, the extra upsert of a streams table cost
+ * about 10% of append throughput and bought nothing the index does not already give.
+ *
+ * Appends are group-committed: every append issued in the same turn of the event loop is written in one
+ * BEGIN IMMEDIATE transaction (so another process cannot slip in between the version check and the insert), each
+ * checked against the version left by the appends before it in the batch.
+ */
+export class SqliteEventLog implements EventLog {
+  private readonly db: Database.Database;
+  private readonly codec: EventCodec;
+  private readonly logger: Logger | undefined;
+  private readonly maxBatch: number;
+  private readonly pollIntervalMs: number;
+
+  // Row types are stated here rather than checked per row: they follow from the SQL and the table definition
+  // below, and replay reads hundreds of thousands of rows a second.
+  private readonly insertEvent: Database.Statement<[string, number, string, string, string, number, Buffer]>;
+  private readonly selectVersion: Database.Statement<[string], number>;
+  private readonly selectStream: Database.Statement<[string, number, number], EventRow>;
+  private readonly selectAll: Database.Statement<[number, number], EventRow>;
+  private readonly selectByCommand: Database.Statement<[string], EventRow>;
+  private readonly selectHead: Database.Statement<[], number | null>;
+  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => AppendOutcome[]>;
+
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private readonly counters: SqliteEventLogStats = { transactions: 0, appends: 0, events: 0, conflicts: 0 };
+
+  /** Woken after every commit of this instance and on polls that find a moved head. */
+  private readonly committed = new EventEmitter();
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private pollTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SqliteEventLogOptions) {
+    this.codec = options.codec;
+    this.logger = options.logger;
+    this.maxBatch = positiveInteger(options.groupCommit?.maxBatch ?? DEFAULT_MAX_BATCH, 'groupCommit.maxBatch');
+    this.pollIntervalMs = positiveInteger(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
+    // Subscriptions each listen; the default limit of 10 would warn about a leak that is not one.
+    this.committed.setMaxListeners(0);
+
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`busy_timeout = ${positiveInteger(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs')}`);
+    // INSERT OR REPLACE deletes the conflicting row without firing DELETE triggers unless recursive triggers are
+    // on; with them on, the append-only trigger also refuses a REPLACE that would overwrite an event.
+    this.db.pragma('recursive_triggers = ON');
+    this.db.exec(SCHEMA);
+
+    this.insertEvent = this.db.prepare(
+      `INSERT INTO events (stream_id, stream_version, event_id, type, command_id, occurred_at, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.selectVersion = this.db
+      .prepare<[string], number>(
+        'SELECT stream_version FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
+      )
+      .pluck();
+    this.selectStream = this.db.prepare(
+      `SELECT global_position, body FROM events WHERE stream_id = ? AND stream_version >= ?
+       ORDER BY stream_version LIMIT ?`,
+    );
+    this.selectAll = this.db.prepare(
+      'SELECT global_position, body FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
+    );
+    this.selectByCommand = this.db.prepare(
+      'SELECT global_position, body FROM events WHERE command_id = ? ORDER BY global_position',
+    );
+    this.selectHead = this.db.prepare<[], number | null>('SELECT max(global_position) FROM events').pluck();
+    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => this.writeAppends(batch));
+
+    this.logger?.debug(
+      { file: options.file, synchronous: options.synchronous ?? 'normal', maxBatch: this.maxBatch },
+      'event log opened',
+    );
+  }
+
+  static open(options: SqliteEventLogOptions): SqliteEventLog {
+    return new SqliteEventLog(options);
+  }
+
+  /** Counters for tests and metrics: a snapshot, not a live object. */
+  stats(): SqliteEventLogStats {
+    return { ...this.counters };
+  }
+
+  append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new UnavailableError('the event log is closed'));
+    try {
+      validateStreamId(streamId);
+      validateExpected(expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, expected, events, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate (not a microtask) so that every append issued in this turn, including those issued from
+        // promise continuations, joins the same transaction.
+        setImmediate(this.flushScheduledBatch);
+      }
+    });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateStreamId(streamId);
+    const fromVersion = options.fromVersion ?? 1;
+    if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) {
+      throw new ValidationError('fromVersion must be an integer of at least 1', { fromVersion });
+    }
+    const limit = options.limit === undefined ? NO_LIMIT : nonNegativeInteger(options.limit, 'limit');
+    return this.decodeRows(this.openDb().selectStream.all(streamId, fromVersion, limit));
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    validateStreamId(streamId);
+    return this.openDb().selectVersion.get(streamId) ?? 0;
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const after = nonNegativeInteger(options.after ?? 0, 'after');
+    return this.readAllNow(after, nonNegativeInteger(options.limit, 'limit'));
+  }
+
+  async findByCommandId(commandId: string): Promise<RecordedEvent[]> {
+    return this.decodeRows(this.openDb().selectByCommand.all(commandId));
+  }
+
+  async headPosition(): Promise<number> {
+    return this.headNow();
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    if (this.closing) throw new UnavailableError('the event log is closed');
+    const subscription = new SqliteSubscription({
+      read: (after, limit) => this.readAllNow(after, limit),
+      detach: (stopped) => this.detach(stopped),
+      after: nonNegativeInteger(options.after, 'after'),
+      batchSize: positiveInteger(options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH, 'batchSize'),
+      handler: options.handler,
+      onError: options.onError,
+      logger: this.logger,
+    });
+    this.subscriptions.add(subscription);
+    this.committed.on('commit', subscription.wake);
+    this.startPolling();
+    subscription.wake();
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  /** Synchronous page read: subscriptions use it directly, without a promise per page. */
+  private readAllNow(after: number, limit: number): RecordedEvent[] {
+    return this.decodeRows(this.openDb().selectAll.all(after, limit));
+  }
+
+  private headNow(): number {
+    return this.openDb().selectHead.get() ?? 0;
+  }
+
+  /** Called by a subscription that stopped (closed or failed). */
+  private detach(subscription: SqliteSubscription): void {
+    this.committed.off('commit', subscription.wake);
+    this.subscriptions.delete(subscription);
+    if (this.subscriptions.size === 0) this.stopPolling();
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.closing = true;
+    // Appends accepted before close() still commit: their callers were promised an outcome.
+    while (this.queue.length > 0) this.flushOneBatch();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.stopPolling();
+    this.db.close();
+    this.logger?.debug({ stats: this.counters }, 'event log closed');
+  }
+
+  private readonly flushScheduledBatch = (): void => {
+    this.flushScheduled = false;
+    if (this.queue.length === 0 || !this.db.open) return;
+    this.flushOneBatch();
+    // One batch per turn: a flood of appends must not starve the rest of the process (HTTP, sockets).
+    if (this.queue.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(this.flushScheduledBatch);
+    }
+  };
+
+  private flushOneBatch(): void {
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+    this.commit(batch);
+    this.committed.emit('commit');
+  }
+
+  private commit(batch: PendingAppend[]): void {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.writeBatch.immediate(batch);
+    } catch (error) {
+      // Something other than a version conflict failed (a duplicate event id, an event the codec refuses, a
+      // busy database): the whole transaction rolled back. Commit each append alone so only the guilty one fails.
+      if (batch.length > 1 && !isBusy(error)) {
+        this.logger?.warn({ err: error, appends: batch.length }, 'group commit failed; retrying appends one by one');
+        for (const pending of batch) this.commit([pending]);
+        return;
+      }
+      const reason = isBusy(error) ? new UnavailableError('the event log is locked by another writer') : error;
+      for (const pending of batch) pending.reject(reason);
+      return;
+    }
+    this.counters.transactions += 1;
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i];
+      const outcome = outcomes[i];
+      if (pending === undefined || outcome === undefined) continue;
+      if (outcome.ok) {
+        this.counters.appends += 1;
+        this.counters.events += outcome.result.events.length;
+        pending.resolve(outcome.result);
+      } else {
+        this.counters.conflicts += 1;
+        pending.reject(outcome.error);
+      }
+    }
+  }
+
+  /** Runs inside the write transaction. Throws only for failures that must roll the whole batch back. */
+  private writeAppends(batch: PendingAppend[]): AppendOutcome[] {
+    // Versions as this batch leaves them, so later appends in the batch see earlier ones.
+    const versions = new Map<string, number>();
+    const outcomes: AppendOutcome[] = [];
+    for (const { streamId, expected, events } of batch) {
+      const current = versions.get(streamId) ?? this.selectVersion.get(streamId) ?? 0;
+      if (!matches(expected, current)) {
+        outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
+        continue;
+      }
+      const recorded: RecordedEvent[] = [];
+      let streamVersion = current;
+      for (const event of events) {
+        streamVersion += 1;
+        const body = this.codec.encode({ ...event, streamId, streamVersion });
+        const { lastInsertRowid } = this.insertEvent.run(
+          streamId,
+          streamVersion,
+          event.eventId,
+          event.type,
+          event.metadata.commandId,
+          event.metadata.occurredAt,
+          body,
+        );
+        recorded.push({ ...event, streamId, streamVersion, globalPosition: Number(lastInsertRowid) });
+      }
+      versions.set(streamId, streamVersion);
+      outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
+    }
+    return outcomes;
+  }
+
+  private decodeRows(rows: EventRow[]): RecordedEvent[] {
+    return rows.map((row) => this.codec.decode(row.body, row.global_position));
+  }
+
+  /** Reads after close() would throw better-sqlite3's generic error; say what happened instead. */
+  private openDb(): this {
+    if (!this.db.open) throw new UnavailableError('the event log is closed');
+    return this;
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer !== undefined) return;
+    // Only another process's appends need this: ours wake subscribers directly after each commit.
+    this.pollTimer = setInterval(() => {
+      if (!this.db.open) return;
+      let head: number;
+      try {
+        head = this.headNow();
+      } catch (error) {
+        this.logger?.warn({ err: error }, 'event log poll failed');
+        return;
+      }
+      for (const subscription of this.subscriptions) {
+        if (subscription.position < head) subscription.wake();
+      }
+    }, this.pollIntervalMs);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer === undefined) return;
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}
+
+interface SubscriptionSettings {
+  read: (after: number, limit: number) => RecordedEvent[];
+  detach: (subscription: SqliteSubscription) => void;
+  after: number;
+  batchSize: number;
+  handler: SubscribeOptions['handler'];
+  onError: SubscribeOptions['onError'];
+  logger: Logger | undefined;
+}
+
+/**
+ * Pull-on-notify: the subscription never receives events pushed from a commit; a wake-up only makes it read the
+ * log again from its own position. Catch-up and live delivery are the same loop, so appends racing with catch-up
+ * can neither be skipped nor delivered twice.
+ */
+class SqliteSubscription implements Subscription {
+  /** The global position of the last event handed to the handler (successfully handled). */
+  position: number;
+  private running: Promise<void> | undefined;
+  /** Set by wake() while a handler runs: the log may have moved past what the last read saw. */
+  private woken = false;
+  private stopped = false;
+
+  constructor(private readonly settings: SubscriptionSettings) {
+    this.position = settings.after;
+  }
+
+  readonly wake = (): void => {
+    if (this.stopped) return;
+    this.woken = true;
+    // Deferred so the handler never runs inside subscribe() or inside the committing code path.
+    this.running ??= Promise.resolve().then(() => this.pump());
+  };
+
+  /**
+   * Resolves once no handler call is running. A handler that awaits close() of its own subscription would wait
+   * for itself; it may call close() without awaiting it.
+   */
+  async close(): Promise<void> {
+    this.stop();
+    await this.running;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (!this.stopped && this.woken) {
+        this.woken = false;
+        const { read, batchSize, handler } = this.settings;
+        let page = read(this.position, batchSize);
+        while (page.length > 0 && !this.stopped) {
+          const last = page[page.length - 1];
+          await handler(page);
+          if (last !== undefined) this.position = last.globalPosition;
+          // A short page reached the head as it was then; only a wake-up since then can mean more.
+          if (page.length < batchSize || this.stopped) break;
+          page = read(this.position, batchSize);
+        }
+      }
+    } catch (error) {
+      this.stop();
+      if (this.settings.onError) this.settings.onError(error);
+      else this.settings.logger?.error({ err: error }, 'event log subscription stopped: handler failed');
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.settings.detach(this);
+  }
+}
+
+function matches(expected: ExpectedVersion, current: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return current === 0;
+  return expected === current;
+}
+
+function validateStreamId(streamId: string): void {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new ValidationError('stream id must be a non-empty string');
+  }
+}
+
+function validateExpected(expected: ExpectedVersion): void {
+  if (expected === 'any' || expected === 'no-stream') return;
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new ValidationError('expected version must be "any", "no-stream" or an integer of at least 0', {
+      expected,
+    });
+  }
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`${name} must be an integer of at least 0`, { [name]: value });
+  }
+  return value;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(`${name} must be an integer of at least 1`, { [name]: value });
+  }
+  return value;
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED');
+}
