@@ -86,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     Object.keys(configSchema.shape).flatMap((key) => {
       const value = env[key];
       // An empty variable means "not set", so `PORT= npm start` falls back to the default instead of failing.
-      return value === undefined || value === '' ? [] : [[key, value]];
+      return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
     }),
   );
   const parsed = configSchema.safeParse(known);

@@ -74,7 +74,9 @@ export class SqliteTokenStore implements TokenStore {
       this.statements.markUsed.run(now, tokenHash);
       this.statements.insert.run(next.tokenHash, row.family_id, row.user_id, next.expiresAt);
       return { outcome: 'rotated', userId: row.user_id, familyId: row.family_id };
-    })();
+      // IMMEDIATE takes the write lock before reading, so a second process sharing the file waits instead of
+      // failing with SQLITE_BUSY when it tries to upgrade its read.
+    }).immediate();
   }
 
   async revokeFamily(familyId: string, now: number): Promise<void> {
