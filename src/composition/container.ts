@@ -24,6 +24,7 @@ import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
+import { Metrics } from '../observability/metrics.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
 import { Projector } from '../projections/projector.js';
 import { ChatQueries } from '../queries/chatQueries.js';
@@ -50,6 +51,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.logger).toConstantValue(logger);
   bind(TOKENS.clock).toConstantValue(systemClock);
   bind(TOKENS.ids).toConstantValue(uuidGenerator);
+  // One registry per container: the HTTP edge, the gateway and the projectors all record into it, /metrics serves it.
+  bind(TOKENS.metrics).toConstantValue(new Metrics());
 
   // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
   const registryDb = new Database(file('events.db'));

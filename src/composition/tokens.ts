@@ -11,6 +11,7 @@ import type { EventLog } from '../eventlog/eventLog.js';
 import type { EventCodec } from '../events/eventCodec.js';
 import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
 import type { Endpoint } from '../http/route.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { Projector } from '../projections/projector.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
@@ -48,6 +49,7 @@ export const TOKENS = {
   chatCommands: token<ChatCommands>('chatCommands'),
   chatQueries: token<ChatQueries>('chatQueries'),
   endpoints: token<Endpoint[]>('endpoints'),
+  metrics: token<Metrics>('metrics'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */
