@@ -19,7 +19,9 @@ type FieldSpec<V> = [V] extends [string]
     : { enum: string; symbols: readonly V[] }
   : [V] extends [string | null]
     ? 'nullable string'
-    : never;
+    : [V] extends [number]
+      ? 'long'
+      : never;
 type PayloadTable = { [K in ChatEventType]: { [F in keyof DataOf<K>]-?: FieldSpec<DataOf<K>[F]> } };
 
 const userRole = { enum: 'UserRole', symbols: USER_ROLES } as const;
@@ -45,6 +47,8 @@ const payloads: PayloadTable = {
   MessageSent: { roomId: 'string', messageId: 'string', senderId: 'string', text: 'string', clientMessageId: 'string' },
   MessageEdited: { roomId: 'string', messageId: 'string', text: 'string', editedBy: 'string' },
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
+  MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'long' },
+  MessagesRead: { userId: 'string', roomId: 'string', seq: 'long' },
 };
 
 // [name, type, default (undefined: none)]
@@ -120,13 +124,18 @@ describe('schemas/events', () => {
       expect(data.name).toBe(`${type}Data`);
       expect(data.namespace).toBeUndefined();
 
-      const expected: Record<string, 'string' | 'nullable string' | { enum: string; symbols: readonly string[] }> =
-        payloads[type];
+      const expected: Record<
+        string,
+        'string' | 'nullable string' | 'long' | { enum: string; symbols: readonly string[] }
+      > = payloads[type];
       expect(data.fields.map((field) => field.name)).toEqual(Object.keys(expected));
       for (const field of data.fields) {
         const spec = expected[field.name];
         if (spec === 'string') {
           expect(field.type, field.name).toBe('string');
+          expect(field.default, field.name).toBeUndefined();
+        } else if (spec === 'long') {
+          expect(field.type, field.name).toBe('long');
           expect(field.default, field.name).toBeUndefined();
         } else if (spec === 'nullable string') {
           expect(field.type, field.name).toEqual(['null', 'string']);

@@ -104,4 +104,21 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     metadata: metadata(10),
     data: { roomId: 'r1', messageId: 'r1:6', deletedBy: 'u-dave' },
   },
+  MessagesDelivered: {
+    type: 'MessagesDelivered',
+    eventId: 'evt-11',
+    streamId: 'receipts-u-bob',
+    streamVersion: 1,
+    metadata: metadata(11, 'u-bob'),
+    data: { userId: 'u-bob', roomId: 'r1', seq: 8 },
+  },
+  MessagesRead: {
+    type: 'MessagesRead',
+    eventId: 'evt-12',
+    streamId: 'receipts-u-bob',
+    streamVersion: 2,
+    metadata: metadata(12, 'u-bob'),
+    // Beyond 2^32, so a codec that narrows the long to an int fails here.
+    data: { userId: 'u-bob', roomId: 'r1', seq: 2 ** 40 },
+  },
 };

@@ -3,7 +3,7 @@
 
 import type { ChatEvent, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
-import { messageIdOf, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
+import { messageIdOf, receiptsStreamId, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
 
 export interface RecordOptions {
   actorId?: string | null;
@@ -176,6 +176,24 @@ export class RecordedEventLog {
       roomStreamId(roomId),
       { type: 'MessageDeleted', data: { roomId, messageId: messageIdOf(roomId, seq), deletedBy } },
       { actorId: deletedBy, ...options },
+    );
+  }
+
+  /** The user's delivery marker for the room moved to `seq`, in the user's own receipts stream. */
+  delivered(userId: string, roomId: string, seq: number, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      receiptsStreamId(userId),
+      { type: 'MessagesDelivered', data: { userId, roomId, seq } },
+      { actorId: userId, ...options },
+    );
+  }
+
+  /** The user's read marker for the room moved to `seq`, in the user's own receipts stream. */
+  read(userId: string, roomId: string, seq: number, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      receiptsStreamId(userId),
+      { type: 'MessagesRead', data: { userId, roomId, seq } },
+      { actorId: userId, ...options },
     );
   }
 }

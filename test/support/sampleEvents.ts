@@ -63,6 +63,11 @@ const SAMPLE_EVENTS: { [T in ChatEventType]: (data: Partial<DataOf<T>>) => ChatE
     type: 'MessageDeleted',
     data: { roomId: 'r-general', messageId: 'r-general.1', deletedBy: 'u-alice', ...data },
   }),
+  MessagesDelivered: (data) => ({
+    type: 'MessagesDelivered',
+    data: { userId: 'u-bob', roomId: 'r-general', seq: 1, ...data },
+  }),
+  MessagesRead: (data) => ({ type: 'MessagesRead', data: { userId: 'u-bob', roomId: 'r-general', seq: 1, ...data } }),
 };
 
 /**

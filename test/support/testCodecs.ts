@@ -57,7 +57,9 @@ type FieldCheck<V> = [V] extends [string]
     ? string extends Exclude<V, null>
       ? 'nullable string'
       : never
-    : never;
+    : [V] extends [number]
+      ? 'integer'
+      : never;
 type PayloadChecks = { [T in ChatEventType]: { [F in keyof DataOf<T>]-?: FieldCheck<DataOf<T>[F]> } };
 
 const USER_ROLES = ['user', 'admin', 'auditor', 'analyst'] as const;
@@ -81,6 +83,8 @@ const PAYLOAD_CHECKS: PayloadChecks = {
   MessageSent: { roomId: 'string', messageId: 'string', senderId: 'string', text: 'string', clientMessageId: 'string' },
   MessageEdited: { roomId: 'string', messageId: 'string', text: 'string', editedBy: 'string' },
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
+  MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
+  MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
 };
 
 function isStoredEvent(value: unknown): value is StoredEvent {
@@ -101,6 +105,7 @@ function isStoredEvent(value: unknown): value is StoredEvent {
 function passes(check: string | readonly string[], value: unknown): boolean {
   if (check === 'string') return typeof value === 'string';
   if (check === 'nullable string') return value === null || typeof value === 'string';
+  if (check === 'integer') return Number.isSafeInteger(value);
   return typeof value === 'string' && check.includes(value);
 }
 

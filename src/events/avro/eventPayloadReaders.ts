@@ -92,4 +92,12 @@ export const payloadReaders: PayloadReaders = {
     type: 'MessageDeleted',
     data: { roomId: d.string('roomId'), messageId: d.string('messageId'), deletedBy: d.string('deletedBy') },
   }),
+  MessagesDelivered: (d) => ({
+    type: 'MessagesDelivered',
+    data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
+  }),
+  MessagesRead: (d) => ({
+    type: 'MessagesRead',
+    data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
+  }),
 };

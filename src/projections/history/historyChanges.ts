@@ -212,6 +212,10 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
         advanced(d.roomId, seq, at),
       ];
     }
+    case 'MessagesDelivered':
+    case 'MessagesRead':
+      // TODO(#3): receipts become read-marker upserts in the history view.
+      return [];
     default:
       return unreachable(event);
   }

@@ -144,6 +144,8 @@ describe('historyChanges', () => {
     log.remove('r-1', 'u-bob', 'u-alice');
     log.join('r-1', 'u-bob');
     log.leave('r-1', 'u-bob');
+    log.delivered('u-bob', 'r-1', 4);
+    log.read('u-bob', 'r-1', 4);
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');
