@@ -2,6 +2,7 @@
 
 export const userStreamId = (userId: string): string => `user-${userId}`;
 export const roomStreamId = (roomId: string): string => `room-${roomId}`;
+export const receiptsStreamId = (userId: string): string => `receipts-${userId}`;
 export const usernameStreamId = (username: string): string => `username-${normaliseUsername(username)}`;
 
 /** Usernames compare case-insensitively and after Unicode compatibility folding ("Ａlice" is "alice"). */

@@ -67,7 +67,23 @@ export interface MessageDeleted {
   data: { roomId: string; messageId: string; deletedBy: string };
 }
 
+/**
+ * Stream `receipts-<userId>`: a user's delivery and read markers, one per room, that only ever move forward.
+ * Kept out of the room stream (DESIGN.md): a room's stream holds what was said and who is there.
+ * `seq` is the highest room seq covered: every message up to it is delivered to / read by the user.
+ */
+export interface MessagesDelivered {
+  type: 'MessagesDelivered';
+  data: { userId: string; roomId: string; seq: number };
+}
+
+export interface MessagesRead {
+  type: 'MessagesRead';
+  data: { userId: string; roomId: string; seq: number };
+}
+
 export type UserStreamEvent = UserRegistered;
+export type ReceiptEvent = MessagesDelivered | MessagesRead;
 export type UsernameStreamEvent = UsernameClaimed;
 export type RoomEvent =
   | RoomCreated
@@ -79,7 +95,7 @@ export type RoomEvent =
   | MessageEdited
   | MessageDeleted;
 
-export type ChatEvent = UsernameStreamEvent | UserStreamEvent | RoomEvent;
+export type ChatEvent = UsernameStreamEvent | UserStreamEvent | RoomEvent | ReceiptEvent;
 export type ChatEventType = ChatEvent['type'];
 
 /** Every event type, in a fixed order (used to load schemas and to check the catalogue is complete). */
@@ -94,6 +110,8 @@ export const CHAT_EVENT_TYPES = [
   'MessageSent',
   'MessageEdited',
   'MessageDeleted',
+  'MessagesDelivered',
+  'MessagesRead',
 ] as const satisfies readonly ChatEventType[];
 
 // Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.

@@ -1,4 +1,4 @@
-import type { RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
+import type { ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
 import type { RecordedEvent } from './envelope.js';
 
 // Which events belong to which stream category; the command bus uses these to hand each decider only its own.
@@ -17,6 +17,8 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
       return event;
     case 'UserRegistered':
     case 'UsernameClaimed':
+    case 'MessagesDelivered':
+    case 'MessagesRead':
       return undefined;
     default: {
       const unknownType: never = event;
@@ -31,4 +33,8 @@ export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStrea
 
 export function asUsernameStreamEvent(event: RecordedEvent): RecordedEvent<UsernameStreamEvent> | undefined {
   return event.type === 'UsernameClaimed' ? event : undefined;
+}
+
+export function asReceiptEvent(event: RecordedEvent): RecordedEvent<ReceiptEvent> | undefined {
+  return event.type === 'MessagesDelivered' || event.type === 'MessagesRead' ? event : undefined;
 }
