@@ -92,4 +92,25 @@ export type RoomCommand =
   | EditMessage
   | DeleteMessage;
 
-export type ChatCommand = UsernameCommand | UserCommand | RoomCommand;
+/**
+ * Stream `receipts-<userId>`: move one of the user's markers for a room forward to `seq`. `userId` names the
+ * stream; the room and the seq were checked against the history view at the edge (membership, seq ≤ head),
+ * because the receipts stream knows nothing of rooms.
+ */
+export interface AdvanceDeliveryMarker {
+  type: 'AdvanceDeliveryMarker';
+  userId: string;
+  roomId: string;
+  seq: number;
+}
+
+export interface AdvanceReadMarker {
+  type: 'AdvanceReadMarker';
+  userId: string;
+  roomId: string;
+  seq: number;
+}
+
+export type ReceiptCommand = AdvanceDeliveryMarker | AdvanceReadMarker;
+
+export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand;
