@@ -32,8 +32,8 @@ export interface RegistrationInput {
   displayName: string | null;
 }
 
-/** Appends the registration events and returns the account once the read model has it. */
-export type RegisterAccount = (input: {
+/** A registration that passed the password policy, with the password already hashed. */
+export interface AccountRegistration {
   username: string;
   email: string | null;
   displayName: string;
@@ -41,7 +41,10 @@ export type RegisterAccount = (input: {
   role: UserRole;
   commandId: string;
   correlationId: string;
-}) => Promise<Account>;
+}
+
+/** Appends the registration events and returns the account once the read model has it. */
+export type RegisterAccount = (input: AccountRegistration) => Promise<Account>;
 
 export interface TokenPair {
   accessToken: string;

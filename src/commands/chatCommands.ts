@@ -1,5 +1,5 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-import type { Account } from '../auth/authService.js';
+import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId, usernameStreamId } from '../domain/ids.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
@@ -50,15 +50,7 @@ export interface RoomOutcome {
 export class ChatCommands {
   constructor(private readonly deps: ChatCommandsDeps) {}
 
-  async registerAccount(input: {
-    username: string;
-    email: string | null;
-    displayName: string;
-    passwordHash: string;
-    role: UserRole;
-    commandId: string;
-    correlationId: string;
-  }): Promise<Account> {
+  async registerAccount(input: AccountRegistration): Promise<Account> {
     const userId = this.deps.ids.next();
     const context = this.context({ userId, role: input.role });
     const claim = await this.deps.usernames.execute(
