@@ -25,6 +25,8 @@ import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
 import { Metrics } from '../observability/metrics.js';
+import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
+import { PresenceService } from '../presence/presenceService.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
 import { Projector } from '../projections/projector.js';
 import { ChatQueries } from '../queries/chatQueries.js';
@@ -53,6 +55,23 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.ids).toConstantValue(uuidGenerator);
   // One registry per container: the HTTP edge, the gateway and the projectors all record into it, /metrics serves it.
   bind(TOKENS.metrics).toConstantValue(new Metrics());
+
+  // Presence lives in process memory in the embedded mode; the server starts the sweeper and stops it first.
+  const presenceTtlMs = config.presence.ttlSeconds * 1000;
+  bind(TOKENS.presenceTracker)
+    .toConstantValue(new MemoryPresenceTracker({ ttlMs: presenceTtlMs, clock: systemClock }))
+    .onDeactivation((tracker) => tracker.close());
+  bind(TOKENS.presenceService)
+    .toDynamicValue(
+      async (context) =>
+        new PresenceService({
+          tracker: await resolve(context, TOKENS.presenceTracker),
+          clock: systemClock,
+          ttlMs: presenceTtlMs,
+          logger,
+        }),
+    )
+    .onDeactivation((service) => service.stop());
 
   // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
   const registryDb = new Database(file('events.db'));

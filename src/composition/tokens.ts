@@ -12,6 +12,8 @@ import type { EventCodec } from '../events/eventCodec.js';
 import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
 import type { Endpoint } from '../http/route.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { PresenceService } from '../presence/presenceService.js';
+import type { PresenceTracker } from '../presence/presenceTracker.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { Projector } from '../projections/projector.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
@@ -50,6 +52,8 @@ export const TOKENS = {
   chatQueries: token<ChatQueries>('chatQueries'),
   endpoints: token<Endpoint[]>('endpoints'),
   metrics: token<Metrics>('metrics'),
+  presenceTracker: token<PresenceTracker>('presenceTracker'),
+  presenceService: token<PresenceService>('presenceService'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */

@@ -38,6 +38,12 @@ const configSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   ADMIN_USERNAMES: csv.default([]),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PRESENCE_TTL_SECONDS: positiveInt.default(60),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be usable as a bearer token (letters, digits, ._~+/=-)')
+    .optional(),
   READ_YOUR_WRITES_TIMEOUT_MS: positiveInt.default(5000),
 });
 
@@ -70,6 +76,10 @@ export interface AppConfig {
     maxRoomMembers: number;
     maxBodyBytes: number;
   };
+  /** A connection that has not heartbeated for this long is offline (the gateway pings every 30 s). */
+  presence: { ttlSeconds: number };
+  /** Undefined: /metrics is open, as Prometheus scrapers usually expect on a private network. */
+  metrics: { token: string | undefined };
   http: { corsOrigins: string[]; trustProxy: boolean; readYourWritesTimeoutMs: number };
 }
 
@@ -122,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxRoomMembers: raw.MAX_ROOM_MEMBERS,
       maxBodyBytes: raw.MAX_BODY_BYTES,
     },
+    presence: { ttlSeconds: raw.PRESENCE_TTL_SECONDS },
+    metrics: { token: raw.METRICS_TOKEN },
     http: {
       corsOrigins: raw.CORS_ORIGINS,
       trustProxy: raw.TRUST_PROXY === 'true',
