@@ -45,6 +45,14 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be usable as a bearer token (letters, digits, ._~+/=-)')
     .optional(),
   READ_YOUR_WRITES_TIMEOUT_MS: positiveInt.default(5000),
+  WS_AUTH_TIMEOUT_MS: positiveInt.default(30_000),
+  WS_PING_INTERVAL_MS: positiveInt.default(30_000),
+  WS_MAX_FRAME_BYTES: positiveInt.default(16 * 1024),
+  WS_ALLOWED_ORIGINS: csv.default([]),
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(1024 * 1024),
+  WS_SLOW_CONSUMER_GRACE_MS: positiveInt.default(5000),
+  WS_CLOSE_TIMEOUT_MS: positiveInt.default(5000),
+  WS_TYPING_INTERVAL_MS: positiveInt.default(1000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -81,6 +89,23 @@ export interface AppConfig {
   /** Undefined: /metrics is open, as Prometheus scrapers usually expect on a private network. */
   metrics: { token: string | undefined };
   http: { corsOrigins: string[]; trustProxy: boolean; readYourWritesTimeoutMs: number };
+  ws: {
+    /** How long a new connection has to send its `auth` frame. */
+    authTimeoutMs: number;
+    /** A server `ping` goes out this often; a connection that has not answered the previous one is dropped. */
+    pingIntervalMs: number;
+    /** Largest client frame; a bigger one is answered with an error and the connection is closed (1009). */
+    maxFrameBytes: number;
+    /** Browser origins allowed to connect besides the server's own; `*` allows any. */
+    allowedOrigins: string[];
+    /** A subscriber whose unsent bytes stay above this for `slowConsumerGraceMs` is closed (4008). */
+    maxBufferedBytes: number;
+    slowConsumerGraceMs: number;
+    /** How long a socket the server closes may take to finish the close handshake before it is destroyed. */
+    closeTimeoutMs: number;
+    /** At most one `chat.typing` per user and room in this interval. */
+    typingIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -138,6 +163,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       corsOrigins: raw.CORS_ORIGINS,
       trustProxy: raw.TRUST_PROXY === 'true',
       readYourWritesTimeoutMs: raw.READ_YOUR_WRITES_TIMEOUT_MS,
+    },
+    ws: {
+      authTimeoutMs: raw.WS_AUTH_TIMEOUT_MS,
+      pingIntervalMs: raw.WS_PING_INTERVAL_MS,
+      maxFrameBytes: raw.WS_MAX_FRAME_BYTES,
+      allowedOrigins: raw.WS_ALLOWED_ORIGINS,
+      maxBufferedBytes: raw.WS_MAX_BUFFERED_BYTES,
+      slowConsumerGraceMs: raw.WS_SLOW_CONSUMER_GRACE_MS,
+      closeTimeoutMs: raw.WS_CLOSE_TIMEOUT_MS,
+      typingIntervalMs: raw.WS_TYPING_INTERVAL_MS,
     },
   };
 }

@@ -5,12 +5,16 @@ export type ErrorCode =
   // validation (400)
   | 'VALIDATION_FAILED'
   | 'INVALID_JSON'
+  // a WebSocket frame whose `type` the protocol does not know (API.md)
+  | 'UNKNOWN_TYPE'
   | 'EMPTY_CONTENT'
   | 'INVALID_CONTENT'
   | 'WEAK_PASSWORD'
   | 'INVALID_ROOM'
   // authentication (401)
   | 'AUTH_REQUIRED'
+  // a WebSocket connection that sent no `auth` frame in time
+  | 'AUTH_TIMEOUT'
   | 'AUTH_FAILED'
   | 'INVALID_CREDENTIALS'
   | 'TOKEN_EXPIRED'
