@@ -1,0 +1,7 @@
+import { MemoryAnalyticsStore } from '../../src/analytics/memoryAnalyticsStore.js';
+import { analyticsStoreContract } from './analyticsStoreContract.js';
+
+analyticsStoreContract('memory', async () => {
+  const store = new MemoryAnalyticsStore();
+  return { store, cleanup: () => store.close() };
+});
