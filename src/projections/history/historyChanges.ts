@@ -102,6 +102,22 @@ export interface RoomAdvanced {
   at: EpochMillis;
 }
 
+/**
+ * A receipts event: the user's markers for the room become at least these seqs. Stores keep the maximum per
+ * marker, so a re-delivered or out-of-order event never moves one back. Reading implies delivery, so a read
+ * carries its seq as deliveredSeq too.
+ */
+export interface MarkersAdvanced {
+  op: 'markersAdvanced';
+  userId: string;
+  roomId: string;
+  /** 0 when the event says nothing about delivery beyond what the store has. */
+  deliveredSeq: number;
+  /** 0 when the event says nothing about reading. */
+  readSeq: number;
+  at: EpochMillis;
+}
+
 export type HistoryChange =
   | UserUpserted
   | RoomCreatedChange
@@ -111,7 +127,8 @@ export type HistoryChange =
   | MessageInserted
   | MessageEditedChange
   | MessageDeletedChange
-  | RoomAdvanced;
+  | RoomAdvanced
+  | MarkersAdvanced;
 
 export type HistoryChangeOp = HistoryChange['op'];
 
@@ -212,10 +229,15 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
         advanced(d.roomId, seq, at),
       ];
     }
-    case 'MessagesDelivered':
-    case 'MessagesRead':
-      // TODO(#3): receipts become read-marker upserts in the history view.
-      return [];
+    case 'MessagesDelivered': {
+      const d = event.data;
+      return [{ op: 'markersAdvanced', userId: d.userId, roomId: d.roomId, deliveredSeq: d.seq, readSeq: 0, at }];
+    }
+    case 'MessagesRead': {
+      const d = event.data;
+      // Not roomAdvanced: the receipts stream's version has nothing to do with the room's head.
+      return [{ op: 'markersAdvanced', userId: d.userId, roomId: d.roomId, deliveredSeq: d.seq, readSeq: d.seq, at }];
+    }
     default:
       return unreachable(event);
   }

@@ -37,6 +37,24 @@ export interface RoomView {
 export interface UserRoomView extends RoomView {
   /** The member's role in this room. */
   role: RoomRole;
+  /**
+   * Messages of the room after the member's read marker that someone else sent and that are not deleted. Counts
+   * every such message, also those from before the member joined (nothing marks a join point as read).
+   */
+  unreadCount: number;
+  /** The member has read the room up to this seq (0: nothing yet). */
+  readSeq: number;
+  /** Messages up to this seq reached one of the member's connections (0: none yet); never below readSeq. */
+  deliveredSeq: number;
+}
+
+/** One member's markers in a room, for the sender's "delivered / read" ticks. */
+export interface ReceiptView {
+  userId: string;
+  /** Never below readSeq: reading implies delivery. 0 when none. */
+  deliveredSeq: number;
+  /** 0 when nothing read yet. */
+  readSeq: number;
 }
 
 export interface MemberView {
@@ -136,6 +154,9 @@ export interface HistoryStore extends ProjectionStore {
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
+
+  /** The markers of the room's current members, in join order; 0 for a member with none. Empty for no room. */
+  getReceipts(roomId: string): Promise<ReceiptView[]>;
 
   close(): Promise<void>;
 }

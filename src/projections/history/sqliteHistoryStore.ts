@@ -17,6 +17,7 @@ import type {
   MemberView,
   MessagesPage,
   MessageView,
+  ReceiptView,
   RoomsPage,
   RoomView,
   UserRoomView,
@@ -102,12 +103,37 @@ CREATE TABLE IF NOT EXISTS message_edits (
   edited_by TEXT NOT NULL,
   PRIMARY KEY (room_id, seq, edit_seq)
 ) WITHOUT ROWID;
+
+-- From each user's receipts stream. Not deleted when a member leaves: the markers are the user's, and rejoining
+-- picks them up again. Rows may also arrive before the room or membership they refer to (another partition).
+CREATE TABLE IF NOT EXISTS read_markers (
+  user_id       TEXT NOT NULL,
+  room_id       TEXT NOT NULL,
+  delivered_seq INTEGER NOT NULL,
+  read_seq      INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (user_id, room_id)
+) WITHOUT ROWID;
 `;
 
 const USER_COLUMNS = 'user_id, username, email, display_name, password_hash, role, created_at';
 const ROOM_COLUMNS = `r.room_id, r.name, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
 const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted';
+
+/**
+ * A member's rooms with their read state (parameters: user id, after room id, limit). The unread count is a range
+ * search on the messages primary key (room_id, seq > read marker) per room of the page, so its cost is the number
+ * of messages after the marker, never the room's whole history; a test holds the query plan to that.
+ */
+export const ROOMS_OF_USER_SQL = `SELECT ${ROOM_COLUMNS}, m.role AS member_role,
+    (SELECT COUNT(*) FROM messages g
+      WHERE g.room_id = m.room_id AND g.seq > COALESCE(k.read_seq, 0) AND g.deleted = 0 AND g.sender_id <> m.user_id
+    ) AS unread_count,
+    COALESCE(k.read_seq, 0) AS read_seq, COALESCE(k.delivered_seq, 0) AS delivered_seq
+  FROM members m JOIN rooms r ON r.room_id = m.room_id
+  LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
+  WHERE m.user_id = ? AND m.room_id > ? ORDER BY m.room_id LIMIT ?`;
 
 // Rows come back from SQLite as `unknown`; these schemas are the one place their shape is checked.
 const roomRole = z.enum(['owner', 'moderator', 'member']);
@@ -160,9 +186,28 @@ const toRoomView = (r: RoomRowFields): RoomView => ({
   lastActivityAt: iso(r.last_activity_at),
 });
 const roomRow = z.object(roomFields).transform(toRoomView);
+const seqColumn = z.number().int().nonnegative();
 const userRoomRow = z
-  .object({ ...roomFields, member_role: roomRole })
-  .transform((r): UserRoomView => ({ ...toRoomView(r), role: r.member_role }));
+  .object({
+    ...roomFields,
+    member_role: roomRole,
+    unread_count: z.number().int(),
+    read_seq: seqColumn,
+    delivered_seq: seqColumn,
+  })
+  .transform(
+    (r): UserRoomView => ({
+      ...toRoomView(r),
+      role: r.member_role,
+      unreadCount: r.unread_count,
+      readSeq: r.read_seq,
+      deliveredSeq: r.delivered_seq,
+    }),
+  );
+
+const receiptRow = z
+  .object({ user_id: z.string(), delivered_seq: seqColumn, read_seq: seqColumn })
+  .transform((r): ReceiptView => ({ userId: r.user_id, deliveredSeq: r.delivered_seq, readSeq: r.read_seq }));
 
 const memberRow = z
   .object({
@@ -233,6 +278,7 @@ export class SqliteHistoryStore implements HistoryStore {
     | 'editMessage'
     | 'deleteMessage'
     | 'advanceRoom'
+    | 'advanceMarkers'
     | 'user'
     | 'userByUsername'
     | 'users'
@@ -246,7 +292,8 @@ export class SqliteHistoryStore implements HistoryStore {
     | 'messagesAfter'
     | 'messagesBetween'
     | 'message'
-    | 'editHistory',
+    | 'editHistory'
+    | 'receipts',
     Statement
   >;
   private readonly applyInTransaction: (events: RecordedEvent[]) => void;
@@ -313,6 +360,15 @@ export class SqliteHistoryStore implements HistoryStore {
         `UPDATE rooms SET head_seq = MAX(head_seq, @headSeq), last_activity_at = MAX(last_activity_at, @at)
          WHERE room_id = @roomId`,
       ),
+      // MAX per column: a re-delivered or out-of-order receipt never moves a marker back.
+      advanceMarkers: p(
+        `INSERT INTO read_markers (user_id, room_id, delivered_seq, read_seq, updated_at)
+         VALUES (@userId, @roomId, @deliveredSeq, @readSeq, @at)
+         ON CONFLICT (user_id, room_id) DO UPDATE SET
+           delivered_seq = MAX(delivered_seq, excluded.delivered_seq),
+           read_seq = MAX(read_seq, excluded.read_seq),
+           updated_at = MAX(updated_at, excluded.updated_at)`,
+      ),
 
       user: p(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ?`),
       userByUsername: p(
@@ -320,10 +376,7 @@ export class SqliteHistoryStore implements HistoryStore {
       ),
       users: p(`SELECT ${USER_COLUMNS} FROM users WHERE user_id IN (SELECT value FROM json_each(?))`),
       room: p(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.room_id = ?`),
-      roomsOfUser: p(
-        `SELECT ${ROOM_COLUMNS}, m.role AS member_role FROM members m JOIN rooms r ON r.room_id = m.room_id
-         WHERE m.user_id = ? AND m.room_id > ? ORDER BY m.room_id LIMIT ?`,
-      ),
+      roomsOfUser: p(ROOMS_OF_USER_SQL),
       publicRooms: p(
         `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.kind = 'public' AND r.room_id > ? ORDER BY r.room_id LIMIT ?`,
       ),
@@ -346,6 +399,12 @@ export class SqliteHistoryStore implements HistoryStore {
       message: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`),
       editHistory: p(
         'SELECT text, edited_at, edited_by FROM message_edits WHERE room_id = ? AND seq = ? ORDER BY edit_seq',
+      ),
+      receipts: p(
+        `SELECT m.user_id, COALESCE(k.read_seq, 0) AS read_seq,
+           COALESCE(k.delivered_seq, 0) AS delivered_seq
+         FROM members m LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
+         WHERE m.room_id = ? ORDER BY m.joined_at, m.user_id`,
       ),
     };
 
@@ -452,6 +511,10 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.sql.editHistory.all(roomId, seq).map((row) => editRow.parse(row));
   }
 
+  async getReceipts(roomId: string): Promise<ReceiptView[]> {
+    return this.sql.receipts.all(roomId).map((row) => receiptRow.parse(row));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -494,6 +557,9 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'roomAdvanced':
         this.sql.advanceRoom.run(change);
+        return;
+      case 'markersAdvanced':
+        this.sql.advanceMarkers.run(change);
         return;
       default:
         unreachable(change);

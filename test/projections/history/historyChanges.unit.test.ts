@@ -133,6 +133,22 @@ describe('historyChanges', () => {
     ]);
   });
 
+  it('maps MessagesDelivered to a delivery marker upsert', () => {
+    const log = roomLog();
+    const delivered = log.delivered('u-bob', 'r-1', 7, { at: AT + 70 });
+    expect(historyChanges(delivered)).toEqual([
+      { op: 'markersAdvanced', userId: 'u-bob', roomId: 'r-1', deliveredSeq: 7, readSeq: 0, at: AT + 70 },
+    ]);
+  });
+
+  it('maps MessagesRead to a marker upsert that also covers delivery (reading implies delivery)', () => {
+    const log = roomLog();
+    const read = log.read('u-bob', 'r-1', 5, { at: AT + 71 });
+    expect(historyChanges(read)).toEqual([
+      { op: 'markersAdvanced', userId: 'u-bob', roomId: 'r-1', deliveredSeq: 5, readSeq: 5, at: AT + 71 },
+    ]);
+  });
+
   it('advances the room for every room event, and only for room events', () => {
     const log = roomLog();
     log.registerUser('u-bob', 'bob');

@@ -311,7 +311,13 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           ['r-b', 'owner'],
           ['r-c', 'moderator'],
         ]);
-        expect(all.rooms[0]).toEqual({ ...(await store.getRoom('r-a')), role: 'member' });
+        expect(all.rooms[0]).toEqual({
+          ...(await store.getRoom('r-a')),
+          role: 'member',
+          unreadCount: 0,
+          readSeq: 0,
+          deliveredSeq: 0,
+        });
 
         const first = await store.listRoomsOfUser('u-alice', { limit: 1 });
         expect(first.rooms.map((room) => room.roomId)).toEqual(['r-a']);
@@ -621,6 +627,164 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       });
     });
 
+    describe('receipts and unread counts', () => {
+      /** A private room of alice's with bob and carol in it, and no message yet. */
+      function roomOfThree(): void {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        log.join('r-1', 'u-bob', 'member', 'u-alice');
+        log.join('r-1', 'u-carol', 'member', 'u-alice');
+      }
+
+      async function roomOf(userId: string, roomId = 'r-1') {
+        const page = await store.listRoomsOfUser(userId, { limit: 100 });
+        const room = page.rooms.find((candidate) => candidate.roomId === roomId);
+        if (!room) throw new Error(`${userId} is not in ${roomId}`);
+        return room;
+      }
+
+      const state = async (userId: string, roomId = 'r-1') => {
+        const { unreadCount, readSeq, deliveredSeq } = await roomOf(userId, roomId);
+        return { unreadCount, readSeq, deliveredSeq };
+      };
+
+      it('counts the messages others sent after the read marker, never the reader\'s own', async () => {
+        roomOfThree();
+        const first = log.send('r-1', 'u-alice', 'one');
+        log.send('r-1', 'u-bob', 'two');
+        log.send('r-1', 'u-alice', 'three');
+        await project();
+        expect(await state('u-bob')).toEqual({ unreadCount: 2, readSeq: 0, deliveredSeq: 0 });
+        expect(await state('u-alice')).toEqual({ unreadCount: 1, readSeq: 0, deliveredSeq: 0 });
+        expect(await state('u-carol')).toEqual({ unreadCount: 3, readSeq: 0, deliveredSeq: 0 });
+
+        log.read('u-bob', 'r-1', first.seq);
+        await project();
+        expect(await state('u-bob')).toEqual({ unreadCount: 1, readSeq: first.seq, deliveredSeq: first.seq });
+      });
+
+      it('leaves deleted messages out of the count, read or not', async () => {
+        roomOfThree();
+        const first = log.send('r-1', 'u-alice', 'one');
+        const second = log.send('r-1', 'u-alice', 'two');
+        log.send('r-1', 'u-alice', 'three');
+        log.read('u-bob', 'r-1', first.seq);
+        log.delete('r-1', first.seq, 'u-alice');
+        log.delete('r-1', second.seq, 'u-alice');
+        await project();
+        expect((await state('u-bob')).unreadCount).toBe(1);
+        expect((await state('u-carol')).unreadCount).toBe(1);
+      });
+
+      it('counts nothing once the marker reaches the head, and counts again what comes after', async () => {
+        roomOfThree();
+        log.send('r-1', 'u-alice', 'one');
+        const last = log.send('r-1', 'u-alice', 'two');
+        log.read('u-bob', 'r-1', last.seq);
+        await project();
+        expect((await state('u-bob')).unreadCount).toBe(0);
+        log.edit('r-1', last.seq, 'two, edited', 'u-alice');
+        log.join('r-1', 'u-dave', 'member', 'u-alice');
+        await project();
+        expect((await state('u-bob')).unreadCount).toBe(0);
+        log.send('r-1', 'u-carol', 'three');
+        await project();
+        expect((await state('u-bob')).unreadCount).toBe(1);
+      });
+
+      it('takes the maximum of each marker, whatever order receipts arrive in', async () => {
+        roomOfThree();
+        for (let i = 0; i < 6; i++) log.send('r-1', 'u-alice', `m${i}`);
+        log.delivered('u-bob', 'r-1', 7);
+        log.read('u-bob', 'r-1', 6);
+        log.delivered('u-bob', 'r-1', 5);
+        log.read('u-bob', 'r-1', 4);
+        await project();
+        // Messages are seqs 5..10 (the room's first four events are its creation and joins).
+        expect(await state('u-bob')).toEqual({ unreadCount: 4, readSeq: 6, deliveredSeq: 7 });
+      });
+
+      it('treats reading as delivery', async () => {
+        roomOfThree();
+        for (let i = 0; i < 4; i++) log.send('r-1', 'u-alice', `m${i}`);
+        log.delivered('u-bob', 'r-1', 4);
+        log.read('u-bob', 'r-1', 6);
+        await project();
+        expect(await state('u-bob')).toEqual({ unreadCount: 2, readSeq: 6, deliveredSeq: 6 });
+      });
+
+      it("keeps each user's and each room's markers apart", async () => {
+        roomOfThree();
+        log.createRoom('r-2', 'Two', 'public', 'u-bob');
+        log.send('r-1', 'u-alice', 'in one');
+        log.send('r-2', 'u-bob', 'in two');
+        log.join('r-2', 'u-alice');
+        log.read('u-alice', 'r-2', 3);
+        log.delivered('u-bob', 'r-1', 5);
+        await project();
+        expect(await state('u-alice', 'r-2')).toEqual({ unreadCount: 0, readSeq: 3, deliveredSeq: 3 });
+        expect(await state('u-alice', 'r-1')).toEqual({ unreadCount: 0, readSeq: 0, deliveredSeq: 0 });
+        expect(await state('u-bob', 'r-1')).toEqual({ unreadCount: 1, readSeq: 0, deliveredSeq: 5 });
+        expect(await state('u-bob', 'r-2')).toEqual({ unreadCount: 0, readSeq: 0, deliveredSeq: 0 });
+      });
+
+      it('lists the receipts of current members in join order, with 0 for members without markers', async () => {
+        roomOfThree();
+        log.send('r-1', 'u-alice', 'one');
+        log.send('r-1', 'u-alice', 'two');
+        log.delivered('u-bob', 'r-1', 5);
+        log.read('u-bob', 'r-1', 4);
+        log.read('u-carol', 'r-1', 5);
+        await project();
+        expect(await store.getReceipts('r-1')).toEqual([
+          { userId: 'u-alice', deliveredSeq: 0, readSeq: 0 },
+          { userId: 'u-bob', deliveredSeq: 5, readSeq: 4 },
+          { userId: 'u-carol', deliveredSeq: 5, readSeq: 5 },
+        ]);
+      });
+
+      it('leaves former members out of the receipts, and keeps their markers for when they rejoin', async () => {
+        roomOfThree();
+        log.send('r-1', 'u-alice', 'one');
+        log.read('u-carol', 'r-1', 4);
+        log.remove('r-1', 'u-carol', 'u-alice');
+        await project();
+        expect((await store.getReceipts('r-1')).map((receipt) => receipt.userId)).toEqual(['u-alice', 'u-bob']);
+        log.join('r-1', 'u-carol', 'member', 'u-alice');
+        await project();
+        expect((await store.getReceipts('r-1')).at(-1)).toEqual({ userId: 'u-carol', deliveredSeq: 4, readSeq: 4 });
+      });
+
+      it('keeps markers that arrive before the room they refer to (another partition may be behind)', async () => {
+        threeUsers();
+        log.read('u-bob', 'r-1', 3);
+        await project();
+        expect(await store.getReceipts('r-1')).toEqual([]);
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        log.send('r-1', 'u-alice', 'four');
+        await project();
+        expect(await state('u-bob')).toEqual({ unreadCount: 1, readSeq: 3, deliveredSeq: 3 });
+      });
+
+      it('returns no receipts for an unknown room', async () => {
+        expect(await store.getReceipts('r-nowhere')).toEqual([]);
+      });
+
+      it('changes nothing for receipts delivered again', async () => {
+        roomOfThree();
+        log.send('r-1', 'u-alice', 'one');
+        log.read('u-bob', 'r-1', 3);
+        log.read('u-bob', 'r-1', 4);
+        await project();
+        const once = await store.getReceipts('r-1');
+        await store.applyBatch(log.events);
+        await store.applyBatch(log.events.slice(-2, -1));
+        expect(await store.getReceipts('r-1')).toEqual(once);
+        expect((await state('u-bob')).readSeq).toBe(4);
+      });
+    });
+
     describe('checkpoint and idempotency', () => {
       it('starts at checkpoint 0', async () => {
         expect(await store.checkpoint()).toBe(0);
@@ -787,6 +951,15 @@ function richScenario(log: RecordedEventLog): { userIds: string[]; roomIds: stri
   }
   log.send('dm_u-alice_u-bob', 'u-alice', 'psst');
   log.send('dm_u-alice_u-bob', 'u-bob', 'what?');
+  // Receipts, some late or repeated (only the maximum counts), one for a room bob has not joined yet.
+  log.delivered('u-bob', 'r-general', 20);
+  log.read('u-bob', 'r-general', 12);
+  log.delivered('u-bob', 'r-general', 15);
+  log.read('u-bob', 'r-general', 9);
+  log.read('u-alice', 'r-team', 10);
+  log.delivered('u-alice', 'dm_u-alice_u-bob', 4);
+  log.read('u-carol', 'r-team', 3);
+  log.send('r-general', 'u-alice', 'after the receipts');
   return {
     userIds: ['u-alice', 'u-bob', 'u-carol', 'u-dave', 'u-nobody'],
     roomIds: ['r-general', 'r-team', 'dm_u-alice_u-bob', 'r-nowhere'],
@@ -818,6 +991,7 @@ async function snapshot(store: HistoryStore, userIds: string[], roomIds: string[
         pages,
         messages: await Promise.all(seqs.map((seq) => store.getMessage(roomId, seq))),
         edits: await Promise.all(seqs.map((seq) => store.getEditHistory(roomId, seq))),
+        receipts: await store.getReceipts(roomId),
       };
     }),
   );

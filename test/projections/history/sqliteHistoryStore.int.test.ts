@@ -4,8 +4,9 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
-import { SqliteHistoryStore } from '../../../src/projections/history/sqliteHistoryStore.js';
+import { ROOMS_OF_USER_SQL, SqliteHistoryStore } from '../../../src/projections/history/sqliteHistoryStore.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
 import { historyStoreContract } from './historyStoreContract.js';
 
@@ -25,6 +26,8 @@ historyStoreContract('SQLite file', async () => {
     },
   };
 });
+
+const planStep = z.object({ detail: z.string() });
 
 describe('SqliteHistoryStore on a file', () => {
   let dir: string;
@@ -99,6 +102,23 @@ describe('SqliteHistoryStore on a file', () => {
     const db = new Database(filename, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it("counts unread messages with a range search on the messages key, never a scan of a room's history", async () => {
+    const filename = join(dir, 'history.db');
+    const store = new SqliteHistoryStore({ filename });
+    await store.close();
+    const db = new Database(filename, { readonly: true });
+    try {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${ROOMS_OF_USER_SQL}`)
+        .all('u-alice', '', 10)
+        .map((step) => planStep.parse(step).detail);
+      expect(plan).toContain('SEARCH g USING PRIMARY KEY (room_id=? AND seq>?)');
+      expect(plan.filter((detail) => detail.startsWith('SCAN'))).toEqual([]);
     } finally {
       db.close();
     }
