@@ -1,0 +1,203 @@
+import type { Logger } from 'pino';
+import type { CommandBus } from '../commands/commandBus.js';
+import type { ReceiptCommand } from '../commands/commands.js';
+import type { DecisionContext, DomainLimits } from '../commands/decider.js';
+import { DEFAULT_LIMITS } from '../commands/decider.js';
+import type { ReceiptsState } from '../commands/receipts/receiptsDecider.js';
+import { receiptsStreamId } from '../domain/ids.js';
+import type { ReceiptEvent } from '../events/chatEvents.js';
+import type { IdGenerator } from '../support/clock.js';
+import type { ReceiptRecorder } from './receiptRecorder.js';
+
+/** The part of the receipts stream's command bus the recorder uses (tests hand in a failing one). */
+export type ReceiptCommandBus = Pick<CommandBus<ReceiptCommand, ReceiptsState, ReceiptEvent>, 'execute'>;
+
+export interface CoalescingReceiptRecorderOptions {
+  bus: ReceiptCommandBus;
+  ids: IdGenerator;
+  logger: Logger;
+  /** How long delivery reports gather before they are written. Default 250 ms. */
+  flushIntervalMs?: number;
+  limits?: DomainLimits;
+  /**
+   * Read-your-writes for read(): resolves once the history view has applied the log up to a global position, so
+   * the next room list already shows the new unread count. Without it read() resolves on the append.
+   */
+  waitForHistory?: (position: number) => Promise<void>;
+  /** How many (user, room) markers are remembered to drop reports that are no news. Default 100 000. */
+  maxRememberedMarkers?: number;
+}
+
+export const DEFAULT_RECEIPT_FLUSH_INTERVAL_MS = 250;
+const DEFAULT_MAX_REMEMBERED = 100_000;
+
+interface PendingDelivery {
+  userId: string;
+  roomId: string;
+  seq: number;
+}
+
+/** What the receipts stream is known to hold at least (it may hold more: another process, or a lost answer). */
+interface KnownMarkers {
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+/**
+ * Receipts from the gateway, written to each user's receipts stream.
+ *
+ * Deliveries are many (every event fanned out to every connection) and only the highest seq per user and room
+ * matters, so they gather in memory and are written together every `flushIntervalMs`: one command per user and
+ * room that moved. Reports that are no news (at or below what the user has already had delivered or read) are
+ * dropped before they cost a command. Markers are cumulative, so a delivery that fails to be written is logged
+ * and dropped: the next report for that room carries a higher seq and covers it.
+ *
+ * Reads are few and the reader wants to see the result (REST answers 204 and the next room list must show it), so
+ * read() skips the gathering and resolves once its command is appended (and the history view shows it, when
+ * `waitForHistory` is given). It rejects when the write fails, so its caller can answer with an error.
+ */
+export class CoalescingReceiptRecorder implements ReceiptRecorder {
+  private readonly bus: ReceiptCommandBus;
+  private readonly ids: IdGenerator;
+  private readonly logger: Logger;
+  private readonly flushIntervalMs: number;
+  private readonly limits: DomainLimits;
+  private readonly waitForHistory: ((position: number) => Promise<void>) | undefined;
+  private readonly maxRemembered: number;
+
+  private pending = new Map<string, PendingDelivery>();
+  /** Least recently used first (Map order), so the oldest entries go when it is full. */
+  private readonly known = new Map<string, KnownMarkers>();
+  private readonly writing = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: CoalescingReceiptRecorderOptions) {
+    this.bus = options.bus;
+    this.ids = options.ids;
+    this.logger = options.logger.child({ component: 'receipt-recorder' });
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_RECEIPT_FLUSH_INTERVAL_MS;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.waitForHistory = options.waitForHistory;
+    this.maxRemembered = options.maxRememberedMarkers ?? DEFAULT_MAX_REMEMBERED;
+    if (!Number.isFinite(this.flushIntervalMs) || this.flushIntervalMs <= 0) {
+      throw new RangeError(`flushIntervalMs must be positive, got ${this.flushIntervalMs}`);
+    }
+  }
+
+  /** Delivery reports waiting for the next flush (one per user and room). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  delivered(userId: string, roomId: string, seq: number): void {
+    // Called for every frame the gateway sends: never throws, never awaits.
+    if (this.closed || !Number.isSafeInteger(seq) || seq < 1) return;
+    const key = keyOf(userId, roomId);
+    const known = this.known.get(key);
+    if (known && seq <= Math.max(known.deliveredSeq, known.readSeq)) return;
+    const waiting = this.pending.get(key);
+    if (waiting && waiting.seq >= seq) return;
+    this.pending.set(key, { userId, roomId, seq });
+    this.schedule();
+  }
+
+  async read(userId: string, roomId: string, seq: number): Promise<void> {
+    const commandId = `receipts:read:${this.ids.next()}`;
+    const result = await this.bus.execute(
+      receiptsStreamId(userId),
+      { type: 'AdvanceReadMarker', userId, roomId, seq },
+      this.context(userId),
+      { commandId, correlationId: commandId },
+    );
+    // No events also means the stream already holds this much: remember it either way.
+    this.remember(userId, roomId, { deliveredSeq: seq, readSeq: seq });
+    const waiting = this.pending.get(keyOf(userId, roomId));
+    if (waiting && waiting.seq <= seq) this.pending.delete(keyOf(userId, roomId));
+    const last = result.events.at(-1);
+    if (last && this.waitForHistory) await this.waitForHistory(last.globalPosition);
+  }
+
+  /** Writes every gathered delivery now, and waits for writes already under way. Never rejects. */
+  async flush(): Promise<void> {
+    this.unschedule();
+    if (this.pending.size > 0) {
+      const batch = this.pending;
+      this.pending = new Map();
+      const writing = this.write(batch);
+      this.writing.add(writing);
+      void writing.finally(() => this.writing.delete(writing));
+    }
+    await Promise.all([...this.writing]);
+  }
+
+  /** Flushes and stops: later delivery reports are ignored (the service is shutting down). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    // One timer per batch rather than a standing interval: an idle recorder wakes nobody.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.flushIntervalMs);
+    // Shutdown flushes explicitly; a pending batch must not keep the process alive by itself.
+    this.timer.unref();
+  }
+
+  private unschedule(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async write(batch: Map<string, PendingDelivery>): Promise<void> {
+    // One id per flush: a command id names one decision, and the next flush is a new one for the same markers.
+    const flushId = this.ids.next();
+    await Promise.all(
+      [...batch.values()].map(async ({ userId, roomId, seq }) => {
+        try {
+          await this.bus.execute(
+            receiptsStreamId(userId),
+            { type: 'AdvanceDeliveryMarker', userId, roomId, seq },
+            this.context(userId),
+            { commandId: `receipts:${flushId}:${userId}:${roomId}`, correlationId: flushId },
+          );
+        } catch (error) {
+          this.logger.warn({ err: error, userId, roomId, seq }, 'delivery receipt not recorded');
+          return;
+        }
+        this.remember(userId, roomId, { deliveredSeq: seq, readSeq: 0 });
+      }),
+    );
+  }
+
+  private remember(userId: string, roomId: string, markers: KnownMarkers): void {
+    const key = keyOf(userId, roomId);
+    const before = this.known.get(key);
+    // Re-inserting moves the entry to the end of the Map's order (most recently used).
+    this.known.delete(key);
+    this.known.set(key, {
+      deliveredSeq: Math.max(before?.deliveredSeq ?? 0, markers.deliveredSeq),
+      readSeq: Math.max(before?.readSeq ?? 0, markers.readSeq),
+    });
+    if (this.known.size > this.maxRemembered) {
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
+    }
+  }
+
+  /**
+   * The user speaks for themself (the decider refuses anyone else). The receipts decider does not look at the
+   * global role, so the least privileged one stands in for it.
+   */
+  private context(userId: string): DecisionContext {
+    return { actor: { userId, role: 'user' }, limits: this.limits };
+  }
+}
+
+// A character that cannot occur in ids (they are UUIDs and validated room ids), so two pairs never share a key.
+const keyOf = (userId: string, roomId: string): string => `${userId}\u0000${roomId}`;
