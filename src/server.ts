@@ -43,6 +43,8 @@ export class ChatServer {
         resolve();
       });
     });
+    // After listen: the gateway takes upgrades on the same port, so REST and /ws share one address.
+    await (await get(container, TOKENS.webSocketGateway)).start(server);
     const tokens = await get(container, TOKENS.tokenStore);
     const purgeTimer = setInterval(() => {
       tokens.purgeExpired(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'token purge failed'));
@@ -66,6 +68,9 @@ export class ChatServer {
   /** Stops taking requests, lets running ones finish, then closes the projector and every store. */
   async stop(): Promise<void> {
     clearInterval(this.purgeTimer);
+    // Sockets first: server.close() would wait for upgraded connections forever, and the gateway still needs the
+    // log and the stores to finish the frames it is handling.
+    await (await get(this.container, TOKENS.webSocketGateway)).stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();

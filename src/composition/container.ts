@@ -21,6 +21,8 @@ import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
 import { asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
+import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
+import { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
@@ -174,6 +176,28 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
     ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
   ]);
+  // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
+  // (typing, read) have limits of their own.
+  bind(TOKENS.webSocketGateway).toDynamicValue(async (context) => {
+    const projector = await resolve(context, TOKENS.historyProjector);
+    const auth = await resolve(context, TOKENS.authService);
+    return new WebSocketGateway({
+      config: config.ws,
+      logger,
+      metrics: await resolve(context, TOKENS.metrics),
+      clock: systemClock,
+      ids: uuidGenerator,
+      log: await resolve(context, TOKENS.eventLog),
+      history: await resolve(context, TOKENS.historyStore),
+      commands: await resolve(context, TOKENS.chatCommands),
+      queries: await resolve(context, TOKENS.chatQueries),
+      authenticate: (token) => auth.authenticate(token),
+      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
+      readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),
+      presence: await resolve(context, TOKENS.presenceService),
+    });
+  });
   return container;
 }
 

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { EventCodec } from '../events/eventCodec.js';
 import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
+import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { Endpoint } from '../http/route.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PresenceService } from '../presence/presenceService.js';
@@ -54,6 +55,7 @@ export const TOKENS = {
   metrics: token<Metrics>('metrics'),
   presenceTracker: token<PresenceTracker>('presenceTracker'),
   presenceService: token<PresenceService>('presenceService'),
+  webSocketGateway: token<WebSocketGateway>('webSocketGateway'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */

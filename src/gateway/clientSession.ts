@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import type { RawData } from 'ws';
+import type { AccessPrincipal } from '../auth/accessTokens.js';
+import { AuthenticationError, ChatError, ValidationError } from '../domain/errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import { CLOSE_CODES } from './closeCodes.js';
+import type { Connection } from './connection.js';
+import { errorFrameOf } from './errorFrames.js';
+import type { FrameCounter } from './frameCounter.js';
+import type { FrameHandlers, SessionClient } from './frameHandlers.js';
+import type { GatewayPresence } from './presenceRelay.js';
+import type { FrameRef } from './protocol.js';
+import { parseClientFrame, withRef } from './protocol.js';
+import type { RoomHub } from './roomHub.js';
+
+export interface ClientSessionDeps {
+  connection: Connection;
+  handlers: FrameHandlers;
+  hub: RoomHub;
+  frames: FrameCounter;
+  metrics: Metrics;
+  logger: Logger;
+  authenticate(token: string): Promise<AccessPrincipal>;
+  presence?: GatewayPresence;
+  maxFrameBytes: number;
+  authTimeoutMs: number;
+}
+
+type SessionState =
+  | { kind: 'awaiting-auth' }
+  | { kind: 'authenticated'; client: SessionClient }
+  | { kind: 'closed' };
+
+/** Frames queued before the socket stops being read, so a flooding client is slowed by TCP, not by our memory. */
+const INBOX_HIGH_WATER = 32;
+const INBOX_LOW_WATER = 8;
+
+/**
+ * One client's conversation: authentication first, then its frames one at a time, in the order they came, so
+ * answers keep the order of the questions and a client cannot make the server run unbounded work at once.
+ */
+export class ClientSession {
+  private state: SessionState = { kind: 'awaiting-auth' };
+  private readonly inbox: { data: RawData; isBinary: boolean }[] = [];
+  private processing: Promise<void> | undefined;
+  private paused = false;
+  private awaitingPong = false;
+  private readonly authTimer: NodeJS.Timeout;
+
+  constructor(private readonly deps: ClientSessionDeps) {
+    deps.metrics.wsConnections.inc({ state: 'unauthenticated' });
+    this.authTimer = setTimeout(() => this.authTimedOut(), deps.authTimeoutMs);
+    deps.connection.onClosing(() => this.closed());
+  }
+
+  get connection(): Connection {
+    return this.deps.connection;
+  }
+
+  /** Resolves once the frame being handled (if any) and those queued behind it are done. */
+  get idle(): Promise<void> {
+    return this.processing ?? Promise.resolve();
+  }
+
+  receive(data: RawData, isBinary: boolean): void {
+    if (this.state.kind === 'closed') return;
+    // Checked before queueing: an oversized frame is refused at once and never held.
+    if (byteLengthOf(data) > this.deps.maxFrameBytes) {
+      this.deps.frames.in('oversize');
+      this.sendError(new ChatError('PAYLOAD_TOO_LARGE', `frames are limited to ${this.deps.maxFrameBytes} bytes`), undefined);
+      this.connection.close(CLOSE_CODES.MESSAGE_TOO_BIG, 'frame too big');
+      return;
+    }
+    this.inbox.push({ data, isBinary });
+    if (this.inbox.length >= INBOX_HIGH_WATER && !this.paused) {
+      this.paused = true;
+      this.connection.pauseReading();
+    }
+    this.processing ??= this.drain();
+  }
+
+  /** The gateway's heartbeat tick: drop a client that left the previous ping unanswered, else ping again. */
+  pingTick(): void {
+    if (this.state.kind !== 'authenticated' || !this.connection.isOpen) return;
+    if (this.awaitingPong) {
+      this.connection.close(CLOSE_CODES.PING_TIMEOUT, 'no pong');
+      return;
+    }
+    this.awaitingPong = true;
+    this.connection.sendFrame({ type: 'ping' });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let next = this.inbox.shift(); next; next = this.inbox.shift()) {
+        await this.process(next.data, next.isBinary);
+        if (this.paused && this.inbox.length <= INBOX_LOW_WATER) {
+          this.paused = false;
+          this.connection.resumeReading();
+        }
+      }
+    } finally {
+      this.processing = undefined;
+    }
+  }
+
+  private async process(data: RawData, isBinary: boolean): Promise<void> {
+    if (this.state.kind === 'closed') return;
+    if (isBinary) {
+      this.deps.frames.in('binary');
+      this.sendError(new ChatError('UNSUPPORTED_MEDIA_TYPE', 'only text frames holding JSON are accepted'), undefined);
+      return;
+    }
+    const parsed = parseClientFrame(textOf(data));
+    if (!parsed.ok) {
+      this.deps.frames.in('invalid');
+      this.sendError(parsed.error, parsed.ref);
+      return;
+    }
+    const { frame, ref } = parsed;
+    this.deps.frames.in(frame.type);
+    const state = this.state;
+    if (state.kind === 'awaiting-auth') {
+      if (frame.type === 'auth') await this.authenticate(frame.token, ref);
+      else this.sendError(new AuthenticationError('AUTH_REQUIRED', 'send an auth frame first'), ref);
+      return;
+    }
+    if (frame.type === 'auth') {
+      this.sendError(new ValidationError('this connection is already authenticated'), ref);
+      return;
+    }
+    if (frame.type === 'pong') this.awaitingPong = false;
+    try {
+      await this.deps.handlers.handle(state.client, frame, ref);
+    } catch (error) {
+      this.sendError(error, ref);
+    }
+  }
+
+  private async authenticate(token: string, ref: FrameRef | undefined): Promise<void> {
+    let principal: AccessPrincipal;
+    try {
+      principal = await this.deps.authenticate(token);
+    } catch (error) {
+      // The token's own code (AUTH_FAILED, TOKEN_EXPIRED, TOKEN_REVOKED) tells the client whether to refresh.
+      const refused = error instanceof AuthenticationError;
+      this.sendError(error, ref);
+      this.connection.close(refused ? CLOSE_CODES.AUTH_FAILED : CLOSE_CODES.INTERNAL_ERROR, refused ? 'auth failed' : 'internal error');
+      return;
+    }
+    if (this.state.kind !== 'awaiting-auth') return;
+    clearTimeout(this.authTimer);
+    const client: SessionClient = { connection: this.connection, principal, userId: principal.userId };
+    this.state = { kind: 'authenticated', client };
+    this.deps.metrics.wsConnections.dec({ state: 'unauthenticated' });
+    this.deps.metrics.wsConnections.inc({ state: 'authenticated' });
+    this.connection.sendFrame(withRef({ type: 'auth.success', userId: principal.userId }, ref));
+    await this.deps.presence?.connect(principal.userId, this.connection.id).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, userId: principal.userId }, 'presence connect failed');
+    });
+  }
+
+  private authTimedOut(): void {
+    if (this.state.kind !== 'awaiting-auth') return;
+    this.sendError(new AuthenticationError('AUTH_TIMEOUT', 'no auth frame in time'), undefined);
+    this.connection.close(CLOSE_CODES.AUTH_TIMEOUT, 'auth timeout');
+  }
+
+  private closed(): void {
+    const previous = this.state;
+    if (previous.kind === 'closed') return;
+    clearTimeout(this.authTimer);
+    this.state = { kind: 'closed' };
+    this.inbox.length = 0;
+    this.deps.hub.removeConnection(this.connection);
+    if (previous.kind === 'authenticated') {
+      this.deps.metrics.wsConnections.dec({ state: 'authenticated' });
+      const { userId } = previous.client;
+      this.deps.presence?.disconnect(userId, this.connection.id).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, userId }, 'presence disconnect failed');
+      });
+    } else {
+      this.deps.metrics.wsConnections.dec({ state: 'unauthenticated' });
+    }
+  }
+
+  private sendError(error: unknown, ref: FrameRef | undefined): void {
+    const { frame, internal } = errorFrameOf(error, ref);
+    if (internal) this.deps.logger.error({ err: error, connectionId: this.connection.id }, 'WebSocket frame failed');
+    this.connection.sendFrame(frame);
+  }
+}
+
+function byteLengthOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
+}

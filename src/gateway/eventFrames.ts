@@ -1,0 +1,101 @@
+import type { ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
+import type { RecordedEvent } from '../events/envelope.js';
+import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
+
+// How a log event looks on the socket. Each type's fields are listed explicitly (not spread from the payload) so
+// a field added to an event later reaches clients only when someone decides it should: the `chat.event` data
+// shape is a public contract (README "WebSocket").
+
+/**
+ * `redactText`: the message was deleted after this event, so a replay must not reveal what it said
+ * (API.md: a deleted message keeps its seq with `text: null`).
+ */
+export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = false): ChatEventFrame {
+  return {
+    type: 'chat.event',
+    roomId: event.data.roomId,
+    seq: event.streamVersion,
+    event: event.type,
+    data: { ...payloadOf(event, redactText), occurredAt: new Date(event.metadata.occurredAt).toISOString(), actorId: event.metadata.actorId },
+  };
+}
+
+function payloadOf(event: RecordedEvent<RoomEvent>, redactText: boolean): Record<string, unknown> {
+  switch (event.type) {
+    case 'RoomCreated': {
+      const { roomId, name, kind, createdBy } = event.data;
+      return { roomId, name, kind, createdBy };
+    }
+    case 'MemberJoined': {
+      const { roomId, userId, role, addedBy } = event.data;
+      return { roomId, userId, role, addedBy };
+    }
+    case 'MemberLeft': {
+      const { roomId, userId } = event.data;
+      return { roomId, userId };
+    }
+    case 'MemberRemoved': {
+      const { roomId, userId, removedBy } = event.data;
+      return { roomId, userId, removedBy };
+    }
+    case 'MemberRoleChanged': {
+      const { roomId, userId, role, changedBy } = event.data;
+      return { roomId, userId, role, changedBy };
+    }
+    case 'MessageSent': {
+      const { roomId, messageId, senderId, text, clientMessageId } = event.data;
+      return { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId };
+    }
+    case 'MessageEdited': {
+      const { roomId, messageId, text, editedBy } = event.data;
+      return { roomId, messageId, text: redactText ? null : text, editedBy };
+    }
+    case 'MessageDeleted': {
+      // Carries no text by construction: the event itself never had any.
+      const { roomId, messageId, deletedBy } = event.data;
+      return { roomId, messageId, deletedBy };
+    }
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
+  }
+}
+
+/** The message a MessageSent or MessageEdited is about, or undefined for events that carry no text. */
+export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | undefined {
+  switch (event.type) {
+    case 'MessageSent':
+    case 'MessageEdited':
+      return event.data.messageId;
+    case 'RoomCreated':
+    case 'MemberJoined':
+    case 'MemberLeft':
+    case 'MemberRemoved':
+    case 'MemberRoleChanged':
+    case 'MessageDeleted':
+      return undefined;
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
+  }
+}
+
+/** A user's receipt marker moved: pushed to the room's subscribers so senders see delivered/read in real time. */
+export function receiptFrame(event: RecordedEvent<ReceiptEvent>): ServerFrame {
+  return { type: 'chat.receipt', roomId: event.data.roomId, userId: event.data.userId, kind: receiptKindOf(event), seq: event.data.seq };
+}
+
+function receiptKindOf(event: RecordedEvent<ReceiptEvent>): ReceiptKind {
+  switch (event.type) {
+    case 'MessagesDelivered':
+      return 'delivered';
+    case 'MessagesRead':
+      return 'read';
+    default: {
+      const unknownEvent: never = event;
+      return unknownEvent;
+    }
+  }
+}

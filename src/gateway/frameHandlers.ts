@@ -1,0 +1,163 @@
+import type { AccessPrincipal } from '../auth/accessTokens.js';
+import type { ChatCommands } from '../commands/chatCommands.js';
+import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors.js';
+import { parseMessageId, roomStreamId } from '../domain/ids.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { HistoryStore } from '../projections/history/historyStore.js';
+import type { ChatQueries } from '../queries/chatQueries.js';
+import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
+import type { IdGenerator } from '../support/clock.js';
+import type { Connection } from './connection.js';
+import type { GatewayPresence } from './presenceRelay.js';
+import type { ClientFrame, FrameRef } from './protocol.js';
+import { encodeFrame, withRef } from './protocol.js';
+import type { RoomHub } from './roomHub.js';
+
+/** How long a client shows "typing…" after a `chat.typing`, unless another one renews it. */
+export const TYPING_EXPIRES_MS = 5000;
+
+/** `chat.read` frames per user and room per second: far above what a reading client sends, far below a flood. */
+export const READ_FRAMES_PER_SECOND = 10;
+
+export interface FrameHandlerDeps {
+  hub: RoomHub;
+  commands: ChatCommands;
+  queries: ChatQueries;
+  history: HistoryStore;
+  log: EventLog;
+  metrics: Metrics;
+  ids: IdGenerator;
+  /** Per user and room: one `chat.typing` per WS_TYPING_INTERVAL_MS. */
+  typingLimiter: RateLimiter;
+  /** Per user and room: bounds `chat.read` floods (each one is a membership look-up). */
+  readLimiter: RateLimiter;
+  receipts?: ReceiptRecorder;
+  presence?: GatewayPresence;
+}
+
+/** An authenticated socket. */
+export interface SessionClient {
+  readonly connection: Connection;
+  readonly principal: AccessPrincipal;
+  readonly userId: string;
+}
+
+/** The frames an authenticated client may send besides `auth`. */
+export type SessionFrame = Exclude<ClientFrame, { type: 'auth' }>;
+
+/**
+ * What each frame of an authenticated client does. Writes go through ChatCommands, the same use cases (and rate
+ * limits) as REST; reads are authorized by ChatQueries, the same rules as REST. A handler throws a ChatError to
+ * refuse; the session turns it into `chat.error` with the frame's ref.
+ */
+export class FrameHandlers {
+  constructor(private readonly deps: FrameHandlerDeps) {}
+
+  async handle(client: SessionClient, frame: SessionFrame, ref: FrameRef | undefined): Promise<void> {
+    switch (frame.type) {
+      case 'room.subscribe':
+        return this.subscribe(client, frame.roomId, frame.afterSeq, ref);
+      case 'room.unsubscribe':
+        this.deps.hub.unsubscribe(client.connection, frame.roomId);
+        // Answered even when there was no subscription: the client's state is what it asked for either way.
+        client.connection.sendFrame(withRef({ type: 'room.unsubscribed', roomId: frame.roomId, reason: 'requested' }, ref));
+        return;
+      case 'chat.send':
+        return this.send(client, frame);
+      case 'chat.edit':
+        return this.edit(client, frame.messageId, frame.text, ref);
+      case 'chat.delete':
+        return this.delete(client, frame.messageId, ref);
+      case 'chat.typing':
+        return this.typing(client, frame.roomId);
+      case 'chat.read':
+        return this.read(client, frame.roomId, frame.seq);
+      case 'pong':
+        await this.deps.presence?.heartbeat(client.userId, client.connection.id);
+        return;
+      default: {
+        const unknownFrame: never = frame;
+        return unknownFrame;
+      }
+    }
+  }
+
+  private subscribe(client: SessionClient, roomId: string, afterSeq: number | undefined, ref: FrameRef | undefined): Promise<void> {
+    return this.deps.hub.subscribe(client, roomId, {
+      afterSeq,
+      ref,
+      authorize: async () => {
+        const { room } = await this.deps.queries.getRoom(client.principal, roomId);
+        return room.headSeq;
+      },
+    });
+  }
+
+  private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<void> {
+    const { message } = await this.deps.metrics.timeCommand('SendMessage', () =>
+      this.deps.commands.sendMessage(
+        client.principal,
+        { roomId: frame.roomId, text: frame.text, clientMessageId: frame.clientMessageId },
+        this.deps.ids.next(),
+      ),
+    );
+    client.connection.sendFrame(
+      withRef(
+        { type: 'chat.ack', clientMessageId: frame.clientMessageId, messageId: message.messageId, seq: message.seq },
+        frame.clientMessageId,
+      ),
+    );
+  }
+
+  private async edit(client: SessionClient, messageId: string, text: string, ref: FrameRef | undefined): Promise<void> {
+    const message = await this.deps.metrics.timeCommand('EditMessage', () =>
+      this.deps.commands.editMessage(client.principal, messageId, text, this.deps.ids.next()),
+    );
+    client.connection.sendFrame(withRef({ type: 'chat.ack', messageId: message.messageId, seq: message.seq }, ref));
+  }
+
+  private async delete(client: SessionClient, messageId: string, ref: FrameRef | undefined): Promise<void> {
+    await this.deps.metrics.timeCommand('DeleteMessage', () =>
+      this.deps.commands.deleteMessage(client.principal, messageId, this.deps.ids.next()),
+    );
+    // deleteMessage has already refused an id it cannot parse, so this always finds the seq.
+    const seq = parseMessageId(messageId)?.seq ?? 0;
+    client.connection.sendFrame(withRef({ type: 'chat.ack', messageId, seq }, ref));
+  }
+
+  /** Ephemeral: never in the log, only to the room's other live subscribers, and the sender's own sockets skip it. */
+  private async typing(client: SessionClient, roomId: string): Promise<void> {
+    // Limited before the membership look-up, so a flood costs a counter, not a query per frame.
+    await this.deps.typingLimiter.consume(limitKey(client.userId, roomId));
+    await this.assertMember(client.userId, roomId);
+    let frame: string | undefined;
+    for (const other of this.deps.hub.liveClients(roomId)) {
+      if (other.userId === client.userId) continue;
+      frame ??= encodeFrame({ type: 'chat.typing', roomId, userId: client.userId, expiresInMs: TYPING_EXPIRES_MS });
+      other.connection.send(frame, 'chat.typing');
+    }
+  }
+
+  private async read(client: SessionClient, roomId: string, seq: number): Promise<void> {
+    const receipts = this.deps.receipts;
+    if (!receipts) throw new UnavailableError('read receipts are not available on this server');
+    await this.deps.readLimiter.consume(limitKey(client.userId, roomId));
+    await this.assertMember(client.userId, roomId);
+    // A marker past the head would mark messages read before anyone sent them.
+    const headSeq = await this.deps.log.streamVersion(roomStreamId(roomId));
+    if (seq > headSeq) throw new ValidationError('seq is beyond the last event of the room', { roomId, seq, headSeq });
+    await receipts.read(client.userId, roomId, seq);
+  }
+
+  private async assertMember(userId: string, roomId: string): Promise<void> {
+    if (await this.deps.history.getMemberRole(roomId, userId)) return;
+    if (!(await this.deps.history.getRoom(roomId))) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
+    throw new ForbiddenError('NOT_MEMBER', 'only members can do this in the room', { roomId });
+  }
+}
+
+function limitKey(userId: string, roomId: string): string {
+  return `${userId}:${roomId}`;
+}

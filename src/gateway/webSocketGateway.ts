@@ -1,0 +1,216 @@
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AccessPrincipal } from '../auth/accessTokens.js';
+import type { ChatCommands } from '../commands/chatCommands.js';
+import type { AppConfig } from '../config/config.js';
+import type { ErrorCode } from '../domain/errors.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { HistoryStore } from '../projections/history/historyStore.js';
+import type { ChatQueries } from '../queries/chatQueries.js';
+import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
+import type { Clock, IdGenerator } from '../support/clock.js';
+import { ClientSession } from './clientSession.js';
+import { CLOSE_CODES } from './closeCodes.js';
+import { Connection } from './connection.js';
+import { FrameCounter } from './frameCounter.js';
+import { FrameHandlers } from './frameHandlers.js';
+import { isOriginAllowed } from './originPolicy.js';
+import { PresenceRelay, type GatewayPresence } from './presenceRelay.js';
+import { RoomHub } from './roomHub.js';
+
+/** Where clients connect: on the HTTP server's own port, so REST and the socket share one address. */
+export const WS_PATH = '/ws';
+
+export interface WebSocketGatewayDeps {
+  config: AppConfig['ws'];
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  ids: IdGenerator;
+  log: EventLog;
+  history: HistoryStore;
+  commands: ChatCommands;
+  queries: ChatQueries;
+  authenticate(token: string): Promise<AccessPrincipal>;
+  /** Resolves once the history view has applied the log up to this global position. */
+  waitForHistory(position: number): Promise<void>;
+  typingLimiter: RateLimiter;
+  readLimiter: RateLimiter;
+  receipts?: ReceiptRecorder;
+  presence?: GatewayPresence;
+}
+
+/**
+ * The WebSocket edge (API.md "WebSocket"): upgrades on /ws after an Origin check, runs one ClientSession per
+ * socket, pings on one timer for all of them, and shares one RoomHub (one log subscription) between them.
+ */
+export class WebSocketGateway {
+  private readonly wss: WebSocketServer;
+  private readonly hub: RoomHub;
+  private readonly handlers: FrameHandlers;
+  private readonly frames: FrameCounter;
+  private readonly logger: Logger;
+  private readonly sessions = new Set<ClientSession>();
+  private server: Server | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopPresence: (() => void) | undefined;
+  private stopping = false;
+
+  constructor(private readonly deps: WebSocketGatewayDeps) {
+    this.logger = deps.logger.child({ component: 'ws-gateway' });
+    this.frames = new FrameCounter(deps.metrics);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // The protocol limit is checked per frame so the client hears why (PAYLOAD_TOO_LARGE, then 1009); this
+      // hard cap only stops a hostile client from making us buffer a huge frame before that check can run.
+      maxPayload: deps.config.maxFrameBytes * 4,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.hub = new RoomHub({
+      log: deps.log,
+      logger: this.logger,
+      frames: this.frames,
+      waitForHistory: deps.waitForHistory,
+      receipts: deps.receipts,
+      onSlowConsumer: (connection) => connection.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer'),
+    });
+    this.handlers = new FrameHandlers({
+      hub: this.hub,
+      commands: deps.commands,
+      queries: deps.queries,
+      history: deps.history,
+      log: deps.log,
+      metrics: deps.metrics,
+      ids: deps.ids,
+      typingLimiter: deps.typingLimiter,
+      readLimiter: deps.readLimiter,
+      receipts: deps.receipts,
+      presence: deps.presence,
+    });
+  }
+
+  /** Starts following the log and accepting upgrades on the server (call once it listens). */
+  async start(server: Server): Promise<void> {
+    await this.hub.start();
+    this.server = server;
+    server.on('upgrade', this.onUpgrade);
+    const { pingIntervalMs, slowConsumerGraceMs } = this.deps.config;
+    this.timers = [
+      setInterval(() => {
+        for (const session of this.sessions) session.pingTick();
+      }, pingIntervalMs),
+      // A peer that stopped reading is caught even when nothing more is sent to it.
+      setInterval(
+        () => {
+          for (const session of this.sessions) session.connection.watchBuffer();
+        },
+        Math.max(10, Math.min(1000, Math.floor(slowConsumerGraceMs / 2))),
+      ),
+    ];
+    for (const timer of this.timers) timer.unref();
+    const presence = this.deps.presence;
+    if (presence) {
+      const relay = new PresenceRelay(this.hub, this.deps.history, this.logger);
+      this.stopPresence = presence.onTransition((transition) => relay.push(transition));
+    }
+    this.logger.info({ path: WS_PATH }, 'WebSocket gateway accepting connections');
+  }
+
+  /**
+   * Stops taking upgrades and following the log, closes every socket with 1001 (going away), waits for frames
+   * being handled and for the sockets to go (each is cut off after WS_CLOSE_TIMEOUT_MS), then flushes receipts.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.server?.off('upgrade', this.onUpgrade);
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    this.stopPresence?.();
+    await this.hub.stop();
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    await Promise.all(sessions.map((session) => Promise.all([session.connection.closed, session.idle])));
+    await this.deps.receipts?.flush();
+    this.wss.close();
+  }
+
+  /** Open sockets (a socket the server has started to close no longer counts). */
+  get connectionCount(): number {
+    let open = 0;
+    for (const session of this.sessions) if (session.connection.isOpen) open += 1;
+    return open;
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', (error) => this.logger.debug({ err: error }, 'upgrade socket error'));
+    if (pathOf(req.url) !== WS_PATH) {
+      // Another upgrade handler may own other paths; when there is none, say so instead of leaving it hanging.
+      if (this.server?.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND', `WebSocket endpoint is ${WS_PATH}`);
+      return;
+    }
+    if (this.stopping) {
+      refuse(socket, 503, 'UNAVAILABLE', 'the server is shutting down');
+      return;
+    }
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, this.deps.config.allowedOrigins)) {
+      refuse(socket, 403, 'FORBIDDEN', 'this Origin may not open a WebSocket here');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  };
+
+  private accept(ws: WebSocket): void {
+    const { config } = this.deps;
+    const connection = new Connection({
+      id: this.deps.ids.next(),
+      ws,
+      frames: this.frames,
+      clock: this.deps.clock,
+      logger: this.logger,
+      maxBufferedBytes: config.maxBufferedBytes,
+      slowConsumerGraceMs: config.slowConsumerGraceMs,
+      closeTimeoutMs: config.closeTimeoutMs,
+    });
+    const session = new ClientSession({
+      connection,
+      handlers: this.handlers,
+      hub: this.hub,
+      frames: this.frames,
+      metrics: this.deps.metrics,
+      logger: this.logger,
+      authenticate: this.deps.authenticate,
+      presence: this.deps.presence,
+      maxFrameBytes: config.maxFrameBytes,
+      authTimeoutMs: config.authTimeoutMs,
+    });
+    this.sessions.add(session);
+    void connection.closed.then(() => this.sessions.delete(session));
+    // ws reports protocol violations (bad UTF-8, a frame over the hard cap) here after closing with their code.
+    ws.on('error', (error) => this.logger.debug({ err: error, connectionId: connection.id }, 'WebSocket error'));
+    ws.on('message', (data, isBinary) => session.receive(data, isBinary));
+  }
+}
+
+function pathOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url, 'http://gateway.invalid').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answers an upgrade request with a plain HTTP error in the REST error format, then hangs up. */
+function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
