@@ -9,6 +9,8 @@ import { createHttpApp } from './http/app.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+/** How often chat_projector_lag_events is refreshed between scrapes (every scrape refreshes it too). */
+const PROJECTOR_LAG_REFRESH_MS = 5_000;
 
 /** The whole embedded service in one process: event log, history projector and the REST API. */
 export class ChatServer {
@@ -24,6 +26,11 @@ export class ChatServer {
     const container = buildContainer(config, logger);
     const projector = await get(container, TOKENS.historyProjector);
     await projector.start();
+    // Nothing waits on analytics (no read-your-writes), so it catches up from position 0 in the background.
+    const analyticsProjector = await get(container, TOKENS.analyticsProjector);
+    await analyticsProjector.start();
+    const metrics = await get(container, TOKENS.metrics);
+    const lagMonitor = await get(container, TOKENS.projectorLagMonitor);
     const auth = await get(container, TOKENS.authService);
     const endpoints = await get(container, TOKENS.endpoints);
     const app = createHttpApp({
@@ -34,6 +41,7 @@ export class ChatServer {
       maxBodyBytes: config.limits.maxBodyBytes,
       corsOrigins: config.http.corsOrigins,
       trustProxy: config.http.trustProxy,
+      metrics: { metrics, token: config.metrics.token, refresh: () => lagMonitor.refresh() },
     });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -50,7 +58,12 @@ export class ChatServer {
       tokens.purgeExpired(Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'token purge failed'));
     }, TOKEN_PURGE_INTERVAL_MS);
     purgeTimer.unref();
-    const started = new ChatServer(container, server, () => projector.stop(), purgeTimer, logger);
+    (await get(container, TOKENS.presenceService)).startSweeper();
+    lagMonitor.start(PROJECTOR_LAG_REFRESH_MS);
+    const stopProjectors = async () => {
+      await Promise.all([projector.stop(), analyticsProjector.stop()]);
+    };
+    const started = new ChatServer(container, server, stopProjectors, purgeTimer, logger);
     logger.info({ url: `http://localhost:${started.port}`, dataDir: config.dataDir }, 'chat service listening');
     return started;
   }

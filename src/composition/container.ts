@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
+import { AnalyticsQueries } from '../analytics/analyticsQueries.js';
+import { MemoryAnalyticsStore } from '../analytics/memoryAnalyticsStore.js';
 import { AccessTokens } from '../auth/accessTokens.js';
 import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
@@ -26,7 +28,10 @@ import { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
+import { analyticsRoutes } from '../http/routes/analyticsRoutes.js';
+import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { Metrics } from '../observability/metrics.js';
+import { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
 import { PresenceService } from '../presence/presenceService.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
@@ -106,6 +111,34 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
         logger,
       }),
   );
+  // Analytics counters live in memory in the embedded mode: the projector rebuilds them from position 0 on every
+  // start (its checkpoint is the store's, and a fresh memory store's is 0).
+  bind(TOKENS.analyticsStore)
+    .toConstantValue(new MemoryAnalyticsStore())
+    .onDeactivation((store) => store.close());
+  bind(TOKENS.analyticsProjector).toDynamicValue(
+    async (context) =>
+      new Projector({
+        name: 'analytics',
+        log: await resolve(context, TOKENS.eventLog),
+        store: await resolve(context, TOKENS.analyticsStore),
+        logger,
+      }),
+  );
+  bind(TOKENS.analyticsQueries).toDynamicValue(
+    async (context) => new AnalyticsQueries(await resolve(context, TOKENS.analyticsStore), systemClock),
+  );
+  bind(TOKENS.projectorLagMonitor)
+    .toDynamicValue(
+      async (context) =>
+        new ProjectorLagMonitor(
+          await resolve(context, TOKENS.eventLog),
+          [await resolve(context, TOKENS.historyProjector), await resolve(context, TOKENS.analyticsProjector)],
+          await resolve(context, TOKENS.metrics),
+          logger,
+        ),
+    )
+    .onDeactivation((monitor) => monitor.stop());
 
   bind(TOKENS.tokenStore)
     .toConstantValue(new SqliteTokenStore(file('auth.db')))
@@ -175,6 +208,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     }),
     ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
     ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
+    ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
+    ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
   ]);
   // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
   // (typing, read) have limits of their own.

@@ -1,5 +1,7 @@
 import type { ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
+import type { AnalyticsQueries } from '../analytics/analyticsQueries.js';
+import type { AnalyticsStore } from '../analytics/analyticsStore.js';
 import type { AccessTokens } from '../auth/accessTokens.js';
 import type { AuthService } from '../auth/authService.js';
 import type { LoginLockout } from '../auth/loginLockout.js';
@@ -13,6 +15,7 @@ import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { Endpoint } from '../http/route.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import type { PresenceService } from '../presence/presenceService.js';
 import type { PresenceTracker } from '../presence/presenceTracker.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
@@ -42,6 +45,10 @@ export const TOKENS = {
   eventLog: token<EventLog>('eventLog'),
   historyStore: token<HistoryStore>('historyStore'),
   historyProjector: token<Projector>('historyProjector'),
+  analyticsStore: token<AnalyticsStore>('analyticsStore'),
+  analyticsProjector: token<Projector>('analyticsProjector'),
+  analyticsQueries: token<AnalyticsQueries>('analyticsQueries'),
+  projectorLagMonitor: token<ProjectorLagMonitor>('projectorLagMonitor'),
   tokenStore: token<TokenStore>('tokenStore'),
   passwordHasher: token<PasswordHasher>('passwordHasher'),
   accessTokens: token<AccessTokens>('accessTokens'),

@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
+import type { Metrics } from '../observability/metrics.js';
 import { AuthenticationError, ChatError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
 import { errorBodyOf } from './errorMapping.js';
+import { countRequests, metricsEndpoint, routeLabel } from './httpMetrics.js';
 import type { Endpoint } from './route.js';
 
 export interface HttpAppOptions {
@@ -18,6 +20,8 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   corsOrigins: string[];
   trustProxy: boolean;
+  /** Counts requests and serves GET /metrics (outside /api, so API gateways and docs leave it alone). */
+  metrics?: { metrics: Metrics; token?: string; refresh?: () => Promise<void> };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -27,6 +31,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.set('query parser', 'simple');
+  // First, so every request is counted, also those refused by a later middleware.
+  if (options.metrics) app.use(countRequests(options.metrics.metrics));
 
   app.use(
     pinoHttp({
@@ -53,13 +59,17 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(requireJsonBodies);
   app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: 'application/json' }));
 
-  app.get('/api/openapi.json', (_req, res) => {
+  app.get('/api/openapi.json', routeLabel('/api/openapi.json'), (_req, res) => {
     res.json(options.openApiDocument);
   });
-  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(options.openApiDocument));
+  app.use('/api/docs', routeLabel('/api/docs'), swaggerUi.serve, swaggerUi.setup(options.openApiDocument));
+  if (options.metrics) {
+    const { metrics, token, refresh } = options.metrics;
+    app.get('/metrics', routeLabel('/metrics'), metricsEndpoint({ registry: metrics.registry, token, refresh }));
+  }
 
   for (const endpoint of options.endpoints) {
-    app[endpoint.method](endpoint.path, async (req: Request, res: Response) => {
+    app[endpoint.method](endpoint.path, routeLabel(endpoint.path), async (req: Request, res: Response) => {
       const principal = endpoint.auth ? await authenticateRequest(req, options.authenticate) : null;
       await endpoint.handle(req, res, principal);
     });
