@@ -181,4 +181,26 @@ describe('loadConfig', () => {
       expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
     });
   });
+
+  describe('presence and metrics', () => {
+    it('defaults to a 60 s presence TTL (twice the gateway ping) and an open /metrics', () => {
+      const config = loadConfig({});
+      expect(config.presence.ttlSeconds).toBe(60);
+      expect(config.metrics.token).toBeUndefined();
+    });
+
+    it('reads PRESENCE_TTL_SECONDS and METRICS_TOKEN', () => {
+      const config = loadConfig({ PRESENCE_TTL_SECONDS: '90', METRICS_TOKEN: 'scrape-0123456789abcdef' });
+      expect(config.presence.ttlSeconds).toBe(90);
+      expect(config.metrics.token).toBe('scrape-0123456789abcdef');
+    });
+
+    it('refuses a TTL that is not a positive integer and a token too short or unusable as a bearer token', () => {
+      expect(configErrorOf({ PRESENCE_TTL_SECONDS: '0' }).message).toContain('PRESENCE_TTL_SECONDS');
+      const short = configErrorOf({ METRICS_TOKEN: 'short-secret' });
+      expect(short.message).toContain('at least 16 characters');
+      expect(short.message).not.toContain('short-secret');
+      expect(configErrorOf({ METRICS_TOKEN: 'has spaces in the token' }).message).toContain('METRICS_TOKEN');
+    });
+  });
 });
