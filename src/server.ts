@@ -88,6 +88,8 @@ export class ChatServer {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
     });
+    // After both edges are closed (nothing reports any more), while the log is still open to take the writes.
+    await (await get(this.container, TOKENS.receiptRecorder)).flush();
     await this.stopProjector();
     await this.container.unbindAll();
     this.logger.info('chat service stopped');

@@ -15,19 +15,21 @@ import { ChatCommands } from '../commands/chatCommands.js';
 import { CommandBus } from '../commands/commandBus.js';
 import type { DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
+import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
 import { roomDecider } from '../commands/room/roomDecider.js';
 import { userDecider } from '../commands/user/userDecider.js';
 import { usernameDecider } from '../commands/username/usernameDecider.js';
 import type { AppConfig } from '../config/config.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
-import { asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
 import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
 import { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
+import { receiptRoutes } from '../http/routes/receiptRoutes.js';
 import { analyticsRoutes } from '../http/routes/analyticsRoutes.js';
 import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { Metrics } from '../observability/metrics.js';
@@ -38,6 +40,8 @@ import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js
 import { Projector } from '../projections/projector.js';
 import { ChatQueries } from '../queries/chatQueries.js';
 import { RateLimiter } from '../ratelimit/rateLimiter.js';
+import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
+import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -181,6 +185,30 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));
+  // Receipts go to each user's own stream through their own single writer; the server flushes the recorder on
+  // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
+  bind(TOKENS.receiptRecorder)
+    .toDynamicValue(async (context) => {
+      const log = await resolve(context, TOKENS.eventLog);
+      const projector = await resolve(context, TOKENS.historyProjector);
+      const busLogger = logger.child({ component: 'command-bus' });
+      return new CoalescingReceiptRecorder({
+        bus: new CommandBus(receiptsDecider, asReceiptEvent, log, systemClock, uuidGenerator, busLogger),
+        ids: uuidGenerator,
+        logger,
+        limits,
+        waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      });
+    })
+    .onDeactivation((recorder) => recorder.flush());
+  bind(TOKENS.receiptCommands).toDynamicValue(
+    async (context) =>
+      new ReceiptCommands({
+        history: await resolve(context, TOKENS.historyStore),
+        log: await resolve(context, TOKENS.eventLog),
+        recorder: await resolve(context, TOKENS.receiptRecorder),
+      }),
+  );
   bind(TOKENS.authService).toDynamicValue(async (context) => {
     const commands = await resolve(context, TOKENS.chatCommands);
     return new AuthService(
@@ -208,6 +236,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     }),
     ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
     ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
+    ...receiptRoutes(await resolve(context, TOKENS.receiptCommands), await resolve(context, TOKENS.chatQueries)),
     ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
     ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
   ]);

@@ -22,6 +22,8 @@ import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { Projector } from '../projections/projector.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { ReceiptCommands } from '../receipts/receiptCommands.js';
+import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 
 /** A service identifier that remembers the type bound to it, so look-ups need no type arguments. */
@@ -58,6 +60,8 @@ export const TOKENS = {
   authService: token<AuthService>('authService'),
   chatCommands: token<ChatCommands>('chatCommands'),
   chatQueries: token<ChatQueries>('chatQueries'),
+  receiptRecorder: token<ReceiptRecorder>('receiptRecorder'),
+  receiptCommands: token<ReceiptCommands>('receiptCommands'),
   endpoints: token<Endpoint[]>('endpoints'),
   metrics: token<Metrics>('metrics'),
   presenceTracker: token<PresenceTracker>('presenceTracker'),

@@ -1,6 +1,12 @@
 import type { Account } from '../auth/authService.js';
 import type { RoomRole } from '../events/chatEvents.js';
-import type { MemberView, MessageView, RoomView } from '../projections/history/historyStore.js';
+import type {
+  MemberView,
+  MessageView,
+  ReceiptView,
+  RoomView,
+  UserRoomView,
+} from '../projections/history/historyStore.js';
 
 // Views become response bodies here, and only here: what leaves the service is chosen field by field, so a
 // new column in a view (a password hash, say) can never leak by accident.
@@ -28,6 +34,15 @@ export function roomDto(room: RoomView, myRole: RoomRole | null) {
     lastActivityAt: room.lastActivityAt,
     myRole,
   };
+}
+
+/** A room in the caller's own list: with their read state. */
+export function myRoomDto(room: UserRoomView) {
+  return { ...roomDto(room, room.role), unreadCount: room.unreadCount, readSeq: room.readSeq };
+}
+
+export function receiptDto(receipt: ReceiptView) {
+  return { userId: receipt.userId, deliveredSeq: receipt.deliveredSeq, readSeq: receipt.readSeq };
 }
 
 export function memberDto(member: MemberView) {

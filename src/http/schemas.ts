@@ -71,8 +71,38 @@ export const roomSchema = z
     headSeq: z.number().int().meta({ description: 'seq of the latest event in the room' }),
     lastActivityAt: isoTime,
     myRole: roomRoleSchema.nullable().meta({ description: "the caller's role, null when not a member" }),
+    // Only in the caller's own room list (GET /api/chat/rooms without scope=public), where they are a member.
+    unreadCount: z.number().int().min(0).optional().meta({
+      description: "messages others sent after the caller's read marker, not deleted (own room list only)",
+    }),
+    readSeq: z.number().int().min(0).optional().meta({
+      description: 'the caller has read the room up to this seq, 0 for nothing yet (own room list only)',
+    }),
   })
   .meta({ id: 'Room' });
+
+export const markReadBody = z
+  .strictObject({
+    seq: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ description: "everything up to this seq is read; at most the room's headSeq" }),
+  })
+  .meta({ id: 'MarkReadRequest' });
+
+export const receiptsSchema = z
+  .object({
+    receipts: z.array(
+      z.object({
+        userId: z.string(),
+        deliveredSeq: z.number().int().meta({ description: "reached one of the member's connections up to here" }),
+        readSeq: z.number().int().meta({ description: 'read up to here; never above deliveredSeq' }),
+      }),
+    ),
+  })
+  .meta({ id: 'Receipts' });
 
 export const createRoomBody = z
   .strictObject({

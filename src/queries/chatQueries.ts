@@ -8,6 +8,7 @@ import type {
   HistoryStore,
   MemberView,
   MessageView,
+  ReceiptView,
   RoomView,
   RoomsPage,
   UserRoomView,
@@ -49,6 +50,12 @@ export class ChatQueries {
     const forwards = options.after !== undefined;
     const edge = forwards ? page.messages.at(-1) : page.messages[0];
     return page.hasMore && edge ? { messages: page.messages, nextCursor: edge.seq } : { messages: page.messages };
+  }
+
+  /** Members' delivery and read markers: for whoever may read the room (members; anyone for a public room). */
+  async getReceipts(principal: AccessPrincipal, roomId: string): Promise<ReceiptView[]> {
+    await this.readableRoom(principal, roomId);
+    return this.history.getReceipts(roomId);
   }
 
   /** Earlier texts of a message: for its sender, the room's owner and moderators, and admins. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatCommands } from '../../commands/chatCommands.js';
 import type { ChatQueries } from '../../queries/chatQueries.js';
-import { memberDto, messageDto, roomDto } from '../presenters.js';
+import { memberDto, messageDto, myRoomDto, roomDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
 import {
   addMemberBody,
@@ -34,6 +34,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       method: 'get',
       path: '/api/chat/rooms',
       summary: "The caller's rooms, or public rooms with ?scope=public",
+      description: "The caller's own rooms carry `unreadCount` and `readSeq`.",
       tags: rooms,
       body: NO_BODY,
       query: listRoomsQuery,
@@ -48,7 +49,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
               }))
             : await queries.listMyRooms(principal, { limit: query.limit, after: query.after }).then((page) => ({
                 hasMore: page.hasMore,
-                rooms: page.rooms.map((room) => roomDto(room, room.role)),
+                rooms: page.rooms.map(myRoomDto),
               }));
         const last = list.rooms.at(-1);
         return { status: 200, body: { rooms: list.rooms, ...(list.hasMore && last ? { nextCursor: last.roomId } : {}) } };
