@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { PresenceTransition } from '../presence/presenceTracker.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
-import type { Connection } from './connection.js';
 import { encodeFrame } from './protocol.js';
-import type { RoomHub } from './roomHub.js';
+import type { HubConnection, RoomHub } from './roomHub.js';
 
 /**
  * What the gateway needs from presence (PresenceService has this shape): it reports its own connections and is
@@ -30,7 +29,7 @@ export class PresenceRelay {
   ) {}
 
   async push(transition: PresenceTransition): Promise<void> {
-    const targets = new Set<Connection>();
+    const targets = new Set<HubConnection>();
     let afterRoomId: string | undefined;
     for (;;) {
       const page = await this.history.listRoomsOfUser(transition.userId, { limit: ROOMS_PAGE, afterRoomId });

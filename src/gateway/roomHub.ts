@@ -5,10 +5,10 @@ import type { RecordedEvent } from '../events/envelope.js';
 import { asReceiptEvent, asRoomEvent } from '../events/eventGuards.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
-import type { Connection } from './connection.js';
+import type { CloseCode } from './closeCodes.js';
+import { CLOSE_CODES } from './closeCodes.js';
 import { chatEventFrame, receiptFrame } from './eventFrames.js';
-import type { FrameCounter } from './frameCounter.js';
-import type { FrameRef, ServerFrameType, UnsubscribeReason } from './protocol.js';
+import type { FrameRef, ServerFrame, ServerFrameType, UnsubscribeReason } from './protocol.js';
 import { encodeFrame, withRef } from './protocol.js';
 import { deletedMessageIds, framed, replayRoom, type FramedEvent } from './recovery.js';
 
@@ -21,20 +21,27 @@ import { deletedMessageIds, framed, replayRoom, type FramedEvent } from './recov
 export interface RoomHubDeps {
   log: EventLog;
   logger: Logger;
-  frames: FrameCounter;
   /** Resolves once the history view has applied the log up to this global position. */
   waitForHistory(position: number): Promise<void>;
   /** Optional until the receipts recorder is wired: the hub reports what it handed to whom. */
   receipts?: ReceiptRecorder;
   /** Live events buffered for one catching-up subscriber before it counts as a slow consumer. */
   maxCatchUpBuffer?: number;
-  /** A subscriber fell too far behind to keep (its catch-up buffer overflowed). */
-  onSlowConsumer(connection: Connection): void;
+}
+
+/** What the hub needs of a socket (gateway/connection.ts is the real one). */
+export interface HubConnection {
+  readonly bufferedAmount: number;
+  send(data: string, type: ServerFrameType): void;
+  sendFrame(frame: ServerFrame): void;
+  /** Resolves once the frame is handed to the operating system, or the connection is gone. */
+  sendAndWait(data: string, type: ServerFrameType): Promise<void>;
+  close(code: CloseCode, reason: string): void;
 }
 
 /** Who is subscribing: the socket and the user it authenticated as. */
 export interface HubClient {
-  readonly connection: Connection;
+  readonly connection: HubConnection;
   readonly userId: string;
 }
 
@@ -78,7 +85,7 @@ const DEFAULT_MAX_CATCH_UP_BUFFER = 10_000;
 
 export class RoomHub {
   private readonly rooms = new Map<string, Set<RoomSubscription>>();
-  private readonly byConnection = new Map<Connection, Map<string, RoomSubscription>>();
+  private readonly byConnection = new Map<HubConnection, Map<string, RoomSubscription>>();
   /** Highest seq reported as delivered per user and room, so the recorder hears of each seq once, not per socket. */
   private readonly deliveredMarks = new Map<string, number>();
   private logSubscription: Subscription | undefined;
@@ -131,7 +138,7 @@ export class RoomHub {
   }
 
   /** Returns whether the connection was subscribed to the room. */
-  unsubscribe(connection: Connection, roomId: string): boolean {
+  unsubscribe(connection: HubConnection, roomId: string): boolean {
     const subscription = this.byConnection.get(connection)?.get(roomId);
     if (!subscription) return false;
     this.end(subscription);
@@ -139,7 +146,7 @@ export class RoomHub {
   }
 
   /** Drops every subscription of a connection that is closing. */
-  removeConnection(connection: Connection): void {
+  removeConnection(connection: HubConnection): void {
     for (const subscription of [...(this.byConnection.get(connection)?.values() ?? [])]) this.end(subscription);
   }
 
@@ -190,7 +197,7 @@ export class RoomHub {
     subscription.buffer.push(event);
     if (subscription.buffer.length > (this.deps.maxCatchUpBuffer ?? DEFAULT_MAX_CATCH_UP_BUFFER)) {
       this.end(subscription);
-      this.deps.onSlowConsumer(subscription.client.connection);
+      subscription.client.connection.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
     }
   }
 

@@ -74,10 +74,8 @@ export class WebSocketGateway {
     this.hub = new RoomHub({
       log: deps.log,
       logger: this.logger,
-      frames: this.frames,
       waitForHistory: deps.waitForHistory,
       receipts: deps.receipts,
-      onSlowConsumer: (connection) => connection.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer'),
     });
     this.handlers = new FrameHandlers({
       hub: this.hub,
