@@ -259,6 +259,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
       typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
       readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),
+      receipts: await resolve(context, TOKENS.receiptRecorder),
+      receiptCommands: await resolve(context, TOKENS.receiptCommands),
       presence: await resolve(context, TOKENS.presenceService),
     });
   });

@@ -1,13 +1,12 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
-import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors.js';
-import { parseMessageId, roomStreamId } from '../domain/ids.js';
-import type { EventLog } from '../eventlog/eventLog.js';
+import { ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import { parseMessageId } from '../domain/ids.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
-import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
+import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { Connection } from './connection.js';
 import type { GatewayPresence } from './presenceRelay.js';
@@ -26,14 +25,14 @@ export interface FrameHandlerDeps {
   commands: ChatCommands;
   queries: ChatQueries;
   history: HistoryStore;
-  log: EventLog;
   metrics: Metrics;
   ids: IdGenerator;
   /** Per user and room: one `chat.typing` per WS_TYPING_INTERVAL_MS. */
   typingLimiter: RateLimiter;
   /** Per user and room: bounds `chat.read` floods (each one is a membership look-up). */
   readLimiter: RateLimiter;
-  receipts?: ReceiptRecorder;
+  /** Marks rooms read: the same use case as REST's POST /rooms/:roomId/read. */
+  receiptCommands?: Pick<ReceiptCommands, 'markRead'>;
   presence?: GatewayPresence;
 }
 
@@ -141,14 +140,11 @@ export class FrameHandlers {
   }
 
   private async read(client: SessionClient, roomId: string, seq: number): Promise<void> {
-    const receipts = this.deps.receipts;
+    const receipts = this.deps.receiptCommands;
     if (!receipts) throw new UnavailableError('read receipts are not available on this server');
+    // Limited before markRead's look-ups, so a flood costs a counter, not queries.
     await this.deps.readLimiter.consume(limitKey(client.userId, roomId));
-    await this.assertMember(client.userId, roomId);
-    // A marker past the head would mark messages read before anyone sent them.
-    const headSeq = await this.deps.log.streamVersion(roomStreamId(roomId));
-    if (seq > headSeq) throw new ValidationError('seq is beyond the last event of the room', { roomId, seq, headSeq });
-    await receipts.read(client.userId, roomId, seq);
+    await receipts.markRead(client.principal, roomId, seq);
   }
 
   private async assertMember(userId: string, roomId: string): Promise<void> {

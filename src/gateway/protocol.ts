@@ -28,7 +28,7 @@ const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chat.edit'), id: frameId.optional(), messageId: id, text }),
   z.strictObject({ type: z.literal('chat.delete'), id: frameId.optional(), messageId: id }),
   z.strictObject({ type: z.literal('chat.typing'), id: frameId.optional(), roomId: id }),
-  z.strictObject({ type: z.literal('chat.read'), id: frameId.optional(), roomId: id, seq: seq.min(1) }),
+  z.strictObject({ type: z.literal('chat.read'), id: frameId.optional(), roomId: id, seq: seq.min(0) }),
   z.strictObject({ type: z.literal('pong'), id: frameId.optional() }),
 ]);
 

@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
+import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import { ClientSession } from './clientSession.js';
@@ -40,7 +41,10 @@ export interface WebSocketGatewayDeps {
   waitForHistory(position: number): Promise<void>;
   typingLimiter: RateLimiter;
   readLimiter: RateLimiter;
+  /** Told of every message handed to a user's connection (delivered receipts). */
   receipts?: ReceiptRecorder;
+  /** `chat.read`: the same use case as REST's POST /rooms/:roomId/read. */
+  receiptCommands?: Pick<ReceiptCommands, 'markRead'>;
   presence?: GatewayPresence;
 }
 
@@ -82,12 +86,11 @@ export class WebSocketGateway {
       commands: deps.commands,
       queries: deps.queries,
       history: deps.history,
-      log: deps.log,
       metrics: deps.metrics,
       ids: deps.ids,
       typingLimiter: deps.typingLimiter,
       readLimiter: deps.readLimiter,
-      receipts: deps.receipts,
+      receiptCommands: deps.receiptCommands,
       presence: deps.presence,
     });
   }
@@ -121,7 +124,8 @@ export class WebSocketGateway {
 
   /**
    * Stops taking upgrades and following the log, closes every socket with 1001 (going away), waits for frames
-   * being handled and for the sockets to go (each is cut off after WS_CLOSE_TIMEOUT_MS), then flushes receipts.
+   * being handled and for the sockets to go (each is cut off after WS_CLOSE_TIMEOUT_MS). Receipts still
+   * gathering are flushed by the server afterwards, while the log is open.
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -134,7 +138,6 @@ export class WebSocketGateway {
     const sessions = [...this.sessions];
     for (const session of sessions) session.connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
     await Promise.all(sessions.map((session) => Promise.all([session.connection.closed, session.idle])));
-    await this.deps.receipts?.flush();
     this.wss.close();
   }
 
