@@ -203,4 +203,48 @@ describe('loadConfig', () => {
       expect(configErrorOf({ METRICS_TOKEN: 'has spaces in the token' }).message).toContain('METRICS_TOKEN');
     });
   });
+
+  describe('WebSocket gateway', () => {
+    it('defaults to the limits of DESIGN.md: 30 s auth timeout and ping, 16 KiB frames, no extra origins', () => {
+      expect(loadConfig({}).ws).toEqual({
+        authTimeoutMs: 30_000,
+        pingIntervalMs: 30_000,
+        maxFrameBytes: 16 * 1024,
+        allowedOrigins: [],
+        maxBufferedBytes: 1024 * 1024,
+        slowConsumerGraceMs: 5000,
+        closeTimeoutMs: 5000,
+        typingIntervalMs: 1000,
+      });
+    });
+
+    it('reads every WS_ setting', () => {
+      const config = loadConfig({
+        WS_AUTH_TIMEOUT_MS: '300',
+        WS_PING_INTERVAL_MS: '200',
+        WS_MAX_FRAME_BYTES: '4096',
+        WS_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+        WS_MAX_BUFFERED_BYTES: '65536',
+        WS_SLOW_CONSUMER_GRACE_MS: '250',
+        WS_CLOSE_TIMEOUT_MS: '1000',
+        WS_TYPING_INTERVAL_MS: '2000',
+      });
+      expect(config.ws).toEqual({
+        authTimeoutMs: 300,
+        pingIntervalMs: 200,
+        maxFrameBytes: 4096,
+        allowedOrigins: ['https://a.example', 'https://b.example'],
+        maxBufferedBytes: 65536,
+        slowConsumerGraceMs: 250,
+        closeTimeoutMs: 1000,
+        typingIntervalMs: 2000,
+      });
+    });
+
+    it('refuses durations and sizes that are not positive integers', () => {
+      expect(configErrorOf({ WS_AUTH_TIMEOUT_MS: '0' }).message).toContain('WS_AUTH_TIMEOUT_MS');
+      expect(configErrorOf({ WS_MAX_FRAME_BYTES: '16k' }).message).toContain('WS_MAX_FRAME_BYTES');
+      expect(configErrorOf({ WS_PING_INTERVAL_MS: '-5' }).message).toContain('WS_PING_INTERVAL_MS');
+    });
+  });
 });
