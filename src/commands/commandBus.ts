@@ -31,7 +31,10 @@ const MAX_CONFLICT_RETRIES = 5;
  * expected version. Commands for one stream run one after another in this process (the embedded single writer);
  * the expected-version check in the log still guards against any other writer.
  */
-export class CommandBus<C, S, E extends ChatEvent> {
+/** Wraps one command's handling: the metrics' timeCommand, or nothing. */
+export type CommandObserver = <T>(commandType: string, run: () => Promise<T>) => Promise<T>;
+
+export class CommandBus<C extends { type: string }, S, E extends ChatEvent> {
   private readonly cache = new Map<string, CachedStream<S>>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -43,6 +46,8 @@ export class CommandBus<C, S, E extends ChatEvent> {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly logger: Logger,
+    /** Counts and times every command by type and outcome, whichever edge (REST, WebSocket) it came from. */
+    private readonly observe: CommandObserver = (_command, run) => run(),
   ) {}
 
   /**
@@ -59,7 +64,7 @@ export class CommandBus<C, S, E extends ChatEvent> {
     const previous = this.queues.get(streamId) ?? Promise.resolve();
     const run = previous
       .catch(() => undefined)
-      .then(() => this.executeNow(streamId, command, context, metadata, prepare));
+      .then(() => this.observe(command.type, () => this.executeNow(streamId, command, context, metadata, prepare)));
     this.queues.set(streamId, run);
     // Drop the queue entry once idle so the map does not grow with every stream ever touched.
     void run

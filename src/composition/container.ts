@@ -12,7 +12,7 @@ import { LoginLockout } from '../auth/loginLockout.js';
 import { Argon2PasswordHasher } from '../auth/passwordHasher.js';
 import { SqliteTokenStore } from '../auth/sqlite/sqliteTokenStore.js';
 import { ChatCommands } from '../commands/chatCommands.js';
-import { CommandBus } from '../commands/commandBus.js';
+import { CommandBus, type CommandObserver } from '../commands/commandBus.js';
 import type { DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
 import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
@@ -172,12 +172,14 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     const log = await resolve(context, TOKENS.eventLog);
     const projector = await resolve(context, TOKENS.historyProjector);
     const busLogger = logger.child({ component: 'command-bus' });
+    const metrics = await resolve(context, TOKENS.metrics);
+    const observe: CommandObserver = (type, run) => metrics.timeCommand(type, run);
     return new ChatCommands({
       log,
       history: await resolve(context, TOKENS.historyStore),
-      usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, log, systemClock, uuidGenerator, busLogger),
-      users: new CommandBus(userDecider, asUserStreamEvent, log, systemClock, uuidGenerator, busLogger),
-      rooms: new CommandBus(roomDecider, asRoomEvent, log, systemClock, uuidGenerator, busLogger),
+      usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, log, systemClock, uuidGenerator, busLogger, observe),
+      users: new CommandBus(userDecider, asUserStreamEvent, log, systemClock, uuidGenerator, busLogger, observe),
+      rooms: new CommandBus(roomDecider, asRoomEvent, log, systemClock, uuidGenerator, busLogger, observe),
       sendLimiter: await resolve(context, TOKENS.sendRateLimiter),
       limits,
       ids: uuidGenerator,
@@ -192,8 +194,10 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       const log = await resolve(context, TOKENS.eventLog);
       const projector = await resolve(context, TOKENS.historyProjector);
       const busLogger = logger.child({ component: 'command-bus' });
+      const metrics = await resolve(context, TOKENS.metrics);
+      const observe: CommandObserver = (type, run) => metrics.timeCommand(type, run);
       return new CoalescingReceiptRecorder({
-        bus: new CommandBus(receiptsDecider, asReceiptEvent, log, systemClock, uuidGenerator, busLogger),
+        bus: new CommandBus(receiptsDecider, asReceiptEvent, log, systemClock, uuidGenerator, busLogger, observe),
         ids: uuidGenerator,
         logger,
         limits,

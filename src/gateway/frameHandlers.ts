@@ -2,7 +2,6 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import { ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
 import { parseMessageId } from '../domain/ids.js';
-import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
@@ -25,15 +24,14 @@ export interface FrameHandlerDeps {
   commands: ChatCommands;
   queries: ChatQueries;
   history: HistoryStore;
-  metrics: Metrics;
   ids: IdGenerator;
   /** Per user and room: one `chat.typing` per WS_TYPING_INTERVAL_MS. */
   typingLimiter: RateLimiter;
   /** Per user and room: bounds `chat.read` floods (each one is a membership look-up). */
   readLimiter: RateLimiter;
   /** Marks rooms read: the same use case as REST's POST /rooms/:roomId/read. */
-  receiptCommands?: Pick<ReceiptCommands, 'markRead'>;
-  presence?: GatewayPresence;
+  receiptCommands: Pick<ReceiptCommands, 'markRead'>;
+  presence: GatewayPresence;
 }
 
 /** An authenticated socket. */
@@ -95,12 +93,10 @@ export class FrameHandlers {
   }
 
   private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<void> {
-    const { message } = await this.deps.metrics.timeCommand('SendMessage', () =>
-      this.deps.commands.sendMessage(
-        client.principal,
-        { roomId: frame.roomId, text: frame.text, clientMessageId: frame.clientMessageId },
-        this.deps.ids.next(),
-      ),
+    const { message } = await this.deps.commands.sendMessage(
+      client.principal,
+      { roomId: frame.roomId, text: frame.text, clientMessageId: frame.clientMessageId },
+      this.deps.ids.next(),
     );
     client.connection.sendFrame(
       withRef(
@@ -111,16 +107,12 @@ export class FrameHandlers {
   }
 
   private async edit(client: SessionClient, messageId: string, text: string, ref: FrameRef | undefined): Promise<void> {
-    const message = await this.deps.metrics.timeCommand('EditMessage', () =>
-      this.deps.commands.editMessage(client.principal, messageId, text, this.deps.ids.next()),
-    );
+    const message = await this.deps.commands.editMessage(client.principal, messageId, text, this.deps.ids.next());
     client.connection.sendFrame(withRef({ type: 'chat.ack', messageId: message.messageId, seq: message.seq }, ref));
   }
 
   private async delete(client: SessionClient, messageId: string, ref: FrameRef | undefined): Promise<void> {
-    await this.deps.metrics.timeCommand('DeleteMessage', () =>
-      this.deps.commands.deleteMessage(client.principal, messageId, this.deps.ids.next()),
-    );
+    await this.deps.commands.deleteMessage(client.principal, messageId, this.deps.ids.next());
     // deleteMessage has already refused an id it cannot parse, so this always finds the seq.
     const seq = parseMessageId(messageId)?.seq ?? 0;
     client.connection.sendFrame(withRef({ type: 'chat.ack', messageId, seq }, ref));

@@ -23,7 +23,7 @@ export interface RoomHubDeps {
   logger: Logger;
   /** Resolves once the history view has applied the log up to this global position. */
   waitForHistory(position: number): Promise<void>;
-  /** Optional until the receipts recorder is wired: the hub reports what it handed to whom. */
+  /** Where the hub reports what it handed to whom (delivered receipts); a hub without it reports nothing. */
   receipts?: ReceiptRecorder;
   /** Live events buffered for one catching-up subscriber before it counts as a slow consumer. */
   maxCatchUpBuffer?: number;

@@ -42,10 +42,10 @@ export interface WebSocketGatewayDeps {
   typingLimiter: RateLimiter;
   readLimiter: RateLimiter;
   /** Told of every message handed to a user's connection (delivered receipts). */
-  receipts?: ReceiptRecorder;
+  receipts: ReceiptRecorder;
   /** `chat.read`: the same use case as REST's POST /rooms/:roomId/read. */
-  receiptCommands?: Pick<ReceiptCommands, 'markRead'>;
-  presence?: GatewayPresence;
+  receiptCommands: Pick<ReceiptCommands, 'markRead'>;
+  presence: GatewayPresence;
 }
 
 /**
@@ -86,7 +86,6 @@ export class WebSocketGateway {
       commands: deps.commands,
       queries: deps.queries,
       history: deps.history,
-      metrics: deps.metrics,
       ids: deps.ids,
       typingLimiter: deps.typingLimiter,
       readLimiter: deps.readLimiter,

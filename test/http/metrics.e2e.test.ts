@@ -39,6 +39,18 @@ describe('/metrics', () => {
     expect(text).toContain('process_cpu_seconds_total');
   });
 
+  it('counts and times commands from REST by type and outcome', async () => {
+    const bob = await signUp(http, 'bob');
+    const roomId = (await http.post('/api/chat/rooms', { token: bob.accessToken, body: { name: 'm', kind: 'public' } })).body.room.roomId;
+    await http.post('/api/chat/send', { token: bob.accessToken, body: { roomId, text: 'hi', clientMessageId: 'm1' } });
+    await http.post('/api/chat/send', { token: bob.accessToken, body: { roomId, text: '', clientMessageId: 'm2' } });
+    const text: string = (await http.get('/metrics')).body;
+    expect(text).toMatch(/^chat_commands_total\{command="SendMessage",outcome="accepted"\} 1$/m);
+    expect(text).toMatch(/^chat_commands_total\{command="SendMessage",outcome="EMPTY_CONTENT"\} 1$/m);
+    expect(text).toMatch(/^chat_commands_total\{command="CreateRoom",outcome="accepted"\} 1$/m);
+    expect(text).toMatch(/^chat_command_duration_seconds_count\{command="SendMessage"\} 2$/m);
+  });
+
   it('is open without METRICS_TOKEN', async () => {
     expect((await http.get('/metrics', { token: 'anything-at-all' })).status).toBe(200);
   });
