@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../domain/errors.js';
+import { rateLimitUnavailable } from '../ratelimit/rateLimiter.js';
 
 export interface LoginLockoutOptions {
   maxFailures: number;
@@ -9,6 +10,8 @@ export interface LoginLockoutOptions {
 /**
  * API.md: 5 failed logins lock an account for 15 minutes. Counted per normalised username (not per IP), so a
  * password-guessing botnet is stopped too; a success clears the count. The lock starts at the last failure.
+ * When the counter's store (Redis) fails, every call refuses with RATE_LIMIT_UNAVAILABLE: a login that cannot be
+ * counted is not attempted, or an outage would lift the lock for everybody.
  */
 export class LoginLockout {
   private readonly limiter: RateLimiterAbstract;
@@ -27,7 +30,9 @@ export class LoginLockout {
   }
 
   async assertNotLocked(username: string): Promise<void> {
-    const state = await this.limiter.get(username);
+    const state = await this.limiter.get(username).catch((error: unknown) => {
+      throw rateLimitUnavailable(error);
+    });
     if (state && state.consumedPoints >= this.options.maxFailures) {
       throw new RateLimitedError(
         'too many failed logins: the account is locked for a while',
@@ -43,11 +48,13 @@ export class LoginLockout {
       if (state.remainingPoints === 0) await this.limiter.block(username, this.options.lockoutSeconds);
     } catch (error) {
       // Already over budget: the account is locked and stays so; anything else is a store failure.
-      if (!(error instanceof RateLimiterRes)) throw error;
+      if (!(error instanceof RateLimiterRes)) throw rateLimitUnavailable(error);
     }
   }
 
   async recordSuccess(username: string): Promise<void> {
-    await this.limiter.delete(username);
+    await this.limiter.delete(username).catch((error: unknown) => {
+      throw rateLimitUnavailable(error);
+    });
   }
 }

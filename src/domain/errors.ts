@@ -42,6 +42,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   // rate (429)
   | 'RATE_LIMIT_EXCEEDED'
+  // the rate-limit store (Redis) cannot be asked: the request is refused rather than let through unlimited
+  | 'RATE_LIMIT_UNAVAILABLE'
   // unsupported media (415)
   | 'UNSUPPORTED_MEDIA_TYPE'
   // dependencies (503) and bugs (500)
@@ -88,8 +90,11 @@ export class RateLimitedError extends ChatError {
     /** Seconds until a retry can succeed. */
     readonly retryAfterSeconds: number,
     code: ErrorCode = 'RATE_LIMIT_EXCEEDED',
+    options?: { cause?: unknown },
   ) {
     super(code, message, { retryAfterSeconds });
+    // The store failure behind a RATE_LIMIT_UNAVAILABLE, for the logs; never part of the client's answer.
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 
@@ -108,7 +113,9 @@ export class WrongExpectedVersionError extends ChatError {
 
 /** A dependency (database, broker) is not available right now. */
 export class UnavailableError extends ChatError {
-  constructor(message: string, details?: Record<string, unknown>) {
+  constructor(message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super('UNAVAILABLE', message, details);
+    // Kept for the logs only: `details` is what the client sees, and a driver's error text is not for it.
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }

@@ -8,9 +8,29 @@ export interface RateLimitRule {
   blockSeconds?: number;
 }
 
+/** Makes the store-backed limiter of one budget: in memory by default, RateLimiterRedis in the distributed mode. */
+export type LimiterFactory = (rule: RateLimitRule, keyPrefix: string) => RateLimiterAbstract;
+
+/** What a client is told to wait when the limits cannot be checked: long enough not to hammer a degraded service. */
+export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The refusal for a call whose limits could not be checked because the store (Redis) failed. Rate limits fail
+ * closed: letting the call through would make an outage of the store an outage of every limit.
+ */
+export function rateLimitUnavailable(cause: unknown): RateLimitedError {
+  return new RateLimitedError(
+    'rate limits cannot be checked right now; try again shortly',
+    STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+    'RATE_LIMIT_UNAVAILABLE',
+    { cause },
+  );
+}
+
 /**
  * A named limit over several budgets at once (for sends: 5 per second and 20 per minute). `consume` throws a
- * RateLimitedError carrying the longest wait any exhausted budget asks for.
+ * RateLimitedError carrying the longest wait any exhausted budget asks for, or RATE_LIMIT_UNAVAILABLE when a
+ * budget's store cannot answer.
  */
 export class RateLimiter {
   private readonly limiters: RateLimiterAbstract[];
@@ -19,7 +39,7 @@ export class RateLimiter {
     private readonly name: string,
     rules: RateLimitRule[],
     private readonly code: ErrorCode = 'RATE_LIMIT_EXCEEDED',
-    makeLimiter: (rule: RateLimitRule, keyPrefix: string) => RateLimiterAbstract = memoryLimiter,
+    makeLimiter: LimiterFactory = memoryLimiter,
   ) {
     this.limiters = rules.map((rule, index) => makeLimiter(rule, `${name}:${index}`));
   }
@@ -30,7 +50,7 @@ export class RateLimiter {
     for (const result of results) {
       if (result.status === 'fulfilled') continue;
       // rate-limiter-flexible rejects with a RateLimiterRes when over budget and with an Error when its store fails.
-      if (!(result.reason instanceof RateLimiterRes)) throw result.reason;
+      if (!(result.reason instanceof RateLimiterRes)) throw rateLimitUnavailable(result.reason);
       waitMs = Math.max(waitMs, result.reason.msBeforeNext);
     }
     if (results.some((result) => result.status === 'rejected')) {
@@ -42,18 +62,24 @@ export class RateLimiter {
   async blockedFor(key: string): Promise<number> {
     let waitMs = 0;
     for (const limiter of this.limiters) {
-      const state = await limiter.get(key);
+      const state = await limiter.get(key).catch((error: unknown) => {
+        throw rateLimitUnavailable(error);
+      });
       if (state && state.remainingPoints <= 0) waitMs = Math.max(waitMs, state.msBeforeNext);
     }
     return Math.ceil(waitMs / 1000);
   }
 
   async reset(key: string): Promise<void> {
-    await Promise.all(this.limiters.map((limiter) => limiter.delete(key)));
+    try {
+      await Promise.all(this.limiters.map((limiter) => limiter.delete(key)));
+    } catch (error) {
+      throw rateLimitUnavailable(error);
+    }
   }
 }
 
-function memoryLimiter(rule: RateLimitRule, keyPrefix: string): RateLimiterAbstract {
+export function memoryLimiter(rule: RateLimitRule, keyPrefix: string): RateLimiterAbstract {
   return new RateLimiterMemory({
     keyPrefix,
     points: rule.points,

@@ -1,6 +1,8 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LoginLockout } from '../../src/auth/loginLockout.js';
 import { RateLimitedError } from '../../src/domain/errors.js';
+import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../src/ratelimit/rateLimiter.js';
 
 // API.md: 5 failed logins lock an account for 15 minutes.
 const OPTIONS = { maxFailures: 5, lockoutSeconds: 15 * 60 };
@@ -114,5 +116,35 @@ describe('LoginLockout (default in-memory limiter)', () => {
     expect(await lockOf(strict, 'alice')).toBeUndefined();
     await fail(strict, 'alice', 1);
     expect(await lockOf(strict, 'alice')).toMatchObject({ code: 'ACCOUNT_LOCKED', retryAfterSeconds: 60 });
+  });
+});
+
+describe('LoginLockout when its store fails (fails closed)', () => {
+  // Rejects the way RateLimiterRedis does when Redis is unreachable: with an Error, not a RateLimiterRes.
+  class BrokenStore extends RateLimiterMemory {
+    override get(): Promise<never> {
+      return Promise.reject(new Error('store is down'));
+    }
+    override consume(): Promise<never> {
+      return Promise.reject(new Error('store is down'));
+    }
+    override delete(): Promise<never> {
+      return Promise.reject(new Error('store is down'));
+    }
+  }
+  const lockout = new LoginLockout(OPTIONS, new BrokenStore({ points: OPTIONS.maxFailures, duration: OPTIONS.lockoutSeconds }));
+
+  it('refuses the attempt with RATE_LIMIT_UNAVAILABLE instead of letting an uncounted login through', async () => {
+    const refusal = await lockOf(lockout, 'alice');
+    expect(refusal).toBeInstanceOf(RateLimitedError);
+    expect(refusal).toMatchObject({
+      code: 'RATE_LIMIT_UNAVAILABLE',
+      retryAfterSeconds: STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
+  });
+
+  it('reports a failure or a success it cannot record the same way', async () => {
+    await expect(lockout.recordFailure('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_UNAVAILABLE' });
+    await expect(lockout.recordSuccess('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_UNAVAILABLE' });
   });
 });

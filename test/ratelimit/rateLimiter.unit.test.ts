@@ -1,7 +1,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RateLimitedError } from '../../src/domain/errors.js';
-import { RateLimiter } from '../../src/ratelimit/rateLimiter.js';
+import { RateLimiter, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../src/ratelimit/rateLimiter.js';
 
 // API.md: per user at most 5 messages per second and 20 per 60 seconds.
 const SEND_RULES = [
@@ -157,18 +157,44 @@ describe('RateLimiter (in-memory budgets)', () => {
     expect((await refusalOf(custom, 'alice'))?.code).toBe('ACCOUNT_LOCKED');
   });
 
-  it('passes a store failure through instead of reporting it as a rate limit', async () => {
+  describe('when a budget\'s store fails (fails closed)', () => {
     // Rejects like a Redis-backed limiter does when Redis is unreachable: with an Error, not a RateLimiterRes.
     class BrokenStore extends RateLimiterMemory {
       override consume(): Promise<never> {
         return Promise.reject(new Error('store is down'));
       }
+      override get(): Promise<never> {
+        return Promise.reject(new Error('store is down'));
+      }
+      override delete(): Promise<never> {
+        return Promise.reject(new Error('store is down'));
+      }
     }
-    const broken = new RateLimiter('send', SEND_RULES, 'RATE_LIMIT_EXCEEDED', (rule, keyPrefix) =>
-      rule.durationSeconds === 60
-        ? new BrokenStore({ keyPrefix, points: rule.points, duration: rule.durationSeconds })
-        : new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSeconds }),
-    );
-    await expect(broken.consume('alice')).rejects.toThrow('store is down');
+    const halfBroken = (): RateLimiter =>
+      new RateLimiter('send', SEND_RULES, 'RATE_LIMIT_EXCEEDED', (rule, keyPrefix) =>
+        rule.durationSeconds === 60
+          ? new BrokenStore({ keyPrefix, points: rule.points, duration: rule.durationSeconds })
+          : new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSeconds }),
+      );
+
+    it('refuses the call with RATE_LIMIT_UNAVAILABLE, not as over budget, keeping the cause for the logs', async () => {
+      const refusal = await refusalOf(halfBroken(), 'alice');
+      expect(refusal).toBeInstanceOf(RateLimitedError);
+      expect(refusal?.code).toBe('RATE_LIMIT_UNAVAILABLE');
+      expect(refusal?.retryAfterSeconds).toBe(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS);
+      expect(refusal?.details).toEqual({ retryAfterSeconds: STORE_UNAVAILABLE_RETRY_AFTER_SECONDS });
+      expect(refusal?.cause).toEqual(new Error('store is down'));
+    });
+
+    it('refuses even a key whose other budgets are unspent, every time', async () => {
+      const limiter = halfBroken();
+      for (let i = 0; i < 3; i++) expect((await refusalOf(limiter, 'alice'))?.code).toBe('RATE_LIMIT_UNAVAILABLE');
+    });
+
+    it('blockedFor() and reset() fail the same way', async () => {
+      const limiter = halfBroken();
+      await expect(limiter.blockedFor('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_UNAVAILABLE' });
+      await expect(limiter.reset('alice')).rejects.toMatchObject({ code: 'RATE_LIMIT_UNAVAILABLE' });
+    });
   });
 });
