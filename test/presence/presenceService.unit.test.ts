@@ -92,3 +92,81 @@ describe('PresenceService', () => {
     expect(heard.filter((transition) => !transition.online)).toHaveLength(1);
   });
 });
+
+describe('PresenceService over a tracker that fails (the Redis tracker while Redis is down)', () => {
+  /** The memory tracker, switched off and on by the test: every call rejects while `down`. */
+  class FlakyTracker extends MemoryPresenceTracker {
+    down = false;
+    override connect(...args: Parameters<MemoryPresenceTracker['connect']>) {
+      return this.down ? Promise.reject(new Error('tracker down')) : super.connect(...args);
+    }
+    override heartbeat(...args: Parameters<MemoryPresenceTracker['heartbeat']>) {
+      return this.down ? Promise.reject(new Error('tracker down')) : super.heartbeat(...args);
+    }
+    override disconnect(...args: Parameters<MemoryPresenceTracker['disconnect']>) {
+      return this.down ? Promise.reject(new Error('tracker down')) : super.disconnect(...args);
+    }
+    override sweep(...args: Parameters<MemoryPresenceTracker['sweep']>) {
+      return this.down ? Promise.reject(new Error('tracker down')) : super.sweep(...args);
+    }
+    override get(...args: Parameters<MemoryPresenceTracker['get']>) {
+      return this.down ? Promise.reject(new Error('tracker down')) : super.get(...args);
+    }
+  }
+
+  let now: number;
+  let tracker: FlakyTracker;
+  let service: PresenceService;
+  let heard: PresenceTransition[];
+
+  beforeEach(() => {
+    now = T0;
+    const clock = { now: () => now };
+    tracker = new FlakyTracker({ ttlMs: TTL, clock });
+    service = new PresenceService({ tracker, clock, ttlMs: TTL });
+    heard = [];
+    service.onTransition((transition) => {
+      heard.push(transition);
+    });
+  });
+
+  it('resolves every call while the tracker is down, answering offline and never seen', async () => {
+    tracker.down = true;
+    await expect(service.connect('u-alice', 'c-1')).resolves.toBeUndefined();
+    await expect(service.heartbeat('u-alice', 'c-1')).resolves.toBeUndefined();
+    await expect(service.sweep()).resolves.toEqual([]);
+    expect(await service.get(['u-alice'])).toEqual([{ userId: 'u-alice', online: false, lastSeenAt: null }]);
+    await expect(service.disconnect('u-alice', 'c-1')).resolves.toBeUndefined();
+    expect(service.isDegraded).toBe(true);
+    expect(heard).toEqual([]);
+  });
+
+  it('registers and announces the connections made during the outage on the first call after it', async () => {
+    tracker.down = true;
+    await service.connect('u-alice', 'c-1');
+    await service.connect('u-bob', 'c-2');
+    await service.disconnect('u-bob', 'c-2');
+    tracker.down = false;
+    now = T0 + 1000;
+    await service.heartbeat('u-alice', 'c-1');
+    expect(service.isDegraded).toBe(false);
+    expect(heard).toEqual([{ userId: 'u-alice', online: true, at: T0 + 1000 }]);
+    expect(await service.get(['u-alice', 'u-bob'])).toMatchObject([{ online: true }, { online: false, lastSeenAt: null }]);
+  });
+
+  it('stays degraded while the tracker keeps failing, and a later sweep tick recovers', async () => {
+    await service.connect('u-alice', 'c-1');
+    tracker.down = true;
+    await service.heartbeat('u-alice', 'c-1');
+    await service.sweep();
+    expect(service.isDegraded).toBe(true);
+    tracker.down = false;
+    now = T0 + TTL / 2;
+    expect(await service.sweep()).toEqual([]);
+    expect(service.isDegraded).toBe(false);
+    // The resync counted as a heartbeat: Alice is still online a TTL after her last successful one.
+    now = T0 + TTL + 1;
+    expect(await service.sweep()).toEqual([]);
+    expect(heard).toEqual([{ userId: 'u-alice', online: true, at: T0 }]);
+  });
+});
