@@ -39,6 +39,18 @@ const configSchema = z.object({
   ADMIN_USERNAMES: csv.default([]),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PRESENCE_TTL_SECONDS: positiveInt.default(60),
+  // Distributed state (DESIGN.md "One binary, two ways to run"): each selector picks memory/SQLite (embedded, the
+  // default, no server) or Redis; any `redis` needs REDIS_URL.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('chat:'),
+  PRESENCE_STORE: z.enum(['memory', 'redis']).default('memory'),
+  RATE_LIMIT_STORE: z.enum(['memory', 'redis']).default('memory'),
+  TOKEN_STORE: z.enum(['sqlite', 'redis']).default('sqlite'),
+  ANALYTICS_STORE: z.enum(['memory', 'redis']).default('memory'),
+  TYPING_BUS: z.enum(['memory', 'redis']).default('memory'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
@@ -86,6 +98,16 @@ export interface AppConfig {
   };
   /** A connection that has not heartbeated for this long is offline (the gateway pings every 30 s). */
   presence: { ttlSeconds: number };
+  /** Set whenever a store below is `redis` (validated); every Redis key starts with keyPrefix. */
+  redis: { url: string | undefined; keyPrefix: string };
+  /** Which adapter holds each piece of shared state: in process (embedded) or in Redis (several processes). */
+  stores: {
+    presence: RawConfig['PRESENCE_STORE'];
+    rateLimit: RawConfig['RATE_LIMIT_STORE'];
+    token: RawConfig['TOKEN_STORE'];
+    analytics: RawConfig['ANALYTICS_STORE'];
+    typing: RawConfig['TYPING_BUS'];
+  };
   /** Undefined: /metrics is open, as Prometheus scrapers usually expect on a private network. */
   metrics: { token: string | undefined };
   http: { corsOrigins: string[]; trustProxy: boolean; readYourWritesTimeoutMs: number };
@@ -131,6 +153,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     );
   }
   const raw = parsed.data;
+  const needsRedis = redisSelectors(raw);
+  if (needsRedis.length > 0 && raw.REDIS_URL === undefined) {
+    throw new ConfigError(needsRedis.map((key) => `${key}: is redis, so REDIS_URL must be set`));
+  }
   return {
     port: raw.PORT,
     host: raw.HOST,
@@ -158,6 +184,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxBodyBytes: raw.MAX_BODY_BYTES,
     },
     presence: { ttlSeconds: raw.PRESENCE_TTL_SECONDS },
+    redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
+    stores: {
+      presence: raw.PRESENCE_STORE,
+      rateLimit: raw.RATE_LIMIT_STORE,
+      token: raw.TOKEN_STORE,
+      analytics: raw.ANALYTICS_STORE,
+      typing: raw.TYPING_BUS,
+    },
     metrics: { token: raw.METRICS_TOKEN },
     http: {
       corsOrigins: raw.CORS_ORIGINS,
@@ -175,6 +209,18 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       typingIntervalMs: raw.WS_TYPING_INTERVAL_MS,
     },
   };
+}
+
+/** The store selectors set to `redis`: each one needs REDIS_URL. */
+function redisSelectors(raw: RawConfig): string[] {
+  const selectors = {
+    PRESENCE_STORE: raw.PRESENCE_STORE,
+    RATE_LIMIT_STORE: raw.RATE_LIMIT_STORE,
+    TOKEN_STORE: raw.TOKEN_STORE,
+    ANALYTICS_STORE: raw.ANALYTICS_STORE,
+    TYPING_BUS: raw.TYPING_BUS,
+  };
+  return Object.entries(selectors).flatMap(([key, value]) => (value === 'redis' ? [key] : []));
 }
 
 /** The documented settings, for the README table and `chat config`. */

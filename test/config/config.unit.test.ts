@@ -248,3 +248,53 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: Redis and the store selectors', () => {
+  it('defaults to the embedded stores and no Redis, so `npm start` needs no server', () => {
+    const config = loadConfig({});
+    expect(config.stores).toEqual({ presence: 'memory', rateLimit: 'memory', token: 'sqlite', analytics: 'memory', typing: 'memory' });
+    expect(config.redis).toEqual({ url: undefined, keyPrefix: 'chat:' });
+  });
+
+  it('reads REDIS_URL, REDIS_KEY_PREFIX and every selector', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://:secret@cache.internal:6380/2',
+      REDIS_KEY_PREFIX: 'prod:',
+      PRESENCE_STORE: 'redis',
+      RATE_LIMIT_STORE: 'redis',
+      TOKEN_STORE: 'redis',
+      ANALYTICS_STORE: 'redis',
+      TYPING_BUS: 'redis',
+    });
+    expect(config.redis).toEqual({ url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'prod:' });
+    expect(config.stores).toEqual({ presence: 'redis', rateLimit: 'redis', token: 'redis', analytics: 'redis', typing: 'redis' });
+  });
+
+  it('lets each selector go to Redis on its own', () => {
+    const config = loadConfig({ REDIS_URL: 'rediss://cache:6379', RATE_LIMIT_STORE: 'redis' });
+    expect(config.stores).toMatchObject({ rateLimit: 'redis', presence: 'memory', token: 'sqlite' });
+  });
+
+  it('refuses a redis selector without REDIS_URL, naming every such selector', () => {
+    const error = configErrorOf({ PRESENCE_STORE: 'redis', TOKEN_STORE: 'redis' });
+    expect(error.problems).toEqual([
+      'PRESENCE_STORE: is redis, so REDIS_URL must be set',
+      'TOKEN_STORE: is redis, so REDIS_URL must be set',
+    ]);
+  });
+
+  it('refuses an unknown store and a URL that is not redis:// or rediss://, without echoing the URL', () => {
+    expect(configErrorOf({ PRESENCE_STORE: 'sqlite' }).message).toContain('PRESENCE_STORE');
+    expect(configErrorOf({ TOKEN_STORE: 'memory' }).message).toContain('TOKEN_STORE');
+    const bad = configErrorOf({ REDIS_URL: 'http://user:hunter2@cache:6379' });
+    expect(bad.message).toContain('REDIS_URL');
+    expect(bad.message).not.toContain('hunter2');
+  });
+
+  it('accepts REDIS_URL alone (nothing selects Redis yet) and lists the new keys', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).stores.presence).toBe('memory');
+    expect(CONFIG_KEYS).toEqual(
+      expect.arrayContaining(['REDIS_URL', 'REDIS_KEY_PREFIX', 'PRESENCE_STORE', 'RATE_LIMIT_STORE', 'TOKEN_STORE', 'ANALYTICS_STORE', 'TYPING_BUS']),
+    );
+  });
+});
