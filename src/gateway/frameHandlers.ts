@@ -10,8 +10,9 @@ import type { IdGenerator } from '../support/clock.js';
 import type { Connection } from './connection.js';
 import type { GatewayPresence } from './presenceRelay.js';
 import type { ClientFrame, FrameRef } from './protocol.js';
-import { encodeFrame, withRef } from './protocol.js';
+import { withRef } from './protocol.js';
 import type { RoomHub } from './roomHub.js';
+import type { TypingBus } from './typingBus.js';
 
 /** How long a client shows "typing…" after a `chat.typing`, unless another one renews it. */
 export const TYPING_EXPIRES_MS = 5000;
@@ -27,6 +28,8 @@ export interface FrameHandlerDeps {
   ids: IdGenerator;
   /** Per user and room: one `chat.typing` per WS_TYPING_INTERVAL_MS. */
   typingLimiter: RateLimiter;
+  /** Carries `chat.typing` to every gateway's subscribers (this one's included), which relay it to their sockets. */
+  typing: Pick<TypingBus, 'publish'>;
   /** Per user and room: bounds `chat.read` floods (each one is a membership look-up). */
   readLimiter: RateLimiter;
   /** Marks rooms read: the same use case as REST's POST /rooms/:roomId/read. */
@@ -118,17 +121,15 @@ export class FrameHandlers {
     client.connection.sendFrame(withRef({ type: 'chat.ack', messageId, seq }, ref));
   }
 
-  /** Ephemeral: never in the log, only to the room's other live subscribers, and the sender's own sockets skip it. */
+  /**
+   * Ephemeral: never in the log, only to the room's other live subscribers (on every gateway, through the typing
+   * bus; typingRelay.ts), and the sender's own sockets skip it.
+   */
   private async typing(client: SessionClient, roomId: string): Promise<void> {
     // Limited before the membership look-up, so a flood costs a counter, not a query per frame.
     await this.deps.typingLimiter.consume(limitKey(client.userId, roomId));
     await this.assertMember(client.userId, roomId);
-    let frame: string | undefined;
-    for (const other of this.deps.hub.liveClients(roomId)) {
-      if (other.userId === client.userId) continue;
-      frame ??= encodeFrame({ type: 'chat.typing', roomId, userId: client.userId, expiresInMs: TYPING_EXPIRES_MS });
-      other.connection.send(frame, 'chat.typing');
-    }
+    await this.deps.typing.publish(roomId, client.userId);
   }
 
   private async read(client: SessionClient, roomId: string, seq: number): Promise<void> {

@@ -22,6 +22,8 @@ import { FrameHandlers } from './frameHandlers.js';
 import { isOriginAllowed } from './originPolicy.js';
 import { PresenceRelay, type GatewayPresence } from './presenceRelay.js';
 import { RoomHub } from './roomHub.js';
+import type { TypingBus } from './typingBus.js';
+import { relayTyping } from './typingRelay.js';
 
 /** Where clients connect: on the HTTP server's own port, so REST and the socket share one address. */
 export const WS_PATH = '/ws';
@@ -40,6 +42,8 @@ export interface WebSocketGatewayDeps {
   /** Resolves once the history view has applied the log up to this global position. */
   waitForHistory(position: number): Promise<void>;
   typingLimiter: RateLimiter;
+  /** Carries `chat.typing` between gateways (in process when there is one); this gateway relays what it hears. */
+  typingBus: TypingBus;
   readLimiter: RateLimiter;
   /** Told of every message handed to a user's connection (delivered receipts). */
   receipts: ReceiptRecorder;
@@ -62,6 +66,7 @@ export class WebSocketGateway {
   private server: Server | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopPresence: (() => void) | undefined;
+  private stopTyping: (() => void) | undefined;
   private stopping = false;
 
   constructor(private readonly deps: WebSocketGatewayDeps) {
@@ -88,6 +93,7 @@ export class WebSocketGateway {
       history: deps.history,
       ids: deps.ids,
       typingLimiter: deps.typingLimiter,
+      typing: deps.typingBus,
       readLimiter: deps.readLimiter,
       receiptCommands: deps.receiptCommands,
       presence: deps.presence,
@@ -118,6 +124,7 @@ export class WebSocketGateway {
       const relay = new PresenceRelay(this.hub, this.deps.history, this.logger);
       this.stopPresence = presence.onTransition((transition) => relay.push(transition));
     }
+    this.stopTyping = this.deps.typingBus.subscribe((signal) => relayTyping(this.hub, signal));
     this.logger.info({ path: WS_PATH }, 'WebSocket gateway accepting connections');
   }
 
@@ -133,6 +140,7 @@ export class WebSocketGateway {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.stopPresence?.();
+    this.stopTyping?.();
     await this.hub.stop();
     const sessions = [...this.sessions];
     for (const session of sessions) session.connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
