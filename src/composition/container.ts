@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Container } from 'inversify';
+import { Container, type ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
 import { AnalyticsQueries } from '../analytics/analyticsQueries.js';
 import { MemoryAnalyticsStore } from '../analytics/memoryAnalyticsStore.js';
@@ -10,6 +10,7 @@ import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
 import { LoginLockout } from '../auth/loginLockout.js';
 import { Argon2PasswordHasher } from '../auth/passwordHasher.js';
+import { RedisTokenStore } from '../auth/redis/redisTokenStore.js';
 import { SqliteTokenStore } from '../auth/sqlite/sqliteTokenStore.js';
 import { ChatCommands } from '../commands/chatCommands.js';
 import { CommandBus, type CommandObserver } from '../commands/commandBus.js';
@@ -25,6 +26,8 @@ import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
 import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
 import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
+import { InProcessTypingBus } from '../gateway/inProcessTypingBus.js';
+import { RedisTypingBus } from '../gateway/redisTypingBus.js';
 import { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
@@ -36,12 +39,15 @@ import { Metrics } from '../observability/metrics.js';
 import { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
 import { PresenceService } from '../presence/presenceService.js';
+import { RedisPresenceTracker } from '../presence/redisPresenceTracker.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
 import { Projector } from '../projections/projector.js';
 import { ChatQueries } from '../queries/chatQueries.js';
-import { RateLimiter } from '../ratelimit/rateLimiter.js';
+import { memoryLimiter, RateLimiter, type LimiterFactory } from '../ratelimit/rateLimiter.js';
+import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
+import { connectRedis, createRedisClient } from '../redis/redisClient.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -67,10 +73,43 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // One registry per container: the HTTP edge, the gateway and the projectors all record into it, /metrics serves it.
   bind(TOKENS.metrics).toConstantValue(new Metrics());
 
-  // Presence lives in process memory in the embedded mode; the server starts the sweeper and stops it first.
+  // Redis, when REDIS_URL is set: one connection that every adapter selected as `redis` shares. An unreachable
+  // Redis does not stop start-up: rate limits then fail closed and presence degrades until it answers.
+  const redisUrl = config.redis.url;
+  if (redisUrl !== undefined) {
+    bind(TOKENS.redis)
+      .toDynamicValue(async () => {
+        const client = createRedisClient({ url: redisUrl, logger: logger.child({ component: 'redis' }) });
+        await connectRedis(client, logger.child({ component: 'redis' }));
+        return client;
+      })
+      .onDeactivation(async (client) => {
+        if (client.status === 'ready') await client.quit();
+        else client.disconnect();
+      });
+  }
+  const redisKeys = (name: string) => `${config.redis.keyPrefix}${name}:`;
+
+  // Presence lives in process memory in the embedded mode and in Redis (shared by every gateway) in the
+  // distributed one; the server starts the sweeper and stops it first.
   const presenceTtlMs = config.presence.ttlSeconds * 1000;
   bind(TOKENS.presenceTracker)
-    .toConstantValue(new MemoryPresenceTracker({ ttlMs: presenceTtlMs, clock: systemClock }))
+    .toDynamicValue(async (context) => {
+      const store = config.stores.presence;
+      switch (store) {
+        case 'memory':
+          return new MemoryPresenceTracker({ ttlMs: presenceTtlMs, clock: systemClock });
+        case 'redis':
+          return new RedisPresenceTracker({
+            client: await resolve(context, TOKENS.redis),
+            keyPrefix: redisKeys('presence'),
+            ttlMs: presenceTtlMs,
+            clock: systemClock,
+          });
+        default:
+          return unknownSelector('PRESENCE_STORE', store);
+      }
+    })
     .onDeactivation((tracker) => tracker.close());
   bind(TOKENS.presenceService)
     .toDynamicValue(
@@ -145,7 +184,23 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     .onDeactivation((monitor) => monitor.stop());
 
   bind(TOKENS.tokenStore)
-    .toConstantValue(new SqliteTokenStore(file('auth.db')))
+    .toDynamicValue(async (context) => {
+      const store = config.stores.token;
+      switch (store) {
+        case 'sqlite':
+          return new SqliteTokenStore(file('auth.db'));
+        case 'redis':
+          return new RedisTokenStore({
+            client: await resolve(context, TOKENS.redis),
+            keyPrefix: redisKeys('tokens'),
+            clock: systemClock,
+            // A logout revokes the family; every access token of it must stay refused while any could be valid.
+            revokedFamilyRetentionMs: config.auth.refreshTokenTtlSeconds * 1000,
+          });
+        default:
+          return unknownSelector('TOKEN_STORE', store);
+      }
+    })
     .onDeactivation((store) => store.close());
   bind(TOKENS.passwordHasher).toConstantValue(new Argon2PasswordHasher());
   bind(TOKENS.accessTokens).toConstantValue(
@@ -155,17 +210,44 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     }),
   );
-  bind(TOKENS.loginLockout).toConstantValue(
-    new LoginLockout({ maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds }),
+  // The budgets every process must share (logins, auth calls, sends) follow RATE_LIMIT_STORE; in Redis they fail
+  // closed. The gateway's typing and read limits stay per process: they only shield that process from floods.
+  const limiterFactory = async (context: ResolutionContext): Promise<LimiterFactory> => {
+    const store = config.stores.rateLimit;
+    switch (store) {
+      case 'memory':
+        return memoryLimiter;
+      case 'redis':
+        return redisLimiterFactory(await resolve(context, TOKENS.redis), redisKeys('ratelimit'));
+      default:
+        return unknownSelector('RATE_LIMIT_STORE', store);
+    }
+  };
+  bind(TOKENS.loginLockout).toDynamicValue(async (context) => {
+    const options = { maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds };
+    const makeLimiter = await limiterFactory(context);
+    return new LoginLockout(options, makeLimiter({ points: options.maxFailures, durationSeconds: options.lockoutSeconds }, 'login-failures'));
+  });
+  bind(TOKENS.authRateLimiter).toDynamicValue(
+    async (context) =>
+      new RateLimiter(
+        'auth',
+        [{ points: config.auth.authRateLimitPerMinute, durationSeconds: 60 }],
+        'RATE_LIMIT_EXCEEDED',
+        await limiterFactory(context),
+      ),
   );
-  bind(TOKENS.authRateLimiter).toConstantValue(
-    new RateLimiter('auth', [{ points: config.auth.authRateLimitPerMinute, durationSeconds: 60 }]),
-  );
-  bind(TOKENS.sendRateLimiter).toConstantValue(
-    new RateLimiter('send', [
-      { points: config.limits.sendPerSecond, durationSeconds: 1 },
-      { points: config.limits.sendPerMinute, durationSeconds: 60 },
-    ]),
+  bind(TOKENS.sendRateLimiter).toDynamicValue(
+    async (context) =>
+      new RateLimiter(
+        'send',
+        [
+          { points: config.limits.sendPerSecond, durationSeconds: 1 },
+          { points: config.limits.sendPerMinute, durationSeconds: 60 },
+        ],
+        'RATE_LIMIT_EXCEEDED',
+        await limiterFactory(context),
+      ),
   );
 
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
@@ -244,6 +326,25 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
     ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
   ]);
+  // Typing reaches the other gateways' sockets through the bus: in process when there is one gateway, over Redis
+  // pub/sub when there are several.
+  bind(TOKENS.typingBus)
+    .toDynamicValue(async (context) => {
+      const bus = config.stores.typing;
+      switch (bus) {
+        case 'memory':
+          return new InProcessTypingBus();
+        case 'redis':
+          return RedisTypingBus.open({
+            client: await resolve(context, TOKENS.redis),
+            channel: `${config.redis.keyPrefix}typing`,
+            logger: logger.child({ component: 'typing-bus' }),
+          });
+        default:
+          return unknownSelector('TYPING_BUS', bus);
+      }
+    })
+    .onDeactivation((bus) => bus.close());
   // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
   // (typing, read) have limits of their own.
   bind(TOKENS.webSocketGateway).toDynamicValue(async (context) => {
@@ -262,6 +363,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       authenticate: (token) => auth.authenticate(token),
       waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
       typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
+      typingBus: await resolve(context, TOKENS.typingBus),
       readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),
       receipts: await resolve(context, TOKENS.receiptRecorder),
       receiptCommands: await resolve(context, TOKENS.receiptCommands),
@@ -269,6 +371,11 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     });
   });
   return container;
+}
+
+/** The `default` of a switch over a store selector: unreachable once configuration is validated. */
+function unknownSelector(setting: string, value: never): never {
+  throw new Error(`${setting}: no adapter for ${JSON.stringify(value)}`);
 }
 
 /** Looks a service up from outside the container (the application's start-up and tests). */

@@ -1,4 +1,5 @@
 import type { ResolutionContext } from 'inversify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AnalyticsQueries } from '../analytics/analyticsQueries.js';
 import type { AnalyticsStore } from '../analytics/analyticsStore.js';
@@ -12,6 +13,7 @@ import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { EventCodec } from '../events/eventCodec.js';
 import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
+import type { TypingBus } from '../gateway/typingBus.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { Endpoint } from '../http/route.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -67,6 +69,9 @@ export const TOKENS = {
   presenceTracker: token<PresenceTracker>('presenceTracker'),
   presenceService: token<PresenceService>('presenceService'),
   webSocketGateway: token<WebSocketGateway>('webSocketGateway'),
+  /** The one Redis connection the Redis adapters share; bound only when REDIS_URL is set. */
+  redis: token<Redis>('redis'),
+  typingBus: token<TypingBus>('typingBus'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */
