@@ -4,7 +4,7 @@ import type { ChatEventType } from '../chatEvents.js';
 import type { RecordedEvent } from '../envelope.js';
 import type { EventCodec, EventToEncode } from '../eventCodec.js';
 import { EventDecodeError, EventEncodeError } from '../eventCodecErrors.js';
-import { eventSubject, type SchemaRegistry } from '../registry/schemaRegistry.js';
+import { prefixedEventSubject, type RegisteredSchema, type SchemaRegistry } from '../registry/schemaRegistry.js';
 import { SchemaIncompatibleError, SchemaInvalidError } from '../registry/schemaRegistryErrors.js';
 import { AvroRecordReader } from './avroRecordReader.js';
 import { loadEventSchemaFiles } from './eventSchemaFiles.js';
@@ -14,6 +14,24 @@ import { parseAvroSchema } from './parseAvroSchema.js';
 export interface AvroEventCodecOptions {
   /** Where `<Type>.avsc` files are read from. Default: schemas/events of this package. */
   schemasDir?: string;
+  /**
+   * Put before every subject name (`<prefix>chat.events.<Type>`); none by default. Lets deployments, or test runs,
+   * share one registry without sharing subjects.
+   */
+  subjectPrefix?: string;
+}
+
+/**
+ * The Avro codec. Decoding is synchronous, so it only knows the schema versions loaded when it was created; a
+ * version another process registers later (a newer deployment during a rolling upgrade) is unknown until refresh().
+ */
+export interface RefreshableEventCodec extends EventCodec {
+  /**
+   * Loads the versions registered since creation (or the last refresh) and returns the ids that became readable.
+   * A consumer that meets EventDecodeError with a `schemaId` it has not seen calls this, then decodes again. A new
+   * version this process's schema cannot read is not loaded; its events keep failing, with the reason.
+   */
+  refresh(): Promise<number[]>;
 }
 
 type Resolver = ReturnType<Type['createResolver']>;
@@ -31,6 +49,12 @@ interface Reader {
   resolver: Resolver | undefined;
 }
 
+interface EventSubject {
+  eventType: ChatEventType;
+  subject: string;
+  current: Writer;
+}
+
 // Confluent wire format: magic byte 0, the schema id as a big-endian uint32, then the Avro binary body.
 const MAGIC_BYTE = 0;
 const HEADER_LENGTH = 5;
@@ -43,50 +67,84 @@ const INITIAL_SCRATCH_BYTES = 16 * 1024;
 export async function createAvroEventCodec(
   registry: SchemaRegistry,
   options: AvroEventCodecOptions = {},
-): Promise<EventCodec> {
+): Promise<RefreshableEventCodec> {
   const files = await loadEventSchemaFiles(options.schemasDir);
-  const writers = new Map<ChatEventType, Writer>();
-  const readers = new Map<number, Reader>();
-
+  const subjects: EventSubject[] = [];
   for (const [eventType, text] of files) {
-    const subject = eventSubject(eventType);
+    const subject = prefixedEventSubject(options.subjectPrefix ?? '', eventType);
     const schemaId = await registry.register(subject, text);
-    const current = parseAvroSchema(text);
-    writers.set(eventType, { schemaId, type: current });
-
-    for (const version of await registry.listVersions(subject)) {
-      if (version.id === schemaId) {
-        readers.set(version.id, { eventType, type: current, resolver: undefined });
-        continue;
-      }
-      let writerType: Type;
-      try {
-        writerType = parseAvroSchema(version.schema);
-      } catch (error) {
-        throw new SchemaInvalidError(subject, `registered version ${version.version}: ${messageOf(error)}`);
-      }
-      let resolver: Resolver;
-      try {
-        resolver = current.createResolver(writerType);
-      } catch (error) {
-        // Only possible when the registry let an incompatible version in (e.g. checked against the latest only);
-        // events of that version would be unreadable, so refuse to start rather than fail on the first one.
-        throw new SchemaIncompatibleError(subject, messageOf(error), version.version);
-      }
-      readers.set(version.id, { eventType, type: current, resolver });
-    }
+    subjects.push({ eventType, subject, current: { schemaId, type: parseAvroSchema(text) } });
   }
-  return new AvroEventCodec(writers, readers);
+  const codec = new AvroEventCodec(registry, subjects);
+  // At start-up an unreadable version is fatal: better no service than one that fails on the first such event.
+  await codec.load('fail');
+  return codec;
 }
 
-class AvroEventCodec implements EventCodec {
+/** Builds the reader for one registered version, or says why the current schema cannot read it. */
+function readerFor(
+  { eventType, subject, current }: EventSubject,
+  version: RegisteredSchema,
+): Reader | SchemaInvalidError | SchemaIncompatibleError {
+  if (version.id === current.schemaId) {
+    return { eventType, type: current.type, resolver: undefined };
+  }
+  let writerType: Type;
+  try {
+    writerType = parseAvroSchema(version.schema);
+  } catch (error) {
+    return new SchemaInvalidError(subject, `registered version ${version.version}: ${messageOf(error)}`);
+  }
+  try {
+    return { eventType, type: current.type, resolver: current.type.createResolver(writerType) };
+  } catch (error) {
+    // Only possible when the registry let an incompatible version in (e.g. checked against the latest only).
+    return new SchemaIncompatibleError(subject, messageOf(error), version.version);
+  }
+}
+
+class AvroEventCodec implements RefreshableEventCodec {
   // Reused across encodes so the hot path allocates only the returned buffer.
   private scratch = Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES);
+  private readonly writers: ReadonlyMap<ChatEventType, Writer>;
+  private readonly readers = new Map<number, Reader>();
+  /** Versions met by refresh() that the current schema cannot read, with the reason decode reports. */
+  private readonly unreadable = new Map<number, string>();
+  private refreshing: Promise<number[]> | undefined;
 
   constructor(
-    private readonly writers: ReadonlyMap<ChatEventType, Writer>,
-    private readonly readers: ReadonlyMap<number, Reader>,
-  ) {}
+    private readonly registry: SchemaRegistry,
+    private readonly subjects: readonly EventSubject[],
+  ) {
+    this.writers = new Map(subjects.map(({ eventType, current }) => [eventType, current]));
+  }
+
+  /** Adds a reader for every registered version not loaded yet; `fail`: an unreadable one throws, `skip`: noted. */
+  async load(unreadable: 'fail' | 'skip'): Promise<number[]> {
+    const added: number[] = [];
+    for (const entry of this.subjects) {
+      for (const version of await this.registry.listVersions(entry.subject)) {
+        if (this.readers.has(version.id) || this.unreadable.has(version.id)) continue;
+        const reader = readerFor(entry, version);
+        if (reader instanceof Error) {
+          if (unreadable === 'fail') throw reader;
+          this.unreadable.set(version.id, reader.message);
+          continue;
+        }
+        this.readers.set(version.id, reader);
+        added.push(version.id);
+      }
+    }
+    return added;
+  }
+
+  refresh(): Promise<number[]> {
+    // Consumers on several partitions may all meet the new id at once; one round of requests serves them all.
+    this.refreshing ??= this.load('skip').finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
 
   encode(event: EventToEncode): Buffer {
     const writer = this.writers.get(event.type);
@@ -134,7 +192,11 @@ class AvroEventCodec implements EventCodec {
     const schemaId = bytes.readUInt32BE(1);
     const reader = this.readers.get(schemaId);
     if (reader === undefined) {
-      throw new EventDecodeError(`unknown schema id ${schemaId}`, schemaId);
+      const why = this.unreadable.get(schemaId);
+      throw new EventDecodeError(
+        why === undefined ? `unknown schema id ${schemaId}` : `schema id ${schemaId} is not readable here: ${why}`,
+        schemaId,
+      );
     }
 
     let decoded: { value: unknown; offset: number };

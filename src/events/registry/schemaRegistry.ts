@@ -42,3 +42,8 @@ export const EVENT_SCHEMA_NAMESPACE = 'chat.events';
 export function eventSubject(type: ChatEventType): string {
   return `${EVENT_SCHEMA_NAMESPACE}.${type}`;
 }
+
+/** The subject behind a prefix, e.g. `staging.chat.events.MessageSent`: deployments sharing a registry stay apart. */
+export function prefixedEventSubject(prefix: string, type: ChatEventType): string {
+  return `${prefix}${eventSubject(type)}`;
+}
