@@ -24,6 +24,7 @@ import type { AppConfig } from '../config/config.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
 import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { ConfluentSchemaRegistry } from '../events/registry/confluentSchemaRegistry.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
 import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
 import { InProcessTypingBus } from '../gateway/inProcessTypingBus.js';
@@ -123,15 +124,25 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     )
     .onDeactivation((service) => service.stop());
 
-  // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
-  const registryDb = new Database(file('events.db'));
-  registryDb.pragma('journal_mode = WAL');
-  bind(TOKENS.schemaRegistry)
-    .toConstantValue(new SqliteSchemaRegistry(registryDb))
-    .onDeactivation(() => {
-      registryDb.close();
-    });
-  bind(TOKENS.codec).toDynamicValue(async (context) => createAvroEventCodec(await resolve(context, TOKENS.schemaRegistry)));
+  if (config.schemaRegistry.kind === 'confluent') {
+    // Registration happens when the codec is created, at start-up: a registry that refuses a schema (or cannot be
+    // reached) stops the service with the subject and the registry's reason.
+    bind(TOKENS.schemaRegistry).toConstantValue(
+      new ConfluentSchemaRegistry({ url: config.schemaRegistry.url, timeoutMs: config.schemaRegistry.timeoutMs }),
+    );
+  } else {
+    // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
+    const registryDb = new Database(file('events.db'));
+    registryDb.pragma('journal_mode = WAL');
+    bind(TOKENS.schemaRegistry)
+      .toConstantValue(new SqliteSchemaRegistry(registryDb))
+      .onDeactivation(() => {
+        registryDb.close();
+      });
+  }
+  bind(TOKENS.codec).toDynamicValue(async (context) =>
+    createAvroEventCodec(await resolve(context, TOKENS.schemaRegistry), { subjectPrefix: config.schemaSubjectPrefix }),
+  );
   bind(TOKENS.eventLog)
     .toDynamicValue(async (context) =>
       SqliteEventLog.open({

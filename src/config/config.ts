@@ -22,6 +22,24 @@ const configSchema = z.object({
   EVENT_LOG: z.enum(['sqlite']).default('sqlite'),
   HISTORY_STORE: z.enum(['sqlite']).default('sqlite'),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  SCHEMA_REGISTRY: z.enum(['embedded', 'confluent']).default('embedded'),
+  SCHEMA_REGISTRY_URL: z
+    .string()
+    .refine(
+      (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+      'must be an http:// or https:// URL, e.g. http://127.0.0.1:8081',
+    )
+    // The URL appears in logs and error messages; basic auth is not supported yet.
+    .refine(
+      (value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''),
+      'must not contain credentials',
+    )
+    .optional(),
+  SCHEMA_REGISTRY_TIMEOUT_MS: positiveInt.default(5000),
+  SCHEMA_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold letters, digits, dots, underscores and dashes only')
+    .default(''),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('chat-service'),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
@@ -77,6 +95,10 @@ export interface AppConfig {
   eventLog: RawConfig['EVENT_LOG'];
   historyStore: RawConfig['HISTORY_STORE'];
   sqliteSynchronous: RawConfig['SQLITE_SYNCHRONOUS'];
+  /** Embedded: a table in events.db. Confluent: a Confluent-compatible REST API (Confluent, Apicurio's ccompat). */
+  schemaRegistry: { kind: 'embedded' } | { kind: 'confluent'; url: string; timeoutMs: number };
+  /** Put before every event subject (`<prefix>chat.events.<Type>`), so deployments can share one registry. */
+  schemaSubjectPrefix: string;
   auth: {
     /** Undefined means "generate a development secret into the data directory" (with a warning). */
     jwtSecret: string | undefined;
@@ -153,6 +175,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     );
   }
   const raw = parsed.data;
+  // Only an explicit SCHEMA_REGISTRY=confluent uses the URL: scripts/services exports it for the tests, and a shell
+  // that sourced it must not switch an `npm start` away from the embedded registry.
+  if (raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL === undefined) {
+    throw new ConfigError(['SCHEMA_REGISTRY_URL: required when SCHEMA_REGISTRY=confluent']);
+  }
   const needsRedis = redisSelectors(raw);
   if (needsRedis.length > 0 && raw.REDIS_URL === undefined) {
     throw new ConfigError(needsRedis.map((key) => `${key}: is redis, so REDIS_URL must be set`));
@@ -165,6 +192,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     eventLog: raw.EVENT_LOG,
     historyStore: raw.HISTORY_STORE,
     sqliteSynchronous: raw.SQLITE_SYNCHRONOUS,
+    schemaRegistry:
+      raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL !== undefined
+        ? { kind: 'confluent', url: raw.SCHEMA_REGISTRY_URL, timeoutMs: raw.SCHEMA_REGISTRY_TIMEOUT_MS }
+        : { kind: 'embedded' },
+    schemaSubjectPrefix: raw.SCHEMA_SUBJECT_PREFIX,
     auth: {
       jwtSecret: raw.JWT_SECRET,
       issuer: raw.JWT_ISSUER,
