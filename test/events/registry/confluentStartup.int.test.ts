@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 
-import { defaultEventSchemasDir, eventSchemaPath } from '../../../src/events/avro/eventSchemaFiles.js';
 import { CHAT_EVENT_TYPES } from '../../../src/events/chatEvents.js';
 import { ConfluentSchemaRegistry } from '../../../src/events/registry/confluentSchemaRegistry.js';
 import { prefixedEventSubject } from '../../../src/events/registry/schemaRegistry.js';
@@ -10,16 +8,7 @@ import { STRONG_PASSWORD } from '../../support/httpClient.js';
 import { describeWithServices } from '../../support/realServices.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../../support/schemaRegistry.js';
 import { startTestServer, type TestServer } from '../../support/testServer.js';
-
-/** `schema` with every field called `name` given `type` instead. */
-function withFieldType(schema: unknown, name: string, type: string): unknown {
-  if (Array.isArray(schema)) return schema.map((item) => withFieldType(item, name, type));
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const copy = Object.fromEntries(
-    Object.entries(schema).map(([key, value]) => [key, withFieldType(value, name, type)]),
-  );
-  return copy.name === name && 'type' in copy ? { ...copy, type } : copy;
-}
+import { currentSchema, withFieldType } from '../schemaEvolution.js';
 
 // Issue 4's fault "a schema registry that refuses a schema: start-up fails naming the subject and the
 // incompatibility", through the real start-up path (config, container, codec) against the real registry.
@@ -67,8 +56,8 @@ describeWithServices('Start-up on a Confluent-compatible schema registry', ['SCH
     const subjectPrefix = prefix('refused');
     const subject = prefixedEventSubject(subjectPrefix, 'MessageSent');
     // An earlier MessageSent whose text was an int: today's schema (text: string) cannot read its events.
-    const current: unknown = JSON.parse(readFileSync(eventSchemaPath(defaultEventSchemasDir(), 'MessageSent'), 'utf8'));
-    await new ConfluentSchemaRegistry({ url }).register(subject, JSON.stringify(withFieldType(current, 'text', 'int')));
+    const earlier = withFieldType(currentSchema('MessageSent'), 'text', 'int');
+    await new ConfluentSchemaRegistry({ url }).register(subject, JSON.stringify(earlier));
 
     let failure: unknown;
     try {
