@@ -46,7 +46,8 @@ export function createRedisClient(options: RedisClientOptions): Redis {
  * Resolves whether the first attempt succeeded.
  */
 export async function connectRedis(client: Redis, logger?: Logger): Promise<boolean> {
-  if (client.status === 'ready' || client.status === 'connecting' || client.status === 'connect') return true;
+  // Only a client that never tried connects here; one that is (re)connecting already does so on its own.
+  if (client.status !== 'wait') return client.status === 'ready';
   try {
     await client.connect();
     return true;
