@@ -246,6 +246,15 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
       // The subject's level changed between our PUT and the client's check: someone else manages this subject.
       return new SchemaIncompatibleError(subject, `subject compatibility is not ${this.compatibility}: ${reason}`);
     }
+    // mappersmith turns a failure before any answer (refused connection, timeout) into a bodiless "status 400".
+    const clientSide = /^Error, status 400: (.*)$/s.exec(reason)?.[1];
+    if (clientSide !== undefined) {
+      const what = /^Timeout \(\d+ms\)$/.test(clientSide) ? `no answer within ${this.timeoutMs} ms` : clientSide;
+      return new UnavailableError(
+        `schema registry at ${this.baseUrl} is unreachable (register ${subject}): ${what}`,
+        { url: this.baseUrl, subject },
+      );
+    }
     return new UnavailableError(`schema registry at ${this.baseUrl} failed to register ${subject}: ${reason}`, {
       url: this.baseUrl,
       subject,

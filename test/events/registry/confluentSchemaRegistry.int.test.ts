@@ -189,6 +189,25 @@ describe('ConfluentSchemaRegistry when the registry cannot be used', () => {
     if (error instanceof UnavailableError) expect(error.message).toContain('no answer within 200 ms');
   });
 
+  it('gives up on a registration the registry never answers (the client library path has its own timeout)', async () => {
+    // Answers everything the adapter asks over fetch, then holds the client library's POST forever.
+    const url = await listen((request, response) => {
+      const json = (status: number, body: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.method === 'PUT') return json(200, { compatibility: 'BACKWARD' });
+      if (request.method === 'GET' && request.url?.startsWith('/config/')) return json(200, { compatibilityLevel: 'BACKWARD' });
+      if (request.method === 'GET') return json(404, { error_code: 40401, message: 'Subject not found' });
+      // POST /subjects/test.Thing/versions: never answered.
+    });
+    const registry = new ConfluentSchemaRegistry({ url, timeoutMs: 300 });
+    const error = await caught(() => registry.register('test.Thing', v1));
+    expect(error).toBeInstanceOf(UnavailableError);
+    if (error instanceof UnavailableError) {
+      expect(error.message).toContain('test.Thing');
+      expect(error.message).toContain('no answer within 300 ms');
+    }
+  });
+
   it('does not mistake a wrong base URL (a 404 without the subject error code) for an empty subject', async () => {
     const url = await listen((_request, response) => {
       response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
