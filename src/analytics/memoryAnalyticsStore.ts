@@ -2,6 +2,7 @@
 // counters from position zero on every start, which the bounded retention keeps cheap.
 
 import type { RecordedEvent } from '../events/envelope.js';
+import { EMPTY_CHECKPOINT, advanceAll, covers, type Checkpoint } from '../eventlog/checkpoint.js';
 import {
   DAY_MS,
   HOUR_MS,
@@ -34,7 +35,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   private readonly rooms: Record<Granularity, RoomBuckets> = { minute: new Map(), hour: new Map() };
   private readonly senders = new Map<EpochMillis, Set<string>>();
   private readonly sizes = new Map<MessageSizeBucket, number>();
-  private position = 0;
+  private applied: Checkpoint = EMPTY_CHECKPOINT;
   /** The newest occurredAt applied: retention is measured back from it. */
   private newest = -Infinity;
   /** Where the last prune cut; pruning again before the horizon moves a minute would find nothing worth it. */
@@ -45,19 +46,19 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   }
 
   async applyBatch(events: RecordedEvent[]): Promise<void> {
-    const fresh = events.filter((event) => event.globalPosition > this.position);
-    const last = fresh.at(-1);
-    if (last === undefined) return;
+    const fresh = events.filter((event) => !covers(this.applied, event));
+    if (fresh.length === 0) return;
     // Map everything before changing anything: an event the mapping refuses leaves the store as it was.
     const updates = fresh.flatMap(analyticsUpdates);
+    const applied = advanceAll(this.applied, fresh);
     this.newest = fresh.reduce((newest, event) => Math.max(newest, event.metadata.occurredAt), this.newest);
     for (const update of updates) this.apply(update);
-    this.position = Math.max(this.position, last.globalPosition);
+    this.applied = applied;
     if (this.newest - this.prunedAt >= MINUTE_MS) this.prune();
   }
 
-  async checkpoint(): Promise<number> {
-    return this.position;
+  async checkpoint(): Promise<Checkpoint> {
+    return this.applied;
   }
 
   async roomMessages(roomId: string, granularity: Granularity, range: TimeRange): Promise<RoomMessageBucket[]> {

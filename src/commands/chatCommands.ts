@@ -3,7 +3,7 @@ import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId, usernameStreamId } from '../domain/ids.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
-import type { RecordedEvent } from '../events/envelope.js';
+import { checkpointOf, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
@@ -26,8 +26,8 @@ export interface ChatCommandsDeps {
   sendLimiter: RateLimiter;
   limits: DomainLimits;
   ids: IdGenerator;
-  /** Resolves once the history view has applied the log up to that global position (read-your-writes). */
-  waitForHistory(position: number): Promise<void>;
+  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
+  waitForHistory(target: Checkpoint): Promise<void>;
 }
 
 export interface CreateRoomInput {
@@ -188,12 +188,10 @@ export class ChatCommands {
     return message ? withMessageFacts(state, command.seq, { senderId: message.senderId, deleted: message.deleted }) : state;
   }
 
+  /** Read-your-writes: the results' events may lie in several partitions, so wait for the last one of each. */
   private async settle(...results: CommandResult[]): Promise<void> {
-    const last = results.flatMap((result) => result.events).reduce<RecordedEvent | undefined>(
-      (latest, event) => (latest && latest.globalPosition > event.globalPosition ? latest : event),
-      undefined,
-    );
-    if (last) await this.deps.waitForHistory(last.globalPosition);
+    const appended = results.flatMap((result) => result.events);
+    if (appended.length > 0) await this.deps.waitForHistory(checkpointOf(appended));
   }
 
   private context(actor: { userId: string; role: UserRole }): DecisionContext {

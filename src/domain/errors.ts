@@ -54,7 +54,9 @@ export type ErrorCode =
   | 'SCHEMA_INCOMPATIBLE'
   | 'SCHEMA_NOT_FOUND'
   | 'EVENT_ENCODE_FAILED'
-  | 'EVENT_DECODE_FAILED';
+  | 'EVENT_DECODE_FAILED'
+  // a projection's stored checkpoint (or a position handed to one) is not valid
+  | 'CHECKPOINT_INVALID';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

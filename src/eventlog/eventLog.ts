@@ -1,4 +1,5 @@
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
+import type { Checkpoint } from './checkpoint.js';
 
 /**
  * What the appender expects the stream to look like:
@@ -23,8 +24,8 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Return events with globalPosition strictly greater than this. Default 0 (from the start). */
-  after?: number;
+  /** Return the events this checkpoint does not cover (per partition). Default: the empty checkpoint (all). */
+  after?: Checkpoint;
   /** Maximum number of events. */
   limit: number;
 }
@@ -35,12 +36,13 @@ export interface Subscription {
 }
 
 export interface SubscribeOptions {
-  /** Deliver events with globalPosition strictly greater than this (the caller's checkpoint). */
-  after: number;
+  /** Deliver the events this checkpoint does not cover (the caller's checkpoint). */
+  after: Checkpoint;
   /** Largest batch handed to the handler at once. */
   batchSize?: number;
   /**
-   * Called with consecutive batches in log order. The next batch is not delivered before the promise resolves.
+   * Called with consecutive batches in log order: each partition's events in position order, partitions
+   * interleaved as the log read them. The next batch is not delivered before the promise resolves.
    * A handler that throws stops the subscription; onError is told.
    */
   handler: (events: RecordedEvent[]) => Promise<void>;
@@ -50,6 +52,9 @@ export interface SubscribeOptions {
 /**
  * The append-only log. One writer per stream: append checks the expected version atomically, so two writers that
  * decided on the same state cannot both succeed. Nothing can change or remove an appended event.
+ *
+ * The log is split into partitions; a stream lives in one (partitionOf), so its events are in order there, and
+ * positions are per partition (eventlog/checkpoint.ts). The SQLite log has exactly one partition, 0.
  */
 export interface EventLog {
   /** Appends events to one stream; throws WrongExpectedVersionError when the stream moved on. */
@@ -58,12 +63,14 @@ export interface EventLog {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The current version of a stream (0 when it does not exist). */
   streamVersion(streamId: string): Promise<number>;
-  /** Events of the whole log in global order. */
+  /** Events of the whole log after a checkpoint: each partition in order, the same order subscribe delivers. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The events a command produced, if it was already handled (idempotency look-up). */
   findByCommandId(commandId: string): Promise<RecordedEvent[]>;
-  /** The global position of the last event (0 when the log is empty). */
-  headPosition(): Promise<number>;
+  /** The position of the last event of every partition that has one (the empty checkpoint for an empty log). */
+  headPosition(): Promise<Checkpoint>;
+  /** The partition a stream's events go to; fixed for the life of the log. */
+  partitionOf(streamId: string): number;
   /** Catch up from `after`, then deliver new events as they are appended, with no gap and no duplicate. */
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;

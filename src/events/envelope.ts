@@ -15,13 +15,33 @@ export interface EventMetadata {
 /** An event as decided, before the log gives it a position. */
 export type NewEvent<E extends ChatEvent = ChatEvent> = E & { eventId: string; metadata: EventMetadata };
 
-/** An event as stored in the log. */
-export type RecordedEvent<E extends ChatEvent = ChatEvent> = E & {
+/**
+ * Where one event sits in the log: its partition and its 1-based position within it. Every RecordedEvent is one;
+ * eventlog/checkpoint.ts says how readers keep track of them.
+ */
+export interface EventPosition {
+  readonly partition: number;
+  readonly position: number;
+}
+
+/** What the log adds to a decided event when it stores it. */
+export interface RecordedEnvelope {
   eventId: string;
   streamId: string;
   /** 1-based position within its stream; for room streams this is the event's `seq`. */
   streamVersion: number;
-  /** Position in the whole log (SQLite: row id; Kafka: assigned by the adapter), strictly increasing per reader. */
-  globalPosition: number;
+  /**
+   * The log partition holding the event's stream (SQLite: always 0; Kafka: the topic partition its stream id hashes
+   * to). A stream never spans partitions, so its order is total; across partitions there is no order.
+   */
+  partition: number;
+  /**
+   * 1-based position within its partition, strictly increasing there (SQLite: the row id; Kafka: offset + 1, which
+   * may skip numbers). Positions of different partitions are not comparable: see eventlog/checkpoint.ts.
+   */
+  position: number;
   metadata: EventMetadata;
-};
+}
+
+/** An event as stored in the log. */
+export type RecordedEvent<E extends ChatEvent = ChatEvent> = E & RecordedEnvelope;

@@ -6,6 +6,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import type { AppConfig } from '../config/config.js';
 import type { ErrorCode } from '../domain/errors.js';
+import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
@@ -39,8 +40,8 @@ export interface WebSocketGatewayDeps {
   commands: ChatCommands;
   queries: ChatQueries;
   authenticate(token: string): Promise<AccessPrincipal>;
-  /** Resolves once the history view has applied the log up to this global position. */
-  waitForHistory(position: number): Promise<void>;
+  /** Resolves once the history view has applied the log up to this checkpoint. */
+  waitForHistory(target: Checkpoint): Promise<void>;
   typingLimiter: RateLimiter;
   /** Carries `chat.typing` between gateways (in process when there is one); this gateway relays what it hears. */
   typingBus: TypingBus;

@@ -42,6 +42,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   SCHEMA_NOT_FOUND: 500,
   EVENT_ENCODE_FAILED: 500,
   EVENT_DECODE_FAILED: 500,
+  CHECKPOINT_INVALID: 500,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

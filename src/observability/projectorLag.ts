@@ -2,13 +2,15 @@
 // Refreshed on a timer and right before every scrape, so a scrape never reads a stale number.
 
 import type { Logger } from 'pino';
+import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { Metrics } from './metrics.js';
 
 /** What the monitor needs of a projector (Projector has both). */
 export interface LaggingProjection {
   readonly name: string;
-  lag(head: number): number;
+  /** Positions behind `head`, summed over partitions. */
+  lag(head: Checkpoint): number;
 }
 
 export class ProjectorLagMonitor {

@@ -1,27 +1,37 @@
 // Runs one projection: feeds the log to its store from the store's own checkpoint, and lets callers wait until
-// a position they care about (their own append) is visible in the view.
+// positions they care about (their own append) are visible in the view.
 
 import type { Logger } from 'pino';
 
 import { UnavailableError } from '../domain/errors.js';
 import type { RecordedEvent } from '../events/envelope.js';
+import {
+  EMPTY_CHECKPOINT,
+  advanceAll,
+  coversAll,
+  lag as lagBehind,
+  mergeCheckpoints,
+  type Checkpoint,
+} from '../eventlog/checkpoint.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
 
 /** The write side of a projection's store: all a projector needs. */
 export interface ProjectionStore {
   /**
-   * Applies every event whose globalPosition is above the stored checkpoint, and stores the new checkpoint in
-   * the same transaction: re-delivering a batch, or an overlapping one, changes nothing. All or nothing.
+   * Applies every event the stored checkpoint does not cover (eventlog/checkpoint.ts: per partition), and stores
+   * the advanced checkpoint in the same transaction: re-delivering a batch, or an overlapping one, changes
+   * nothing. All or nothing.
    */
   applyBatch(events: RecordedEvent[]): Promise<void>;
-  /** The globalPosition of the last event applied (0 for a fresh store). */
-  checkpoint(): Promise<number>;
+  /** The last position applied per partition (the empty checkpoint for a fresh store). */
+  checkpoint(): Promise<Checkpoint>;
 }
 
 export interface ProjectorOptions {
   /** Names the projection in logs and errors (e.g. 'history'). */
   name: string;
-  log: EventLog;
+  /** Only subscribe is needed: a projector reads nothing else of the log. */
+  log: Pick<EventLog, 'subscribe'>;
   store: ProjectionStore;
   logger?: Logger;
   /** Largest batch handed to the store at once (one transaction). Default: the log's default. */
@@ -31,7 +41,7 @@ export interface ProjectorOptions {
 }
 
 interface Waiter {
-  target: number;
+  target: Checkpoint;
   resolve: () => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
@@ -42,14 +52,14 @@ const DEFAULT_MAX_DELAY_MS = 30_000;
 
 export class Projector {
   readonly name: string;
-  private readonly log: EventLog;
+  private readonly log: Pick<EventLog, 'subscribe'>;
   private readonly store: ProjectionStore;
   private readonly logger: Logger | undefined;
   private readonly batchSize: number | undefined;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
 
-  private currentPosition = 0;
+  private current: Checkpoint = EMPTY_CHECKPOINT;
   private subscription: Subscription | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -68,9 +78,9 @@ export class Projector {
     this.maxDelayMs = options.retry?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   }
 
-  /** The global position of the last event this projection has applied (or found already applied). */
-  get position(): number {
-    return this.currentPosition;
+  /** The last position per partition this projection has applied (or found already applied). */
+  get checkpoint(): Checkpoint {
+    return this.current;
   }
 
   get isRunning(): boolean {
@@ -95,14 +105,15 @@ export class Projector {
   }
 
   /**
-   * Resolves once the projection has applied `globalPosition` (read-your-writes for a caller that just appended);
-   * rejects with an UnavailableError after `timeoutMs`, or when the projector stops first.
+   * Resolves once the projection has applied `target` in every partition it names: read-your-writes for a caller
+   * that just appended (pass checkpointOf(appended events)). Rejects with an UnavailableError after `timeoutMs`,
+   * or when the projector stops first.
    */
-  waitFor(globalPosition: number, timeoutMs: number): Promise<void> {
-    if (this.currentPosition >= globalPosition) return Promise.resolve();
+  waitFor(target: Checkpoint, timeoutMs: number): Promise<void> {
+    if (coversAll(this.current, target)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        target: globalPosition,
+        target,
         resolve,
         reject,
         timer: setTimeout(() => {
@@ -110,8 +121,8 @@ export class Projector {
           reject(
             new UnavailableError(`the ${this.name} view is not up to date yet`, {
               projection: this.name,
-              position: this.currentPosition,
-              waitedFor: globalPosition,
+              checkpoint: this.current,
+              waitedFor: target,
               timeoutMs,
             }),
           );
@@ -121,9 +132,9 @@ export class Projector {
     });
   }
 
-  /** Events the projection is behind the log's head (a metric). */
-  lag(head: number): number {
-    return Math.max(0, head - this.currentPosition);
+  /** Positions the projection is behind the log's head, summed over partitions (a metric). */
+  lag(head: Checkpoint): number {
+    return lagBehind(head, this.current);
   }
 
   /** Stops consuming once the batch in progress is applied; pending waitFor calls reject. */
@@ -147,13 +158,12 @@ export class Projector {
   private subscribe(): void {
     const generation = this.generation;
     this.subscription = this.log.subscribe({
-      after: this.currentPosition,
+      after: this.current,
       batchSize: this.batchSize,
       handler: async (events) => {
         await this.store.applyBatch(events);
         this.failures = 0;
-        const last = events.at(-1);
-        if (last !== undefined) this.advance(last.globalPosition);
+        this.advance(advanceAll(this.current, events));
       },
       // The log has already stopped this subscription; start over from what the store durably holds.
       onError: (error) => {
@@ -166,7 +176,7 @@ export class Projector {
     const delayMs = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** this.failures);
     this.failures += 1;
     this.logger?.error(
-      { err: error, position: this.currentPosition, failures: this.failures, retryInMs: delayMs },
+      { err: error, checkpoint: this.current, failures: this.failures, retryInMs: delayMs },
       'projection failed; resubscribing from its checkpoint',
     );
     const generation = this.generation;
@@ -184,7 +194,7 @@ export class Projector {
       // The failed batch rolled back with its checkpoint, so the stored checkpoint is the truth to resume from.
       const checkpoint = await this.store.checkpoint();
       if (generation !== this.generation) return;
-      this.currentPosition = checkpoint;
+      this.current = checkpoint;
       this.advance(checkpoint);
       this.subscribe();
       this.logger?.info({ checkpoint }, 'projector resubscribed');
@@ -193,10 +203,11 @@ export class Projector {
     }
   }
 
-  private advance(position: number): void {
-    if (position > this.currentPosition) this.currentPosition = position;
+  /** Moves to `reached` (never back: the union with what is already known) and releases the waiters it covers. */
+  private advance(reached: Checkpoint): void {
+    this.current = mergeCheckpoints(this.current, reached);
     for (const waiter of this.waiters) {
-      if (waiter.target <= this.currentPosition) {
+      if (coversAll(this.current, waiter.target)) {
         clearTimeout(waiter.timer);
         this.waiters.delete(waiter);
         waiter.resolve();

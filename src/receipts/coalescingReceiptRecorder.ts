@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS } from '../commands/decider.js';
 import type { ReceiptsState } from '../commands/receipts/receiptsDecider.js';
 import { receiptsStreamId } from '../domain/ids.js';
 import type { ReceiptEvent } from '../events/chatEvents.js';
+import { checkpointOf, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { ReceiptRecorder } from './receiptRecorder.js';
 
@@ -20,10 +21,10 @@ export interface CoalescingReceiptRecorderOptions {
   flushIntervalMs?: number;
   limits?: DomainLimits;
   /**
-   * Read-your-writes for read(): resolves once the history view has applied the log up to a global position, so
-   * the next room list already shows the new unread count. Without it read() resolves on the append.
+   * Read-your-writes for read(): resolves once the history view has applied the log up to a checkpoint, so the
+   * next room list already shows the new unread count. Without it read() resolves on the append.
    */
-  waitForHistory?: (position: number) => Promise<void>;
+  waitForHistory?: (target: Checkpoint) => Promise<void>;
   /** How many (user, room) markers are remembered to drop reports that are no news. Default 100 000. */
   maxRememberedMarkers?: number;
 }
@@ -62,7 +63,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private readonly logger: Logger;
   private readonly flushIntervalMs: number;
   private readonly limits: DomainLimits;
-  private readonly waitForHistory: ((position: number) => Promise<void>) | undefined;
+  private readonly waitForHistory: ((target: Checkpoint) => Promise<void>) | undefined;
   private readonly maxRemembered: number;
 
   private pending = new Map<string, PendingDelivery>();
@@ -114,8 +115,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     this.remember(userId, roomId, { deliveredSeq: seq, readSeq: seq });
     const waiting = this.pending.get(keyOf(userId, roomId));
     if (waiting && waiting.seq <= seq) this.pending.delete(keyOf(userId, roomId));
-    const last = result.events.at(-1);
-    if (last && this.waitForHistory) await this.waitForHistory(last.globalPosition);
+    if (result.events.length > 0 && this.waitForHistory) await this.waitForHistory(checkpointOf(result.events));
   }
 
   /** Writes every gathered delivery now, and waits for writes already under way. Never rejects. */

@@ -33,7 +33,8 @@ describe('analyticsUpdates', () => {
         ...sampleEvent(type),
         streamId: `stream-${type}`,
         streamVersion: 1,
-        globalPosition: index + 1,
+        partition: 0,
+        position: index + 1,
       };
       expect(analyticsUpdates(recorded), type).toEqual([]);
     }

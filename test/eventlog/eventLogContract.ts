@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WrongExpectedVersionError } from '../../src/domain/errors.js';
+import {
+  EMPTY_CHECKPOINT,
+  advanceAll,
+  checkpointOf,
+  covers,
+  type Checkpoint,
+} from '../../src/eventlog/checkpoint.js';
 import type { EventLog, Subscription } from '../../src/eventlog/eventLog.js';
 import { CHAT_EVENT_TYPES } from '../../src/events/chatEvents.js';
 import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
@@ -12,8 +19,10 @@ export interface EventLogUnderTest {
 }
 
 /**
- * The behaviour every EventLog adapter must show (SQLite now, Kafka later). Each test gets a fresh, empty log.
- * Tests wait for outcomes (a handler reaching a count, a promise settling), never for wall-clock time.
+ * The behaviour every EventLog adapter must show (SQLite: one partition; Kafka: many). Each test gets a fresh,
+ * empty log. Positions are per partition (src/eventlog/checkpoint.ts): the suite asserts order within each
+ * partition and never across them. Tests wait for outcomes (a handler reaching a count, a promise settling),
+ * never for wall-clock time.
  */
 export function eventLogContract(name: string, makeLog: () => Promise<EventLogUnderTest>): void {
   describe(`EventLog contract: ${name}`, () => {
@@ -35,8 +44,9 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
       });
 
       it('has head position 0 and reads nothing while empty', async () => {
-        expect(await log.headPosition()).toBe(0);
-        expect(await log.readAll({ after: 0, limit: 10 })).toEqual([]);
+        expect(await log.headPosition()).toEqual(EMPTY_CHECKPOINT);
+        expect(await log.readAll({ after: EMPTY_CHECKPOINT, limit: 10 })).toEqual([]);
+        expect(await log.readAll({ limit: 10 })).toEqual([]);
         expect(await log.findByCommandId('no-such-command')).toEqual([]);
       });
     });
@@ -57,12 +67,13 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
           ...event,
           streamId: 'room-roundtrip',
           streamVersion: i + 1,
-          globalPosition: result.events[i]?.globalPosition,
+          partition: log.partitionOf('room-roundtrip'),
+          position: result.events[i]?.position,
         }));
         expect(result.nextExpectedVersion).toBe(events.length);
         expect(result.events).toEqual(expected);
         expect(await log.readStream('room-roundtrip')).toEqual(expected);
-        expect(await log.readAll({ after: 0, limit: 100 })).toEqual(expected);
+        expect(await log.readAll({ after: EMPTY_CHECKPOINT, limit: 100 })).toEqual(expected);
         expect(new Set(expected.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
       });
 
@@ -72,7 +83,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         expect(first.events.map((event) => event.streamVersion)).toEqual([1, 2, 3]);
         expect(second.events.map((event) => event.streamVersion)).toEqual([4, 5]);
         expect(second.nextExpectedVersion).toBe(5);
-        expectStrictlyIncreasing([...first.events, ...second.events].map((event) => event.globalPosition));
+        expectStrictlyIncreasing([...first.events, ...second.events].map((event) => event.position));
         expect(await log.streamVersion('room-a')).toBe(5);
       });
 
@@ -89,7 +100,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         const result = await log.append('room-e', 2, []);
         expect(result).toEqual({ nextExpectedVersion: 2, events: [] });
         expect(await log.append('room-new', 'no-stream', [])).toEqual({ nextExpectedVersion: 0, events: [] });
-        expect(await log.headPosition()).toBe(head);
+        expect(await log.headPosition()).toEqual(head);
         expect(await log.streamVersion('room-new')).toBe(0);
       });
 
@@ -97,7 +108,22 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         await expect(log.append('', 'any', [sampleEvent('MessageSent')])).rejects.toMatchObject({
           code: 'VALIDATION_FAILED',
         });
-        expect(await log.headPosition()).toBe(0);
+        expect(await log.headPosition()).toEqual(EMPTY_CHECKPOINT);
+      });
+
+      it('puts every event of a stream in the partition partitionOf names, in stream order', async () => {
+        const streams = Array.from({ length: 24 }, (_, i) => `room-placed-${i}`);
+        const results = await Promise.all(streams.map((id) => log.append(id, 'no-stream', sampleMessages(3, id))));
+        for (const [i, streamId] of streams.entries()) {
+          const partition = log.partitionOf(streamId);
+          expect(Number.isSafeInteger(partition) && partition >= 0).toBe(true);
+          expect(log.partitionOf(streamId)).toBe(partition);
+          const events = results[i]?.events ?? [];
+          expect(events.map((event) => event.partition)).toEqual([partition, partition, partition]);
+          expectStrictlyIncreasing(events.map((event) => event.position));
+          expect(await log.readStream(streamId)).toEqual(events);
+        }
+        expect(await log.headPosition()).toEqual(checkpointOf(results.flatMap((result) => result.events)));
       });
     });
 
@@ -126,7 +152,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
           expect(error).toBeInstanceOf(WrongExpectedVersionError);
           expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', streamId: 'room-n', expected: wrong, actual: 3 });
         }
-        expect(await log.headPosition()).toBe(head);
+        expect(await log.headPosition()).toEqual(head);
         expect(await log.readStream('room-n')).toHaveLength(3);
 
         const result = await log.append('room-n', 3, sampleMessages(1, 'n', 'right'));
@@ -151,7 +177,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         await expect(log.append('room-bad', 1.5, [sampleEvent('RoomCreated')])).rejects.toMatchObject({
           code: 'VALIDATION_FAILED',
         });
-        expect(await log.headPosition()).toBe(0);
+        expect(await log.headPosition()).toEqual(EMPTY_CHECKPOINT);
       });
     });
 
@@ -219,11 +245,11 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
           expect(stream.map((event) => event.eventId)).toEqual(ids);
           expect(stream.map((event) => event.streamVersion)).toEqual(range(1, appendsPerStream * 2));
           expect(stream.every((event) => event.streamId === streamId)).toBe(true);
-          expectStrictlyIncreasing(stream.map((event) => event.globalPosition));
+          expectStrictlyIncreasing(stream.map((event) => event.position));
         }
         const all = await readEverything(log);
         expect(all).toHaveLength(streams * appendsPerStream * 2);
-        expectStrictlyIncreasing(all.map((event) => event.globalPosition));
+        expectIncreasingPerPartition(all);
       });
 
       it('commits the other appends of a burst when one of them conflicts', async () => {
@@ -256,36 +282,54 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         expect(await versions({ limit: 0 })).toEqual([]);
       });
 
-      it('reads the whole log in pages after a position, strictly increasing', async () => {
+      it('reads the whole log in pages after a checkpoint, strictly increasing per partition', async () => {
         for (let i = 0; i < 12; i++) {
           await log.append(`room-p${i % 3}`, 'any', sampleMessages(i % 4 + 1, `p${i % 3}`, `x${i}`));
         }
-        const all = await log.readAll({ after: 0, limit: 1000 });
+        const all = await log.readAll({ after: EMPTY_CHECKPOINT, limit: 1000 });
         expect(all).toHaveLength(30);
-        expectStrictlyIncreasing(all.map((event) => event.globalPosition));
+        expectIncreasingPerPartition(all);
 
         const paged: RecordedEvent[] = [];
-        let after = 0;
+        let after: Checkpoint = EMPTY_CHECKPOINT;
         for (;;) {
           const page = await log.readAll({ after, limit: 7 });
           expect(page.length).toBeLessThanOrEqual(7);
           if (page.length === 0) break;
           paged.push(...page);
-          after = page[page.length - 1]?.globalPosition ?? after;
+          after = advanceAll(after, page);
         }
         expect(paged).toEqual(all);
 
-        const middle = all[14]?.globalPosition ?? 0;
-        expect(await log.readAll({ after: middle, limit: 3 })).toEqual(all.slice(15, 18));
-        expect(await log.readAll({ after: all[29]?.globalPosition ?? 0, limit: 10 })).toEqual([]);
+        // A checkpoint taken after any prefix covers exactly that prefix.
+        expect(await log.readAll({ after: checkpointOf(all.slice(0, 15)), limit: 3 })).toEqual(all.slice(15, 18));
+        expect(await log.readAll({ after: checkpointOf(all), limit: 10 })).toEqual([]);
       });
 
-      it('reports the head position as the position of the last event', async () => {
+      it('reads after a checkpoint that is further in some partitions than in others', async () => {
+        await Promise.all(
+          range(1, 12).map((i) => log.append(`room-mixed-${i}`, 'no-stream', sampleMessages(4, `mixed${i}`))),
+        );
+        const all = await readEverything(log);
+        // The i-th partition (of n) is applied up to i/(n+1) of its events: every partition at a different place.
+        const partitions = [...new Set(all.map((event) => event.partition))].sort((x, y) => x - y);
+        const applied = partitions.flatMap((partition, i) => {
+          const own = all.filter((event) => event.partition === partition);
+          return own.slice(0, Math.floor((own.length * (i + 1)) / (partitions.length + 1)));
+        });
+        const checkpoint = checkpointOf(applied);
+        const rest = await readEverything(log, checkpoint);
+        expect(rest).toEqual(all.filter((event) => !covers(checkpoint, event)));
+        expect(rest).toHaveLength(all.length - applied.length);
+        expect(rest.length).toBeGreaterThan(0);
+      });
+
+      it('reports the head position as the position of the last event of each partition', async () => {
         await log.append('room-h', 'no-stream', sampleMessages(3, 'h'));
         const result = await log.append('room-h2', 'no-stream', sampleMessages(2, 'h2'));
-        expect(await log.headPosition()).toBe(result.events[1]?.globalPosition);
-        const all = await readEverything(log);
-        expect(all[all.length - 1]?.globalPosition).toBe(await log.headPosition());
+        const head = await log.headPosition();
+        expect(head[log.partitionOf('room-h2')]).toBe(result.events[1]?.position);
+        expect(head).toEqual(checkpointOf(await readEverything(log)));
       });
 
       it('finds the events of a command by its id, in order', async () => {
@@ -309,8 +353,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
     describe('subscribe', () => {
       it('catches up from a checkpoint, then delivers live appends', async () => {
         const first = await log.append('room-s', 'no-stream', sampleMessages(10, 's'));
-        const checkpoint = first.events[3]?.globalPosition ?? 0;
-        const collector = collect(log, { after: checkpoint });
+        const collector = collect(log, { after: checkpointOf(first.events.slice(0, 4)) });
         await collector.until(6);
         expect(collector.versions()).toEqual(range(5, 10));
 
@@ -321,7 +364,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
       });
 
       it('delivers to a subscriber of an empty log once events arrive', async () => {
-        const collector = collect(log, { after: 0 });
+        const collector = collect(log, { after: EMPTY_CHECKPOINT });
         await log.append('room-late', 'no-stream', sampleMessages(4, 'late'));
         await collector.until(4);
         expect(collector.versions()).toEqual([1, 2, 3, 4]);
@@ -331,7 +374,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
       it('has no gap and no duplicate when appends race with catch-up', async () => {
         // Enough history that catch-up takes many batches, then 2,000 events appended while it runs.
         for (let i = 0; i < 10; i++) await log.append(`room-hist-${i}`, 'no-stream', sampleMessages(50, `hist${i}`));
-        const collector = collect(log, { after: 0, batchSize: 64, yieldEachBatch: true });
+        const collector = collect(log, { after: EMPTY_CHECKPOINT, batchSize: 64, yieldEachBatch: true });
 
         const streams = 20;
         const appendsPerStream = 20;
@@ -348,8 +391,8 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
 
         const all = await readEverything(log);
         expect(all).toHaveLength(total);
-        expect(collector.events.map((event) => event.globalPosition)).toEqual(all.map((event) => event.globalPosition));
-        expect(collector.events.map((event) => event.eventId)).toEqual(all.map((event) => event.eventId));
+        expect(perPartition(collector.events)).toEqual(perPartition(all));
+        expectIncreasingPerPartition(collector.events);
         expect(collector.maxBatch).toBeLessThanOrEqual(64);
         expect(collector.maxConcurrentHandlers).toBe(1);
         await collector.subscription.close();
@@ -363,7 +406,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         const received: RecordedEvent[] = [];
         const allArrived = deferred<void>();
         const subscription = log.subscribe({
-          after: 0,
+          after: EMPTY_CHECKPOINT,
           handler: async (batch) => {
             entered.resolve();
             await release.promise;
@@ -383,21 +426,21 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
 
       it('serves two subscribers the same sequence', async () => {
         await log.append('room-two', 'no-stream', sampleMessages(30, 'two'));
-        const a = collect(log, { after: 0, batchSize: 7 });
-        const b = collect(log, { after: 0, batchSize: 100 });
+        const a = collect(log, { after: EMPTY_CHECKPOINT, batchSize: 7 });
+        const b = collect(log, { after: EMPTY_CHECKPOINT, batchSize: 100 });
         await Promise.all(
           range(1, 10).map((i) => log.append(`room-two-${i}`, 'no-stream', sampleMessages(i, `two${i}`))),
         );
         await Promise.all([a.until(85), b.until(85)]);
-        expect(a.events.map((event) => event.eventId)).toEqual(b.events.map((event) => event.eventId));
-        expectStrictlyIncreasing(a.events.map((event) => event.globalPosition));
+        expect(perPartition(a.events)).toEqual(perPartition(b.events));
+        expectIncreasingPerPartition(a.events);
         await Promise.all([a.subscription.close(), b.subscription.close()]);
       });
 
       it('stops delivering after close()', async () => {
         await log.append('room-c', 'no-stream', sampleMessages(5, 'c'));
-        const closing = collect(log, { after: 0 });
-        const watcher = collect(log, { after: 0 });
+        const closing = collect(log, { after: EMPTY_CHECKPOINT });
+        const watcher = collect(log, { after: EMPTY_CHECKPOINT });
         await Promise.all([closing.until(5), watcher.until(5)]);
         await closing.subscription.close();
 
@@ -414,7 +457,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         const release = deferred<void>();
         let handlerFinished = false;
         const subscription = log.subscribe({
-          after: 0,
+          after: EMPTY_CHECKPOINT,
           handler: async () => {
             entered.resolve();
             await release.promise;
@@ -441,7 +484,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         const reported = deferred<unknown>();
         let calls = 0;
         const failing = log.subscribe({
-          after: 0,
+          after: EMPTY_CHECKPOINT,
           handler: async () => {
             calls += 1;
             throw failure;
@@ -450,7 +493,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         });
         expect(await reported.promise).toBe(failure);
 
-        const watcher = collect(log, { after: 0 });
+        const watcher = collect(log, { after: EMPTY_CHECKPOINT });
         await log.append('room-err', 3, sampleMessages(3, 'err', 'more'));
         await watcher.until(6);
         expect(calls).toBe(1);
@@ -470,7 +513,7 @@ class Collector {
   private failed: unknown;
   private readonly waiters: { count: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  constructor(log: EventLog, options: { after: number; batchSize?: number; yieldEachBatch?: boolean }) {
+  constructor(log: EventLog, options: CollectOptions) {
     this.subscription = log.subscribe({
       after: options.after,
       batchSize: options.batchSize,
@@ -503,19 +546,38 @@ class Collector {
   }
 }
 
-function collect(log: EventLog, options: { after: number; batchSize?: number; yieldEachBatch?: boolean }): Collector {
+interface CollectOptions {
+  after: Checkpoint;
+  batchSize?: number;
+  yieldEachBatch?: boolean;
+}
+
+function collect(log: EventLog, options: CollectOptions): Collector {
   return new Collector(log, options);
 }
 
-async function readEverything(log: EventLog): Promise<RecordedEvent[]> {
+async function readEverything(log: EventLog, from: Checkpoint = EMPTY_CHECKPOINT): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  let after = 0;
+  let after = from;
   for (;;) {
     const page = await log.readAll({ after, limit: 1000 });
     if (page.length === 0) return events;
     events.push(...page);
-    after = page[page.length - 1]?.globalPosition ?? after;
+    after = advanceAll(after, page);
   }
+}
+
+/** Event ids per partition, in delivery order: the only order a partitioned log promises. */
+function perPartition(events: readonly RecordedEvent[]): Record<number, string[]> {
+  const result: Record<number, string[]> = {};
+  for (const event of events) (result[event.partition] ??= []).push(event.eventId);
+  return result;
+}
+
+function expectIncreasingPerPartition(events: readonly RecordedEvent[]): void {
+  const positions: Record<number, number[]> = {};
+  for (const event of events) (positions[event.partition] ??= []).push(event.position);
+  for (const list of Object.values(positions)) expectStrictlyIncreasing(list);
 }
 
 function expectStrictlyIncreasing(positions: number[]): void {

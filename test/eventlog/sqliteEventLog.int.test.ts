@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EMPTY_CHECKPOINT } from '../../src/eventlog/checkpoint.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { SqliteEventLogOptions } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
@@ -129,7 +130,7 @@ describe('SqliteEventLog specifics', () => {
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await log.streamVersion('room-dup-b')).toBe(0);
-    expect(await log.headPosition()).toBe(3);
+    expect(await log.headPosition()).toEqual({ 0: 3 });
   });
 
   it('rejects only the append holding an event the codec refuses; the rest of its batch commits', async () => {
@@ -143,7 +144,7 @@ describe('SqliteEventLog specifics', () => {
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await log.streamVersion('room-codec-b')).toBe(0);
-    expect(await log.headPosition()).toBe(2);
+    expect(await log.headPosition()).toEqual({ 0: 2 });
   });
 
   it('groups concurrent appends into few transactions', async () => {
@@ -178,7 +179,7 @@ describe('SqliteEventLog specifics', () => {
       reached = resolve;
     });
     const subscription = reader.subscribe({
-      after: 0,
+      after: EMPTY_CHECKPOINT,
       handler: async (batch) => {
         received.push(...batch);
         if (received.length >= 8) reached();
@@ -188,6 +189,22 @@ describe('SqliteEventLog specifics', () => {
     await allArrived;
     expect(received.map((event) => event.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await subscription.close();
+  });
+
+  it('is one partition: every stream in partition 0, positions the row ids 1, 2, 3, ...', async () => {
+    const log = open();
+    await log.append('room-one', 'no-stream', sampleMessages(2, 'one'));
+    const { events } = await log.append('user-two', 'no-stream', sampleMessages(1, 'two'));
+    expect(log.partitionOf('room-one')).toBe(0);
+    expect(log.partitionOf('user-two')).toBe(0);
+    expect(events[0]).toMatchObject({ partition: 0, position: 3 });
+    expect((await log.readAll({ limit: 10 })).map((event) => [event.partition, event.position])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
+    // Other partitions do not exist here: a checkpoint naming one changes nothing.
+    expect(await log.readAll({ after: { 0: 1, 5: 99 }, limit: 10 })).toHaveLength(2);
   });
 
   it('keeps one writer per stream across two instances on the same file', async () => {

@@ -84,7 +84,7 @@ function frame(schemaId: number, body: Buffer): Buffer {
 function expectDecodeError(codec: EventCodec, bytes: Buffer, reasonPart: string): void {
   let caught: unknown;
   try {
-    codec.decode(bytes, 1);
+    codec.decode(bytes, { partition: 0, position: 1 });
   } catch (error) {
     caught = error;
   }
@@ -116,7 +116,12 @@ describe('Avro event codec on a SQLite schema registry', () => {
   it.each(CHAT_EVENT_TYPES)('round-trips %s', async (type) => {
     const codec = await createAvroEventCodec(registry);
     const event = sampleEvents[type];
-    expect(codec.decode(codec.encode(event), 42)).toStrictEqual({ ...event, globalPosition: 42 });
+    // The place is the log's, not part of the bytes: the codec puts back whatever it is given.
+    expect(codec.decode(codec.encode(event), { partition: 5, position: 42 })).toStrictEqual({
+      ...event,
+      partition: 5,
+      position: 42,
+    });
   });
 
   it('round-trips null and non-null values of every nullable field', async () => {
@@ -127,7 +132,11 @@ describe('Avro event codec on a SQLite schema registry', () => {
       { ...sampleEvents.UserRegistered, data: { ...sampleEvents.UserRegistered.data, email: null } },
     ];
     for (const event of variants) {
-      expect(codec.decode(codec.encode(event), 7)).toStrictEqual({ ...event, globalPosition: 7 });
+      expect(codec.decode(codec.encode(event), { partition: 0, position: 7 })).toStrictEqual({
+        ...event,
+        partition: 0,
+        position: 7,
+      });
     }
   });
 
@@ -135,7 +144,7 @@ describe('Avro event codec on a SQLite schema registry', () => {
     const codec = await createAvroEventCodec(registry);
     for (const occurredAt of [0, -86_400_000, Date.UTC(9999, 11, 31), 8.64e15]) {
       const event = { ...sampleEvents.MessageSent, metadata: { ...sampleEvents.MessageSent.metadata, occurredAt } };
-      expect(codec.decode(codec.encode(event), 1).metadata.occurredAt).toBe(occurredAt);
+      expect(codec.decode(codec.encode(event), { partition: 0, position: 1 }).metadata.occurredAt).toBe(occurredAt);
     }
   });
 
@@ -143,10 +152,15 @@ describe('Avro event codec on a SQLite schema registry', () => {
     const codec = await createAvroEventCodec(registry);
     const text = '🦊'.repeat(50_000);
     const event = { ...sampleEvents.MessageSent, data: { ...sampleEvents.MessageSent.data, text } };
-    expect(codec.decode(codec.encode(event), 1)).toStrictEqual({ ...event, globalPosition: 1 });
-    expect(codec.decode(codec.encode(sampleEvents.MessageEdited), 2)).toStrictEqual({
+    expect(codec.decode(codec.encode(event), { partition: 0, position: 1 })).toStrictEqual({
+      ...event,
+      partition: 0,
+      position: 1,
+    });
+    expect(codec.decode(codec.encode(sampleEvents.MessageEdited), { partition: 0, position: 2 })).toStrictEqual({
       ...sampleEvents.MessageEdited,
-      globalPosition: 2,
+      partition: 0,
+      position: 2,
     });
   });
 
@@ -184,9 +198,10 @@ describe('Avro event codec on a SQLite schema registry', () => {
     CHAT_EVENT_TYPES.forEach((type, i) => {
       const again = second.encode(sampleEvents[type]);
       expect(again.readUInt32BE(1), type).toBe(written[i]?.readUInt32BE(1));
-      expect(second.decode(written[i] ?? Buffer.alloc(0), i + 1)).toStrictEqual({
+      expect(second.decode(written[i] ?? Buffer.alloc(0), { partition: 0, position: i + 1 })).toStrictEqual({
         ...sampleEvents[type],
-        globalPosition: i + 1,
+        partition: 0,
+        position: i + 1,
       });
     });
     expect(await registry.allSchemas()).toHaveLength(CHAT_EVENT_TYPES.length);
@@ -220,12 +235,13 @@ describe('Avro event codec on a SQLite schema registry', () => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(codec.encode(sampleEvents.MessageSent).readUInt32BE(1)).toBe(versions[1]?.id);
 
-    expect(codec.decode(oldBytes, 99)).toStrictEqual({
+    expect(codec.decode(oldBytes, { partition: 3, position: 99 })).toStrictEqual({
       type: 'MessageSent',
       eventId: 'evt-old',
       streamId: 'room-r1',
       streamVersion: 3,
-      globalPosition: 99,
+      partition: 3,
+      position: 99,
       metadata: { actorId: null, commandId: 'cmd-old', correlationId: 'corr-old', occurredAt: 1_600_000_000_000 },
       data: { roomId: 'r1', messageId: 'r1:3', senderId: 'u-bob', text: 'from 2020', clientMessageId: 'c-9' },
     });
@@ -240,10 +256,11 @@ describe('Avro event codec on a SQLite schema registry', () => {
       oldType.toBuffer({ ...event, ...metadata, data: { ...event.data, kind: 'broadcast' } }),
     );
     const codec = await createAvroEventCodec(registry);
-    expect(codec.decode(oldBytes, 1)).toStrictEqual({
+    expect(codec.decode(oldBytes, { partition: 0, position: 1 })).toStrictEqual({
       ...sampleEvents.RoomCreated,
       data: { ...sampleEvents.RoomCreated.data, kind: 'private' },
-      globalPosition: 1,
+      partition: 0,
+      position: 1,
     });
   });
 

@@ -1,13 +1,11 @@
 // One event of every type as the log would hand it to the codec, with nullable fields both null and set.
 
 import type { ChatEvent, ChatEventType } from '../../src/events/chatEvents.js';
-import type { EventMetadata, RecordedEvent } from '../../src/events/envelope.js';
+import type { EventMetadata, RecordedEnvelope } from '../../src/events/envelope.js';
 
 /** Like EventToEncode, but keeps `type` and `data` of one event type together. */
-export type SampleEvent<K extends ChatEventType> = Omit<
-  RecordedEvent<Extract<ChatEvent, { type: K }>>,
-  'globalPosition'
->;
+export type SampleEvent<K extends ChatEventType> = Extract<ChatEvent, { type: K }> &
+  Omit<RecordedEnvelope, 'partition' | 'position'>;
 
 const metadata = (n: number, actorId: string | null = 'u-alice'): EventMetadata => ({
   actorId,

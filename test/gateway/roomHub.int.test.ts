@@ -1,8 +1,9 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EMPTY_CHECKPOINT, advanceAll, covers, type Checkpoint } from '../../src/eventlog/checkpoint.js';
 import type { EventLog, ReadStreamOptions, SubscribeOptions, Subscription } from '../../src/eventlog/eventLog.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
-import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
+import type { EventPosition, NewEvent, RecordedEvent } from '../../src/events/envelope.js';
 import type { CloseCode } from '../../src/gateway/closeCodes.js';
 import { CLOSE_CODES } from '../../src/gateway/closeCodes.js';
 import type { ServerFrame } from '../../src/gateway/protocol.js';
@@ -25,8 +26,8 @@ class GatedLog implements EventLog {
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
   private reachedGate: (() => void) | undefined;
-  private handled = 0;
-  private readonly handledWaiters: { position: number; resolve: () => void }[] = [];
+  private handled: Checkpoint = EMPTY_CHECKPOINT;
+  private readonly handledWaiters: { event: EventPosition; resolve: () => void }[] = [];
 
   constructor(readonly inner: SqliteEventLog) {}
 
@@ -37,10 +38,10 @@ class GatedLog implements EventLog {
     return { reached, release: () => this.openGate?.() };
   }
 
-  /** Resolves once the hub's handler has finished with the event at this global position. */
-  handledUpTo(position: number): Promise<void> {
-    if (this.handled >= position) return Promise.resolve();
-    return new Promise((resolve) => this.handledWaiters.push({ position, resolve }));
+  /** Resolves once the hub's handler has finished with this event. */
+  handledUpTo(event: EventPosition): Promise<void> {
+    if (covers(this.handled, event)) return Promise.resolve();
+    return new Promise((resolve) => this.handledWaiters.push({ event, resolve }));
   }
 
   append = (...args: Parameters<EventLog['append']>) => this.inner.append(...args);
@@ -48,6 +49,7 @@ class GatedLog implements EventLog {
   readAll = (...args: Parameters<EventLog['readAll']>) => this.inner.readAll(...args);
   findByCommandId = (id: string) => this.inner.findByCommandId(id);
   headPosition = () => this.inner.headPosition();
+  partitionOf = (id: string) => this.inner.partitionOf(id);
   close = () => this.inner.close();
 
   async readStream(id: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -65,8 +67,8 @@ class GatedLog implements EventLog {
       ...options,
       handler: async (events) => {
         await options.handler(events);
-        this.handled = events.at(-1)?.globalPosition ?? this.handled;
-        for (const waiter of this.handledWaiters.filter((w) => w.position <= this.handled)) {
+        this.handled = advanceAll(this.handled, events);
+        for (const waiter of this.handledWaiters.filter((w) => covers(this.handled, w.event))) {
           this.handledWaiters.splice(this.handledWaiters.indexOf(waiter), 1);
           waiter.resolve();
         }
@@ -127,7 +129,7 @@ describe('RoomHub catch-up', () => {
   /** Appends while the replay is held, and waits until the hub has seen the appended events. */
   async function appendDuringCatchUp(events: NewEvent[]): Promise<void> {
     const result = await log.append(streamId, 'any', events);
-    await log.handledUpTo(result.events.at(-1)!.globalPosition);
+    await log.handledUpTo(result.events.at(-1)!);
   }
 
   it('buffers what arrives during the replay and sends every seq once, in order', async () => {
@@ -146,7 +148,7 @@ describe('RoomHub catch-up', () => {
 
     // And live from there on, still without a duplicate.
     const live = await log.append(streamId, 'any', [message(13)]);
-    await log.handledUpTo(live.events[0]!.globalPosition);
+    await log.handledUpTo(live.events[0]!);
     expect(connection.seqs()).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   });
 
@@ -162,7 +164,7 @@ describe('RoomHub catch-up', () => {
     expect(connection.frames.at(-1)).toEqual({ type: 'room.unsubscribed', roomId, reason: 'removed' });
     expect(connection.seqs()).not.toContain(10);
     const after = await log.append(streamId, 'any', [message(11)]);
-    await log.handledUpTo(after.events[0]!.globalPosition);
+    await log.handledUpTo(after.events[0]!);
     expect(connection.seqs()).not.toContain(11);
   });
 
@@ -178,7 +180,7 @@ describe('RoomHub catch-up', () => {
       sampleEvent('MemberRemoved', { data: { roomId, userId: 'u-bob', removedBy: 'u-alice' } }),
       message(10),
     ]);
-    await log.handledUpTo(removal.events.at(-1)!.globalPosition);
+    await log.handledUpTo(removal.events.at(-1)!);
     for (const bob of [bobPhone, bobLaptop]) {
       expect(bob.seqs()).toEqual([9]);
       expect(bob.frames.at(-1)).toEqual({ type: 'room.unsubscribed', roomId, reason: 'removed' });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { EMPTY_CHECKPOINT, lag, type Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { ProjectorLagMonitor } from '../../src/observability/projectorLag.js';
 
@@ -11,13 +12,13 @@ describe('ProjectorLagMonitor', () => {
     vi.useRealTimers();
   });
 
-  const projection = (name: string, position: () => number) => ({ name, lag: (head: number) => Math.max(0, head - position()) });
+  const projection = (name: string, applied: () => Checkpoint) => ({ name, lag: (head: Checkpoint) => lag(head, applied()) });
 
-  it('sets each projection’s lag from one read of the head', async () => {
+  it('sets each projection’s lag from one read of the head, summed over partitions', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
     const monitor = new ProjectorLagMonitor(
-      { headPosition: async () => 42 },
-      [projection('history', () => 40), projection('analytics', () => 0)],
+      { headPosition: async () => ({ 0: 30, 1: 12 }) },
+      [projection('history', () => ({ 0: 28, 1: 12 })), projection('analytics', () => EMPTY_CHECKPOINT)],
       metrics,
     );
     await monitor.refresh();
@@ -31,10 +32,10 @@ describe('ProjectorLagMonitor', () => {
       {
         headPosition: async () => {
           if (fail) throw new Error('log closed');
-          return 10;
+          return { 0: 10 };
         },
       },
-      [projection('history', () => 5)],
+      [projection('history', () => ({ 0: 5 }))],
       metrics,
     );
     await monitor.refresh();
@@ -47,7 +48,11 @@ describe('ProjectorLagMonitor', () => {
     vi.useFakeTimers();
     const metrics = new Metrics({ defaultMetrics: false });
     let applied = 0;
-    const monitor = new ProjectorLagMonitor({ headPosition: async () => 100 }, [projection('history', () => applied)], metrics);
+    const monitor = new ProjectorLagMonitor(
+      { headPosition: async () => ({ 0: 100 }) },
+      [projection('history', () => ({ 0: applied }))],
+      metrics,
+    );
     monitor.start(1000);
     await vi.advanceTimersByTimeAsync(0);
     expect(await lagOf(metrics)).toEqual({ history: 100 });

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { UnavailableError } from '../../src/domain/errors.js';
-import type { EventLog } from '../../src/eventlog/eventLog.js';
+import {
+  EMPTY_CHECKPOINT,
+  checkpointOf,
+  coversAll,
+  type Checkpoint,
+} from '../../src/eventlog/checkpoint.js';
+import type { EventLog, SubscribeOptions, Subscription } from '../../src/eventlog/eventLog.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
 import { SqliteHistoryStore } from '../../src/projections/history/sqliteHistoryStore.js';
@@ -11,16 +17,18 @@ import { Projector, type ProjectionStore } from '../../src/projections/projector
 import { RecordedEventLog } from '../support/recordedEvents.js';
 import { makeTestCodec } from '../support/testCodecs.js';
 
-/** Appends the builder's events to a real log one by one, so the log assigns the same versions and positions. */
-async function appendAll(log: EventLog, events: readonly RecordedEvent[]): Promise<number> {
-  let last = 0;
+/**
+ * Appends the builder's events to a real log one by one, so the log assigns the same versions and positions;
+ * returns the checkpoint that covers them (what a caller waits for).
+ */
+async function appendAll(log: EventLog, events: readonly RecordedEvent[]): Promise<Checkpoint> {
+  const appended: RecordedEvent[] = [];
   for (const event of events) {
-    const { streamId, streamVersion, globalPosition: _position, ...newEvent } = event;
+    const { streamId, streamVersion, partition: _partition, position: _position, ...newEvent } = event;
     const fresh: NewEvent = newEvent;
-    const result = await log.append(streamId, streamVersion - 1, [fresh]);
-    last = result.events.at(-1)?.globalPosition ?? last;
+    appended.push(...(await log.append(streamId, streamVersion - 1, [fresh])).events);
   }
-  return last;
+  return checkpointOf(appended);
 }
 
 /** Wraps a store to fail on demand, as a database that goes away for a while would. */
@@ -40,7 +48,7 @@ class FlakyStore implements ProjectionStore {
     await this.inner.applyBatch(events);
   }
 
-  async checkpoint(): Promise<number> {
+  async checkpoint(): Promise<Checkpoint> {
     if (this.failCheckpoints > 0) {
       this.failCheckpoints -= 1;
       throw new Error('history database unavailable');
@@ -97,6 +105,11 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     await history.close();
   });
 
+  /** A checkpoint `n` positions past the story's head (the SQLite log's one partition). */
+  function beyond(n: number): Checkpoint {
+    return { 0: (story.head[0] ?? 0) + n };
+  }
+
   function chat(count: number, prefix: string): void {
     for (let i = 1; i <= count; i++) story.send('r-1', i % 2 === 0 ? 'u-alice' : 'u-bob', `${prefix} ${i}`);
   }
@@ -107,13 +120,13 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     const running = projector();
     await running.start();
     await running.waitFor(await log.headPosition(), 5000);
-    expect(running.position).toBe(story.head);
-    expect(await history.checkpoint()).toBe(story.head);
+    expect(running.checkpoint).toEqual(story.head);
+    expect(await history.checkpoint()).toEqual(story.head);
 
     const from = story.head;
     const sent = story.send('r-1', 'u-bob', 'just now');
-    const position = await appendAll(log, story.since(from));
-    await running.waitFor(position, 5000);
+    const appended = await appendAll(log, story.since(from));
+    await running.waitFor(appended, 5000);
     expect((await history.getMessage('r-1', sent.seq))?.text).toBe('just now');
     expect((await history.getRoom('r-1'))?.headSeq).toBe(sent.seq);
     expect(running.lag(await log.headPosition())).toBe(0);
@@ -126,10 +139,10 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     const store = new FlakyStore(history);
     const running = projector(store);
     await running.start();
-    expect(running.position).toBe(12);
+    expect(running.checkpoint).toEqual({ 0: 12 });
     await running.waitFor(story.head, 5000);
-    expect(store.batches.flat().map((event) => event.globalPosition)).toEqual(
-      story.events.slice(12).map((event) => event.globalPosition),
+    expect(store.batches.flat().map((event) => event.position)).toEqual(
+      story.events.slice(12).map((event) => event.position),
     );
   });
 
@@ -138,7 +151,8 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     const running = projector();
     await running.start();
     await running.waitFor(story.head, 5000);
-    await expect(running.waitFor(1, 0)).resolves.toBeUndefined();
+    await expect(running.waitFor({ 0: 1 }, 0)).resolves.toBeUndefined();
+    await expect(running.waitFor(EMPTY_CHECKPOINT, 0)).resolves.toBeUndefined();
     await expect(running.waitFor(story.head, 0)).resolves.toBeUndefined();
   });
 
@@ -146,11 +160,11 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     await appendAll(log, story.events);
     const running = projector();
     await running.start();
-    const waiting = running.waitFor(story.head + 100, 30);
+    const waiting = running.waitFor(beyond(100), 30);
     await expect(waiting).rejects.toBeInstanceOf(UnavailableError);
     await expect(waiting).rejects.toMatchObject({
       code: 'UNAVAILABLE',
-      details: { projection: 'history', waitedFor: story.head + 100 },
+      details: { projection: 'history', waitedFor: beyond(100) },
     });
   });
 
@@ -158,12 +172,12 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     chat(5, 'm');
     await appendAll(log, story.events);
     const running = projector();
-    expect(running.lag(story.head)).toBe(story.head);
+    expect(running.lag(story.head)).toBe(story.events.length);
     await running.start();
     await running.waitFor(story.head, 5000);
     expect(running.lag(story.head)).toBe(0);
-    expect(running.lag(story.head + 7)).toBe(7);
-    expect(running.lag(0)).toBe(0);
+    expect(running.lag(beyond(7))).toBe(7);
+    expect(running.lag(EMPTY_CHECKPOINT)).toBe(0);
   });
 
   it('after a failed batch, logs, backs off and resubscribes from the checkpoint, skipping nothing', async () => {
@@ -177,10 +191,10 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     await running.waitFor(story.head, 5000);
 
     // The failed batch comes again, from the same first event, until it goes through.
-    const firstPositions = store.batches.map((batch) => batch[0]?.globalPosition);
+    const firstPositions = store.batches.map((batch) => batch[0]?.position);
     expect(firstPositions.slice(0, 4)).toEqual([1, 1, 1, 1]);
-    const applied = store.batches.slice(3).flat().map((event) => event.globalPosition);
-    expect(applied).toEqual(story.events.map((event) => event.globalPosition));
+    const applied = store.batches.slice(3).flat().map((event) => event.position);
+    expect(applied).toEqual(story.events.map((event) => event.position));
 
     const page = await history.getMessages('r-1', { limit: 100 });
     expect(page.messages.map((message) => message.text)).toEqual(
@@ -210,7 +224,7 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     expect(await history.getEditHistory('r-1', edited.seq)).toEqual([
       expect.objectContaining({ text: 'to be edited' }),
     ]);
-    expect(await history.checkpoint()).toBe(head);
+    expect(await history.checkpoint()).toEqual(head);
   });
 
   it('stops: pending waiters reject, later appends wait for the next start, which resumes at the checkpoint', async () => {
@@ -218,7 +232,7 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     const running = projector();
     await running.start();
     await running.waitFor(story.head, 5000);
-    const pending = running.waitFor(story.head + 1, 5000);
+    const pending = running.waitFor(beyond(1), 5000);
     await running.stop();
     await expect(pending).rejects.toBeInstanceOf(UnavailableError);
     expect(running.isRunning).toBe(false);
@@ -227,11 +241,11 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     chat(3, 'while stopped');
     const head = await appendAll(log, story.since(from));
     await sleep(50);
-    expect(await history.checkpoint()).toBe(from);
+    expect(await history.checkpoint()).toEqual(from);
 
     const next = projector();
     await next.start();
-    expect(next.position).toBe(from);
+    expect(next.checkpoint).toEqual(from);
     await next.waitFor(head, 5000);
     expect((await history.getMessages('r-1', { limit: 10 })).messages).toHaveLength(3);
   });
@@ -251,5 +265,60 @@ describe('Projector (SqliteEventLog → SqliteHistoryStore)', () => {
     expect(running.isRunning).toBe(false);
     await running.start();
     await running.waitFor(story.head, 5000);
+  });
+});
+
+/** A log of several partitions whose subscription delivers only when the test says which partition may go next. */
+class ManualPartitionedLog implements Pick<EventLog, 'subscribe'> {
+  private handler: SubscribeOptions['handler'] | undefined;
+  private after: Checkpoint = EMPTY_CHECKPOINT;
+
+  constructor(private readonly story: RecordedEventLog) {}
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.handler = options.handler;
+    this.after = options.after;
+    return { close: async () => undefined };
+  }
+
+  /** Hands the subscriber every event of one partition it has not seen yet, in one batch. */
+  async deliver(partition: number): Promise<void> {
+    const batch = this.story.since(this.after).filter((event) => event.partition === partition);
+    await this.handler?.(batch);
+  }
+}
+
+describe('Projector over a partitioned log', () => {
+  it('resolves waitFor only once every partition the target names is applied', async () => {
+    const story = new RecordedEventLog({ partitions: 3 });
+    story.registerUser('u-alice', 'Alice');
+    story.registerUser('u-bob', 'Bob');
+    story.createRoom('r-1', 'One', 'public', 'u-alice');
+    story.join('r-1', 'u-bob');
+    const partitions = [...new Set(story.events.map((event) => event.partition))].sort();
+    expect(partitions.length).toBeGreaterThan(1);
+
+    const log = new ManualPartitionedLog(story);
+    const history = new SqliteHistoryStore({ filename: ':memory:' });
+    const running = new Projector({ name: 'history', log, store: history });
+    try {
+      await running.start();
+      let done = false;
+      const waiting = running.waitFor(story.head, 5000).then(() => {
+        done = true;
+      });
+      for (const partition of partitions.slice(0, -1)) await log.deliver(partition);
+      await Promise.resolve();
+      expect(done).toBe(false);
+      expect(coversAll(running.checkpoint, story.head)).toBe(false);
+      await log.deliver(partitions.at(-1) ?? 0);
+      await waiting;
+      expect(running.checkpoint).toEqual(story.head);
+      expect(await history.checkpoint()).toEqual(story.head);
+      expect(running.lag(story.head)).toBe(0);
+    } finally {
+      await running.stop();
+      await history.close();
+    }
   });
 });

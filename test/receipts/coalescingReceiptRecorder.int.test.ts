@@ -7,6 +7,7 @@ import type { ReceiptCommand } from '../../src/commands/commands.js';
 import { receiptsDecider } from '../../src/commands/receipts/receiptsDecider.js';
 import { receiptsStreamId } from '../../src/domain/ids.js';
 import { UnavailableError } from '../../src/domain/errors.js';
+import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import { asReceiptEvent } from '../../src/events/eventGuards.js';
 import {
@@ -227,13 +228,14 @@ describe('CoalescingReceiptRecorder', () => {
     });
 
     it('resolves after the history view has the read, when asked to wait for it', async () => {
-      const seen: number[] = [];
+      const seen: Checkpoint[] = [];
       const receiptsOf = recorder({
-        waitForHistory: async (position) => {
-          seen.push(position);
+        waitForHistory: async (target) => {
+          seen.push(target);
         },
       });
       await receiptsOf.read('u-bob', 'r-1', 4);
+      // The read marker's event is the newest in the log: waiting for it is waiting for the head.
       expect(seen).toEqual([await log.headPosition()]);
       await receiptsOf.read('u-bob', 'r-1', 2);
       expect(seen).toHaveLength(1);

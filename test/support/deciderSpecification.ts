@@ -44,7 +44,8 @@ export function recorded<E extends ChatEvent>(
       eventId: `${streamId}-event-${streamVersion}`,
       streamId,
       streamVersion,
-      globalPosition: 1000 + streamVersion,
+      partition: 0,
+      position: 1000 + streamVersion,
       metadata,
     };
   });

@@ -1,8 +1,10 @@
-// Builds RecordedEvents the way a log would record them: stream versions counted per stream, global positions
-// counted across the log, a clock that moves forward. For projection tests that need no real event log.
+// Builds RecordedEvents the way a log would record them: stream versions counted per stream, positions counted
+// per partition (one partition unless asked for more, like the SQLite log), a clock that moves forward. For
+// projection tests that need no real event log.
 
 import type { ChatEvent, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
+import { EMPTY_CHECKPOINT, advance, covers, type Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { messageIdOf, receiptsStreamId, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
 
 export interface RecordOptions {
@@ -17,22 +19,40 @@ export interface SentMessage {
   messageId: string;
 }
 
+export interface RecordedEventLogOptions {
+  startAt?: number;
+  /** The position of the first event of each partition. Default 1. */
+  firstPosition?: number;
+  /** Partitions the streams are spread over (by a hash of the stream id). Default 1, as in the SQLite log. */
+  partitions?: number;
+}
+
 export class RecordedEventLog {
-  /** Every event recorded so far, in global order. */
+  /** Every event recorded so far, in the order recorded (one valid interleaving of the partitions). */
   readonly events: RecordedEvent[] = [];
   private readonly versions = new Map<string, number>();
-  private position: number;
+  private readonly partitions: number;
+  private readonly firstPosition: number;
+  private last: Checkpoint = EMPTY_CHECKPOINT;
   private clock: number;
   private nextId = 1;
 
-  constructor(options: { startAt?: number; firstPosition?: number } = {}) {
+  constructor(options: RecordedEventLogOptions = {}) {
     this.clock = options.startAt ?? Date.UTC(2025, 0, 1, 12, 0, 0);
-    this.position = (options.firstPosition ?? 1) - 1;
+    this.firstPosition = options.firstPosition ?? 1;
+    this.partitions = options.partitions ?? 1;
   }
 
-  /** The global position of the last event (0 when none). */
-  get head(): number {
-    return this.position;
+  /** The position of the last event of each partition (the empty checkpoint when none). */
+  get head(): Checkpoint {
+    return this.last;
+  }
+
+  /** The partition a stream's events go to: a stable hash, not Kafka's (tests only need a spread). */
+  partitionOf(streamId: string): number {
+    let hash = 0;
+    for (const char of streamId) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 1_000_003;
+    return hash % this.partitions;
   }
 
   /** The current version of a stream (0 when it has no event). */
@@ -44,7 +64,9 @@ export class RecordedEventLog {
   record<E extends ChatEvent>(streamId: string, event: E, options: RecordOptions = {}): RecordedEvent<E> {
     const streamVersion = this.versionOf(streamId) + 1;
     this.versions.set(streamId, streamVersion);
-    this.position += 1;
+    const partition = this.partitionOf(streamId);
+    const position = Math.max(this.last[partition] ?? 0, this.firstPosition - 1) + 1;
+    this.last = advance(this.last, { partition, position });
     const occurredAt = options.at ?? this.clock;
     this.clock = Math.max(this.clock, occurredAt) + 1000;
     const id = this.nextId++;
@@ -53,7 +75,8 @@ export class RecordedEventLog {
       eventId: `evt-${id}`,
       streamId,
       streamVersion,
-      globalPosition: this.position,
+      partition,
+      position,
       metadata: {
         actorId: options.actorId === undefined ? null : options.actorId,
         commandId: `cmd-${id}`,
@@ -65,9 +88,9 @@ export class RecordedEventLog {
     return recorded;
   }
 
-  /** Events recorded after `position` (exclusive), in global order. */
-  since(position: number): RecordedEvent[] {
-    return this.events.filter((event) => event.globalPosition > position);
+  /** Events the checkpoint does not cover, in the order recorded. */
+  since(checkpoint: Checkpoint = EMPTY_CHECKPOINT): RecordedEvent[] {
+    return this.events.filter((event) => !covers(checkpoint, event));
   }
 
   registerUser(

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import { isChatEventType } from '../../src/events/chatEvents.js';
 import type { ChatEventType } from '../../src/events/chatEvents.js';
-import type { EventMetadata, RecordedEvent } from '../../src/events/envelope.js';
+import type { EventMetadata, EventPosition, RecordedEvent } from '../../src/events/envelope.js';
 import type { EventCodec, EventToEncode } from '../../src/events/eventCodec.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 import type { DataOf } from './sampleEvents.js';
@@ -26,7 +26,7 @@ export function makeTestCodec(): EventCodec {
 }
 
 /**
- * TEST-ONLY stand-in for the Avro codec: the event (minus globalPosition) as UTF-8 JSON. It is not the wire
+ * TEST-ONLY stand-in for the Avro codec: the event (minus its place in the log) as UTF-8 JSON. It is not the wire
  * format, knows nothing of schema versions, and must never be wired into the service. Decoding checks every field
  * against the event catalogue, so a log that mangles bytes fails loudly instead of returning a wrong shape.
  */
@@ -36,17 +36,19 @@ export function makeJsonTestCodec(): EventCodec {
       const { type, data, eventId, streamId, streamVersion, metadata } = event;
       return Buffer.from(JSON.stringify({ type, data, eventId, streamId, streamVersion, metadata }), 'utf8');
     },
-    decode(bytes: Buffer, globalPosition: number): RecordedEvent {
+    decode(bytes: Buffer, at: EventPosition): RecordedEvent {
       const value: unknown = JSON.parse(bytes.toString('utf8'));
-      if (!isStoredEvent(value)) throw new Error(`bytes at global position ${globalPosition} are not an event`);
-      return { ...value, globalPosition };
+      if (!isStoredEvent(value)) {
+        throw new Error(`bytes at position ${at.position} of partition ${at.partition} are not an event`);
+      }
+      return { ...value, partition: at.partition, position: at.position };
     },
   };
 }
 
 /** Omit that keeps the union of event types apart (the built-in Omit merges the members). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type StoredEvent = DistributiveOmit<RecordedEvent, 'globalPosition'>;
+type StoredEvent = DistributiveOmit<RecordedEvent, 'partition' | 'position'>;
 
 /** How to check one payload field; derived from the field's type so the table cannot drift from the catalogue. */
 type FieldCheck<V> = [V] extends [string]

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
+import { EMPTY_CHECKPOINT, checkpointFromEntries, positionIn, type Checkpoint } from '../checkpoint.js';
 import type {
   AppendResult,
   EventLog,
@@ -75,6 +76,8 @@ const DEFAULT_MAX_BATCH = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_SUBSCRIPTION_BATCH = 500;
+/** The SQLite log is one partition: every event is in partition 0, its position the row id. */
+const PARTITION = 0;
 /** SQLite reads a negative LIMIT as "no limit". */
 const NO_LIMIT = -1;
 
@@ -98,7 +101,8 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be d
 `;
 
 /**
- * The embedded event log: one SQLite file in WAL mode.
+ * The embedded event log: one SQLite file in WAL mode, and one partition (0) whose positions are the row ids
+ * (the column keeps its historical name, global_position: in one partition the two are the same).
  *
  * A stream's version is read from the UNIQUE (stream_id, stream_version) index (one index seek) instead of a
  * separate streams table: measured on 200k appends over 1000 streams, the extra upsert of a streams table cost
@@ -225,7 +229,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const after = nonNegativeInteger(options.after ?? 0, 'after');
+    const after = nonNegativeInteger(positionIn(options.after ?? EMPTY_CHECKPOINT, PARTITION), 'after');
     return this.readAllNow(after, nonNegativeInteger(options.limit, 'limit'));
   }
 
@@ -233,8 +237,14 @@ export class SqliteEventLog implements EventLog {
     return this.decodeRows(this.openDb().selectByCommand.all(commandId));
   }
 
-  async headPosition(): Promise<number> {
-    return this.headNow();
+  async headPosition(): Promise<Checkpoint> {
+    const head = this.headNow();
+    return head === 0 ? EMPTY_CHECKPOINT : checkpointFromEntries([[PARTITION, head]]);
+  }
+
+  partitionOf(streamId: string): number {
+    validateStreamId(streamId);
+    return PARTITION;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -242,7 +252,7 @@ export class SqliteEventLog implements EventLog {
     const subscription = new SqliteSubscription({
       read: (after, limit) => this.readAllNow(after, limit),
       detach: (stopped) => this.detach(stopped),
-      after: nonNegativeInteger(options.after, 'after'),
+      after: nonNegativeInteger(positionIn(options.after, PARTITION), 'after'),
       batchSize: positiveInteger(options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH, 'batchSize'),
       handler: options.handler,
       onError: options.onError,
@@ -361,7 +371,7 @@ export class SqliteEventLog implements EventLog {
           event.metadata.occurredAt,
           body,
         );
-        recorded.push({ ...event, streamId, streamVersion, globalPosition: Number(lastInsertRowid) });
+        recorded.push({ ...event, streamId, streamVersion, partition: PARTITION, position: Number(lastInsertRowid) });
       }
       versions.set(streamId, streamVersion);
       outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
@@ -370,7 +380,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   private decodeRows(rows: EventRow[]): RecordedEvent[] {
-    return rows.map((row) => this.codec.decode(row.body, row.global_position));
+    return rows.map((row) => this.codec.decode(row.body, { partition: PARTITION, position: row.global_position }));
   }
 
   /** Reads after close() would throw better-sqlite3's generic error; say what happened instead. */
@@ -420,7 +430,7 @@ interface SubscriptionSettings {
  * can neither be skipped nor delivered twice.
  */
 class SqliteSubscription implements Subscription {
-  /** The global position of the last event handed to the handler (successfully handled). */
+  /** The position (in the one partition) of the last event handed to the handler (successfully handled). */
   position: number;
   private running: Promise<void> | undefined;
   /** Set by wake() while a handler runs: the log may have moved past what the last read saw. */
@@ -456,7 +466,7 @@ class SqliteSubscription implements Subscription {
         while (page.length > 0 && !this.stopped) {
           const last = page[page.length - 1];
           await handler(page);
-          if (last !== undefined) this.position = last.globalPosition;
+          if (last !== undefined) this.position = last.position;
           // A short page reached the head as it was then; only a wake-up since then can mean more.
           if (page.length < batchSize || this.stopped) break;
           page = read(this.position, batchSize);

@@ -1,3 +1,4 @@
+import { EMPTY_CHECKPOINT, lag, partitionsOf, positionIn, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { ProjectionStore } from '../../projections/projector.js';
 import { NO_BODY, NO_PARAMS, NO_QUERY, publicRoute, type Endpoint } from '../route.js';
@@ -31,21 +32,28 @@ export function healthRoutes(deps: HealthDependencies): Endpoint[] {
       },
       async handler() {
         const checks: Record<string, Check> = {};
-        let head = 0;
+        let head: Checkpoint = EMPTY_CHECKPOINT;
         checks.eventLog = await probe(async () => {
           head = await deps.log.headPosition();
-          return `head ${head}`;
+          return `head ${describeHead(head)}`;
         });
         checks.historyProjection = await probe(async () => {
           if (!deps.projector.isRunning) throw new Error('projector is not running');
-          const checkpoint = await deps.history.checkpoint();
-          return `lag ${Math.max(0, head - checkpoint)} events`;
+          return `lag ${lag(head, await deps.history.checkpoint())} events`;
         });
         const healthy = Object.values(checks).every((check) => check.status === 'ok');
         return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'unavailable', checks } };
       },
     }),
   ];
+}
+
+/** One partition (the SQLite log) reads as before, `head 42`; several as `head 0:17 3:5`. */
+function describeHead(head: Checkpoint): string {
+  const partitions = partitionsOf(head);
+  if (partitions.length === 0) return '0';
+  if (partitions.length === 1 && partitions[0] === 0) return String(positionIn(head, 0));
+  return partitions.map((partition) => `${partition}:${positionIn(head, partition)}`).join(' ');
 }
 
 async function probe(check: () => Promise<string>): Promise<Check> {

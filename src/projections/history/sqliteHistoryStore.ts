@@ -7,6 +7,7 @@ import { normaliseUsername } from '../../domain/ids.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { RoomRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
+import { checkpointFromEntries, type Checkpoint } from '../../eventlog/checkpoint.js';
 import { historyChanges, type HistoryChange } from './historyChanges.js';
 import type {
   EditView,
@@ -27,7 +28,7 @@ import type {
 export interface SqliteHistoryStoreOptions {
   /** A file path, or ':memory:' for a store that lives as long as the process. */
   filename: string;
-  /** The row of projection_checkpoints this store keeps its position in. Default 'history'. */
+  /** The rows of projection_checkpoints this store keeps its positions in (one per partition). Default 'history'. */
   projectionName?: string;
 }
 
@@ -35,11 +36,16 @@ export interface SqliteHistoryStoreOptions {
 // they leave, so the members table is "who is there now". Messages keep their row when deleted (the seq stays
 // visible in history) with text set to NULL; earlier texts live in message_edits, one row per edit keyed by the
 // edit event's stream version so a repeated edit can never add a second row.
-const SCHEMA = `
+const CHECKPOINTS_TABLE = `
 CREATE TABLE IF NOT EXISTS projection_checkpoints (
-  name     TEXT PRIMARY KEY,
-  position INTEGER NOT NULL
+  name      TEXT    NOT NULL,
+  partition INTEGER NOT NULL,
+  position  INTEGER NOT NULL,
+  PRIMARY KEY (name, partition)
 ) WITHOUT ROWID;
+`;
+
+const SCHEMA = `${CHECKPOINTS_TABLE}
 
 CREATE TABLE IF NOT EXISTS users (
   user_id             TEXT PRIMARY KEY,
@@ -257,7 +263,9 @@ const editRow = z
   .object({ text: z.string(), edited_at: millis, edited_by: z.string() })
   .transform((r): EditView => ({ text: r.text, editedAt: iso(r.edited_at), editedBy: r.edited_by }));
 
-const positionRow = z.object({ position: z.number().int() });
+const checkpointRow = z
+  .object({ partition: z.number().int(), position: z.number().int() })
+  .transform((r): [number, number] => [r.partition, r.position]);
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -306,14 +314,15 @@ export class SqliteHistoryStore implements HistoryStore {
     // last transactions, and the checkpoint goes with them, so the projector simply re-applies them).
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    migrateCheckpointsToPartitions(this.db);
     this.db.exec(SCHEMA);
 
     const p = (sql: string): Statement => this.db.prepare<unknown[], unknown>(sql);
     this.sql = {
-      checkpoint: p('SELECT position FROM projection_checkpoints WHERE name = ?'),
+      checkpoint: p('SELECT partition, position FROM projection_checkpoints WHERE name = ?'),
       saveCheckpoint: p(
-        `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+        `INSERT INTO projection_checkpoints (name, partition, position) VALUES (?, ?, ?)
+         ON CONFLICT (name, partition) DO UPDATE SET position = excluded.position`,
       ),
       upsertUser: p(
         `INSERT INTO users (user_id, username, username_normalised, email, display_name, password_hash, role, created_at)
@@ -409,15 +418,17 @@ export class SqliteHistoryStore implements HistoryStore {
     };
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
-      let position = this.readCheckpoint();
-      const start = position;
+      // A mutable map rather than checkpoint.ts's immutable helpers: this loop runs per event during a rebuild.
+      const positions = new Map(Object.entries(this.readCheckpoint()).map(([p, position]) => [Number(p), position]));
+      const moved = new Set<number>();
       for (const event of events) {
-        // At-least-once delivery: anything at or below the checkpoint is already in the view.
-        if (event.globalPosition <= position) continue;
+        // At-least-once delivery: anything at or below the checkpoint of its partition is already in the view.
+        if (event.position <= (positions.get(event.partition) ?? 0)) continue;
         for (const change of historyChanges(event)) this.applyChange(change);
-        position = event.globalPosition;
+        positions.set(event.partition, event.position);
+        moved.add(event.partition);
       }
-      if (position > start) this.sql.saveCheckpoint.run(this.projectionName, position);
+      for (const partition of moved) this.sql.saveCheckpoint.run(this.projectionName, partition, positions.get(partition));
     });
   }
 
@@ -425,7 +436,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.applyInTransaction(events);
   }
 
-  async checkpoint(): Promise<number> {
+  async checkpoint(): Promise<Checkpoint> {
     return this.readCheckpoint();
   }
 
@@ -521,9 +532,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.close();
   }
 
-  private readCheckpoint(): number {
-    const row = this.sql.checkpoint.get(this.projectionName);
-    return row === undefined ? 0 : positionRow.parse(row).position;
+  private readCheckpoint(): Checkpoint {
+    return checkpointFromEntries(this.sql.checkpoint.all(this.projectionName).map((row) => checkpointRow.parse(row)));
   }
 
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
@@ -565,6 +575,22 @@ export class SqliteHistoryStore implements HistoryStore {
         unreachable(change);
     }
   }
+}
+
+/**
+ * Stores written before the log had partitions kept one row per projection (name, position); that position is
+ * the projection's position in partition 0 (the SQLite log's only one). Done once, in one transaction.
+ */
+function migrateCheckpointsToPartitions(db: Database.Database): void {
+  const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('projection_checkpoints')").pluck().all();
+  if (columns.length === 0 || columns.includes('partition')) return;
+  db.transaction(() => {
+    db.exec(`ALTER TABLE projection_checkpoints RENAME TO projection_checkpoints_unpartitioned;
+      ${CHECKPOINTS_TABLE}
+      INSERT INTO projection_checkpoints (name, partition, position)
+        SELECT name, 0, position FROM projection_checkpoints_unpartitioned WHERE position > 0;
+      DROP TABLE projection_checkpoints_unpartitioned;`);
+  }).immediate();
 }
 
 function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {

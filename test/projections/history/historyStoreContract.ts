@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { RecordedEvent } from '../../../src/events/envelope.js';
+import { EMPTY_CHECKPOINT, checkpointOf, partitionsOf } from '../../../src/eventlog/checkpoint.js';
 import type { HistoryStore, MessageView } from '../../../src/projections/history/historyStore.js';
 import { messageIdOf } from '../../../src/domain/ids.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
@@ -83,7 +84,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         await project();
         expect(await store.getUser('u-zed')).toBeUndefined();
         expect(await store.getUserByUsername('zed')).toBeUndefined();
-        expect(await store.checkpoint()).toBe(claimed.globalPosition);
+        expect(await store.checkpoint()).toEqual(checkpointOf([claimed]));
       });
 
       it('finds users by username case-insensitively, after Unicode folding', async () => {
@@ -786,31 +787,31 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
     });
 
     describe('checkpoint and idempotency', () => {
-      it('starts at checkpoint 0', async () => {
-        expect(await store.checkpoint()).toBe(0);
+      it('starts at the empty checkpoint', async () => {
+        expect(await store.checkpoint()).toEqual(EMPTY_CHECKPOINT);
       });
 
       it('advances the checkpoint to the last position of each batch', async () => {
         threeUsers();
-        await store.applyBatch(log.since(0));
-        expect(await store.checkpoint()).toBe(log.head);
+        await store.applyBatch(log.since(EMPTY_CHECKPOINT));
+        expect(await store.checkpoint()).toEqual(log.head);
         log.createRoom('r-1', 'One', 'public', 'u-alice');
         log.send('r-1', 'u-alice', 'hi');
         const batch = log.since(await store.checkpoint());
         await store.applyBatch(batch);
-        expect(await store.checkpoint()).toBe(batch.at(-1)!.globalPosition);
+        expect(await store.checkpoint()).toEqual({ 0: batch.at(-1)!.position });
         await store.applyBatch([]);
-        expect(await store.checkpoint()).toBe(log.head);
+        expect(await store.checkpoint()).toEqual(log.head);
       });
 
-      it('accepts global positions with gaps (as a partitioned log delivers them)', async () => {
+      it('accepts positions with gaps (as Kafka offsets skip transaction markers)', async () => {
         threeUsers();
         log.createRoom('r-1', 'One', 'public', 'u-alice');
         log.send('r-1', 'u-alice', 'hi');
         const withGaps = log.events.filter((event) => event.type !== 'UsernameClaimed');
         expect(withGaps.length).toBeLessThan(log.events.length);
         await store.applyBatch(withGaps);
-        expect(await store.checkpoint()).toBe(log.head);
+        expect(await store.checkpoint()).toEqual(log.head);
         expect((await store.getMessages('r-1', { limit: 5 })).messages).toHaveLength(1);
       });
 
@@ -820,7 +821,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         const once = await snapshot(store, userIds, roomIds);
         await store.applyBatch(log.events);
         expect(await snapshot(store, userIds, roomIds)).toEqual(once);
-        expect(once.checkpoint).toBe(log.head);
+        expect(once.checkpoint).toEqual(log.head);
       });
 
       it('changes nothing when an old stretch of the log is delivered again', async () => {
@@ -867,7 +868,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         threeUsers();
         await store.applyBatch(log.events);
         await store.applyBatch(log.events.slice(0, 2));
-        expect(await store.checkpoint()).toBe(log.head);
+        expect(await store.checkpoint()).toEqual(log.head);
       });
 
       it('applies a batch all or nothing, checkpoint included', async () => {
@@ -885,7 +886,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           },
         });
         await expect(store.applyBatch(log.since(checkpointBefore))).rejects.toThrow();
-        expect(await store.checkpoint()).toBe(checkpointBefore);
+        expect(await store.checkpoint()).toEqual(checkpointBefore);
         expect(await store.getRoom('r-1')).toBeUndefined();
         expect(await store.getMessage('r-1', good.seq)).toBeUndefined();
         expect(await store.getMembers('r-1')).toEqual([]);
@@ -893,7 +894,45 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         // The store stays usable: the good part applies afterwards.
         await store.applyBatch(log.since(checkpointBefore).filter((event) => event !== bad.event));
         expect((await store.getMessage('r-1', good.seq))?.text).toBe('fine');
-        expect(await store.checkpoint()).toBe(good.event.globalPosition);
+        expect(await store.checkpoint()).toEqual(checkpointOf([good.event]));
+      });
+    });
+
+    describe('checkpoint per partition (a Kafka topic: streams spread over partitions, no order across them)', () => {
+      let spread: RecordedEventLog;
+
+      beforeEach(() => {
+        spread = new RecordedEventLog({ startAt: T0, partitions: 4 });
+      });
+
+      it('keeps the last position of every partition', async () => {
+        richScenario(spread);
+        expect(partitionsOf(spread.head).length).toBeGreaterThan(1);
+        await store.applyBatch(spread.events);
+        expect(await store.checkpoint()).toEqual(spread.head);
+      });
+
+      it('builds the same view whichever way the partitions interleave', async () => {
+        const { userIds, roomIds } = richScenario(spread);
+        await store.applyBatch(spread.events);
+        // Another legal delivery order: one partition after the other, each in its own order, in small batches.
+        const byPartition = [...spread.events].sort((a, b) => a.partition - b.partition);
+        const other = await freshStore();
+        for (let i = 0; i < byPartition.length; i += 5) await other.applyBatch(byPartition.slice(i, i + 5));
+        expect(await snapshot(other, userIds, roomIds)).toEqual(await snapshot(store, userIds, roomIds));
+      });
+
+      it('applies a partition that is behind while skipping what another has already applied', async () => {
+        const { userIds, roomIds } = richScenario(spread);
+        const [first] = partitionsOf(spread.head);
+        // One partition done, the others not started: a batch of everything applies only the others.
+        await store.applyBatch(spread.events.filter((event) => event.partition === first));
+        await store.applyBatch(spread.events);
+        await store.applyBatch(spread.events.filter((event) => event.partition === first));
+        expect(await store.checkpoint()).toEqual(spread.head);
+        const reference = await freshStore();
+        await reference.applyBatch(spread.events);
+        expect(await snapshot(store, userIds, roomIds)).toEqual(await snapshot(reference, userIds, roomIds));
       });
     });
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { mergeCheckpoints } from '../../../src/eventlog/checkpoint.js';
 import { ROOMS_OF_USER_SQL, SqliteHistoryStore } from '../../../src/projections/history/sqliteHistoryStore.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
 import { historyStoreContract } from './historyStoreContract.js';
@@ -61,7 +62,7 @@ describe('SqliteHistoryStore on a file', () => {
 
     const reopened = new SqliteHistoryStore({ filename });
     try {
-      expect(await reopened.checkpoint()).toBe(log.head);
+      expect(await reopened.checkpoint()).toEqual(log.head);
       expect(await reopened.getRoom('r-1')).toEqual(room);
       expect(await reopened.getMessages('r-1', { limit: 10 })).toEqual(messages);
       expect(await reopened.getEditHistory('r-1', 3)).toEqual(edits);
@@ -89,9 +90,45 @@ describe('SqliteHistoryStore on a file', () => {
     await a.close();
     const b = new SqliteHistoryStore({ filename, projectionName: 'history-v2' });
     try {
-      expect(await b.checkpoint()).toBe(0);
+      expect(await b.checkpoint()).toEqual({});
     } finally {
       await b.close();
+    }
+  });
+
+  it('keeps a row per partition, and a store from before partitions resumes at its position in partition 0', async () => {
+    const filename = join(dir, 'history.db');
+    // The table as stores created before partitioned positions have it: one position per projection.
+    const old = new Database(filename);
+    old.exec(`CREATE TABLE projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO projection_checkpoints VALUES ('history', 41), ('history-v2', 0);`);
+    old.close();
+
+    const migrated = new SqliteHistoryStore({ filename });
+    try {
+      expect(await migrated.checkpoint()).toEqual({ 0: 41 });
+      const log = new RecordedEventLog({ partitions: 3, firstPosition: 50 });
+      log.registerUser('u-alice', 'Alice');
+      log.createRoom('r-1', 'One', 'public', 'u-alice');
+      await migrated.applyBatch(log.events);
+      expect(await migrated.checkpoint()).toEqual(mergeCheckpoints({ 0: 41 }, log.head));
+    } finally {
+      await migrated.close();
+    }
+    const raw = new Database(filename, { readonly: true });
+    try {
+      const rows = raw.prepare('SELECT name, partition, position FROM projection_checkpoints ORDER BY partition').all();
+      expect(rows.length).toBeGreaterThan(1);
+      expect(rows).toContainEqual({ name: 'history', partition: 0, position: expect.any(Number) });
+    } finally {
+      raw.close();
+    }
+    // Opening again finds the new table and leaves it alone.
+    const again = new SqliteHistoryStore({ filename, projectionName: 'history-v2' });
+    try {
+      expect(await again.checkpoint()).toEqual({});
+    } finally {
+      await again.close();
     }
   });
 
