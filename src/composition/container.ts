@@ -5,6 +5,7 @@ import { Container, type ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
 import { AnalyticsQueries } from '../analytics/analyticsQueries.js';
 import { MemoryAnalyticsStore } from '../analytics/memoryAnalyticsStore.js';
+import { RedisAnalyticsStore } from '../analytics/redisAnalyticsStore.js';
 import { AccessTokens } from '../auth/accessTokens.js';
 import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
@@ -166,9 +167,20 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       }),
   );
   // Analytics counters live in memory in the embedded mode: the projector rebuilds them from position 0 on every
-  // start (its checkpoint is the store's, and a fresh memory store's is 0).
+  // start (its checkpoint is the store's, and a fresh memory store's is 0). In Redis they and their checkpoint
+  // persist, so the projector goes on from where it stopped.
   bind(TOKENS.analyticsStore)
-    .toConstantValue(new MemoryAnalyticsStore())
+    .toDynamicValue(async (context) => {
+      const store = config.stores.analytics;
+      switch (store) {
+        case 'memory':
+          return new MemoryAnalyticsStore();
+        case 'redis':
+          return new RedisAnalyticsStore({ client: await resolve(context, TOKENS.redis), keyPrefix: redisKeys('analytics') });
+        default:
+          return unknownSelector('ANALYTICS_STORE', store);
+      }
+    })
     .onDeactivation((store) => store.close());
   bind(TOKENS.analyticsProjector).toDynamicValue(
     async (context) =>
