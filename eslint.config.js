@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The browser test client: plain ES modules, no bundler.
+    files: ['public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import { TOKENS } from './composition/tokens.js';
 import type { AppConfig } from './config/config.js';
 import { createHttpApp } from './http/app.js';
 import { buildOpenApiDocument } from './http/openapi.js';
+import { packageRoot } from './support/packageRoot.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** How often chat_projector_lag_events is refreshed between scrapes (every scrape refreshes it too). */
@@ -42,6 +44,7 @@ export class ChatServer {
       corsOrigins: config.http.corsOrigins,
       trustProxy: config.http.trustProxy,
       metrics: { metrics, token: config.metrics.token, refresh: () => lagMonitor.refresh() },
+      staticDir: path.join(packageRoot(), 'public'),
     });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {

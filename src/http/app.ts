@@ -22,6 +22,8 @@ export interface HttpAppOptions {
   trustProxy: boolean;
   /** Counts requests and serves GET /metrics (outside /api, so API gateways and docs leave it alone). */
   metrics?: { metrics: Metrics; token?: string; refresh?: () => Promise<void> };
+  /** A folder served at `/` (the browser test client); API routes take precedence. */
+  staticDir?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -48,7 +50,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     }),
   );
-  app.use(helmet());
+  app.use(
+    helmet({
+      // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
+      // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use(
     cors({
       origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
@@ -74,6 +82,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       await endpoint.handle(req, res, principal);
     });
   }
+
+  if (options.staticDir) app.use(routeLabel('static'), express.static(options.staticDir, { index: 'index.html' }));
 
   app.use((req: Request) => {
     throw new NotFoundError('NOT_FOUND', `no route for ${req.method} ${req.path}`);

@@ -1,34 +1,17 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../support/packageRoot.js';
 
 import { CHAT_EVENT_TYPES, type ChatEventType } from '../chatEvents.js';
 import { eventSubject } from '../registry/schemaRegistry.js';
 import { SchemaInvalidError } from '../registry/schemaRegistryErrors.js';
 import { parseAvroSchema } from './parseAvroSchema.js';
 
-/**
- * The nearest directory at or above `start` that holds a package.json. The code runs from src/ (tsx, vitest) and
- * from dist/src/ (after tsc), at different depths, so the schemas are found from the package root, not relative.
- */
-export function findPackageRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(`no package.json found at or above ${start}`);
-    }
-    dir = parent;
-  }
-}
+export { findPackageRoot } from '../../support/packageRoot.js';
 
 /** schemas/events of this package. */
 export function defaultEventSchemasDir(): string {
-  return path.join(findPackageRoot(path.dirname(fileURLToPath(import.meta.url))), 'schemas', 'events');
+  return path.join(packageRoot(), 'schemas', 'events');
 }
 
 export function eventSchemaPath(dir: string, type: ChatEventType): string {
