@@ -29,7 +29,6 @@ describeWithServices(
       logLevel: logLevel.NOTHING,
       connectionTimeout: 5000,
       requestTimeout: 10_000,
-      retry: { retries: 3 },
     });
     let admin: Admin | undefined;
     let producer: Producer | undefined;
