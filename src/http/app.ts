@@ -9,7 +9,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AuthenticationError, ChatError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
 import { errorBodyOf } from './errorMapping.js';
-import { countRequests, metricsEndpoint, routeLabel } from './httpMetrics.js';
+import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
 import type { Endpoint } from './route.js';
 
 export interface HttpAppOptions {
@@ -83,7 +83,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
   }
 
-  if (options.staticDir) app.use(routeLabel('static'), express.static(options.staticDir, { index: 'index.html' }));
+  if (options.staticDir) {
+    // Labelled only when a file is actually served, so unknown paths still count as unmatched.
+    app.use(express.static(options.staticDir, { index: 'index.html', setHeaders: (res) => setRouteLabel(res.req, 'static') }));
+  }
 
   app.use((req: Request) => {
     throw new NotFoundError('NOT_FOUND', `no route for ${req.method} ${req.path}`);

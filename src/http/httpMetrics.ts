@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { AuthenticationError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -9,7 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 /** The label of requests no route claimed (unknown paths, bodies refused before routing). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-const routeOf = new WeakMap<Request, string>();
+const routeOf = new WeakMap<IncomingMessage, string>();
 
 /**
  * Names a request by the pattern of the route that matched it (`/api/chat/rooms/:roomId`), never by its URL:
@@ -20,6 +21,11 @@ export function routeLabel(pattern: string): RequestHandler {
     routeOf.set(req, pattern);
     next();
   };
+}
+
+/** Labels a request from inside a handler that only knows late whether it claims it (static files). */
+export function setRouteLabel(req: IncomingMessage, pattern: string): void {
+  routeOf.set(req, pattern);
 }
 
 /** Counts every answered request by method, route pattern and status, once the response is finished. */

@@ -63,7 +63,11 @@ describe('slow consumers', () => {
     // The slow one, once it reads again, finds the close code after whatever had been queued for it.
     slow.resume();
     expect(await slow.closed).toEqual({ code: CLOSE_CODES.SLOW_CONSUMER, reason: 'slow consumer' });
-    expect(slow.events(roomId).length).toBeLessThan(acks.length);
+    // What it did get is an unbroken prefix of what was sent: the server cut it off, it never skipped frames.
+    // (How long that prefix is depends on how much the kernel buffered before the close, so only its shape is
+    // asserted; under load it can even be everything sent before the close.)
+    const slowSeqs = slow.events(roomId).map((frame) => frame.seq);
+    expect(slowSeqs).toEqual(acks.slice(0, slowSeqs.length).map((frame) => frame.seq));
 
     // Sending goes on for those still here.
     sender.send({ type: 'chat.send', roomId, text: 'after', clientMessageId: 'after' });

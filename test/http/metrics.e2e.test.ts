@@ -23,6 +23,7 @@ describe('/metrics', () => {
     await http.get('/api/chat/rooms/room-one', { token: alice.accessToken });
     await http.get('/api/chat/rooms/room-two', { token: alice.accessToken });
     await http.get('/no/such/path');
+    await http.get('/app.js');
 
     const response = await http.get('/metrics');
     expect(response.status).toBe(200);
@@ -32,6 +33,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/^chat_http_requests_total\{method="POST",route="\/api\/auth\/register",status="201"\} 1$/m);
     expect(text).toMatch(/^chat_http_requests_total\{method="GET",route="\/api\/chat\/rooms\/:roomId",status="404"\} 2$/m);
     expect(text).toMatch(/^chat_http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
+    expect(text).toMatch(/^chat_http_requests_total\{method="GET",route="static",status="200"\} 1$/m);
     expect(text).not.toContain('room-one');
     expect(text).toMatch(/^chat_projector_lag_events\{projection="history"\} \d+$/m);
     expect(text).toMatch(/^chat_projector_lag_events\{projection="analytics"\} \d+$/m);
