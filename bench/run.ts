@@ -1,0 +1,152 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FANOUT_DEFAULTS, FANOUT_QUICK, runFanout, type FanoutOptions } from './fanout.js';
+import type { ServerKind } from './clients/fanoutClient.js';
+import { killAllNow, ROOT, stopAll } from './lib/proc.js';
+import { machine, markdownReport, type BenchReport } from './lib/report.js';
+
+// `npm run bench -- <name> [flags]` or `npm run bench -- all [--quick]`. Each benchmark starts its servers and load
+// workers as child processes on loopback, stops by itself (a hard timeout kills everything it started), and writes
+// bench/results/<name>-<timestamp>.json and .md; bench/README.md keeps the latest table of each benchmark.
+
+const BENCHMARKS = ['fanout', 'send', 'connections'] as const;
+type BenchName = (typeof BENCHMARKS)[number];
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    rooms: { type: 'string' },
+    subscribers: { type: 'string' },
+    rates: { type: 'string' },
+    'step-seconds': { type: 'string' },
+    servers: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    seconds: { type: 'string' },
+    'timeout-seconds': { type: 'string' },
+    'no-chart': { type: 'boolean', default: false },
+    'no-readme': { type: 'boolean', default: false },
+  },
+});
+
+const RESULTS = path.join(ROOT, 'bench', 'results');
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+function numberList(value: string | undefined): number[] | undefined {
+  return value?.split(',').map((item) => Number(item.trim()));
+}
+
+function fanoutOptions(): FanoutOptions {
+  const options: FanoutOptions = { ...FANOUT_DEFAULTS, ...(values.quick ? FANOUT_QUICK : {}) };
+  if (values.rooms) options.rooms = Number(values.rooms);
+  if (values.subscribers) options.subscribers = Number(values.subscribers);
+  if (values.rates) options.rates = numberList(values.rates) ?? options.rates;
+  if (values['step-seconds']) options.stepMs = Number(values['step-seconds']) * 1000;
+  if (values.servers) options.servers = values.servers.split(',') as ServerKind[];
+  options.profile = values.profile ?? false;
+  return options;
+}
+
+type Partial = Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine'>;
+
+async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> {
+  const started = Date.now();
+  let result: Partial;
+  switch (name) {
+    case 'fanout': {
+      const fanout = await runFanout(fanoutOptions(), log);
+      if (!values['no-chart']) {
+        const { renderFanoutChart } = await import('./lib/chart.js');
+        const png = path.join(RESULTS, `fanout-${timestamp}.png`);
+        try {
+          await renderFanoutChart(fanout.steps, png);
+          fanout.notes.push(`Chart: ${path.basename(png)}`);
+        } catch (error) {
+          fanout.notes.push(`Chart not rendered: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      result = fanout;
+      break;
+    }
+    case 'send': {
+      const { runSend } = await import('./send.js');
+      result = await runSend({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
+      break;
+    }
+    case 'connections': {
+      const { runConnections } = await import('./connections.js');
+      result = await runConnections({ quick: values.quick ?? false, connections: values.connections ? Number(values.connections) : undefined }, log);
+      break;
+    }
+  }
+  return {
+    name,
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: machine(),
+    settings: result.settings,
+    rows: result.rows,
+    ratios: result.ratios,
+    notes: result.notes,
+    ...(result.extra ? { extra: result.extra } : {}),
+  };
+}
+
+/** Replaces this benchmark's section of bench/README.md (between markers) with its latest table. */
+function updateReadme(report: BenchReport, file: string): void {
+  const readmePath = path.join(ROOT, 'bench', 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const begin = `<!-- latest:${report.name}:begin -->`;
+  const end = `<!-- latest:${report.name}:end -->`;
+  const section = `${begin}\n${markdownReport(report)}\nRaw: \`results/${file}.json\`\n${end}`;
+  const start = readme.indexOf(begin);
+  const stop = readme.indexOf(end);
+  const next = start >= 0 && stop > start ? readme.slice(0, start) + section + readme.slice(stop + end.length) : `${readme.trimEnd()}\n\n${section}\n`;
+  writeFileSync(readmePath, next);
+}
+
+async function main(): Promise<void> {
+  const which = positionals[0];
+  const names: BenchName[] = which === 'all' ? [...BENCHMARKS] : BENCHMARKS.includes(which as BenchName) ? [which as BenchName] : [];
+  if (names.length === 0) {
+    console.error(`usage: npm run bench -- <${BENCHMARKS.join('|')}|all> [--quick] [--profile] [--rooms N --subscribers N --rates a,b,c --step-seconds S --servers ours,socketio,ws] [--connections N] [--seconds S]`);
+    process.exit(2);
+  }
+  // The hard stop: whatever hangs, every child is killed and the run fails, so a benchmark never runs unbounded.
+  const timeoutSeconds = Number(values['timeout-seconds'] ?? (values.quick ? 600 : 1800)) * names.length;
+  const hardStop = setTimeout(() => {
+    console.error(`bench: hard timeout after ${timeoutSeconds} s, killing every child`);
+    killAllNow();
+    process.exit(1);
+  }, timeoutSeconds * 1000);
+  hardStop.unref();
+  process.on('SIGINT', () => {
+    killAllNow();
+    process.exit(130);
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  for (const name of names) {
+    const timestamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    log(`${name}: starting`);
+    const report = await runOne(name, timestamp);
+    const file = `${name}-${timestamp}`;
+    writeFileSync(path.join(RESULTS, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    const markdown = markdownReport(report);
+    writeFileSync(path.join(RESULTS, `${file}.md`), markdown);
+    if (!values['no-readme']) updateReadme(report, file);
+    console.log(`\n${markdown}`);
+    log(`${name}: wrote bench/results/${file}.json and .md`);
+  }
+  clearTimeout(hardStop);
+}
+
+main()
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+  });
