@@ -50,6 +50,8 @@ export interface FanoutStep {
   delivered: number;
   deliveredPerSecond: number;
   deliveredRatio: number;
+  /** Other frames the subscribers received per second (ours: chat.receipt and presence). */
+  otherFramesPerSecond: number;
   serverCpuPercent: number;
   latency: HistogramSummary;
   closes: number;
@@ -123,12 +125,14 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
       const histogram = new Histogram();
       let delivered = 0;
       let closes = 0;
+      let otherFrames = 0;
       const errors: Record<string, number> = { ...sent.errors };
       for (const worker of subs) {
         send(worker, { cmd: 'collect' });
         const collected = await waitForMessage(worker, replyOf('collected'), 30_000, `${kind} collect`);
         histogram.merge(collected.histogram);
         delivered += collected.delivered;
+        otherFrames += collected.otherFrames;
         closes += collected.closes;
         for (const [code, count] of Object.entries(collected.errors)) errors[code] = (errors[code] ?? 0) + count;
       }
@@ -142,6 +146,7 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         delivered,
         deliveredPerSecond: Math.round(delivered / (ms / 1000)),
         deliveredRatio: expected ? delivered / expected : 0,
+        otherFramesPerSecond: Math.round(otherFrames / ((ms + options.drainMs) / 1000)),
         serverCpuPercent: Math.round(((cpuAfter - cpuBefore) / ((ms + options.drainMs + 500) / 1000)) * 100),
         latency: histogram.summary(),
         closes,
@@ -181,6 +186,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     'p99.9 ms': step.latency.p999Ms,
     'max ms': step.latency.maxMs,
     'server CPU %': step.serverCpuPercent,
+    'other frames/s': step.otherFramesPerSecond,
     errors: Object.entries(step.errors).map(([code, count]) => `${code}:${count}`).join(' ') || '',
   }));
   const ratios: Record<string, number | null> = {};
@@ -205,6 +211,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     `Latency: the sender's CLOCK_MONOTONIC (µs) in the text vs the receiver's, same host. Each step offers a fixed rate for ${options.stepMs / 1000} s, then ${options.drainMs / 1000} s of drain; a 2 s warm-up step is not reported. "delivered %" = delivered / (sent × subscribers).`,
     'ours = `chat serve` (embedded mode: SQLite log, history view, receipts, persistence on) with the per-user send limits raised (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000), AUTH_RATE_LIMIT_PER_MINUTE and MAX_ROOM_MEMBERS raised; sends are WS chat.send frames. Peers keep nothing and check nothing.',
     'Our Kafka mode is not measured: the Kafka command processor does not exist yet (the Kafka event log is being written at the same time), so there is no Kafka-backed `chat serve` to run.',
+    '"other frames/s": frames besides the messages that reached the subscribers (ours: chat.receipt for the delivered markers, presence), per second of step + drain.',
     `Highest sustainable offered rate (≥ 99 % delivered, p99 < 500 ms) among the steps: ${Object.entries(best).map(([kind, step]) => `${kind} ${step ? `${step.offeredPerSecond}/s (${step.deliveredPerSecond} delivered/s)` : 'none'}`).join(', ')}.`,
   ];
   return {

@@ -19,6 +19,7 @@ const { positionals, values } = parseArgs({
     quick: { type: 'boolean', default: false },
     rooms: { type: 'string' },
     subscribers: { type: 'string' },
+    'senders-per-room': { type: 'string' },
     rates: { type: 'string' },
     'step-seconds': { type: 'string' },
     servers: { type: 'string' },
@@ -42,6 +43,7 @@ function fanoutOptions(): FanoutOptions {
   const options: FanoutOptions = { ...FANOUT_DEFAULTS, ...(values.quick ? FANOUT_QUICK : {}) };
   if (values.rooms) options.rooms = Number(values.rooms);
   if (values.subscribers) options.subscribers = Number(values.subscribers);
+  if (values['senders-per-room']) options.sendersPerRoom = Number(values['senders-per-room']);
   if (values.rates) options.rates = numberList(values.rates) ?? options.rates;
   if (values['step-seconds']) options.stepMs = Number(values['step-seconds']) * 1000;
   if (values.servers) options.servers = values.servers.split(',') as ServerKind[];

@@ -26,7 +26,7 @@ export type WorkerCommand =
 export type WorkerReply =
   | { type: 'ready'; connections: number }
   | { type: 'sent'; step: number; sent: number; acks: number; errors: Record<string, number> }
-  | { type: 'collected'; delivered: number; histogram: ReturnType<Histogram['toData']>; closes: number; errors: Record<string, number> }
+  | { type: 'collected'; delivered: number; otherFrames: number; histogram: ReturnType<Histogram['toData']>; closes: number; errors: Record<string, number> }
   | { type: 'failed'; message: string };
 
 /** One connection, whatever the protocol: join a room, send a text to it, hand every received text to `onText`. */
@@ -42,6 +42,8 @@ let histogram = new Histogram();
 let delivered = 0;
 let closes = 0;
 let acks = 0;
+/** Frames that are not the measured messages (ours: chat.receipt, presence) during the current step. */
+let otherFrames = 0;
 const errors: Record<string, number> = {};
 
 function reply(message: WorkerReply): void {
@@ -97,7 +99,9 @@ function connectOurs(url: string, endpoint: Endpoint, subscribe: boolean): Promi
           if (!ready) reject(new Error(`ours: ${String(data)}`));
           return;
         default:
-          // chat.receipt, presence, chat.typing: part of the service's traffic, not of this measurement.
+          // chat.receipt, presence, chat.typing: part of the service's traffic, not of the latency measurement,
+          // but counted: every one is a frame the server had to write next to the messages.
+          if (role === 'sub' && step >= 0) otherFrames += 1;
           return;
       }
     });
@@ -208,11 +212,12 @@ process.on('message', (raw: WorkerCommand) => {
         step = raw.step;
         histogram = new Histogram();
         delivered = 0;
+        otherFrames = 0;
         return;
       case 'send':
         return send(raw);
       case 'collect':
-        reply({ type: 'collected', delivered, histogram: histogram.toData(), closes, errors: { ...errors } });
+        reply({ type: 'collected', delivered, otherFrames, histogram: histogram.toData(), closes, errors: { ...errors } });
         return;
     }
   };
