@@ -56,7 +56,11 @@ export type ErrorCode =
   | 'EVENT_ENCODE_FAILED'
   | 'EVENT_DECODE_FAILED'
   // a projection's stored checkpoint (or a position handed to one) is not valid
-  | 'CHECKPOINT_INVALID';
+  | 'CHECKPOINT_INVALID'
+  // the history store's database schema is older than this code (run `chat migrate`), or newer than it knows
+  | 'HISTORY_SCHEMA_OUTDATED'
+  // the history store's database cannot hold what the service needs (character set, column sizes)
+  | 'HISTORY_STORE_MISCONFIGURED';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

@@ -43,6 +43,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EVENT_ENCODE_FAILED: 500,
   EVENT_DECODE_FAILED: 500,
   CHECKPOINT_INVALID: 500,
+  HISTORY_SCHEMA_OUTDATED: 500,
+  HISTORY_STORE_MISCONFIGURED: 500,
 };
 
 export function httpStatusOf(code: ErrorCode): number {
