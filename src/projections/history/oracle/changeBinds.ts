@@ -1,0 +1,153 @@
+// Which statements each history change runs on Oracle, and the bind row each gets (pure). A bind row holds exactly
+// the names its statement uses: node-oracledb refuses an unused name (ORA-01036), and a test checks each builder
+// against its statement's placeholders. Times stay epoch milliseconds; the SQL turns them into UTC timestamps.
+
+import type { BindRow } from 'oracledb';
+
+import type { HistoryChange } from '../historyChanges.js';
+
+export type StatementName =
+  | 'upsertUser'
+  | 'insertRoom'
+  | 'upsertMember'
+  | 'deleteMember'
+  | 'changeMemberRole'
+  | 'insertMessage'
+  | 'noteLastMessage'
+  | 'copyTextToEdits'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'advanceRoom'
+  | 'advanceMarkers';
+
+export interface BoundStatement {
+  statement: StatementName;
+  binds: BindRow;
+}
+
+/** The statements one change runs, in order (the same order sqliteHistoryStore.ts runs them). */
+export function statementsFor(change: HistoryChange): BoundStatement[] {
+  switch (change.op) {
+    case 'userUpserted':
+      return [
+        {
+          statement: 'upsertUser',
+          binds: {
+            userId: change.userId,
+            username: change.username,
+            usernameNormalised: change.usernameNormalised,
+            email: change.email,
+            displayName: change.displayName,
+            passwordHash: change.passwordHash,
+            role: change.role,
+            createdAt: change.createdAt,
+          },
+        },
+      ];
+    case 'roomCreated':
+      return [
+        {
+          statement: 'insertRoom',
+          binds: {
+            roomId: change.roomId,
+            name: change.name,
+            kind: change.kind,
+            createdBy: change.createdBy,
+            createdAt: change.createdAt,
+            seq: change.seq,
+          },
+        },
+      ];
+    case 'memberAdded':
+      return [
+        {
+          statement: 'upsertMember',
+          binds: {
+            roomId: change.roomId,
+            userId: change.userId,
+            role: change.role,
+            addedBy: change.addedBy,
+            joinedAt: change.joinedAt,
+          },
+        },
+      ];
+    case 'memberRemoved':
+      return [{ statement: 'deleteMember', binds: { roomId: change.roomId, userId: change.userId } }];
+    case 'memberRoleChanged':
+      return [
+        { statement: 'changeMemberRole', binds: { roomId: change.roomId, userId: change.userId, role: change.role } },
+      ];
+    case 'messageInserted':
+      return [
+        {
+          statement: 'insertMessage',
+          binds: {
+            roomId: change.roomId,
+            seq: change.seq,
+            messageId: change.messageId,
+            senderId: change.senderId,
+            text: change.text,
+            clientMessageId: change.clientMessageId,
+            createdAt: change.createdAt,
+          },
+        },
+        { statement: 'noteLastMessage', binds: { roomId: change.roomId, seq: change.seq } },
+      ];
+    case 'messageEdited':
+      return [
+        {
+          statement: 'copyTextToEdits',
+          binds: {
+            roomId: change.roomId,
+            messageId: change.messageId,
+            editSeq: change.editSeq,
+            editedAt: change.editedAt,
+            editedBy: change.editedBy,
+          },
+        },
+        {
+          statement: 'editMessage',
+          binds: {
+            roomId: change.roomId,
+            messageId: change.messageId,
+            text: change.text,
+            editedAt: change.editedAt,
+            editedBy: change.editedBy,
+          },
+        },
+      ];
+    case 'messageDeleted':
+      return [
+        {
+          statement: 'deleteMessage',
+          binds: {
+            roomId: change.roomId,
+            messageId: change.messageId,
+            deletedAt: change.deletedAt,
+            deletedBy: change.deletedBy,
+          },
+        },
+      ];
+    case 'roomAdvanced':
+      return [{ statement: 'advanceRoom', binds: { roomId: change.roomId, headSeq: change.headSeq, at: change.at } }];
+    case 'markersAdvanced':
+      return [
+        {
+          statement: 'advanceMarkers',
+          binds: {
+            userId: change.userId,
+            roomId: change.roomId,
+            deliveredSeq: change.deliveredSeq,
+            readSeq: change.readSeq,
+            at: change.at,
+          },
+        },
+      ];
+    default:
+      return unreachable(change);
+  }
+}
+
+function unreachable(change: never): never {
+  throw new Error(`changeBinds: unhandled change ${JSON.stringify(change)}`);
+}

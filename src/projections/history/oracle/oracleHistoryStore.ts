@@ -1,0 +1,271 @@
+// The distributed history read model: Oracle tables (node-oracledb Thin mode, a connection pool) written by the
+// history projector and read by the query API. Behaves exactly like sqliteHistoryStore.ts; both pass
+// test/projections/history/historyStoreContract.ts.
+
+import oracledb, { type BindRow, type Connection, type Pool } from 'oracledb';
+import type { z } from 'zod';
+
+import { ValidationError } from '../../../domain/errors.js';
+import { normaliseUsername } from '../../../domain/ids.js';
+import type { RoomRole } from '../../../events/chatEvents.js';
+import type { RecordedEvent } from '../../../events/envelope.js';
+import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
+import { historyChanges, type HistoryChange } from '../historyChanges.js';
+import type {
+  EditView,
+  GetMessagesOptions,
+  HistoryStore,
+  ListPublicRoomsOptions,
+  ListRoomsOfUserOptions,
+  MemberView,
+  MessagesPage,
+  RoomsPage,
+  RoomView,
+  ReceiptView,
+  UserRoomView,
+  UserView,
+  MessageView,
+} from '../historyStore.js';
+import { latestVersion } from './migrations.js';
+import { isConnectionLost, toHistoryStoreError } from './oracleErrors.js';
+import {
+  checkpointRow,
+  editRow,
+  memberRow,
+  messageRow,
+  receiptRow,
+  roleRow,
+  roomRow,
+  userRoomRow,
+  userRow,
+} from './oracleRows.js';
+import { MAX_IN_LIST, checkpointSql, readSql, usersByIdSql, writeSql, type ReadName } from './oracleSql.js';
+import type { OracleTables } from './oracleTables.js';
+import type { StatementName } from './changeBinds.js';
+import { chunk, planWrites } from './writePlan.js';
+
+export interface OracleHistoryStoreOptions {
+  pool: Pool;
+  tables: OracleTables;
+  /** The rows of the checkpoint table this store keeps its positions in (one per partition). Default 'history'. */
+  projectionName?: string;
+  /** Close the pool with the store (the store opened it). */
+  ownsPool?: boolean;
+}
+
+export class OracleHistoryStore implements HistoryStore {
+  private readonly pool: Pool;
+  private readonly projectionName: string;
+  private readonly ownsPool: boolean;
+  private readonly write: Record<StatementName, string>;
+  private readonly read: Record<ReadName, string>;
+  private readonly checkpoints: ReturnType<typeof checkpointSql>;
+  private readonly tables: OracleTables;
+  private closed = false;
+
+  constructor(options: OracleHistoryStoreOptions) {
+    this.pool = options.pool;
+    this.tables = options.tables;
+    this.projectionName = options.projectionName ?? 'history';
+    this.ownsPool = options.ownsPool ?? false;
+    this.write = writeSql(options.tables);
+    this.read = readSql(options.tables);
+    this.checkpoints = checkpointSql(options.tables);
+  }
+
+  /** One transaction: lock and read the checkpoint, apply what it does not cover, move it, commit once. */
+  async applyBatch(events: RecordedEvent[]): Promise<void> {
+    await this.withConnection('applyBatch', async (connection) => {
+      try {
+        const rows = await this.rows(connection, this.checkpoints.readForUpdate, { projection: this.projectionName });
+        const positions = new Map(rows.map((row) => checkpointRow.parse(row)));
+        const changes: HistoryChange[] = [];
+        const moved = new Set<number>();
+        for (const event of events) {
+          // At-least-once delivery: anything at or below the checkpoint of its partition is already in the view.
+          if (event.position <= (positions.get(event.partition) ?? 0)) continue;
+          changes.push(...historyChanges(event));
+          positions.set(event.partition, event.position);
+          moved.add(event.partition);
+        }
+        if (moved.size === 0) {
+          await connection.rollback();
+          return;
+        }
+        for (const stage of planWrites(changes)) {
+          for (const run of stage) {
+            for (const rowsOfCall of chunk(run.rows)) await connection.executeMany(this.write[run.statement], rowsOfCall);
+          }
+        }
+        const saved: BindRow[] = [...moved].map((partition) => ({
+          projection: this.projectionName,
+          partitionNo: partition,
+          position: positions.get(partition) ?? 0,
+        }));
+        await connection.executeMany(this.checkpoints.save, saved);
+        await connection.commit();
+      } catch (error) {
+        // A lost connection rolls back on the server by itself; a rollback would only raise another error.
+        if (!isConnectionLost(error)) await connection.rollback().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async checkpoint(): Promise<Checkpoint> {
+    const rows = await this.query('checkpoint', this.checkpoints.read, { projection: this.projectionName });
+    return checkpointFromEntries(rows.map((row) => checkpointRow.parse(row)));
+  }
+
+  async getUser(userId: string): Promise<UserView | undefined> {
+    return this.one(userRow, 'user', { userId });
+  }
+
+  async getUserByUsername(username: string): Promise<UserView | undefined> {
+    return this.one(userRow, 'userByUsername', { username: normaliseUsername(username) });
+  }
+
+  async getUsers(userIds: readonly string[]): Promise<UserView[]> {
+    const unique = [...new Set(userIds)];
+    const found = new Map<string, UserView>();
+    for (const ids of chunk(unique, MAX_IN_LIST)) {
+      const binds = Object.fromEntries(ids.map((id, i) => [`u${i}`, id]));
+      for (const row of await this.query('getUsers', usersByIdSql(this.tables, ids.length), binds)) {
+        const user = userRow.parse(row);
+        found.set(user.userId, user);
+      }
+    }
+    return unique.flatMap((id) => {
+      const user = found.get(id);
+      return user ? [user] : [];
+    });
+  }
+
+  async getRoom(roomId: string): Promise<RoomView | undefined> {
+    return this.one(roomRow, 'room', { roomId });
+  }
+
+  async listRoomsOfUser(userId: string, options: ListRoomsOfUserOptions): Promise<RoomsPage<UserRoomView>> {
+    const limit = checkLimit(options.limit);
+    const rows =
+      options.afterRoomId === undefined || options.afterRoomId === ''
+        ? await this.query('listRoomsOfUser', this.read.roomsOfUser, { userId, limit: limit + 1 })
+        : await this.query('listRoomsOfUser', this.read.roomsOfUserAfter, {
+            userId,
+            after: options.afterRoomId,
+            limit: limit + 1,
+          });
+    return pageOfRooms(rows.map((row) => userRoomRow.parse(row)), limit);
+  }
+
+  async listPublicRooms(options: ListPublicRoomsOptions): Promise<RoomsPage> {
+    const limit = checkLimit(options.limit);
+    const rows =
+      options.after === undefined || options.after === ''
+        ? await this.query('listPublicRooms', this.read.publicRooms, { limit: limit + 1 })
+        : await this.query('listPublicRooms', this.read.publicRoomsAfter, { after: options.after, limit: limit + 1 });
+    return pageOfRooms(rows.map((row) => roomRow.parse(row)), limit);
+  }
+
+  async getMembers(roomId: string): Promise<MemberView[]> {
+    return (await this.query('getMembers', this.read.members, { roomId })).map((row) => memberRow.parse(row));
+  }
+
+  async getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
+    return this.one(roleRow, 'memberRole', { roomId, userId });
+  }
+
+  async getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const { before, after } = options;
+    if (before !== undefined) checkSeq('before', before);
+    if (after !== undefined) checkSeq('after', after);
+    // Fetch one row more than asked: its presence is what hasMore reports, without a COUNT.
+    const fetch = limit + 1;
+    let rows: unknown[];
+    let newestFirst: boolean;
+    if (after !== undefined && before !== undefined) {
+      rows = await this.query('getMessages', this.read.messagesBetween, { roomId, after, before, limit: fetch });
+      newestFirst = false;
+    } else if (after !== undefined) {
+      rows = await this.query('getMessages', this.read.messagesAfter, { roomId, after, limit: fetch });
+      newestFirst = false;
+    } else if (before !== undefined) {
+      rows = await this.query('getMessages', this.read.messagesBefore, { roomId, before, limit: fetch });
+      newestFirst = true;
+    } else {
+      rows = await this.query('getMessages', this.read.latestMessages, { roomId, limit: fetch });
+      newestFirst = true;
+    }
+    const messages: MessageView[] = rows.slice(0, limit).map((row) => messageRow.parse(row));
+    if (newestFirst) messages.reverse();
+    return { messages, hasMore: rows.length > limit };
+  }
+
+  async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
+    return this.one(messageRow, 'message', { roomId, seq });
+  }
+
+  async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
+    return (await this.query('getEditHistory', this.read.editHistory, { roomId, seq })).map((row) => editRow.parse(row));
+  }
+
+  async getReceipts(roomId: string): Promise<ReceiptView[]> {
+    return (await this.query('getReceipts', this.read.receipts, { roomId })).map((row) => receiptRow.parse(row));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // 10 s for in-flight work, then the pool closes its sessions anyway.
+    if (this.ownsPool) await this.pool.close(10);
+  }
+
+  private async one<T>(schema: z.ZodType<T>, name: ReadName, binds: BindRow): Promise<T | undefined> {
+    const [row] = await this.query(name, this.read[name], binds);
+    return row === undefined ? undefined : schema.parse(row);
+  }
+
+  private async query(operation: string, sql: string, binds: BindRow): Promise<unknown[]> {
+    return this.withConnection(operation, (connection) => this.rows(connection, sql, binds));
+  }
+
+  private async rows(connection: Connection, sql: string, binds: BindRow): Promise<unknown[]> {
+    const result = await connection.execute(sql, binds, { outFormat: oracledb.OUT_FORMAT_OBJECT });
+    return result.rows ?? [];
+  }
+
+  /** A pooled connection for one operation; driver errors leave as the project's errors (oracleErrors.ts). */
+  private async withConnection<T>(operation: string, work: (connection: Connection) => Promise<T>): Promise<T> {
+    let connection: Connection | undefined;
+    let lost = false;
+    try {
+      connection = await this.pool.getConnection();
+      return await work(connection);
+    } catch (error) {
+      lost = isConnectionLost(error);
+      throw toHistoryStoreError(error, operation, latestVersion());
+    } finally {
+      // A broken session goes out of the pool instead of failing the next caller too.
+      // Two calls, not close(undefined): the driver refuses an explicit undefined argument.
+      if (connection) await (lost ? connection.close({ drop: true }) : connection.close()).catch(() => undefined);
+    }
+  }
+}
+
+function pageOfRooms<R extends RoomView>(rooms: R[], limit: number): RoomsPage<R> {
+  return { rooms: rooms.slice(0, limit), hasMore: rooms.length > limit };
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new ValidationError('limit must be a positive integer', { limit });
+  }
+  return limit;
+}
+
+function checkSeq(name: 'before' | 'after', seq: number): void {
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new ValidationError(`${name} must be a non-negative integer`, { [name]: seq });
+  }
+}

@@ -1,0 +1,147 @@
+// Rows come back from node-oracledb as `unknown` objects keyed by upper-case column names (OUT_FORMAT_OBJECT);
+// these schemas are the one place their shape is checked and turned into views. NULL in a column that holds a
+// possibly empty string is '' (Oracle stores '' as NULL).
+
+import { z } from 'zod';
+
+import type { RoomRole } from '../../../events/chatEvents.js';
+import type {
+  EditView,
+  MemberView,
+  MessageView,
+  ReceiptView,
+  RoomView,
+  UserRoomView,
+  UserView,
+} from '../historyStore.js';
+
+const roomRole = z.enum(['owner', 'moderator', 'member']);
+const int = z.number().int();
+const seq = z.number().int().nonnegative();
+const emptyable = z
+  .string()
+  .nullable()
+  .transform((value) => value ?? '');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const userRow = z
+  .object({
+    USER_ID: z.string(),
+    USERNAME: z.string(),
+    EMAIL: z.string().nullable(),
+    DISPLAY_NAME: emptyable,
+    PASSWORD_HASH: z.string(),
+    ROLE: z.enum(['user', 'admin', 'auditor', 'analyst']),
+    CREATED_AT: int,
+  })
+  .transform(
+    (r): UserView => ({
+      userId: r.USER_ID,
+      username: r.USERNAME,
+      email: r.EMAIL,
+      displayName: r.DISPLAY_NAME,
+      role: r.ROLE,
+      createdAt: iso(r.CREATED_AT),
+      passwordHash: r.PASSWORD_HASH,
+    }),
+  );
+
+const roomFields = {
+  ROOM_ID: z.string(),
+  NAME: emptyable,
+  KIND: z.enum(['public', 'private', 'direct']),
+  CREATED_BY: z.string(),
+  CREATED_AT: int,
+  HEAD_SEQ: int,
+  LAST_MESSAGE_SEQ: int.nullable(),
+  LAST_ACTIVITY_AT: int,
+  MEMBER_COUNT: int,
+};
+type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
+const toRoomView = (r: RoomRowFields): RoomView => ({
+  roomId: r.ROOM_ID,
+  name: r.NAME,
+  kind: r.KIND,
+  createdBy: r.CREATED_BY,
+  createdAt: iso(r.CREATED_AT),
+  memberCount: r.MEMBER_COUNT,
+  headSeq: r.HEAD_SEQ,
+  lastMessageSeq: r.LAST_MESSAGE_SEQ,
+  lastActivityAt: iso(r.LAST_ACTIVITY_AT),
+});
+
+export const roomRow = z.object(roomFields).transform(toRoomView);
+
+export const userRoomRow = z
+  .object({ ...roomFields, MEMBER_ROLE: roomRole, UNREAD_COUNT: int, READ_SEQ: seq, DELIVERED_SEQ: seq })
+  .transform(
+    (r): UserRoomView => ({
+      ...toRoomView(r),
+      role: r.MEMBER_ROLE,
+      unreadCount: r.UNREAD_COUNT,
+      readSeq: r.READ_SEQ,
+      deliveredSeq: r.DELIVERED_SEQ,
+    }),
+  );
+
+export const receiptRow = z
+  .object({ USER_ID: z.string(), DELIVERED_SEQ: seq, READ_SEQ: seq })
+  .transform((r): ReceiptView => ({ userId: r.USER_ID, deliveredSeq: r.DELIVERED_SEQ, readSeq: r.READ_SEQ }));
+
+export const memberRow = z
+  .object({
+    USER_ID: z.string(),
+    KNOWN_USER: z.string().nullable(),
+    USERNAME: z.string().nullable(),
+    DISPLAY_NAME: z.string().nullable(),
+    ROLE: roomRole,
+    JOINED_AT: int,
+  })
+  .transform(
+    (r): MemberView => ({
+      userId: r.USER_ID,
+      username: r.USERNAME,
+      // A projected user with an empty display name reads NULL too; only an unknown user has none.
+      displayName: r.KNOWN_USER === null ? null : (r.DISPLAY_NAME ?? ''),
+      role: r.ROLE,
+      joinedAt: iso(r.JOINED_AT),
+    }),
+  );
+
+export const roleRow = z.object({ ROLE: roomRole }).transform((r): RoomRole => r.ROLE);
+
+export const messageRow = z
+  .object({
+    MESSAGE_ID: z.string(),
+    ROOM_ID: z.string(),
+    SEQ: int,
+    SENDER_ID: z.string(),
+    TEXT: z.string().nullable(),
+    CREATED_AT: int,
+    EDITED_AT: int.nullable(),
+    DELETED: z.union([z.literal(0), z.literal(1)]),
+  })
+  .transform(
+    (r): MessageView => ({
+      messageId: r.MESSAGE_ID,
+      roomId: r.ROOM_ID,
+      seq: r.SEQ,
+      senderId: r.SENDER_ID,
+      text: r.DELETED === 1 ? null : r.TEXT,
+      createdAt: iso(r.CREATED_AT),
+      editedAt: r.EDITED_AT === null ? null : iso(r.EDITED_AT),
+      deleted: r.DELETED === 1,
+    }),
+  );
+
+export const editRow = z
+  .object({ TEXT: z.string(), EDITED_AT: int, EDITED_BY: z.string() })
+  .transform((r): EditView => ({ text: r.TEXT, editedAt: iso(r.EDITED_AT), editedBy: r.EDITED_BY }));
+
+export const checkpointRow = z
+  .object({ PARTITION_NO: int, POSITION: int })
+  .transform((r): [number, number] => [r.PARTITION_NO, r.POSITION]);
+
+export const versionRow = z.object({ VERSION: int }).transform((r) => r.VERSION);
+
+export const characterSetRow = z.object({ VALUE: z.string() }).transform((r) => r.VALUE);

@@ -1,0 +1,175 @@
+// The Oracle history store's SQL. Values are always bind variables (:name); only table names, validated in
+// oracleTables.ts, are put into the text. Times are bound and read as UTC epoch milliseconds, converted here, so
+// the session's and the server's time zones never shift them.
+
+import type { StatementName } from './changeBinds.js';
+import type { OracleTables } from './oracleTables.js';
+
+const EPOCH = `TIMESTAMP '1970-01-01 00:00:00 +00:00'`;
+
+/** A bound epoch-millisecond number as TIMESTAMP WITH TIME ZONE (UTC). */
+export function tsFromMillis(bind: string): string {
+  return `(${EPOCH} + NUMTODSINTERVAL(:${bind} / 1000, 'SECOND'))`;
+}
+
+/** A TIMESTAMP WITH TIME ZONE column as UTC epoch milliseconds (exact: interval parts, not DATE arithmetic). */
+export function millisOf(column: string): string {
+  const span = `(SYS_EXTRACT_UTC(${column}) - TIMESTAMP '1970-01-01 00:00:00')`;
+  return `ROUND((EXTRACT(DAY FROM ${span}) * 86400 + EXTRACT(HOUR FROM ${span}) * 3600
+    + EXTRACT(MINUTE FROM ${span}) * 60 + EXTRACT(SECOND FROM ${span})) * 1000)`;
+}
+
+export function writeSql(t: OracleTables): Record<StatementName, string> {
+  return {
+    upsertUser: `MERGE INTO ${t.users} u
+      USING (SELECT :userId AS user_id FROM dual) s ON (u.user_id = s.user_id)
+      WHEN MATCHED THEN UPDATE SET u.username = :username, u.username_normalised = :usernameNormalised,
+        u.email = :email, u.display_name = :displayName, u.password_hash = :passwordHash, u.role = :role
+      WHEN NOT MATCHED THEN INSERT (user_id, username, username_normalised, email, display_name, password_hash, role,
+        created_at)
+        VALUES (s.user_id, :username, :usernameNormalised, :email, :displayName, :passwordHash, :role,
+          ${tsFromMillis('createdAt')})`,
+    insertRoom: `MERGE INTO ${t.rooms} r
+      USING (SELECT :roomId AS room_id FROM dual) s ON (r.room_id = s.room_id)
+      WHEN NOT MATCHED THEN INSERT (room_id, name, kind, created_by, created_at, head_seq, last_message_seq,
+        last_activity_at)
+        VALUES (s.room_id, :name, :kind, :createdBy, ${tsFromMillis('createdAt')}, :seq, NULL, ${tsFromMillis('createdAt')})`,
+    upsertMember: `MERGE INTO ${t.members} m
+      USING (SELECT :roomId AS room_id, :userId AS user_id FROM dual) s
+        ON (m.room_id = s.room_id AND m.user_id = s.user_id)
+      WHEN MATCHED THEN UPDATE SET m.role = :role
+      WHEN NOT MATCHED THEN INSERT (room_id, user_id, role, added_by, joined_at)
+        VALUES (s.room_id, s.user_id, :role, :addedBy, ${tsFromMillis('joinedAt')})`,
+    deleteMember: `DELETE FROM ${t.members} WHERE room_id = :roomId AND user_id = :userId`,
+    changeMemberRole: `UPDATE ${t.members} SET role = :role WHERE room_id = :roomId AND user_id = :userId`,
+    // Not a MERGE on one key: like SQLite's ON CONFLICT DO NOTHING it must skip a row clashing on either unique
+    // key, the (room_id, seq) primary key or message_id; both probes are index look-ups.
+    insertMessage: `INSERT INTO ${t.messages} (room_id, seq, message_id, sender_id, text, client_message_id, created_at)
+      SELECT :roomId, :seq, :messageId, :senderId, :text, :clientMessageId, ${tsFromMillis('createdAt')} FROM dual
+      WHERE NOT EXISTS (SELECT 1 FROM ${t.messages} WHERE room_id = :roomId AND seq = :seq)
+        AND NOT EXISTS (SELECT 1 FROM ${t.messages} WHERE message_id = :messageId)`,
+    noteLastMessage: `UPDATE ${t.rooms} SET last_message_seq = GREATEST(NVL(last_message_seq, 0), :seq)
+      WHERE room_id = :roomId`,
+    // Runs before editMessage, so `text` is still the previous text. A deleted message has no text to keep.
+    copyTextToEdits: `MERGE INTO ${t.edits} e
+      USING (SELECT room_id, seq, text FROM ${t.messages}
+        WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0 AND text IS NOT NULL) s
+        ON (e.room_id = s.room_id AND e.seq = s.seq AND e.edit_seq = :editSeq)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, edit_seq, text, edited_at, edited_by)
+        VALUES (s.room_id, s.seq, :editSeq, s.text, ${tsFromMillis('editedAt')}, :editedBy)`,
+    editMessage: `UPDATE ${t.messages} SET text = :text, edited_at = ${tsFromMillis('editedAt')}, edited_by = :editedBy
+      WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0`,
+    deleteMessage: `UPDATE ${t.messages} SET text = NULL, deleted = 1, deleted_at = ${tsFromMillis('deletedAt')},
+        deleted_by = :deletedBy
+      WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0`,
+    advanceRoom: `UPDATE ${t.rooms} SET head_seq = GREATEST(head_seq, :headSeq),
+        last_activity_at = GREATEST(last_activity_at, ${tsFromMillis('at')})
+      WHERE room_id = :roomId`,
+    // GREATEST per column: a re-delivered or out-of-order receipt never moves a marker back.
+    advanceMarkers: `MERGE INTO ${t.markers} k
+      USING (SELECT :userId AS user_id, :roomId AS room_id FROM dual) s
+        ON (k.user_id = s.user_id AND k.room_id = s.room_id)
+      WHEN MATCHED THEN UPDATE SET k.delivered_seq = GREATEST(k.delivered_seq, :deliveredSeq),
+        k.read_seq = GREATEST(k.read_seq, :readSeq), k.updated_at = GREATEST(k.updated_at, ${tsFromMillis('at')})
+      WHEN NOT MATCHED THEN INSERT (user_id, room_id, delivered_seq, read_seq, updated_at)
+        VALUES (s.user_id, s.room_id, :deliveredSeq, :readSeq, ${tsFromMillis('at')})`,
+  };
+}
+
+export function checkpointSql(t: OracleTables): { read: string; readForUpdate: string; save: string } {
+  const read = `SELECT partition_no, position FROM ${t.checkpoints} WHERE projection = :projection`;
+  return {
+    read,
+    // Serialises two writers of one projection: the second waits, then sees what the first applied and skips it.
+    readForUpdate: `${read} FOR UPDATE`,
+    save: `MERGE INTO ${t.checkpoints} c
+      USING (SELECT :projection AS projection, :partitionNo AS partition_no FROM dual) s
+        ON (c.projection = s.projection AND c.partition_no = s.partition_no)
+      WHEN MATCHED THEN UPDATE SET c.position = :position
+      WHEN NOT MATCHED THEN INSERT (projection, partition_no, position) VALUES (s.projection, s.partition_no, :position)`,
+  };
+}
+
+export type ReadName =
+  | 'user'
+  | 'userByUsername'
+  | 'room'
+  | 'roomsOfUser'
+  | 'roomsOfUserAfter'
+  | 'publicRooms'
+  | 'publicRoomsAfter'
+  | 'members'
+  | 'memberRole'
+  | 'latestMessages'
+  | 'messagesBefore'
+  | 'messagesAfter'
+  | 'messagesBetween'
+  | 'message'
+  | 'editHistory'
+  | 'receipts';
+
+export function readSql(t: OracleTables): Record<ReadName, string> {
+  const userColumns = `user_id, username, email, display_name, password_hash, role, ${millisOf('created_at')} AS created_at`;
+  const roomColumns = `r.room_id, r.name, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
+    r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
+    (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
+  const messageColumns = `message_id, room_id, seq, sender_id, text, ${millisOf('created_at')} AS created_at,
+    ${millisOf('edited_at')} AS edited_at, deleted`;
+  // The unread count is a range scan of messages_unread (room_id, seq > marker, deleted, sender_id) per room of the
+  // page: its cost is the messages after the marker, never the room's history.
+  const roomsOfUser = (cursor: string): string => `SELECT ${roomColumns}, m.role AS member_role,
+      (SELECT COUNT(*) FROM ${t.messages} g
+        WHERE g.room_id = m.room_id AND g.seq > NVL(k.read_seq, 0) AND g.deleted = 0 AND g.sender_id <> m.user_id
+      ) AS unread_count,
+      NVL(k.read_seq, 0) AS read_seq, NVL(k.delivered_seq, 0) AS delivered_seq
+    FROM ${t.members} m JOIN ${t.rooms} r ON r.room_id = m.room_id
+    LEFT JOIN ${t.markers} k ON k.user_id = m.user_id AND k.room_id = m.room_id
+    WHERE m.user_id = :userId ${cursor} ORDER BY m.room_id FETCH FIRST :limit ROWS ONLY`;
+  // Oracle has no empty string ('' is NULL), so "no cursor" is its own statement rather than `> ''`.
+  const publicRooms = (cursor: string): string =>
+    `SELECT ${roomColumns} FROM ${t.rooms} r WHERE r.kind = 'public' ${cursor} ORDER BY r.room_id FETCH FIRST :limit ROWS ONLY`;
+  const messages = (where: string, order: 'ASC' | 'DESC'): string =>
+    `SELECT ${messageColumns} FROM ${t.messages} WHERE room_id = :roomId ${where} ORDER BY seq ${order} FETCH FIRST :limit ROWS ONLY`;
+  return {
+    user: `SELECT ${userColumns} FROM ${t.users} WHERE user_id = :userId`,
+    userByUsername: `SELECT ${userColumns} FROM ${t.users} WHERE username_normalised = :username
+      ORDER BY created_at, user_id FETCH FIRST 1 ROWS ONLY`,
+    room: `SELECT ${roomColumns} FROM ${t.rooms} r WHERE r.room_id = :roomId`,
+    roomsOfUser: roomsOfUser(''),
+    roomsOfUserAfter: roomsOfUser('AND m.room_id > :after'),
+    publicRooms: publicRooms(''),
+    publicRoomsAfter: publicRooms('AND r.room_id > :after'),
+    // known_user tells a user with an empty display name (stored as NULL) from a user not projected yet.
+    members: `SELECT m.user_id, u.user_id AS known_user, u.username, u.display_name, m.role,
+        ${millisOf('m.joined_at')} AS joined_at
+      FROM ${t.members} m LEFT JOIN ${t.users} u ON u.user_id = m.user_id
+      WHERE m.room_id = :roomId ORDER BY m.joined_at, m.user_id`,
+    memberRole: `SELECT role FROM ${t.members} WHERE room_id = :roomId AND user_id = :userId`,
+    latestMessages: messages('', 'DESC'),
+    messagesBefore: messages('AND seq < :before', 'DESC'),
+    messagesAfter: messages('AND seq > :after', 'ASC'),
+    messagesBetween: messages('AND seq > :after AND seq < :before', 'ASC'),
+    message: `SELECT ${messageColumns} FROM ${t.messages} WHERE room_id = :roomId AND seq = :seq`,
+    editHistory: `SELECT text, ${millisOf('edited_at')} AS edited_at, edited_by FROM ${t.edits}
+      WHERE room_id = :roomId AND seq = :seq ORDER BY edit_seq`,
+    receipts: `SELECT m.user_id, NVL(k.read_seq, 0) AS read_seq, NVL(k.delivered_seq, 0) AS delivered_seq
+      FROM ${t.members} m LEFT JOIN ${t.markers} k ON k.user_id = m.user_id AND k.room_id = m.room_id
+      WHERE m.room_id = :roomId ORDER BY m.joined_at, m.user_id`,
+  };
+}
+
+/** Look-up of several users: one placeholder per id (:u0, :u1, ...), the ids themselves bound. */
+export function usersByIdSql(t: OracleTables, count: number): string {
+  const placeholders = Array.from({ length: count }, (_, i) => `:u${i}`).join(', ');
+  return `SELECT user_id, username, email, display_name, password_hash, role, ${millisOf('created_at')} AS created_at
+    FROM ${t.users} WHERE user_id IN (${placeholders})`;
+}
+
+/** Oracle allows at most 1000 expressions in an IN list (ORA-01795). */
+export const MAX_IN_LIST = 1000;
+
+/** The bind variable names a statement uses, for checking bind rows against it. */
+export function placeholdersOf(sql: string): Set<string> {
+  const withoutQuoted = sql.replace(/'[^']*'/g, "''");
+  return new Set([...withoutQuoted.matchAll(/:([A-Za-z][A-Za-z0-9_]*)/g)].map((match) => match[1] ?? ''));
+}

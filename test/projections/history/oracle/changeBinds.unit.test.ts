@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+
+import { historyChanges } from '../../../../src/projections/history/historyChanges.js';
+import { statementsFor } from '../../../../src/projections/history/oracle/changeBinds.js';
+import { checkpointSql, placeholdersOf, readSql, usersByIdSql, writeSql } from '../../../../src/projections/history/oracle/oracleSql.js';
+import { oracleTables } from '../../../../src/projections/history/oracle/oracleTables.js';
+import { RecordedEventLog } from '../../../support/recordedEvents.js';
+
+const T0 = Date.UTC(2025, 0, 1, 12);
+
+/** One recorded event of every type the history projection handles, through the real pure mapping. */
+function everyChangeKind() {
+  const log = new RecordedEventLog({ startAt: T0 });
+  log.registerUser('u-alice', 'Alice', { email: null });
+  log.registerUser('u-bob', 'bob');
+  log.createRoom('r-1', 'General', 'public', 'u-alice');
+  return { log, changes: log.since({}).flatMap((event) => historyChanges(event)) };
+}
+
+describe('bind rows per change kind', () => {
+  const sql = writeSql(oracleTables('t_'));
+
+  it('holds exactly the bind variables of its statement (node-oracledb refuses unused names with ORA-01036)', () => {
+    const { changes } = everyChangeKind();
+    const kinds = new Set<string>();
+    for (const change of changes) {
+      for (const { statement, binds } of statementsFor(change)) {
+        kinds.add(change.op);
+        expect(new Set(Object.keys(binds)), `${change.op} → ${statement}`).toEqual(placeholdersOf(sql[statement]));
+      }
+    }
+    expect(kinds.size).toBeGreaterThan(2);
+  });
+
+  it('covers every change kind with the values of the change, times as epoch milliseconds', () => {
+    const samples = [
+      { op: 'userUpserted', userId: 'u', username: 'U', usernameNormalised: 'u', email: null, displayName: '', passwordHash: 'h', role: 'user', createdAt: T0 },
+      { op: 'roomCreated', roomId: 'r', name: '', kind: 'direct', createdBy: 'u', createdAt: T0, seq: 1 },
+      { op: 'memberAdded', roomId: 'r', userId: 'u', role: 'owner', addedBy: null, joinedAt: T0 },
+      { op: 'memberRemoved', roomId: 'r', userId: 'u', reason: 'removed', removedBy: 'v', at: T0 },
+      { op: 'memberRoleChanged', roomId: 'r', userId: 'u', role: 'moderator' },
+      { op: 'messageInserted', messageId: 'r.2', roomId: 'r', seq: 2, senderId: 'u', text: 'hi', clientMessageId: 'c', createdAt: T0 },
+      { op: 'messageEdited', roomId: 'r', messageId: 'r.2', editSeq: 3, text: 'hey', editedBy: 'u', editedAt: T0 + 1 },
+      { op: 'messageDeleted', roomId: 'r', messageId: 'r.2', deletedBy: 'u', deletedAt: T0 + 2 },
+      { op: 'roomAdvanced', roomId: 'r', headSeq: 4, at: T0 + 3 },
+      { op: 'markersAdvanced', userId: 'u', roomId: 'r', deliveredSeq: 4, readSeq: 0, at: T0 + 4 },
+    ] as const;
+    const bound = samples.map((change) => statementsFor(change));
+    for (const [i, statements] of bound.entries()) {
+      for (const { statement, binds } of statements) {
+        expect(new Set(Object.keys(binds)), `${samples[i]?.op} → ${statement}`).toEqual(placeholdersOf(sql[statement]));
+      }
+    }
+    expect(bound.map((statements) => statements.map((s) => s.statement))).toEqual([
+      ['upsertUser'],
+      ['insertRoom'],
+      ['upsertMember'],
+      ['deleteMember'],
+      ['changeMemberRole'],
+      ['insertMessage', 'noteLastMessage'],
+      // The previous text is copied before the new one is set.
+      ['copyTextToEdits', 'editMessage'],
+      ['deleteMessage'],
+      ['advanceRoom'],
+      ['advanceMarkers'],
+    ]);
+    expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
+    expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });
+    expect(bound[6]?.[1]?.binds).toEqual({ roomId: 'r', messageId: 'r.2', text: 'hey', editedAt: T0 + 1, editedBy: 'u' });
+    expect(bound[9]?.[0]?.binds).toEqual({ userId: 'u', roomId: 'r', deliveredSeq: 4, readSeq: 0, at: T0 + 4 });
+  });
+
+  it('binds every value of reads and checkpoints (no literal from input in the text)', () => {
+    const t = oracleTables();
+    const reads = readSql(t);
+    expect(placeholdersOf(reads.roomsOfUserAfter)).toEqual(new Set(['userId', 'after', 'limit']));
+    expect(placeholdersOf(reads.messagesBetween)).toEqual(new Set(['roomId', 'after', 'before', 'limit']));
+    expect(placeholdersOf(reads.latestMessages)).toEqual(new Set(['roomId', 'limit']));
+    expect(placeholdersOf(checkpointSql(t).save)).toEqual(new Set(['projection', 'partitionNo', 'position']));
+    expect(placeholdersOf(usersByIdSql(t, 3))).toEqual(new Set(['u0', 'u1', 'u2']));
+    for (const text of Object.values(reads)) expect(text).not.toMatch(/OFFSET/i);
+  });
+});
+
+describe('oracleTables', () => {
+  it('prefixes every table and keeps names within 30 characters', () => {
+    const t = oracleTables('T1234567');
+    expect(t.messages).toBe('t1234567messages');
+    for (const name of Object.values(t)) expect(name.length).toBeLessThanOrEqual(30);
+  });
+
+  it('refuses a prefix that could inject SQL or exceed the name limit', () => {
+    for (const bad of ['x; DROP TABLE users', '1abc', 'a-b', 'abcdefghi', "a'"]) {
+      expect(() => oracleTables(bad), bad).toThrow(/prefix/);
+    }
+  });
+});
