@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ChatServer } from '../server.js';
+import { migrateOracle } from '../projections/history/oracle/openOracleHistoryStore.js';
 
 const packageJson: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const version =
@@ -42,6 +43,19 @@ program
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply the pending migrations of the Oracle history schema (HISTORY_STORE=oracle), then exit')
+  .action(async () => {
+    const config = loadConfig(process.env);
+    if (config.oracle === undefined) {
+      console.error('chat migrate: HISTORY_STORE is not oracle; the SQLite store creates its tables by itself');
+      process.exit(2);
+    }
+    const applied = await migrateOracle(config.oracle);
+    process.stdout.write(applied.length === 0 ? 'schema is current\n' : `applied migrations ${applied.join(', ')}\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

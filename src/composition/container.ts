@@ -43,6 +43,7 @@ import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
 import { PresenceService } from '../presence/presenceService.js';
 import { RedisPresenceTracker } from '../presence/redisPresenceTracker.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
+import { openOracleHistoryStore } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { Projector } from '../projections/projector.js';
 import { ChatQueries } from '../queries/chatQueries.js';
 import { memoryLimiter, RateLimiter, type LimiterFactory } from '../ratelimit/rateLimiter.js';
@@ -155,7 +156,19 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     )
     .onDeactivation((log) => log.close());
   bind(TOKENS.historyStore)
-    .toConstantValue(new SqliteHistoryStore({ filename: file('history.db') }))
+    .toDynamicValue(async () => {
+      const store = config.historyStore;
+      switch (store) {
+        case 'sqlite':
+          return new SqliteHistoryStore({ filename: file('history.db') });
+        case 'oracle':
+          // loadConfig guarantees the settings with the selector; migrations run (or are checked) before use.
+          if (config.oracle === undefined) throw new Error('HISTORY_STORE=oracle without its ORACLE_* settings');
+          return openOracleHistoryStore(config.oracle);
+        default:
+          return unknownSelector('HISTORY_STORE', store);
+      }
+    })
     .onDeactivation((store) => store.close());
   bind(TOKENS.historyProjector).toDynamicValue(
     async (context) =>

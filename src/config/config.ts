@@ -20,7 +20,19 @@ const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENT_LOG: z.enum(['sqlite']).default('sqlite'),
-  HISTORY_STORE: z.enum(['sqlite']).default('sqlite'),
+  HISTORY_STORE: z.enum(['sqlite', 'oracle']).default('sqlite'),
+  // The Oracle history store (HISTORY_STORE=oracle): node-oracledb Thin mode, so no Oracle Client is installed.
+  ORACLE_CONNECT_STRING: z.string().min(1).optional(),
+  ORACLE_USER: z.string().min(1).optional(),
+  ORACLE_PASSWORD: z.string().min(1).optional(),
+  ORACLE_POOL_MIN: z.coerce.number().int().min(0).default(1),
+  ORACLE_POOL_MAX: positiveInt.default(8),
+  ORACLE_POOL_QUEUE_TIMEOUT_MS: positiveInt.default(10_000),
+  ORACLE_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,7}$/, 'must start with a letter and hold at most 8 letters, digits or _')
+    .optional(),
+  ORACLE_MIGRATE: z.enum(['auto', 'check']).default('auto'),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   SCHEMA_REGISTRY: z.enum(['embedded', 'confluent']).default('embedded'),
   SCHEMA_REGISTRY_URL: z
@@ -94,6 +106,19 @@ export interface AppConfig {
   logLevel: RawConfig['LOG_LEVEL'];
   eventLog: RawConfig['EVENT_LOG'];
   historyStore: RawConfig['HISTORY_STORE'];
+  /** Set (validated) when historyStore is `oracle`. */
+  oracle:
+    | {
+        connectString: string;
+        user: string;
+        password: string;
+        poolMin: number;
+        poolMax: number;
+        queueTimeoutMs: number;
+        tablePrefix: string;
+        migrate: RawConfig['ORACLE_MIGRATE'];
+      }
+    | undefined;
   sqliteSynchronous: RawConfig['SQLITE_SYNCHRONOUS'];
   /** Embedded: a table in events.db. Confluent: a Confluent-compatible REST API (Confluent, Apicurio's ccompat). */
   schemaRegistry: { kind: 'embedded' } | { kind: 'confluent'; url: string; timeoutMs: number };
@@ -180,6 +205,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL === undefined) {
     throw new ConfigError(['SCHEMA_REGISTRY_URL: required when SCHEMA_REGISTRY=confluent']);
   }
+  const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
+  if (oracleProblems.length > 0) throw new ConfigError(oracleProblems);
   const needsRedis = redisSelectors(raw);
   if (needsRedis.length > 0 && raw.REDIS_URL === undefined) {
     throw new ConfigError(needsRedis.map((key) => `${key}: is redis, so REDIS_URL must be set`));
@@ -191,6 +218,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL,
     eventLog: raw.EVENT_LOG,
     historyStore: raw.HISTORY_STORE,
+    oracle:
+      raw.HISTORY_STORE === 'oracle' && raw.ORACLE_CONNECT_STRING && raw.ORACLE_USER && raw.ORACLE_PASSWORD
+        ? {
+            connectString: raw.ORACLE_CONNECT_STRING,
+            user: raw.ORACLE_USER,
+            password: raw.ORACLE_PASSWORD,
+            poolMin: raw.ORACLE_POOL_MIN,
+            poolMax: raw.ORACLE_POOL_MAX,
+            queueTimeoutMs: raw.ORACLE_POOL_QUEUE_TIMEOUT_MS,
+            tablePrefix: raw.ORACLE_TABLE_PREFIX ?? '',
+            migrate: raw.ORACLE_MIGRATE,
+          }
+        : undefined,
     sqliteSynchronous: raw.SQLITE_SYNCHRONOUS,
     schemaRegistry:
       raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL !== undefined
@@ -241,6 +281,23 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       typingIntervalMs: raw.WS_TYPING_INTERVAL_MS,
     },
   };
+}
+
+/**
+ * What HISTORY_STORE=oracle needs. Message text is VARCHAR2(1000 CHAR) there (1000 code points fit VARCHAR2's
+ * 4000 bytes in AL32UTF8; see projections/history/oracle/migrations.ts), so a longer limit would stall the projector
+ * on the first long message: refused here instead.
+ */
+function oracleSettingProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  for (const key of ['ORACLE_CONNECT_STRING', 'ORACLE_USER', 'ORACLE_PASSWORD'] as const) {
+    if (raw[key] === undefined) problems.push(`${key}: required when HISTORY_STORE=oracle`);
+  }
+  if (raw.ORACLE_POOL_MIN > raw.ORACLE_POOL_MAX) problems.push('ORACLE_POOL_MIN: must not exceed ORACLE_POOL_MAX');
+  if (raw.MAX_MESSAGE_LENGTH > 1000) {
+    problems.push('MAX_MESSAGE_LENGTH: at most 1000 with HISTORY_STORE=oracle (the text columns hold 1000 characters)');
+  }
+  return problems;
 }
 
 /** The store selectors set to `redis`: each one needs REDIS_URL. */
