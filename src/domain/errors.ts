@@ -60,7 +60,9 @@ export type ErrorCode =
   // the history store's database schema is older than this code (run `chat migrate`), or newer than it knows
   | 'HISTORY_SCHEMA_OUTDATED'
   // the history store's database cannot hold what the service needs (character set, column sizes)
-  | 'HISTORY_STORE_MISCONFIGURED';
+  | 'HISTORY_STORE_MISCONFIGURED'
+  // the event log's deployment is wrong (a local index built from another topic, a topic that cannot be used)
+  | 'EVENT_LOG_MISCONFIGURED';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

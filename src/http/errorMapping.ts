@@ -45,6 +45,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   CHECKPOINT_INVALID: 500,
   HISTORY_SCHEMA_OUTDATED: 500,
   HISTORY_STORE_MISCONFIGURED: 500,
+  EVENT_LOG_MISCONFIGURED: 500,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

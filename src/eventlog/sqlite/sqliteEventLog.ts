@@ -1,10 +1,19 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
+import { UnavailableError, WrongExpectedVersionError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, positionIn, type Checkpoint } from '../checkpoint.js';
+import {
+  fromVersionOf,
+  matchesExpected,
+  nonNegativeInteger,
+  positiveInteger,
+  validateExpected,
+  validateStreamId,
+} from '../logArguments.js';
+import { PullSubscription } from '../pullSubscription.js';
 import type {
   AppendResult,
   EventLog,
@@ -137,7 +146,7 @@ export class SqliteEventLog implements EventLog {
 
   /** Woken after every commit of this instance and on polls that find a moved head. */
   private readonly committed = new EventEmitter();
-  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly subscriptions = new Set<PullSubscription>();
   private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteEventLogOptions) {
@@ -215,10 +224,7 @@ export class SqliteEventLog implements EventLog {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     validateStreamId(streamId);
-    const fromVersion = options.fromVersion ?? 1;
-    if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) {
-      throw new ValidationError('fromVersion must be an integer of at least 1', { fromVersion });
-    }
+    const fromVersion = fromVersionOf(options.fromVersion);
     const limit = options.limit === undefined ? NO_LIMIT : nonNegativeInteger(options.limit, 'limit');
     return this.decodeRows(this.openDb().selectStream.all(streamId, fromVersion, limit));
   }
@@ -249,10 +255,11 @@ export class SqliteEventLog implements EventLog {
 
   subscribe(options: SubscribeOptions): Subscription {
     if (this.closing) throw new UnavailableError('the event log is closed');
-    const subscription = new SqliteSubscription({
-      read: (after, limit) => this.readAllNow(after, limit),
+    nonNegativeInteger(positionIn(options.after, PARTITION), 'after');
+    const subscription = new PullSubscription({
+      read: (after, limit) => this.readAllNow(positionIn(after, PARTITION), limit),
       detach: (stopped) => this.detach(stopped),
-      after: nonNegativeInteger(positionIn(options.after, PARTITION), 'after'),
+      after: options.after,
       batchSize: positiveInteger(options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH, 'batchSize'),
       handler: options.handler,
       onError: options.onError,
@@ -280,7 +287,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   /** Called by a subscription that stopped (closed or failed). */
-  private detach(subscription: SqliteSubscription): void {
+  private detach(subscription: PullSubscription): void {
     this.committed.off('commit', subscription.wake);
     this.subscriptions.delete(subscription);
     if (this.subscriptions.size === 0) this.stopPolling();
@@ -353,7 +360,7 @@ export class SqliteEventLog implements EventLog {
     const outcomes: AppendOutcome[] = [];
     for (const { streamId, expected, events } of batch) {
       const current = versions.get(streamId) ?? this.selectVersion.get(streamId) ?? 0;
-      if (!matches(expected, current)) {
+      if (!matchesExpected(expected, current)) {
         outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
         continue;
       }
@@ -402,7 +409,7 @@ export class SqliteEventLog implements EventLog {
         return;
       }
       for (const subscription of this.subscriptions) {
-        if (subscription.position < head) subscription.wake();
+        if (positionIn(subscription.checkpoint, PARTITION) < head) subscription.wake();
       }
     }, this.pollIntervalMs);
   }
@@ -412,115 +419,6 @@ export class SqliteEventLog implements EventLog {
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
   }
-}
-
-interface SubscriptionSettings {
-  read: (after: number, limit: number) => RecordedEvent[];
-  detach: (subscription: SqliteSubscription) => void;
-  after: number;
-  batchSize: number;
-  handler: SubscribeOptions['handler'];
-  onError: SubscribeOptions['onError'];
-  logger: Logger | undefined;
-}
-
-/**
- * Pull-on-notify: the subscription never receives events pushed from a commit; a wake-up only makes it read the
- * log again from its own position. Catch-up and live delivery are the same loop, so appends racing with catch-up
- * can neither be skipped nor delivered twice.
- */
-class SqliteSubscription implements Subscription {
-  /** The position (in the one partition) of the last event handed to the handler (successfully handled). */
-  position: number;
-  private running: Promise<void> | undefined;
-  /** Set by wake() while a handler runs: the log may have moved past what the last read saw. */
-  private woken = false;
-  private stopped = false;
-
-  constructor(private readonly settings: SubscriptionSettings) {
-    this.position = settings.after;
-  }
-
-  readonly wake = (): void => {
-    if (this.stopped) return;
-    this.woken = true;
-    // Deferred so the handler never runs inside subscribe() or inside the committing code path.
-    this.running ??= Promise.resolve().then(() => this.pump());
-  };
-
-  /**
-   * Resolves once no handler call is running. A handler that awaits close() of its own subscription would wait
-   * for itself; it may call close() without awaiting it.
-   */
-  async close(): Promise<void> {
-    this.stop();
-    await this.running;
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      while (!this.stopped && this.woken) {
-        this.woken = false;
-        const { read, batchSize, handler } = this.settings;
-        let page = read(this.position, batchSize);
-        while (page.length > 0 && !this.stopped) {
-          const last = page[page.length - 1];
-          await handler(page);
-          if (last !== undefined) this.position = last.position;
-          // A short page reached the head as it was then; only a wake-up since then can mean more.
-          if (page.length < batchSize || this.stopped) break;
-          page = read(this.position, batchSize);
-        }
-      }
-    } catch (error) {
-      this.stop();
-      if (this.settings.onError) this.settings.onError(error);
-      else this.settings.logger?.error({ err: error }, 'event log subscription stopped: handler failed');
-    } finally {
-      this.running = undefined;
-    }
-  }
-
-  private stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.settings.detach(this);
-  }
-}
-
-function matches(expected: ExpectedVersion, current: number): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no-stream') return current === 0;
-  return expected === current;
-}
-
-function validateStreamId(streamId: string): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new ValidationError('stream id must be a non-empty string');
-  }
-}
-
-function validateExpected(expected: ExpectedVersion): void {
-  if (expected === 'any' || expected === 'no-stream') return;
-  if (!Number.isSafeInteger(expected) || expected < 0) {
-    throw new ValidationError('expected version must be "any", "no-stream" or an integer of at least 0', {
-      expected,
-    });
-  }
-}
-
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError(`${name} must be an integer of at least 0`, { [name]: value });
-  }
-  return value;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ValidationError(`${name} must be an integer of at least 1`, { [name]: value });
-  }
-  return value;
 }
 
 function isBusy(error: unknown): boolean {

@@ -1,0 +1,452 @@
+// The event log on Kafka: one topic (partitions keyed by stream id), events in the Confluent wire format, read
+// through a local index (eventIndex.ts) that a consumer keeps filled from every partition.
+//
+// !!! SINGLE WRITER PER STREAM IS NOT ENFORCED HERE ACROSS PROCESSES. !!!
+// append() checks the expected version against this process's index after catching the stream's partition up to
+// the broker's last stable offset, and serialises appends per partition within this process. Two processes that
+// append to the same partition at the same moment can both pass that check and both write: Kafka has no
+// conditional write. What makes a stream single-writer in the distributed mode is partition ownership in the
+// command processor (a consumer group assigns each partition of the commands topic to exactly one processor; see
+// DESIGN.md "Single writer per stream"). Until that runs, use this adapter with one appending process.
+
+import { EventEmitter } from 'node:events';
+import type { KafkaMessage, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
+import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
+import type { EventCodec } from '../../events/eventCodec.js';
+import { EventDecodeError } from '../../events/eventCodecErrors.js';
+import { EMPTY_CHECKPOINT, checkpointFromEntries, type Checkpoint } from '../checkpoint.js';
+import type {
+  AppendResult,
+  EventLog,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../eventLog.js';
+import {
+  fromVersionOf,
+  matchesExpected,
+  nonNegativeInteger,
+  positiveInteger,
+  validateExpected,
+  validateStreamId,
+} from '../logArguments.js';
+import { PullSubscription } from '../pullSubscription.js';
+import { EventIndex, type IndexedEvent } from './eventIndex.js';
+import { KafkaEventTopic, type Readiness } from './kafkaEventTopic.js';
+import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
+
+export interface KafkaEventLogOptions {
+  /** host:port of one or more brokers. */
+  brokers: string[];
+  clientId: string;
+  /** The events topic; created at start if missing. */
+  topic: string;
+  /** Partitions of a topic this creates. Default 12. */
+  partitions?: number;
+  /** Replicas of a topic this creates. Default 1 (one broker). */
+  replicationFactor?: number;
+  codec: EventCodec;
+  /** Loads schema versions registered after the codec was made (a newer deployment); tried once on an unknown id. */
+  refreshCodec?: () => Promise<unknown>;
+  /** The local index: a file (survives restarts, resumes) or ':memory:' (rebuilt from the topic on every start). */
+  indexFile: string;
+  logger?: Logger;
+  /** How long an append or headPosition waits for Kafka (connecting, catching up, acknowledging). Default 30 s. */
+  operationTimeoutMs?: number;
+  /** Back-off between connection attempts. Default 500 ms doubling to 30 s. */
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** TCP connect timeout per broker. Default 3000 ms. */
+  connectionTimeoutMs?: number;
+  /** Most appends of one partition written in one produce request. Default 500. */
+  maxAppendBatch?: number;
+}
+
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedVersion;
+  events: NewEvent[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An append that passed its version check, with its events encoded. */
+interface AcceptedAppend {
+  pending: PendingAppend;
+  /** The stream's version before this append: its events take the versions after it. */
+  current: number;
+  messages: Message[];
+}
+
+interface ProgressWaiter {
+  done: () => boolean;
+  resolve: () => void;
+}
+
+export interface KafkaEventLogStats {
+  /** Events this instance added to its index since it was created (re-consumed ones are not counted). */
+  indexed: number;
+  /** Produce requests (group commits) and the appends and events they carried. */
+  produceRequests: number;
+  appends: number;
+  events: number;
+  conflicts: number;
+}
+
+const DEFAULT_PARTITIONS = 12;
+const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_APPEND_BATCH = 500;
+const DEFAULT_SUBSCRIPTION_BATCH = 500;
+
+export class KafkaEventLog implements EventLog {
+  private readonly index: EventIndex;
+  private readonly topic: KafkaEventTopic;
+  private readonly codec: EventCodec;
+  private readonly refreshCodec: (() => Promise<unknown>) | undefined;
+  private readonly logger: Logger | undefined;
+  private readonly operationTimeoutMs: number;
+  private readonly maxAppendBatch: number;
+  private partitioner: StreamPartitioner;
+  private partitionerFor: number;
+
+  private readonly queues = new Map<number, PendingAppend[]>();
+  private readonly flushing = new Map<number, Promise<void>>();
+  private readonly subscriptions = new Set<PullSubscription>();
+  /** Woken after every batch the consumer stores, and every offset it moves past. */
+  private readonly progress = new EventEmitter();
+  private readonly progressWaiters = new Set<ProgressWaiter>();
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private readonly counters: KafkaEventLogStats = { indexed: 0, produceRequests: 0, appends: 0, events: 0, conflicts: 0 };
+
+  constructor(private readonly options: KafkaEventLogOptions) {
+    this.codec = options.codec;
+    this.refreshCodec = options.refreshCodec;
+    this.logger = options.logger;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.maxAppendBatch = options.maxAppendBatch ?? DEFAULT_MAX_APPEND_BATCH;
+    const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    this.partitioner = streamPartitioner(options.topic, partitions);
+    this.partitionerFor = partitions;
+    this.progress.setMaxListeners(0);
+    this.index = new EventIndex(options.indexFile, options.codec, options.topic);
+    this.topic = new KafkaEventTopic({
+      brokers: options.brokers,
+      clientId: options.clientId,
+      topic: options.topic,
+      partitions,
+      replicationFactor: options.replicationFactor ?? 1,
+      logger: options.logger,
+      resumeFrom: () => this.index.consumedOffsets(),
+      consume: (partition, messages, next) => this.consume(partition, messages, next),
+      onProgress: () => this.onProgress(),
+      reconnect: { initialMs: options.reconnect?.initialMs ?? 500, maxMs: options.reconnect?.maxMs ?? 30_000 },
+      clientRetry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+      connectionTimeoutMs: options.connectionTimeoutMs ?? 3000,
+      operationTimeoutMs: this.operationTimeoutMs,
+    });
+  }
+
+  /** Creates the log and waits until it is connected (retrying with back-off meanwhile). */
+  static async open(options: KafkaEventLogOptions): Promise<KafkaEventLog> {
+    const log = new KafkaEventLog(options);
+    try {
+      await log.start();
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
+    return log;
+  }
+
+  /**
+   * Connects (creating the topic if missing), retrying with back-off for as long as it takes; resolves once
+   * connected. Reads of what the index holds work meanwhile; appends and headPosition wait (up to their timeout).
+   */
+  async start(): Promise<void> {
+    await this.topic.start();
+    // The topic's partition count wins over the configured one: it is what decides where keyed messages live.
+    if (this.topic.partitions !== this.partitionerFor) {
+      this.partitioner = streamPartitioner(this.options.topic, this.topic.partitions);
+      this.partitionerFor = this.topic.partitions;
+    }
+  }
+
+  /** For the health route: ready means connected, the topic there and the index consumer running. */
+  readiness(): Readiness {
+    return this.topic.readiness();
+  }
+
+  isReady(): boolean {
+    return this.readiness().ready;
+  }
+
+  /** Counters for tests and metrics: a snapshot, not a live object. */
+  stats(): KafkaEventLogStats {
+    return { ...this.counters };
+  }
+
+  partitionOf(streamId: string): number {
+    validateStreamId(streamId);
+    return this.partitioner(streamId);
+  }
+
+  append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new UnavailableError('the event log is closed'));
+    let partition: number;
+    try {
+      validateExpected(expected);
+      partition = this.partitionOf(streamId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      const queue = this.queues.get(partition) ?? [];
+      this.queues.set(partition, queue);
+      queue.push({ streamId, expected, events, resolve, reject });
+      if (!this.flushing.has(partition)) {
+        // setImmediate: every append of this turn joins the same produce request (group commit per partition).
+        const flush = new Promise<void>((done) => setImmediate(done)).then(() => this.flushPartition(partition));
+        this.flushing.set(partition, flush);
+      }
+    });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateStreamId(streamId);
+    const fromVersion = fromVersionOf(options.fromVersion);
+    const limit = options.limit === undefined ? undefined : nonNegativeInteger(options.limit, 'limit');
+    return this.openIndex().readStream(streamId, fromVersion, limit);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    validateStreamId(streamId);
+    return this.openIndex().streamVersion(streamId);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const limit = nonNegativeInteger(options.limit, 'limit');
+    return this.openIndex().readAfter(options.after ?? EMPTY_CHECKPOINT, this.partitionerFor, limit);
+  }
+
+  async findByCommandId(commandId: string): Promise<RecordedEvent[]> {
+    return this.openIndex().findByCommandId(commandId);
+  }
+
+  /** The last event of each partition as Kafka holds it now: asks the broker, then waits for the index to get there. */
+  async headPosition(): Promise<Checkpoint> {
+    await this.catchUp(undefined);
+    return checkpointFromEntries(this.openIndex().head());
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    if (this.closing) throw new UnavailableError('the event log is closed');
+    const subscription = new PullSubscription({
+      read: (after, limit) => this.openIndex().readAfter(after, this.partitionerFor, limit),
+      detach: (stopped) => {
+        this.progress.off('progress', stopped.wake);
+        this.subscriptions.delete(stopped);
+      },
+      after: options.after,
+      batchSize: positiveInteger(options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH, 'batchSize'),
+      handler: options.handler,
+      onError: options.onError,
+      logger: this.logger,
+    });
+    this.subscriptions.add(subscription);
+    this.progress.on('progress', subscription.wake);
+    subscription.wake();
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.closing = true;
+    // Appends already accepted finish while connected: their callers were promised an outcome. Not connected,
+    // disconnecting first fails them at once instead of after their whole timeout.
+    if (!this.isReady()) await this.topic.close();
+    await Promise.all([...this.flushing.values()]);
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.topic.close();
+    for (const waiter of this.progressWaiters) waiter.resolve();
+    this.index.close();
+  }
+
+  private async flushPartition(partition: number): Promise<void> {
+    try {
+      for (;;) {
+        const queue = this.queues.get(partition) ?? [];
+        if (queue.length === 0) break;
+        const batch = queue.splice(0, this.maxAppendBatch);
+        await this.commit(partition, batch);
+      }
+    } finally {
+      this.flushing.delete(partition);
+      this.queues.delete(partition);
+    }
+  }
+
+  /** One group commit for one partition. Settles every pending append; never throws. */
+  private async commit(partition: number, batch: PendingAppend[]): Promise<void> {
+    try {
+      // Versions are only as fresh as the index: first let it read everything the partition holds now.
+      await this.catchUp(partition);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const accepted = this.check(batch);
+    const messages = accepted.flatMap((append) => append.messages);
+    if (messages.length === 0) {
+      for (const { pending, current } of accepted) pending.resolve({ nextExpectedVersion: current, events: [] });
+      return;
+    }
+    let base: number;
+    try {
+      base = await this.topic.produce(partition, messages);
+      this.counters.produceRequests += 1;
+      // Read-your-writes: the caller's next readStream (and every subscriber) must see what it just appended.
+      await this.waitFor(() => this.topic.hasConsumed(partition, base + messages.length), 'the appended events to be indexed');
+    } catch (error) {
+      // A failed produce may still have written (the acknowledgement was lost); a retry with the same command id
+      // finds its events through findByCommandId instead of appending twice.
+      for (const append of accepted) append.pending.reject(error);
+      return;
+    }
+    // One produce request to one partition takes consecutive offsets, in the order sent.
+    let position = base;
+    for (const { pending, current } of accepted) {
+      const { streamId } = pending;
+      const events: RecordedEvent[] = pending.events.map((event, i) => ({
+        ...event,
+        streamId,
+        streamVersion: current + i + 1,
+        partition,
+        position: ++position,
+      }));
+      const misplaced = events.find((event) => this.index.at(partition, event.position)?.eventId !== event.eventId);
+      if (misplaced) {
+        pending.reject(new UnavailableError('the event log lost track of an appended event', { eventId: misplaced.eventId }));
+        continue;
+      }
+      this.counters.appends += 1;
+      this.counters.events += events.length;
+      pending.resolve({ nextExpectedVersion: current + events.length, events });
+    }
+  }
+
+  /** Checks each append against the index and the appends before it in the batch; rejects the ones that fail. */
+  private check(batch: PendingAppend[]): AcceptedAppend[] {
+    const versions = new Map<string, number>();
+    const eventIds = new Set<string>();
+    const accepted: AcceptedAppend[] = [];
+    for (const pending of batch) {
+      const { streamId, expected, events } = pending;
+      const current = versions.get(streamId) ?? this.index.streamVersion(streamId);
+      if (!matchesExpected(expected, current)) {
+        this.counters.conflicts += 1;
+        pending.reject(new WrongExpectedVersionError(streamId, expected, current));
+        continue;
+      }
+      try {
+        const messages = events.map((event, i): Message => {
+          if (eventIds.has(event.eventId) || this.index.hasEventId(event.eventId)) {
+            throw new ValidationError('an event with this id is already in the log', { eventId: event.eventId });
+          }
+          return {
+            key: streamId,
+            value: this.codec.encode({ ...event, streamId, streamVersion: current + i + 1 }),
+            // For tools reading the topic (kcat, a console consumer): what each message is without decoding it.
+            headers: { 'event-type': event.type, 'event-id': event.eventId },
+          };
+        });
+        for (const event of events) eventIds.add(event.eventId);
+        versions.set(streamId, current + events.length);
+        accepted.push({ pending, current, messages });
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    return accepted;
+  }
+
+  /** Waits until the index holds everything Kafka has in one partition (or in all, for undefined). */
+  private async catchUp(partition: number | undefined): Promise<void> {
+    await this.topic.whenReady(this.operationTimeoutMs);
+    const latest = await this.topic.latestOffsets();
+    const targets = [...latest].filter(([p]) => partition === undefined || p === partition);
+    await this.waitFor(
+      () => targets.every(([p, offset]) => this.topic.hasConsumed(p, offset)),
+      'the event index to catch up with Kafka',
+    );
+  }
+
+  private waitFor(done: () => boolean, what: string): Promise<void> {
+    if (done()) return Promise.resolve();
+    if (this.index.isOpen === false) return Promise.reject(new UnavailableError('the event log is closed'));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: ProgressWaiter = {
+        done,
+        resolve: () => {
+          clearTimeout(timer);
+          this.progressWaiters.delete(waiter);
+          if (done()) resolve();
+          else reject(new UnavailableError('the event log is closed'));
+        },
+      };
+      const timer = setTimeout(() => {
+        this.progressWaiters.delete(waiter);
+        const { reason } = this.readiness();
+        reject(
+          new UnavailableError(`timed out after ${this.operationTimeoutMs} ms waiting for ${what}`, {
+            topic: this.options.topic,
+            ...(reason === undefined ? {} : { reason }),
+          }),
+        );
+      }, this.operationTimeoutMs);
+      this.progressWaiters.add(waiter);
+    });
+  }
+
+  private onProgress(): void {
+    this.progress.emit('progress');
+    for (const waiter of [...this.progressWaiters]) if (waiter.done()) waiter.resolve();
+  }
+
+  private async consume(partition: number, messages: KafkaMessage[], nextOffset: number): Promise<void> {
+    const events: IndexedEvent[] = [];
+    for (const message of messages) events.push(await this.indexed(partition, message));
+    this.counters.indexed += this.index.addBatch(partition, events, nextOffset);
+  }
+
+  private async indexed(partition: number, message: KafkaMessage): Promise<IndexedEvent> {
+    const position = Number(message.offset) + 1;
+    const body = message.value;
+    if (body === null) {
+      throw new EventDecodeError(`the message at partition ${partition} offset ${message.offset} has no value`);
+    }
+    let event: RecordedEvent;
+    try {
+      event = this.codec.decode(body, { partition, position });
+    } catch (error) {
+      // A schema version registered after this codec was made (a newer deployment): load it and try once more.
+      if (!(error instanceof EventDecodeError) || error.schemaId === undefined || !this.refreshCodec) throw error;
+      await this.refreshCodec();
+      event = this.codec.decode(body, { partition, position });
+    }
+    const { streamId, streamVersion, eventId } = event;
+    return { partition, position, streamId, streamVersion, eventId, commandId: event.metadata.commandId, body };
+  }
+
+  private openIndex(): EventIndex {
+    if (!this.index.isOpen) throw new UnavailableError('the event log is closed');
+    return this.index;
+  }
+}

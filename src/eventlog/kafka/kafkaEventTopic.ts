@@ -1,0 +1,440 @@
+// The Kafka side of the Kafka event log: one client, an admin (topic, offsets), an idempotent producer, and a
+// consumer that tails every partition of the events topic into the local index. Owns connecting (with back-off,
+// for as long as it takes) and readiness; knows nothing of streams or versions.
+
+import { randomUUID } from 'node:crypto';
+import {
+  ConfigResourceTypes,
+  Kafka,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+  type RetryOptions,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import { UnavailableError } from '../../domain/errors.js';
+import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
+import { kafkaLogCreator } from './kafkaLogger.js';
+
+export interface KafkaEventTopicOptions {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+  /** Partitions of a topic this creates; an existing topic keeps its own (and wins, with a warning). */
+  partitions: number;
+  replicationFactor: number;
+  logger: Logger | undefined;
+  /** Where consumption resumes per partition (the index's stored offsets); the rest start at the beginning. */
+  resumeFrom: () => Map<number, number>;
+  /** Stores one consumed batch; must be atomic with the offset it returns to (the index does both). */
+  consume: (partition: number, messages: KafkaMessage[], nextOffset: number) => Promise<void>;
+  /** Called after every stored batch and every offset move, so waiters and subscribers can look again. */
+  onProgress: () => void;
+  /** Back-off between connection attempts: starts at initialMs, doubles per failure, up to maxMs. */
+  reconnect: { initialMs: number; maxMs: number };
+  /** kafkajs' own retries inside one attempt (a request, a connection). */
+  clientRetry: RetryOptions;
+  connectionTimeoutMs: number;
+  /** How long one attempt may take to join its consumer group, and a produce to be acknowledged. */
+  operationTimeoutMs: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not, in words an operator can act on (the brokers tried and the driver's error). */
+  reason?: string;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'closed';
+
+/** Tries of one offsets request against a leader that is moving (50 ms, 100 ms, ... apart: under 3 s in all). */
+const OFFSET_ATTEMPTS = 10;
+
+// Topic settings the log relies on: nothing is ever deleted or compacted away (the log is forever).
+const TOPIC_CONFIG = [
+  { name: 'cleanup.policy', value: 'delete' },
+  { name: 'retention.ms', value: '-1' },
+  { name: 'retention.bytes', value: '-1' },
+];
+
+export class KafkaEventTopic {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private producer: Producer | undefined;
+  private consumer: Consumer | undefined;
+  private groupId: string | undefined;
+  private state: State = 'idle';
+  private lastError: string | undefined;
+  private consumerHealthy = false;
+  private partitionCount: number;
+  /** Next offset to fetch per partition, including offsets of records the consumer filtered (transaction markers). */
+  private readonly consumedThrough = new Map<number, number>();
+  private readonly readyWaiters = new Set<() => void>();
+  private started: Promise<void> | undefined;
+  private wakeSleeper: (() => void) | undefined;
+
+  constructor(private readonly options: KafkaEventTopicOptions) {
+    this.partitionCount = options.partitions;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: options.connectionTimeoutMs,
+      retry: options.clientRetry,
+      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
+    });
+  }
+
+  /** Partitions of the topic: the configured count until connected, the topic's own afterwards. */
+  get partitions(): number {
+    return this.partitionCount;
+  }
+
+  readiness(): Readiness {
+    if (this.state === 'ready' && this.consumerHealthy) return { ready: true };
+    if (this.state === 'closed') return { ready: false, reason: 'the event log is closed' };
+    const brokers = this.options.brokers.join(',');
+    return {
+      ready: false,
+      reason: this.lastError ?? `connecting to Kafka at ${brokers}`,
+    };
+  }
+
+  /**
+   * Connects, retrying with back-off until it succeeds or close() is called; resolves once connected (ready).
+   * Each failed attempt is logged with the brokers and the reason, and readiness() says it meanwhile.
+   */
+  start(): Promise<void> {
+    this.started ??= this.connectUntilReady();
+    return this.started;
+  }
+
+  /** Resolves once ready; rejects with an UnavailableError naming the last failure after timeoutMs. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.readiness().ready) return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new UnavailableError('the event log is closed'));
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.readyWaiters.delete(done);
+        if (this.readiness().ready) resolve();
+        else reject(new UnavailableError('the event log is closed'));
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(done);
+        reject(this.unavailable(`Kafka is not reachable after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.readyWaiters.add(done);
+    });
+  }
+
+  /** The offset after the last readable record of each partition (the last stable offset: read_committed). */
+  async latestOffsets(): Promise<Map<number, number>> {
+    const admin = this.connected(this.admin);
+    try {
+      return await this.fetchOffsets(admin);
+    } catch (error) {
+      throw this.unavailable('could not read the topic offsets', error);
+    }
+  }
+
+  /** Whether the consumer has gone past `offset` (exclusive) in a partition. */
+  hasConsumed(partition: number, offset: number): boolean {
+    return (this.consumedThrough.get(partition) ?? 0) >= offset;
+  }
+
+  /** Produces messages to one partition in one request, in order; returns the offset of the first. */
+  async produce(partition: number, messages: Message[]): Promise<number> {
+    const producer = this.connected(this.producer);
+    let metadata: RecordMetadata[];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const sent = producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: messages.map((message) => ({ ...message, partition })),
+      });
+      // The send itself keeps retrying behind this (it may still land: the caller's retry finds it by command id).
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no acknowledgement within ${this.options.operationTimeoutMs} ms`)),
+          this.options.operationTimeoutMs,
+        );
+      });
+      sent.catch(() => undefined);
+      metadata = await Promise.race([sent, expired]);
+    } catch (error) {
+      throw this.unavailable('the events could not be written to Kafka', error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const written = metadata.find((entry) => entry.partition === partition);
+    const base = Number(written?.baseOffset ?? Number.NaN);
+    if (!Number.isSafeInteger(base)) {
+      throw this.unavailable(`Kafka acknowledged the write without an offset for partition ${partition}`);
+    }
+    return base;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.wakeSleeper?.();
+    for (const waiter of [...this.readyWaiters]) waiter();
+    await this.started?.catch(() => undefined);
+    await this.disconnect();
+  }
+
+  private async connectUntilReady(): Promise<void> {
+    this.state = 'connecting';
+    const { initialMs, maxMs } = this.options.reconnect;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connectOnce();
+        if (this.isClosed()) break;
+        this.state = 'ready';
+        this.lastError = undefined;
+        this.options.logger?.info(
+          { topic: this.options.topic, partitions: this.partitionCount, groupId: this.groupId, attempt },
+          'event log connected to Kafka',
+        );
+        this.notifyReady();
+        return;
+      } catch (error) {
+        await this.disconnect();
+        if (this.isClosed()) break;
+        if (error instanceof EventTopicMisconfiguredError) {
+          // Waiting will not fix the topic's settings: say so once and stop.
+          this.lastError = error.message;
+          this.options.logger?.error({ err: error }, error.message);
+          throw error;
+        }
+        const retryInMs = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+        this.lastError = `cannot connect to Kafka at ${this.options.brokers.join(',')}: ${messageOf(error)}`;
+        this.options.logger?.warn({ attempt, retryInMs, err: error }, this.lastError);
+        await this.sleep(retryInMs);
+        if (this.isClosed()) break;
+      }
+    }
+    throw new UnavailableError('the event log was closed before it could connect to Kafka');
+  }
+
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private async connectOnce(): Promise<void> {
+    const admin = this.kafka.admin();
+    this.admin = admin;
+    await admin.connect();
+    await this.ensureTopic(admin);
+
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // The idempotent producer must be free to retry a send until the broker has it (kafkajs warns otherwise):
+      // giving up and sending again is what would duplicate. produce() bounds how long a caller waits instead.
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+    });
+    this.producer = producer;
+    await producer.connect();
+
+    // A tail-everything reader needs every partition, so it cannot share a group with anyone: a fresh group per
+    // connection, seeded with the index's offsets. (kafkajs has no manual assignment; a group of one gets all.)
+    const groupId = `${this.options.clientId}.event-index.${randomUUID()}`;
+    this.groupId = groupId;
+    await this.seedOffsets(admin, groupId);
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      maxWaitTimeInMs: 1000,
+    });
+    this.consumer = consumer;
+    const joined = this.watchConsumer(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await consumer.run({
+      // Offsets committed to the group only let a kafkajs restart resume near where it was; the index's own
+      // offsets (same transaction as its rows) are the truth, and re-consumed rows are ignored there.
+      autoCommit: true,
+      autoCommitInterval: 5000,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+    await joined;
+  }
+
+  private async ensureTopic(admin: Admin): Promise<void> {
+    const { topic, partitions, replicationFactor } = this.options;
+    // Asked first rather than created blindly: kafkajs logs a refused creation of an existing topic as an error.
+    const exists = (await admin.listTopics()).includes(topic);
+    const created =
+      !exists &&
+      (await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: TOPIC_CONFIG }],
+      }));
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const found = metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;
+    if (found === 0) throw new Error(`topic ${topic} has no partitions in the cluster metadata`);
+    if (!created && found !== partitions) {
+      // The topic's count decides where streams live; changing it would move streams between partitions.
+      this.options.logger?.warn(
+        { topic, configured: partitions, actual: found },
+        'the events topic exists with another partition count; using the topic’s',
+      );
+    }
+    this.partitionCount = found;
+    if (created) this.options.logger?.info({ topic, partitions, replicationFactor }, 'events topic created');
+    else await this.checkRetention(admin);
+    // Ready means offsets can be asked for: a topic just created may not have its leaders known yet.
+    await this.fetchOffsets(admin);
+  }
+
+  /** A topic someone else created must not throw events away: compaction would, a finite retention might. */
+  private async checkRetention(admin: Admin): Promise<void> {
+    const { topic } = this.options;
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy', 'retention.ms'] }],
+    });
+    const entries = described.resources[0]?.configEntries ?? [];
+    const value = (name: string): string | undefined => entries.find((entry) => entry.configName === name)?.configValue;
+    if (value('cleanup.policy')?.includes('compact')) {
+      throw new EventTopicMisconfiguredError(topic, `cleanup.policy is "${value('cleanup.policy')}": compaction drops events`);
+    }
+    if (value('retention.ms') !== '-1') {
+      this.options.logger?.warn(
+        { topic, retentionMs: value('retention.ms') },
+        'the events topic deletes old events (retention.ms is not -1): the log is meant to be kept forever',
+      );
+    }
+  }
+
+  /**
+   * kafkajs' fetchTopicOffsets retries only an unknown topic; a leader that just moved (or was just elected, on a
+   * new topic) is retriable too, and asked again after a metadata refresh.
+   */
+  private async fetchOffsets(admin: Admin): Promise<Map<number, number>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(this.options.topic);
+        return new Map(offsets.map(({ partition, offset }) => [partition, Number(offset)]));
+      } catch (error) {
+        if (!isRetriable(error) || attempt >= OFFSET_ATTEMPTS || this.isClosed()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  private async seedOffsets(admin: Admin, groupId: string): Promise<void> {
+    const resume = this.options.resumeFrom();
+    for (const [partition, offset] of resume) {
+      this.consumedThrough.set(partition, Math.max(this.consumedThrough.get(partition) ?? 0, offset));
+    }
+    const partitions = [...resume].filter(([, offset]) => offset > 0);
+    if (partitions.length === 0) return;
+    await admin.setOffsets({
+      groupId,
+      topic: this.options.topic,
+      partitions: partitions.map(([partition, offset]) => ({ partition, offset: String(offset) })),
+    });
+  }
+
+  /** Tracks the consumer's health; resolves when it first joins, rejects if it cannot within the operation timeout. */
+  private watchConsumer(consumer: Consumer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the index consumer did not join its group within ${this.options.operationTimeoutMs} ms`)),
+        this.options.operationTimeoutMs,
+      );
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        this.consumerHealthy = true;
+        resolve();
+        this.notifyReady();
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        this.consumerHealthy = false;
+        this.lastError = `the event index consumer failed: ${messageOf(payload.error)}`;
+        // kafkajs restarts it after retriable failures and joins again; otherwise the log stays not ready.
+        const log = payload.restart ? this.options.logger?.warn : this.options.logger?.error;
+        log?.call(this.options.logger, { err: payload.error, restart: payload.restart }, this.lastError);
+      });
+      // Batches the consumer filtered out entirely (transaction markers, aborted records) still move its offset.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        this.markConsumed(payload.partition, Number(payload.lastOffset) + 1);
+      });
+    });
+  }
+
+  private async consumeBatch({ batch }: EachBatchPayload): Promise<void> {
+    if (batch.topic !== this.options.topic || this.isClosed()) return;
+    const next = Number(batch.lastOffset()) + 1;
+    await this.options.consume(batch.partition, batch.messages, next);
+    this.markConsumed(batch.partition, next);
+  }
+
+  private markConsumed(partition: number, next: number): void {
+    if (!Number.isSafeInteger(next) || next <= (this.consumedThrough.get(partition) ?? 0)) return;
+    this.consumedThrough.set(partition, next);
+    this.options.onProgress();
+  }
+
+  private notifyReady(): void {
+    if (!this.readiness().ready) return;
+    for (const waiter of [...this.readyWaiters]) waiter();
+  }
+
+  private async disconnect(): Promise<void> {
+    const { consumer, producer, admin, groupId } = this;
+    this.consumer = undefined;
+    this.producer = undefined;
+    this.consumerHealthy = false;
+    // Each is torn down even if another fails: a half-connected attempt must not leak sockets.
+    await consumer?.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    // The group was this connection's alone; leaving it behind would litter the cluster with one per start.
+    if (consumer && admin && groupId) await admin.deleteGroups([groupId]).catch(() => undefined);
+    this.admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeSleeper = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private connected<T>(client: T | undefined): T {
+    if (client === undefined || this.state !== 'ready') throw this.unavailable('the event log is not connected');
+    return client;
+  }
+
+  private unavailable(message: string, cause?: unknown): UnavailableError {
+    const reason = cause === undefined ? this.lastError : messageOf(cause);
+    return new UnavailableError(
+      reason === undefined ? message : `${message}: ${reason}`,
+      { brokers: this.options.brokers.join(','), topic: this.options.topic },
+      { cause },
+    );
+  }
+}
+
+function isRetriable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
