@@ -30,16 +30,24 @@ export interface OursServer {
   stop(): Promise<void>;
 }
 
-/** `chat serve` (embedded mode) as a child process with a fresh DATA_DIR. */
+/**
+ * `chat serve` (embedded mode) as a child process with a fresh DATA_DIR. BENCH_SERVICE_ROOT points at another
+ * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
+ * work tree, which may hold someone's unfinished change.
+ */
 export async function startOurs(options: { nodeFlags?: string[]; env?: Record<string, string> } = {}): Promise<OursServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-bench-'));
   const port = await freePort();
   const child = spawnNode(['src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir], {
     env: { HOST: '127.0.0.1', ...BENCH_SERVICE_ENV, ...options.env },
     nodeFlags: options.nodeFlags ?? [],
+    ...(process.env.BENCH_SERVICE_ROOT ? { cwd: process.env.BENCH_SERVICE_ROOT } : {}),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/api/health`, 60_000);
+  // A server that exits at start-up (bad configuration) fails the benchmark at once, not after the health timeout.
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`chat serve exited with ${code} during start-up`))));
+  exited.catch(() => undefined);
+  await Promise.race([waitForHttp(`${baseUrl}/api/health`, 60_000), exited]);
   return {
     child,
     baseUrl,

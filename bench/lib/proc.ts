@@ -15,6 +15,8 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Extra node flags (e.g. --cpu-prof) placed before the script. */
   nodeFlags?: string[];
+  /** Working directory (default: this checkout). */
+  cwd?: string;
   /** Show the child's stderr on ours (servers: yes, so a crash is visible). */
   inheritStderr?: boolean;
 }
@@ -34,7 +36,7 @@ export function forkTs(relativeScript: string, args: string[] = [], options: Chi
 /** Starts a command (no IPC), for the service's own CLI. */
 export function spawnNode(args: string[], options: ChildOptions = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeFlags ?? []), ...args], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', options.inheritStderr === false ? 'ignore' : 'inherit'],
   });

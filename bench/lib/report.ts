@@ -19,6 +19,9 @@ export function machine(): Machine {
   } catch {
     // Not a git checkout.
   }
+  // The service measured may be another checkout (BENCH_SERVICE_ROOT); BENCH_SERVICE_LABEL names it, e.g. its commit.
+  const serviceRoot = process.env.BENCH_SERVICE_ROOT;
+  if (serviceRoot) commit = `bench ${commit}; service ${process.env.BENCH_SERVICE_LABEL ?? serviceRoot}`;
   return {
     nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
     cpuModel: cpus()[0]?.model ?? 'unknown',
