@@ -22,6 +22,8 @@ import { roomDecider } from '../commands/room/roomDecider.js';
 import { userDecider } from '../commands/user/userDecider.js';
 import { usernameDecider } from '../commands/username/usernameDecider.js';
 import type { AppConfig } from '../config/config.js';
+import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
+import type { Readiness } from '../eventlog/kafka/kafkaEventTopic.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
 import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
@@ -146,14 +148,32 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     createAvroEventCodec(await resolve(context, TOKENS.schemaRegistry), { subjectPrefix: config.schemaSubjectPrefix }),
   );
   bind(TOKENS.eventLog)
-    .toDynamicValue(async (context) =>
-      SqliteEventLog.open({
-        file: file('events.db'),
-        codec: await resolve(context, TOKENS.codec),
-        logger: logger.child({ component: 'event-log' }),
-        synchronous: config.sqliteSynchronous,
-      }),
-    )
+    .toDynamicValue(async (context) => {
+      const codec = await resolve(context, TOKENS.codec);
+      const eventLogger = logger.child({ component: 'event-log' });
+      const kind = config.eventLog;
+      switch (kind) {
+        case 'sqlite':
+          return SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous });
+        case 'kafka':
+          if (config.kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
+          // Connects in the background, retrying while Kafka is away; /api/health says not ready meanwhile.
+          return KafkaEventLog.connecting({
+            brokers: config.kafka.brokers,
+            clientId: config.kafka.clientId,
+            topic: config.kafka.eventsTopic,
+            partitions: config.kafka.partitions,
+            replicationFactor: config.kafka.replicationFactor,
+            codec,
+            refreshCodec: () => codec.refresh(),
+            // The local read index: a cache of the topic, resumed on restart, rebuilt from the topic if deleted.
+            indexFile: file(`kafka-index.${config.kafka.eventsTopic}.db`),
+            logger: eventLogger,
+          });
+        default:
+          return unknownSelector('EVENT_LOG', kind);
+      }
+    })
     .onDeactivation((log) => log.close());
   bind(TOKENS.historyStore)
     .toDynamicValue(async () => {
@@ -353,6 +373,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.endpoints).toDynamicValue(async (context) => [
     ...healthRoutes({
       log: await resolve(context, TOKENS.eventLog),
+      eventLogReadiness: await eventLogReadiness(context),
       history: await resolve(context, TOKENS.historyStore),
       projector: await resolve(context, TOKENS.historyProjector),
     }),
@@ -407,6 +428,12 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     });
   });
   return container;
+}
+
+/** Kafka's log can be up but not connected; the SQLite log is ready whenever it is open (its reads say so). */
+async function eventLogReadiness(context: ResolutionContext): Promise<(() => Readiness) | undefined> {
+  const log = await resolve(context, TOKENS.eventLog);
+  return log instanceof KafkaEventLog ? () => log.readiness() : undefined;
 }
 
 /** The `default` of a switch over a store selector: unreachable once configuration is validated. */

@@ -11,7 +11,7 @@ import type { TokenStore } from '../auth/tokenStore.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
-import type { EventCodec } from '../events/eventCodec.js';
+import type { RefreshableEventCodec } from '../events/avro/avroEventCodec.js';
 import type { SchemaRegistry } from '../events/registry/schemaRegistry.js';
 import type { TypingBus } from '../gateway/typingBus.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
@@ -45,7 +45,7 @@ export const TOKENS = {
   clock: token<Clock>('clock'),
   ids: token<IdGenerator>('ids'),
   schemaRegistry: token<SchemaRegistry>('schemaRegistry'),
-  codec: token<EventCodec>('codec'),
+  codec: token<RefreshableEventCodec>('codec'),
   eventLog: token<EventLog>('eventLog'),
   historyStore: token<HistoryStore>('historyStore'),
   historyProjector: token<Projector>('historyProjector'),

@@ -19,7 +19,24 @@ const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  EVENT_LOG: z.enum(['sqlite']).default('sqlite'),
+  EVENT_LOG: z.enum(['sqlite', 'kafka']).default('sqlite'),
+  // The Kafka event log (EVENT_LOG=kafka). scripts/services exports KAFKA_BROKERS for the tests; only EVENT_LOG
+  // switches the service to it.
+  KAFKA_BROKERS: z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .pipe(z.array(z.string().regex(/^[^\s:/,]+:\d{1,5}$/, 'must be host:port, comma-separated')).min(1))
+    .optional(),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, dots, dashes or underscores')
+    .default('chat-service'),
+  KAFKA_EVENTS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 letters, digits, dots, dashes or underscores')
+    .default('chat.events'),
+  KAFKA_PARTITIONS: positiveInt.max(10_000).default(12),
+  KAFKA_REPLICATION_FACTOR: positiveInt.max(32).default(1),
   HISTORY_STORE: z.enum(['sqlite', 'oracle']).default('sqlite'),
   // The Oracle history store (HISTORY_STORE=oracle): node-oracledb Thin mode, so no Oracle Client is installed.
   ORACLE_CONNECT_STRING: z.string().min(1).optional(),
@@ -105,6 +122,10 @@ export interface AppConfig {
   dataDir: string;
   logLevel: RawConfig['LOG_LEVEL'];
   eventLog: RawConfig['EVENT_LOG'];
+  /** Set (validated) when eventLog is `kafka`. Partitions and replicas apply to a topic the service creates. */
+  kafka:
+    | { brokers: string[]; clientId: string; eventsTopic: string; partitions: number; replicationFactor: number }
+    | undefined;
   historyStore: RawConfig['HISTORY_STORE'];
   /** Set (validated) when historyStore is `oracle`. */
   oracle:
@@ -205,6 +226,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL === undefined) {
     throw new ConfigError(['SCHEMA_REGISTRY_URL: required when SCHEMA_REGISTRY=confluent']);
   }
+  if (raw.EVENT_LOG === 'kafka' && raw.KAFKA_BROKERS === undefined) {
+    throw new ConfigError(['KAFKA_BROKERS: required when EVENT_LOG=kafka']);
+  }
   const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
   if (oracleProblems.length > 0) throw new ConfigError(oracleProblems);
   const needsRedis = redisSelectors(raw);
@@ -217,6 +241,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: path.resolve(raw.DATA_DIR),
     logLevel: raw.LOG_LEVEL,
     eventLog: raw.EVENT_LOG,
+    kafka:
+      raw.EVENT_LOG === 'kafka' && raw.KAFKA_BROKERS !== undefined
+        ? {
+            brokers: raw.KAFKA_BROKERS,
+            clientId: raw.KAFKA_CLIENT_ID,
+            eventsTopic: raw.KAFKA_EVENTS_TOPIC,
+            partitions: raw.KAFKA_PARTITIONS,
+            replicationFactor: raw.KAFKA_REPLICATION_FACTOR,
+          }
+        : undefined,
     historyStore: raw.HISTORY_STORE,
     oracle:
       raw.HISTORY_STORE === 'oracle' && raw.ORACLE_CONNECT_STRING && raw.ORACLE_USER && raw.ORACLE_PASSWORD

@@ -298,3 +298,59 @@ describe('loadConfig: Redis and the store selectors', () => {
     );
   });
 });
+
+describe('loadConfig: the Kafka event log', () => {
+  it('defaults to the SQLite log with no Kafka settings, so `npm start` needs no broker', () => {
+    expect(loadConfig({}).eventLog).toBe('sqlite');
+    expect(loadConfig({}).kafka).toBeUndefined();
+    // scripts/services exports KAFKA_BROKERS for the tests; a shell that sourced it must not switch the log.
+    expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' }).kafka).toBeUndefined();
+  });
+
+  it('reads EVENT_LOG=kafka with its brokers, defaults for the rest', () => {
+    expect(loadConfig({ EVENT_LOG: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092, kafka-2.internal:9093,' }).kafka).toEqual({
+      brokers: ['127.0.0.1:9092', 'kafka-2.internal:9093'],
+      clientId: 'chat-service',
+      eventsTopic: 'chat.events',
+      partitions: 12,
+      replicationFactor: 1,
+    });
+  });
+
+  it('reads every KAFKA_ setting', () => {
+    const config = loadConfig({
+      EVENT_LOG: 'kafka',
+      KAFKA_BROKERS: 'k1:9092',
+      KAFKA_CLIENT_ID: 'chat-eu-1',
+      KAFKA_EVENTS_TOPIC: 'prod.chat.events',
+      KAFKA_PARTITIONS: '48',
+      KAFKA_REPLICATION_FACTOR: '3',
+    });
+    expect(config.kafka).toEqual({
+      brokers: ['k1:9092'],
+      clientId: 'chat-eu-1',
+      eventsTopic: 'prod.chat.events',
+      partitions: 48,
+      replicationFactor: 3,
+    });
+    expect(CONFIG_KEYS).toEqual(
+      expect.arrayContaining(['EVENT_LOG', 'KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_EVENTS_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_REPLICATION_FACTOR']),
+    );
+  });
+
+  it('refuses EVENT_LOG=kafka without brokers, an unknown log, and malformed settings, naming each', () => {
+    expect(configErrorOf({ EVENT_LOG: 'kafka' }).problems).toEqual(['KAFKA_BROKERS: required when EVENT_LOG=kafka']);
+    expect(configErrorOf({ EVENT_LOG: 'postgres' }).message).toContain('EVENT_LOG');
+    for (const [key, value] of [
+      ['KAFKA_BROKERS', 'kafka.internal'],
+      ['KAFKA_BROKERS', 'http://k1:9092'],
+      ['KAFKA_BROKERS', ','],
+      ['KAFKA_EVENTS_TOPIC', 'chat events'],
+      ['KAFKA_CLIENT_ID', 'a/b'],
+      ['KAFKA_PARTITIONS', '0'],
+      ['KAFKA_REPLICATION_FACTOR', '1.5'],
+    ] as const) {
+      expect(configErrorOf({ EVENT_LOG: 'kafka', KAFKA_BROKERS: 'k:1', [key]: value }).message, `${key}=${value}`).toContain(key);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../src/domain/errors.js';
@@ -15,6 +15,8 @@ import { describeWithServices } from '../support/realServices.js';
 import { sampleMessages } from '../support/sampleEvents.js';
 import { createTestCodec } from '../support/testCodecs.js';
 import { eventLogContract } from './eventLogContract.js';
+
+const { ConfigResourceTypes } = kafkajs;
 
 // Every await on the broker is bounded: the log's own operation timeout, and vitest's per-test timeout behind it.
 const OPERATION_TIMEOUT_MS = 15_000;

@@ -163,6 +163,18 @@ export class KafkaEventLog implements EventLog {
   }
 
   /**
+   * Creates the log and starts connecting in the background; returns at once. For a service that should come up
+   * (and answer its health route, not ready) while Kafka is away: a start that cannot ever succeed is logged.
+   */
+  static connecting(options: KafkaEventLogOptions): KafkaEventLog {
+    const log = new KafkaEventLog(options);
+    log.start().catch((error: unknown) => {
+      if (!log.closing) options.logger?.error({ err: error }, 'the Kafka event log cannot start');
+    });
+    return log;
+  }
+
+  /**
    * Connects (creating the topic if missing), retrying with back-off for as long as it takes; resolves once
    * connected. Reads of what the index holds work meanwhile; appends and headPosition wait (up to their timeout).
    */

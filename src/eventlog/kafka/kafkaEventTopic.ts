@@ -3,8 +3,7 @@
 // for as long as it takes) and readiness; knows nothing of streams or versions.
 
 import { randomUUID } from 'node:crypto';
-import {
-  ConfigResourceTypes,
+import kafkajs, {
   Kafka,
   Partitioners,
   type Admin,
@@ -19,6 +18,9 @@ import {
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
 import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
+
+// Node's ESM loader does not see every named export of kafkajs (a CommonJS module): this one comes off the default.
+const { ConfigResourceTypes } = kafkajs;
 import { kafkaLogCreator } from './kafkaLogger.js';
 
 export interface KafkaEventTopicOptions {

@@ -11,6 +11,8 @@ interface Check {
 
 export interface HealthDependencies {
   log: EventLog;
+  /** For a log that can be running but not connected (Kafka): asked before the log itself, so it fails fast. */
+  eventLogReadiness?: () => { ready: boolean; reason?: string };
   history: Pick<ProjectionStore, 'checkpoint'>;
   projector: { readonly isRunning: boolean };
 }
@@ -34,6 +36,8 @@ export function healthRoutes(deps: HealthDependencies): Endpoint[] {
         const checks: Record<string, Check> = {};
         let head: Checkpoint = EMPTY_CHECKPOINT;
         checks.eventLog = await probe(async () => {
+          const readiness = deps.eventLogReadiness?.();
+          if (readiness && !readiness.ready) throw new Error(`not ready: ${readiness.reason ?? 'not connected'}`);
           head = await deps.log.headPosition();
           return `head ${describeHead(head)}`;
         });
