@@ -19,7 +19,7 @@ interface Series {
 
 function panel(title: string, yLabel: string, series: Series[], logY: boolean): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => Number.isFinite(y) && y > 0);
+  const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => Number.isFinite(y) && (!logY || y > 0));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
   const yMax = Math.max(...ys) * 1.1;
@@ -45,7 +45,8 @@ function panel(title: string, yLabel: string, series: Series[], logY: boolean): 
   ];
   for (const s of series) {
     const color = COLORS[s.name.split(' ')[0] ?? ''] ?? '#000';
-    const points = s.points.filter((p) => Number.isFinite(p.y) && p.y > 0);
+    // A log axis cannot show 0 (nothing delivered: no latency either); a linear one shows it.
+    const points = s.points.filter((p) => Number.isFinite(p.y) && (!logY || p.y > 0));
     parts.push(
       `<polyline fill="none" stroke="${color}" stroke-width="2" ${s.dashed ? 'stroke-dasharray="5 4"' : ''} points="${points.map((p) => `${tx(p.x)},${ty(p.y)}`).join(' ')}"/>`,
       ...points.map((p) => `<circle cx="${tx(p.x)}" cy="${ty(p.y)}" r="3" fill="${color}"/>`),
