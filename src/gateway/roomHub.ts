@@ -9,6 +9,7 @@ import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { CloseCode } from './closeCodes.js';
 import { CLOSE_CODES } from './closeCodes.js';
 import { chatEventFrame, receiptFrame } from './eventFrames.js';
+import { ReceiptAudience } from './receiptAudience.js';
 import type { FrameRef, ServerFrame, ServerFrameType, UnsubscribeReason } from './protocol.js';
 import { encodeFrame, withRef } from './protocol.js';
 import { deletedMessageIds, framed, replayRoom, type FramedEvent } from './recovery.js';
@@ -89,6 +90,7 @@ export class RoomHub {
   private readonly byConnection = new Map<HubConnection, Map<string, RoomSubscription>>();
   /** Highest seq reported as delivered per user and room, so the recorder hears of each seq once, not per socket. */
   private readonly deliveredMarks = new Map<string, number>();
+  private readonly receiptAudience = new ReceiptAudience();
   private logSubscription: Subscription | undefined;
 
   constructor(private readonly deps: RoomHubDeps) {}
@@ -171,10 +173,19 @@ export class RoomHub {
       return;
     }
     const receipt = asReceiptEvent(event);
-    if (receipt) this.broadcast(receipt.data.roomId, encodeFrame(receiptFrame(receipt)), 'chat.receipt');
+    if (!receipt) return;
+    const { userId, roomId, seq } = receipt.data;
+    const kind = receipt.type === 'MessagesDelivered' ? 'delivered' : 'read';
+    const audience = this.receiptAudience.audience(kind, userId, roomId, seq);
+    if (audience.size === 0) return;
+    const frame = encodeFrame(receiptFrame(receipt));
+    for (const client of this.liveClients(roomId)) {
+      if (audience.has(client.userId)) client.connection.send(frame, 'chat.receipt');
+    }
   }
 
   private fanOut(event: RecordedEvent<RoomEvent>): void {
+    if (event.type === 'MessageSent') this.receiptAudience.noteMessage(event.data.roomId, event.streamVersion, event.data.senderId);
     const subscriptions = this.rooms.get(event.data.roomId);
     if (!subscriptions) return;
     let frame: string | undefined;
@@ -270,10 +281,6 @@ export class RoomHub {
     if ((this.deliveredMarks.get(key) ?? 0) >= event.streamVersion) return;
     this.deliveredMarks.set(key, event.streamVersion);
     receipts.delivered(userId, subscription.roomId, event.streamVersion);
-  }
-
-  private broadcast(roomId: string, frame: string, type: ServerFrameType): void {
-    for (const client of this.liveClients(roomId)) client.connection.send(frame, type);
   }
 
   private register(subscription: RoomSubscription): void {

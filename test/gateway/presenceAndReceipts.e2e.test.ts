@@ -57,11 +57,12 @@ describe('receipts', () => {
   let http: HttpClient;
   let alice: User;
   let bob: User;
+  let carol: User;
 
   beforeAll(async () => {
     server = await startTestServer();
     http = new HttpClient(server.baseUrl);
-    [alice, bob] = await Promise.all([signUp(http, 'alice'), signUp(http, 'bob')]);
+    [alice, bob, carol] = await Promise.all([signUp(http, 'alice'), signUp(http, 'bob'), signUp(http, 'carol')]);
   });
   afterAll(async () => {
     await server.stop({ removeData: true });
@@ -89,6 +90,28 @@ describe('receipts', () => {
     expect(after.body.rooms.find((room: { roomId: string }) => room.roomId === roomId).unreadCount).toBe(0);
     expect(reader.frames.filter((frame) => frame.type === 'chat.error')).toEqual([]);
     await Promise.all([sender.close(), reader.close()]);
+  });
+
+  it("tells only the message's sender, not every member, of another member's receipts", async () => {
+    const roomId = await createRoom(http, alice, 'private', { members: [bob, carol] });
+    const sender = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
+    const reader = await WsTestClient.connectAs(server.baseUrl, bob.accessToken);
+    const bystander = await WsTestClient.connectAs(server.baseUrl, carol.accessToken);
+    await Promise.all([sender.subscribe(roomId), reader.subscribe(roomId), bystander.subscribe(roomId)]);
+
+    const message = await sendRest(http, alice, roomId, 'for alice to track', 'r-2');
+    reader.send({ type: 'chat.read', roomId, seq: message.seq, id: 'read-2' });
+    const read = await sender.waitFor(
+      (frame) => frame.type === 'chat.receipt' && frame.kind === 'read' && frame.userId === bob.userId,
+    );
+    expect(read.seq).toBe(message.seq);
+    // Carol's own receipts for alice's message go to alice too; carol hears of nobody's.
+    await sender.waitFor((frame) => frame.type === 'chat.receipt' && frame.userId === carol.userId);
+    // A marker frame after the receipts: anything carol was sent before it has arrived by now.
+    const last = await sendRest(http, bob, roomId, 'ordering marker', 'r-3');
+    await bystander.waitFor((frame) => frame.type === 'chat.event' && frame.seq === last.seq);
+    expect(bystander.frames.filter((frame) => frame.type === 'chat.receipt' && frame.userId !== carol.userId)).toEqual([]);
+    await Promise.all([sender.close(), reader.close(), bystander.close()]);
   });
 
   it('refuses chat.read beyond the room head with VALIDATION_FAILED', async () => {

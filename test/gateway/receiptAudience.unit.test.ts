@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ReceiptAudience } from '../../src/gateway/receiptAudience.js';
+
+describe('ReceiptAudience', () => {
+  it('names the senders of the messages a receipt newly covers, never the reader', () => {
+    const audience = new ReceiptAudience();
+    audience.noteMessage('r', 1, 'alice');
+    audience.noteMessage('r', 2, 'bob');
+    audience.noteMessage('r', 3, 'carol');
+    expect([...audience.audience('read', 'bob', 'r', 2)]).toEqual(['alice']);
+    // Only what the marker adds: seq 3, not 1 and 2 again.
+    expect([...audience.audience('read', 'bob', 'r', 3)]).toEqual(['carol']);
+    // Nothing new, nobody to tell.
+    expect(audience.audience('read', 'bob', 'r', 3).size).toBe(0);
+    expect(audience.audience('read', 'bob', 'r', 1).size).toBe(0);
+  });
+
+  it('keeps kinds, users and rooms apart', () => {
+    const audience = new ReceiptAudience();
+    audience.noteMessage('r', 1, 'alice');
+    audience.noteMessage('s', 1, 'dave');
+    expect([...audience.audience('delivered', 'bob', 'r', 1)]).toEqual(['alice']);
+    expect([...audience.audience('read', 'bob', 'r', 1)]).toEqual(['alice']);
+    expect([...audience.audience('read', 'carol', 'r', 1)]).toEqual(['alice']);
+    expect([...audience.audience('read', 'bob', 's', 1)]).toEqual(['dave']);
+  });
+
+  it('remembers a bounded number of recent messages per room', () => {
+    const audience = new ReceiptAudience(2);
+    audience.noteMessage('r', 1, 'alice');
+    audience.noteMessage('r', 2, 'bob');
+    audience.noteMessage('r', 3, 'carol');
+    // seq 1 fell out of the window: its sender is no longer known to this gateway.
+    expect([...audience.audience('read', 'erin', 'r', 3)].sort()).toEqual(['bob', 'carol']);
+  });
+});
