@@ -339,6 +339,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
         ids: uuidGenerator,
         logger,
         limits,
+        flushIntervalMs: config.receipts.flushIntervalMs,
         waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
       });
     })

@@ -86,6 +86,8 @@ const configSchema = z.object({
   ADMIN_USERNAMES: csv.default([]),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PRESENCE_TTL_SECONDS: positiveInt.default(60),
+  // Delivered markers gather in memory and are appended once per interval per user and room: each one is an event.
+  RECEIPT_FLUSH_INTERVAL_MS: positiveInt.default(1000),
   // Distributed state (DESIGN.md "One binary, two ways to run"): each selector picks memory/SQLite (embedded, the
   // default, no server) or Redis; any `redis` needs REDIS_URL.
   REDIS_URL: z
@@ -166,6 +168,7 @@ export interface AppConfig {
   };
   /** A connection that has not heartbeated for this long is offline (the gateway pings every 30 s). */
   presence: { ttlSeconds: number };
+  receipts: { flushIntervalMs: number };
   /** Set whenever a store below is `redis` (validated); every Redis key starts with keyPrefix. */
   redis: { url: string | undefined; keyPrefix: string };
   /** Which adapter holds each piece of shared state: in process (embedded) or in Redis (several processes). */
@@ -290,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxBodyBytes: raw.MAX_BODY_BYTES,
     },
     presence: { ttlSeconds: raw.PRESENCE_TTL_SECONDS },
+    receipts: { flushIntervalMs: raw.RECEIPT_FLUSH_INTERVAL_MS },
     redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
     stores: {
       presence: raw.PRESENCE_STORE,

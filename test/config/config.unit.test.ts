@@ -204,6 +204,15 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('receipts', () => {
+    it('coalesces delivered markers for 1 s by default, configurable, and refuses nonsense by name', () => {
+      expect(loadConfig({}).receipts.flushIntervalMs).toBe(1000);
+      expect(loadConfig({ RECEIPT_FLUSH_INTERVAL_MS: '250' }).receipts.flushIntervalMs).toBe(250);
+      expect(configErrorOf({ RECEIPT_FLUSH_INTERVAL_MS: '-5' }).message).toContain('RECEIPT_FLUSH_INTERVAL_MS');
+      expect(configErrorOf({ RECEIPT_FLUSH_INTERVAL_MS: 'soon' }).message).toContain('RECEIPT_FLUSH_INTERVAL_MS');
+    });
+  });
+
   describe('WebSocket gateway', () => {
     it('defaults to the limits of DESIGN.md: 30 s auth timeout and ping, 16 KiB frames, no extra origins', () => {
       expect(loadConfig({}).ws).toEqual({
