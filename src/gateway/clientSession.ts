@@ -28,7 +28,7 @@ export interface ClientSessionDeps {
 
 type SessionState =
   | { kind: 'awaiting-auth' }
-  | { kind: 'authenticated'; client: SessionClient }
+  | { kind: 'authenticated'; client: SessionClient; token: string }
   | { kind: 'closed' };
 
 /** Frames queued before the socket stops being read, so a flooding client is slowed by TCP, not by our memory. */
@@ -79,7 +79,11 @@ export class ClientSession {
     this.processing ??= this.drain();
   }
 
-  /** The gateway's heartbeat tick: drop a client that left the previous ping unanswered, else ping again. */
+  /**
+   * The gateway's heartbeat tick: drop a client that left the previous ping unanswered, else ping again. Each tick
+   * also checks the connection's token again, so a token that expired or was revoked by a logout stops a live
+   * socket within one ping interval, with the token's own code (the client refreshes and reconnects).
+   */
   pingTick(): void {
     if (this.state.kind !== 'authenticated' || !this.connection.isOpen) return;
     if (this.awaitingPong) {
@@ -88,6 +92,22 @@ export class ClientSession {
     }
     this.awaitingPong = true;
     this.connection.sendFrame({ type: 'ping' });
+    void this.recheckToken(this.state.token);
+  }
+
+  private async recheckToken(token: string): Promise<void> {
+    try {
+      await this.deps.authenticate(token);
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) {
+        // A store that cannot answer right now is no reason to drop a client who was let in.
+        this.deps.logger.warn({ err: error }, 'could not re-check a connection token');
+        return;
+      }
+      if (this.state.kind !== 'authenticated' || !this.connection.isOpen) return;
+      this.sendError(error, undefined);
+      this.connection.close(CLOSE_CODES.AUTH_FAILED, error.code === 'TOKEN_EXPIRED' ? 'token expired' : 'token revoked');
+    }
   }
 
   private async drain(): Promise<void> {
@@ -151,7 +171,7 @@ export class ClientSession {
     if (this.state.kind !== 'awaiting-auth') return;
     clearTimeout(this.authTimer);
     const client: SessionClient = { connection: this.connection, principal, userId: principal.userId };
-    this.state = { kind: 'authenticated', client };
+    this.state = { kind: 'authenticated', client, token };
     this.deps.metrics.wsConnections.dec({ state: 'unauthenticated' });
     this.deps.metrics.wsConnections.inc({ state: 'authenticated' });
     this.connection.sendFrame(withRef({ type: 'auth.success', userId: principal.userId }, ref));

@@ -57,6 +57,20 @@ describe('WebSocket authentication and heartbeat', () => {
     expect((await client.closed).code).toBe(CLOSE_CODES.AUTH_FAILED);
   });
 
+  it('closes a live connection with TOKEN_REVOKED and 4003 once its token is logged out', async () => {
+    const carol = await signUp(http, 'carol-live-logout');
+    const client = await WsTestClient.connectAs(server.baseUrl, carol.accessToken);
+    client.ws.on('message', (data) => {
+      if (JSON.parse(data.toString()).type === 'ping') client.send({ type: 'pong' });
+    });
+    await client.waitForCount((frame) => frame.type === 'ping', 2);
+    expect(client.isOpen).toBe(true);
+    expect((await http.post('/api/auth/logout', { token: carol.accessToken })).status).toBe(204);
+    const error = await client.waitFor((frame) => frame.type === 'chat.error');
+    expect(error.code).toBe('TOKEN_REVOKED');
+    expect(await client.closed).toEqual({ code: CLOSE_CODES.AUTH_FAILED, reason: 'token revoked' });
+  });
+
   it('answers frames before auth with AUTH_REQUIRED and still accepts auth afterwards', async () => {
     const client = await WsTestClient.connect(server.baseUrl);
     client.send({ type: 'room.subscribe', roomId: 'whatever', id: 'early' });
@@ -90,6 +104,22 @@ describe('WebSocket authentication and heartbeat', () => {
     await answering.waitForCount((frame) => frame.type === 'ping', 4);
     expect(answering.isOpen).toBe(true);
     await answering.close();
+  });
+
+  it('closes a live connection with TOKEN_EXPIRED and 4003 once its token expires', async () => {
+    const shortLived = await startTestServer({ WS_PING_INTERVAL_MS: '150', ACCESS_TOKEN_TTL_SECONDS: '1' });
+    try {
+      const dave = await signUp(new HttpClient(shortLived.baseUrl), 'dave');
+      const client = await WsTestClient.connectAs(shortLived.baseUrl, dave.accessToken);
+      client.ws.on('message', (data) => {
+        if (JSON.parse(data.toString()).type === 'ping') client.send({ type: 'pong' });
+      });
+      const error = await client.waitFor((frame) => frame.type === 'chat.error', 10_000);
+      expect(error.code).toBe('TOKEN_EXPIRED');
+      expect(await client.closed).toEqual({ code: CLOSE_CODES.AUTH_FAILED, reason: 'token expired' });
+    } finally {
+      await shortLived.stop({ removeData: true });
+    }
   });
 
   describe('Origin allow-list', () => {
