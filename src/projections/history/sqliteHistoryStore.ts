@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 
 import { normaliseUsername } from '../../domain/ids.js';
-import { ValidationError } from '../../domain/errors.js';
 import type { RoomRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../eventlog/checkpoint.js';
@@ -24,6 +23,7 @@ import type {
   UserRoomView,
   UserView,
 } from './historyStore.js';
+import { checkLimit, checkSeq, pageOfRooms } from './historyStoreArguments.js';
 
 export interface SqliteHistoryStoreOptions {
   /** A file path, or ':memory:' for a store that lives as long as the process. */
@@ -597,22 +597,6 @@ function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {
   return row === undefined ? undefined : schema.parse(row);
 }
 
-function pageOfRooms<R extends RoomView>(rooms: R[], limit: number): RoomsPage<R> {
-  return { rooms: rooms.slice(0, limit), hasMore: rooms.length > limit };
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new ValidationError('limit must be a positive integer', { limit });
-  }
-  return limit;
-}
-
-function checkSeq(name: 'before' | 'after', seq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 0) {
-    throw new ValidationError(`${name} must be a non-negative integer`, { [name]: seq });
-  }
-}
 
 function unreachable(change: never): never {
   throw new Error(`SqliteHistoryStore: unhandled change ${JSON.stringify(change)}`);

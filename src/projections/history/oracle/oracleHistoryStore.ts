@@ -5,7 +5,6 @@
 import oracledb, { type BindRow, type Connection, type Pool } from 'oracledb';
 import type { z } from 'zod';
 
-import { ValidationError } from '../../../domain/errors.js';
 import { normaliseUsername } from '../../../domain/ids.js';
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { RecordedEvent } from '../../../events/envelope.js';
@@ -43,6 +42,7 @@ import { MAX_IN_LIST, checkpointSql, readSql, usersByIdSql, writeSql, type ReadN
 import type { OracleTables } from './oracleTables.js';
 import type { StatementName } from './changeBinds.js';
 import { chunk, planWrites } from './writePlan.js';
+import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 
 export interface OracleHistoryStoreOptions {
   pool: Pool;
@@ -253,19 +253,3 @@ export class OracleHistoryStore implements HistoryStore {
   }
 }
 
-function pageOfRooms<R extends RoomView>(rooms: R[], limit: number): RoomsPage<R> {
-  return { rooms: rooms.slice(0, limit), hasMore: rooms.length > limit };
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new ValidationError('limit must be a positive integer', { limit });
-  }
-  return limit;
-}
-
-function checkSeq(name: 'before' | 'after', seq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 0) {
-    throw new ValidationError(`${name} must be a non-negative integer`, { [name]: seq });
-  }
-}
