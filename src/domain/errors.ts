@@ -62,7 +62,11 @@ export type ErrorCode =
   // the history store's database cannot hold what the service needs (character set, column sizes)
   | 'HISTORY_STORE_MISCONFIGURED'
   // the event log's deployment is wrong (a local index built from another topic, a topic that cannot be used)
-  | 'EVENT_LOG_MISCONFIGURED';
+  | 'EVENT_LOG_MISCONFIGURED'
+  // crypto-shredding (src/privacy): the user's key is destroyed, so nothing personal of theirs can be stored (410)
+  | 'PERSONAL_DATA_ERASED'
+  // a sealed value fails AES-GCM authentication: stored bytes were changed (500)
+  | 'PERSONAL_DATA_TAMPERED';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

@@ -46,6 +46,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   HISTORY_SCHEMA_OUTDATED: 500,
   HISTORY_STORE_MISCONFIGURED: 500,
   EVENT_LOG_MISCONFIGURED: 500,
+  PERSONAL_DATA_ERASED: 410,
+  PERSONAL_DATA_TAMPERED: 500,
 };
 
 export function httpStatusOf(code: ErrorCode): number {
