@@ -40,6 +40,11 @@ export interface RecordedEnvelope {
    * may skip numbers). Positions of different partitions are not comparable: see eventlog/checkpoint.ts.
    */
   position: number;
+  /**
+   * Tamper evidence (events/hashChain.ts): the hash of this stream's previous event as stored, GENESIS_HASH for
+   * version 1, set by the log when it appends. Null only for events written before hash chains existed.
+   */
+  previousHash: string | null;
   metadata: EventMetadata;
 }
 

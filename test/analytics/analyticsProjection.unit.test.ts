@@ -35,6 +35,7 @@ describe('analyticsUpdates', () => {
         streamVersion: 1,
         partition: 0,
         position: index + 1,
+        previousHash: null,
       };
       expect(analyticsUpdates(recorded), type).toEqual([]);
     }

@@ -10,6 +10,7 @@ import {
 import type { EventLog, Subscription } from '../../src/eventlog/eventLog.js';
 import { CHAT_EVENT_TYPES } from '../../src/events/chatEvents.js';
 import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
+import { GENESIS_HASH } from '../../src/events/hashChain.js';
 import { sampleEvent, sampleMessages } from '../support/sampleEvents.js';
 
 export interface EventLogUnderTest {
@@ -69,8 +70,14 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
           streamVersion: i + 1,
           partition: log.partitionOf('room-roundtrip'),
           position: result.events[i]?.position,
+          previousHash: result.events[i]?.previousHash,
         }));
         expect(result.nextExpectedVersion).toBe(events.length);
+        // Each event carries the hash of the one before it in its stream (events/hashChain.ts), genesis first.
+        const hashes = result.events.map((event) => event.previousHash);
+        expect(hashes[0]).toBe(GENESIS_HASH);
+        expect(new Set(hashes).size).toBe(events.length);
+        for (const hash of hashes) expect(hash).toMatch(/^[0-9a-f]{64}$/);
         expect(result.events).toEqual(expected);
         expect(await log.readStream('room-roundtrip')).toEqual(expected);
         expect(await log.readAll({ after: EMPTY_CHECKPOINT, limit: 100 })).toEqual(expected);

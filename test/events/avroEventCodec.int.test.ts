@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import avro from 'avsc';
@@ -14,7 +14,9 @@ import { EventDecodeError, EventEncodeError } from '../../src/events/eventCodecE
 import { eventSubject } from '../../src/events/registry/schemaRegistry.js';
 import { SchemaIncompatibleError, SchemaInvalidError } from '../../src/events/registry/schemaRegistryErrors.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
+import { GENESIS_HASH } from '../../src/events/hashChain.js';
 import { sampleEvents } from './sampleEvents.js';
+import { withFieldRemoved } from './schemaEvolution.js';
 
 const timestamp = { type: 'long', logicalType: 'timestamp-millis' };
 const stringField = (name: string) => ({ name, type: 'string' });
@@ -242,8 +244,29 @@ describe('Avro event codec on a SQLite schema registry', () => {
       streamVersion: 3,
       partition: 3,
       position: 99,
+      previousHash: null,
       metadata: { actorId: null, commandId: 'cmd-old', correlationId: 'corr-old', occurredAt: 1_600_000_000_000 },
       data: { roomId: 'r1', messageId: 'r1:3', senderId: 'u-bob', text: 'from 2020', clientMessageId: 'c-9' },
+    });
+  });
+
+  // Logs written before hash chains existed hold bytes without previousHash: they must still decode, as null.
+  it.each(CHAT_EVENT_TYPES)('decodes a %s written before previousHash existed, with previousHash null', async (type) => {
+    const current: unknown = JSON.parse(readFileSync(path.join(defaultEventSchemasDir(), `${type}.avsc`), 'utf8'));
+    const beforeChains = JSON.stringify(withFieldRemoved(current, type, 'previousHash'));
+    expect(beforeChains).not.toContain('previousHash');
+    const oldId = await registry.register(eventSubject(type), beforeChains);
+    // The old writer has no previousHash field, so whatever the sample holds there is not written.
+    const { metadata, ...rest } = { ...sampleEvents[type], previousHash: GENESIS_HASH };
+    const oldBytes = frame(oldId, parseAvroSchema(beforeChains).toBuffer({ ...rest, ...metadata }));
+
+    const codec = await createAvroEventCodec(registry);
+    expect(codec.encode(sampleEvents[type]).readUInt32BE(1)).not.toBe(oldId);
+    expect(codec.decode(oldBytes, { partition: 0, position: 7 })).toStrictEqual({
+      ...sampleEvents[type],
+      previousHash: null,
+      partition: 0,
+      position: 7,
     });
   });
 
@@ -259,6 +282,8 @@ describe('Avro event codec on a SQLite schema registry', () => {
     expect(codec.decode(oldBytes, { partition: 0, position: 1 })).toStrictEqual({
       ...sampleEvents.RoomCreated,
       data: { ...sampleEvents.RoomCreated.data, kind: 'private' },
+      // That old version had no previousHash either.
+      previousHash: null,
       partition: 0,
       position: 1,
     });

@@ -60,6 +60,7 @@ const envelope: [string, unknown, unknown][] = [
   ['actorId', ['null', 'string'], null],
   ['commandId', 'string', undefined],
   ['correlationId', 'string', undefined],
+  ['previousHash', ['null', 'string'], null],
 ];
 
 const fieldSchema = z.object({

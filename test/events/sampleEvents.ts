@@ -1,7 +1,9 @@
-// One event of every type as the log would hand it to the codec, with nullable fields both null and set.
+// One event of every type as the log would hand it to the codec, with nullable fields both null and set (the
+// first has the null previousHash of an event written before hash chains existed).
 
 import type { ChatEvent, ChatEventType } from '../../src/events/chatEvents.js';
 import type { EventMetadata, RecordedEnvelope } from '../../src/events/envelope.js';
+import { GENESIS_HASH } from '../../src/events/hashChain.js';
 
 /** Like EventToEncode, but keeps `type` and `data` of one event type together. */
 export type SampleEvent<K extends ChatEventType> = Extract<ChatEvent, { type: K }> &
@@ -20,6 +22,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-1',
     streamId: 'username-alice',
     streamVersion: 1,
+    previousHash: null,
     metadata: metadata(1, null),
     data: { username: 'Alice', userId: 'u-alice' },
   },
@@ -28,6 +31,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-2',
     streamId: 'user-u-alice',
     streamVersion: 1,
+    previousHash: GENESIS_HASH,
     metadata: metadata(2, null),
     data: {
       userId: 'u-alice',
@@ -43,6 +47,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-3',
     streamId: 'room-r1',
     streamVersion: 1,
+    previousHash: GENESIS_HASH,
     metadata: metadata(3),
     data: { roomId: 'r1', name: 'General', kind: 'direct', createdBy: 'u-alice' },
   },
@@ -51,6 +56,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-4',
     streamId: 'room-r1',
     streamVersion: 2,
+    previousHash: '2'.repeat(64),
     metadata: metadata(4),
     data: { roomId: 'r1', userId: 'u-alice', role: 'owner', addedBy: null },
   },
@@ -59,6 +65,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-5',
     streamId: 'room-r1',
     streamVersion: 3,
+    previousHash: '3'.repeat(64),
     metadata: metadata(5, 'u-bob'),
     data: { roomId: 'r1', userId: 'u-bob' },
   },
@@ -67,6 +74,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-6',
     streamId: 'room-r1',
     streamVersion: 4,
+    previousHash: '4'.repeat(64),
     metadata: metadata(6),
     data: { roomId: 'r1', userId: 'u-carol', removedBy: 'u-alice' },
   },
@@ -75,6 +83,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-7',
     streamId: 'room-r1',
     streamVersion: 5,
+    previousHash: '5'.repeat(64),
     metadata: metadata(7),
     data: { roomId: 'r1', userId: 'u-dave', role: 'moderator', changedBy: 'u-alice' },
   },
@@ -83,6 +92,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-8',
     streamId: 'room-r1',
     streamVersion: 6,
+    previousHash: '6'.repeat(64),
     metadata: metadata(8),
     data: { roomId: 'r1', messageId: 'r1:6', senderId: 'u-alice', text: 'héllo 👋\nworld', clientMessageId: 'c-1' },
   },
@@ -91,6 +101,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-9',
     streamId: 'room-r1',
     streamVersion: 7,
+    previousHash: '7'.repeat(64),
     metadata: metadata(9),
     data: { roomId: 'r1', messageId: 'r1:6', text: '', editedBy: 'u-alice' },
   },
@@ -99,6 +110,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-10',
     streamId: 'room-r1',
     streamVersion: 8,
+    previousHash: '8'.repeat(64),
     metadata: metadata(10),
     data: { roomId: 'r1', messageId: 'r1:6', deletedBy: 'u-dave' },
   },
@@ -107,6 +119,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-11',
     streamId: 'receipts-u-bob',
     streamVersion: 1,
+    previousHash: GENESIS_HASH,
     metadata: metadata(11, 'u-bob'),
     data: { userId: 'u-bob', roomId: 'r1', seq: 8 },
   },
@@ -115,6 +128,7 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     eventId: 'evt-12',
     streamId: 'receipts-u-bob',
     streamVersion: 2,
+    previousHash: '2'.repeat(64),
     metadata: metadata(12, 'u-bob'),
     // Beyond 2^32, so a codec that narrows the long to an int fails here.
     data: { userId: 'u-bob', roomId: 'r1', seq: 2 ** 40 },

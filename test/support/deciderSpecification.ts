@@ -46,6 +46,7 @@ export function recorded<E extends ChatEvent>(
       streamVersion,
       partition: 0,
       position: 1000 + streamVersion,
+      previousHash: null,
       metadata,
     };
   });

@@ -77,6 +77,7 @@ export class RecordedEventLog {
       streamVersion,
       partition,
       position,
+      previousHash: null,
       metadata: {
         actorId: options.actorId === undefined ? null : options.actorId,
         commandId: `cmd-${id}`,

@@ -33,8 +33,11 @@ export function makeTestCodec(): EventCodec {
 export function makeJsonTestCodec(): EventCodec {
   return {
     encode(event: EventToEncode): Buffer {
-      const { type, data, eventId, streamId, streamVersion, metadata } = event;
-      return Buffer.from(JSON.stringify({ type, data, eventId, streamId, streamVersion, metadata }), 'utf8');
+      const { type, data, eventId, streamId, streamVersion, previousHash, metadata } = event;
+      return Buffer.from(
+        JSON.stringify({ type, data, eventId, streamId, streamVersion, previousHash, metadata }),
+        'utf8',
+      );
     },
     decode(bytes: Buffer, at: EventPosition): RecordedEvent {
       const value: unknown = JSON.parse(bytes.toString('utf8'));
@@ -91,9 +94,10 @@ const PAYLOAD_CHECKS: PayloadChecks = {
 
 function isStoredEvent(value: unknown): value is StoredEvent {
   if (!isObject(value)) return false;
-  const { type, data, eventId, streamId, streamVersion, metadata } = value;
+  const { type, data, eventId, streamId, streamVersion, previousHash, metadata } = value;
   return (
     typeof type === 'string' &&
+    (previousHash === null || typeof previousHash === 'string') &&
     isChatEventType(type) &&
     typeof eventId === 'string' &&
     typeof streamId === 'string' &&

@@ -198,6 +198,16 @@ export class EventIndex {
     return page;
   }
 
+  /** The stored bytes of a stream's last event (the next append chains its hash to them); undefined when empty. */
+  lastStoredBody(streamId: string): Buffer | undefined {
+    return this.db
+      .prepare<[string], Buffer>(
+        'SELECT body FROM events WHERE stream_id = ? ORDER BY stream_version DESC, seq DESC LIMIT 1',
+      )
+      .pluck()
+      .get(streamId);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -16,6 +16,7 @@ import { UnavailableError, ValidationError, WrongExpectedVersionError } from '..
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import { EventDecodeError } from '../../events/eventCodecErrors.js';
+import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, type Checkpoint } from '../checkpoint.js';
 import type {
   AppendResult,
@@ -78,6 +79,8 @@ interface AcceptedAppend {
   pending: PendingAppend;
   /** The stream's version before this append: its events take the versions after it. */
   current: number;
+  /** Each event's previousHash, as encoded into its message. */
+  previousHashes: string[];
   messages: Message[];
 }
 
@@ -334,7 +337,7 @@ export class KafkaEventLog implements EventLog {
     }
     // One produce request to one partition takes consecutive offsets, in the order sent.
     let position = base;
-    for (const { pending, current } of accepted) {
+    for (const { pending, current, previousHashes } of accepted) {
       const { streamId } = pending;
       const events: RecordedEvent[] = pending.events.map((event, i) => ({
         ...event,
@@ -342,6 +345,7 @@ export class KafkaEventLog implements EventLog {
         streamVersion: current + i + 1,
         partition,
         position: ++position,
+        previousHash: previousHashes[i] ?? null,
       }));
       const misplaced = events.find((event) => this.index.at(partition, event.position)?.eventId !== event.eventId);
       if (misplaced) {
@@ -357,6 +361,8 @@ export class KafkaEventLog implements EventLog {
   /** Checks each append against the index and the appends before it in the batch; rejects the ones that fail. */
   private check(batch: PendingAppend[]): AcceptedAppend[] {
     const versions = new Map<string, number>();
+    // The hash chain as this batch leaves each stream, so a later append in the batch chains to an earlier one.
+    const lastHashes = new Map<string, string>();
     const eventIds = new Set<string>();
     const accepted: AcceptedAppend[] = [];
     for (const pending of batch) {
@@ -368,20 +374,27 @@ export class KafkaEventLog implements EventLog {
         continue;
       }
       try {
+        const lastBody = lastHashes.has(streamId) ? undefined : this.index.lastStoredBody(streamId);
+        let previousHash = lastHashes.get(streamId) ?? (lastBody === undefined ? GENESIS_HASH : eventHash(lastBody));
+        const previousHashes: string[] = [];
         const messages = events.map((event, i): Message => {
           if (eventIds.has(event.eventId) || this.index.hasEventId(event.eventId)) {
             throw new ValidationError('an event with this id is already in the log', { eventId: event.eventId });
           }
+          const value = this.codec.encode({ ...event, streamId, streamVersion: current + i + 1, previousHash });
+          previousHashes.push(previousHash);
+          previousHash = eventHash(value);
           return {
             key: streamId,
-            value: this.codec.encode({ ...event, streamId, streamVersion: current + i + 1 }),
+            value,
             // For tools reading the topic (kcat, a console consumer): what each message is without decoding it.
             headers: { 'event-type': event.type, 'event-id': event.eventId },
           };
         });
         for (const event of events) eventIds.add(event.eventId);
         versions.set(streamId, current + events.length);
-        accepted.push({ pending, current, messages });
+        lastHashes.set(streamId, previousHash);
+        accepted.push({ pending, current, messages, previousHashes });
       } catch (error) {
         pending.reject(error);
       }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { UnavailableError, WrongExpectedVersionError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
+import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, positionIn, type Checkpoint } from '../checkpoint.js';
 import {
   fromVersionOf,
@@ -81,6 +82,17 @@ interface EventRow {
   body: Buffer;
 }
 
+/** A stream's last event as stored: what the next append checks its version against and chains its hash to. */
+interface StreamTip {
+  version: number;
+  hash: string;
+}
+
+interface TipRow {
+  stream_version: number;
+  body: Buffer;
+}
+
 const DEFAULT_MAX_BATCH = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -132,6 +144,7 @@ export class SqliteEventLog implements EventLog {
   // below, and replay reads hundreds of thousands of rows a second.
   private readonly insertEvent: Database.Statement<[string, number, string, string, string, number, Buffer]>;
   private readonly selectVersion: Database.Statement<[string], number>;
+  private readonly selectTip: Database.Statement<[string], TipRow>;
   private readonly selectStream: Database.Statement<[string, number, number], EventRow>;
   private readonly selectAll: Database.Statement<[number, number], EventRow>;
   private readonly selectByCommand: Database.Statement<[string], EventRow>;
@@ -175,6 +188,9 @@ export class SqliteEventLog implements EventLog {
         'SELECT stream_version FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
       )
       .pluck();
+    this.selectTip = this.db.prepare(
+      'SELECT stream_version, body FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
+    );
     this.selectStream = this.db.prepare(
       `SELECT global_position, body FROM events WHERE stream_id = ? AND stream_version >= ?
        ORDER BY stream_version LIMIT ?`,
@@ -355,20 +371,22 @@ export class SqliteEventLog implements EventLog {
 
   /** Runs inside the write transaction. Throws only for failures that must roll the whole batch back. */
   private writeAppends(batch: PendingAppend[]): AppendOutcome[] {
-    // Versions as this batch leaves them, so later appends in the batch see earlier ones.
-    const versions = new Map<string, number>();
+    // Tips as this batch leaves them, so later appends in the batch see (and chain to) earlier ones.
+    const tips = new Map<string, StreamTip>();
     const outcomes: AppendOutcome[] = [];
     for (const { streamId, expected, events } of batch) {
-      const current = versions.get(streamId) ?? this.selectVersion.get(streamId) ?? 0;
+      const tip = tips.get(streamId) ?? this.storedTip(streamId);
+      const current = tip.version;
       if (!matchesExpected(expected, current)) {
         outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
         continue;
       }
       const recorded: RecordedEvent[] = [];
       let streamVersion = current;
+      let previousHash = tip.hash;
       for (const event of events) {
         streamVersion += 1;
-        const body = this.codec.encode({ ...event, streamId, streamVersion });
+        const body = this.codec.encode({ ...event, streamId, streamVersion, previousHash });
         const { lastInsertRowid } = this.insertEvent.run(
           streamId,
           streamVersion,
@@ -378,12 +396,26 @@ export class SqliteEventLog implements EventLog {
           event.metadata.occurredAt,
           body,
         );
-        recorded.push({ ...event, streamId, streamVersion, partition: PARTITION, position: Number(lastInsertRowid) });
+        recorded.push({
+          ...event,
+          streamId,
+          streamVersion,
+          partition: PARTITION,
+          position: Number(lastInsertRowid),
+          previousHash,
+        });
+        previousHash = eventHash(body);
       }
-      versions.set(streamId, streamVersion);
+      tips.set(streamId, { version: streamVersion, hash: previousHash });
       outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
     }
     return outcomes;
+  }
+
+  /** Read inside the write transaction, so no other writer can move the stream between this and the insert. */
+  private storedTip(streamId: string): StreamTip {
+    const row = this.selectTip.get(streamId);
+    return row === undefined ? { version: 0, hash: GENESIS_HASH } : { version: row.stream_version, hash: eventHash(row.body) };
   }
 
   private decodeRows(rows: EventRow[]): RecordedEvent[] {

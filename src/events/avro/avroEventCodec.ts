@@ -160,6 +160,7 @@ class AvroEventCodec implements RefreshableEventCodec {
       actorId: metadata.actorId,
       commandId: metadata.commandId,
       correlationId: metadata.correlationId,
+      previousHash: event.previousHash,
       data: event.data,
     };
 
@@ -225,6 +226,7 @@ function toRecordedEvent(eventType: ChatEventType, value: unknown, at: EventPosi
     streamVersion: record.long('streamVersion'),
     partition: at.partition,
     position: at.position,
+    previousHash: record.nullableString('previousHash'),
     metadata: {
       actorId: record.nullableString('actorId'),
       commandId: record.string('commandId'),
