@@ -1,0 +1,109 @@
+// Reads a slice of the log for `chat events replay`: pages through readAll (or one room's stream when the filter is
+// confined to it), keeps what the filter matches and hands formatted chunks to a sink. The log is the composed one
+// (whatever decorates it, e.g. decryption of personal data, applies here too); this module does no I/O of its own.
+
+import type { RecordedEvent } from '../events/envelope.js';
+import { EMPTY_CHECKPOINT, advanceAll, covers, coversAll, lag, type Checkpoint } from '../eventlog/checkpoint.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import { matchesReplay, onlyStream } from './replayFilter.js';
+import type { ReplayQuery } from './replayQuery.js';
+import { toCsv, toJsonLine, toReplayRecord } from './replayRecord.js';
+
+export type ReplayLog = Pick<EventLog, 'readAll' | 'readStream' | 'streamVersion' | 'headPosition'>;
+
+export interface ReplayProgress {
+  /** Events read from the log so far (matching or not). */
+  read: number;
+  /** Events written so far. */
+  written: number;
+  /** About how many events the slice spans: positions for the whole log (Kafka may skip some), versions for a room. */
+  total: number;
+}
+
+export interface ReplayOptions {
+  log: ReplayLog;
+  query: Omit<ReplayQuery, 'output'>;
+  /** Takes each formatted chunk; the next page is read once it resolves (back-pressure). */
+  write: (chunk: string) => Promise<void>;
+  onProgress?: (progress: ReplayProgress) => void;
+  /** Events per read. Default 5000. */
+  pageSize?: number;
+}
+
+export interface ReplayResult {
+  read: number;
+  written: number;
+  /** Where the replay stopped: pass it as the next replay's --after to continue. */
+  reached: Checkpoint;
+}
+
+const DEFAULT_PAGE_SIZE = 5000;
+
+/**
+ * Replays the slice the query names, up to the log's head when it started (or --until), so a replay of a busy log
+ * ends instead of chasing new events.
+ */
+export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+  const { log, query } = options;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const end = query.until ?? (await log.headPosition());
+  let header = query.format === 'csv';
+  const progress: ReplayProgress = { read: 0, written: 0, total: 0 };
+  let reached = query.after ?? EMPTY_CHECKPOINT;
+
+  const stream = onlyStream(query);
+  if (stream !== undefined) {
+    // A room is one stream: read it alone instead of scanning the log. Its versions are 1..version at the start.
+    const version = await log.streamVersion(stream);
+    progress.total = version;
+    options.onProgress?.(progress);
+    let fromVersion = 1;
+    let done = false;
+    while (!done && fromVersion <= version) {
+      const page = await log.readStream(stream, { fromVersion, limit: Math.min(pageSize, version - fromVersion + 1) });
+      if (page.length === 0) break;
+      fromVersion += page.length;
+      const within: RecordedEvent[] = [];
+      for (const event of page) {
+        // A stream is in position order within its partition: the first event past the end ends the replay.
+        if (!covers(end, event)) {
+          done = true;
+          break;
+        }
+        within.push(event);
+      }
+      await keep(within);
+    }
+  } else {
+    progress.total = lag(end, reached);
+    options.onProgress?.(progress);
+    for (;;) {
+      if (coversAll(reached, end)) break;
+      const page = await log.readAll({ after: reached, limit: pageSize });
+      if (page.length === 0) break;
+      // Events past the end (in a partition the end names, or one it does not) are read but never written.
+      await keep(page.filter((event) => covers(end, event)));
+      reached = advanceAll(reached, page);
+    }
+  }
+  if (header) await emit([]);
+  return { read: progress.read, written: progress.written, reached };
+
+  async function keep(events: RecordedEvent[]): Promise<void> {
+    const kept = events.filter((event) => matchesReplay(query, event));
+    progress.read += events.length;
+    progress.written += kept.length;
+    if (stream !== undefined && events.length > 0) reached = advanceAll(reached, events);
+    await emit(kept);
+    options.onProgress?.(progress);
+  }
+
+  async function emit(events: RecordedEvent[]): Promise<void> {
+    if (events.length === 0 && !header) return;
+    let chunk = '';
+    if (query.format === 'csv') chunk = toCsv(events.map(toReplayRecord), header);
+    else for (const event of events) chunk += toJsonLine(event);
+    header = false;
+    await options.write(chunk);
+  }
+}

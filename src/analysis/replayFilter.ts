@@ -1,0 +1,36 @@
+// Which events a replay keeps. Pure, so the rules are unit-tested without a log.
+
+import { receiptsStreamId, roomStreamId, userStreamId } from '../domain/ids.js';
+import type { RecordedEvent } from '../events/envelope.js';
+import { covers } from '../eventlog/checkpoint.js';
+import type { ReplayQuery } from './replayQuery.js';
+
+export type ReplayFilter = Pick<ReplayQuery, 'after' | 'until' | 'sinceMs' | 'untilMs' | 'roomId' | 'userId' | 'types'>;
+
+/** Whether a replay with this filter writes the event. */
+export function matchesReplay(filter: ReplayFilter, event: RecordedEvent): boolean {
+  if (filter.after !== undefined && covers(filter.after, event)) return false;
+  if (filter.until !== undefined && !covers(filter.until, event)) return false;
+  const at = event.metadata.occurredAt;
+  if (filter.sinceMs !== undefined && at < filter.sinceMs) return false;
+  if (filter.untilMs !== undefined && at >= filter.untilMs) return false;
+  if (filter.types.size > 0 && !filter.types.has(event.type)) return false;
+  if (filter.roomId !== undefined && event.streamId !== roomStreamId(filter.roomId)) return false;
+  if (filter.userId !== undefined && !concernsUser(filter.userId, event)) return false;
+  return true;
+}
+
+/**
+ * A user's events: those they acted in (the actor of the command), plus their own streams (account, receipts) and
+ * the claim of their username, whoever the actor was recorded as.
+ */
+export function concernsUser(userId: string, event: RecordedEvent): boolean {
+  if (event.metadata.actorId === userId) return true;
+  if (event.streamId === userStreamId(userId) || event.streamId === receiptsStreamId(userId)) return true;
+  return event.type === 'UsernameClaimed' && event.data.userId === userId;
+}
+
+/** The one stream a filter is confined to, when it is (then the replay reads that stream instead of the log). */
+export function onlyStream(filter: ReplayFilter): string | undefined {
+  return filter.roomId === undefined ? undefined : roomStreamId(filter.roomId);
+}
