@@ -64,6 +64,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     }
     case 'UsernameClaimed':
     case 'UserRegistered':
+    case 'UserRoleChanged':
+    case 'PersonalDataErased':
     case 'RoomCreated':
     case 'MemberJoined':
     case 'MemberLeft':

@@ -21,7 +21,30 @@ export interface RegisterUser {
 }
 
 export type UsernameCommand = ClaimUsername;
-export type UserCommand = RegisterUser;
+/** Admin only: set a user's service-wide role (grant); the same role again changes nothing. */
+export interface ChangeUserRole {
+  type: 'ChangeUserRole';
+  userId: string;
+  role: UserRole;
+}
+
+/** Admin only: take `role` away from the user (back to `user`); a role the user does not hold changes nothing. */
+export interface RevokeUserRole {
+  type: 'RevokeUserRole';
+  userId: string;
+  role: Exclude<UserRole, 'user'>;
+}
+
+/**
+ * Admin only: record that the user's personal data key was destroyed (crypto-shredding). The key is destroyed
+ * outside the log first; an already erased user changes nothing.
+ */
+export interface ErasePersonalData {
+  type: 'ErasePersonalData';
+  userId: string;
+}
+
+export type UserCommand = RegisterUser | ChangeUserRole | RevokeUserRole | ErasePersonalData;
 
 export interface CreateRoom {
   type: 'CreateRoom';

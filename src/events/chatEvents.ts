@@ -5,6 +5,20 @@ export type UserRole = 'user' | 'admin' | 'auditor' | 'analyst';
 export type RoomKind = 'public' | 'private' | 'direct';
 export type RoomRole = 'owner' | 'moderator' | 'member';
 
+/**
+ * Personal data as stored (crypto-shredding, src/privacy): AES-256-GCM under the key of `keyOwner`, a user whose
+ * key lives outside the log. When a payload carries one, its plaintext field is stored empty; the log's reader
+ * (SealingEventLog) puts the plaintext back, or marks the payload `erased` once the key is destroyed.
+ */
+export interface SealedValue {
+  keyOwner: string;
+  /** 12 random bytes. */
+  iv: Buffer;
+  ciphertext: Buffer;
+  /** The 16-byte GCM authentication tag. */
+  tag: Buffer;
+}
+
 /** Stream `username-<normalised>`: claimed once with expected version "no stream". */
 export interface UsernameClaimed {
   type: 'UsernameClaimed';
@@ -21,7 +35,26 @@ export interface UserRegistered {
     displayName: string;
     passwordHash: string;
     role: UserRole;
+    /** The email as stored: sealed with the user's own key (then `email` is stored null). */
+    sealedEmail?: SealedValue;
+    /** Read after the user's key was destroyed: `email` reads null and is gone for good. */
+    erased?: boolean;
   };
+}
+
+/** Stream `user-<id>`: an admin changed the user's service-wide role; tokens issued from now on carry it. */
+export interface UserRoleChanged {
+  type: 'UserRoleChanged';
+  data: { userId: string; role: UserRole; changedBy: string };
+}
+
+/**
+ * Stream `user-<id>`: the user's personal data key was destroyed (crypto-shredding). Every sealed text and email of
+ * theirs now reads as erased, in the log and in the views.
+ */
+export interface PersonalDataErased {
+  type: 'PersonalDataErased';
+  data: { userId: string; erasedBy: string };
 }
 
 /** Stream `room-<id>`: the first event of every room. */
@@ -54,12 +87,31 @@ export interface MemberRoleChanged {
 export interface MessageSent {
   type: 'MessageSent';
   /** The message's seq is the stream version of this event; messageId is derived from it (see ids.ts). */
-  data: { roomId: string; messageId: string; senderId: string; text: string; clientMessageId: string };
+  data: {
+    roomId: string;
+    messageId: string;
+    senderId: string;
+    text: string;
+    clientMessageId: string;
+    /** The text as stored: sealed with the sender's key (then `text` is stored empty). */
+    sealedText?: SealedValue;
+    /** Read after the sender's key was destroyed: `text` reads "" and is gone for good. */
+    erased?: boolean;
+  };
 }
 
 export interface MessageEdited {
   type: 'MessageEdited';
-  data: { roomId: string; messageId: string; text: string; editedBy: string };
+  data: {
+    roomId: string;
+    messageId: string;
+    text: string;
+    editedBy: string;
+    /** The text as stored: sealed with the key of the message's sender, who is the only one who edits it. */
+    sealedText?: SealedValue;
+    /** Read after that key was destroyed: `text` reads "" and is gone for good. */
+    erased?: boolean;
+  };
 }
 
 export interface MessageDeleted {
@@ -82,7 +134,7 @@ export interface MessagesRead {
   data: { userId: string; roomId: string; seq: number };
 }
 
-export type UserStreamEvent = UserRegistered;
+export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased;
 export type ReceiptEvent = MessagesDelivered | MessagesRead;
 export type UsernameStreamEvent = UsernameClaimed;
 export type RoomEvent =
@@ -112,6 +164,8 @@ export const CHAT_EVENT_TYPES = [
   'MessageDeleted',
   'MessagesDelivered',
   'MessagesRead',
+  'UserRoleChanged',
+  'PersonalDataErased',
 ] as const satisfies readonly ChatEventType[];
 
 // Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.

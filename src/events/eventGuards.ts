@@ -16,6 +16,8 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
     case 'MessageDeleted':
       return event;
     case 'UserRegistered':
+    case 'UserRoleChanged':
+    case 'PersonalDataErased':
     case 'UsernameClaimed':
     case 'MessagesDelivered':
     case 'MessagesRead':
@@ -28,7 +30,9 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
 }
 
 export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStreamEvent> | undefined {
-  return event.type === 'UserRegistered' ? event : undefined;
+  return event.type === 'UserRegistered' || event.type === 'UserRoleChanged' || event.type === 'PersonalDataErased'
+    ? event
+    : undefined;
 }
 
 export function asUsernameStreamEvent(event: RecordedEvent): RecordedEvent<UsernameStreamEvent> | undefined {

@@ -21,7 +21,11 @@ type FieldSpec<V> = [V] extends [string]
     ? 'nullable string'
     : [V] extends [number]
       ? 'long'
-      : never;
+      : [V] extends [boolean | undefined]
+        ? 'boolean false by default'
+        : [V] extends [object | undefined]
+          ? 'nullable sealed value'
+          : never;
 type PayloadTable = { [K in ChatEventType]: { [F in keyof DataOf<K>]-?: FieldSpec<DataOf<K>[F]> } };
 
 const userRole = { enum: 'UserRole', symbols: USER_ROLES } as const;
@@ -38,14 +42,33 @@ const payloads: PayloadTable = {
     displayName: 'string',
     passwordHash: 'string',
     role: userRole,
+    sealedEmail: 'nullable sealed value',
+    erased: 'boolean false by default',
   },
+  UserRoleChanged: { userId: 'string', role: userRole, changedBy: 'string' },
+  PersonalDataErased: { userId: 'string', erasedBy: 'string' },
   RoomCreated: { roomId: 'string', name: 'string', kind: roomKind, createdBy: 'string' },
   MemberJoined: { roomId: 'string', userId: 'string', role: roomRole, addedBy: 'nullable string' },
   MemberLeft: { roomId: 'string', userId: 'string' },
   MemberRemoved: { roomId: 'string', userId: 'string', removedBy: 'string' },
   MemberRoleChanged: { roomId: 'string', userId: 'string', role: roomRole, changedBy: 'string' },
-  MessageSent: { roomId: 'string', messageId: 'string', senderId: 'string', text: 'string', clientMessageId: 'string' },
-  MessageEdited: { roomId: 'string', messageId: 'string', text: 'string', editedBy: 'string' },
+  MessageSent: {
+    roomId: 'string',
+    messageId: 'string',
+    senderId: 'string',
+    text: 'string',
+    clientMessageId: 'string',
+    sealedText: 'nullable sealed value',
+    erased: 'boolean false by default',
+  },
+  MessageEdited: {
+    roomId: 'string',
+    messageId: 'string',
+    text: 'string',
+    editedBy: 'string',
+    sealedText: 'nullable sealed value',
+    erased: 'boolean false by default',
+  },
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'long' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'long' },
@@ -127,7 +150,12 @@ describe('schemas/events', () => {
 
       const expected: Record<
         string,
-        'string' | 'nullable string' | 'long' | { enum: string; symbols: readonly string[] }
+        | 'string'
+        | 'nullable string'
+        | 'long'
+        | 'boolean false by default'
+        | 'nullable sealed value'
+        | { enum: string; symbols: readonly string[] }
       > = payloads[type];
       expect(data.fields.map((field) => field.name)).toEqual(Object.keys(expected));
       for (const field of data.fields) {
@@ -138,6 +166,21 @@ describe('schemas/events', () => {
         } else if (spec === 'long') {
           expect(field.type, field.name).toBe('long');
           expect(field.default, field.name).toBeUndefined();
+        } else if (spec === 'boolean false by default') {
+          expect(field.type, field.name).toBe('boolean');
+          expect(field.default, field.name).toBe(false);
+        } else if (spec === 'nullable sealed value') {
+          // The crypto-shredding record (src/privacy): who holds the key, and AES-GCM's iv, ciphertext and tag.
+          expect(field.default, field.name).toBeNull();
+          const [nullBranch, sealed] = z.tuple([z.literal('null'), recordSchema]).parse(field.type);
+          expect(nullBranch).toBe('null');
+          expect(sealed.name, field.name).toBe('SealedValue');
+          expect(sealed.fields.map((f) => [f.name, f.type])).toEqual([
+            ['keyOwner', 'string'],
+            ['iv', 'bytes'],
+            ['ciphertext', 'bytes'],
+            ['tag', 'bytes'],
+          ]);
         } else if (spec === 'nullable string') {
           expect(field.type, field.name).toEqual(['null', 'string']);
           expect(field.default, field.name).toBeNull();

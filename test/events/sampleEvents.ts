@@ -133,4 +133,22 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     // Beyond 2^32, so a codec that narrows the long to an int fails here.
     data: { userId: 'u-bob', roomId: 'r1', seq: 2 ** 40 },
   },
+  UserRoleChanged: {
+    type: 'UserRoleChanged',
+    eventId: 'evt-13',
+    streamId: 'user-u-alice',
+    streamVersion: 2,
+    previousHash: '1'.repeat(64),
+    metadata: metadata(13, 'u-admin'),
+    data: { userId: 'u-alice', role: 'analyst', changedBy: 'u-admin' },
+  },
+  PersonalDataErased: {
+    type: 'PersonalDataErased',
+    eventId: 'evt-14',
+    streamId: 'user-u-alice',
+    streamVersion: 3,
+    previousHash: 'a'.repeat(64),
+    metadata: metadata(14, null),
+    data: { userId: 'u-alice', erasedBy: 'system:cli' },
+  },
 };

@@ -120,6 +120,22 @@ export class RecordedEventLog {
     ];
   }
 
+  /** An admin changed the user's service-wide role. */
+  changeUserRole(userId: string, role: UserRole, changedBy = 'u-admin', options: RecordOptions = {}): RecordedEvent {
+    return this.record(userStreamId(userId), { type: 'UserRoleChanged', data: { userId, role, changedBy } }, {
+      actorId: changedBy,
+      ...options,
+    });
+  }
+
+  /** The user's personal data key was destroyed (crypto-shredding). */
+  erasePersonalData(userId: string, erasedBy = 'system:cli', options: RecordOptions = {}): RecordedEvent {
+    return this.record(userStreamId(userId), { type: 'PersonalDataErased', data: { userId, erasedBy } }, {
+      actorId: erasedBy,
+      ...options,
+    });
+  }
+
   /** RoomCreated followed by the creator joining as owner, as the create-room decider records it. */
   createRoom(roomId: string, name: string, kind: RoomKind, createdBy: string, options: RecordOptions = {}): RecordedEvent[] {
     const actor = { actorId: createdBy, ...options };

@@ -27,6 +27,14 @@ const SAMPLE_EVENTS: { [T in ChatEventType]: (data: Partial<DataOf<T>>) => ChatE
       ...data,
     },
   }),
+  UserRoleChanged: (data) => ({
+    type: 'UserRoleChanged',
+    data: { userId: 'u-alice', role: 'auditor', changedBy: 'u-admin', ...data },
+  }),
+  PersonalDataErased: (data) => ({
+    type: 'PersonalDataErased',
+    data: { userId: 'u-alice', erasedBy: 'u-admin', ...data },
+  }),
   RoomCreated: (data) => ({
     type: 'RoomCreated',
     data: { roomId: 'r-general', name: 'General', kind: 'public', createdBy: 'u-alice', ...data },

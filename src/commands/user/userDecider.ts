@@ -1,14 +1,22 @@
-import type { RegisterUser, UserCommand } from '../commands.js';
-import type { Decider } from '../decider.js';
+import type { ChangeUserRole, ErasePersonalData, RegisterUser, RevokeUserRole, UserCommand } from '../commands.js';
+import type { DecisionContext, Decider } from '../decider.js';
 import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 
-// The `user-<id>` stream: the account. The username was claimed on its own stream first (usernameDecider);
-// the password arrives already hashed, and every field was validated at the edge.
+// The `user-<id>` stream: the account, its service-wide role and whether its personal data was erased. The
+// username was claimed on its own stream first (usernameDecider); the password arrives already hashed, and every
+// field was validated at the edge.
 
 export type UserState =
   | { readonly registered: false }
-  | { readonly registered: true; readonly userId: string; readonly username: string; readonly role: UserRole };
+  | {
+      readonly registered: true;
+      readonly userId: string;
+      readonly username: string;
+      readonly role: UserRole;
+      /** The user's personal data key is destroyed: final. */
+      readonly erased: boolean;
+    };
 
 export const initialUserState = (): UserState => ({ registered: false });
 
@@ -16,9 +24,19 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
   switch (event.type) {
     case 'UserRegistered':
       if (state.registered) return state;
-      return { registered: true, userId: event.data.userId, username: event.data.username, role: event.data.role };
+      return {
+        registered: true,
+        userId: event.data.userId,
+        username: event.data.username,
+        role: event.data.role,
+        erased: false,
+      };
+    case 'UserRoleChanged':
+      return state.registered ? { ...state, role: event.data.role } : state;
+    case 'PersonalDataErased':
+      return state.registered ? { ...state, erased: true } : state;
     default: {
-      const unreachable: never = event.type;
+      const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
     }
   }
@@ -39,12 +57,70 @@ function registerUser(command: RegisterUser, state: UserState): UserStreamEvent[
   return [{ type: 'UserRegistered', data: { userId, username, email, displayName, passwordHash, role } }];
 }
 
-export function decideUser(command: UserCommand, state: UserState): UserStreamEvent[] {
+/** Roles and erasure are an admin's decisions; the command line acts as the `system:cli` admin. */
+function requireAdmin(command: UserCommand, context: DecisionContext): void {
+  if (context.actor.role !== 'admin') {
+    throw new CommandRejectedError('FORBIDDEN', `only an admin may ${describe(command)}`, { userId: command.userId });
+  }
+}
+
+function requireRegistered(
+  command: UserCommand,
+  state: UserState,
+): Extract<UserState, { registered: true }> {
+  if (!state.registered) throw new CommandRejectedError('NO_USER', `no user ${command.userId}`, { userId: command.userId });
+  return state;
+}
+
+function changeUserRole(command: ChangeUserRole, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireAdmin(command, context);
+  const user = requireRegistered(command, state);
+  if (user.role === command.role) return [];
+  return [{ type: 'UserRoleChanged', data: { userId: user.userId, role: command.role, changedBy: context.actor.userId } }];
+}
+
+function revokeUserRole(command: RevokeUserRole, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireAdmin(command, context);
+  const user = requireRegistered(command, state);
+  if (user.role !== command.role) return [];
+  return [{ type: 'UserRoleChanged', data: { userId: user.userId, role: 'user', changedBy: context.actor.userId } }];
+}
+
+function erasePersonalData(command: ErasePersonalData, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireAdmin(command, context);
+  const user = requireRegistered(command, state);
+  if (user.erased) return [];
+  return [{ type: 'PersonalDataErased', data: { userId: user.userId, erasedBy: context.actor.userId } }];
+}
+
+function describe(command: UserCommand): string {
+  switch (command.type) {
+    case 'RegisterUser':
+      return 'register a user';
+    case 'ChangeUserRole':
+    case 'RevokeUserRole':
+      return "change a user's role";
+    case 'ErasePersonalData':
+      return "erase a user's personal data";
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+export function decideUser(command: UserCommand, state: UserState, context: DecisionContext): UserStreamEvent[] {
   switch (command.type) {
     case 'RegisterUser':
       return registerUser(command, state);
+    case 'ChangeUserRole':
+      return changeUserRole(command, state, context);
+    case 'RevokeUserRole':
+      return revokeUserRole(command, state, context);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, state, context);
     default: {
-      const unreachable: never = command.type;
+      const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
     }
   }

@@ -50,6 +50,28 @@ export class AvroRecordReader {
     return symbol;
   }
 
+  boolean(name: string): boolean {
+    const value: unknown = Reflect.get(this.value, name);
+    if (typeof value !== 'boolean') {
+      throw this.wrongType(name, 'a boolean');
+    }
+    return value;
+  }
+
+  bytes(name: string): Buffer {
+    const value: unknown = Reflect.get(this.value, name);
+    if (!Buffer.isBuffer(value)) {
+      throw this.wrongType(name, 'bytes');
+    }
+    return value;
+  }
+
+  /** A `["null", record]` union: undefined for null. */
+  nullableRecord(name: string): AvroRecordReader | undefined {
+    const value: unknown = Reflect.get(this.value, name);
+    return value === null || value === undefined ? undefined : AvroRecordReader.of(value, `${this.path}.${name}`);
+  }
+
   record(name: string): AvroRecordReader {
     return AvroRecordReader.of(Reflect.get(this.value, name), `${this.path}.${name}`);
   }

@@ -1,4 +1,14 @@
-import type { ChatEvent, ChatEventType, RoomKind, RoomRole, UserRole } from '../chatEvents.js';
+import type {
+  ChatEvent,
+  ChatEventType,
+  MessageEdited,
+  MessageSent,
+  RoomKind,
+  RoomRole,
+  SealedValue,
+  UserRegistered,
+  UserRole,
+} from '../chatEvents.js';
 import type { AvroRecordReader } from './avroRecordReader.js';
 
 // The enum symbols the current schemas declare, in schema order. `satisfies` plus the checks below keep these
@@ -23,16 +33,25 @@ export const payloadReaders: PayloadReaders = {
     type: 'UsernameClaimed',
     data: { username: d.string('username'), userId: d.string('userId') },
   }),
-  UserRegistered: (d) => ({
-    type: 'UserRegistered',
-    data: {
+  UserRegistered: (d) => {
+    const data: UserRegistered['data'] = {
       userId: d.string('userId'),
       username: d.string('username'),
       email: d.nullableString('email'),
       displayName: d.string('displayName'),
       passwordHash: d.string('passwordHash'),
       role: d.symbol('role', USER_ROLES),
-    },
+    };
+    addPersonalData(data, d, 'sealedEmail');
+    return { type: 'UserRegistered', data };
+  },
+  UserRoleChanged: (d) => ({
+    type: 'UserRoleChanged',
+    data: { userId: d.string('userId'), role: d.symbol('role', USER_ROLES), changedBy: d.string('changedBy') },
+  }),
+  PersonalDataErased: (d) => ({
+    type: 'PersonalDataErased',
+    data: { userId: d.string('userId'), erasedBy: d.string('erasedBy') },
   }),
   RoomCreated: (d) => ({
     type: 'RoomCreated',
@@ -69,25 +88,27 @@ export const payloadReaders: PayloadReaders = {
       changedBy: d.string('changedBy'),
     },
   }),
-  MessageSent: (d) => ({
-    type: 'MessageSent',
-    data: {
+  MessageSent: (d) => {
+    const data: MessageSent['data'] = {
       roomId: d.string('roomId'),
       messageId: d.string('messageId'),
       senderId: d.string('senderId'),
       text: d.string('text'),
       clientMessageId: d.string('clientMessageId'),
-    },
-  }),
-  MessageEdited: (d) => ({
-    type: 'MessageEdited',
-    data: {
+    };
+    addPersonalData(data, d, 'sealedText');
+    return { type: 'MessageSent', data };
+  },
+  MessageEdited: (d) => {
+    const data: MessageEdited['data'] = {
       roomId: d.string('roomId'),
       messageId: d.string('messageId'),
       text: d.string('text'),
       editedBy: d.string('editedBy'),
-    },
-  }),
+    };
+    addPersonalData(data, d, 'sealedText');
+    return { type: 'MessageEdited', data };
+  },
   MessageDeleted: (d) => ({
     type: 'MessageDeleted',
     data: { roomId: d.string('roomId'), messageId: d.string('messageId'), deletedBy: d.string('deletedBy') },
@@ -101,3 +122,29 @@ export const payloadReaders: PayloadReaders = {
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
   }),
 };
+
+/** A sealed personal data field (src/privacy), undefined when the stored event has none. */
+function sealedValue(d: AvroRecordReader, field: 'sealedText' | 'sealedEmail'): SealedValue | undefined {
+  const sealed = d.nullableRecord(field);
+  if (sealed === undefined) return undefined;
+  return {
+    keyOwner: sealed.string('keyOwner'),
+    iv: sealed.bytes('iv'),
+    ciphertext: sealed.bytes('ciphertext'),
+    tag: sealed.bytes('tag'),
+  };
+}
+
+/**
+ * Sets the crypto-shredding fields only when present, so events written before sealing keep exactly the shape they
+ * always had (and deep equality in tests and consumers holds).
+ */
+function addPersonalData(
+  data: { sealedText?: SealedValue; sealedEmail?: SealedValue; erased?: boolean },
+  d: AvroRecordReader,
+  field: 'sealedText' | 'sealedEmail',
+): void {
+  const sealed = sealedValue(d, field);
+  if (sealed !== undefined) data[field] = sealed;
+  if (d.boolean('erased')) data.erased = true;
+}

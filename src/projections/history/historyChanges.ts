@@ -21,6 +21,23 @@ export interface UserUpserted {
   createdAt: EpochMillis;
 }
 
+/** An admin changed the user's service-wide role: logins and refreshes from now on issue tokens with it. */
+export interface UserRoleChangedChange {
+  op: 'userRoleChanged';
+  userId: string;
+  role: UserRole;
+}
+
+/**
+ * The user's personal data key was destroyed: their email becomes null, and every message text they sent (current
+ * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
+ * message, so the sender's messages are all the texts sealed with that key.
+ */
+export interface PersonalDataErasedChange {
+  op: 'personalDataErased';
+  userId: string;
+}
+
 export interface RoomCreatedChange {
   op: 'roomCreated';
   roomId: string;
@@ -68,6 +85,8 @@ export interface MessageInserted {
   text: string;
   clientMessageId: string;
   createdAt: EpochMillis;
+  /** The event was read after its sender's key was destroyed: `text` is "" and the message shows as erased. */
+  erased: boolean;
 }
 
 /**
@@ -83,6 +102,8 @@ export interface MessageEditedChange {
   text: string;
   editedBy: string;
   editedAt: EpochMillis;
+  /** The event was read after the sender's key was destroyed: `text` is "" and the message shows as erased. */
+  erased: boolean;
 }
 
 /** The view forgets the text (reads show null); auditors read the original from the log itself. */
@@ -120,6 +141,8 @@ export interface MarkersAdvanced {
 
 export type HistoryChange =
   | UserUpserted
+  | UserRoleChangedChange
+  | PersonalDataErasedChange
   | RoomCreatedChange
   | MemberAdded
   | MemberRemovedChange
@@ -156,6 +179,10 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
         },
       ];
     }
+    case 'UserRoleChanged':
+      return [{ op: 'userRoleChanged', userId: event.data.userId, role: event.data.role }];
+    case 'PersonalDataErased':
+      return [{ op: 'personalDataErased', userId: event.data.userId }];
     case 'RoomCreated': {
       const d = event.data;
       return [
@@ -203,6 +230,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           text: d.text,
           clientMessageId: d.clientMessageId,
           createdAt: at,
+          erased: d.erased === true,
         },
         advanced(d.roomId, seq, at),
       ];
@@ -218,6 +246,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           text: d.text,
           editedBy: d.editedBy,
           editedAt: at,
+          erased: d.erased === true,
         },
         advanced(d.roomId, seq, at),
       ];

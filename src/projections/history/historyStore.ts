@@ -80,6 +80,11 @@ export interface MessageView {
   /** When the current text was set by an edit; null if never edited. */
   editedAt: IsoTime | null;
   deleted: boolean;
+  /**
+   * The sender's personal data was erased (crypto-shredding): `text` is "" (null if also deleted) and can never be
+   * read again; clients show "[erased]".
+   */
+  erased: boolean;
 }
 
 /** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */

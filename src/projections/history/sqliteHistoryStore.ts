@@ -125,7 +125,7 @@ CREATE TABLE IF NOT EXISTS read_markers (
 const USER_COLUMNS = 'user_id, username, email, display_name, password_hash, role, created_at';
 const ROOM_COLUMNS = `r.room_id, r.name, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
-const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted';
+const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted, erased';
 
 /**
  * A member's rooms with their read state (parameters: user id, after room id, limit). The unread count is a range
@@ -245,6 +245,7 @@ const messageRow = z
     created_at: millis,
     edited_at: millis.nullable(),
     deleted: z.union([z.literal(0), z.literal(1)]),
+    erased: z.union([z.literal(0), z.literal(1)]),
   })
   .transform(
     (r): MessageView => ({
@@ -252,10 +253,11 @@ const messageRow = z
       roomId: r.room_id,
       seq: r.seq,
       senderId: r.sender_id,
-      text: r.deleted === 1 ? null : r.text,
+      text: r.deleted === 1 ? null : r.erased === 1 ? '' : r.text,
       createdAt: iso(r.created_at),
       editedAt: r.edited_at === null ? null : iso(r.edited_at),
       deleted: r.deleted === 1,
+      erased: r.erased === 1,
     }),
   );
 
@@ -276,6 +278,10 @@ export class SqliteHistoryStore implements HistoryStore {
     | 'checkpoint'
     | 'saveCheckpoint'
     | 'upsertUser'
+    | 'changeUserRole'
+    | 'eraseUserEmail'
+    | 'eraseUserMessages'
+    | 'eraseUserEdits'
     | 'insertRoom'
     | 'upsertMember'
     | 'deleteMember'
@@ -305,6 +311,12 @@ export class SqliteHistoryStore implements HistoryStore {
     Statement
   >;
   private readonly applyInTransaction: (events: RecordedEvent[]) => void;
+  /**
+   * Room-row moves of the batch in progress, written once per room instead of once per event: every message also
+   * moved its room's head and last message, which was two UPDATEs of the same row per message and the largest share
+   * of a rebuild's time. MAX semantics make the merged write equal to the sequence of writes it replaces.
+   */
+  private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
   private closed = false;
 
   constructor(options: SqliteHistoryStoreOptions) {
@@ -316,6 +328,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.pragma('synchronous = NORMAL');
     migrateCheckpointsToPartitions(this.db);
     this.db.exec(SCHEMA);
+    addErasedColumn(this.db);
 
     const p = (sql: string): Statement => this.db.prepare<unknown[], unknown>(sql);
     this.sql = {
@@ -331,6 +344,17 @@ export class SqliteHistoryStore implements HistoryStore {
            username_normalised = excluded.username_normalised, email = excluded.email,
            display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role`,
       ),
+      changeUserRole: p('UPDATE users SET role = @role WHERE user_id = @userId'),
+      eraseUserEmail: p('UPDATE users SET email = NULL WHERE user_id = @userId'),
+      // Only the sender edits a message, so the sender's messages hold every text sealed with the erased key.
+      eraseUserMessages: p(
+        `UPDATE messages SET text = CASE WHEN deleted = 1 THEN NULL ELSE '' END, erased = 1
+         WHERE sender_id = @userId AND erased = 0`,
+      ),
+      eraseUserEdits: p(
+        `UPDATE message_edits SET text = ''
+         WHERE (room_id, seq) IN (SELECT room_id, seq FROM messages WHERE sender_id = @userId)`,
+      ),
       insertRoom: p(
         `INSERT INTO rooms (room_id, name, kind, created_by, created_at, head_seq, last_message_seq, last_activity_at)
          VALUES (@roomId, @name, @kind, @createdBy, @createdAt, @seq, NULL, @createdAt)
@@ -344,8 +368,8 @@ export class SqliteHistoryStore implements HistoryStore {
       deleteMember: p('DELETE FROM members WHERE room_id = @roomId AND user_id = @userId'),
       changeMemberRole: p('UPDATE members SET role = @role WHERE room_id = @roomId AND user_id = @userId'),
       insertMessage: p(
-        `INSERT INTO messages (room_id, seq, message_id, sender_id, text, client_message_id, created_at)
-         VALUES (@roomId, @seq, @messageId, @senderId, @text, @clientMessageId, @createdAt)
+        `INSERT INTO messages (room_id, seq, message_id, sender_id, text, client_message_id, created_at, erased)
+         VALUES (@roomId, @seq, @messageId, @senderId, @text, @clientMessageId, @createdAt, @erasedFlag)
          ON CONFLICT DO NOTHING`,
       ),
       noteLastMessage: p(
@@ -358,7 +382,7 @@ export class SqliteHistoryStore implements HistoryStore {
          WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0 AND text IS NOT NULL`,
       ),
       editMessage: p(
-        `UPDATE messages SET text = @text, edited_at = @editedAt, edited_by = @editedBy
+        `UPDATE messages SET text = @text, edited_at = @editedAt, edited_by = @editedBy, erased = MAX(erased, @erasedFlag)
          WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0`,
       ),
       deleteMessage: p(
@@ -421,6 +445,7 @@ export class SqliteHistoryStore implements HistoryStore {
       // A mutable map rather than checkpoint.ts's immutable helpers: this loop runs per event during a rebuild.
       const positions = new Map(Object.entries(this.readCheckpoint()).map(([p, position]) => [Number(p), position]));
       const moved = new Set<number>();
+      this.roomMoves.clear();
       for (const event of events) {
         // At-least-once delivery: anything at or below the checkpoint of its partition is already in the view.
         if (event.position <= (positions.get(event.partition) ?? 0)) continue;
@@ -428,6 +453,7 @@ export class SqliteHistoryStore implements HistoryStore {
         positions.set(event.partition, event.position);
         moved.add(event.partition);
       }
+      this.writeRoomMoves();
       for (const partition of moved) this.sql.saveCheckpoint.run(this.projectionName, partition, positions.get(partition));
     });
   }
@@ -536,11 +562,41 @@ export class SqliteHistoryStore implements HistoryStore {
     return checkpointFromEntries(this.sql.checkpoint.all(this.projectionName).map((row) => checkpointRow.parse(row)));
   }
 
+  /** Merges one room-row move into the batch's pending ones (0 = no move of that column). */
+  private moveRoom(roomId: string, headSeq: number, at: number, lastMessageSeq: number): void {
+    const move = this.roomMoves.get(roomId);
+    if (move === undefined) {
+      this.roomMoves.set(roomId, { headSeq, at, lastMessageSeq });
+      return;
+    }
+    move.headSeq = Math.max(move.headSeq, headSeq);
+    move.at = Math.max(move.at, at);
+    move.lastMessageSeq = Math.max(move.lastMessageSeq, lastMessageSeq);
+  }
+
+  private writeRoomMoves(): void {
+    for (const [roomId, move] of this.roomMoves) {
+      this.sql.advanceRoom.run({ roomId, headSeq: move.headSeq, at: move.at });
+      if (move.lastMessageSeq > 0) this.sql.noteLastMessage.run({ roomId, seq: move.lastMessageSeq });
+    }
+    this.roomMoves.clear();
+  }
+
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
+    // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced') this.writeRoomMoves();
     switch (change.op) {
       case 'userUpserted':
         this.sql.upsertUser.run(change);
+        return;
+      case 'userRoleChanged':
+        this.sql.changeUserRole.run(change);
+        return;
+      case 'personalDataErased':
+        this.sql.eraseUserEmail.run(change);
+        this.sql.eraseUserEdits.run(change);
+        this.sql.eraseUserMessages.run(change);
         return;
       case 'roomCreated':
         this.sql.insertRoom.run(change);
@@ -555,18 +611,18 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.changeMemberRole.run(change);
         return;
       case 'messageInserted':
-        this.sql.insertMessage.run(change);
-        this.sql.noteLastMessage.run(change);
+        this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        this.moveRoom(change.roomId, 0, 0, change.seq);
         return;
       case 'messageEdited':
         this.sql.copyTextToEdits.run(change);
-        this.sql.editMessage.run(change);
+        this.sql.editMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
         return;
       case 'messageDeleted':
         this.sql.deleteMessage.run(change);
         return;
       case 'roomAdvanced':
-        this.sql.advanceRoom.run(change);
+        this.moveRoom(change.roomId, change.headSeq, change.at, 0);
         return;
       case 'markersAdvanced':
         this.sql.advanceMarkers.run(change);
@@ -591,6 +647,12 @@ function migrateCheckpointsToPartitions(db: Database.Database): void {
         SELECT name, 0, position FROM projection_checkpoints_unpartitioned WHERE position > 0;
       DROP TABLE projection_checkpoints_unpartitioned;`);
   }).immediate();
+}
+
+/** Stores made before crypto-shredding have no `erased` column; adding it with its default is all they need. */
+function addErasedColumn(db: Database.Database): void {
+  const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('messages')").pluck().all();
+  if (!columns.includes('erased')) db.exec('ALTER TABLE messages ADD COLUMN erased INTEGER NOT NULL DEFAULT 0');
 }
 
 function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {

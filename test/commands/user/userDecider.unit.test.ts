@@ -54,6 +54,7 @@ describe('evolve', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'user',
+      erased: false,
     });
   });
 });

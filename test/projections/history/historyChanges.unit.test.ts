@@ -100,6 +100,7 @@ describe('historyChanges', () => {
         text: 'hi',
         clientMessageId: 'c-1',
         createdAt: AT + 9,
+        erased: false,
       },
       { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 9 },
     ]);
@@ -118,9 +119,29 @@ describe('historyChanges', () => {
         text: 'hello',
         editedBy: 'u-alice',
         editedAt: AT + 60,
+        erased: false,
       },
       { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 60 },
     ]);
+  });
+
+  it('maps an erased MessageSent and MessageEdited (read after the key was destroyed) to erased changes', () => {
+    const log = roomLog();
+    const sent = log.send('r-1', 'u-alice', 'hi');
+    const erasedSend = { ...sent.event, data: { ...sent.event.data, text: '', erased: true } };
+    expect(historyChanges(erasedSend)[0]).toMatchObject({ op: 'messageInserted', text: '', erased: true });
+    const edited = log.edit('r-1', sent.seq, 'hello', 'u-alice');
+    if (edited.type !== 'MessageEdited') throw new Error('not an edit');
+    const erasedEdit = { ...edited, data: { ...edited.data, text: '', erased: true } };
+    expect(historyChanges(erasedEdit)[0]).toMatchObject({ op: 'messageEdited', text: '', erased: true });
+  });
+
+  it('maps UserRoleChanged to a role change and PersonalDataErased to an erasure of the user', () => {
+    const log = roomLog();
+    expect(historyChanges(log.changeUserRole('u-alice', 'analyst'))).toEqual([
+      { op: 'userRoleChanged', userId: 'u-alice', role: 'analyst' },
+    ]);
+    expect(historyChanges(log.erasePersonalData('u-alice'))).toEqual([{ op: 'personalDataErased', userId: 'u-alice' }]);
   });
 
   it('maps MessageDeleted to a deletion', () => {
@@ -162,6 +183,8 @@ describe('historyChanges', () => {
     log.leave('r-1', 'u-bob');
     log.delivered('u-bob', 'r-1', 4);
     log.read('u-bob', 'r-1', 4);
+    log.changeUserRole('u-bob', 'auditor');
+    log.erasePersonalData('u-bob');
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');

@@ -372,6 +372,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           createdAt: isoOf(sent.event),
           editedAt: null,
           deleted: false,
+          erased: false,
         };
         expect(sent.seq).toBe(3);
         expect(await store.getMessage('r-1', 3)).toEqual(expected);
@@ -534,6 +535,54 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       });
     });
 
+    describe('roles and erasure', () => {
+      it("changes a user's role in place", async () => {
+        threeUsers();
+        log.changeUserRole('u-bob', 'auditor');
+        await project();
+        expect((await store.getUser('u-bob'))?.role).toBe('auditor');
+        log.changeUserRole('u-bob', 'user');
+        await project();
+        expect((await store.getUserByUsername('bob'))?.role).toBe('user');
+        expect((await store.getUser('u-carol'))?.role).toBe('user');
+      });
+
+      it("blanks every text of an erased user (current, earlier versions, deleted ones stay null) and their email, nobody else's", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        const mine = log.send('r-1', 'u-alice', 'personal');
+        log.edit('r-1', mine.seq, 'more personal', 'u-alice');
+        const gone = log.send('r-1', 'u-alice', 'deleted anyway');
+        log.delete('r-1', gone.seq, 'u-alice');
+        const theirs = log.send('r-1', 'u-bob', 'not erased');
+        log.erasePersonalData('u-alice');
+        await project();
+
+        expect(await store.getMessage('r-1', mine.seq)).toMatchObject({ text: '', erased: true, deleted: false });
+        expect((await store.getEditHistory('r-1', mine.seq)).map((edit) => edit.text)).toEqual(['']);
+        expect(await store.getMessage('r-1', gone.seq)).toMatchObject({ text: null, erased: true, deleted: true });
+        expect(await store.getMessage('r-1', theirs.seq)).toMatchObject({ text: 'not erased', erased: false });
+        expect((await store.getUser('u-alice'))?.email).toBeNull();
+        expect((await store.getUser('u-carol'))?.email).toBe('u-carol@example.test');
+      });
+
+      it('keeps a message read as erased (after its key was destroyed) erased, also when edited again', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'x');
+        const edit = log.edit('r-1', sent.seq, 'y', 'u-alice');
+        // What SealingEventLog hands out for a sealed text whose key is gone.
+        const asErased = (event: RecordedEvent): RecordedEvent =>
+          event.type === 'MessageSent' || event.type === 'MessageEdited'
+            ? { ...event, data: { ...event.data, text: '', erased: true } }
+            : event;
+        await store.applyBatch(log.events.map((event) => (event === sent.event || event === edit ? asErased(event) : event)));
+        expect(await store.getMessage('r-1', sent.seq)).toMatchObject({ text: '', erased: true, deleted: false });
+        expect((await store.getEditHistory('r-1', sent.seq)).map((entry) => entry.text)).toEqual(['']);
+      });
+    });
+
     describe('edits and deletes', () => {
       it('keeps every previous text of an edited message, oldest first', async () => {
         threeUsers();
@@ -554,6 +603,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           createdAt: isoOf(sent.event),
           editedAt: isoOf(edit2),
           deleted: false,
+          erased: false,
         });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
           { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
@@ -592,6 +642,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           createdAt: isoOf(doomed.event),
           editedAt: null,
           deleted: true,
+          erased: false,
         });
         const page = await store.getMessages('r-1', { limit: 10 });
         expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([

@@ -8,6 +8,10 @@ import type { HistoryChange } from '../historyChanges.js';
 
 export type StatementName =
   | 'upsertUser'
+  | 'changeUserRole'
+  | 'eraseUserEmail'
+  | 'eraseUserEdits'
+  | 'eraseUserMessages'
   | 'insertRoom'
   | 'upsertMember'
   | 'deleteMember'
@@ -43,6 +47,15 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             createdAt: change.createdAt,
           },
         },
+      ];
+    case 'userRoleChanged':
+      return [{ statement: 'changeUserRole', binds: { userId: change.userId, role: change.role } }];
+    case 'personalDataErased':
+      // Edits first: they find the sender's messages, which the last statement then blanks.
+      return [
+        { statement: 'eraseUserEmail', binds: { userId: change.userId } },
+        { statement: 'eraseUserEdits', binds: { userId: change.userId } },
+        { statement: 'eraseUserMessages', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -89,6 +102,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             text: change.text,
             clientMessageId: change.clientMessageId,
             createdAt: change.createdAt,
+            erased: change.erased ? 1 : 0,
           },
         },
         { statement: 'noteLastMessage', binds: { roomId: change.roomId, seq: change.seq } },
@@ -113,6 +127,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             text: change.text,
             editedAt: change.editedAt,
             editedBy: change.editedBy,
+            erased: change.erased ? 1 : 0,
           },
         },
       ];

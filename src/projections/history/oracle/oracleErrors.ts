@@ -81,6 +81,7 @@ const ALREADY_EXISTS = new Set([
   'ORA-00955', // name is already used by an existing object
   'ORA-01408', // such column list already indexed
   'ORA-01430', // column being added already exists
+  'ORA-01451', // column to be modified to NULL cannot be modified to NULL (it already is)
   'ORA-02260', // table can have only one primary key
   'ORA-02261', // such unique or primary key already exists
   'ORA-02275', // such a referential constraint already exists

@@ -120,6 +120,7 @@ export const messageRow = z
     CREATED_AT: int,
     EDITED_AT: int.nullable(),
     DELETED: z.union([z.literal(0), z.literal(1)]),
+    ERASED: z.union([z.literal(0), z.literal(1)]),
   })
   .transform(
     (r): MessageView => ({
@@ -127,16 +128,18 @@ export const messageRow = z
       roomId: r.ROOM_ID,
       seq: r.SEQ,
       senderId: r.SENDER_ID,
-      text: r.DELETED === 1 ? null : r.TEXT,
+      text: r.DELETED === 1 ? null : r.ERASED === 1 ? '' : r.TEXT,
       createdAt: iso(r.CREATED_AT),
       editedAt: r.EDITED_AT === null ? null : iso(r.EDITED_AT),
       deleted: r.DELETED === 1,
+      erased: r.ERASED === 1,
     }),
   );
 
 export const editRow = z
-  .object({ TEXT: z.string(), EDITED_AT: int, EDITED_BY: z.string() })
-  .transform((r): EditView => ({ text: r.TEXT, editedAt: iso(r.EDITED_AT), editedBy: r.EDITED_BY }));
+  .object({ TEXT: z.string().nullable(), EDITED_AT: int, EDITED_BY: z.string() })
+  // NULL only for a text erased with its sender's key (Oracle stores '' as NULL).
+  .transform((r): EditView => ({ text: r.TEXT ?? '', editedAt: iso(r.EDITED_AT), editedBy: r.EDITED_BY }));
 
 export const checkpointRow = z
   .object({ PARTITION_NO: int, POSITION: int })

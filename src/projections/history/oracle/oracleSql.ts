@@ -29,6 +29,12 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
         created_at)
         VALUES (s.user_id, :username, :usernameNormalised, :email, :displayName, :passwordHash, :role,
           ${tsFromMillis('createdAt')})`,
+    changeUserRole: `UPDATE ${t.users} SET role = :role WHERE user_id = :userId`,
+    eraseUserEmail: `UPDATE ${t.users} SET email = NULL WHERE user_id = :userId`,
+    // Oracle's '' is NULL: an erased text is NULL with erased = 1, and reads back as "".
+    eraseUserEdits: `UPDATE ${t.edits} SET text = NULL
+      WHERE (room_id, seq) IN (SELECT room_id, seq FROM ${t.messages} WHERE sender_id = :userId)`,
+    eraseUserMessages: `UPDATE ${t.messages} SET text = NULL, erased = 1 WHERE sender_id = :userId AND erased = 0`,
     insertRoom: `MERGE INTO ${t.rooms} r
       USING (SELECT :roomId AS room_id FROM dual) s ON (r.room_id = s.room_id)
       WHEN NOT MATCHED THEN INSERT (room_id, name, kind, created_by, created_at, head_seq, last_message_seq,
@@ -44,8 +50,9 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     changeMemberRole: `UPDATE ${t.members} SET role = :role WHERE room_id = :roomId AND user_id = :userId`,
     // Not a MERGE on one key: like SQLite's ON CONFLICT DO NOTHING it must skip a row clashing on either unique
     // key, the (room_id, seq) primary key or message_id; both probes are index look-ups.
-    insertMessage: `INSERT INTO ${t.messages} (room_id, seq, message_id, sender_id, text, client_message_id, created_at)
-      SELECT :roomId, :seq, :messageId, :senderId, :text, :clientMessageId, ${tsFromMillis('createdAt')} FROM dual
+    insertMessage: `INSERT INTO ${t.messages} (room_id, seq, message_id, sender_id, text, client_message_id, created_at,
+        erased)
+      SELECT :roomId, :seq, :messageId, :senderId, :text, :clientMessageId, ${tsFromMillis('createdAt')}, :erased FROM dual
       WHERE NOT EXISTS (SELECT 1 FROM ${t.messages} WHERE room_id = :roomId AND seq = :seq)
         AND NOT EXISTS (SELECT 1 FROM ${t.messages} WHERE message_id = :messageId)`,
     noteLastMessage: `UPDATE ${t.rooms} SET last_message_seq = GREATEST(NVL(last_message_seq, 0), :seq)
@@ -53,11 +60,12 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     // Runs before editMessage, so `text` is still the previous text. A deleted message has no text to keep.
     copyTextToEdits: `MERGE INTO ${t.edits} e
       USING (SELECT room_id, seq, text FROM ${t.messages}
-        WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0 AND text IS NOT NULL) s
+        WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0 AND (text IS NOT NULL OR erased = 1)) s
         ON (e.room_id = s.room_id AND e.seq = s.seq AND e.edit_seq = :editSeq)
       WHEN NOT MATCHED THEN INSERT (room_id, seq, edit_seq, text, edited_at, edited_by)
         VALUES (s.room_id, s.seq, :editSeq, s.text, ${tsFromMillis('editedAt')}, :editedBy)`,
-    editMessage: `UPDATE ${t.messages} SET text = :text, edited_at = ${tsFromMillis('editedAt')}, edited_by = :editedBy
+    editMessage: `UPDATE ${t.messages} SET text = :text, edited_at = ${tsFromMillis('editedAt')}, edited_by = :editedBy,
+        erased = GREATEST(erased, :erased)
       WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0`,
     deleteMessage: `UPDATE ${t.messages} SET text = NULL, deleted = 1, deleted_at = ${tsFromMillis('deletedAt')},
         deleted_by = :deletedBy
@@ -114,7 +122,7 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
     (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
   const messageColumns = `message_id, room_id, seq, sender_id, text, ${millisOf('created_at')} AS created_at,
-    ${millisOf('edited_at')} AS edited_at, deleted`;
+    ${millisOf('edited_at')} AS edited_at, deleted, erased`;
   // The unread count is a range scan of messages_unread (room_id, seq > marker, deleted, sender_id) per room of the
   // page: its cost is the messages after the marker, never the room's history.
   const roomsOfUser = (cursor: string): string => `SELECT ${roomColumns}, m.role AS member_role,

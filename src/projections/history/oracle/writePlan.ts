@@ -30,6 +30,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   messageDeleted: 7,
   roomAdvanced: 8,
   markersAdvanced: 9,
+  userRoleChanged: 10,
+  personalDataErased: 11,
 };
 
 /**
@@ -47,6 +49,7 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'messageDeleted',
   'roomAdvanced',
   'markersAdvanced',
+  'userRoleChanged',
 ]);
 
 /** Pairs that touch the same row but commute: both only raise a value to a maximum. */
@@ -59,7 +62,11 @@ function commute(a: HistoryChangeOp, b: HistoryChangeOp): boolean {
 export function rowKeys(change: HistoryChange): string[] {
   switch (change.op) {
     case 'userUpserted':
+    case 'userRoleChanged':
       return [`user:${change.userId}`];
+    case 'personalDataErased':
+      // Touches every message of the sender, wherever it is: planWrites gives it a stage of its own.
+      return [`user:${change.userId}`, ERASURE_KEY];
     case 'roomCreated':
     case 'roomAdvanced':
       return [`room:${change.roomId}`];
@@ -80,6 +87,9 @@ export function rowKeys(change: HistoryChange): string[] {
   }
 }
 
+/** The row key of an erasure, which blanks rows no key names: nothing shares its stage. */
+const ERASURE_KEY = 'erasure';
+
 export interface StatementRun {
   statement: StatementName;
   /** In arrival order; at most MAX_ROWS_PER_CALL per executeMany call (see chunk). */
@@ -97,7 +107,8 @@ export function planWrites(changes: readonly HistoryChange[]): Stage[] {
   let current: Array<{ change: HistoryChange; index: number }> = [];
   let opsByKey = new Map<string, Set<HistoryChangeOp>>();
   for (const [index, change] of changes.entries()) {
-    if (!canJoin(change, opsByKey)) {
+    const barrier = change.op === 'personalDataErased' || opsByKey.has(ERASURE_KEY);
+    if (current.length > 0 && (barrier || !canJoin(change, opsByKey))) {
       stages.push(current);
       current = [];
       opsByKey = new Map();

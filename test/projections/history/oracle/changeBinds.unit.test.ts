@@ -39,11 +39,13 @@ describe('bind rows per change kind', () => {
       { op: 'memberAdded', roomId: 'r', userId: 'u', role: 'owner', addedBy: null, joinedAt: T0 },
       { op: 'memberRemoved', roomId: 'r', userId: 'u', reason: 'removed', removedBy: 'v', at: T0 },
       { op: 'memberRoleChanged', roomId: 'r', userId: 'u', role: 'moderator' },
-      { op: 'messageInserted', messageId: 'r.2', roomId: 'r', seq: 2, senderId: 'u', text: 'hi', clientMessageId: 'c', createdAt: T0 },
-      { op: 'messageEdited', roomId: 'r', messageId: 'r.2', editSeq: 3, text: 'hey', editedBy: 'u', editedAt: T0 + 1 },
+      { op: 'messageInserted', messageId: 'r.2', roomId: 'r', seq: 2, senderId: 'u', text: 'hi', clientMessageId: 'c', createdAt: T0, erased: false },
+      { op: 'messageEdited', roomId: 'r', messageId: 'r.2', editSeq: 3, text: 'hey', editedBy: 'u', editedAt: T0 + 1, erased: false },
       { op: 'messageDeleted', roomId: 'r', messageId: 'r.2', deletedBy: 'u', deletedAt: T0 + 2 },
       { op: 'roomAdvanced', roomId: 'r', headSeq: 4, at: T0 + 3 },
       { op: 'markersAdvanced', userId: 'u', roomId: 'r', deliveredSeq: 4, readSeq: 0, at: T0 + 4 },
+      { op: 'userRoleChanged', userId: 'u', role: 'auditor' },
+      { op: 'personalDataErased', userId: 'u' },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -63,10 +65,14 @@ describe('bind rows per change kind', () => {
       ['deleteMessage'],
       ['advanceRoom'],
       ['advanceMarkers'],
+      ['changeUserRole'],
+      // The edit history finds the sender's messages before they are blanked.
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages'],
     ]);
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
     expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });
-    expect(bound[6]?.[1]?.binds).toEqual({ roomId: 'r', messageId: 'r.2', text: 'hey', editedAt: T0 + 1, editedBy: 'u' });
+    expect(bound[6]?.[1]?.binds).toEqual({ roomId: 'r', messageId: 'r.2', text: 'hey', editedAt: T0 + 1, editedBy: 'u', erased: 0 });
+    expect(bound[10]?.[0]?.binds).toEqual({ userId: 'u', role: 'auditor' });
     expect(bound[9]?.[0]?.binds).toEqual({ userId: 'u', roomId: 'r', deliveredSeq: 4, readSeq: 0, at: T0 + 4 });
   });
 

@@ -18,10 +18,10 @@ const left = (roomId: string, userId: string): HistoryChange => ({
 });
 const roleChanged = (roomId: string, userId: string): HistoryChange => ({ op: 'memberRoleChanged', roomId, userId, role: 'moderator' });
 const sent = (roomId: string, seq: number): HistoryChange => ({
-  op: 'messageInserted', messageId: `${roomId}.${seq}`, roomId, seq, senderId: 'u1', text: `m${seq}`, clientMessageId: `c${seq}`, createdAt: T,
+  op: 'messageInserted', messageId: `${roomId}.${seq}`, roomId, seq, senderId: 'u1', text: `m${seq}`, clientMessageId: `c${seq}`, createdAt: T, erased: false,
 });
 const edited = (roomId: string, seq: number, editSeq: number): HistoryChange => ({
-  op: 'messageEdited', roomId, messageId: `${roomId}.${seq}`, editSeq, text: `e${editSeq}`, editedBy: 'u1', editedAt: T + editSeq,
+  op: 'messageEdited', roomId, messageId: `${roomId}.${seq}`, editSeq, text: `e${editSeq}`, editedBy: 'u1', editedAt: T + editSeq, erased: false,
 });
 const deleted = (roomId: string, seq: number): HistoryChange => ({
   op: 'messageDeleted', roomId, messageId: `${roomId}.${seq}`, deletedBy: 'u1', deletedAt: T,
@@ -100,6 +100,19 @@ describe('planWrites', () => {
     const reinsert = [sent('r1', 1), deleted('r1', 1), sent('r1', 1)];
     expect(planWrites(reinsert)).toHaveLength(2);
     expectSameMeaningAsOneByOne(reinsert, planWrites(reinsert));
+  });
+
+  it('gives an erasure a stage of its own: it blanks every earlier message of the sender, and none after it', () => {
+    const erased: HistoryChange = { op: 'personalDataErased', userId: 'u1' };
+    const roleChanged: HistoryChange = { op: 'userRoleChanged', userId: 'u2', role: 'auditor' };
+    const changes = [sent('r1', 1), edited('r1', 1, 2), erased, sent('r2', 1), roleChanged];
+    const stages = planWrites(changes);
+    expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
+      ['insertMessage', 'noteLastMessage', 'copyTextToEdits', 'editMessage'],
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages'],
+      ['insertMessage', 'noteLastMessage', 'changeUserRole'],
+    ]);
+    expectSameMeaningAsOneByOne(changes, stages);
   });
 
   it('splits a room advance seen before its creation (the creation must come first to be advanced)', () => {
