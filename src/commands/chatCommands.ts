@@ -8,21 +8,17 @@ import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { IdGenerator } from '../support/clock.js';
-import type { CommandBus, CommandMetadata, CommandResult } from './commandBus.js';
+import type { CommandExecutor, CommandMetadata, CommandResult } from './commandExecutor.js';
 import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
 import type { DecisionContext, DomainLimits } from './decider.js';
-import type { RoomState } from './room/roomState.js';
-import { needsMessageLookup, withMessageFacts } from './room/roomState.js';
-import type { UserState } from './user/userDecider.js';
-import type { RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../events/chatEvents.js';
-import type { UsernameState } from './username/usernameDecider.js';
 
 export interface ChatCommandsDeps {
   log: EventLog;
   history: HistoryStore;
-  usernames: CommandBus<UsernameCommand, UsernameState, UsernameStreamEvent>;
-  users: CommandBus<UserCommand, UserState, UserStreamEvent>;
-  rooms: CommandBus<RoomCommand, RoomState, RoomEvent>;
+  /** Each stream category's single writer: this process (embedded) or the Kafka command processor. */
+  usernames: CommandExecutor<UsernameCommand>;
+  users: CommandExecutor<UserCommand>;
+  rooms: CommandExecutor<RoomCommand>;
   sendLimiter: RateLimiter;
   limits: DomainLimits;
   ids: IdGenerator;
@@ -168,24 +164,11 @@ export class ChatCommands {
 
   private async roomCommand(actor: AccessPrincipal, command: RoomCommand, correlationId: string): Promise<CommandResult> {
     const metadata: CommandMetadata = { commandId: this.deps.ids.next(), correlationId };
-    const result = await this.deps.rooms.execute(
-      roomStreamId(command.roomId),
-      command,
-      this.context(actor),
-      metadata,
-      (state) => this.withOldMessageFacts(state, command),
-    );
+    // An edit or delete of a message older than the room state's window has its facts looked up by the writer
+    // (room/oldMessageFacts.ts), from the log.
+    const result = await this.deps.rooms.execute(roomStreamId(command.roomId), command, this.context(actor), metadata);
     await this.settle(result);
     return result;
-  }
-
-  /** The room state keeps facts of recent messages only; an edit or delete of an older one looks it up. */
-  private async withOldMessageFacts(state: RoomState, command: RoomCommand): Promise<RoomState> {
-    if (command.type !== 'EditMessage' && command.type !== 'DeleteMessage') return state;
-    if (!needsMessageLookup(state, command.seq)) return state;
-    await this.deps.waitForHistory(await this.deps.log.headPosition());
-    const message = await this.deps.history.getMessage(command.roomId, command.seq);
-    return message ? withMessageFacts(state, command.seq, { senderId: message.senderId, deleted: message.deleted }) : state;
   }
 
   /** Read-your-writes: the results' events may lie in several partitions, so wait for the last one of each. */

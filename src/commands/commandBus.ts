@@ -4,19 +4,10 @@ import type { ChatEvent } from '../events/chatEvents.js';
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
+import type { CommandExecutor, CommandMetadata, CommandObserver, CommandResult, PrepareState } from './commandExecutor.js';
 import type { DecisionContext, Decider } from './decider.js';
 
-export interface CommandMetadata {
-  /** Idempotency key: a command id that was already handled returns its first events without deciding again. */
-  commandId: string;
-  correlationId: string;
-}
-
-export interface CommandResult {
-  events: RecordedEvent[];
-  /** True when the command id had been handled before and `events` are the first outcome. */
-  replayed: boolean;
-}
+export type { CommandMetadata, CommandObserver, CommandResult } from './commandExecutor.js';
 
 interface CachedStream<S> {
   state: S;
@@ -31,10 +22,7 @@ const MAX_CONFLICT_RETRIES = 5;
  * expected version. Commands for one stream run one after another in this process (the embedded single writer);
  * the expected-version check in the log still guards against any other writer.
  */
-/** Wraps one command's handling: the metrics' timeCommand, or nothing. */
-export type CommandObserver = <T>(commandType: string, run: () => Promise<T>) => Promise<T>;
-
-export class CommandBus<C extends { type: string }, S, E extends ChatEvent> {
+export class CommandBus<C extends { type: string }, S, E extends ChatEvent> implements CommandExecutor<C> {
   private readonly cache = new Map<string, CachedStream<S>>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -48,23 +36,18 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> {
     private readonly logger: Logger,
     /** Counts and times every command by type and outcome, whichever edge (REST, WebSocket) it came from. */
     private readonly observe: CommandObserver = (_command, run) => run(),
+    /**
+     * Enriches the loaded state with facts the decider needs but the bounded state no longer holds (for example
+     * an old message's sender), before `decide` runs.
+     */
+    private readonly prepare?: PrepareState<C, S>,
   ) {}
 
-  /**
-   * `prepare` may enrich the loaded state with facts the decider needs but the bounded state no longer holds
-   * (for example an old message's sender), before `decide` runs.
-   */
-  execute(
-    streamId: string,
-    command: C,
-    context: DecisionContext,
-    metadata: CommandMetadata,
-    prepare?: (state: S) => Promise<S>,
-  ): Promise<CommandResult> {
+  execute(streamId: string, command: C, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
     const previous = this.queues.get(streamId) ?? Promise.resolve();
     const run = previous
       .catch(() => undefined)
-      .then(() => this.observe(command.type, () => this.executeNow(streamId, command, context, metadata, prepare)));
+      .then(() => this.observe(command.type, () => this.executeNow(streamId, command, context, metadata)));
     this.queues.set(streamId, run);
     // Drop the queue entry once idle so the map does not grow with every stream ever touched.
     void run
@@ -80,14 +63,13 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> {
     command: C,
     context: DecisionContext,
     metadata: CommandMetadata,
-    prepare?: (state: S) => Promise<S>,
   ): Promise<CommandResult> {
     const earlier = await this.log.findByCommandId(metadata.commandId);
     if (earlier.length > 0) return { events: earlier, replayed: true };
 
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.load(streamId);
-      const state = prepare ? await prepare(loaded.state) : loaded.state;
+      const state = this.prepare ? await this.prepare(loaded.state, command, streamId) : loaded.state;
       const decided: ChatEvent[] = this.decider.decide(command, state, context);
       if (decided.length === 0) return { events: [], replayed: false };
       const occurredAt = this.clock.now();

@@ -14,19 +14,13 @@ import { Argon2PasswordHasher } from '../auth/passwordHasher.js';
 import { RedisTokenStore } from '../auth/redis/redisTokenStore.js';
 import { SqliteTokenStore } from '../auth/sqlite/sqliteTokenStore.js';
 import { ChatCommands } from '../commands/chatCommands.js';
-import { CommandBus, type CommandObserver } from '../commands/commandBus.js';
 import type { DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
-import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
-import { roomDecider } from '../commands/room/roomDecider.js';
-import { userDecider } from '../commands/user/userDecider.js';
-import { usernameDecider } from '../commands/username/usernameDecider.js';
 import type { AppConfig } from '../config/config.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import type { Readiness } from '../eventlog/kafka/kafkaEventTopic.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
-import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { ConfluentSchemaRegistry } from '../events/registry/confluentSchemaRegistry.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
 import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
@@ -54,6 +48,7 @@ import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
+import { bindCommandExecution } from './commandExecution.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -306,18 +301,17 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       ),
   );
 
+  // Where commands are decided (this process, or the Kafka command processor): src/composition/commandExecution.ts.
+  bindCommandExecution(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
-    const log = await resolve(context, TOKENS.eventLog);
     const projector = await resolve(context, TOKENS.historyProjector);
-    const busLogger = logger.child({ component: 'command-bus' });
-    const metrics = await resolve(context, TOKENS.metrics);
-    const observe: CommandObserver = (type, run) => metrics.timeCommand(type, run);
+    const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({
-      log,
+      log: await resolve(context, TOKENS.eventLog),
       history: await resolve(context, TOKENS.historyStore),
-      usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, log, systemClock, uuidGenerator, busLogger, observe),
-      users: new CommandBus(userDecider, asUserStreamEvent, log, systemClock, uuidGenerator, busLogger, observe),
-      rooms: new CommandBus(roomDecider, asRoomEvent, log, systemClock, uuidGenerator, busLogger, observe),
+      usernames: executors.usernames,
+      users: executors.users,
+      rooms: executors.rooms,
       sendLimiter: await resolve(context, TOKENS.sendRateLimiter),
       limits,
       ids: uuidGenerator,
@@ -329,13 +323,9 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
   bind(TOKENS.receiptRecorder)
     .toDynamicValue(async (context) => {
-      const log = await resolve(context, TOKENS.eventLog);
       const projector = await resolve(context, TOKENS.historyProjector);
-      const busLogger = logger.child({ component: 'command-bus' });
-      const metrics = await resolve(context, TOKENS.metrics);
-      const observe: CommandObserver = (type, run) => metrics.timeCommand(type, run);
       return new CoalescingReceiptRecorder({
-        bus: new CommandBus(receiptsDecider, asReceiptEvent, log, systemClock, uuidGenerator, busLogger, observe),
+        bus: (await resolve(context, TOKENS.executors)).receipts,
         ids: uuidGenerator,
         logger,
         limits,

@@ -9,6 +9,8 @@ import type { LoginLockout } from '../auth/loginLockout.js';
 import type { PasswordHasher } from '../auth/passwordHasher.js';
 import type { TokenStore } from '../auth/tokenStore.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
+import type { CommandProcessor } from '../commands/processor/commandProcessor.js';
+import type { BeforeEncode } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { RefreshableEventCodec } from '../events/avro/avroEventCodec.js';
@@ -27,6 +29,7 @@ import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
+import type { CommandExecutors } from './commandExecution.js';
 
 /** A service identifier that remembers the type bound to it, so look-ups need no type arguments. */
 export interface Token<T> {
@@ -72,6 +75,12 @@ export const TOKENS = {
   /** The one Redis connection the Redis adapters share; bound only when REDIS_URL is set. */
   redis: token<Redis>('redis'),
   typingBus: token<TypingBus>('typingBus'),
+  /** Each stream category's single writer: CommandBus (embedded) or the Kafka command processor's client. */
+  executors: token<CommandExecutors>('executors'),
+  /** The Kafka command processor (EVENT_LOG=kafka only): the `command-processor` role starts and stops it. */
+  commandProcessor: token<CommandProcessor>('commandProcessor'),
+  /** Optional: runs on the processor's events before encoding (crypto-shredding seals personal data here). */
+  beforeEncode: token<BeforeEncode>('beforeEncode'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */

@@ -36,6 +36,18 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 letters, digits, dots, dashes or underscores')
     .default('chat.events'),
   KAFKA_PARTITIONS: positiveInt.max(10_000).default(12),
+  // The command processor's topics (DESIGN.md "Single writer per stream"); default `<events topic>.commands` and
+  // `<events topic>.replies`, created with the events topic's partition count.
+  KAFKA_COMMANDS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 letters, digits, dots, dashes or underscores')
+    .optional(),
+  KAFKA_REPLIES_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 letters, digits, dots, dashes or underscores')
+    .optional(),
+  // How long an api/gateway waits for the command processor's answer before UNAVAILABLE (retry with the same id).
+  KAFKA_COMMAND_TIMEOUT_MS: positiveInt.default(10_000),
   KAFKA_REPLICATION_FACTOR: positiveInt.max(32).default(1),
   HISTORY_STORE: z.enum(['sqlite', 'oracle']).default('sqlite'),
   // The Oracle history store (HISTORY_STORE=oracle): node-oracledb Thin mode, so no Oracle Client is installed.
@@ -126,7 +138,16 @@ export interface AppConfig {
   eventLog: RawConfig['EVENT_LOG'];
   /** Set (validated) when eventLog is `kafka`. Partitions and replicas apply to a topic the service creates. */
   kafka:
-    | { brokers: string[]; clientId: string; eventsTopic: string; partitions: number; replicationFactor: number }
+    | {
+        brokers: string[];
+        clientId: string;
+        eventsTopic: string;
+        partitions: number;
+        replicationFactor: number;
+        commandsTopic: string;
+        repliesTopic: string;
+        commandTimeoutMs: number;
+      }
     | undefined;
   historyStore: RawConfig['HISTORY_STORE'];
   /** Set (validated) when historyStore is `oracle`. */
@@ -252,6 +273,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
             eventsTopic: raw.KAFKA_EVENTS_TOPIC,
             partitions: raw.KAFKA_PARTITIONS,
             replicationFactor: raw.KAFKA_REPLICATION_FACTOR,
+            commandsTopic: raw.KAFKA_COMMANDS_TOPIC ?? `${raw.KAFKA_EVENTS_TOPIC}.commands`,
+            repliesTopic: raw.KAFKA_REPLIES_TOPIC ?? `${raw.KAFKA_EVENTS_TOPIC}.replies`,
+            commandTimeoutMs: raw.KAFKA_COMMAND_TIMEOUT_MS,
           }
         : undefined,
     historyStore: raw.HISTORY_STORE,

@@ -1,17 +1,15 @@
 import type { Logger } from 'pino';
-import type { CommandBus } from '../commands/commandBus.js';
+import type { CommandExecutor } from '../commands/commandExecutor.js';
 import type { ReceiptCommand } from '../commands/commands.js';
 import type { DecisionContext, DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
-import type { ReceiptsState } from '../commands/receipts/receiptsDecider.js';
 import { receiptsStreamId } from '../domain/ids.js';
-import type { ReceiptEvent } from '../events/chatEvents.js';
 import { checkpointOf, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { ReceiptRecorder } from './receiptRecorder.js';
 
-/** The part of the receipts stream's command bus the recorder uses (tests hand in a failing one). */
-export type ReceiptCommandBus = Pick<CommandBus<ReceiptCommand, ReceiptsState, ReceiptEvent>, 'execute'>;
+/** The receipts streams' single writer (embedded bus or Kafka command processor; tests hand in a failing one). */
+export type ReceiptCommandBus = CommandExecutor<ReceiptCommand>;
 
 export interface CoalescingReceiptRecorderOptions {
   bus: ReceiptCommandBus;

@@ -323,6 +323,9 @@ describe('loadConfig: the Kafka event log', () => {
       eventsTopic: 'chat.events',
       partitions: 12,
       replicationFactor: 1,
+      commandsTopic: 'chat.events.commands',
+      repliesTopic: 'chat.events.replies',
+      commandTimeoutMs: 10_000,
     });
   });
 
@@ -334,6 +337,9 @@ describe('loadConfig: the Kafka event log', () => {
       KAFKA_EVENTS_TOPIC: 'prod.chat.events',
       KAFKA_PARTITIONS: '48',
       KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_COMMANDS_TOPIC: 'prod.chat.commands',
+      KAFKA_REPLIES_TOPIC: 'prod.chat.replies',
+      KAFKA_COMMAND_TIMEOUT_MS: '2500',
     });
     expect(config.kafka).toEqual({
       brokers: ['k1:9092'],
@@ -341,6 +347,9 @@ describe('loadConfig: the Kafka event log', () => {
       eventsTopic: 'prod.chat.events',
       partitions: 48,
       replicationFactor: 3,
+      commandsTopic: 'prod.chat.commands',
+      repliesTopic: 'prod.chat.replies',
+      commandTimeoutMs: 2500,
     });
     expect(CONFIG_KEYS).toEqual(
       expect.arrayContaining(['EVENT_LOG', 'KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_EVENTS_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_REPLICATION_FACTOR']),

@@ -72,9 +72,9 @@ describe('CoalescingReceiptRecorder', () => {
     const real = new CommandBus(receiptsDecider, asReceiptEvent, log, clock, counter('evt'), pino({ level: 'silent' }));
     executed = [];
     spyBus = {
-      execute: (streamId, command, context, metadata, prepare) => {
+      execute: (streamId, command, context, metadata) => {
         executed.push({ streamId, command, commandId: metadata.commandId });
-        return real.execute(streamId, command, context, metadata, prepare);
+        return real.execute(streamId, command, context, metadata);
       },
     };
     logged = capturingLogger();

@@ -1,0 +1,181 @@
+import { Kafka, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { UnavailableError } from '../../domain/errors.js';
+import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
+import { encodeCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
+import { ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
+import { ReplyTail } from './replyTail.js';
+
+/** No reply came in time: the command may still be decided; a retry with the same command id gets its outcome. */
+export class CommandReplyTimeoutError extends UnavailableError {
+  constructor(
+    readonly commandId: string,
+    timeoutMs: number,
+  ) {
+    super(`no answer from the command processor within ${timeoutMs} ms; retry with the same command id`, {
+      reason: 'COMMAND_REPLY_TIMEOUT',
+      commandId,
+    });
+  }
+}
+
+/** What the client needs of the process's Kafka event log: where a stream lives, and that it is connected. */
+export interface ClientLog {
+  readonly partitionCount: number;
+  isReady(): boolean;
+  partitionOf(streamId: string): number;
+}
+
+export interface CommandClientOptions {
+  brokers: string[];
+  clientId: string;
+  topics: CommandTopicNames;
+  replicationFactor: number;
+  log: ClientLog;
+  /** How long a caller waits for the processor's answer. Default 10 s. */
+  replyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+interface Waiter {
+  resolve: (reply: CommandReply) => void;
+}
+
+const DEFAULT_REPLY_TIMEOUT_MS = 10_000;
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * The api's and gateway's side of the commands topic: produces a command keyed by its stream id to the partition
+ * its stream lives in, and waits for the processor's answer on the replies topic (read by this process from the
+ * moment it started). Connects on first use; a failed start is tried again by the next command.
+ */
+export class CommandClient {
+  private readonly kafka: Kafka;
+  private readonly replyTimeoutMs: number;
+  private readonly waiting = new Map<string, Set<Waiter>>();
+  private producer: Producer | undefined;
+  private replies: ReplyTail | undefined;
+  private started: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: CommandClientOptions) {
+    this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
+    });
+  }
+
+  /** Sends one command and resolves with its reply; rejects with CommandReplyTimeoutError if none comes in time. */
+  async send(envelope: CommandEnvelope): Promise<CommandReply> {
+    if (this.closed) throw new UnavailableError('the command client is closed');
+    await this.start();
+    const producer = this.producer;
+    if (!producer) throw new UnavailableError('the command client is closed');
+    const partition = this.options.log.partitionOf(envelope.streamId);
+    // Listening before sending: the reply can come back before the produce's acknowledgement does.
+    const reply = this.awaitReply(envelope.commandId);
+    try {
+      await producer.send({
+        topic: this.options.topics.commands,
+        acks: -1,
+        messages: [{ key: envelope.streamId, value: encodeCommand(envelope), partition, headers: { 'command-id': envelope.commandId } }],
+      });
+    } catch (error) {
+      reply.cancel();
+      throw new UnavailableError('the command could not be sent to Kafka', { commandId: envelope.commandId }, { cause: error });
+    }
+    return reply.promise;
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.startOnce().catch(async (error: unknown) => {
+      this.started = undefined;
+      await this.disconnect();
+      throw error instanceof UnavailableError ? error : new UnavailableError('the command client cannot connect to Kafka', {}, { cause: error });
+    });
+    return this.started;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.started?.catch(() => undefined);
+    await this.disconnect();
+  }
+
+  private async startOnce(): Promise<void> {
+    const { log, topics } = this.options;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!log.isReady()) {
+      if (this.closed || Date.now() > deadline) throw new UnavailableError('the event log is not connected to Kafka');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureCommandTopics(admin, topics, log.partitionCount, this.options.replicationFactor);
+    } finally {
+      await admin.disconnect();
+    }
+    const replies = new ReplyTail({
+      kafka: this.kafka,
+      topic: topics.replies,
+      groupPrefix: this.options.clientId,
+      from: 'end',
+      onReply: (_partition, reply) => this.deliver(reply),
+      logger: this.options.logger,
+    });
+    this.replies = replies;
+    await replies.start();
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, maxRetryTime: 5000 },
+    });
+    await producer.connect();
+    this.producer = producer;
+  }
+
+  private async disconnect(): Promise<void> {
+    const { producer, replies } = this;
+    this.producer = undefined;
+    this.replies = undefined;
+    await producer?.disconnect().catch(() => undefined);
+    await replies?.stop();
+  }
+
+  private awaitReply(commandId: string): { promise: Promise<CommandReply>; cancel: () => void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<CommandReply>((resolve, reject) => {
+      const waiters = this.waiting.get(commandId) ?? new Set<Waiter>();
+      this.waiting.set(commandId, waiters);
+      const forget = (): void => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        if (waiters.size === 0 && this.waiting.get(commandId) === waiters) this.waiting.delete(commandId);
+      };
+      const waiter: Waiter = {
+        resolve: (reply) => {
+          forget();
+          resolve(reply);
+        },
+      };
+      const timer = setTimeout(() => {
+        forget();
+        reject(new CommandReplyTimeoutError(commandId, this.replyTimeoutMs));
+      }, this.replyTimeoutMs);
+      waiters.add(waiter);
+      cancel = forget;
+    });
+    return { promise, cancel };
+  }
+
+  private deliver(reply: CommandReply): void {
+    const waiters = this.waiting.get(reply.commandId);
+    if (!waiters) return;
+    for (const waiter of [...waiters]) waiter.resolve(reply);
+  }
+}

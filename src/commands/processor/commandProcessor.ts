@@ -1,0 +1,541 @@
+// The single writer per stream on Kafka (DESIGN.md "Single writer per stream"): a consumer group on the commands
+// topic. Commands partition p carries exactly the streams of events partition p (same count, same partitioner),
+// so the group member that owns commands partition p is the only process that decides for those streams and the
+// only one that writes events partition p.
+//
+// Exactly once: each batch of commands of p becomes ONE Kafka transaction holding the events (to events partition
+// p), the replies (to replies partition p) and the commands' consumed offset; read_committed readers see all of it
+// or none. kafkajs 2.2 has no KIP-447 (fencing by consumer group generation), so the transactional id is per input
+// partition, `<prefix>-<p>`: whoever takes p over initialises that id, which aborts the previous owner's open
+// transaction and fences its producer (a zombie that still believes it owns p can no longer commit anything).
+// Only then does the new owner read events partition p up to its last stable offset, and decide.
+
+import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ChatError, UnavailableError, type ErrorCode } from '../../domain/errors.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import type { EventCodec } from '../../events/eventCodec.js';
+import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
+import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
+import type { CommandObserver } from '../commandExecutor.js';
+import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands.js';
+import type { ReceiptsState } from '../receipts/receiptsDecider.js';
+import type { RoomState } from '../room/roomState.js';
+import type { UserState } from '../user/userDecider.js';
+import type { UsernameState } from '../username/usernameDecider.js';
+import type { ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
+import {
+  encodeReply,
+  parseCommand,
+  type CommandEnvelope,
+  type CommandReply,
+  type EventPlace,
+} from './commandMessages.js';
+import { ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
+import { ReplyTail } from './replyTail.js';
+import type { BeforeEncode, EncodeEvent, EncodedEvent, StreamWriter, WriterLog } from './streamWriter.js';
+
+/** What the processor needs of its own Kafka event log (KafkaEventLog): the index of the events topic. */
+export interface ProcessorLog extends WriterLog {
+  readonly topicName: string;
+  readonly partitionCount: number;
+  isReady(): boolean;
+  partitionOf(streamId: string): number;
+  findByCommandId(commandId: string): Promise<RecordedEvent[]>;
+  catchUpPartition(partition: number): Promise<void>;
+  waitForConsumed(partition: number, nextOffset: number): Promise<void>;
+}
+
+export interface ProcessorWriters {
+  usernames: StreamWriter<UsernameCommand, UsernameState, UsernameStreamEvent>;
+  users: StreamWriter<UserCommand, UserState, UserStreamEvent>;
+  rooms: StreamWriter<RoomCommand, RoomState, RoomEvent>;
+  receipts: StreamWriter<ReceiptCommand, ReceiptsState, ReceiptEvent>;
+}
+
+export interface CommandProcessorOptions {
+  brokers: string[];
+  clientId: string;
+  topics: CommandTopicNames;
+  /** The processors' consumer group; every processor of one deployment shares it. */
+  groupId: string;
+  /** Transactional ids are `<prefix>-<partition>`; one deployment, one prefix. */
+  transactionalIdPrefix: string;
+  replicationFactor: number;
+  log: ProcessorLog;
+  codec: EventCodec;
+  writers: ProcessorWriters;
+  /** Runs on each command's events before encoding (crypto-shredding plugs in here). Identity by default. */
+  beforeEncode?: BeforeEncode;
+  observe?: CommandObserver;
+  logger?: Logger;
+  /** Consumer group session timeout: how soon a dead processor's partitions move. Default 10 s (broker min 6 s). */
+  sessionTimeoutMs?: number;
+  /** Most commands in one transaction. Default 500. */
+  maxCommandsPerTransaction?: number;
+  /** How long a take-over may wait for the log and the replies to be read. Default 30 s. */
+  operationTimeoutMs?: number;
+}
+
+export interface CommandProcessorStats {
+  /** Command messages consumed and answered (replays included). */
+  commands: number;
+  accepted: number;
+  rejected: number;
+  replayed: number;
+  transactions: number;
+  events: number;
+  /** Transactions aborted (the batch is consumed again, by this or the next owner). */
+  aborted: number;
+  takeovers: number;
+}
+
+interface OwnedPartition {
+  partition: number;
+  producer: Producer;
+  ready: Promise<void>;
+  /** The offset after the last event this owner wrote to events partition p: the index must get there first. */
+  writtenThrough: number;
+}
+
+/** One command's answer, before the transaction gives its events their places. */
+interface PlannedReply {
+  commandId: string;
+  streamId: string;
+  replayed: boolean;
+  outcome:
+    | { status: 'accepted'; places: EventPlace[] }
+    /** Events of this batch: the first and count of them in the transaction's events send. */
+    | { status: 'written'; first: number; count: number }
+    | { status: 'rejected'; code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+type State = 'idle' | 'starting' | 'running' | 'stopped';
+
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_PER_TRANSACTION = 500;
+const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+
+export class CommandProcessor {
+  private readonly kafka: Kafka;
+  private readonly logger: Logger | undefined;
+  private readonly beforeEncode: BeforeEncode;
+  private readonly observe: CommandObserver;
+  private readonly encode: EncodeEvent;
+  private readonly maxPerTransaction: number;
+  private readonly operationTimeoutMs: number;
+  private consumer: Consumer | undefined;
+  private replies: ReplyTail | undefined;
+  private readonly owned = new Map<number, OwnedPartition>();
+  /** The first rejection of every command id (rebuilt from the replies topic at start, kept up to date after). */
+  private readonly rejected = new Map<string, CommandReply>();
+  private state: State = 'idle';
+  private joined = false;
+  private lastError: string | undefined;
+  private started: Promise<void> | undefined;
+  private readonly counters: CommandProcessorStats = {
+    commands: 0,
+    accepted: 0,
+    rejected: 0,
+    replayed: 0,
+    transactions: 0,
+    events: 0,
+    aborted: 0,
+    takeovers: 0,
+  };
+
+  constructor(private readonly options: CommandProcessorOptions) {
+    this.logger = options.logger;
+    this.beforeEncode = options.beforeEncode ?? ((events) => Promise.resolve(events));
+    this.observe = options.observe ?? ((_type, run) => run());
+    this.maxPerTransaction = options.maxCommandsPerTransaction ?? DEFAULT_MAX_PER_TRANSACTION;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.encode = (event, streamId, streamVersion, previousHash) =>
+      options.codec.encode({ ...event, streamId, streamVersion, previousHash });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
+    });
+  }
+
+  /** Joins the processors' group and starts deciding; resolves once the group has been joined. */
+  start(): Promise<void> {
+    this.started ??= this.startOnce().catch(async (error: unknown) => {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      await this.stop();
+      throw error;
+    });
+    return this.started;
+  }
+
+  /** Ready: in the group, consuming, with the replies topic being read. */
+  readiness(): Readiness {
+    if (this.state === 'running' && this.joined && this.replies?.isHealthy === true) return { ready: true };
+    if (this.state === 'stopped') return { ready: false, reason: 'the command processor is stopped' };
+    return { ready: false, reason: this.lastError ?? 'the command processor is starting' };
+  }
+
+  stats(): CommandProcessorStats {
+    return { ...this.counters };
+  }
+
+  /** The partitions this processor owns right now (its producers are initialised). */
+  ownedPartitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  /** Leaves the group (its partitions move to the other processors) and disconnects. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.joined = false;
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+    await Promise.all([...this.owned.keys()].map((partition) => this.release(partition)));
+    await this.replies?.stop();
+    this.replies = undefined;
+  }
+
+  private async startOnce(): Promise<void> {
+    this.state = 'starting';
+    const { log, topics } = this.options;
+    await this.whenLogReady();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureCommandTopics(admin, topics, log.partitionCount, this.options.replicationFactor);
+    } finally {
+      await admin.disconnect();
+    }
+    const replies = new ReplyTail({
+      kafka: this.kafka,
+      topic: topics.replies,
+      groupPrefix: this.options.groupId,
+      from: 'beginning',
+      onReply: (_partition, reply) => this.rememberRejection(reply),
+      logger: this.logger,
+    });
+    this.replies = replies;
+    await replies.start();
+    if (this.isStopped()) return;
+
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 5)),
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      const assigned = new Set(payload.memberAssignment[topics.commands] ?? []);
+      this.logger?.info({ partitions: [...assigned].sort((a, b) => a - b) }, 'command processor assigned partitions');
+      // A partition that went elsewhere: its next owner fences our producer anyway; dropping it now frees the
+      // state and makes sure a later return of the partition starts with a fresh take-over.
+      for (const partition of this.owned.keys()) if (!assigned.has(partition)) void this.release(partition);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.lastError = `the command processor's consumer failed: ${payload.error.message}`;
+      this.logger?.warn({ err: payload.error, restart: payload.restart }, this.lastError);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: log.partitionCount,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    await joined;
+    if (!this.isStopped()) this.state = 'running';
+    this.logger?.info({ groupId: this.options.groupId, topics }, 'command processor running');
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private async whenLogReady(): Promise<void> {
+    const deadline = Date.now() + this.operationTimeoutMs;
+    while (!this.options.log.isReady()) {
+      if (this.isStopped()) throw new UnavailableError('the command processor was stopped while starting');
+      if (Date.now() > deadline) throw new UnavailableError('the event log did not connect to Kafka in time');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private rememberRejection(reply: CommandReply): void {
+    if (reply.outcome.status === 'rejected' && !this.rejected.has(reply.commandId)) this.rejected.set(reply.commandId, reply);
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const partition = batch.partition;
+    if (batch.messages.length === 0 || this.isStopped()) return;
+    const owned = await this.own(partition);
+    for (let start = 0; start < batch.messages.length; start += this.maxPerTransaction) {
+      if (!payload.isRunning() || payload.isStale() || this.isStopped()) return;
+      const chunk = batch.messages.slice(start, start + this.maxPerTransaction);
+      try {
+        await this.processChunk(owned, chunk);
+      } catch (error) {
+        this.counters.aborted += 1;
+        this.logger?.warn({ err: error, partition }, 'command batch not committed; its partition will be taken over again');
+        // Whatever happened (fenced, broker away, a failed read), the cached state of p may be ahead of Kafka:
+        // forget it all, and take p over again before the next batch (new init, catch-up).
+        await this.release(partition);
+        throw error;
+      }
+      const last = chunk[chunk.length - 1];
+      if (last) payload.resolveOffset(last.offset);
+      await payload.heartbeat();
+    }
+  }
+
+  /** This process's ownership of p: producer initialised (previous owner fenced) and the index caught up. */
+  private async own(partition: number): Promise<OwnedPartition> {
+    const existing = this.owned.get(partition);
+    if (existing) {
+      await existing.ready;
+      return existing;
+    }
+    const producer = this.kafka.producer({
+      transactionalId: `${this.options.transactionalIdPrefix}-${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 30_000,
+    });
+    const owned: OwnedPartition = { partition, producer, ready: this.takeOver(partition, producer), writtenThrough: 0 };
+    this.owned.set(partition, owned);
+    try {
+      await owned.ready;
+    } catch (error) {
+      await this.release(partition);
+      throw error;
+    }
+    return owned;
+  }
+
+  private async takeOver(partition: number, producer: Producer): Promise<void> {
+    await producer.connect();
+    // Initialises the transactional id: aborts the previous owner's open transaction and fences its producer.
+    // (An empty transaction sends nothing; only the initialisation reaches the broker.)
+    await (await producer.transaction()).abort();
+    // Everything the previous owners committed, events and replies, must be read before the first decision.
+    await this.options.log.catchUpPartition(partition);
+    const replies = this.replies;
+    if (!replies) throw new UnavailableError('the command processor is stopped');
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.options.topics.replies);
+      const end = Number(offsets.find((entry) => entry.partition === partition)?.high ?? 0);
+      await replies.waitConsumed(partition, end, this.operationTimeoutMs);
+    } finally {
+      await admin.disconnect();
+    }
+    this.counters.takeovers += 1;
+    this.logger?.info({ partition }, 'command partition taken over');
+  }
+
+  private async release(partition: number): Promise<void> {
+    const owned = this.owned.get(partition);
+    if (!owned) return;
+    this.owned.delete(partition);
+    for (const writer of this.writers()) writer.dropPartition(partition);
+    await owned.ready.catch(() => undefined);
+    await owned.producer.disconnect().catch(() => undefined);
+  }
+
+  private writers(): Array<{ dropPartition(partition: number): void }> {
+    const { usernames, users, rooms, receipts } = this.options.writers;
+    return [usernames, users, rooms, receipts];
+  }
+
+  /** Decides a chunk of commands of one partition and commits the outcome in one transaction. */
+  private async processChunk(owned: OwnedPartition, messages: KafkaMessage[]): Promise<void> {
+    const { log, topics } = this.options;
+    const { partition } = owned;
+    // Our own last transaction must be in the index before it answers "was this command handled?" or folds state.
+    if (owned.writtenThrough > 0) await log.waitForConsumed(partition, owned.writtenThrough);
+
+    const events: EncodedEvent[] = [];
+    const planned: PlannedReply[] = [];
+    const inChunk = new Map<string, PlannedReply>();
+    for (const message of messages) {
+      const reply = await this.decideOne(partition, message, events, inChunk);
+      if (reply) planned.push(reply);
+    }
+
+    const transaction = await owned.producer.transaction();
+    let base = 0;
+    try {
+      if (events.length > 0) {
+        const written = await transaction.send({
+          topic: log.topicName,
+          acks: -1,
+          messages: events.map(
+            (event): Message => ({
+              key: event.streamId,
+              value: event.value,
+              partition,
+              headers: { 'event-type': event.type, 'event-id': event.eventId },
+            }),
+          ),
+        });
+        base = Number(written.find((entry) => entry.partition === partition)?.baseOffset ?? Number.NaN);
+        if (!Number.isSafeInteger(base)) throw new UnavailableError('Kafka acknowledged the events without an offset');
+      }
+      const replies = planned.map((reply) => this.finalReply(reply, partition, base));
+      if (replies.length > 0) {
+        await transaction.send({
+          topic: topics.replies,
+          acks: -1,
+          messages: replies.map((reply): Message => ({ key: reply.commandId, value: encodeReply(reply), partition })),
+        });
+      }
+      const last = messages[messages.length - 1];
+      if (last) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          topics: [{ topic: topics.commands, partitions: [{ partition, offset: String(Number(last.offset) + 1) }] }],
+        });
+      }
+      await transaction.commit();
+      for (const reply of replies) this.rememberRejection(reply);
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    if (events.length > 0) owned.writtenThrough = base + events.length;
+    this.counters.transactions += 1;
+    this.counters.events += events.length;
+  }
+
+  /** One command: its reply (or none for a message that cannot even be answered); its events join `events`. */
+  private async decideOne(
+    partition: number,
+    message: KafkaMessage,
+    events: EncodedEvent[],
+    inChunk: Map<string, PlannedReply>,
+  ): Promise<PlannedReply | undefined> {
+    this.counters.commands += 1;
+    const parsed = parseCommand(message.value);
+    if (!parsed.ok) {
+      this.logger?.warn({ partition, offset: message.offset, problem: parsed.problem }, 'malformed command');
+      if (parsed.commandId === undefined) return undefined;
+      const streamId = message.key?.toString('utf8') || 'unknown';
+      return this.rejection(parsed.commandId, streamId, 'VALIDATION_FAILED', `malformed command: ${parsed.problem}`);
+    }
+    const { envelope } = parsed;
+    const { commandId, streamId } = envelope;
+
+    const first = inChunk.get(commandId);
+    if (first) return this.replayOf(first);
+    const rejected = this.rejected.get(commandId);
+    if (rejected) return this.replayOf(this.planned(rejected));
+    const earlier = await this.options.log.findByCommandId(commandId);
+    if (earlier.length > 0) {
+      this.counters.replayed += 1;
+      const places = earlier.map(({ partition: p, position }) => ({ partition: p, position }));
+      return { commandId, streamId, replayed: true, outcome: { status: 'accepted', places } };
+    }
+    if (this.options.log.partitionOf(streamId) !== partition) {
+      // Only the owner of a stream's partition may decide for it: a command elsewhere was sent with another
+      // partition count or partitioner, and deciding it here would make two writers.
+      return this.rejection(commandId, streamId, 'VALIDATION_FAILED', `stream ${streamId} does not live in partition ${partition}`);
+    }
+
+    let reply: PlannedReply;
+    try {
+      const encoded = await this.decide(partition, envelope);
+      reply = { commandId, streamId, replayed: false, outcome: { status: 'written', first: events.length, count: encoded.length } };
+      events.push(...encoded);
+      this.counters.accepted += 1;
+    } catch (error) {
+      // A failure to read the log is no answer: the whole chunk is retried. Anything the decider refused is one.
+      if (!(error instanceof ChatError) || error instanceof UnavailableError) throw error;
+      reply = this.rejection(commandId, streamId, error.code, error.message, error.details);
+    }
+    inChunk.set(commandId, reply);
+    return reply;
+  }
+
+  private decide(partition: number, envelope: CommandEnvelope): Promise<EncodedEvent[]> {
+    const { log, writers } = this.options;
+    const { streamId, context, body } = envelope;
+    const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
+    const args = [log, partition, streamId] as const;
+    return this.observe(body.command.type, () => {
+      switch (body.category) {
+        case 'usernames':
+          return writers.usernames.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+        case 'users':
+          return writers.users.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+        case 'rooms':
+          return writers.rooms.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+        case 'receipts':
+          return writers.receipts.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+        default: {
+          const unknown: never = body;
+          throw new Error(`no writer for ${JSON.stringify(unknown)}`);
+        }
+      }
+    });
+  }
+
+  private rejection(
+    commandId: string,
+    streamId: string,
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ): PlannedReply {
+    this.counters.rejected += 1;
+    return { commandId, streamId, replayed: false, outcome: { status: 'rejected', code, message, ...(details ? { details } : {}) } };
+  }
+
+  private replayOf(first: PlannedReply): PlannedReply {
+    this.counters.replayed += 1;
+    return { ...first, replayed: true };
+  }
+
+  private planned(reply: CommandReply): PlannedReply {
+    const { outcome } = reply;
+    switch (outcome.status) {
+      case 'accepted':
+        return { ...reply, outcome: { status: 'accepted', places: outcome.events } };
+      case 'rejected':
+        return { ...reply, outcome };
+      default: {
+        const unknown: never = outcome;
+        throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private finalReply(reply: PlannedReply, partition: number, base: number): CommandReply {
+    const { commandId, streamId, replayed, outcome } = reply;
+    switch (outcome.status) {
+      case 'accepted':
+        return { v: 1, commandId, streamId, replayed, outcome: { status: 'accepted', events: outcome.places } };
+      case 'written': {
+        // Kafka position = offset + 1; one send to one partition takes consecutive offsets in order.
+        const places = Array.from({ length: outcome.count }, (_, i) => ({ partition, position: base + outcome.first + i + 1 }));
+        return { v: 1, commandId, streamId, replayed, outcome: { status: 'accepted', events: places } };
+      }
+      case 'rejected':
+        return { v: 1, commandId, streamId, replayed, outcome };
+      default: {
+        const unknown: never = outcome;
+        throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { CommandBus } from '../commands/commandBus.js';
+import type { CommandExecutor, CommandObserver } from '../commands/commandExecutor.js';
+import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands/commands.js';
+import { CommandClient } from '../commands/processor/commandClient.js';
+import { CommandProcessor } from '../commands/processor/commandProcessor.js';
+import { commandTopicNames } from '../commands/processor/commandTopics.js';
+import { RemoteCommandExecutor } from '../commands/processor/remoteCommandExecutor.js';
+import { StreamWriter, type BeforeEncode } from '../commands/processor/streamWriter.js';
+import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
+import { oldMessageFactsFromLog } from '../commands/room/oldMessageFacts.js';
+import { roomDecider } from '../commands/room/roomDecider.js';
+import { userDecider } from '../commands/user/userDecider.js';
+import { usernameDecider } from '../commands/username/usernameDecider.js';
+import type { AppConfig } from '../config/config.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
+import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { systemClock, uuidGenerator } from '../support/clock.js';
+import { resolve, TOKENS } from './tokens.js';
+
+/** The single writers of the four stream categories, as the use cases see them. */
+export interface CommandExecutors {
+  usernames: CommandExecutor<UsernameCommand>;
+  users: CommandExecutor<UserCommand>;
+  rooms: CommandExecutor<RoomCommand>;
+  receipts: CommandExecutor<ReceiptCommand>;
+  /** Disconnects what the executors opened (the Kafka command client); nothing for the embedded buses. */
+  close(): Promise<void>;
+}
+
+/** Streams whose state the processor keeps folded, per category. */
+const MAX_CACHED_STREAMS = 10_000;
+
+/**
+ * Where commands are decided (DESIGN.md "Single writer per stream"):
+ * - EVENT_LOG=sqlite: in this process, by a CommandBus per category appending with an expected version;
+ * - EVENT_LOG=kafka: by the command processor that owns the stream's partition, reached through the commands
+ *   topic (RemoteCommandExecutor). TOKENS.commandProcessor is bound then too; the `command-processor` role starts
+ *   it (start()/stop(), readiness()). Every process that sends commands needs one running somewhere.
+ * An optional TOKENS.beforeEncode binding runs on the processor's events before they are encoded.
+ */
+export function bindCommandExecution(container: Container, config: AppConfig, logger: Logger): void {
+  const observer = async (context: Parameters<typeof resolve>[0]): Promise<CommandObserver> => {
+    const metrics = await resolve(context, TOKENS.metrics);
+    return (type, run) => metrics.timeCommand(type, run);
+  };
+
+  container
+    .bind<CommandExecutors>(TOKENS.executors.id)
+    .toDynamicValue(async (context) => {
+      const log = await resolve(context, TOKENS.eventLog);
+      const observe = await observer(context);
+      const kafka = config.kafka;
+      if (config.eventLog === 'kafka' && kafka !== undefined) {
+        const kafkaLog = kafkaLogOf(log);
+        const client = new CommandClient({
+          brokers: kafka.brokers,
+          clientId: kafka.clientId,
+          topics: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }),
+          replicationFactor: kafka.replicationFactor,
+          log: kafkaLog,
+          replyTimeoutMs: kafka.commandTimeoutMs,
+          logger: logger.child({ component: 'command-client' }),
+        });
+        return {
+          usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), kafkaLog, observe),
+          users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), kafkaLog, observe),
+          rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), kafkaLog, observe),
+          receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), kafkaLog, observe),
+          close: () => client.close(),
+        };
+      }
+      const busLogger = logger.child({ component: 'command-bus' });
+      const bus = { log, clock: systemClock, ids: uuidGenerator, logger: busLogger };
+      return {
+        usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        users: new CommandBus(userDecider, asUserStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        rooms: new CommandBus(roomDecider, asRoomEvent, bus.log, bus.clock, bus.ids, bus.logger, observe, oldMessageFactsFromLog(log)),
+        receipts: new CommandBus(receiptsDecider, asReceiptEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        close: () => Promise.resolve(),
+      };
+    })
+    .onDeactivation((executors) => executors.close());
+
+  const kafka = config.kafka;
+  if (config.eventLog !== 'kafka' || kafka === undefined) return;
+  container
+    .bind<CommandProcessor>(TOKENS.commandProcessor.id)
+    .toDynamicValue(async (context) => {
+      const log = kafkaLogOf(await resolve(context, TOKENS.eventLog));
+      const beforeEncode: BeforeEncode | undefined = await context.getAsync<BeforeEncode>(TOKENS.beforeEncode.id, { optional: true });
+      const writer = { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS };
+      // The processor's group and transactional ids are named after the events topic: one deployment (one log)
+      // has one processor group, whatever the client ids of its processes.
+      const processorName = `${kafka.eventsTopic}.command-processor`;
+      return new CommandProcessor({
+        brokers: kafka.brokers,
+        clientId: kafka.clientId,
+        topics: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }),
+        groupId: processorName,
+        transactionalIdPrefix: processorName,
+        replicationFactor: kafka.replicationFactor,
+        log,
+        codec: await resolve(context, TOKENS.codec),
+        writers: {
+          usernames: new StreamWriter({ ...writer, decider: usernameDecider, asDeciderEvent: asUsernameStreamEvent }),
+          users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
+          rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
+          receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
+        },
+        ...(beforeEncode ? { beforeEncode } : {}),
+        observe: await observer(context),
+        logger: logger.child({ component: 'command-processor' }),
+      });
+    })
+    .onDeactivation((processor) => processor.stop());
+}
+
+/** The processor and the remote executors read the Kafka log's own index (places, stored bytes). */
+function kafkaLogOf(log: EventLog): KafkaEventLog {
+  if (log instanceof KafkaEventLog) return log;
+  throw new Error('EVENT_LOG=kafka: command execution needs the KafkaEventLog itself (is TOKENS.eventLog decorated?)');
+}

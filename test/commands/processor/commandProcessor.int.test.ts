@@ -1,0 +1,224 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
+import { encodeCommand } from '../../../src/commands/processor/commandMessages.js';
+import { CommandRejectedError } from '../../../src/domain/errors.js';
+import { roomStreamId } from '../../../src/domain/ids.js';
+import type { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
+import { GENESIS_HASH, eventHash } from '../../../src/events/hashChain.js';
+import type { EventCodec } from '../../../src/events/eventCodec.js';
+import { describeWithServices } from '../../support/realServices.js';
+import { createTestCodec } from '../../support/testCodecs.js';
+import {
+  actor,
+  deleteTopics,
+  newCaller,
+  newDeployment,
+  newProcessor,
+  openLog,
+  type Caller,
+  type Deployment,
+} from './processorStack.js';
+
+describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BROKERS'], (env) => {
+  const brokers = env('KAFKA_BROKERS').split(',');
+  let codec: EventCodec;
+  const deployments: Deployment[] = [];
+  const closers: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    codec = await createTestCodec();
+  });
+
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    for (const deployment of deployments) await deleteTopics(deployment);
+  });
+
+  async function startProcessor(deployment: Deployment, name: string): Promise<{ processor: CommandProcessor; log: KafkaEventLog }> {
+    const log = await openLog(deployment, name);
+    const processor = newProcessor(deployment, log);
+    closers.push(() => log.close());
+    closers.push(() => processor.stop());
+    await processor.start();
+    return { processor, log };
+  }
+
+  async function startCaller(deployment: Deployment, replyTimeoutMs?: number): Promise<Caller> {
+    const log = await openLog(deployment, 'caller');
+    const caller = newCaller(deployment, log, replyTimeoutMs);
+    closers.push(() => log.close());
+    closers.push(() => caller.close());
+    return caller;
+  }
+
+  function fresh(): Deployment {
+    const deployment = newDeployment(brokers, codec);
+    deployments.push(deployment);
+    return deployment;
+  }
+
+  describe('accept, reject and replay', () => {
+    it('accepts a command with the events as the caller reads them, chained by hash, and replays a retry', async () => {
+      const deployment = fresh();
+      await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      const stream = roomStreamId('r1');
+      const created = await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r1', name: 'one', kind: 'public', memberIds: [] }, actor('alice'), {
+        commandId: 'c-create',
+        correlationId: 'k1',
+      });
+      expect(created.replayed).toBe(false);
+      expect(created.events.map((event) => [event.type, event.streamVersion])).toEqual([
+        ['RoomCreated', 1],
+        ['MemberJoined', 2],
+      ]);
+      const sent = await caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r1', text: 'hi', clientMessageId: 'm1' }, actor('alice'), {
+        commandId: 'c-send',
+        correlationId: 'k2',
+      });
+      expect(sent.events).toMatchObject([{ type: 'MessageSent', streamVersion: 3, data: { text: 'hi', senderId: 'alice' } }]);
+      expect(sent.events[0]?.partition).toBe(caller.log.partitionOf(stream));
+
+      // The chain: genesis, then each event's previousHash is the hash of the previous event's stored bytes.
+      const stored = await caller.log.readStream(stream);
+      expect(stored[0]?.previousHash).toBe(GENESIS_HASH);
+      for (let i = 1; i < stored.length; i++) {
+        const previous = stored[i - 1];
+        if (!previous) throw new Error('missing event');
+        expect(stored[i]?.previousHash).toBe(eventHash(codec.encode(previous)));
+      }
+
+      const again = await caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r1', text: 'hi', clientMessageId: 'm1' }, actor('alice'), {
+        commandId: 'c-send',
+        correlationId: 'k3',
+      });
+      expect(again.replayed).toBe(true);
+      expect(again.events.map((event) => event.eventId)).toEqual(sent.events.map((event) => event.eventId));
+      expect(await caller.log.streamVersion(stream)).toBe(3);
+    });
+
+    it('rejects with the decider code, and a rejected command stays rejected after the processor restarts', async () => {
+      const deployment = fresh();
+      const first = await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      const stream = roomStreamId('r2');
+      const send = () =>
+        caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r2', text: 'early', clientMessageId: 'm1' }, actor('bob'), {
+          commandId: 'c-early',
+          correlationId: 'k',
+        });
+      await expect(send()).rejects.toMatchObject({ code: 'NO_ROOM' });
+      await expect(send()).rejects.toBeInstanceOf(CommandRejectedError);
+
+      // The room now exists, so deciding the same command again would accept it: the first outcome must win.
+      await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r2', name: 'two', kind: 'public', memberIds: [] }, actor('bob'), {
+        commandId: 'c-create-2',
+        correlationId: 'k',
+      });
+      await first.processor.stop();
+      await startProcessor(deployment, 'processor-b');
+      await expect(send()).rejects.toMatchObject({ code: 'NO_ROOM' });
+      expect(await caller.log.streamVersion(stream)).toBe(2);
+    });
+
+    it('answers a malformed command with VALIDATION_FAILED and goes on with the next one', async () => {
+      const deployment = fresh();
+      const { processor } = await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      await caller.client.start();
+      const stream = roomStreamId('r3');
+      const partition = caller.log.partitionOf(stream);
+      const producer = new Kafka({ clientId: 'raw', brokers, logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      closers.push(() => producer.disconnect());
+      // A command whose SendMessage lacks its text; the client would never send it, another program might.
+      const malformed = Buffer.from(
+        JSON.stringify({ v: 1, commandId: 'c-bad', correlationId: 'k', streamId: stream, context: actor('x'), body: { category: 'rooms', command: { type: 'SendMessage', roomId: 'r3' } } }),
+      );
+      await producer.send({ topic: deployment.topics.commands, messages: [{ key: stream, value: malformed, partition }, { key: stream, value: Buffer.from('not json'), partition }] });
+      const created = await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r3', name: 'three', kind: 'public', memberIds: [] }, actor('x'), {
+        commandId: 'c-create-3',
+        correlationId: 'k',
+      });
+      expect(created.events).toHaveLength(2);
+      // The malformed one was answered (its id could be read) and remembered as rejected.
+      await expect(
+        caller.rooms.execute(stream, { type: 'JoinRoom', roomId: 'r3' }, actor('y'), { commandId: 'c-bad', correlationId: 'k' }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(processor.stats()).toMatchObject({ accepted: 1 });
+    });
+
+    it('refuses a command sent to a partition its stream does not live in', async () => {
+      const deployment = fresh();
+      await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      await caller.client.start();
+      const stream = roomStreamId('r4');
+      const wrong = (caller.log.partitionOf(stream) + 1) % deployment.partitions;
+      const producer = new Kafka({ clientId: 'raw', brokers, logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      closers.push(() => producer.disconnect());
+      const envelope = {
+        v: 1 as const,
+        commandId: 'c-wrong',
+        correlationId: 'k',
+        streamId: stream,
+        context: actor('x'),
+        body: { category: 'rooms' as const, command: { type: 'CreateRoom' as const, roomId: 'r4', name: 'four', kind: 'public' as const, memberIds: [] } },
+      };
+      await producer.send({ topic: deployment.topics.commands, messages: [{ key: stream, value: encodeCommand(envelope), partition: wrong }] });
+      await expect(caller.rooms.execute(stream, envelope.body.command, actor('x'), { commandId: 'c-wrong', correlationId: 'k' })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+      expect(await caller.log.streamVersion(stream)).toBe(0);
+    });
+
+    it('times out with UNAVAILABLE when no processor answers, and the retry gets the outcome once one runs', async () => {
+      const deployment = fresh();
+      const caller = await startCaller(deployment, 1500);
+      // Topics must exist for the caller to send; a processor that is started later finds the command waiting.
+      const stream = roomStreamId('r5');
+      const create = () =>
+        caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r5', name: 'five', kind: 'public', memberIds: [] }, actor('x'), {
+          commandId: 'c-late',
+          correlationId: 'k',
+        });
+      await expect(create()).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'COMMAND_REPLY_TIMEOUT' } });
+      await startProcessor(deployment, 'processor-a');
+      let result;
+      for (let attempt = 0; result === undefined && attempt < 20; attempt++) {
+        result = await create().catch(() => undefined);
+      }
+      expect(result?.events.map((event) => event.type)).toEqual(['RoomCreated', 'MemberJoined']);
+      // Sent twice or more, decided once.
+      expect(await caller.log.streamVersion(stream)).toBe(2);
+    });
+
+    it('passes the events through beforeEncode, and its output is what is stored', async () => {
+      const deployment = fresh();
+      const log = await openLog(deployment, 'processor-hooked');
+      closers.push(() => log.close());
+      const processor = newProcessor(deployment, log, {
+        beforeEncode: (events) =>
+          Promise.resolve(events.map((event) => (event.type === 'MessageSent' ? { ...event, data: { ...event.data, text: event.data.text.toUpperCase() } } : event))),
+      });
+      closers.push(() => processor.stop());
+      await processor.start();
+      const caller = await startCaller(deployment);
+      const stream = roomStreamId('r6');
+      await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r6', name: 'six', kind: 'public', memberIds: [] }, actor('x'), {
+        commandId: 'c6',
+        correlationId: 'k',
+      });
+      const sent = await caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r6', text: 'quiet', clientMessageId: 'm' }, actor('x'), {
+        commandId: 'c6-send',
+        correlationId: 'k',
+      });
+      expect(sent.events).toMatchObject([{ data: { text: 'QUIET' } }]);
+    });
+  });
+});

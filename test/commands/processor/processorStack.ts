@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import type { CommandExecutor } from '../../../src/commands/commandExecutor.js';
+import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../../../src/commands/commands.js';
+import { DEFAULT_LIMITS, type DecisionContext } from '../../../src/commands/decider.js';
+import { CommandClient } from '../../../src/commands/processor/commandClient.js';
+import { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
+import { commandTopicNames, type CommandTopicNames } from '../../../src/commands/processor/commandTopics.js';
+import { RemoteCommandExecutor } from '../../../src/commands/processor/remoteCommandExecutor.js';
+import { StreamWriter, type BeforeEncode } from '../../../src/commands/processor/streamWriter.js';
+import { receiptsDecider } from '../../../src/commands/receipts/receiptsDecider.js';
+import { oldMessageFactsFromLog } from '../../../src/commands/room/oldMessageFacts.js';
+import { roomDecider } from '../../../src/commands/room/roomDecider.js';
+import { userDecider } from '../../../src/commands/user/userDecider.js';
+import { usernameDecider } from '../../../src/commands/username/usernameDecider.js';
+import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
+import type { EventCodec } from '../../../src/events/eventCodec.js';
+import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
+import { uuidGenerator } from '../../../src/support/clock.js';
+
+// The pieces commandExecution.ts composes, built directly so a test can run several processors and callers in
+// one process, each with its own index of the events topic, on a topic of its own.
+
+export const OPERATION_TIMEOUT_MS = 20_000;
+
+const logger = process.env.KAFKA_TEST_LOG ? pino({ level: process.env.KAFKA_TEST_LOG }) : undefined;
+
+export interface Deployment {
+  brokers: string[];
+  eventsTopic: string;
+  topics: CommandTopicNames;
+  partitions: number;
+  codec: EventCodec;
+}
+
+export function newDeployment(brokers: string[], codec: EventCodec, partitions = 4): Deployment {
+  const eventsTopic = `test.processor.${randomUUID()}`;
+  return { brokers, eventsTopic, topics: commandTopicNames(eventsTopic), partitions, codec };
+}
+
+export function openLog(deployment: Deployment, clientId: string): Promise<KafkaEventLog> {
+  return KafkaEventLog.open({
+    brokers: deployment.brokers,
+    clientId,
+    topic: deployment.eventsTopic,
+    partitions: deployment.partitions,
+    indexFile: ':memory:',
+    codec: deployment.codec,
+    operationTimeoutMs: OPERATION_TIMEOUT_MS,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export function newProcessor(
+  deployment: Deployment,
+  log: KafkaEventLog,
+  options: { beforeEncode?: BeforeEncode; maxCommandsPerTransaction?: number } = {},
+): CommandProcessor {
+  const writer = { clock: { now: () => Date.now() }, ids: uuidGenerator, maxCachedStreams: 1000 };
+  const name = `${deployment.eventsTopic}.command-processor`;
+  return new CommandProcessor({
+    brokers: deployment.brokers,
+    clientId: 'processor-test',
+    topics: deployment.topics,
+    groupId: name,
+    transactionalIdPrefix: name,
+    replicationFactor: 1,
+    log,
+    codec: deployment.codec,
+    writers: {
+      usernames: new StreamWriter({ ...writer, decider: usernameDecider, asDeciderEvent: asUsernameStreamEvent }),
+      users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
+      rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
+      receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
+    },
+    sessionTimeoutMs: 6000,
+    operationTimeoutMs: OPERATION_TIMEOUT_MS,
+    ...options,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export interface Caller {
+  log: KafkaEventLog;
+  client: CommandClient;
+  usernames: CommandExecutor<UsernameCommand>;
+  users: CommandExecutor<UserCommand>;
+  rooms: CommandExecutor<RoomCommand>;
+  receipts: CommandExecutor<ReceiptCommand>;
+  close(): Promise<void>;
+}
+
+export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeoutMs = 15_000): Caller {
+  const client = new CommandClient({
+    brokers: deployment.brokers,
+    clientId: 'caller-test',
+    topics: deployment.topics,
+    replicationFactor: 1,
+    log,
+    replyTimeoutMs,
+    ...(logger ? { logger } : {}),
+  });
+  return {
+    log,
+    client,
+    usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), log),
+    users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), log),
+    rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), log),
+    receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), log),
+    close: () => client.close(),
+  };
+}
+
+export function actor(userId: string): DecisionContext {
+  return { actor: { userId, role: 'user' }, limits: DEFAULT_LIMITS };
+}
+
+export async function deleteTopics(deployment: Deployment): Promise<void> {
+  const admin = new Kafka({ clientId: 'processor-test', brokers: deployment.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin
+      .deleteTopics({ topics: [deployment.eventsTopic, deployment.topics.commands, deployment.topics.replies] })
+      .catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
