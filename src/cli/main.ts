@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ChatServer } from '../server.js';
 import { migrateOracle } from '../projections/history/oracle/openOracleHistoryStore.js';
+import { registerAuditCommand } from './auditCommand.js';
 
 const packageJson: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const version =
@@ -57,6 +58,8 @@ program
     const applied = await migrateOracle(config.oracle);
     process.stdout.write(applied.length === 0 ? 'schema is current\n' : `applied migrations ${applied.join(', ')}\n`);
   });
+
+registerAuditCommand(program, version);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

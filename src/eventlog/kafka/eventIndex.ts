@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import { positionIn, type Checkpoint } from '../checkpoint.js';
+import type { ReadStoredOptions, StoredEvent, StoredEventPage } from '../storedEventReader.js';
 import { EventIndexMismatchError } from './kafkaEventLogErrors.js';
 
 /** One consumed Kafka message, decoded. */
@@ -61,6 +62,25 @@ CREATE TABLE IF NOT EXISTS consumed (
   next_offset INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+interface StoredRow {
+  seq: number;
+  partition: number;
+  position: number;
+  stream_id: string;
+  stream_version: number;
+  body: Buffer;
+}
+
+function storedEventOf(row: StoredRow): StoredEvent {
+  return {
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    partition: row.partition,
+    position: row.position,
+    body: row.body,
+  };
+}
 
 const offsetRow = z.object({ partition: z.number().int().nonnegative(), next_offset: z.number().int().nonnegative() });
 const headRow = z.object({ partition: z.number().int().nonnegative(), position: z.number().int().positive() });
@@ -206,6 +226,33 @@ export class EventIndex {
       )
       .pluck()
       .get(streamId);
+  }
+
+  /** One stream's events as consumed, raw (the audit port, eventlog/storedEventReader.ts). */
+  readStoredStream(streamId: string, fromVersion: number, limit: number): StoredEvent[] {
+    return this.db
+      .prepare<[string, number, number], StoredRow>(
+        `SELECT seq, partition, position, stream_id, stream_version, body FROM events
+         WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version, seq LIMIT ?`,
+      )
+      .all(streamId, fromVersion, limit)
+      .map(storedEventOf);
+  }
+
+  /** Events as consumed, raw, after a cursor (the consumption order `seq`: each partition in position order). */
+  readStoredPage(options: ReadStoredOptions): StoredEventPage {
+    const columns = 'seq, partition, position, stream_id, stream_version, body';
+    const rows =
+      options.streamId === undefined
+        ? this.db
+            .prepare<[number, number], StoredRow>(`SELECT ${columns} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`)
+            .all(options.after, options.limit)
+        : this.db
+            .prepare<[string, number, number], StoredRow>(
+              `SELECT ${columns} FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+            )
+            .all(options.streamId, options.after, options.limit);
+    return { events: rows.map(storedEventOf), cursor: rows.at(-1)?.seq ?? options.after };
   }
 
   close(): void {

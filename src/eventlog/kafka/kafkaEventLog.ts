@@ -36,6 +36,7 @@ import {
   validateStreamId,
 } from '../logArguments.js';
 import { PullSubscription } from '../pullSubscription.js';
+import type { ReadStoredOptions, StoredEvent, StoredEventPage, StoredEventReader } from '../storedEventReader.js';
 import { EventIndex, type IndexedEvent } from './eventIndex.js';
 import { KafkaEventTopic, type Readiness } from './kafkaEventTopic.js';
 import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
@@ -104,7 +105,7 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_APPEND_BATCH = 500;
 const DEFAULT_SUBSCRIPTION_BATCH = 500;
 
-export class KafkaEventLog implements EventLog {
+export class KafkaEventLog implements EventLog, StoredEventReader {
   private readonly index: EventIndex;
   private readonly topic: KafkaEventTopic;
   private readonly codec: EventCodec;
@@ -209,48 +210,6 @@ export class KafkaEventLog implements EventLog {
     return this.partitioner(streamId);
   }
 
-  /** The events topic's partition count (the topic's own once connected): the commands topic must match it. */
-  get partitionCount(): number {
-    return this.partitionerFor;
-  }
-
-  get topicName(): string {
-    return this.options.topic;
-  }
-
-  /**
-   * Waits until the index holds everything Kafka has committed in one partition (its last stable offset, asked
-   * now); the command processor calls it after taking a partition over, before deciding anything for it.
-   */
-  catchUpPartition(partition: number): Promise<void> {
-    return this.catchUp(partition);
-  }
-
-  /** Waits until the index has consumed a partition up to `nextOffset` (exclusive), within the operation timeout. */
-  waitForConsumed(partition: number, nextOffset: number): Promise<void> {
-    return this.waitFor(() => this.topic.hasConsumed(partition, nextOffset), 'the event index to read what was written');
-  }
-
-  /**
-   * The events at these places, once the index has consumed them (the command processor wrote them in a
-   * transaction another process committed): what a remote command's caller reads to return RecordedEvents.
-   */
-  async eventsAt(places: ReadonlyArray<{ partition: number; position: number }>): Promise<RecordedEvent[]> {
-    const through = new Map<number, number>();
-    for (const { partition, position } of places) through.set(partition, Math.max(through.get(partition) ?? 0, position));
-    await Promise.all([...through].map(([partition, position]) => this.waitForConsumed(partition, position)));
-    return places.map(({ partition, position }) => {
-      const event = this.openIndex().at(partition, position);
-      if (!event) throw new UnavailableError('the event log has no event where the command processor wrote it', { partition, position });
-      return event;
-    });
-  }
-
-  /** The stored bytes of a stream's last event, as indexed (the next event chains its hash to them). */
-  lastStoredBody(streamId: string): Buffer | undefined {
-    return this.openIndex().lastStoredBody(streamId);
-  }
-
   append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new UnavailableError('the event log is closed'));
     let partition: number;
@@ -291,6 +250,18 @@ export class KafkaEventLog implements EventLog {
 
   async findByCommandId(commandId: string): Promise<RecordedEvent[]> {
     return this.openIndex().findByCommandId(commandId);
+  }
+
+  /** The audit port (eventlog/storedEventReader.ts): events as the index consumed them from the topic, raw. */
+  async readStoredStream(streamId: string, fromVersion: number, limit: number): Promise<StoredEvent[]> {
+    validateStreamId(streamId);
+    return this.openIndex().readStoredStream(streamId, fromVersionOf(fromVersion), nonNegativeInteger(limit, 'limit'));
+  }
+
+  async readStoredPage(options: ReadStoredOptions): Promise<StoredEventPage> {
+    nonNegativeInteger(options.after, 'after');
+    nonNegativeInteger(options.limit, 'limit');
+    return this.openIndex().readStoredPage(options);
   }
 
   /** The last event of each partition as Kafka holds it now: asks the broker, then waits for the index to get there. */

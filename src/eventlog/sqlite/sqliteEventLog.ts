@@ -15,6 +15,7 @@ import {
   validateStreamId,
 } from '../logArguments.js';
 import { PullSubscription } from '../pullSubscription.js';
+import type { ReadStoredOptions, StoredEvent, StoredEventPage, StoredEventReader } from '../storedEventReader.js';
 import type {
   AppendResult,
   EventLog,
@@ -88,6 +89,13 @@ interface StreamTip {
   hash: string;
 }
 
+interface StoredRow {
+  global_position: number;
+  stream_id: string;
+  stream_version: number;
+  body: Buffer;
+}
+
 interface TipRow {
   stream_version: number;
   body: Buffer;
@@ -119,6 +127,12 @@ CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be updated'); END;
 CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be deleted'); END;
+-- INSERT OR REPLACE removes the rows it conflicts with without firing DELETE triggers on a connection that has not
+-- turned recursive_triggers on (ours does; a sqlite3 shell does not): refuse any insert that would conflict.
+CREATE TRIGGER IF NOT EXISTS events_are_never_replaced BEFORE INSERT ON events
+WHEN EXISTS (SELECT 1 FROM events WHERE global_position = NEW.global_position OR event_id = NEW.event_id
+             OR (stream_id = NEW.stream_id AND stream_version = NEW.stream_version))
+BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be replaced'); END;
 `;
 
 /**
@@ -133,7 +147,7 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be d
  * BEGIN IMMEDIATE transaction (so another process cannot slip in between the version check and the insert), each
  * checked against the version left by the appends before it in the batch.
  */
-export class SqliteEventLog implements EventLog {
+export class SqliteEventLog implements EventLog, StoredEventReader {
   private readonly db: Database.Database;
   private readonly codec: EventCodec;
   private readonly logger: Logger | undefined;
@@ -149,6 +163,9 @@ export class SqliteEventLog implements EventLog {
   private readonly selectAll: Database.Statement<[number, number], EventRow>;
   private readonly selectByCommand: Database.Statement<[string], EventRow>;
   private readonly selectHead: Database.Statement<[], number | null>;
+  private readonly selectStoredStream: Database.Statement<[string, number, number], StoredRow>;
+  private readonly selectStoredAll: Database.Statement<[number, number], StoredRow>;
+  private readonly selectStoredOfStream: Database.Statement<[string, number, number], StoredRow>;
   private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => AppendOutcome[]>;
 
   private queue: PendingAppend[] = [];
@@ -202,6 +219,16 @@ export class SqliteEventLog implements EventLog {
       'SELECT global_position, body FROM events WHERE command_id = ? ORDER BY global_position',
     );
     this.selectHead = this.db.prepare<[], number | null>('SELECT max(global_position) FROM events').pluck();
+    const storedColumns = 'global_position, stream_id, stream_version, body';
+    this.selectStoredStream = this.db.prepare(
+      `SELECT ${storedColumns} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
+    );
+    this.selectStoredAll = this.db.prepare(
+      `SELECT ${storedColumns} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`,
+    );
+    this.selectStoredOfStream = this.db.prepare(
+      `SELECT ${storedColumns} FROM events WHERE stream_id = ? AND global_position > ? ORDER BY global_position LIMIT ?`,
+    );
     this.writeBatch = this.db.transaction((batch: PendingAppend[]) => this.writeAppends(batch));
 
     this.logger?.debug(
@@ -262,6 +289,28 @@ export class SqliteEventLog implements EventLog {
   async headPosition(): Promise<Checkpoint> {
     const head = this.headNow();
     return head === 0 ? EMPTY_CHECKPOINT : checkpointFromEntries([[PARTITION, head]]);
+  }
+
+  async readStoredStream(streamId: string, fromVersion: number, limit: number): Promise<StoredEvent[]> {
+    validateStreamId(streamId);
+    const rows = this.openDb().selectStoredStream.all(
+      streamId,
+      fromVersionOf(fromVersion),
+      nonNegativeInteger(limit, 'limit'),
+    );
+    return rows.map(storedEventOf);
+  }
+
+  /** The cursor is the row id (position): one partition, so log order is row order. */
+  async readStoredPage(options: ReadStoredOptions): Promise<StoredEventPage> {
+    const after = nonNegativeInteger(options.after, 'after');
+    const limit = nonNegativeInteger(options.limit, 'limit');
+    const db = this.openDb();
+    const rows =
+      options.streamId === undefined
+        ? db.selectStoredAll.all(after, limit)
+        : db.selectStoredOfStream.all(options.streamId, after, limit);
+    return { events: rows.map(storedEventOf), cursor: rows.at(-1)?.global_position ?? after };
   }
 
   partitionOf(streamId: string): number {
@@ -451,6 +500,16 @@ export class SqliteEventLog implements EventLog {
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
   }
+}
+
+function storedEventOf(row: StoredRow): StoredEvent {
+  return {
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    partition: PARTITION,
+    position: row.global_position,
+    body: row.body,
+  };
 }
 
 function isBusy(error: unknown): boolean {
