@@ -210,6 +210,48 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
     return this.partitioner(streamId);
   }
 
+  /** The events topic's partition count (the topic's own once connected): the commands topic must match it. */
+  get partitionCount(): number {
+    return this.partitionerFor;
+  }
+
+  get topicName(): string {
+    return this.options.topic;
+  }
+
+  /**
+   * Waits until the index holds everything Kafka has committed in one partition (its last stable offset, asked
+   * now); the command processor calls it after taking a partition over, before deciding anything for it.
+   */
+  catchUpPartition(partition: number): Promise<void> {
+    return this.catchUp(partition);
+  }
+
+  /** Waits until the index has consumed a partition up to `nextOffset` (exclusive), within the operation timeout. */
+  waitForConsumed(partition: number, nextOffset: number): Promise<void> {
+    return this.waitFor(() => this.topic.hasConsumed(partition, nextOffset), 'the event index to read what was written');
+  }
+
+  /**
+   * The events at these places, once the index has consumed them (the command processor wrote them in a
+   * transaction another process committed): what a remote command's caller reads to return RecordedEvents.
+   */
+  async eventsAt(places: ReadonlyArray<{ partition: number; position: number }>): Promise<RecordedEvent[]> {
+    const through = new Map<number, number>();
+    for (const { partition, position } of places) through.set(partition, Math.max(through.get(partition) ?? 0, position));
+    await Promise.all([...through].map(([partition, position]) => this.waitForConsumed(partition, position)));
+    return places.map(({ partition, position }) => {
+      const event = this.openIndex().at(partition, position);
+      if (!event) throw new UnavailableError('the event log has no event where the command processor wrote it', { partition, position });
+      return event;
+    });
+  }
+
+  /** The stored bytes of a stream's last event, as indexed (the next event chains its hash to them). */
+  lastStoredBody(streamId: string): Buffer | undefined {
+    return this.openIndex().lastStoredBody(streamId);
+  }
+
   append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new UnavailableError('the event log is closed'));
     let partition: number;
