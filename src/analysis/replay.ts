@@ -77,13 +77,16 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   } else {
     progress.total = lag(end, reached);
     options.onProgress?.(progress);
+    // The cursor moves over everything read; `reached` only over what lies within the end, so it is exactly where a
+    // next replay continues.
+    let cursor = reached;
     for (;;) {
-      if (coversAll(reached, end)) break;
-      const page = await log.readAll({ after: reached, limit: pageSize });
+      if (coversAll(cursor, end)) break;
+      const page = await log.readAll({ after: cursor, limit: pageSize });
       if (page.length === 0) break;
+      cursor = advanceAll(cursor, page);
       // Events past the end (in a partition the end names, or one it does not) are read but never written.
       await keep(page.filter((event) => covers(end, event)));
-      reached = advanceAll(reached, page);
     }
   }
   if (header) await emit([]);
@@ -93,7 +96,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const kept = events.filter((event) => matchesReplay(query, event));
     progress.read += events.length;
     progress.written += kept.length;
-    if (stream !== undefined && events.length > 0) reached = advanceAll(reached, events);
+    reached = advanceAll(reached, events);
     await emit(kept);
     options.onProgress?.(progress);
   }
