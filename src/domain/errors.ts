@@ -66,7 +66,9 @@ export type ErrorCode =
   // crypto-shredding (src/privacy): the user's key is destroyed, so nothing personal of theirs can be stored (410)
   | 'PERSONAL_DATA_ERASED'
   // a sealed value fails AES-GCM authentication: stored bytes were changed (500)
-  | 'PERSONAL_DATA_TAMPERED';
+  | 'PERSONAL_DATA_TAMPERED'
+  // a sealed value's key owner is unknown to the key store: the wrong store for this log, or a lost one (500)
+  | 'PERSONAL_DATA_KEY_MISSING';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

@@ -48,6 +48,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EVENT_LOG_MISCONFIGURED: 500,
   PERSONAL_DATA_ERASED: 410,
   PERSONAL_DATA_TAMPERED: 500,
+  PERSONAL_DATA_KEY_MISSING: 500,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

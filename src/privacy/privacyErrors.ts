@@ -32,3 +32,17 @@ export function checkKeyOwner(userId: string): void {
   // eslint-disable-next-line no-control-regex
   if (userId.length === 0 || userId.length > 200 || /[\u0000-\u001f\u007f]/.test(userId)) throw new InvalidKeyOwnerError(userId);
 }
+
+/**
+ * A sealed value names a key owner the key store has never heard of: the store is not the one the log was written
+ * with (another DATA_DIR, another Redis or key prefix) or lost its data. Not read as erased: that would hide it.
+ */
+export class PersonalDataKeyMissingError extends ChatError {
+  constructor(details: { userId: string; eventId: string; field: string }) {
+    super(
+      'PERSONAL_DATA_KEY_MISSING',
+      `no personal data key for user ${details.userId} (event ${details.eventId}): is PERSONAL_DATA_KEYS pointing at the store this log was written with?`,
+      details,
+    );
+  }
+}

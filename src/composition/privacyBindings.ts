@@ -1,0 +1,66 @@
+import path from 'node:path';
+import type { Container, ResolutionContext } from 'inversify';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config.js';
+import type { EventLog } from '../eventlog/eventLog.js';
+import type { PersonalDataKeys } from '../privacy/personalDataKeys.js';
+import { PersonalDataSealer } from '../privacy/personalDataSealer.js';
+import { RedisPersonalDataKeys } from '../privacy/redisPersonalDataKeys.js';
+import { SealingEventLog } from '../privacy/sealingEventLog.js';
+import { SqlitePersonalDataKeys } from '../privacy/sqlitePersonalDataKeys.js';
+import { resolve, TOKENS, type Token } from './tokens.js';
+
+// Crypto-shredding (issue #7): the key store PERSONAL_DATA_KEYS selects, the sealer, and the two places sealing
+// plugs in: the event log binding (sealPersonalData, one call in container.ts) and the Kafka command processor's
+// beforeEncode hook, since the processor encodes its events itself.
+
+export const PRIVACY_TOKENS = {
+  personalDataKeys: { id: Symbol.for('chat.personalDataKeys') } satisfies Token<PersonalDataKeys>,
+  personalDataSealer: { id: Symbol.for('chat.personalDataSealer') } satisfies Token<PersonalDataSealer>,
+};
+
+export function bindPrivacy(container: Container, config: AppConfig, logger: Logger): void {
+  container
+    .bind<PersonalDataKeys>(PRIVACY_TOKENS.personalDataKeys.id)
+    .toDynamicValue(async (context) => {
+      const store = config.stores.personalDataKeys;
+      switch (store) {
+        case 'sqlite':
+          // Its own file, never the log's: a copy of events.db carries no key.
+          return new SqlitePersonalDataKeys(path.join(config.dataDir, 'keys.db'));
+        case 'redis':
+          logger.debug({ keyPrefix: `${config.redis.keyPrefix}keys:` }, 'personal data keys in Redis');
+          return new RedisPersonalDataKeys({ client: await resolve(context, TOKENS.redis), keyPrefix: `${config.redis.keyPrefix}keys:` });
+        default: {
+          const unknown: never = store;
+          throw new Error(`PERSONAL_DATA_KEYS: no adapter for ${JSON.stringify(unknown)}`);
+        }
+      }
+    })
+    .onDeactivation((keys) => keys.close());
+  container
+    .bind<PersonalDataSealer>(PRIVACY_TOKENS.personalDataSealer.id)
+    .toDynamicValue(async (context) => new PersonalDataSealer(await keysOf(context)));
+  container.bind(TOKENS.beforeEncode.id).toDynamicValue(async (context) => {
+    const sealer = await sealerOf(context);
+    return (events: Parameters<PersonalDataSealer['seal']>[0]) => sealer.seal(events);
+  });
+}
+
+/** The log every reader and writer of the service uses: personal data sealed on append, unsealed on every read. */
+export async function sealPersonalData(context: ResolutionContext, log: EventLog): Promise<EventLog> {
+  return new SealingEventLog(log, await sealerOf(context));
+}
+
+function keysOf(context: ResolutionContext): Promise<PersonalDataKeys> {
+  return context.getAsync<PersonalDataKeys>(PRIVACY_TOKENS.personalDataKeys.id);
+}
+
+function sealerOf(context: ResolutionContext): Promise<PersonalDataSealer> {
+  return context.getAsync<PersonalDataSealer>(PRIVACY_TOKENS.personalDataSealer.id);
+}
+
+/** For the CLI: the key store of a built container. */
+export function personalDataKeysOf(container: Container): Promise<PersonalDataKeys> {
+  return container.getAsync<PersonalDataKeys>(PRIVACY_TOKENS.personalDataKeys.id);
+}

@@ -1,0 +1,148 @@
+// Sealing and unsealing of whole events: which field of which event is personal, whose key seals it, and how a
+// sealed field reads once that key is destroyed. SealingEventLog applies it at the edge of the log; the Kafka
+// command processor, which encodes events itself, calls `seal` through its beforeEncode hook.
+//
+// Personal data: MessageSent.text and MessageEdited.text (the sender's key: only the sender edits a message) and
+// UserRegistered.email (the user's own key). Stored sealed, the plaintext field is left empty ("" or null).
+// Read back: the plaintext again; after an erasure, `text: ""` or `email: null` with `erased: true`.
+
+import type { ChatEvent, MessageEdited, MessageSent, SealedValue, UserRegistered } from '../events/chatEvents.js';
+import type { NewEvent, RecordedEvent } from '../events/envelope.js';
+import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
+import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
+import { openValue, sealValue, type SealedField } from './sealedValues.js';
+
+/** The one personal field of an event, if it has one to seal: whose key, which field, the plaintext. */
+function personalField(event: ChatEvent): { owner: string; field: SealedField; plaintext: string } | undefined {
+  switch (event.type) {
+    case 'MessageSent':
+      return event.data.sealedText === undefined ? { owner: event.data.senderId, field: 'text', plaintext: event.data.text } : undefined;
+    case 'MessageEdited':
+      return event.data.sealedText === undefined ? { owner: event.data.editedBy, field: 'text', plaintext: event.data.text } : undefined;
+    case 'UserRegistered':
+      return event.data.sealedEmail === undefined && event.data.email !== null
+        ? { owner: event.data.userId, field: 'email', plaintext: event.data.email }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The sealed field of a stored event, if it has one. */
+function sealedField(event: ChatEvent): { sealed: SealedValue; field: SealedField } | undefined {
+  switch (event.type) {
+    case 'MessageSent':
+    case 'MessageEdited':
+      return event.data.sealedText === undefined ? undefined : { sealed: event.data.sealedText, field: 'text' };
+    case 'UserRegistered':
+      return event.data.sealedEmail === undefined ? undefined : { sealed: event.data.sealedEmail, field: 'email' };
+    default:
+      return undefined;
+  }
+}
+
+/** What a sealed field opens to: the plaintext, or nothing because the key is gone. */
+type Opened = { erased: false; plaintext: string } | { erased: true };
+
+/** The event with its personal field as stored: plaintext emptied, sealed value set, no erased marker. */
+function withSealed<E extends ChatEvent>(event: E, sealed: SealedValue): E;
+function withSealed(event: ChatEvent, sealed: SealedValue): ChatEvent {
+  switch (event.type) {
+    case 'MessageSent':
+      return { ...event, data: sealedMessageData(event.data, sealed) };
+    case 'MessageEdited':
+      return { ...event, data: sealedMessageData(event.data, sealed) };
+    case 'UserRegistered': {
+      const data: UserRegistered['data'] = { ...event.data, email: null, sealedEmail: sealed };
+      delete data.erased;
+      return { ...event, data };
+    }
+    default:
+      return event;
+  }
+}
+
+function sealedMessageData<D extends MessageSent['data'] | MessageEdited['data']>(data: D, sealed: SealedValue): D {
+  const stored: D = { ...data, text: '', sealedText: sealed };
+  delete stored.erased;
+  return stored;
+}
+
+/** The event as readers see it: the plaintext back, or the erased marker, and no sealed value. */
+function withOpened<E extends ChatEvent>(event: E, opened: Opened): E;
+function withOpened(event: ChatEvent, opened: Opened): ChatEvent {
+  switch (event.type) {
+    case 'MessageSent':
+      return { ...event, data: openedMessageData(event.data, opened) };
+    case 'MessageEdited':
+      return { ...event, data: openedMessageData(event.data, opened) };
+    case 'UserRegistered': {
+      const data: UserRegistered['data'] = { ...event.data, email: opened.erased ? null : opened.plaintext };
+      delete data.sealedEmail;
+      if (opened.erased) data.erased = true;
+      return { ...event, data };
+    }
+    default:
+      return event;
+  }
+}
+
+function openedMessageData<D extends MessageSent['data'] | MessageEdited['data']>(data: D, opened: Opened): D {
+  const read: D = { ...data, text: opened.erased ? '' : opened.plaintext };
+  delete read.sealedText;
+  if (opened.erased) read.erased = true;
+  return read;
+}
+
+export class PersonalDataSealer {
+  constructor(private readonly keys: PersonalDataKeys) {}
+
+  /**
+   * The events as they are to be stored: each personal field sealed with its owner's key (created on first use).
+   * Fails with PERSONAL_DATA_ERASED, storing nothing, when an owner's key was destroyed.
+   */
+  async seal<E extends ChatEvent>(events: NewEvent<E>[]): Promise<NewEvent<E>[]> {
+    const owners = new Set<string>();
+    for (const event of events) {
+      const personal = personalField(event);
+      if (personal) owners.add(personal.owner);
+    }
+    if (owners.size === 0) return events;
+    const keys = new Map(await Promise.all([...owners].map(async (owner) => [owner, await this.keys.keyFor(owner)] as const)));
+    return events.map((event) => {
+      const personal = personalField(event);
+      const key = personal && keys.get(personal.owner);
+      if (!personal || !key) return event;
+      return withSealed(event, sealValue(key, personal.owner, personal.plaintext, event.eventId, personal.field));
+    });
+  }
+
+  /**
+   * The events as readers see them: sealed fields opened with their owners' keys (one look-up per batch), or marked
+   * erased where a key was destroyed. A value that fails authentication is an error (PERSONAL_DATA_TAMPERED), never
+   * shown as text or as erased.
+   */
+  async unseal<E extends ChatEvent>(events: RecordedEvent<E>[]): Promise<RecordedEvent<E>[]> {
+    const owners = new Set<string>();
+    for (const event of events) {
+      const found = sealedField(event);
+      if (found) owners.add(found.sealed.keyOwner);
+    }
+    if (owners.size === 0) return events;
+    const states = await this.keys.lookup([...owners]);
+    return events.map((event) => {
+      const found = sealedField(event);
+      if (!found) return event;
+      return withOpened(event, this.open(event, found.sealed, found.field, states.get(found.sealed.keyOwner)));
+    });
+  }
+
+  private open(event: RecordedEvent, sealed: SealedValue, field: SealedField, state: KeyState | undefined): Opened {
+    const where = { userId: sealed.keyOwner, eventId: event.eventId, field };
+    if (state === undefined || state.state === 'absent') throw new PersonalDataKeyMissingError(where);
+    if (state.state === 'destroyed') return { erased: true };
+    const plaintext = openValue(state.key, sealed, event.eventId, field);
+    if (plaintext === undefined) throw new SealedValueTamperedError(where);
+    return { erased: false, plaintext };
+  }
+}
