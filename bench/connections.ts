@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { ServerKind, WorkerCommand, WorkerReply } from './clients/fanoutClient.js';
 import { setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, rssKiB, sleep, stopChild, waitForMessage } from './lib/proc.js';
-import type { BenchReport, Row } from './lib/report.js';
+import type { BenchResult, Row } from './lib/report.js';
 
 export interface ConnectionsOptions {
   quick: boolean;
@@ -18,7 +18,7 @@ function openFiles(): number {
   return Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
 }
 
-export async function runConnections(options: ConnectionsOptions, log: (line: string) => void): Promise<Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine'>> {
+export async function runConnections(options: ConnectionsOptions, log: (line: string) => void): Promise<BenchResult> {
   const requested = options.connections ?? (options.quick ? 2_000 : 10_000);
   const limit = openFiles();
   const count = Math.min(requested, limit - 500);

@@ -7,7 +7,7 @@ import { Histogram, type HistogramSummary } from './lib/histogram.js';
 import { setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, sleep, stopChild, waitForMessage } from './lib/proc.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
-import type { BenchReport, Row } from './lib/report.js';
+import type { BenchResult, Row } from './lib/report.js';
 import { cpuSeconds } from './lib/report.js';
 
 export interface FanoutOptions {
@@ -168,7 +168,7 @@ function sustainable(steps: FanoutStep[]): FanoutStep | undefined {
   return steps.filter((step) => step.deliveredRatio >= 0.99 && step.latency.p99Ms < 500).sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
 }
 
-export async function runFanout(options: FanoutOptions, log: (line: string) => void): Promise<Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine'> & { steps: FanoutStep[] }> {
+export async function runFanout(options: FanoutOptions, log: (line: string) => void): Promise<BenchResult & { steps: FanoutStep[] }> {
   const steps: FanoutStep[] = [];
   let hotspots: Hotspot[] | undefined;
   for (const kind of options.servers) {

@@ -4,13 +4,13 @@ import { parseArgs } from 'node:util';
 import { FANOUT_DEFAULTS, FANOUT_QUICK, runFanout, type FanoutOptions } from './fanout.js';
 import type { ServerKind } from './clients/fanoutClient.js';
 import { killAllNow, ROOT, stopAll } from './lib/proc.js';
-import { machine, markdownReport, type BenchReport } from './lib/report.js';
+import { loadAverages, machine, markdownReport, type BenchReport, type BenchResult } from './lib/report.js';
 
 // `npm run bench -- <name> [flags]` or `npm run bench -- all [--quick]`. Each benchmark starts its servers and load
 // workers as child processes on loopback, stops by itself (a hard timeout kills everything it started), and writes
 // bench/results/<name>-<timestamp>.json and .md; bench/README.md keeps the latest table of each benchmark.
 
-const BENCHMARKS = ['fanout', 'send', 'connections'] as const;
+const BENCHMARKS = ['fanout', 'send', 'connections', 'replay', 'history'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const { positionals, values } = parseArgs({
@@ -25,6 +25,8 @@ const { positionals, values } = parseArgs({
     servers: { type: 'string' },
     profile: { type: 'boolean', default: false },
     connections: { type: 'string' },
+    events: { type: 'string' },
+    logs: { type: 'string' },
     seconds: { type: 'string' },
     'timeout-seconds': { type: 'string' },
     'no-chart': { type: 'boolean', default: false },
@@ -51,10 +53,11 @@ function fanoutOptions(): FanoutOptions {
   return options;
 }
 
-type Partial = Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine'>;
+type Partial = BenchResult;
 
 async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> {
   const started = Date.now();
+  const loadAtStart = loadAverages();
   let result: Partial;
   switch (name) {
     case 'fanout': {
@@ -77,6 +80,17 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
       result = await runSend({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
       break;
     }
+    case 'replay': {
+      const { runReplay } = await import('./replay.js');
+      const logs = values.logs?.split(',').map((item) => (item.trim() === 'kafka' ? 'kafka' : 'sqlite'));
+      result = await runReplay({ quick: values.quick ?? false, events: values.events ? Number(values.events) : undefined, profile: values.profile ?? false, logs }, log);
+      break;
+    }
+    case 'history': {
+      const { runHistory } = await import('./history.js');
+      result = await runHistory({ quick: values.quick ?? false, messages: values.events ? Number(values.events) : undefined, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
+      break;
+    }
     case 'connections': {
       const { runConnections } = await import('./connections.js');
       result = await runConnections({ quick: values.quick ?? false, connections: values.connections ? Number(values.connections) : undefined }, log);
@@ -88,6 +102,7 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     startedAt: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     machine: machine(),
+    load: { start: loadAtStart, end: loadAverages() },
     settings: result.settings,
     rows: result.rows,
     ratios: result.ratios,

@@ -1,7 +1,7 @@
 import type { CannonCommand, CannonResult } from './clients/cannon.js';
 import { setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, stopChild, waitForMessage } from './lib/proc.js';
-import type { BenchReport, Row } from './lib/report.js';
+import type { BenchResult, Row } from './lib/report.js';
 import { cpuSeconds } from './lib/report.js';
 
 export interface SendOptions {
@@ -32,7 +32,7 @@ async function cannon(command: CannonCommand): Promise<CannonResult> {
   }
 }
 
-export async function runSend(options: SendOptions, log: (line: string) => void): Promise<Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine'>> {
+export async function runSend(options: SendOptions, log: (line: string) => void): Promise<BenchResult> {
   const seconds = options.seconds ?? (options.quick ? 5 : 15);
   const textBytes = 100;
   const results: { server: string; result: CannonResult; cpuPercent: number }[] = [];

@@ -35,8 +35,9 @@ export interface OursServer {
  * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
  * work tree, which may hold someone's unfinished change.
  */
-export async function startOurs(options: { nodeFlags?: string[]; env?: Record<string, string> } = {}): Promise<OursServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-bench-'));
+export async function startOurs(options: { nodeFlags?: string[]; env?: Record<string, string>; dataDir?: string; startTimeoutMs?: number } = {}): Promise<OursServer> {
+  // A DATA_DIR prepared by the caller (e.g. an events.db written beforehand) is used, and removed on stop like ours.
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'chat-bench-'));
   const port = await freePort();
   const child = spawnNode(['src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir], {
     env: { HOST: '127.0.0.1', ...BENCH_SERVICE_ENV, ...options.env },
@@ -47,7 +48,7 @@ export async function startOurs(options: { nodeFlags?: string[]; env?: Record<st
   // A server that exits at start-up (bad configuration) fails the benchmark at once, not after the health timeout.
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`chat serve exited with ${code} during start-up`))));
   exited.catch(() => undefined);
-  await Promise.race([waitForHttp(`${baseUrl}/api/health`, 60_000), exited]);
+  await Promise.race([waitForHttp(`${baseUrl}/api/health`, options.startTimeoutMs ?? 60_000), exited]);
   return {
     child,
     baseUrl,
@@ -60,7 +61,7 @@ export async function startOurs(options: { nodeFlags?: string[]; env?: Record<st
   };
 }
 
-async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> {
+export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -70,7 +71,7 @@ async function postJson(url: string, body: unknown, token?: string): Promise<{ s
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
-function field(value: unknown, ...keys: string[]): string {
+export function field(value: unknown, ...keys: string[]): string {
   let current = value;
   for (const key of keys) {
     if (typeof current !== 'object' || current === null || !(key in current)) throw new Error(`no ${keys.join('.')} in ${JSON.stringify(value)}`);

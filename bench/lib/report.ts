@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 export interface Machine {
@@ -10,6 +10,19 @@ export interface Machine {
   platform: string;
   /** The commit measured, and whether the work tree differed from it (other work in progress is measured too). */
   commit: string;
+}
+
+/**
+ * The 1, 5 and 15 minute load averages (what `uptime` prints) when a benchmark started and ended. The machine is
+ * shared (other helpers run test suites on it), so every figure is read together with the load it was taken under.
+ */
+export interface LoadAverages {
+  start: number[];
+  end: number[];
+}
+
+export function loadAverages(): number[] {
+  return loadavg().map((value) => Math.round(value * 100) / 100);
 }
 
 export function machine(): Machine {
@@ -40,6 +53,7 @@ export interface BenchReport {
   startedAt: string;
   durationSeconds: number;
   machine: Machine;
+  load: LoadAverages;
   settings: Record<string, unknown>;
   /** One row per measured configuration, also the Markdown table. */
   rows: Row[];
@@ -76,6 +90,8 @@ export function markdownReport(report: BenchReport): string {
     '',
     `Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; commit ${m.commit}; ${report.durationSeconds} s.`,
     '',
+    `Load averages (1/5/15 min, as \`uptime\`): ${report.load.start.join(' / ')} at start, ${report.load.end.join(' / ')} at end: the figures were taken under that load (a shared machine).`,
+    '',
     `Settings: \`${JSON.stringify(report.settings)}\``,
     '',
     markdownTable(report.rows),
@@ -91,3 +107,6 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** What one benchmark returns; the harness adds its name, times, machine and load. */
+export type BenchResult = Omit<BenchReport, 'name' | 'startedAt' | 'durationSeconds' | 'machine' | 'load'>;
