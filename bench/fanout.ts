@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Endpoint, ServerKind, WorkerCommand, WorkerReply } from './clients/fanoutClient.js';
 import { Histogram, type HistogramSummary } from './lib/histogram.js';
-import { setUpUsersAndRooms, startOurs } from './lib/ours.js';
+import { kafkaModeEnv, setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, sleep, stopChild, waitForMessage } from './lib/proc.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
 import type { BenchResult, Row } from './lib/report.js';
@@ -25,6 +25,14 @@ export interface FanoutOptions {
   servers: ServerKind[];
   /** Run our server under --cpu-prof and report its top self-time functions. */
   profile: boolean;
+  /** After the fixed steps, search the highest sustainable offered rate (doubling, then bisection). */
+  search: boolean;
+  /** Length of each search probe. */
+  probeMs: number;
+  /** Bisection probes after the doubling found a failing rate. */
+  bisections: number;
+  /** A rate is sustained when ≥ 99 % is delivered and p99 stays under this. */
+  p99BoundMs: number;
 }
 
 export const FANOUT_DEFAULTS: FanoutOptions = {
@@ -38,9 +46,16 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   subWorkers: 2,
   servers: ['ours', 'socketio', 'ws'],
   profile: false,
+  search: true,
+  probeMs: 5_000,
+  bisections: 3,
+  p99BoundMs: 500,
 };
 
-export const FANOUT_QUICK: Partial<FanoutOptions> = { rooms: 5, subscribers: 20, stepMs: 4_000, drainMs: 1_500 };
+export const FANOUT_QUICK: Partial<FanoutOptions> = { rooms: 5, subscribers: 20, stepMs: 4_000, drainMs: 1_500, probeMs: 3_000, bisections: 2 };
+
+/** The search never offers more than this (the single sender process tops out around there anyway). */
+const SEARCH_CEILING = 64_000;
 
 export interface FanoutStep {
   server: ServerKind;
@@ -56,6 +71,15 @@ export interface FanoutStep {
   latency: HistogramSummary;
   closes: number;
   errors: Record<string, number>;
+  /** A step of the highest-rate search rather than one of the fixed rates. */
+  probe: boolean;
+  /** Messages per second the sender process actually got out (below the offered rate: the generator's limit). */
+  sentPerSecond: number;
+}
+
+/** Whether a server sustained a step: ≥ 99 % delivered, p99 under the bound, and the offered rate really sent. */
+export function sustained(step: FanoutStep, p99BoundMs: number): boolean {
+  return step.deliveredRatio >= 0.99 && step.latency.p99Ms < p99BoundMs && step.sentPerSecond >= step.offeredPerSecond * 0.95;
 }
 
 function send(child: ChildProcess, command: WorkerCommand): void {
@@ -70,20 +94,22 @@ function replyOf<T extends WorkerReply['type']>(type: T) {
   };
 }
 
-async function measureServer(kind: ServerKind, options: FanoutOptions, log: (line: string) => void): Promise<{ steps: FanoutStep[]; hotspots?: Hotspot[] }> {
+async function measureServer(kind: ServerKind, options: FanoutOptions, log: (line: string) => void): Promise<{ steps: FanoutStep[]; hotspots?: Hotspot[]; searchNote?: string }> {
   const children: ChildProcess[] = [];
   let stopServer: () => Promise<void>;
   let serverPid: number;
   let url: string;
   let subEndpoints: Endpoint[];
   let sendEndpoints: Endpoint[];
-  const profileDir = options.profile && kind === 'ours' ? mkdtempSync(path.join(tmpdir(), 'chat-bench-prof-')) : undefined;
-  if (kind === 'ours') {
-    const ours = await startOurs({ nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] });
+  const profileDir = options.profile && (kind === 'ours' || kind === 'ours-kafka') ? mkdtempSync(path.join(tmpdir(), 'chat-bench-prof-')) : undefined;
+  if (kind === 'ours' || kind === 'ours-kafka') {
+    const env = kind === 'ours-kafka' ? kafkaModeEnv() : {};
+    if (!env) throw new Error('ours-kafka needs KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL (eval "$(bash scripts/services env)")');
+    const ours = await startOurs({ nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], env, startTimeoutMs: 120_000 });
     stopServer = () => ours.stop();
     serverPid = ours.child.pid ?? 0;
     url = ours.wsUrl;
-    log(`ours: registering ${options.subscribers} users, ${options.rooms} rooms`);
+    log(`${kind}: registering ${options.subscribers} users, ${options.rooms} rooms`);
     const fixture = await setUpUsersAndRooms(ours.baseUrl, Math.max(options.subscribers, options.sendersPerRoom), options.rooms);
     subEndpoints = fixture.roomIds.flatMap((room) => fixture.users.slice(0, options.subscribers).map((user) => ({ room, token: user.token })));
     sendEndpoints = fixture.roomIds.flatMap((room) => fixture.users.slice(0, options.sendersPerRoom).map((user) => ({ room, token: user.token })));
@@ -98,6 +124,7 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
     sendEndpoints = rooms.flatMap((room) => Array.from({ length: options.sendersPerRoom }, () => ({ room })));
   }
   const steps: FanoutStep[] = [];
+  let searchNote: string | undefined;
   try {
     const subs = Array.from({ length: options.subWorkers }, () => forkTs('bench/clients/fanoutClient.ts'));
     const sender = forkTs('bench/clients/fanoutClient.ts');
@@ -112,9 +139,10 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
     await waitForMessage(sender, replyOf('ready'), 60_000, `${kind} senders`);
     log(`${kind}: ${subEndpoints.length} subscribers and ${sendEndpoints.length} senders connected`);
 
-    // Step 0 warms the JIT and the connections up at the lowest rate; it is not reported.
-    const plan = [{ rate: options.rates[0] ?? 100, ms: Math.min(2_000, options.stepMs), report: false }, ...options.rates.map((rate) => ({ rate, ms: options.stepMs, report: true }))];
-    for (const [index, { rate, ms, report }] of plan.entries()) {
+    let stepIndex = 0;
+    /** One step: offer `rate` msg/s for `ms`, drain, collect from every subscriber process. */
+    const runStep = async (rate: number, ms: number, probe: boolean): Promise<FanoutStep> => {
+      const index = stepIndex++;
       for (const worker of subs) send(worker, { cmd: 'step', step: index });
       await sleep(50);
       const cpuBefore = cpuSeconds(serverPid);
@@ -127,18 +155,15 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
       let closes = 0;
       let otherFrames = 0;
       const errors: Record<string, number> = { ...sent.errors };
-      for (const worker of subs) {
-        send(worker, { cmd: 'collect' });
-        const collected = await waitForMessage(worker, replyOf('collected'), 30_000, `${kind} collect`);
+      for (const collected of await collectAll()) {
         histogram.merge(collected.histogram);
         delivered += collected.delivered;
         otherFrames += collected.otherFrames;
         closes += collected.closes;
         for (const [code, count] of Object.entries(collected.errors)) errors[code] = (errors[code] ?? 0) + count;
       }
-      if (!report) continue;
       const expected = sent.sent * options.subscribers;
-      const step: FanoutStep = {
+      return {
         server: kind,
         offeredPerSecond: rate,
         sent: sent.sent,
@@ -151,34 +176,107 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         latency: histogram.summary(),
         closes,
         errors,
+        probe,
+        sentPerSecond: Math.round(sent.sent / (ms / 1000)),
       };
+    };
+    const collectAll = async () => {
+      const replies = [];
+      for (const worker of subs) {
+        send(worker, { cmd: 'collect' });
+        replies.push(await waitForMessage(worker, replyOf('collected'), 30_000, `${kind} collect`));
+      }
+      return replies;
+    };
+    /** After an overloaded step, waits (up to 30 s) until the backlog stops arriving, so it does not load the next step. */
+    const quiesce = async () => {
+      let previous = -1;
+      for (let waited = 0; waited < 30_000; waited += 1_000) {
+        const total = (await collectAll()).reduce((sum, collected) => sum + collected.messagesOfAnyStep, 0);
+        if (total === previous) return;
+        previous = total;
+        await sleep(1_000);
+      }
+    };
+    const report = (step: FanoutStep) => {
       steps.push(step);
-      log(`${kind} @ ${rate}/s: ${step.deliveredPerSecond} delivered/s (${(step.deliveredRatio * 100).toFixed(1)} %), p50 ${step.latency.p50Ms} ms, p99 ${step.latency.p99Ms} ms, p99.9 ${step.latency.p999Ms} ms, server CPU ${step.serverCpuPercent} %`);
+      log(`${kind} @ ${step.offeredPerSecond}/s${step.probe ? ' (search)' : ''}: ${step.deliveredPerSecond} delivered/s (${(step.deliveredRatio * 100).toFixed(1)} %), sent ${step.sentPerSecond}/s, p50 ${step.latency.p50Ms} ms, p99 ${step.latency.p99Ms} ms, p99.9 ${step.latency.p999Ms} ms, server CPU ${step.serverCpuPercent} %`);
+    };
+
+    // A warm-up step (JIT, connections) at the lowest rate; not reported.
+    await runStep(options.rates[0] ?? 100, Math.min(2_000, options.stepMs), false);
+    for (const rate of options.rates) {
+      const step = await runStep(rate, options.stepMs, false);
+      report(step);
+      if (!sustained(step, options.p99BoundMs)) await quiesce();
+    }
+
+    if (options.search) {
+      // Doubling from the highest fixed rate sustained (or down from the lowest), then bisection between the last
+      // rate sustained and the first that was not. Each probe is a fresh step of probeMs after the backlog settled.
+      const fixed = steps.filter((step) => sustained(step, options.p99BoundMs)).map((step) => step.offeredPerSecond);
+      let good = fixed.length ? Math.max(...fixed) : 0;
+      let bad = steps.filter((step) => !sustained(step, options.p99BoundMs) && step.offeredPerSecond > good).map((step) => step.offeredPerSecond).sort((a, b) => a - b)[0];
+      const probe = async (rate: number): Promise<boolean> => {
+        const step = await runStep(rate, options.probeMs, true);
+        report(step);
+        const ok = sustained(step, options.p99BoundMs);
+        if (!ok) await quiesce();
+        return ok;
+      };
+      if (good === 0) {
+        // Not even the lowest fixed rate: halve until one holds (or give up below 10 msg/s).
+        let rate = Math.floor((options.rates[0] ?? 100) / 2);
+        bad = options.rates[0] ?? 100;
+        while (rate >= 10 && !(await probe(rate))) {
+          bad = rate;
+          rate = Math.floor(rate / 2);
+        }
+        good = rate >= 10 ? rate : 0;
+      }
+      while (bad === undefined && good > 0) {
+        const rate = good * 2;
+        if (rate > SEARCH_CEILING) break;
+        if (await probe(rate)) good = rate;
+        else bad = rate;
+      }
+      for (let i = 0; i < options.bisections && bad !== undefined && good > 0 && bad - good > Math.max(10, good * 0.05); i++) {
+        const rate = Math.round((good + bad) / 2);
+        if (await probe(rate)) good = rate;
+        else bad = rate;
+      }
+      searchNote = good > 0 ? `${kind}: highest sustained ${good}/s offered${bad !== undefined ? `, not sustained at ${bad}/s` : ` (search stopped at the ${SEARCH_CEILING}/s ceiling)`}` : `${kind}: no rate ≥ 10/s sustained`;
+      log(`search ${searchNote}`);
     }
   } finally {
     await Promise.all(children.map((child) => stopChild(child, 2_000)));
     await stopServer();
   }
   // The profile is written when the server exits, so it is read only after stopServer().
-  return profileDir ? { steps, hotspots: topSelfTime(profileDir) } : { steps };
+  const result = { steps, ...(searchNote ? { searchNote } : {}) };
+  return profileDir ? { ...result, hotspots: topSelfTime(profileDir) } : result;
 }
 
-/** Highest offered rate at which a server delivered ≥ 99 % of the expected messages with p99 under 500 ms. */
-function sustainable(steps: FanoutStep[]): FanoutStep | undefined {
-  return steps.filter((step) => step.deliveredRatio >= 0.99 && step.latency.p99Ms < 500).sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
+/** The step with the highest offered rate a server sustained (fixed steps and search probes alike). */
+function sustainable(steps: FanoutStep[], p99BoundMs: number): FanoutStep | undefined {
+  return steps.filter((step) => sustained(step, p99BoundMs)).sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
 }
 
 export async function runFanout(options: FanoutOptions, log: (line: string) => void): Promise<BenchResult & { steps: FanoutStep[] }> {
   const steps: FanoutStep[] = [];
   let hotspots: Hotspot[] | undefined;
+  const searchNotes: string[] = [];
   for (const kind of options.servers) {
     const result = await measureServer(kind, options, log);
     steps.push(...result.steps);
     if (result.hotspots) hotspots = result.hotspots;
+    if (result.searchNote) searchNotes.push(result.searchNote);
   }
   const rows: Row[] = steps.map((step) => ({
     server: step.server,
+    step: step.probe ? 'search' : 'fixed',
     'offered msg/s': step.offeredPerSecond,
+    'sent msg/s': step.sentPerSecond,
     'delivered msg/s': step.deliveredPerSecond,
     'delivered %': Math.round(step.deliveredRatio * 1000) / 10,
     'p50 ms': step.latency.p50Ms,
@@ -190,7 +288,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     errors: Object.entries(step.errors).map(([code, count]) => `${code}:${count}`).join(' ') || '',
   }));
   const ratios: Record<string, number | null> = {};
-  const at = (kind: ServerKind, rate: number) => steps.find((step) => step.server === kind && step.offeredPerSecond === rate);
+  const at = (kind: ServerKind, rate: number) => steps.find((step) => step.server === kind && !step.probe && step.offeredPerSecond === rate);
   for (const rate of options.rates) {
     const ours = at('ours', rate);
     for (const peer of ['socketio', 'ws'] as const) {
@@ -200,19 +298,26 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
       ratios[`p99 latency ours/${peer} @ ${rate}/s offered (lower is better)`] = other.latency.p99Ms ? ours.latency.p99Ms / other.latency.p99Ms : null;
     }
   }
-  const best = Object.fromEntries(options.servers.map((kind) => [kind, sustainable(steps.filter((step) => step.server === kind))]));
-  for (const peer of ['socketio', 'ws'] as const) {
-    const ours = best.ours;
-    const other = best[peer];
-    if (ours && other) ratios[`highest sustainable delivered/s ours/${peer}`] = ours.deliveredPerSecond / other.deliveredPerSecond;
+  const best = Object.fromEntries(options.servers.map((kind) => [kind, sustainable(steps.filter((step) => step.server === kind), options.p99BoundMs)]));
+  for (const mine of ['ours', 'ours-kafka'] as const) {
+    for (const peer of ['socketio', 'ws'] as const) {
+      const ours = best[mine];
+      const other = best[peer];
+      if (ours && other) ratios[`highest sustainable delivered/s ${mine}/${peer}`] = ours.deliveredPerSecond / other.deliveredPerSecond;
+    }
   }
   const notes = [
     `Each server: ${options.rooms} rooms × ${options.subscribers} subscriber connections (one connection per room and user), ${options.sendersPerRoom} sender connections per room, ${options.textBytes}-character texts; ${options.subWorkers} subscriber processes and 1 sender process, separate from the server's.`,
     `Latency: the sender's CLOCK_MONOTONIC (µs) in the text vs the receiver's, same host. Each step offers a fixed rate for ${options.stepMs / 1000} s, then ${options.drainMs / 1000} s of drain; a 2 s warm-up step is not reported. "delivered %" = delivered / (sent × subscribers).`,
     'ours = `chat serve` (embedded mode: SQLite log, history view, receipts, persistence on) with the per-user send limits raised (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000), AUTH_RATE_LIMIT_PER_MINUTE and MAX_ROOM_MEMBERS raised; sends are WS chat.send frames. Peers keep nothing and check nothing.',
-    'Our Kafka mode is not measured: the Kafka command processor does not exist yet (the Kafka event log is being written at the same time), so there is no Kafka-backed `chat serve` to run.',
+    ...(options.servers.includes('ours-kafka')
+      ? ['ours-kafka = `chat serve` with EVENT_LOG=kafka (a unique events/commands/replies topic set on the broker of scripts/services), every role in the one process, Redis for presence, rate limits, tokens, analytics and typing; otherwise as ours.']
+      : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws` adds it).']),
     '"other frames/s": frames besides the messages that reached the subscribers (ours: chat.receipt for the delivered markers, presence), per second of step + drain.',
-    `Highest sustainable offered rate (≥ 99 % delivered, p99 < 500 ms) among the steps: ${Object.entries(best).map(([kind, step]) => `${kind} ${step ? `${step.offeredPerSecond}/s (${step.deliveredPerSecond} delivered/s)` : 'none'}`).join(', ')}.`,
+    ...(options.search
+      ? [`Search for the highest sustainable rate: after the fixed steps, doubling from the highest fixed rate sustained, then ${options.bisections} bisection probes of ${options.probeMs / 1000} s; after a probe that failed, the next waits until the backlog stopped arriving (at most 30 s). ${searchNotes.join('; ')}.`]
+      : []),
+    `Highest sustainable offered rate (≥ 99 % delivered, p99 < ${options.p99BoundMs} ms, ≥ 95 % of the offered rate actually sent) among all steps: ${Object.entries(best).map(([kind, step]) => `${kind} ${step ? `${step.offeredPerSecond}/s (${step.deliveredPerSecond} delivered/s)` : 'none'}`).join(', ')}.`,
   ];
   return {
     settings: { ...options },

@@ -24,6 +24,10 @@ const { positionals, values } = parseArgs({
     'step-seconds': { type: 'string' },
     servers: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'no-search': { type: 'boolean', default: false },
+    'probe-seconds': { type: 'string' },
+    bisections: { type: 'string' },
+    'p99-bound-ms': { type: 'string' },
     connections: { type: 'string' },
     events: { type: 'string' },
     logs: { type: 'string' },
@@ -50,6 +54,10 @@ function fanoutOptions(): FanoutOptions {
   if (values['step-seconds']) options.stepMs = Number(values['step-seconds']) * 1000;
   if (values.servers) options.servers = values.servers.split(',') as ServerKind[];
   options.profile = values.profile ?? false;
+  if (values['no-search']) options.search = false;
+  if (values['probe-seconds']) options.probeMs = Number(values['probe-seconds']) * 1000;
+  if (values.bisections) options.bisections = Number(values.bisections);
+  if (values['p99-bound-ms']) options.p99BoundMs = Number(values['p99-bound-ms']);
   return options;
 }
 

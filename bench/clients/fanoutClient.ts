@@ -9,7 +9,8 @@ import { Histogram, nowUs } from '../lib/histogram.js';
 //                current step the latency from the sender's timestamp (inside the text) to its arrival.
 //   role "send": opens sender connections and sends at a fixed offered rate, spread evenly over time.
 
-export type ServerKind = 'ours' | 'socketio' | 'ws';
+/** ours-kafka: our service on the Kafka event log (EVENT_LOG=kafka); same protocol as ours. */
+export type ServerKind = 'ours' | 'ours-kafka' | 'socketio' | 'ws';
 
 export interface Endpoint {
   room: string;
@@ -26,7 +27,7 @@ export type WorkerCommand =
 export type WorkerReply =
   | { type: 'ready'; connections: number }
   | { type: 'sent'; step: number; sent: number; acks: number; errors: Record<string, number> }
-  | { type: 'collected'; delivered: number; otherFrames: number; histogram: ReturnType<Histogram['toData']>; closes: number; errors: Record<string, number> }
+  | { type: 'collected'; delivered: number; otherFrames: number; messagesOfAnyStep: number; histogram: ReturnType<Histogram['toData']>; closes: number; errors: Record<string, number> }
   | { type: 'failed'; message: string };
 
 /** One connection, whatever the protocol: join a room, send a text to it, hand every received text to `onText`. */
@@ -44,6 +45,8 @@ let closes = 0;
 let acks = 0;
 /** Frames that are not the measured messages (ours: chat.receipt, presence) during the current step. */
 let otherFrames = 0;
+/** Every message received, whatever its step: a backlog still draining after an overloaded step shows here. */
+let messagesOfAnyStep = 0;
 const errors: Record<string, number> = {};
 
 function reply(message: WorkerReply): void {
@@ -57,6 +60,7 @@ function countError(code: string): void {
 /** Text layout: "<step>|<send time in µs>|<padding>"; only the current step's messages count. */
 function onText(text: string | null | undefined): void {
   if (role !== 'sub' || typeof text !== 'string') return;
+  messagesOfAnyStep += 1;
   const first = text.indexOf('|');
   const second = text.indexOf('|', first + 1);
   if (first < 0 || second < 0 || Number(text.slice(0, first)) !== step) return;
@@ -164,7 +168,7 @@ function connectSocketIo(url: string, endpoint: Endpoint, subscribe: boolean): P
 
 async function init(command: Extract<WorkerCommand, { cmd: 'init' }>): Promise<void> {
   role = command.role;
-  const connect = command.kind === 'ours' ? connectOurs : command.kind === 'ws' ? connectWs : connectSocketIo;
+  const connect = command.kind === 'ours' || command.kind === 'ours-kafka' ? connectOurs : command.kind === 'ws' ? connectWs : connectSocketIo;
   const subscribe = command.role === 'sub';
   // In batches: a thousand simultaneous handshakes would measure the accept queue, not the steady state.
   for (let i = 0; i < command.endpoints.length; i += 50) {
@@ -217,7 +221,7 @@ process.on('message', (raw: WorkerCommand) => {
       case 'send':
         return send(raw);
       case 'collect':
-        reply({ type: 'collected', delivered, otherFrames, histogram: histogram.toData(), closes, errors: { ...errors } });
+        reply({ type: 'collected', delivered, otherFrames, messagesOfAnyStep, histogram: histogram.toData(), closes, errors: { ...errors } });
         return;
     }
   };

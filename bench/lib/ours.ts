@@ -128,3 +128,36 @@ export async function setUpUsersAndRooms(baseUrl: string, userCount: number, roo
   });
   return { users, roomIds };
 }
+
+/**
+ * Our service in its distributed mode, every role in one process: the Kafka event log with its command processor
+ * (unique topics per run, so runs never share a stream), the schema registry and Redis of `scripts/services`
+ * (unique key and subject prefixes), Redis for presence, rate limits, tokens, analytics, typing and personal data
+ * keys. Undefined when the services' variables are not exported.
+ */
+export function kafkaModeEnv(): Record<string, string> | undefined {
+  const brokers = process.env.KAFKA_BROKERS;
+  const registry = process.env.SCHEMA_REGISTRY_URL;
+  const redis = process.env.REDIS_URL;
+  if (!brokers || !registry || !redis) return undefined;
+  const run = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    EVENT_LOG: 'kafka',
+    KAFKA_BROKERS: brokers,
+    KAFKA_CLIENT_ID: run,
+    KAFKA_EVENTS_TOPIC: `${run}.events`,
+    KAFKA_COMMANDS_TOPIC: `${run}.commands`,
+    KAFKA_REPLIES_TOPIC: `${run}.replies`,
+    SCHEMA_REGISTRY: 'confluent',
+    SCHEMA_REGISTRY_URL: registry,
+    SCHEMA_SUBJECT_PREFIX: `${run}.`,
+    REDIS_URL: redis,
+    REDIS_KEY_PREFIX: `${run}:`,
+    PRESENCE_STORE: 'redis',
+    RATE_LIMIT_STORE: 'redis',
+    TOKEN_STORE: 'redis',
+    ANALYTICS_STORE: 'redis',
+    TYPING_BUS: 'redis',
+    PERSONAL_DATA_KEYS: 'redis',
+  };
+}
