@@ -23,4 +23,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Every role by default; ROLES (e.g. `api,gateway`, `command-processor`, `projector:history`) picks this
+# container's share of the distributed mode (docker-compose.yml).
 CMD ["node", "dist/cli/main.js", "serve"]

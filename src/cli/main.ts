@@ -18,14 +18,23 @@ const program = new Command('chat').description('Event-sourced CQRS chat service
 
 program
   .command('serve')
-  .description('run the service (embedded mode: SQLite log and history under DATA_DIR, everything in one process)')
+  .description(
+    'run the service: every role in one process by default (embedded mode: SQLite log and history under DATA_DIR), ' +
+      'or the roles named by --roles / ROLES (distributed mode, EVENT_LOG=kafka)',
+  )
   .option('-p, --port <port>', 'port to listen on (overrides PORT)')
   .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
-  .action(async (options: { port?: string; dataDir?: string }) => {
+  .option(
+    '-r, --roles <roles>',
+    'comma-separated roles of this process (overrides ROLES): api, gateway, command-processor, projector:history, ' +
+      'projector:analytics, or all',
+  )
+  .action(async (options: { port?: string; dataDir?: string; roles?: string }) => {
     const config = loadConfig({
       ...process.env,
       ...(options.port !== undefined ? { PORT: options.port } : {}),
       ...(options.dataDir !== undefined ? { DATA_DIR: options.dataDir } : {}),
+      ...(options.roles !== undefined ? { ROLES: options.roles } : {}),
     });
     const logger = pino({ level: config.logLevel, base: { service: 'chat' } });
     const server = await ChatServer.start(config, logger, version);

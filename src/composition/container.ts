@@ -41,12 +41,15 @@ import { RedisPresenceTracker } from '../presence/redisPresenceTracker.js';
 import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
 import { openOracleHistoryStore } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { Projector } from '../projections/projector.js';
+import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { ChatQueries } from '../queries/chatQueries.js';
 import { memoryLimiter, RateLimiter, type LimiterFactory } from '../ratelimit/rateLimiter.js';
 import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
+import { planProcess } from '../roles/processPlan.js';
+import { ReadinessChecks } from '../roles/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { resolve, TOKENS } from './tokens.js';
@@ -185,14 +188,18 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       }
     })
     .onDeactivation((store) => store.close());
-  bind(TOKENS.historyProjector).toDynamicValue(
-    async (context) =>
-      new Projector({
-        name: 'history',
-        log: await resolve(context, TOKENS.eventLog),
-        store: await resolve(context, TOKENS.historyStore),
-        logger,
-      }),
+  // This process's roles decide whether it projects the history view or follows a shared store another process
+  // projects into (src/roles/processPlan.ts); either way callers wait on it for read-your-writes.
+  const plan = planProcess(config);
+  bind(TOKENS.historyProjector).toDynamicValue(async (context) =>
+    plan.historyView === 'follower'
+      ? new StoreCheckpointFollower({ name: 'history', store: await resolve(context, TOKENS.historyStore), logger })
+      : new Projector({
+          name: 'history',
+          log: await resolve(context, TOKENS.eventLog),
+          store: await resolve(context, TOKENS.historyStore),
+          logger,
+        }),
   );
   // Analytics counters live in memory in the embedded mode: the projector rebuilds them from position 0 on every
   // start (its checkpoint is the store's, and a fresh memory store's is 0). In Redis they and their checkpoint
@@ -227,7 +234,10 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       async (context) =>
         new ProjectorLagMonitor(
           await resolve(context, TOKENS.eventLog),
-          [await resolve(context, TOKENS.historyProjector), await resolve(context, TOKENS.analyticsProjector)],
+          [
+            ...(plan.historyView !== undefined ? [await resolve(context, TOKENS.historyProjector)] : []),
+            ...(plan.analyticsProjector ? [await resolve(context, TOKENS.analyticsProjector)] : []),
+          ],
           await resolve(context, TOKENS.metrics),
           logger,
         ),
@@ -361,18 +371,25 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       uuidGenerator,
     );
   });
+  const readiness = new ReadinessChecks();
+  bind(TOKENS.readiness).toConstantValue(readiness);
+  // Every process answers /api/health (and /metrics) for its roles; only the api role serves the REST API.
   bind(TOKENS.endpoints).toDynamicValue(async (context) => [
     ...healthRoutes({
       log: await resolve(context, TOKENS.eventLog),
       eventLogReadiness: await eventLogReadiness(context),
-      history: await resolve(context, TOKENS.historyStore),
-      projector: await resolve(context, TOKENS.historyProjector),
+      checks: () => readiness.list(),
+      roles: config.roles,
     }),
-    ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
-    ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
-    ...receiptRoutes(await resolve(context, TOKENS.receiptCommands), await resolve(context, TOKENS.chatQueries)),
-    ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
-    ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
+    ...(plan.api
+      ? [
+          ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
+          ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
+          ...receiptRoutes(await resolve(context, TOKENS.receiptCommands), await resolve(context, TOKENS.chatQueries)),
+          ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
+          ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
+        ]
+      : []),
   ]);
   // Typing reaches the other gateways' sockets through the bus: in process when there is one gateway, over Redis
   // pub/sub when there are several.

@@ -23,11 +23,12 @@ import type { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import type { PresenceService } from '../presence/presenceService.js';
 import type { PresenceTracker } from '../presence/presenceTracker.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
-import type { Projector } from '../projections/projector.js';
+import type { ProjectionProgress } from '../projections/storeCheckpointFollower.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
+import type { ReadinessChecks } from '../roles/readiness.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import type { CommandExecutors } from './commandExecution.js';
 
@@ -51,9 +52,13 @@ export const TOKENS = {
   codec: token<RefreshableEventCodec>('codec'),
   eventLog: token<EventLog>('eventLog'),
   historyStore: token<HistoryStore>('historyStore'),
-  historyProjector: token<Projector>('historyProjector'),
+  /**
+   * What this process waits on for read-your-writes of the history view: the history projector, or where another
+   * process projects into a shared store, a follower of that store's checkpoint (src/roles/processPlan.ts).
+   */
+  historyProjector: token<ProjectionProgress>('historyProjector'),
   analyticsStore: token<AnalyticsStore>('analyticsStore'),
-  analyticsProjector: token<Projector>('analyticsProjector'),
+  analyticsProjector: token<ProjectionProgress>('analyticsProjector'),
   analyticsQueries: token<AnalyticsQueries>('analyticsQueries'),
   projectorLagMonitor: token<ProjectorLagMonitor>('projectorLagMonitor'),
   tokenStore: token<TokenStore>('tokenStore'),
@@ -81,6 +86,8 @@ export const TOKENS = {
   commandProcessor: token<CommandProcessor>('commandProcessor'),
   /** Optional: runs on the processor's events before encoding (crypto-shredding seals personal data here). */
   beforeEncode: token<BeforeEncode>('beforeEncode'),
+  /** The health checks of the roles this process runs; /api/health asks them. */
+  readiness: token<ReadinessChecks>('readiness'),
 } as const;
 
 /** Resolves a token inside a binding's factory (async: some adapters open files or connect first). */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ALL_ROLES_ALIAS, parseRoles, ROLE_NAMES, runsAllRoles, type Role } from '../roles/roleNames.js';
 
 // The only place that reads the environment (DESIGN.md: adapters are chosen in one composition root from
 // configuration). Every setting is validated; a bad one stops start-up with a message naming it.
@@ -19,6 +20,8 @@ const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // What this process runs (src/roles/roleNames.ts), comma-separated; `chat serve --roles` overrides it. Unset: all.
+  ROLES: z.string().optional(),
   EVENT_LOG: z.enum(['sqlite', 'kafka']).default('sqlite'),
   // The Kafka event log (EVENT_LOG=kafka). scripts/services exports KAFKA_BROKERS for the tests; only EVENT_LOG
   // switches the service to it.
@@ -112,6 +115,8 @@ const configSchema = z.object({
   TOKEN_STORE: z.enum(['sqlite', 'redis']).default('sqlite'),
   ANALYTICS_STORE: z.enum(['memory', 'redis']).default('memory'),
   TYPING_BUS: z.enum(['memory', 'redis']).default('memory'),
+  // Crypto-shredding keys (src/privacy): DATA_DIR/keys.db, or Redis so every process sees an erasure at once.
+  PERSONAL_DATA_KEYS: z.enum(['sqlite', 'redis']).default('sqlite'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
@@ -135,6 +140,8 @@ export interface AppConfig {
   host: string;
   dataDir: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** The roles this process runs, in ROLE_NAMES order; all of them unless ROLES says otherwise. */
+  roles: Role[];
   eventLog: RawConfig['EVENT_LOG'];
   /** Set (validated) when eventLog is `kafka`. Partitions and replicas apply to a topic the service creates. */
   kafka:
@@ -144,6 +151,8 @@ export interface AppConfig {
         eventsTopic: string;
         partitions: number;
         replicationFactor: number;
+        /** Never from the environment: a tool that must not share the server's index (replay) sets its own. */
+        indexFile?: string;
         commandsTopic: string;
         repliesTopic: string;
         commandTimeoutMs: number;
@@ -199,6 +208,7 @@ export interface AppConfig {
     token: RawConfig['TOKEN_STORE'];
     analytics: RawConfig['ANALYTICS_STORE'];
     typing: RawConfig['TYPING_BUS'];
+    personalDataKeys: RawConfig['PERSONAL_DATA_KEYS'];
   };
   /** Undefined: /metrics is open, as Prometheus scrapers usually expect on a private network. */
   metrics: { token: string | undefined };
@@ -253,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (raw.EVENT_LOG === 'kafka' && raw.KAFKA_BROKERS === undefined) {
     throw new ConfigError(['KAFKA_BROKERS: required when EVENT_LOG=kafka']);
   }
+  const roles = rolesOf(raw);
   const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
   if (oracleProblems.length > 0) throw new ConfigError(oracleProblems);
   const needsRedis = redisSelectors(raw);
@@ -264,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     host: raw.HOST,
     dataDir: path.resolve(raw.DATA_DIR),
     logLevel: raw.LOG_LEVEL,
+    roles,
     eventLog: raw.EVENT_LOG,
     kafka:
       raw.EVENT_LOG === 'kafka' && raw.KAFKA_BROKERS !== undefined
@@ -325,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       token: raw.TOKEN_STORE,
       analytics: raw.ANALYTICS_STORE,
       typing: raw.TYPING_BUS,
+      personalDataKeys: raw.PERSONAL_DATA_KEYS,
     },
     metrics: { token: raw.METRICS_TOKEN },
     http: {
@@ -343,6 +356,39 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       typingIntervalMs: raw.WS_TYPING_INTERVAL_MS,
     },
   };
+}
+
+/**
+ * ROLES, validated. A process that runs only some roles shares the log with the others, so it needs the Kafka log:
+ * the SQLite log is one process's file, and a second process on it would be a second writer nobody else reads.
+ */
+function rolesOf(raw: RawConfig): Role[] {
+  if (raw.ROLES === undefined) return [...ROLE_NAMES];
+  const parsed = parseRoles(raw.ROLES);
+  const known = `known roles: ${ROLE_NAMES.join(', ')} (or ${ALL_ROLES_ALIAS})`;
+  if (!parsed.ok) {
+    throw new ConfigError([
+      'unknown' in parsed
+        ? `ROLES: unknown role${parsed.unknown.length > 1 ? 's' : ''} ${parsed.unknown.map((name) => JSON.stringify(name)).join(', ')}; ${known}`
+        : `ROLES: names no role; ${known}`,
+    ]);
+  }
+  if (runsAllRoles(parsed.roles)) return parsed.roles;
+  if (raw.EVENT_LOG !== 'kafka') {
+    throw new ConfigError([
+      `ROLES: ${parsed.roles.join(',')} needs EVENT_LOG=kafka: the SQLite log is one process's file, so with ` +
+        `EVENT_LOG=sqlite one process runs every role (leave ROLES unset)`,
+    ]);
+  }
+  // Events name their schema by the id a registry handed out; processes with registries of their own would read
+  // each other's events with the wrong schemas.
+  if (raw.SCHEMA_REGISTRY !== 'confluent') {
+    throw new ConfigError([
+      `ROLES: ${parsed.roles.join(',')} needs SCHEMA_REGISTRY=confluent: processes that share the log must share ` +
+        `one schema registry (the embedded one lives in each process's DATA_DIR)`,
+    ]);
+  }
+  return parsed.roles;
 }
 
 /**
@@ -370,6 +416,7 @@ function redisSelectors(raw: RawConfig): string[] {
     TOKEN_STORE: raw.TOKEN_STORE,
     ANALYTICS_STORE: raw.ANALYTICS_STORE,
     TYPING_BUS: raw.TYPING_BUS,
+    PERSONAL_DATA_KEYS: raw.PERSONAL_DATA_KEYS,
   };
   return Object.entries(selectors).flatMap(([key, value]) => (value === 'redis' ? [key] : []));
 }

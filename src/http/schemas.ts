@@ -193,6 +193,8 @@ export const messageIdParams = z.strictObject({ messageId: id });
 export const healthSchema = z
   .object({
     status: z.enum(['ok', 'unavailable']),
+    /** What this process runs (`chat serve --roles`). */
+    roles: z.array(z.string()).optional(),
     checks: z.record(z.string(), z.object({ status: z.enum(['ok', 'failing']), detail: z.string().optional() })),
   })
   .meta({ id: 'Health' });

@@ -9,12 +9,23 @@ interface Check {
   detail?: string;
 }
 
+/** One more dependency to report: `probe` answers the detail, or throws to report it failing. */
+export interface HealthCheck {
+  readonly name: string;
+  probe(head: Checkpoint): Promise<string>;
+}
+
 export interface HealthDependencies {
   log: EventLog;
   /** For a log that can be running but not connected (Kafka): asked before the log itself, so it fails fast. */
   eventLogReadiness?: () => { ready: boolean; reason?: string };
-  history: Pick<ProjectionStore, 'checkpoint'>;
-  projector: { readonly isRunning: boolean };
+  /** The history view and what keeps it current; omitted by a process that neither reads nor writes it. */
+  history?: Pick<ProjectionStore, 'checkpoint'>;
+  projector?: { readonly isRunning: boolean };
+  /** The checks of whatever else this process runs (its roles), asked in order after the log. */
+  checks?: () => readonly HealthCheck[];
+  /** The roles this process runs, reported beside the checks. */
+  roles?: readonly string[];
 }
 
 /** Each dependency is asked something real (a read), so a dead file handle or a stopped projector shows up. */
@@ -41,12 +52,17 @@ export function healthRoutes(deps: HealthDependencies): Endpoint[] {
           head = await deps.log.headPosition();
           return `head ${describeHead(head)}`;
         });
-        checks.historyProjection = await probe(async () => {
-          if (!deps.projector.isRunning) throw new Error('projector is not running');
-          return `lag ${lag(head, await deps.history.checkpoint())} events`;
-        });
+        const { history, projector } = deps;
+        if (history !== undefined && projector !== undefined) {
+          checks.historyProjection = await probe(async () => {
+            if (!projector.isRunning) throw new Error('projector is not running');
+            return `lag ${lag(head, await history.checkpoint())} events`;
+          });
+        }
+        for (const check of deps.checks?.() ?? []) checks[check.name] = await probe(() => check.probe(head));
         const healthy = Object.values(checks).every((check) => check.status === 'ok');
-        return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'unavailable', checks } };
+        const status = healthy ? 'ok' : 'unavailable';
+        return { status: healthy ? 200 : 503, body: deps.roles ? { status, roles: [...deps.roles], checks } : { status, checks } };
       },
     }),
   ];

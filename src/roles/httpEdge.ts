@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { get } from '../composition/container.js';
+import { TOKENS } from '../composition/tokens.js';
+import type { AppConfig } from '../config/config.js';
+import { createHttpApp } from '../http/app.js';
+import { buildOpenApiDocument } from '../http/openapi.js';
+import { packageRoot } from '../support/packageRoot.js';
+import type { RoleComponent } from './roleComponent.js';
+
+/**
+ * The HTTP server every process runs: /api/health and /metrics always (probes and scrapes reach each process),
+ * the REST API and the browser client with the api role. The gateway role takes upgrades on the same server.
+ */
+export class HttpEdge implements RoleComponent {
+  readonly name = 'http';
+  readonly layer = 'edge';
+  private server: Server | undefined;
+
+  constructor(
+    private readonly container: Container,
+    private readonly config: AppConfig,
+    private readonly logger: Logger,
+    private readonly options: { version: string; servesApi: boolean },
+  ) {}
+
+  /** The server once listening: the gateway attaches to it. */
+  get httpServer(): Server {
+    if (this.server === undefined) throw new Error('the HTTP edge is not listening yet');
+    return this.server;
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : 0;
+  }
+
+  async start(): Promise<void> {
+    const endpoints = await get(this.container, TOKENS.endpoints);
+    const metrics = await get(this.container, TOKENS.metrics);
+    const lagMonitor = await get(this.container, TOKENS.projectorLagMonitor);
+    // Health and metrics need no login; a process without the api role has no accounts to check tokens against.
+    const auth = this.options.servesApi ? await get(this.container, TOKENS.authService) : undefined;
+    const app = createHttpApp({
+      endpoints,
+      openApiDocument: buildOpenApiDocument(endpoints, { version: this.options.version }),
+      authenticate: async (token) => {
+        if (auth === undefined) throw new Error('no authenticated route is served by this process');
+        return auth.authenticate(token);
+      },
+      logger: this.logger,
+      maxBodyBytes: this.config.limits.maxBodyBytes,
+      corsOrigins: this.config.http.corsOrigins,
+      trustProxy: this.config.http.trustProxy,
+      metrics: { metrics, token: this.config.metrics.token, refresh: () => lagMonitor.refresh() },
+      ...(this.options.servesApi ? { staticDir: path.join(packageRoot(), 'public') } : {}),
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  /** Stops taking requests and lets running ones finish (the gateway has already let go of its sockets). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+}

@@ -1,0 +1,161 @@
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { get } from '../composition/container.js';
+import { TOKENS } from '../composition/tokens.js';
+import type { AppConfig } from '../config/config.js';
+import { ApiRole } from './apiRole.js';
+import { CommandProcessorRole, type ProcessorSource } from './commandProcessorRole.js';
+import { GatewayRole } from './gatewayRole.js';
+import { HttpEdge } from './httpEdge.js';
+import { planProcess, type ProcessPlan } from './processPlan.js';
+import { ProjectionComponent } from './projectionComponent.js';
+import { ReceiptsDrain } from './receiptsDrain.js';
+import { STOP_ORDER, type RoleComponent } from './roleComponent.js';
+
+/** How often chat_projector_lag_events is refreshed between scrapes (every scrape refreshes it too). */
+const PROJECTOR_LAG_REFRESH_MS = 5_000;
+
+/**
+ * Starts what this process's roles need, each piece after what it uses:
+ *
+ *   history view, analytics projector → receipts → HTTP → command processor → api → gateway → lag metric
+ *
+ * Views first, so the first request can wait on them; HTTP before the command processor, so /api/health answers
+ * (not ready, with the reason) while the processor waits for Kafka and joins its group; the gateway on the
+ * listening server. Stopping goes by layer (roleComponent.ts), each layer last-started first:
+ *
+ *   gateway, api, HTTP (edges) → receipts flush (drain) → command processor (writer) → projectors (views)
+ *
+ * so nothing takes requests any more when the last receipts are written, and they are still decided.
+ */
+export class RoleRunner {
+  private constructor(
+    readonly plan: ProcessPlan,
+    private readonly http: HttpEdge,
+    private readonly started: RoleComponent[],
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(container: Container, config: AppConfig, logger: Logger, version: string): Promise<RoleRunner> {
+    const plan = planProcess(config);
+    for (const warning of plan.warnings) logger.warn({ roles: plan.roles }, warning);
+    const http = new HttpEdge(container, config, logger, { version, servesApi: plan.api });
+    const components = await componentsOf(plan, container, config, logger, http);
+    const started: RoleComponent[] = [];
+    try {
+      for (const component of components) {
+        await component.start();
+        started.push(component);
+      }
+    } catch (error) {
+      logger.error({ err: error, roles: plan.roles }, 'start-up failed; stopping what was started');
+      await stopAll(started, logger);
+      throw error;
+    }
+    const runner = new RoleRunner(plan, http, started, logger);
+    logger.info(
+      {
+        roles: plan.roles,
+        url: `http://localhost:${runner.port}`,
+        dataDir: config.dataDir,
+        historyView: plan.historyView ?? 'none',
+        analyticsProjector: plan.analyticsProjector,
+      },
+      'chat service listening',
+    );
+    return runner;
+  }
+
+  get port(): number {
+    return this.http.port;
+  }
+
+  /** Stops every started piece in STOP_ORDER; one that fails to stop is logged and the rest still stop. */
+  async stop(): Promise<void> {
+    await stopAll(this.started.splice(0), this.logger);
+  }
+}
+
+async function componentsOf(
+  plan: ProcessPlan,
+  container: Container,
+  config: AppConfig,
+  logger: Logger,
+  http: HttpEdge,
+): Promise<RoleComponent[]> {
+  const readiness = await get(container, TOKENS.readiness);
+  const components: RoleComponent[] = [];
+  if (plan.historyView !== undefined) {
+    components.push(
+      new ProjectionComponent(
+        plan.historyView === 'projector' ? 'history projector' : 'history view follower',
+        'historyProjection',
+        await get(container, TOKENS.historyProjector),
+        readiness,
+        {
+          store: await get(container, TOKENS.historyStore),
+          note: plan.historyView === 'follower' ? 'shared store, projected by projector:history' : undefined,
+        },
+      ),
+    );
+  }
+  if (plan.analyticsProjector) {
+    // Nothing waits on analytics (no read-your-writes); its health reads the projector, not the store, so a Redis
+    // outage (analytics answers 503 meanwhile) does not take the whole process out of service.
+    components.push(
+      new ProjectionComponent('analytics projector', 'analyticsProjection', await get(container, TOKENS.analyticsProjector), readiness),
+    );
+  }
+  if (plan.api || plan.gateway) components.push(new ReceiptsDrain(container));
+  components.push(http);
+  if (plan.commandProcessor) {
+    components.push(new CommandProcessorRole(() => processorSource(container, config), readiness, logger));
+  }
+  if (plan.api) components.push(new ApiRole(container, logger));
+  if (plan.gateway) components.push(new GatewayRole(container, http, readiness));
+  components.push(lagMetric(container));
+  return components;
+}
+
+/** Where commands are decided (composition/commandExecution.ts binds the processor with the Kafka log only). */
+async function processorSource(container: Container, config: AppConfig): Promise<ProcessorSource> {
+  const log = config.eventLog;
+  switch (log) {
+    case 'sqlite':
+      return { kind: 'in-process', why: 'the SQLite log: its append transaction is the single writer' };
+    case 'kafka':
+      return { kind: 'processor', processor: await get(container, TOKENS.commandProcessor) };
+    default: {
+      const unknown: never = log;
+      throw new Error(`EVENT_LOG: no command processing for ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function lagMetric(container: Container): RoleComponent {
+  let stop: (() => void) | undefined;
+  return {
+    name: 'projector lag metric',
+    layer: 'edge',
+    async start() {
+      const monitor = await get(container, TOKENS.projectorLagMonitor);
+      monitor.start(PROJECTOR_LAG_REFRESH_MS);
+      stop = () => monitor.stop();
+    },
+    async stop() {
+      stop?.();
+    },
+  };
+}
+
+async function stopAll(started: RoleComponent[], logger: Logger): Promise<void> {
+  const lastFirst = [...started].reverse();
+  const inOrder = STOP_ORDER.flatMap((layer) => lastFirst.filter((component) => component.layer === layer));
+  for (const component of inOrder) {
+    try {
+      await component.stop();
+    } catch (error) {
+      logger.error({ err: error, component: component.name }, 'stopping failed; stopping the rest');
+    }
+  }
+}
