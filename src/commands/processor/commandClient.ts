@@ -1,4 +1,4 @@
-import { Kafka, type Producer } from 'kafkajs';
+import { Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
@@ -41,6 +41,15 @@ interface Waiter {
   resolve: (reply: CommandReply) => void;
 }
 
+interface Outgoing {
+  message: Message;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most commands in one produce request. */
+const MAX_SEND_BATCH = 500;
+
 const DEFAULT_REPLY_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
@@ -53,6 +62,8 @@ export class CommandClient {
   private readonly kafka: Kafka;
   private readonly replyTimeoutMs: number;
   private readonly waiting = new Map<string, Set<Waiter>>();
+  private readonly outbox: Outgoing[] = [];
+  private flushing = false;
   private producer: Producer | undefined;
   private replies: ReplyTail | undefined;
   private started: Promise<void> | undefined;
@@ -72,22 +83,53 @@ export class CommandClient {
   async send(envelope: CommandEnvelope): Promise<CommandReply> {
     if (this.closed) throw new UnavailableError('the command client is closed');
     await this.start();
-    const producer = this.producer;
-    if (!producer) throw new UnavailableError('the command client is closed');
     const partition = this.options.log.partitionOf(envelope.streamId);
     // Listening before sending: the reply can come back before the produce's acknowledgement does.
     const reply = this.awaitReply(envelope.commandId);
     try {
-      await producer.send({
-        topic: this.options.topics.commands,
-        acks: -1,
-        messages: [{ key: envelope.streamId, value: encodeCommand(envelope), partition, headers: { 'command-id': envelope.commandId } }],
+      await this.produce({
+        key: envelope.streamId,
+        value: encodeCommand(envelope),
+        partition,
+        headers: { 'command-id': envelope.commandId },
       });
     } catch (error) {
       reply.cancel();
       throw new UnavailableError('the command could not be sent to Kafka', { commandId: envelope.commandId }, { cause: error });
     }
     return reply.promise;
+  }
+
+  /**
+   * Group send: every command of this turn (and those queued while a request is out) goes in one produce request.
+   * The idempotent producer allows one request in flight, so sending each command on its own would cap a process
+   * at one round trip per command.
+   */
+  private produce(message: Message): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.outbox.push({ message, resolve, reject });
+      if (this.flushing) return;
+      this.flushing = true;
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.outbox.length > 0) {
+        const batch = this.outbox.splice(0, MAX_SEND_BATCH);
+        const producer = this.producer;
+        try {
+          if (!producer) throw new UnavailableError('the command client is closed');
+          await producer.send({ topic: this.options.topics.commands, acks: -1, messages: batch.map((entry) => entry.message) });
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   start(): Promise<void> {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/commands/decider.js';
+import {
+  encodeCommand,
+  encodeReply,
+  parseCommand,
+  parseReply,
+  type CommandEnvelope,
+  type CommandReply,
+} from '../../../src/commands/processor/commandMessages.js';
+
+const envelope: CommandEnvelope = {
+  v: 1,
+  commandId: 'c-1',
+  correlationId: 'k-1',
+  streamId: 'room-r1',
+  context: { actor: { userId: 'alice', role: 'user' }, limits: DEFAULT_LIMITS },
+  body: { category: 'rooms', command: { type: 'EditMessage', roomId: 'r1', seq: 3, text: 'fixed' } },
+};
+
+describe('command messages', () => {
+  it('carry a command through JSON unchanged', () => {
+    expect(parseCommand(encodeCommand(envelope))).toEqual({ ok: true, envelope });
+  });
+
+  it('refuse a command of one category dressed as another, naming the problem and keeping the id', () => {
+    const wrong = { ...envelope, body: { category: 'receipts', command: envelope.body.command } };
+    const parsed = parseCommand(Buffer.from(JSON.stringify(wrong)));
+    expect(parsed).toMatchObject({ ok: false, commandId: 'c-1' });
+    expect(parsed.ok ? '' : parsed.problem).toMatch(/body\.command/);
+  });
+
+  it('refuse bad shapes: a non-integer seq, an unknown role, extra-long ids', () => {
+    const cases = [
+      { ...envelope, body: { category: 'rooms', command: { type: 'DeleteMessage', roomId: 'r1', seq: 1.5 } } },
+      { ...envelope, context: { ...envelope.context, actor: { userId: 'alice', role: 'root' } } },
+      { ...envelope, streamId: 'x'.repeat(201) },
+      { ...envelope, v: 2 },
+    ];
+    for (const value of cases) expect(parseCommand(Buffer.from(JSON.stringify(value)))).toMatchObject({ ok: false, commandId: 'c-1' });
+  });
+
+  it('refuse what is not JSON or has no command id, with no id to answer', () => {
+    expect(parseCommand(Buffer.from('{"v":1'))).toMatchObject({ ok: false, commandId: undefined });
+    expect(parseCommand(null)).toMatchObject({ ok: false, commandId: undefined });
+    expect(parseCommand(Buffer.from('{"v":1}'))).toMatchObject({ ok: false, commandId: undefined });
+  });
+
+  it('carry both kinds of reply, and read anything else as no reply', () => {
+    const accepted: CommandReply = {
+      v: 1,
+      commandId: 'c-1',
+      streamId: 'room-r1',
+      replayed: false,
+      outcome: { status: 'accepted', events: [{ partition: 2, position: 17 }] },
+    };
+    const rejected: CommandReply = {
+      v: 1,
+      commandId: 'c-2',
+      streamId: 'room-r1',
+      replayed: true,
+      outcome: { status: 'rejected', code: 'NOT_SENDER', message: 'only the sender edits a message', details: { roomId: 'r1' } },
+    };
+    expect(parseReply(encodeReply(accepted))).toEqual(accepted);
+    expect(parseReply(encodeReply(rejected))).toEqual(rejected);
+    expect(parseReply(Buffer.from('nope'))).toBeUndefined();
+    expect(parseReply(Buffer.from(JSON.stringify({ ...rejected, outcome: { ...rejected.outcome, code: 'not a code' } })))).toBeUndefined();
+    expect(parseReply(Buffer.from(JSON.stringify({ ...accepted, outcome: { status: 'accepted', events: [{ partition: 0, position: 0 }] } })))).toBeUndefined();
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomCommand } from '../../../src/commands/commands.js';
+import { DEFAULT_LIMITS, type DecisionContext } from '../../../src/commands/decider.js';
+import { oldMessageFactsFromLog } from '../../../src/commands/room/oldMessageFacts.js';
+import { createRoomDecider } from '../../../src/commands/room/roomDecider.js';
+import type { RoomState } from '../../../src/commands/room/roomState.js';
+import { roomStreamId } from '../../../src/domain/ids.js';
+import type { RecordedEvent } from '../../../src/events/envelope.js';
+import { asRoomEvent } from '../../../src/events/eventGuards.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
+
+// The room state remembers its last few messages only; an edit or delete of an older one needs the message's
+// sender and whether it is deleted, which the writer reads from the log (never from the history view, which
+// the Kafka command processor does not have).
+
+const WINDOW = 3;
+const decider = createRoomDecider({ messageWindow: WINDOW });
+const context = (userId: string): DecisionContext => ({ actor: { userId, role: 'user' }, limits: DEFAULT_LIMITS });
+
+function roomWithOldMessages(): { log: RecordedEventLog; reads: number[] } {
+  const log = new RecordedEventLog();
+  log.createRoom('r1', 'one', 'public', 'alice');
+  log.join('r1', 'bob');
+  log.send('r1', 'bob', 'old one'); // seq 4
+  log.send('r1', 'alice', 'old two'); // seq 5
+  log.delete('r1', 5, 'alice');
+  for (let i = 0; i < WINDOW + 2; i++) log.send('r1', 'alice', `recent ${i}`);
+  return { log, reads: [] };
+}
+
+function fold(events: RecordedEvent[]): RoomState {
+  return events.reduce((state, event) => {
+    const own = asRoomEvent(event);
+    return own ? decider.evolve(state, own) : state;
+  }, decider.initialState());
+}
+
+function readerOf(log: RecordedEventLog, reads: number[]) {
+  return {
+    readStream: (streamId: string, options: { fromVersion?: number; limit?: number } = {}) => {
+      reads.push(options.fromVersion ?? 1);
+      const all = log.events.filter((event) => event.streamId === streamId && event.streamVersion >= (options.fromVersion ?? 1));
+      return Promise.resolve(options.limit === undefined ? all : all.slice(0, options.limit));
+    },
+  };
+}
+
+describe('oldMessageFactsFromLog', () => {
+  it('lets the sender edit a message older than the window, and nobody else', async () => {
+    const { log, reads } = roomWithOldMessages();
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const state = fold(log.events);
+    const edit: RoomCommand = { type: 'EditMessage', roomId: 'r1', seq: 4, text: 'edited' };
+    // Without the look-up the decider cannot know the message.
+    expect(() => decider.decide(edit, state, context('bob'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+    const prepared = await prepare(state, edit, roomStreamId('r1'));
+    expect(decider.decide(edit, prepared, context('bob'))).toMatchObject([{ type: 'MessageEdited', data: { text: 'edited' } }]);
+    expect(() => decider.decide(edit, prepared, context('alice'))).toThrow(expect.objectContaining({ code: 'NOT_SENDER' }));
+  });
+
+  it('finds that an old message was deleted since', async () => {
+    const { log, reads } = roomWithOldMessages();
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const edit: RoomCommand = { type: 'EditMessage', roomId: 'r1', seq: 5, text: 'too late' };
+    const prepared = await prepare(fold(log.events), edit, roomStreamId('r1'));
+    expect(() => decider.decide(edit, prepared, context('alice'))).toThrow(expect.objectContaining({ code: 'MESSAGE_DELETED' }));
+  });
+
+  it('reads nothing for commands that need no look-up', async () => {
+    const { log, reads } = roomWithOldMessages();
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const state = fold(log.events);
+    const recent = log.events.at(-1)?.streamVersion ?? 0;
+    await prepare(state, { type: 'EditMessage', roomId: 'r1', seq: recent, text: 'x' }, roomStreamId('r1'));
+    await prepare(state, { type: 'SendMessage', roomId: 'r1', text: 'x', clientMessageId: 'c' }, roomStreamId('r1'));
+    expect(reads).toEqual([]);
+  });
+});
