@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AuthenticationError } from '../domain/errors.js';
@@ -34,12 +35,21 @@ export interface AccessTokenOptions {
 }
 
 export class AccessTokens {
-  constructor(private readonly options: AccessTokenOptions) {}
+  /**
+   * The secret as a KeyObject, made once. Handed a string, jsonwebtoken first tries to parse it as a PEM public
+   * (verify) or private (sign) key, fails, and only then makes a secret key, on every call: that was ~1.5 ms of CPU
+   * per authenticated request, the send path's top hotspot in the bench profile. The HMAC is the same either way.
+   */
+  private readonly key: KeyObject;
+
+  constructor(private readonly options: AccessTokenOptions) {
+    this.key = createSecretKey(Buffer.from(options.secret, 'utf8'));
+  }
 
   sign(claims: { userId: string; role: UserRole; jti: string; familyId: string }, nowSeconds: number): string {
     return jwt.sign(
       { sub: claims.userId, role: claims.role, jti: claims.jti, fam: claims.familyId, typ: 'access', iat: nowSeconds },
-      this.options.secret,
+      this.key,
       { algorithm: ALGORITHM, expiresIn: this.options.ttlSeconds, issuer: this.options.issuer },
     );
   }
@@ -48,7 +58,7 @@ export class AccessTokens {
   verify(token: string, nowSeconds: number): AccessPrincipal {
     let decoded: unknown;
     try {
-      decoded = jwt.verify(token, this.options.secret, {
+      decoded = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
         clockTimestamp: nowSeconds,

@@ -77,6 +77,13 @@ describe('AccessTokens', () => {
       expect(decoded?.payload).toMatchObject({ iss: ISSUER, typ: 'access', fam: 'fam-1', sub: 'u-alice', iat: NOW });
     });
 
+    it('is interchangeable with tokens signed by jsonwebtoken from the plain secret string (issued before the key object)', () => {
+      const earlier = jwt.sign(wireClaims(), SECRET, { algorithm: 'HS256' });
+      expect(tokens.verify(earlier, NOW)).toEqual({ userId: 'u-alice', role: 'user', jti: 'jti-1', familyId: 'fam-1', expiresAt: NOW + TTL });
+      const now = tokens.sign(CLAIMS, NOW);
+      expect(jwt.verify(now, SECRET, { algorithms: ['HS256'], issuer: ISSUER, clockTimestamp: NOW })).toMatchObject({ sub: 'u-alice', fam: 'fam-1' });
+    });
+
     it('accepts a hand-built HS256 token with the right claims (the forging helper itself is sound)', () => {
       expect(tokens.verify(forge({ alg: 'HS256', typ: 'JWT' }, wireClaims()), NOW).userId).toBe('u-alice');
     });
