@@ -1,8 +1,7 @@
 // `chat events replay`: a slice of the log, decoded, as JSON Lines or CSV, for analysts.
 
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -11,8 +10,7 @@ import { AnalysisError } from '../analysis/replayErrors.js';
 import { parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
 import { buildContainer, get } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
-import type { AppConfig } from '../config/config.js';
-import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger } from './toolSupport.js';
+import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger, withPrivateKafkaIndex } from './toolSupport.js';
 
 interface ReplayCommandFlags extends ReplayFlags {
   dataDir?: string;
@@ -90,19 +88,6 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     await container.unbindAll();
     cleanUp();
   }
-}
-
-/**
- * In Kafka mode the log reads through a local index; a replay builds its own from the topic in a temporary
- * directory, so it never writes to (or races with) the index of a server running on the same DATA_DIR.
- */
-function withPrivateKafkaIndex(config: AppConfig): { config: AppConfig; cleanUp: () => void } {
-  if (config.eventLog !== 'kafka' || config.kafka === undefined) return { config, cleanUp: () => undefined };
-  const dir = mkdtempSync(path.join(tmpdir(), 'chat-replay-index-'));
-  return {
-    config: { ...config, kafka: { ...config.kafka, indexFile: path.join(dir, 'index.db') } },
-    cleanUp: () => rmSync(dir, { recursive: true, force: true }),
-  };
 }
 
 async function write(stream: NodeJS.WritableStream, chunk: string): Promise<void> {

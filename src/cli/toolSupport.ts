@@ -1,6 +1,9 @@
 // What the analyst commands (chat events …, chat projections …) share: flag errors exit 2, logs go to stderr (stdout
 // carries their data), and the configuration is the service's own, so they read the same composed adapters.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { AnalysisError } from '../analysis/replayErrors.js';
@@ -33,4 +36,17 @@ export async function runTool(name: string, action: () => Promise<void>): Promis
     console.error(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   }
+}
+
+/**
+ * In Kafka mode the log reads through a local index; a tool builds its own from the topic in a temporary
+ * directory, so it never writes to (or races with) the index of a server running on the same DATA_DIR.
+ */
+export function withPrivateKafkaIndex(config: AppConfig): { config: AppConfig; cleanUp: () => void } {
+  if (config.eventLog !== 'kafka' || config.kafka === undefined) return { config, cleanUp: () => undefined };
+  const dir = mkdtempSync(path.join(tmpdir(), 'chat-tool-index-'));
+  return {
+    config: { ...config, kafka: { ...config.kafka, indexFile: path.join(dir, 'index.db') } },
+    cleanUp: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

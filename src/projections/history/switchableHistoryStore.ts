@@ -1,0 +1,145 @@
+// The history store a serving process uses when HISTORY_STORE=sqlite: the file DATA_DIR/history.current names (or
+// history.db before any rebuild), switched to a rebuilt file when the pointer moves. Every call goes to the store
+// that is live at that moment; see storeSwitch.ts for how a switch keeps the projector's checkpoint valid.
+
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { RoomRole } from '../../events/chatEvents.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import type { Checkpoint } from '../../eventlog/checkpoint.js';
+import type { EventLog } from '../../eventlog/eventLog.js';
+import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js';
+import { StoreSwitch } from '../storeSwitch.js';
+import type {
+  EditView,
+  GetMessagesOptions,
+  HistoryStore,
+  ListPublicRoomsOptions,
+  ListRoomsOfUserOptions,
+  MemberView,
+  MessagesPage,
+  MessageView,
+  ReceiptView,
+  RoomsPage,
+  RoomView,
+  UserRoomView,
+  UserView,
+} from './historyStore.js';
+import { SqliteHistoryStore } from './sqliteHistoryStore.js';
+
+/** The store before any rebuild, and the file that names the live one once a rebuild has run. */
+export const DEFAULT_HISTORY_FILE = 'history.db';
+export const HISTORY_POINTER_FILE = 'history.current';
+/** Written by a serving process once it serves a file: lets `rebuild --drop-old` know the old file is unused. */
+export const HISTORY_SERVING_FILE = 'history.serving';
+
+export class SwitchableHistoryStore implements HistoryStore {
+  constructor(
+    private readonly stores: StoreSwitch<HistoryStore>,
+    private readonly onClose: () => Promise<void> = async () => undefined,
+  ) {}
+
+  get label(): string {
+    return this.stores.label;
+  }
+
+  switchTo(next: HistoryStore, label: string): Promise<void> {
+    return this.stores.switchTo(next, label);
+  }
+
+  applyBatch(events: RecordedEvent[]): Promise<void> {
+    return this.stores.applyBatch(events);
+  }
+  checkpoint(): Promise<Checkpoint> {
+    return this.stores.checkpoint();
+  }
+  getUser(userId: string): Promise<UserView | undefined> {
+    return this.stores.current.getUser(userId);
+  }
+  getUserByUsername(username: string): Promise<UserView | undefined> {
+    return this.stores.current.getUserByUsername(username);
+  }
+  getUsers(userIds: readonly string[]): Promise<UserView[]> {
+    return this.stores.current.getUsers(userIds);
+  }
+  getRoom(roomId: string): Promise<RoomView | undefined> {
+    return this.stores.current.getRoom(roomId);
+  }
+  listRoomsOfUser(userId: string, options: ListRoomsOfUserOptions): Promise<RoomsPage<UserRoomView>> {
+    return this.stores.current.listRoomsOfUser(userId, options);
+  }
+  listPublicRooms(options: ListPublicRoomsOptions): Promise<RoomsPage> {
+    return this.stores.current.listPublicRooms(options);
+  }
+  getMembers(roomId: string): Promise<MemberView[]> {
+    return this.stores.current.getMembers(roomId);
+  }
+  getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
+    return this.stores.current.getMemberRole(roomId, userId);
+  }
+  getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {
+    return this.stores.current.getMessages(roomId, options);
+  }
+  getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
+    return this.stores.current.getMessage(roomId, seq);
+  }
+  getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
+    return this.stores.current.getEditHistory(roomId, seq);
+  }
+  getReceipts(roomId: string): Promise<ReceiptView[]> {
+    return this.stores.current.getReceipts(roomId);
+  }
+  async close(): Promise<void> {
+    await this.onClose();
+    await this.stores.close();
+  }
+}
+
+export interface SqliteHistoryOptions {
+  dataDir: string;
+  log: Pick<EventLog, 'readAll'>;
+  logger?: Logger;
+  /** How often the pointer file is looked at. Default 1000 ms. */
+  pollIntervalMs?: number;
+}
+
+/** The history file a data directory serves now (relative to it): the pointer's, or history.db. */
+export async function liveHistoryFile(dataDir: string): Promise<string> {
+  return (await filePointer(path.join(dataDir, HISTORY_POINTER_FILE)).read()) ?? DEFAULT_HISTORY_FILE;
+}
+
+/** Opens the live history file and follows the pointer from then on (a rebuild in another process moves it). */
+export async function openSqliteHistory(options: SqliteHistoryOptions): Promise<SwitchableHistoryStore> {
+  const pointer = filePointer(path.join(options.dataDir, HISTORY_POINTER_FILE));
+  const serving = filePointer(path.join(options.dataDir, HISTORY_SERVING_FILE));
+  const initial = await pointer.read();
+  const name = initial ?? DEFAULT_HISTORY_FILE;
+  const open = (file: string) => new SqliteHistoryStore({ filename: path.join(options.dataDir, file) });
+  const stores = new StoreSwitch<HistoryStore>({
+    name: 'history',
+    initial: open(name),
+    label: name,
+    log: options.log,
+    logger: options.logger,
+  });
+  await serving.write(name);
+  const store = new SwitchableHistoryStore(stores, async () => watch.stop());
+  // Declared after the store its onChange switches; close() only runs once both exist.
+  const watch: PointerWatch = watchPointer({
+    pointer,
+    initial,
+    intervalMs: options.pollIntervalMs ?? 1000,
+    logger: options.logger,
+    onChange: async (file) => {
+      if (!isHistoryFileName(file)) throw new Error(`${HISTORY_POINTER_FILE} names "${file}", not a history file of this directory`);
+      await store.switchTo(open(file), file);
+      await serving.write(file);
+    },
+  });
+  return store;
+}
+
+/** A pointer may only name a history file directly in DATA_DIR (never a path elsewhere). */
+export function isHistoryFileName(name: string): boolean {
+  return name === DEFAULT_HISTORY_FILE || /^history-[0-9A-Za-z]{1,40}\.db$/.test(name);
+}
