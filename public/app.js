@@ -177,7 +177,12 @@ function showMessage(message) {
   }
   item.querySelector('.who').textContent = names.get(message.senderId) ?? message.senderId.slice(0, 8);
   item.classList.toggle('deleted', message.deleted);
-  item.querySelector('.text').textContent = message.deleted ? 'message deleted' : message.text + (message.editedAt ? ' (edited)' : '');
+  item.classList.toggle('erased', message.erased === true);
+  item.querySelector('.text').textContent = message.deleted
+    ? 'message deleted'
+    : message.erased
+      ? '[erased]'
+      : message.text + (message.editedAt ? ' (edited)' : '');
   current.lastSeq = Math.max(current.lastSeq, message.seq);
   $('#messages').scrollTop = $('#messages').scrollHeight;
 }
@@ -249,7 +254,7 @@ function onRoomEvent(frame) {
   const { data } = frame;
   switch (frame.event) {
     case 'MessageSent':
-      showMessage({ seq: frame.seq, senderId: data.senderId, text: data.text, deleted: data.text === null });
+      showMessage({ seq: frame.seq, senderId: data.senderId, text: data.text, deleted: data.text === null, erased: data.erased === true });
       markRead();
       break;
     case 'MessageEdited':
@@ -258,7 +263,8 @@ function onRoomEvent(frame) {
       const item = current.messages.get(seq);
       if (item) {
         item.classList.toggle('deleted', frame.event === 'MessageDeleted');
-        item.querySelector('.text').textContent = frame.event === 'MessageDeleted' ? 'message deleted' : `${data.text} (edited)`;
+        item.querySelector('.text').textContent =
+          frame.event === 'MessageDeleted' ? 'message deleted' : data.erased ? '[erased]' : `${data.text} (edited)`;
       }
       current.lastSeq = Math.max(current.lastSeq, frame.seq);
       break;

@@ -43,12 +43,12 @@ function payloadOf(event: RecordedEvent<RoomEvent>, redactText: boolean): Record
       return { roomId, userId, role, changedBy };
     }
     case 'MessageSent': {
-      const { roomId, messageId, senderId, text, clientMessageId } = event.data;
-      return { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId };
+      const { roomId, messageId, senderId, text, clientMessageId, erased } = event.data;
+      return { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId, ...(erased ? { erased } : {}) };
     }
     case 'MessageEdited': {
-      const { roomId, messageId, text, editedBy } = event.data;
-      return { roomId, messageId, text: redactText ? null : text, editedBy };
+      const { roomId, messageId, text, editedBy, erased } = event.data;
+      return { roomId, messageId, text: redactText ? null : text, editedBy, ...(erased ? { erased } : {}) };
     }
     case 'MessageDeleted': {
       // Carries no text by construction: the event itself never had any.

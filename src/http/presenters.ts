@@ -65,5 +65,7 @@ export function messageDto(message: MessageView) {
     createdAt: message.createdAt,
     ...(message.editedAt ? { editedAt: message.editedAt } : {}),
     deleted: message.deleted,
+    // Only when true: the sender's personal data was erased, and `text` is "" for good.
+    ...(message.erased ? { erased: true } : {}),
   };
 }

@@ -141,6 +141,10 @@ export const messageSchema = z
     createdAt: isoTime,
     editedAt: isoTime.optional(),
     deleted: z.boolean(),
+    erased: z
+      .literal(true)
+      .optional()
+      .meta({ description: "present when the sender's personal data was erased: `text` is \"\" and can never be read again" }),
   })
   .meta({ id: 'Message' });
 

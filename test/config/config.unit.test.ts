@@ -261,7 +261,14 @@ describe('loadConfig', () => {
 describe('loadConfig: Redis and the store selectors', () => {
   it('defaults to the embedded stores and no Redis, so `npm start` needs no server', () => {
     const config = loadConfig({});
-    expect(config.stores).toEqual({ presence: 'memory', rateLimit: 'memory', token: 'sqlite', analytics: 'memory', typing: 'memory' });
+    expect(config.stores).toEqual({
+      presence: 'memory',
+      rateLimit: 'memory',
+      token: 'sqlite',
+      analytics: 'memory',
+      typing: 'memory',
+      personalDataKeys: 'sqlite',
+    });
     expect(config.redis).toEqual({ url: undefined, keyPrefix: 'chat:' });
   });
 
@@ -274,9 +281,17 @@ describe('loadConfig: Redis and the store selectors', () => {
       TOKEN_STORE: 'redis',
       ANALYTICS_STORE: 'redis',
       TYPING_BUS: 'redis',
+      PERSONAL_DATA_KEYS: 'redis',
     });
     expect(config.redis).toEqual({ url: 'redis://:secret@cache.internal:6380/2', keyPrefix: 'prod:' });
-    expect(config.stores).toEqual({ presence: 'redis', rateLimit: 'redis', token: 'redis', analytics: 'redis', typing: 'redis' });
+    expect(config.stores).toEqual({
+      presence: 'redis',
+      rateLimit: 'redis',
+      token: 'redis',
+      analytics: 'redis',
+      typing: 'redis',
+      personalDataKeys: 'redis',
+    });
   });
 
   it('lets each selector go to Redis on its own', () => {

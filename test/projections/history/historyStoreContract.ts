@@ -573,10 +573,11 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         const sent = log.send('r-1', 'u-alice', 'x');
         const edit = log.edit('r-1', sent.seq, 'y', 'u-alice');
         // What SealingEventLog hands out for a sealed text whose key is gone.
-        const asErased = (event: RecordedEvent): RecordedEvent =>
-          event.type === 'MessageSent' || event.type === 'MessageEdited'
-            ? { ...event, data: { ...event.data, text: '', erased: true } }
-            : event;
+        const asErased = (event: RecordedEvent): RecordedEvent => {
+          if (event.type === 'MessageSent') return { ...event, data: { ...event.data, text: '', erased: true } };
+          if (event.type === 'MessageEdited') return { ...event, data: { ...event.data, text: '', erased: true } };
+          return event;
+        };
         await store.applyBatch(log.events.map((event) => (event === sent.event || event === edit ? asErased(event) : event)));
         expect(await store.getMessage('r-1', sent.seq)).toMatchObject({ text: '', erased: true, deleted: false });
         expect((await store.getEditHistory('r-1', sent.seq)).map((entry) => entry.text)).toEqual(['']);
