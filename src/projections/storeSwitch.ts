@@ -3,7 +3,7 @@
 // takes over, so the projector (whose checkpoint never moves back) goes on from where it was with no gap.
 
 import type { Logger } from 'pino';
-import { coversAll, type Checkpoint } from '../eventlog/checkpoint.js';
+import { advanceAll, covers, coversAll, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { ProjectionStore } from './projector.js';
@@ -64,13 +64,15 @@ export class StoreSwitch<S extends SwitchableStore> {
   switchTo(next: S, label: string): Promise<void> {
     return this.inTurn(async () => {
       try {
+        // Exactly up to the old store's checkpoint: the projector's next batch then starts where both stand.
         const target = await this.store.checkpoint();
-        let reached = await next.checkpoint();
-        while (!coversAll(reached, target)) {
-          const page = await this.options.log.readAll({ after: reached, limit: this.options.catchUpBatch ?? 1000 });
+        let cursor = await next.checkpoint();
+        while (!coversAll(cursor, target)) {
+          const page = await this.options.log.readAll({ after: cursor, limit: this.options.catchUpBatch ?? 1000 });
           if (page.length === 0) break;
-          await next.applyBatch(page);
-          reached = await next.checkpoint();
+          cursor = advanceAll(cursor, page);
+          const within = page.filter((event) => covers(target, event));
+          if (within.length > 0) await next.applyBatch(within);
         }
       } catch (error) {
         await next.close();
