@@ -6,7 +6,7 @@ import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '
 import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
 import { commandTopicNames } from '../commands/processor/commandTopics.js';
-import { RemoteCommandExecutor } from '../commands/processor/remoteCommandExecutor.js';
+import { RemoteCommandExecutor, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
 import { StreamWriter, type BeforeEncode } from '../commands/processor/streamWriter.js';
 import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from '../commands/room/oldMessageFacts.js';
@@ -19,6 +19,7 @@ import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
+import { undecorated } from '../privacy/sealingEventLog.js';
 
 /** The single writers of the four stream categories, as the use cases see them. */
 export interface CommandExecutors {
@@ -64,11 +65,12 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           replyTimeoutMs: kafka.commandTimeoutMs,
           logger: logger.child({ component: 'command-client' }),
         });
+        const placed = composedReader(kafkaLog, log);
         return {
-          usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), kafkaLog, observe),
-          users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), kafkaLog, observe),
-          rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), kafkaLog, observe),
-          receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), kafkaLog, observe),
+          usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), placed, observe),
+          users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), placed, observe),
+          rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), placed, observe),
+          receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), placed, observe),
           close: () => client.close(),
         };
       }
@@ -118,8 +120,30 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
     .onDeactivation((processor) => processor.stop());
 }
 
+/**
+ * Where a remote command's caller reads the events the processor wrote: the Kafka index finds them by place (and
+ * waits until it has consumed them); they are then read again through the composed log, so the caller sees them
+ * exactly as the embedded CommandBus would have returned them (unsealed by a crypto-shredding decorator, say).
+ */
+function composedReader(kafkaLog: KafkaEventLog, composed: EventLog): PlacedEventReader {
+  return {
+    async eventsAt(places) {
+      const raw = await kafkaLog.eventsAt(places);
+      const [first] = raw;
+      if (composed === kafkaLog || first === undefined) return raw;
+      // One command writes to one stream, in consecutive versions.
+      const read = await composed.readStream(first.streamId, { fromVersion: first.streamVersion, limit: raw.length });
+      const same = read.length === raw.length && read.every((event, i) => event.eventId === raw[i]?.eventId);
+      if (!same) throw new Error(`the composed log does not show the events of ${first.streamId} the index holds`);
+      return read;
+    },
+  };
+}
+
 /** The processor and the remote executors read the Kafka log's own index (places, stored bytes). */
-function kafkaLogOf(log: EventLog): KafkaEventLog {
+function kafkaLogOf(decorated: EventLog): KafkaEventLog {
+  // Under the crypto-shredding decorator (src/privacy): the processor seals through TOKENS.beforeEncode instead.
+  const log = undecorated(decorated);
   if (log instanceof KafkaEventLog) return log;
   throw new Error('EVENT_LOG=kafka: command execution needs the KafkaEventLog itself (is TOKENS.eventLog decorated?)');
 }
