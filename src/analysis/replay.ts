@@ -46,7 +46,10 @@ const DEFAULT_PAGE_SIZE = 5000;
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const { log, query } = options;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const end = query.until ?? (await log.headPosition());
+  // Asked even with --until: a Kafka log answers once its index holds the topic up to now (a replay's index starts
+  // empty), and reading before that would end early on an index still filling.
+  const head = await log.headPosition();
+  const end = query.until ?? head;
   let header = query.format === 'csv';
   const progress: ReplayProgress = { read: 0, written: 0, total: 0 };
   let reached = query.after ?? EMPTY_CHECKPOINT;
