@@ -1,13 +1,13 @@
 // The event log on Kafka: one topic (partitions keyed by stream id), events in the Confluent wire format, read
 // through a local index (eventIndex.ts) that a consumer keeps filled from every partition.
 //
-// !!! SINGLE WRITER PER STREAM IS NOT ENFORCED HERE ACROSS PROCESSES. !!!
-// append() checks the expected version against this process's index after catching the stream's partition up to
-// the broker's last stable offset, and serialises appends per partition within this process. Two processes that
-// append to the same partition at the same moment can both pass that check and both write: Kafka has no
-// conditional write. What makes a stream single-writer in the distributed mode is partition ownership in the
-// command processor (a consumer group assigns each partition of the commands topic to exactly one processor; see
-// DESIGN.md "Single writer per stream"). Until that runs, use this adapter with one appending process.
+// Single writer per stream across processes is NOT enforced by append(): it checks the expected version against
+// this process's index after catching the stream's partition up to the broker's last stable offset, and serialises
+// appends per partition within this process; two processes appending to one stream at once could both pass that
+// check (Kafka has no conditional write). In the service the command processor is the single writer
+// (src/commands/processor/: a consumer group owns each partition of the commands topic and writes events partition
+// p in transactions fenced per partition), and it writes through its own transactional producers, not append().
+// append() remains for the embedded-style users of this adapter (tests, tools, one appending process).
 
 import { EventEmitter } from 'node:events';
 import type { KafkaMessage, Message } from 'kafkajs';
