@@ -75,6 +75,7 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MessageDeleted':
     case 'MessagesDelivered':
     case 'MessagesRead':
+    case 'AuditLogRead':
       return [];
     default:
       return unreachable(event);

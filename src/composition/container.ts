@@ -52,6 +52,7 @@ import { planProcess } from '../roles/processPlan.js';
 import { ReadinessChecks } from '../roles/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
+import { auditEndpoints, bindAudit } from './auditBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -313,6 +314,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
 
   // Where commands are decided (this process, or the Kafka command processor): src/composition/commandExecution.ts.
   bindCommandExecution(container, config, logger);
+  bindAudit(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
@@ -388,6 +390,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
           ...receiptRoutes(await resolve(context, TOKENS.receiptCommands), await resolve(context, TOKENS.chatQueries)),
           ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
           ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
+          ...(await auditEndpoints(context)),
         ]
       : []),
   ]);

@@ -134,7 +134,32 @@ export interface MessagesRead {
   data: { userId: string; roomId: string; seq: number };
 }
 
+/** What an auditor read (issue #7): the raw events of a stream, or every version of one message. */
+export type AuditReadKind = 'streamEvents' | 'messageVersions';
+
+/**
+ * Stream `audit-<auditorId>`: an auditor read the log through the audit API; recorded before the answer is sent,
+ * so every read of the raw log leaves a trace in the log itself.
+ */
+export interface AuditLogRead {
+  type: 'AuditLogRead';
+  data: {
+    auditorId: string;
+    kind: AuditReadKind;
+    /** The stream read (a message's room stream for messageVersions). */
+    streamId: string;
+    /** The message whose versions were read; null for streamEvents. */
+    messageId: string | null;
+    /** The page asked for: first version and most events (messageVersions reads the whole stream: 1 and 0). */
+    fromVersion: number;
+    limit: number;
+    /** How many events the answer held. */
+    returned: number;
+  };
+}
+
 export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased;
+export type AuditStreamEvent = AuditLogRead;
 export type ReceiptEvent = MessagesDelivered | MessagesRead;
 export type UsernameStreamEvent = UsernameClaimed;
 export type RoomEvent =
@@ -147,7 +172,7 @@ export type RoomEvent =
   | MessageEdited
   | MessageDeleted;
 
-export type ChatEvent = UsernameStreamEvent | UserStreamEvent | RoomEvent | ReceiptEvent;
+export type ChatEvent = UsernameStreamEvent | UserStreamEvent | RoomEvent | ReceiptEvent | AuditStreamEvent;
 export type ChatEventType = ChatEvent['type'];
 
 /** Every event type, in a fixed order (used to load schemas and to check the catalogue is complete). */
@@ -166,6 +191,7 @@ export const CHAT_EVENT_TYPES = [
   'MessagesRead',
   'UserRoleChanged',
   'PersonalDataErased',
+  'AuditLogRead',
 ] as const satisfies readonly ChatEventType[];
 
 // Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.

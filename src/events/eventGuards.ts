@@ -1,4 +1,4 @@
-import type { ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
+import type { AuditStreamEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
 import type { RecordedEvent } from './envelope.js';
 
 // Which events belong to which stream category; the command bus uses these to hand each decider only its own.
@@ -21,6 +21,7 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
     case 'UsernameClaimed':
     case 'MessagesDelivered':
     case 'MessagesRead':
+    case 'AuditLogRead':
       return undefined;
     default: {
       const unknownType: never = event;
@@ -37,6 +38,10 @@ export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStrea
 
 export function asUsernameStreamEvent(event: RecordedEvent): RecordedEvent<UsernameStreamEvent> | undefined {
   return event.type === 'UsernameClaimed' ? event : undefined;
+}
+
+export function asAuditStreamEvent(event: RecordedEvent): RecordedEvent<AuditStreamEvent> | undefined {
+  return event.type === 'AuditLogRead' ? event : undefined;
 }
 
 export function asReceiptEvent(event: RecordedEvent): RecordedEvent<ReceiptEvent> | undefined {

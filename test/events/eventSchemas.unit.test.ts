@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 import { CHAT_EVENT_TYPES, isChatEventType, type ChatEvent, type ChatEventType } from '../../src/events/chatEvents.js';
 import { defaultEventSchemasDir } from '../../src/events/avro/eventSchemaFiles.js';
-import { ROOM_KINDS, ROOM_ROLES, USER_ROLES } from '../../src/events/avro/eventPayloadReaders.js';
+import { AUDIT_READ_KINDS, ROOM_KINDS, ROOM_ROLES, USER_ROLES } from '../../src/events/avro/eventPayloadReaders.js';
 import { parseAvroSchema } from '../../src/events/avro/parseAvroSchema.js';
 
 type DataOf<K extends ChatEventType> = Extract<ChatEvent, { type: K }>['data'];
@@ -47,6 +47,15 @@ const payloads: PayloadTable = {
   },
   UserRoleChanged: { userId: 'string', role: userRole, changedBy: 'string' },
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
+  AuditLogRead: {
+    auditorId: 'string',
+    kind: { enum: 'AuditReadKind', symbols: AUDIT_READ_KINDS },
+    streamId: 'string',
+    messageId: 'nullable string',
+    fromVersion: 'long',
+    limit: 'long',
+    returned: 'long',
+  },
   RoomCreated: { roomId: 'string', name: 'string', kind: roomKind, createdBy: 'string' },
   MemberJoined: { roomId: 'string', userId: 'string', role: roomRole, addedBy: 'nullable string' },
   MemberLeft: { roomId: 'string', userId: 'string' },
@@ -210,6 +219,6 @@ describe('schemas/events', () => {
         definitions.set(avroEnum.data.name, definition);
       }
     }
-    expect([...definitions.keys()].sort()).toEqual(['RoomKind', 'RoomRole', 'UserRole']);
+    expect([...definitions.keys()].sort()).toEqual(['AuditReadKind', 'RoomKind', 'RoomRole', 'UserRole']);
   });
 });

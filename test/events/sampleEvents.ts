@@ -151,4 +151,21 @@ export const sampleEvents: { [K in ChatEventType]: SampleEvent<K> } = {
     metadata: metadata(14, null),
     data: { userId: 'u-alice', erasedBy: 'system:cli' },
   },
+  AuditLogRead: {
+    type: 'AuditLogRead',
+    eventId: 'evt-15',
+    streamId: 'audit-u-audrey',
+    streamVersion: 1,
+    previousHash: GENESIS_HASH,
+    metadata: metadata(15, 'u-audrey'),
+    data: {
+      auditorId: 'u-audrey',
+      kind: 'messageVersions',
+      streamId: 'room-r1',
+      messageId: 'r1.3',
+      fromVersion: 1,
+      limit: 0,
+      returned: 3,
+    },
+  },
 };

@@ -35,6 +35,19 @@ const SAMPLE_EVENTS: { [T in ChatEventType]: (data: Partial<DataOf<T>>) => ChatE
     type: 'PersonalDataErased',
     data: { userId: 'u-alice', erasedBy: 'u-admin', ...data },
   }),
+  AuditLogRead: (data) => ({
+    type: 'AuditLogRead',
+    data: {
+      auditorId: 'u-audrey',
+      kind: 'streamEvents',
+      streamId: 'room-r-general',
+      messageId: null,
+      fromVersion: 1,
+      limit: 100,
+      returned: 3,
+      ...data,
+    },
+  }),
   RoomCreated: (data) => ({
     type: 'RoomCreated',
     data: { roomId: 'r-general', name: 'General', kind: 'public', createdBy: 'u-alice', ...data },

@@ -1,4 +1,5 @@
 import type {
+  AuditReadKind,
   ChatEvent,
   ChatEventType,
   MessageEdited,
@@ -16,13 +17,15 @@ import type { AvroRecordReader } from './avroRecordReader.js';
 export const USER_ROLES = ['user', 'admin', 'auditor', 'analyst'] as const satisfies readonly UserRole[];
 export const ROOM_KINDS = ['public', 'private', 'direct'] as const satisfies readonly RoomKind[];
 export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const satisfies readonly RoomRole[];
+export const AUDIT_READ_KINDS = ['streamEvents', 'messageVersions'] as const satisfies readonly AuditReadKind[];
 
 type AllListed<Union, Listed> = Exclude<Union, Listed> extends never ? true : never;
 const symbolListsAreComplete: [
   AllListed<UserRole, (typeof USER_ROLES)[number]>,
   AllListed<RoomKind, (typeof ROOM_KINDS)[number]>,
   AllListed<RoomRole, (typeof ROOM_ROLES)[number]>,
-] = [true, true, true];
+  AllListed<AuditReadKind, (typeof AUDIT_READ_KINDS)[number]>,
+] = [true, true, true, true];
 void symbolListsAreComplete;
 
 type PayloadReaders = { [K in ChatEventType]: (data: AvroRecordReader) => Extract<ChatEvent, { type: K }> };
@@ -120,6 +123,18 @@ export const payloadReaders: PayloadReaders = {
   MessagesRead: (d) => ({
     type: 'MessagesRead',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
+  }),
+  AuditLogRead: (d) => ({
+    type: 'AuditLogRead',
+    data: {
+      auditorId: d.string('auditorId'),
+      kind: d.symbol('kind', AUDIT_READ_KINDS),
+      streamId: d.string('streamId'),
+      messageId: d.nullableString('messageId'),
+      fromVersion: d.long('fromVersion'),
+      limit: d.long('limit'),
+      returned: d.long('returned'),
+    },
   }),
 };
 

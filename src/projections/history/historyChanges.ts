@@ -267,6 +267,9 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       // Not roomAdvanced: the receipts stream's version has nothing to do with the room's head.
       return [{ op: 'markersAdvanced', userId: d.userId, roomId: d.roomId, deliveredSeq: d.seq, readSeq: d.seq, at }];
     }
+    // Audit reads are for auditors (the audit API reads them from the log); the history view does not show them.
+    case 'AuditLogRead':
+      return [];
     default:
       return unreachable(event);
   }
