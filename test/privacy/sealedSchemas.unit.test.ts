@@ -42,7 +42,7 @@ const plaintextData = {
   },
 } as const;
 
-function schemas(type: string, field: string): { current: string; beforeSealing: string } {
+function schemas(type: (typeof SEALED)[number]['type'], field: string): { current: string; beforeSealing: string } {
   const current = readFileSync(eventSchemaPath(defaultEventSchemasDir(), type), 'utf8');
   const withoutSealed = withFieldRemoved(JSON.parse(current), `${type}Data`, field);
   return { current, beforeSealing: JSON.stringify(withFieldRemoved(withoutSealed, `${type}Data`, 'erased')) };
