@@ -388,6 +388,13 @@ function rolesOf(raw: RawConfig): Role[] {
         `one schema registry (the embedded one lives in each process's DATA_DIR)`,
     ]);
   }
+  // Personal data in events is sealed with per-user keys: every process that reads or writes events needs them all.
+  if (raw.PERSONAL_DATA_KEYS !== 'redis') {
+    throw new ConfigError([
+      `ROLES: ${parsed.roles.join(',')} needs PERSONAL_DATA_KEYS=redis: processes that share the log must share ` +
+        `the keys personal data is sealed with (the sqlite store lives in each process's DATA_DIR)`,
+    ]);
+  }
   return parsed.roles;
 }
 

@@ -51,6 +51,7 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
     PRESENCE_STORE: 'redis',
     TYPING_BUS: 'redis',
     ANALYTICS_STORE: 'redis',
+    PERSONAL_DATA_KEYS: 'redis',
     JWT_SECRET: 'roles-test-secret-that-is-long-enough-0123456789',
     ADMIN_USERNAMES: 'alice',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
@@ -89,7 +90,11 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
   }, 120_000);
 
   afterAll(async () => {
-    const codes = await Promise.all(processes.map(async (process) => [process.name, await process.stop()] as const));
+    // Edges first, as an operator drains a deployment: their last commands (gathered receipts) still find the
+    // processor, which then hands its partitions back and stops with the projector.
+    const isEdge = (process: ChatProcess) => process.name.startsWith('api') || process.name.startsWith('gateway');
+    const stopAll = (some: ChatProcess[]) => Promise.all(some.map(async (process) => [process.name, await process.stop()] as const));
+    const codes = [...(await stopAll(processes.filter(isEdge))), ...(await stopAll(processes.filter((process) => !isEdge(process))))];
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     if (redis) {
       await deleteKeys(redis, keyPrefix);
@@ -117,6 +122,15 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
     const analytics = await new HttpClient(projector?.baseUrl ?? '').get('/api/health');
     expect(analytics.status).toBe(200);
     expect(Object.keys(analytics.body.checks)).toEqual(['eventLog', 'analyticsProjection']);
+    // The only processor: in the group, with a producer for each partition a command has come through.
+    const processor = processes.find((process) => process.name === 'command-processor');
+    const deciding = await new HttpClient(processor?.baseUrl ?? '').get('/api/health');
+    expect(deciding.status).toBe(200);
+    expect(deciding.body).toMatchObject({
+      roles: ['command-processor'],
+      checks: { commandProcessor: { status: 'ok', detail: expect.stringMatching(/^owns partitions \d+(,\d+)*$/) } },
+    });
+    expect(Object.keys(deciding.body.checks)).toEqual(['eventLog', 'commandProcessor']);
   });
 
   it('serves the REST API only in api processes and /ws only in gateway processes', async () => {

@@ -9,10 +9,11 @@ const KAFKA = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY: 'confluent',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  PERSONAL_DATA_KEYS: 'redis',
+  REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'x'.repeat(32),
 };
 const REDIS = {
-  REDIS_URL: 'redis://127.0.0.1:6379',
   TOKEN_STORE: 'redis',
   RATE_LIMIT_STORE: 'redis',
   PRESENCE_STORE: 'redis',

@@ -19,6 +19,8 @@ const KAFKA = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY: 'confluent',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  PERSONAL_DATA_KEYS: 'redis',
+  REDIS_URL: 'redis://127.0.0.1:6379',
 };
 
 describe('roles', () => {
@@ -46,12 +48,13 @@ describe('roles', () => {
     expect(refusal({ ...KAFKA, ROLES: ',,' })).toContain('ROLES: names no role');
   });
 
-  it('other than all of them need the Kafka log and one schema registry shared by every process', () => {
+  it('other than all of them need the Kafka log, one schema registry and one personal data key store', () => {
     const message = refusal({ ROLES: 'api,gateway' });
     expect(message).toContain('ROLES: api,gateway needs EVENT_LOG=kafka');
     expect(refusal({ ...KAFKA, SCHEMA_REGISTRY: 'embedded', ROLES: 'gateway' })).toContain(
       'ROLES: gateway needs SCHEMA_REGISTRY=confluent',
     );
+    expect(refusal({ ...KAFKA, PERSONAL_DATA_KEYS: 'sqlite', ROLES: 'api' })).toContain('ROLES: api needs PERSONAL_DATA_KEYS=redis');
     // The all-in-one may keep its registry beside the log, whichever log it is.
     expect(loadConfig({ ...KAFKA, SCHEMA_REGISTRY: 'embedded', ROLES: 'all' }).schemaRegistry.kind).toBe('embedded');
     expect(loadConfig({ ...KAFKA, ROLES: 'api,gateway' }).roles).toEqual(['api', 'gateway']);
