@@ -459,9 +459,16 @@ export class CommandProcessor {
       events.push(...encoded);
       this.counters.accepted += 1;
     } catch (error) {
-      // A failure to read the log is no answer: the whole chunk is retried. Anything the decider refused is one.
-      if (!(error instanceof ChatError) || error instanceof UnavailableError) throw error;
-      reply = this.rejection(commandId, streamId, error.code, error.message, error.details);
+      // A log that cannot be read right now is no answer: the whole chunk is retried. Anything else is this
+      // command's answer, even a bug (a stream the decider cannot fold): answering it INTERNAL_ERROR keeps one
+      // command from stalling every stream of its partition behind it forever.
+      if (error instanceof UnavailableError) throw error;
+      if (error instanceof ChatError) {
+        reply = this.rejection(commandId, streamId, error.code, error.message, error.details);
+      } else {
+        this.logger?.error({ err: error, commandId, streamId }, 'a command failed unexpectedly; answered INTERNAL_ERROR');
+        reply = this.rejection(commandId, streamId, 'INTERNAL_ERROR', 'the command could not be decided');
+      }
     }
     inChunk.set(commandId, reply);
     return reply;
