@@ -7,14 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { CLI_ADMINISTRATOR, USER_ROLES, UserAdministration, type UserSummary } from '../commands/user/userAdministration.js';
-import { buildContainer, get } from '../composition/container.js';
-import { personalDataKeysOf } from '../composition/privacyBindings.js';
-import { TOKENS } from '../composition/tokens.js';
+import { CLI_ADMINISTRATOR, USER_ROLES, type UserAdministration, type UserSummary } from '../commands/user/userAdministration.js';
+import { buildContainer } from '../composition/container.js';
+import { userAdministrationOf } from '../composition/privacyBindings.js';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config.js';
 import { ChatError } from '../domain/errors.js';
 import type { UserRole } from '../events/chatEvents.js';
-import { systemClock, uuidGenerator } from '../support/clock.js';
 
 interface CommonOptions {
   dataDir?: string;
@@ -124,14 +122,7 @@ async function run(
     const logger = pino({ level: process.env.LOG_LEVEL === undefined ? 'error' : config.logLevel }, pino.destination(2));
     const container = buildContainer(config, logger);
     try {
-      const admin = new UserAdministration({
-        users: (await get(container, TOKENS.executors)).users,
-        log: await get(container, TOKENS.eventLog),
-        keys: await personalDataKeysOf(container),
-        clock: systemClock,
-        ids: uuidGenerator,
-      });
-      const outcome = await action(admin);
+      const outcome = await action(await userAdministrationOf(container));
       process.stdout.write(options.json === true ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
     } finally {
       await container.unbindAll();

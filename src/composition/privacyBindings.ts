@@ -1,7 +1,12 @@
 import path from 'node:path';
 import type { Container, ResolutionContext } from 'inversify';
+import { UserAdministration } from '../commands/user/userAdministration.js';
+import { adminRoutes } from '../http/routes/adminRoutes.js';
+import type { Endpoint } from '../http/route.js';
+import { systemClock, uuidGenerator } from '../support/clock.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
+import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../privacy/personalDataKeys.js';
 import { PersonalDataSealer } from '../privacy/personalDataSealer.js';
@@ -17,6 +22,7 @@ import { resolve, TOKENS, type Token } from './tokens.js';
 export const PRIVACY_TOKENS = {
   personalDataKeys: { id: Symbol.for('chat.personalDataKeys') } satisfies Token<PersonalDataKeys>,
   personalDataSealer: { id: Symbol.for('chat.personalDataSealer') } satisfies Token<PersonalDataSealer>,
+  userAdministration: { id: Symbol.for('chat.userAdministration') } satisfies Token<UserAdministration>,
 };
 
 export function bindPrivacy(container: Container, config: AppConfig, logger: Logger): void {
@@ -41,6 +47,8 @@ export function bindPrivacy(container: Container, config: AppConfig, logger: Log
   container
     .bind<PersonalDataSealer>(PRIVACY_TOKENS.personalDataSealer.id)
     .toDynamicValue(async (context) => new PersonalDataSealer(await keysOf(context)));
+  // The command line's: it runs no projector, so it does not wait for the history view (the server catches up).
+  container.bind<UserAdministration>(PRIVACY_TOKENS.userAdministration.id).toDynamicValue((context) => administration(context));
   container.bind(TOKENS.beforeEncode.id).toDynamicValue(async (context) => {
     const sealer = await sealerOf(context);
     return (events: Parameters<PersonalDataSealer['seal']>[0]) => sealer.seal(events);
@@ -58,6 +66,32 @@ function keysOf(context: ResolutionContext): Promise<PersonalDataKeys> {
 
 function sealerOf(context: ResolutionContext): Promise<PersonalDataSealer> {
   return context.getAsync<PersonalDataSealer>(PRIVACY_TOKENS.personalDataSealer.id);
+}
+
+/** The admin REST routes (roles), for the api's endpoint list. */
+export async function adminEndpoints(context: ResolutionContext): Promise<Endpoint[]> {
+  const projector = await resolve(context, TOKENS.historyProjector);
+  const timeoutMs = (await resolve(context, TOKENS.config)).http.readYourWritesTimeoutMs;
+  return adminRoutes(await administration(context, (target) => projector.waitFor(target, timeoutMs)));
+}
+
+async function administration(
+  context: ResolutionContext,
+  waitForHistory?: (target: Checkpoint) => Promise<void>,
+): Promise<UserAdministration> {
+  return new UserAdministration({
+    users: (await resolve(context, TOKENS.executors)).users,
+    log: await resolve(context, TOKENS.eventLog),
+    keys: await keysOf(context),
+    clock: systemClock,
+    ids: uuidGenerator,
+    ...(waitForHistory ? { waitForHistory } : {}),
+  });
+}
+
+/** For the CLI: the admin use cases of a built container. */
+export function userAdministrationOf(container: Container): Promise<UserAdministration> {
+  return container.getAsync<UserAdministration>(PRIVACY_TOKENS.userAdministration.id);
 }
 
 /** For the CLI: the key store of a built container. */

@@ -45,6 +45,9 @@ export class HttpClient {
   patch(path: string, options?: RequestOptions) {
     return this.request('PATCH', path, options);
   }
+  put(path: string, options?: RequestOptions) {
+    return this.request('PUT', path, options);
+  }
   delete(path: string, options?: RequestOptions) {
     return this.request('DELETE', path, options);
   }

@@ -2,6 +2,7 @@ import { CommandRejectedError, NotFoundError, ValidationError } from '../../doma
 import { userStreamId, usernameStreamId } from '../../domain/ids.js';
 import type { UserRole } from '../../events/chatEvents.js';
 import { asUserStreamEvent } from '../../events/eventGuards.js';
+import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../../privacy/personalDataKeys.js';
 import type { Clock, IdGenerator } from '../../support/clock.js';
@@ -53,6 +54,11 @@ export interface UserAdministrationDeps {
   keys: Pick<PersonalDataKeys, 'destroy'>;
   clock: Clock;
   ids: IdGenerator;
+  /**
+   * Read-your-writes for an edge that answers after the history view applied the events (REST); the command line
+   * runs no projector and leaves it out (the server's projector picks the events up).
+   */
+  waitForHistory?: (target: Checkpoint) => Promise<void>;
 }
 
 export class UserAdministration {
@@ -112,7 +118,9 @@ export class UserAdministration {
       commandId,
       correlationId: commandId,
     });
-    return result.events.length > 0;
+    if (result.events.length === 0) return false;
+    await this.deps.waitForHistory?.(checkpointOf(result.events));
+    return true;
   }
 
   private async summaryOf(userId: string): Promise<UserSummary | undefined> {
