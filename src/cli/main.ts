@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { ChatServer } from '../server.js';
 import { migrateOracle } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { registerAuditCommand } from './auditCommand.js';
+import { registerUsersCommand } from './usersCommand.js';
+import { registerEventsCommand } from './eventsCommand.js';
+import { registerProjectionsCommand } from './projectionsCommand.js';
 
 const packageJson: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const version =
@@ -37,22 +40,33 @@ program
       ...(options.roles !== undefined ? { ROLES: options.roles } : {}),
     });
     const logger = pino({ level: config.logLevel, base: { service: 'chat' } });
-    const server = await ChatServer.start(config, logger, version);
+    // Handlers go in before start-up: until a handler exists the signal's default action ends the process at once,
+    // also right after it said it was listening. A signal during start-up stops once the start is over (the pieces
+    // being started cannot be cut off half way); a second one there exits at once.
+    let server: ChatServer | undefined = undefined;
     let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      server.stop().then(
+    const stop = (running: ChatServer) =>
+      running.stop().then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );
+    const shutdown = (signal: string) => {
+      if (stopping && server === undefined) {
+        logger.warn({ signal }, 'second signal during start-up: exiting at once');
+        process.exit(1);
+      }
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, server === undefined ? 'shutting down once start-up is over' : 'shutting down');
+      if (server !== undefined) void stop(server);
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    server = await ChatServer.start(config, logger, version);
+    if (stopping) await stop(server);
   });
 
 program
@@ -68,7 +82,12 @@ program
     process.stdout.write(applied.length === 0 ? 'schema is current\n' : `applied migrations ${applied.join(', ')}\n`);
   });
 
+registerEventsCommand(program);
+registerProjectionsCommand(program);
+
 registerAuditCommand(program, version);
+
+registerUsersCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -5,7 +5,6 @@ import { Container, type ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
 import { AnalyticsQueries } from '../analytics/analyticsQueries.js';
 import { MemoryAnalyticsStore } from '../analytics/memoryAnalyticsStore.js';
-import { RedisAnalyticsStore } from '../analytics/redisAnalyticsStore.js';
 import { AccessTokens } from '../auth/accessTokens.js';
 import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
@@ -38,7 +37,8 @@ import { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
 import { PresenceService } from '../presence/presenceService.js';
 import { RedisPresenceTracker } from '../presence/redisPresenceTracker.js';
-import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
+import { openRedisAnalytics } from '../projections/analytics/switchableAnalyticsStore.js';
+import { openSqliteHistory } from '../projections/history/switchableHistoryStore.js';
 import { openOracleHistoryStore } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { Projector } from '../projections/projector.js';
 import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
@@ -53,6 +53,8 @@ import { ReadinessChecks } from '../roles/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { auditEndpoints, bindAudit } from './auditBindings.js';
+import { undecorated } from '../privacy/sealingEventLog.js';
+import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -153,11 +155,14 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       const kind = config.eventLog;
       switch (kind) {
         case 'sqlite':
-          return SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous });
+          return sealPersonalData(
+            context,
+            SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous }),
+          );
         case 'kafka':
           if (config.kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
           // Connects in the background, retrying while Kafka is away; /api/health says not ready meanwhile.
-          return KafkaEventLog.connecting({
+          return sealPersonalData(context, KafkaEventLog.connecting({
             brokers: config.kafka.brokers,
             clientId: config.kafka.clientId,
             topic: config.kafka.eventsTopic,
@@ -166,20 +171,21 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
             codec,
             refreshCodec: () => codec.refresh(),
             // The local read index: a cache of the topic, resumed on restart, rebuilt from the topic if deleted.
-            indexFile: file(`kafka-index.${config.kafka.eventsTopic}.db`),
+            indexFile: config.kafka.indexFile ?? file(`kafka-index.${config.kafka.eventsTopic}.db`),
             logger: eventLogger,
-          });
+          }));
         default:
           return unknownSelector('EVENT_LOG', kind);
       }
     })
     .onDeactivation((log) => log.close());
   bind(TOKENS.historyStore)
-    .toDynamicValue(async () => {
+    .toDynamicValue(async (context) => {
       const store = config.historyStore;
       switch (store) {
         case 'sqlite':
-          return new SqliteHistoryStore({ filename: file('history.db') });
+          // The file DATA_DIR/history.current names (history.db before any rebuild), followed when a rebuild moves it.
+          return openSqliteHistory({ dataDir: config.dataDir, log: await resolve(context, TOKENS.eventLog), logger });
         case 'oracle':
           // loadConfig guarantees the settings with the selector; migrations run (or are checked) before use.
           if (config.oracle === undefined) throw new Error('HISTORY_STORE=oracle without its ORACLE_* settings');
@@ -212,7 +218,13 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
         case 'memory':
           return new MemoryAnalyticsStore();
         case 'redis':
-          return new RedisAnalyticsStore({ client: await resolve(context, TOKENS.redis), keyPrefix: redisKeys('analytics') });
+          // The counters under redisKeys('analytics'), or the prefix a rebuild made live, followed when it moves.
+          return openRedisAnalytics({
+            client: await resolve(context, TOKENS.redis),
+            keyPrefix: config.redis.keyPrefix,
+            log: await resolve(context, TOKENS.eventLog),
+            logger,
+          });
         default:
           return unknownSelector('ANALYTICS_STORE', store);
       }
@@ -315,6 +327,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // Where commands are decided (this process, or the Kafka command processor): src/composition/commandExecution.ts.
   bindCommandExecution(container, config, logger);
   bindAudit(container, config, logger);
+  bindPrivacy(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
@@ -391,6 +404,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
           ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
           ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
           ...(await auditEndpoints(context)),
+          ...(await adminEndpoints(context)),
         ]
       : []),
   ]);
@@ -443,7 +457,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
 
 /** Kafka's log can be up but not connected; the SQLite log is ready whenever it is open (its reads say so). */
 async function eventLogReadiness(context: ResolutionContext): Promise<(() => Readiness) | undefined> {
-  const log = await resolve(context, TOKENS.eventLog);
+  const log = undecorated(await resolve(context, TOKENS.eventLog));
   return log instanceof KafkaEventLog ? () => log.readiness() : undefined;
 }
 
