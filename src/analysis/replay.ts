@@ -26,7 +26,7 @@ export interface ReplayOptions {
   /** Takes each formatted chunk; the next page is read once it resolves (back-pressure). */
   write: (chunk: string) => Promise<void>;
   onProgress?: (progress: ReplayProgress) => void;
-  /** Events per read. Default 5000. */
+  /** Events per read. Default 2000 (with a larger young generation, smaller pages measured slightly cheaper). */
   pageSize?: number;
 }
 
@@ -37,7 +37,7 @@ export interface ReplayResult {
   reached: Checkpoint;
 }
 
-const DEFAULT_PAGE_SIZE = 5000;
+const DEFAULT_PAGE_SIZE = 2000;
 
 /**
  * Replays the slice the query names, up to the log's head when it started (or --until), so a replay of a busy log

@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { replay, type ReplayProgress } from '../analysis/replay.js';
@@ -38,6 +39,10 @@ export function registerEventsCommand(program: Command): void {
 
 async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   const query = parseReplayQuery(flags);
+  // A replay allocates short-lived objects at a furious rate (rows, decoded events, lines); with V8's default young
+  // generation the profile of a 1M-event replay spent a quarter of its time in scavenges. A larger one cut the CPU
+  // time per event by 10-15 % (measured; README "For analysts").
+  setFlagsFromString('--max-semi-space-size=64');
   const loaded = loadToolConfig(flags.dataDir);
   if (loaded.eventLog === 'sqlite' && !existsSync(path.join(loaded.dataDir, 'events.db'))) {
     throw new AnalysisError('NO_EVENT_LOG', `no event log at ${path.join(loaded.dataDir, 'events.db')} (check --data-dir or DATA_DIR)`);
