@@ -144,6 +144,23 @@ describe('chat users, against a running server', () => {
       ['MessageSent', '', true],
     ]);
 
+    // The audit view decodes the stored bytes as every reader does: erased there too (bob made auditor for it).
+    expect((await chat(['users', 'grant', 'bob', 'auditor'])).code).toBe(0);
+    const auditor = await eventually(
+      () => client.post('/api/auth/login', { body: { username: 'bob', password: STRONG_PASSWORD } }),
+      (response) => roleInToken(response.body.accessToken) === 'auditor',
+    );
+    const audited = await client.get(`/api/audit/messages/${first.body.message.messageId}/versions`, {
+      token: auditor.body.accessToken,
+    });
+    expect(audited.status).toBe(200);
+    // The audit API shows an erased text as null (its own choice); what matters is that it is gone and says so.
+    expect(audited.body.versions.map((v: { kind: string; text: string | null; erased: boolean }) => [v.kind, v.text ?? '', v.erased])).toEqual([
+      ['sent', '', true],
+      ['edited', '', true],
+    ]);
+    expect(JSON.stringify(audited.body)).not.toContain('555-0100');
+
     // The stored bytes never changed: every hash chain still verifies.
     const verify = await chat(['audit', 'verify']);
     expect(verify.stderr).toBe('');
