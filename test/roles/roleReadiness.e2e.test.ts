@@ -11,7 +11,8 @@ import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 
 // Readiness per role while Kafka is away: a gateway process answers /api/health at once, 503, naming the log that
-// is not connected and its gateway that does not accept connections yet; it never reports ready meanwhile.
+// is not connected and its gateway that does not accept connections yet; it never reports ready meanwhile. A
+// SIGTERM then waits for the start to be over; a second one ends the process at once.
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -89,6 +90,16 @@ describeWithServices('chat serve --roles gateway while Kafka is away', ['SCHEMA_
         },
       });
       expect(output).not.toContain('chat service listening');
+
+      // Signals during start-up: the first one waits for the start to be over, a second one ends it at once.
+      child.kill('SIGTERM');
+      for (let attempt = 0; attempt < 100 && !output.includes('shutting down once start-up is over'); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(output).toContain('second signal during start-up: exiting at once');
     } finally {
       child.kill('SIGKILL');
       await exited;
