@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { replay, type ReplayProgress } from '../analysis/replay.js';
-import { AnalysisError } from '../analysis/replayErrors.js';
+import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
 import { parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
 import { buildContainer, get } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
@@ -47,9 +47,9 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   if (loaded.eventLog === 'sqlite' && !existsSync(path.join(loaded.dataDir, 'events.db'))) {
     throw new AnalysisError('NO_EVENT_LOG', `no event log at ${path.join(loaded.dataDir, 'events.db')} (check --data-dir or DATA_DIR)`);
   }
+  const output = query.output === undefined ? undefined : await openOutput(query.output);
   const { config, cleanUp } = withPrivateKafkaIndex(loaded);
   const container = buildContainer(config, toolLogger(config));
-  const output = query.output === undefined ? undefined : createWriteStream(query.output);
   const sink = output ?? process.stdout;
   // A reader that went away (`| head`) ends the replay quietly, as other Unix tools do.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -102,4 +102,15 @@ async function write(stream: NodeJS.WritableStream, chunk: string): Promise<void
 async function close(stream: WriteStream): Promise<void> {
   stream.end();
   await once(stream, 'finish');
+}
+
+/** The output file, opened before anything is read: one that cannot be written is refused like a bad flag. */
+async function openOutput(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new OptionInvalidError('--output', `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return stream;
 }

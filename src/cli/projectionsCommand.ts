@@ -13,7 +13,6 @@ import { buildContainer, get } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';
 import { lag, type Checkpoint } from '../eventlog/checkpoint.js';
-import type { EventLog } from '../eventlog/eventLog.js';
 import { analyticsKeys, liveAnalyticsPrefix, redisPointer } from '../projections/analytics/switchableAnalyticsStore.js';
 import {
   HISTORY_POINTER_FILE,
@@ -226,7 +225,7 @@ async function statusCommand(flags: StatusFlags): Promise<void> {
   try {
     const log = await get(container, TOKENS.eventLog);
     const head = await log.headPosition();
-    const statuses = [await historyStatus(config, head, () => get(container, TOKENS.historyStore)), await analyticsStatus(config, head, log, () => get(container, TOKENS.redis))];
+    const statuses = [await historyStatus(config, head, () => get(container, TOKENS.historyStore)), await analyticsStatus(config, head, () => get(container, TOKENS.redis))];
     if (flags.json === true) {
       process.stdout.write(`${JSON.stringify({ head, projections: statuses }, null, 2)}\n`);
       return;
@@ -266,7 +265,7 @@ async function historyStatus(config: AppConfig, head: Checkpoint, oracle: () => 
   return { projection: 'history', store, checkpoint, lag: lag(head, checkpoint), partitions: partitionStatus(head, checkpoint) };
 }
 
-async function analyticsStatus(config: AppConfig, head: Checkpoint, _log: EventLog, redis: () => Promise<Redis>): Promise<ProjectionStatus> {
+async function analyticsStatus(config: AppConfig, head: Checkpoint, redis: () => Promise<Redis>): Promise<ProjectionStatus> {
   switch (config.stores.analytics) {
     case 'memory':
       return { projection: 'analytics', store: 'memory (inside the serving process: see its /metrics chat_projector_lag_events)', checkpoint: undefined, lag: undefined, partitions: [] };

@@ -140,6 +140,7 @@ describe('chat events replay', () => {
     [['--until', '-3'], '--until'],
     [['--room', 'no such room!'], '--room'],
     [['--bogus'], '--bogus'],
+    [['--output', '/nonexistent-dir/out.jsonl'], '--output'],
   ])('refuses %j with exit code 2, naming the flag, and writes nothing', async (flags, named) => {
     const run = await runCli(['events', 'replay', ...flags]);
     expect(run.code).toBe(2);

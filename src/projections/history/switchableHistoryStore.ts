@@ -2,6 +2,7 @@
 // history.db before any rebuild), switched to a rebuilt file when the pointer moves. Every call goes to the store
 // that is live at that moment; see storeSwitch.ts for how a switch keeps the projector's checkpoint valid.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RoomRole } from '../../events/chatEvents.js';
@@ -132,6 +133,9 @@ export async function openSqliteHistory(options: SqliteHistoryOptions): Promise<
     logger: options.logger,
     onChange: async (file) => {
       if (!isHistoryFileName(file)) throw new Error(`${HISTORY_POINTER_FILE} names "${file}", not a history file of this directory`);
+      // Never a store that is not there: opening it would create an empty one and replay the whole log while the
+      // projector waits. The pointer is looked at again at the next poll.
+      if (!existsSync(path.join(options.dataDir, file))) throw new Error(`${HISTORY_POINTER_FILE} names ${file}, which does not exist`);
       await store.switchTo(open(file), file);
       await serving.write(file);
     },
