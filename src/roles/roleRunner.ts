@@ -10,7 +10,8 @@ import { HttpEdge } from './httpEdge.js';
 import { planProcess, type ProcessPlan } from './processPlan.js';
 import { ProjectionComponent } from './projectionComponent.js';
 import { ReceiptsDrain } from './receiptsDrain.js';
-import { STOP_ORDER, type RoleComponent } from './roleComponent.js';
+import { startAll, stopAll } from './componentLifecycle.js';
+import type { RoleComponent } from './roleComponent.js';
 
 /** How often chat_projector_lag_events is refreshed between scrapes (every scrape refreshes it too). */
 const PROJECTOR_LAG_REFRESH_MS = 5_000;
@@ -40,18 +41,7 @@ export class RoleRunner {
     const plan = planProcess(config);
     for (const warning of plan.warnings) logger.warn({ roles: plan.roles }, warning);
     const http = new HttpEdge(container, config, logger, { version, servesApi: plan.api });
-    const components = await componentsOf(plan, container, config, logger, http);
-    const started: RoleComponent[] = [];
-    try {
-      for (const component of components) {
-        await component.start();
-        started.push(component);
-      }
-    } catch (error) {
-      logger.error({ err: error, roles: plan.roles }, 'start-up failed; stopping what was started');
-      await stopAll(started, logger);
-      throw error;
-    }
+    const started = await startAll(await componentsOf(plan, container, config, logger, http), logger.child({ roles: plan.roles }));
     const runner = new RoleRunner(plan, http, started, logger);
     logger.info(
       {
@@ -146,16 +136,4 @@ function lagMetric(container: Container): RoleComponent {
       stop?.();
     },
   };
-}
-
-async function stopAll(started: RoleComponent[], logger: Logger): Promise<void> {
-  const lastFirst = [...started].reverse();
-  const inOrder = STOP_ORDER.flatMap((layer) => lastFirst.filter((component) => component.layer === layer));
-  for (const component of inOrder) {
-    try {
-      await component.stop();
-    } catch (error) {
-      logger.error({ err: error, component: component.name }, 'stopping failed; stopping the rest');
-    }
-  }
 }
