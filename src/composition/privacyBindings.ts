@@ -11,7 +11,8 @@ import type { EventLog } from '../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../privacy/personalDataKeys.js';
 import { PersonalDataSealer } from '../privacy/personalDataSealer.js';
 import { RedisPersonalDataKeys } from '../privacy/redisPersonalDataKeys.js';
-import { SealingEventLog } from '../privacy/sealingEventLog.js';
+import { SealingEventLog, undecorated } from '../privacy/sealingEventLog.js';
+import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { SqlitePersonalDataKeys } from '../privacy/sqlitePersonalDataKeys.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
@@ -79,13 +80,18 @@ async function administration(
   context: ResolutionContext,
   waitForHistory?: (target: Checkpoint) => Promise<void>,
 ): Promise<UserAdministration> {
+  const log = await resolve(context, TOKENS.eventLog);
+  const kafka = undecorated(log);
   return new UserAdministration({
     users: (await resolve(context, TOKENS.executors)).users,
-    log: await resolve(context, TOKENS.eventLog),
+    log,
     keys: await keysOf(context),
     clock: systemClock,
     ids: uuidGenerator,
     ...(waitForHistory ? { waitForHistory } : {}),
+    // A process's Kafka index may still be filling (the command line's starts empty): read users once it holds
+    // what the topic has.
+    ...(kafka instanceof KafkaEventLog ? { catchUp: (streamId: string) => kafka.catchUpPartition(kafka.partitionOf(streamId)) } : {}),
   });
 }
 

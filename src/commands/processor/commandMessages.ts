@@ -64,15 +64,21 @@ const memberRole = z.enum(['moderator', 'member']) satisfies z.ZodType<Exclude<R
 const text = z.string().max(100_000);
 
 const usernameCommand = z.object({ type: z.literal('ClaimUsername'), username: text, userId: id });
-const userCommand = z.object({
-  type: z.literal('RegisterUser'),
-  userId: id,
-  username: text,
-  email: text.nullable(),
-  displayName: text,
-  passwordHash: text,
-  role: userRole,
-});
+const userCommand = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('RegisterUser'),
+    userId: id,
+    username: text,
+    email: text.nullable(),
+    displayName: text,
+    passwordHash: text,
+    role: userRole,
+  }),
+  // Admin commands of `chat users` and the admin REST route (commands/user/userAdministration.ts).
+  z.object({ type: z.literal('ChangeUserRole'), userId: id, role: userRole }),
+  z.object({ type: z.literal('RevokeUserRole'), userId: id, role: userRole.exclude(['user']) }),
+  z.object({ type: z.literal('ErasePersonalData'), userId: id }),
+]);
 const roomCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CreateRoom'), roomId: id, name: text, kind: roomKind, memberIds: z.array(id).max(10_000) }),
   z.object({ type: z.literal('JoinRoom'), roomId: id }),

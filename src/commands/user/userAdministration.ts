@@ -59,6 +59,11 @@ export interface UserAdministrationDeps {
    * runs no projector and leaves it out (the server's projector picks the events up).
    */
   waitForHistory?: (target: Checkpoint) => Promise<void>;
+  /**
+   * Makes `log` hold everything already written to a stream's part of the log before it is read: the Kafka log's
+   * local index of a process that just started (the command line) is still filling from the topic.
+   */
+  catchUp?: (streamId: string) => Promise<void>;
 }
 
 export class UserAdministration {
@@ -72,7 +77,7 @@ export class UserAdministration {
     }
     const byId = await this.summaryOf(ref);
     if (byId) return byId;
-    const [claim] = await this.deps.log.readStream(usernameStreamId(ref), { limit: 1 });
+    const [claim] = await this.read(usernameStreamId(ref), 1);
     if (claim?.type === 'UsernameClaimed') {
       const byName = await this.summaryOf(claim.data.userId);
       if (byName) return byName;
@@ -111,6 +116,11 @@ export class UserAdministration {
     return { user: { ...user, erased: true }, keyDestroyed: destroyedNow, recorded };
   }
 
+  private async read(streamId: string, limit?: number) {
+    await this.deps.catchUp?.(streamId);
+    return this.deps.log.readStream(streamId, limit === undefined ? {} : { limit });
+  }
+
   private async run(actor: Administrator, userId: string, command: UserCommand): Promise<boolean> {
     const context: DecisionContext = { actor, limits: DEFAULT_LIMITS };
     const commandId = this.deps.ids.next();
@@ -124,7 +134,7 @@ export class UserAdministration {
   }
 
   private async summaryOf(userId: string): Promise<UserSummary | undefined> {
-    const events = await this.deps.log.readStream(userStreamId(userId));
+    const events = await this.read(userStreamId(userId));
     let state = initialUserState();
     for (const event of events) {
       const own = asUserStreamEvent(event);
