@@ -5,14 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
+import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import type { EventCodec } from '../../src/events/eventCodec.js';
-import { createTestCodec } from '../support/testCodecs.js';
+import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 
 export interface AuditTestLog {
   dir: string;
   file: string;
   log: SqliteEventLog;
   codec: EventCodec;
+  /** The registry the codec registered its schemas in (an export carries the writer schemas). */
+  registry: SqliteSchemaRegistry;
   /**
    * Runs SQL on the file from outside the service, with the append-only triggers dropped first (and put back
    * after): what someone with write access to the file, not to the service, could do.
@@ -31,7 +34,8 @@ interface TriggerRow {
 export async function openAuditTestLog(): Promise<AuditTestLog> {
   const dir = await mkdtemp(join(tmpdir(), 'audit-'));
   const file = join(dir, 'events.db');
-  const codec = await createTestCodec();
+  const registry = new SqliteSchemaRegistry(new Database(':memory:'));
+  const codec = await createAvroEventCodec(registry);
   const log = SqliteEventLog.open({ file, codec });
   const withFile = <T>(use: (db: Database.Database) => T): T => {
     const db = new Database(file);
@@ -46,6 +50,7 @@ export async function openAuditTestLog(): Promise<AuditTestLog> {
     file,
     log,
     codec,
+    registry,
     tamper: (sql, ...params) =>
       withFile((db) => {
         const triggers = db.prepare<[], TriggerRow>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all();
