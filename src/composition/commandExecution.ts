@@ -48,6 +48,11 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
     return (type, run) => metrics.timeCommand(type, run);
   };
 
+  const processorObserver = async (context: Parameters<typeof resolve>[0]): Promise<CommandObserver> => {
+    const metrics = await resolve(context, TOKENS.metrics);
+    return (type, run) => metrics.timeCommand(`processor:${type}`, run);
+  };
+
   container
     .bind<CommandExecutors>(TOKENS.executors.id)
     .toDynamicValue(async (context) => {
@@ -113,7 +118,9 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
         },
         ...(beforeEncode ? { beforeEncode } : {}),
-        observe: await observer(context),
+        // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process
+        // running both counts each command once per label.
+        observe: await processorObserver(context),
         logger: logger.child({ component: 'command-processor' }),
       });
     })

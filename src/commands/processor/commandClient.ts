@@ -136,7 +136,9 @@ export class CommandClient {
     this.started ??= this.startOnce().catch(async (error: unknown) => {
       this.started = undefined;
       await this.disconnect();
-      throw error instanceof UnavailableError ? error : new UnavailableError('the command client cannot connect to Kafka', {}, { cause: error });
+      if (error instanceof UnavailableError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UnavailableError(`the command client cannot connect to Kafka: ${reason}`, {}, { cause: error });
     });
     return this.started;
   }

@@ -31,7 +31,7 @@ import {
   type CommandReply,
   type EventPlace,
 } from './commandMessages.js';
-import { ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
+import { ensureCommandTopics, topicEndOffsets, type CommandTopicNames } from './commandTopics.js';
 import { ReplyTail } from './replyTail.js';
 import type { BeforeEncode, EncodeEvent, EncodedEvent, StreamWriter, WriterLog } from './streamWriter.js';
 
@@ -277,7 +277,13 @@ export class CommandProcessor {
     const { batch } = payload;
     const partition = batch.partition;
     if (batch.messages.length === 0 || this.isStopped()) return;
-    const owned = await this.own(partition);
+    let owned: OwnedPartition;
+    try {
+      owned = await this.own(partition);
+    } catch (error) {
+      this.logger?.warn({ err: error, partition }, 'command partition could not be taken over; trying again');
+      throw new BatchRetryError(partition);
+    }
     for (let start = 0; start < batch.messages.length; start += this.maxPerTransaction) {
       if (!payload.isRunning() || payload.isStale() || this.isStopped()) return;
       const chunk = batch.messages.slice(start, start + this.maxPerTransaction);
@@ -289,7 +295,7 @@ export class CommandProcessor {
         // Whatever happened (fenced, broker away, a failed read), the cached state of p may be ahead of Kafka:
         // forget it all, and take p over again before the next batch (new init, catch-up).
         await this.release(partition);
-        throw error;
+        throw new BatchRetryError(partition);
       }
       const last = chunk[chunk.length - 1];
       if (last) payload.resolveOffset(last.offset);
@@ -334,7 +340,7 @@ export class CommandProcessor {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.options.topics.replies);
+      const offsets = await topicEndOffsets(admin, this.options.topics.replies);
       const end = Number(offsets.find((entry) => entry.partition === partition)?.high ?? 0);
       await replies.waitConsumed(partition, end, this.operationTimeoutMs);
     } finally {
@@ -544,5 +550,20 @@ export class CommandProcessor {
         throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
       }
     }
+  }
+}
+
+/**
+ * Thrown to kafkajs when a batch was not committed, whatever the cause (logged before): retriable, so kafkajs
+ * consumes the batch again from the last committed offset instead of stopping the consumer for good, as it does
+ * for a non-retriable cause such as a fenced producer. Carries no cause on purpose: kafkajs judges an error by its
+ * innermost cause.
+ */
+class BatchRetryError extends Error {
+  readonly retriable = true;
+
+  constructor(readonly partition: number) {
+    super(`the command batch of partition ${partition} was not committed; it is consumed again`);
+    this.name = 'BatchRetryError';
   }
 }

@@ -49,14 +49,44 @@ export async function ensureCommandTopics(
       // Another process may have created them between the listing and this request: checked below either way.
       .catch(() => undefined);
   }
-  const metadata = await admin.fetchTopicMetadata({ topics: [names.commands, names.replies] });
   for (const topic of [names.commands, names.replies]) {
-    const found = metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;
+    const found = await partitionCount(admin, topic);
     if (found !== partitions) {
       throw new EventTopicMisconfiguredError(
         topic,
         `it has ${found} partitions, the events topic ${partitions}: command partition p must be events partition p`,
       );
+    }
+  }
+}
+
+/** Tries of a metadata request for a topic just created, whose partitions the broker may not list yet. */
+const METADATA_ATTEMPTS = 20;
+
+async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const found = await admin
+      .fetchTopicMetadata({ topics: [topic] })
+      .then((metadata) => metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0)
+      // An unknown topic (still being created by another process) is asked again; anything else counts as none.
+      .catch(() => 0);
+    if (found > 0 || attempt >= METADATA_ATTEMPTS) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
+}
+
+/**
+ * The end offsets of every partition of a topic. kafkajs retries only an unknown topic; a leader just elected (a
+ * topic just created) answers NOT_LEADER for a moment, which is retriable too.
+ */
+export async function topicEndOffsets(admin: Admin, topic: string): Promise<Array<{ partition: number; high: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+      if (!retriable || attempt >= METADATA_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
 import { parseReply, type CommandReply } from './commandMessages.js';
+import { topicEndOffsets } from './commandTopics.js';
 
 export interface ReplyTailOptions {
   kafka: Kafka;
@@ -47,7 +48,7 @@ export class ReplyTail {
     if (this.options.from === 'end') {
       // Seeded rather than left to "latest", which kafkajs resolves at some point after the join: a reply written
       // in between would be skipped, and its caller would wait for nothing.
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await topicEndOffsets(admin, topic);
       await admin.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })) });
       for (const { partition, high } of offsets) this.consumedThrough.set(partition, Number(high));
     }

@@ -198,6 +198,45 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       expect(await caller.log.streamVersion(stream)).toBe(2);
     });
 
+    it('recovers from being fenced: a newer owner of its transactional id aborts what it had open, and nothing of it is seen', async () => {
+      const deployment = fresh();
+      const { processor } = await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      const stream = roomStreamId('r7');
+      const partition = caller.log.partitionOf(stream);
+      await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r7', name: 'seven', kind: 'public', memberIds: [] }, actor('x'), {
+        commandId: 'c7',
+        correlationId: 'k',
+      });
+      // A zombie: another producer takes the partition's transactional id (fencing the processor), writes an event
+      // in a transaction and never ends it, as an owner killed mid-batch would.
+      const zombie = new Kafka({ clientId: 'zombie', brokers, logLevel: logLevel.NOTHING }).producer({
+        transactionalId: `${deployment.eventsTopic}.command-processor-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await zombie.connect();
+      closers.push(() => zombie.disconnect());
+      const open = await zombie.transaction();
+      await open.send({ topic: deployment.eventsTopic, messages: [{ key: stream, value: Buffer.from('never committed'), partition }] });
+
+      // The processor's next transaction is refused (fenced); it takes the partition over again, which aborts the
+      // zombie's transaction, and decides the command once.
+      const sent = await caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r7', text: 'after', clientMessageId: 'm' }, actor('x'), {
+        commandId: 'c7-send',
+        correlationId: 'k',
+      });
+      expect(sent.events).toMatchObject([{ type: 'MessageSent', streamVersion: 3 }]);
+      expect(processor.stats().aborted).toBeGreaterThanOrEqual(1);
+      await expect(open.commit()).rejects.toThrow();
+      const stream7 = await caller.log.readStream(stream);
+      expect(stream7.map((event) => [event.type, event.streamVersion])).toEqual([
+        ['RoomCreated', 1],
+        ['MemberJoined', 2],
+        ['MessageSent', 3],
+      ]);
+    });
+
     it('passes the events through beforeEncode, and its output is what is stored', async () => {
       const deployment = fresh();
       const log = await openLog(deployment, 'processor-hooked');
