@@ -484,17 +484,16 @@ export class CommandProcessor {
     const { log, writers } = this.options;
     const { streamId, context, body } = envelope;
     const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
-    const args = [log, partition, streamId] as const;
     return this.observe(body.command.type, () => {
       switch (body.category) {
         case 'usernames':
-          return writers.usernames.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+          return writers.usernames.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         case 'users':
-          return writers.users.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+          return writers.users.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         case 'rooms':
-          return writers.rooms.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+          return writers.rooms.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         case 'receipts':
-          return writers.receipts.decide(...args, body.command, context, metadata, this.beforeEncode, this.encode);
+          return writers.receipts.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         default: {
           const unknown: never = body;
           throw new Error(`no writer for ${JSON.stringify(unknown)}`);

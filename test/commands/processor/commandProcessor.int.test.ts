@@ -1,7 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
-import { encodeCommand } from '../../../src/commands/processor/commandMessages.js';
+import type { RoomCommand } from '../../../src/commands/commands.js';
+import { encodeCommand, type CommandEnvelope } from '../../../src/commands/processor/commandMessages.js';
 import { CommandRejectedError } from '../../../src/domain/errors.js';
 import { roomStreamId } from '../../../src/domain/ids.js';
 import type { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
@@ -162,16 +163,10 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       const producer = new Kafka({ clientId: 'raw', brokers, logLevel: logLevel.NOTHING }).producer();
       await producer.connect();
       closers.push(() => producer.disconnect());
-      const envelope = {
-        v: 1 as const,
-        commandId: 'c-wrong',
-        correlationId: 'k',
-        streamId: stream,
-        context: actor('x'),
-        body: { category: 'rooms' as const, command: { type: 'CreateRoom' as const, roomId: 'r4', name: 'four', kind: 'public' as const, memberIds: [] } },
-      };
+      const command: RoomCommand = { type: 'CreateRoom', roomId: 'r4', name: 'four', kind: 'public', memberIds: [] };
+      const envelope: CommandEnvelope = { v: 1, commandId: 'c-wrong', correlationId: 'k', streamId: stream, context: actor('x'), body: { category: 'rooms', command } };
       await producer.send({ topic: deployment.topics.commands, messages: [{ key: stream, value: encodeCommand(envelope), partition: wrong }] });
-      await expect(caller.rooms.execute(stream, envelope.body.command, actor('x'), { commandId: 'c-wrong', correlationId: 'k' })).rejects.toMatchObject({
+      await expect(caller.rooms.execute(stream, command, actor('x'), { commandId: 'c-wrong', correlationId: 'k' })).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
       });
       expect(await caller.log.streamVersion(stream)).toBe(0);
