@@ -1,5 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainFieldsThrough, storedEventReaderOf } from '../../src/audit/storedEventReaders.js';
+import { verifyLog } from '../../src/audit/verifyLog.js';
+import { CLI_ADMINISTRATOR, type UserAdministration } from '../../src/commands/user/userAdministration.js';
+import { PRIVACY_TOKENS } from '../../src/composition/privacyBindings.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { GENESIS_HASH } from '../../src/events/hashChain.js';
 import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
@@ -28,22 +31,13 @@ describe('audit API over REST', () => {
     http = new HttpClient(server.baseUrl);
     admin = await signUp(http, 'boss');
     alice = await signUp(http, 'alice');
-    // No grant command yet in this test's reach: the auditor account is registered through the use case itself,
-    // with the auditor role, and logs in like anyone else.
-    const commands = await server.server.service(TOKENS.chatCommands);
-    const hasher = await server.server.service(TOKENS.passwordHasher);
-    const account = await commands.registerAccount({
-      username: 'audrey',
-      email: null,
-      displayName: 'Audrey',
-      passwordHash: await hasher.hash(STRONG_PASSWORD),
-      role: 'auditor',
-      commandId: randomUUID(),
-      correlationId: randomUUID(),
-    });
+    // An auditor as an admin makes one: a registered user granted the role; the next login carries it.
+    const audrey = await signUp(http, 'audrey');
+    const admins = await server.server.service<UserAdministration>(PRIVACY_TOKENS.userAdministration);
+    await admins.grant(CLI_ADMINISTRATOR, 'audrey', 'auditor');
     const login = await http.post('/api/auth/login', { body: { username: 'audrey', password: STRONG_PASSWORD } });
     expect(login.status).toBe(200);
-    auditor = { userId: account.userId, accessToken: login.body.accessToken };
+    auditor = { userId: audrey.userId, accessToken: login.body.accessToken };
 
     const room = await http.post('/api/chat/rooms', { token: alice.accessToken, body: { name: 'general', kind: 'public' } });
     roomId = room.body.room.roomId;
@@ -149,6 +143,26 @@ describe('audit API over REST', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('NO_MESSAGE');
     expect(await auditReads(auditor.userId)).toHaveLength(before);
+  });
+
+  it("shows an erased author's texts as erased while every hash chain still verifies", async () => {
+    const admins = await server.server.service<UserAdministration>(PRIVACY_TOKENS.userAdministration);
+    await admins.erase(CLI_ADMINISTRATOR, 'alice');
+    const versions = await http.get(`/api/audit/messages/${messageId}/versions`, { token: auditor.accessToken });
+    expect(versions.status).toBe(200);
+    expect(versions.body.versions.map((v: { kind: string; text: string | null; erased: boolean }) => [v.kind, v.text, v.erased])).toEqual([
+      ['sent', null, true],
+      ['edited', null, true],
+      ['deleted', null, false],
+    ]);
+    expect(JSON.stringify(versions.body)).not.toContain('the original words');
+
+    const log = await server.server.service(TOKENS.eventLog);
+    const reader = storedEventReaderOf(log);
+    if (reader === undefined) throw new Error('the service log has no stored reader');
+    const verified = await verifyLog(reader, chainFieldsThrough(await server.server.service(TOKENS.codec)));
+    expect(verified.ok).toBe(true);
+    expect(verified.counts.events).toBeGreaterThan(10);
   });
 
   it('documents the audit routes in the OpenAPI document', async () => {
