@@ -68,6 +68,8 @@ export interface FanoutStep {
   /** Other frames the subscribers received per second (ours: chat.receipt and presence). */
   otherFramesPerSecond: number;
   serverCpuPercent: number;
+  /** Server CPU time per message delivered to a subscriber: what the server pays per delivery, whatever the load. */
+  serverCpuMicrosPerDelivered: number | null;
   latency: HistogramSummary;
   closes: number;
   errors: Record<string, number>;
@@ -173,6 +175,7 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         deliveredRatio: expected ? delivered / expected : 0,
         otherFramesPerSecond: Math.round(otherFrames / ((ms + options.drainMs) / 1000)),
         serverCpuPercent: Math.round(((cpuAfter - cpuBefore) / ((ms + options.drainMs + 500) / 1000)) * 100),
+        serverCpuMicrosPerDelivered: delivered ? Math.round(((cpuAfter - cpuBefore) * 1e6) / delivered) : null,
         latency: histogram.summary(),
         closes,
         errors,
@@ -284,6 +287,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     'p99.9 ms': step.latency.p999Ms,
     'max ms': step.latency.maxMs,
     'server CPU %': step.serverCpuPercent,
+    'server CPU µs/delivery': step.serverCpuMicrosPerDelivered,
     'other frames/s': step.otherFramesPerSecond,
     errors: Object.entries(step.errors).map(([code, count]) => `${code}:${count}`).join(' ') || '',
   }));

@@ -39,6 +39,9 @@ export interface HubConnection {
   /** Resolves once the frame is handed to the operating system, or the connection is gone. */
   sendAndWait(data: string, type: ServerFrameType): Promise<void>;
   close(code: CloseCode, reason: string): void;
+  /** Hold writes until uncork (optional: a connection without it just writes each frame at once). */
+  cork?(): void;
+  uncork?(): void;
 }
 
 /** Who is subscribing: the socket and the user it authenticated as. */
@@ -92,6 +95,8 @@ export class RoomHub {
   private readonly deliveredMarks = new Map<string, number>();
   private readonly receiptAudience = new ReceiptAudience();
   private logSubscription: Subscription | undefined;
+  /** The connections written to during the log batch being dispatched, corked until its end. */
+  private corked: Set<HubConnection> | undefined;
 
   constructor(private readonly deps: RoomHubDeps) {}
 
@@ -101,7 +106,16 @@ export class RoomHub {
     this.logSubscription = this.deps.log.subscribe({
       after: head,
       handler: async (events) => {
-        for (const event of events) this.dispatch(event);
+        // One writev per socket per batch: every socket written to is corked on its first frame and uncorked
+        // once the whole batch is dispatched (still synchronously, so no frame waits for anything but this loop).
+        const corked = new Set<HubConnection>();
+        this.corked = corked;
+        try {
+          for (const event of events) this.dispatch(event);
+        } finally {
+          this.corked = undefined;
+          for (const connection of corked) connection.uncork?.();
+        }
       },
       onError: (error) => this.deps.logger.error({ err: error }, 'gateway log subscription failed'),
     });
@@ -180,7 +194,7 @@ export class RoomHub {
     if (audience.size === 0) return;
     const frame = encodeFrame(receiptFrame(receipt));
     for (const client of this.liveClients(roomId)) {
-      if (audience.has(client.userId)) client.connection.send(frame, 'chat.receipt');
+      if (audience.has(client.userId)) this.hold(client.connection).send(frame, 'chat.receipt');
     }
   }
 
@@ -197,6 +211,15 @@ export class RoomHub {
         this.deliver(subscription, event, frame);
       }
     }
+  }
+
+  /** Corks a connection the first time the batch being dispatched writes to it. */
+  private hold(connection: HubConnection): HubConnection {
+    if (this.corked && !this.corked.has(connection)) {
+      this.corked.add(connection);
+      connection.cork?.();
+    }
+    return connection;
   }
 
   private buffer(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>): void {
@@ -217,7 +240,7 @@ export class RoomHub {
   private deliver(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, frame: string): boolean {
     const seq = event.streamVersion;
     if (seq <= subscription.lastSeq) return true;
-    subscription.client.connection.send(frame, 'chat.event');
+    this.hold(subscription.client.connection).send(frame, 'chat.event');
     subscription.lastSeq = seq;
     this.markDelivered(subscription, event);
     const exit = exitReason(event, subscription.client.userId);

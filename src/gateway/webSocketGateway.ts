@@ -171,14 +171,15 @@ export class WebSocketGateway {
       refuse(socket, 403, 'FORBIDDEN', 'this Origin may not open a WebSocket here');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket));
   };
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, socket: Duplex): void {
     const { config } = this.deps;
     const connection = new Connection({
       id: this.deps.ids.next(),
       ws,
+      socket,
       frames: this.frames,
       clock: this.deps.clock,
       logger: this.logger,
