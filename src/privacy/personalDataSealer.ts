@@ -6,7 +6,7 @@
 // UserRegistered.email (the user's own key). Stored sealed, the plaintext field is left empty ("" or null).
 // Read back: the plaintext again; after an erasure, `text: ""` or `email: null` with `erased: true`.
 
-import type { ChatEvent, MessageEdited, MessageSent, SealedValue, UserRegistered } from '../events/chatEvents.js';
+import type { ChatEvent, SealedValue } from '../events/chatEvents.js';
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
@@ -44,54 +44,46 @@ function sealedField(event: ChatEvent): { sealed: SealedValue; field: SealedFiel
 /** What a sealed field opens to: the plaintext, or nothing because the key is gone. */
 type Opened = { erased: false; plaintext: string } | { erased: true };
 
+// Rest destructuring below rather than `delete`, which would turn every read payload into a slow dictionary object.
+
 /** The event with its personal field as stored: plaintext emptied, sealed value set, no erased marker. */
-function withSealed<E extends ChatEvent>(event: E, sealed: SealedValue): E;
-function withSealed(event: ChatEvent, sealed: SealedValue): ChatEvent {
+function withSealed(event: NewEvent, sealed: SealedValue): NewEvent {
   switch (event.type) {
-    case 'MessageSent':
-      return { ...event, data: sealedMessageData(event.data, sealed) };
-    case 'MessageEdited':
-      return { ...event, data: sealedMessageData(event.data, sealed) };
+    case 'MessageSent': {
+      const { erased: _erased, ...rest } = event.data;
+      return { ...event, data: { ...rest, text: '', sealedText: sealed } };
+    }
+    case 'MessageEdited': {
+      const { erased: _erased, ...rest } = event.data;
+      return { ...event, data: { ...rest, text: '', sealedText: sealed } };
+    }
     case 'UserRegistered': {
-      const data: UserRegistered['data'] = { ...event.data, email: null, sealedEmail: sealed };
-      delete data.erased;
-      return { ...event, data };
+      const { erased: _erased, ...rest } = event.data;
+      return { ...event, data: { ...rest, email: null, sealedEmail: sealed } };
     }
     default:
       return event;
   }
-}
-
-function sealedMessageData<D extends MessageSent['data'] | MessageEdited['data']>(data: D, sealed: SealedValue): D {
-  const stored: D = { ...data, text: '', sealedText: sealed };
-  delete stored.erased;
-  return stored;
 }
 
 /** The event as readers see it: the plaintext back, or the erased marker, and no sealed value. */
-function withOpened<E extends ChatEvent>(event: E, opened: Opened): E;
-function withOpened(event: ChatEvent, opened: Opened): ChatEvent {
+function withOpened(event: RecordedEvent, opened: Opened): RecordedEvent {
   switch (event.type) {
-    case 'MessageSent':
-      return { ...event, data: openedMessageData(event.data, opened) };
-    case 'MessageEdited':
-      return { ...event, data: openedMessageData(event.data, opened) };
+    case 'MessageSent': {
+      const { sealedText: _sealed, ...rest } = event.data;
+      return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
+    }
+    case 'MessageEdited': {
+      const { sealedText: _sealed, ...rest } = event.data;
+      return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
+    }
     case 'UserRegistered': {
-      const data: UserRegistered['data'] = { ...event.data, email: opened.erased ? null : opened.plaintext };
-      delete data.sealedEmail;
-      if (opened.erased) data.erased = true;
-      return { ...event, data };
+      const { sealedEmail: _sealed, ...rest } = event.data;
+      return { ...event, data: opened.erased ? { ...rest, email: null, erased: true } : { ...rest, email: opened.plaintext } };
     }
     default:
       return event;
   }
-}
-
-function openedMessageData<D extends MessageSent['data'] | MessageEdited['data']>(data: D, opened: Opened): D {
-  const read: D = { ...data, text: opened.erased ? '' : opened.plaintext };
-  delete read.sealedText;
-  if (opened.erased) read.erased = true;
-  return read;
 }
 
 export class PersonalDataSealer {
@@ -101,7 +93,7 @@ export class PersonalDataSealer {
    * The events as they are to be stored: each personal field sealed with its owner's key (created on first use).
    * Fails with PERSONAL_DATA_ERASED, storing nothing, when an owner's key was destroyed.
    */
-  async seal<E extends ChatEvent>(events: NewEvent<E>[]): Promise<NewEvent<E>[]> {
+  async seal(events: NewEvent[]): Promise<NewEvent[]> {
     const owners = new Set<string>();
     for (const event of events) {
       const personal = personalField(event);
@@ -122,7 +114,7 @@ export class PersonalDataSealer {
    * erased where a key was destroyed. A value that fails authentication is an error (PERSONAL_DATA_TAMPERED), never
    * shown as text or as erased.
    */
-  async unseal<E extends ChatEvent>(events: RecordedEvent<E>[]): Promise<RecordedEvent<E>[]> {
+  async unseal(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const owners = new Set<string>();
     for (const event of events) {
       const found = sealedField(event);
