@@ -12,33 +12,32 @@ import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
 import { openValue, sealValue, type SealedField } from './sealedValues.js';
 
+// Only three event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
+// switch: there is no exhaustive list to keep, a new event kind without personal data needs no change here.
+
 /** The one personal field of an event, if it has one to seal: whose key, which field, the plaintext. */
 function personalField(event: ChatEvent): { owner: string; field: SealedField; plaintext: string } | undefined {
-  switch (event.type) {
-    case 'MessageSent':
-      return event.data.sealedText === undefined ? { owner: event.data.senderId, field: 'text', plaintext: event.data.text } : undefined;
-    case 'MessageEdited':
-      return event.data.sealedText === undefined ? { owner: event.data.editedBy, field: 'text', plaintext: event.data.text } : undefined;
-    case 'UserRegistered':
-      return event.data.sealedEmail === undefined && event.data.email !== null
-        ? { owner: event.data.userId, field: 'email', plaintext: event.data.email }
-        : undefined;
-    default:
-      return undefined;
+  if (event.type === 'MessageSent' && event.data.sealedText === undefined) {
+    return { owner: event.data.senderId, field: 'text', plaintext: event.data.text };
   }
+  if (event.type === 'MessageEdited' && event.data.sealedText === undefined) {
+    return { owner: event.data.editedBy, field: 'text', plaintext: event.data.text };
+  }
+  if (event.type === 'UserRegistered' && event.data.sealedEmail === undefined && event.data.email !== null) {
+    return { owner: event.data.userId, field: 'email', plaintext: event.data.email };
+  }
+  return undefined;
 }
 
 /** The sealed field of a stored event, if it has one. */
 function sealedField(event: ChatEvent): { sealed: SealedValue; field: SealedField } | undefined {
-  switch (event.type) {
-    case 'MessageSent':
-    case 'MessageEdited':
-      return event.data.sealedText === undefined ? undefined : { sealed: event.data.sealedText, field: 'text' };
-    case 'UserRegistered':
-      return event.data.sealedEmail === undefined ? undefined : { sealed: event.data.sealedEmail, field: 'email' };
-    default:
-      return undefined;
+  if ((event.type === 'MessageSent' || event.type === 'MessageEdited') && event.data.sealedText !== undefined) {
+    return { sealed: event.data.sealedText, field: 'text' };
   }
+  if (event.type === 'UserRegistered' && event.data.sealedEmail !== undefined) {
+    return { sealed: event.data.sealedEmail, field: 'email' };
+  }
+  return undefined;
 }
 
 /** What a sealed field opens to: the plaintext, or nothing because the key is gone. */
@@ -48,42 +47,36 @@ type Opened = { erased: false; plaintext: string } | { erased: true };
 
 /** The event with its personal field as stored: plaintext emptied, sealed value set, no erased marker. */
 function withSealed(event: NewEvent, sealed: SealedValue): NewEvent {
-  switch (event.type) {
-    case 'MessageSent': {
-      const { erased: _erased, ...rest } = event.data;
-      return { ...event, data: { ...rest, text: '', sealedText: sealed } };
-    }
-    case 'MessageEdited': {
-      const { erased: _erased, ...rest } = event.data;
-      return { ...event, data: { ...rest, text: '', sealedText: sealed } };
-    }
-    case 'UserRegistered': {
-      const { erased: _erased, ...rest } = event.data;
-      return { ...event, data: { ...rest, email: null, sealedEmail: sealed } };
-    }
-    default:
-      return event;
+  if (event.type === 'MessageSent') {
+    const { erased: _erased, ...rest } = event.data;
+    return { ...event, data: { ...rest, text: '', sealedText: sealed } };
   }
+  if (event.type === 'MessageEdited') {
+    const { erased: _erased, ...rest } = event.data;
+    return { ...event, data: { ...rest, text: '', sealedText: sealed } };
+  }
+  if (event.type === 'UserRegistered') {
+    const { erased: _erased, ...rest } = event.data;
+    return { ...event, data: { ...rest, email: null, sealedEmail: sealed } };
+  }
+  return event;
 }
 
 /** The event as readers see it: the plaintext back, or the erased marker, and no sealed value. */
 function withOpened(event: RecordedEvent, opened: Opened): RecordedEvent {
-  switch (event.type) {
-    case 'MessageSent': {
-      const { sealedText: _sealed, ...rest } = event.data;
-      return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
-    }
-    case 'MessageEdited': {
-      const { sealedText: _sealed, ...rest } = event.data;
-      return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
-    }
-    case 'UserRegistered': {
-      const { sealedEmail: _sealed, ...rest } = event.data;
-      return { ...event, data: opened.erased ? { ...rest, email: null, erased: true } : { ...rest, email: opened.plaintext } };
-    }
-    default:
-      return event;
+  if (event.type === 'MessageSent') {
+    const { sealedText: _sealed, ...rest } = event.data;
+    return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
   }
+  if (event.type === 'MessageEdited') {
+    const { sealedText: _sealed, ...rest } = event.data;
+    return { ...event, data: opened.erased ? { ...rest, text: '', erased: true } : { ...rest, text: opened.plaintext } };
+  }
+  if (event.type === 'UserRegistered') {
+    const { sealedEmail: _sealed, ...rest } = event.data;
+    return { ...event, data: opened.erased ? { ...rest, email: null, erased: true } : { ...rest, email: opened.plaintext } };
+  }
+  return event;
 }
 
 export class PersonalDataSealer {
