@@ -23,7 +23,12 @@ interface CommonOptions {
 const EXIT = { refused: 2, noUser: 3, failed: 1 } as const;
 
 export function registerUsersCommand(program: Command): void {
-  const users = program.command('users').description("admin actions on accounts: roles, erasure of a user's personal data");
+  const users = program
+    .command('users')
+    .description("admin actions on accounts: roles, erasure of a user's personal data")
+    // A usage error (a missing argument, an unknown flag) exits 2 like refused input; help exits 0. Inherited by
+    // the subcommands below.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.refused));
   const common = (command: Command): Command =>
     command
       .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')

@@ -196,10 +196,13 @@ describe('chat users, against a running server', () => {
     expect(roleInToken(asUser.body.accessToken)).toBe('user');
   }, 120_000);
 
-  it('refuses an unknown role (exit 2) and an unknown user (exit 3), changing nothing', async () => {
+  it('refuses an unknown role or a missing argument (exit 2) and an unknown user (exit 3), changing nothing', async () => {
     const badRole = await chat(['users', 'grant', 'carol', 'superuser']);
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('unknown role "superuser"');
+    const missing = await chat(['users', 'grant', 'carol']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required argument 'role'");
     const noUser = await chat(['users', 'erase', 'nobody-here']);
     expect(noUser.code).toBe(3);
     expect(noUser.stderr).toContain('NO_USER');
