@@ -44,7 +44,9 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   drainMs: 2_000,
   textBytes: 100,
   subWorkers: 2,
-  servers: ['ours', 'socketio', 'ws'],
+  // ours-kafka runs when the services' variables are exported (scripts/services env), and is left out, with a
+  // note saying so, when they are not.
+  servers: ['ours', 'ours-kafka', 'socketio', 'ws'],
   profile: false,
   search: true,
   probeMs: 5_000,
@@ -269,7 +271,12 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   const steps: FanoutStep[] = [];
   let hotspots: Hotspot[] | undefined;
   const searchNotes: string[] = [];
+  const skipped: string[] = [];
   for (const kind of options.servers) {
+    if (kind === 'ours-kafka' && !kafkaModeEnv()) {
+      skipped.push('ours-kafka not measured: KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL are not exported (eval "$(bash scripts/services env)").');
+      continue;
+    }
     const result = await measureServer(kind, options, log);
     steps.push(...result.steps);
     if (result.hotspots) hotspots = result.hotspots;
@@ -294,12 +301,14 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   const ratios: Record<string, number | null> = {};
   const at = (kind: ServerKind, rate: number) => steps.find((step) => step.server === kind && !step.probe && step.offeredPerSecond === rate);
   for (const rate of options.rates) {
-    const ours = at('ours', rate);
-    for (const peer of ['socketio', 'ws'] as const) {
-      const other = at(peer, rate);
-      if (!ours || !other) continue;
-      ratios[`delivered/s ours/${peer} @ ${rate}/s offered`] = other.deliveredPerSecond ? ours.deliveredPerSecond / other.deliveredPerSecond : null;
-      ratios[`p99 latency ours/${peer} @ ${rate}/s offered (lower is better)`] = other.latency.p99Ms ? ours.latency.p99Ms / other.latency.p99Ms : null;
+    for (const mine of ['ours', 'ours-kafka'] as const) {
+      const ours = at(mine, rate);
+      for (const peer of ['socketio', 'ws'] as const) {
+        const other = at(peer, rate);
+        if (!ours || !other) continue;
+        ratios[`delivered/s ${mine}/${peer} @ ${rate}/s offered`] = other.deliveredPerSecond ? ours.deliveredPerSecond / other.deliveredPerSecond : null;
+        ratios[`p99 latency ${mine}/${peer} @ ${rate}/s offered (lower is better)`] = other.latency.p99Ms ? ours.latency.p99Ms / other.latency.p99Ms : null;
+      }
     }
   }
   const best = Object.fromEntries(options.servers.map((kind) => [kind, sustainable(steps.filter((step) => step.server === kind), options.p99BoundMs)]));
@@ -318,6 +327,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
       ? ['ours-kafka = `chat serve` with EVENT_LOG=kafka (a unique events/commands/replies topic set on the broker of scripts/services), every role in the one process, Redis for presence, rate limits, tokens, analytics and typing; otherwise as ours.']
       : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws` adds it).']),
     '"other frames/s": frames besides the messages that reached the subscribers (ours: chat.receipt for the delivered markers, presence), per second of step + drain.',
+    ...skipped,
     ...(options.search
       ? [`Search for the highest sustainable rate: after the fixed steps, doubling from the highest fixed rate sustained, then ${options.bisections} bisection probes of ${options.probeMs / 1000} s; after a probe that failed, the next waits until the backlog stopped arriving (at most 30 s). ${searchNotes.join('; ')}.`]
       : []),

@@ -96,7 +96,9 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
       const writer = withWriter ? client({ role: 'write', baseUrl: ours.baseUrl, token, roomId: room.roomId, ratePerSecond: WRITE_RATE, seconds }) : undefined;
       const reader = await client({ role: 'read', baseUrl: ours.baseUrl, token, roomId: room.roomId, maxSeq: room.headSeq, concurrency: READ_CONCURRENCY, seconds });
       const written = writer ? await writer : undefined;
-      const cpuPercent = Math.round(((cpuSeconds(pid) - cpuBefore) / seconds) * 100);
+      const cpu = cpuSeconds(pid) - cpuBefore;
+      const cpuPercent = Math.round((cpu / seconds) * 100);
+      const requests = reader.result.requests + (written?.result.requests ?? 0);
       await reader.stop();
       await written?.stop();
       const reads = new Histogram();
@@ -117,6 +119,7 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
         'write p99 ms': written ? w.p99Ms : null,
         'failed writes': written ? Object.values(written.result.failures).reduce((a, b) => a + b, 0) : null,
         'server CPU %': cpuPercent,
+        'server CPU ms/req': requests ? Math.round((cpu * 1e5) / requests) / 100 : null,
       });
       log(`history ${withWriter ? 'with writer' : 'alone'}: ${Math.round(reader.result.ok / seconds)} pages/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${written ? `, writes ok ${written.result.ok}, failures ${JSON.stringify(written.result.failures)}` : ''}`);
       if (reader.result.shortPages > 0 || Object.keys(reader.result.failures).length > 0) notes.push(`${withWriter ? 'with writer' : 'alone'}: failed reads ${JSON.stringify(reader.result.failures)}, pages without 50 messages ${reader.result.shortPages}.`);

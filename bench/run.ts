@@ -85,7 +85,8 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     }
     case 'send': {
       const { runSend } = await import('./send.js');
-      result = await runSend({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
+      const ours = (values.servers?.split(',') ?? ['ours', 'ours-kafka']).flatMap((item) => (item.trim() === 'ours-kafka' ? ['ours-kafka' as const] : item.trim() === 'ours' ? ['ours' as const] : []));
+      result = await runSend({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined, profile: values.profile ?? false, ours }, log);
       break;
     }
     case 'replay': {

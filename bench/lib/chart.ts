@@ -6,7 +6,8 @@ import type { FanoutStep } from '../fanout.js';
 // playwright-core, the same browser and flags the browser test uses, so the PNG needs nothing else installed.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const COLORS: Record<string, string> = { ours: '#d62728', socketio: '#1f77b4', ws: '#2ca02c' };
+const COLORS: Record<string, string> = { ours: '#d62728', 'ours-kafka': '#ff7f0e', socketio: '#1f77b4', ws: '#2ca02c' };
+const LABELS: Record<string, string> = { ours: 'ours (embedded, persistence on)', 'ours-kafka': 'ours (Kafka mode)', socketio: 'Socket.IO 4', ws: 'bare ws' };
 const WIDTH = 460;
 const HEIGHT = 300;
 const PAD = { left: 64, right: 16, top: 28, bottom: 44 };
@@ -78,7 +79,7 @@ export function fanoutChartHtml(steps: FanoutStep[]): string {
     ]),
     true,
   );
-  const legend = [...servers.map((name) => `<span style="color:${COLORS[name] ?? '#000'}">■ ${name === 'ours' ? 'ours (embedded, persistence on)' : name === 'socketio' ? 'Socket.IO 4' : 'bare ws'}</span>`), '<span>- - ideal (offered × subscribers)</span>'];
+  const legend = [...servers.map((name) => `<span style="color:${COLORS[name] ?? '#000'}">■ ${LABELS[name] ?? name}</span>`), '<span>- - ideal (offered × subscribers)</span>'];
   return `<!doctype html><html><body style="margin:8px;font-family:sans-serif;background:#fff">
 <div style="font-size:12px;margin-bottom:4px">Fan-out: ${subscribers} subscribers per room · ${legend.join(' &nbsp; ')}</div>
 <div style="display:flex;gap:8px">${throughput}${latency}</div></body></html>`;
