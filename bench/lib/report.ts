@@ -26,9 +26,10 @@ export function loadAverages(): number[] {
 }
 
 export function machine(): Machine {
-  let commit = 'unknown';
+  // BENCH_COMMIT names the commit of a checkout without .git (a `git archive` of it, run on its own).
+  let commit = process.env.BENCH_COMMIT ?? 'unknown';
   try {
-    commit = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+    if (!process.env.BENCH_COMMIT) commit = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     // Not a git checkout.
   }
