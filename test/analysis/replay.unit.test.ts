@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { replay, type ReplayLog } from '../../src/analysis/replay.js';
 import { parseReplayQuery, type ReplayFlags } from '../../src/analysis/replayQuery.js';
-import { CSV_COLUMNS, toJsonLine, toReplayRecord } from '../../src/analysis/replayRecord.js';
+import { CSV_COLUMNS, isoTime, toJsonLine, toReplayRecord } from '../../src/analysis/replayRecord.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
 import { checkpointOf, covers } from '../../src/eventlog/checkpoint.js';
 import { sampleEvent } from '../support/sampleEvents.js';
@@ -127,5 +127,12 @@ describe('replay records', () => {
     expect(toJsonLine(event)).not.toContain('argon2');
     expect(toReplayRecord(event).data).not.toHaveProperty('passwordHash');
     expect(toReplayRecord(event).data).toHaveProperty('username', 'alice');
+  });
+});
+
+describe('isoTime', () => {
+  it('is Date#toISOString, also across seconds, before 1970 and for far years', () => {
+    const times = [0, 1, 999, 1000, 1001, Date.UTC(2026, 10, 21, 23, 59, 59, 999), Date.UTC(2026, 10, 22), -1, -1001, Date.UTC(12000, 0, 1, 0, 0, 0, 7)];
+    for (const ms of [...times, ...times.map((t) => t + 1), ...times.reverse()]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 });
