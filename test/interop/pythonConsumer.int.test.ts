@@ -83,6 +83,7 @@ describeWithServices(
           actorId: event.metadata.actorId,
           commandId: event.metadata.commandId,
           correlationId: event.metadata.correlationId,
+          previousHash: event.previousHash,
           // Enums arrive as their symbols, nullable fields as null or the string: the same JSON as the service's.
           data: event.data,
         });
