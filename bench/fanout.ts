@@ -33,6 +33,8 @@ export interface FanoutOptions {
   bisections: number;
   /** A rate is sustained when ≥ 99 % is delivered and p99 stays under this. */
   p99BoundMs: number;
+  /** After an overloaded step, wait at most this long for the backlog to stop arriving. */
+  quiesceMs: number;
 }
 
 export const FANOUT_DEFAULTS: FanoutOptions = {
@@ -52,9 +54,10 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   probeMs: 5_000,
   bisections: 3,
   p99BoundMs: 500,
+  quiesceMs: 30_000,
 };
 
-export const FANOUT_QUICK: Partial<FanoutOptions> = { rooms: 5, subscribers: 20, stepMs: 4_000, drainMs: 1_500, probeMs: 3_000, bisections: 2 };
+export const FANOUT_QUICK: Partial<FanoutOptions> = { rooms: 5, subscribers: 20, stepMs: 4_000, drainMs: 1_500, probeMs: 3_000, bisections: 1, quiesceMs: 8_000 };
 
 /** The search never offers more than this (the single sender process tops out around there anyway). */
 const SEARCH_CEILING = 64_000;
@@ -193,10 +196,10 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
       }
       return replies;
     };
-    /** After an overloaded step, waits (up to 30 s) until the backlog stops arriving, so it does not load the next step. */
+    /** After an overloaded step, waits (up to quiesceMs) until the backlog stops arriving, so it does not load the next step. */
     const quiesce = async () => {
       let previous = -1;
-      for (let waited = 0; waited < 30_000; waited += 1_000) {
+      for (let waited = 0; waited < options.quiesceMs; waited += 1_000) {
         const total = (await collectAll()).reduce((sum, collected) => sum + collected.messagesOfAnyStep, 0);
         if (total === previous) return;
         previous = total;
@@ -230,12 +233,12 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         return ok;
       };
       if (good === 0) {
-        // Not even the lowest fixed rate: halve until one holds (or give up below 10 msg/s).
-        let rate = Math.floor((options.rates[0] ?? 100) / 2);
+        // Not even the lowest fixed rate: quarter until one holds (or give up below 10 msg/s).
+        let rate = Math.floor((options.rates[0] ?? 100) / 4);
         bad = options.rates[0] ?? 100;
         while (rate >= 10 && !(await probe(rate))) {
           bad = rate;
-          rate = Math.floor(rate / 2);
+          rate = Math.floor(rate / 4);
         }
         good = rate >= 10 ? rate : 0;
       }
@@ -329,7 +332,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     '"other frames/s": frames besides the messages that reached the subscribers (ours: chat.receipt for the delivered markers, presence), per second of step + drain.',
     ...skipped,
     ...(options.search
-      ? [`Search for the highest sustainable rate: after the fixed steps, doubling from the highest fixed rate sustained, then ${options.bisections} bisection probes of ${options.probeMs / 1000} s; after a probe that failed, the next waits until the backlog stopped arriving (at most 30 s). ${searchNotes.join('; ')}.`]
+      ? [`Search for the highest sustainable rate: after the fixed steps, doubling from the highest fixed rate sustained, then ${options.bisections} bisection probes of ${options.probeMs / 1000} s; after a probe that failed, the next waits until the backlog stopped arriving (at most ${options.quiesceMs / 1000} s). ${searchNotes.join('; ')}.`]
       : []),
     `Highest sustainable offered rate (≥ 99 % delivered, p99 < ${options.p99BoundMs} ms, ≥ 95 % of the offered rate actually sent) among all steps: ${Object.entries(best).map(([kind, step]) => `${kind} ${step ? `${step.offeredPerSecond}/s (${step.deliveredPerSecond} delivered/s)` : 'none'}`).join(', ')}.`,
   ];

@@ -72,7 +72,7 @@ export type ReplayReply = { generated: GenerateResult } | { replayed: ReplayResu
 
 const WORDS = 'the a to and of in is it you that for on was with be at this have not are but we they can so all do if about just meeting deploy later lunch review build test merge branch thanks sounds good see tomorrow question fixed ship ready'.split(' ');
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run generates the same log. */
+/** A seeded pseudo-random sequence (mulberry32), so runs generate logs of the same shape. */
 function random(seed: number): () => number {
   let a = seed;
   return () => {
@@ -129,12 +129,19 @@ async function generate(command: Extract<ReplayCommand, { cmd: 'generate' }>): P
     clock += 7;
     return { ...event, eventId: `${runId}-e${counter}`, metadata: { actorId, commandId: `${runId}-c${counter}`, correlationId: `${runId}-r${counter}`, occurredAt: clock } };
   };
-  const append = async (streamId: string, batch: NewEvent[]): Promise<void> => {
-    const expected = versions.get(streamId) ?? 0;
-    versions.set(streamId, expected + batch.length);
-    await log.append(streamId, expected, batch);
-    events += batch.length;
-    appends += 1;
+  // Appends to one stream run one after another (each expects the version the previous one left); different
+  // streams run concurrently, so the log group-commits them.
+  const tails = new Map<string, Promise<void>>();
+  const append = (streamId: string, batch: NewEvent[]): Promise<void> => {
+    const run = (tails.get(streamId) ?? Promise.resolve()).then(async () => {
+      const expected = versions.get(streamId) ?? 0;
+      await log.append(streamId, expected, batch);
+      versions.set(streamId, expected + batch.length);
+      events += batch.length;
+      appends += 1;
+    });
+    tails.set(streamId, run);
+    return run;
   };
   const text = () => Array.from({ length: 3 + Math.floor(next() * 25) }, () => WORDS[Math.floor(next() * WORDS.length)] ?? 'ok').join(' ');
 
@@ -167,41 +174,44 @@ async function generate(command: Extract<ReplayCommand, { cmd: 'generate' }>): P
         ]);
       }),
     );
-    // Conversation: rounds in which every room gets a chunk of 50 events (messages, ~1 % edits, ~0.5 % deletes of
-    // an earlier message of the chunk's sender) and a few members mark the room read.
+    // Conversation: every room, concurrently, appends chunks of 50 events (messages, ~1 % edits, ~0.5 % deletes of
+    // an earlier message of the chunk's sender), and after about every other chunk a member marks the room read.
+    // Rooms run side by side, so the log always has appends of many streams to group-commit.
     const CHUNK = 50;
-    while (events < command.events) {
-      const round: Promise<void>[] = [];
-      for (const { roomId, members } of rooms) {
-        if (events + round.length * CHUNK >= command.events) break;
+    let reserved = events;
+    await Promise.all(
+      rooms.map(async ({ roomId, members }) => {
         const streamId = roomStreamId(roomId);
-        let version = versions.get(streamId) ?? 0;
-        const sentBy: { seq: number; sender: string }[] = [];
-        const batch: NewEvent[] = [];
-        for (let k = 0; k < CHUNK; k++) {
-          version += 1;
-          const roll = next();
-          const earlier = sentBy[Math.floor(next() * sentBy.length)];
-          if (roll < 0.01 && earlier) {
-            batch.push(newEvent({ type: 'MessageEdited', data: { roomId, messageId: messageIdOf(roomId, earlier.seq), text: text(), editedBy: earlier.sender } }, earlier.sender));
-          } else if (roll < 0.015 && earlier) {
-            batch.push(newEvent({ type: 'MessageDeleted', data: { roomId, messageId: messageIdOf(roomId, earlier.seq), deletedBy: earlier.sender } }, earlier.sender));
-          } else {
-            const sender = members[Math.floor(next() * members.length)] ?? 'nobody';
-            batch.push(newEvent({ type: 'MessageSent', data: { roomId, messageId: messageIdOf(roomId, version), senderId: sender, text: text(), clientMessageId: `${runId}-m${counter}` } }, sender));
-            sentBy.push({ seq: version, sender });
-            messages += 1;
+        while (reserved < command.events) {
+          reserved += CHUNK;
+          let version = versions.get(streamId) ?? 0;
+          const sentBy: { seq: number; sender: string }[] = [];
+          const batch: NewEvent[] = [];
+          for (let k = 0; k < CHUNK; k++) {
+            version += 1;
+            const roll = next();
+            const earlier = sentBy[Math.floor(next() * sentBy.length)];
+            if (roll < 0.01 && earlier) {
+              batch.push(newEvent({ type: 'MessageEdited', data: { roomId, messageId: messageIdOf(roomId, earlier.seq), text: text(), editedBy: earlier.sender } }, earlier.sender));
+            } else if (roll < 0.015 && earlier) {
+              batch.push(newEvent({ type: 'MessageDeleted', data: { roomId, messageId: messageIdOf(roomId, earlier.seq), deletedBy: earlier.sender } }, earlier.sender));
+            } else {
+              const sender = members[Math.floor(next() * members.length)] ?? 'nobody';
+              batch.push(newEvent({ type: 'MessageSent', data: { roomId, messageId: messageIdOf(roomId, version), senderId: sender, text: text(), clientMessageId: `${runId}-m${counter}` } }, sender));
+              sentBy.push({ seq: version, sender });
+              messages += 1;
+            }
           }
+          const pending = [append(streamId, batch)];
+          const reader = members[Math.floor(next() * members.length)];
+          if (reader && next() < 0.5) {
+            reserved += 1;
+            pending.push(append(receiptsStreamId(reader), [newEvent({ type: 'MessagesRead', data: { userId: reader, roomId, seq: version } }, reader)]));
+          }
+          await Promise.all(pending);
         }
-        round.push(append(streamId, batch));
-        const reader = members[Math.floor(next() * members.length)];
-        if (reader && next() < 0.5) {
-          round.push(append(receiptsStreamId(reader), [newEvent({ type: 'MessagesRead', data: { userId: reader, roomId, seq: version } }, reader)]));
-        }
-      }
-      if (round.length === 0) break;
-      await Promise.all(round);
-    }
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const head = await log.headPosition();
     return { events, messages, appends, seconds, eventsPerSecond: events / seconds, head };
