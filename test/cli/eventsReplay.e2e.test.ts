@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,10 @@ import { accountOf, appendAll, event, withSqliteLog, type SeedAppend } from '../
 
 // `chat events replay` as an analyst runs it: a separate process on a data directory the service wrote.
 
+const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-replay-'));
+// util-linux `script` gives a command a terminal; without it the progress-bar test cannot run.
+const hasScript = spawnSync('script', ['--version']).status === 0;
 const DAY1 = Date.UTC(2026, 10, 20, 9);
 const DAY2 = Date.UTC(2026, 10, 21, 9);
 
@@ -91,6 +95,19 @@ describe('chat events replay', () => {
     expect(run.stdout).not.toContain('passwordHash');
     expect(run.stderr).toMatch(new RegExp(`events: ${TOTAL} written of ${TOTAL} read in [0-9.]+ s \\(\\d+ events/s`));
     expect(run.stderr).not.toContain('replay [');
+  });
+
+  it.skipIf(!hasScript)('draws a progress bar on stderr when it is a terminal, and the data stays clean', async () => {
+    const file = path.join(dataDir, 'tty.jsonl');
+    const terminal = spawnSync('script', ['-qec', `${process.execPath} --import tsx src/cli/main.ts events replay -o ${file}`, '/dev/null'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, EVENT_LOG: 'sqlite' },
+      encoding: 'utf8',
+    });
+    expect(terminal.status).toBe(0);
+    expect(terminal.stdout).toContain('replay [');
+    expect(terminal.stdout).toContain(`${TOTAL}/${TOTAL} read`);
+    expect(jsonLines(readFileSync(file, 'utf8'))).toHaveLength(TOTAL);
   });
 
   it("selects a room's events of some types in a time range", async () => {
