@@ -49,6 +49,11 @@ export interface ChainCounts {
 
 export type VerifyResult = ({ ok: true } | { ok: false; broken: BrokenLink }) & { counts: ChainCounts };
 
+export interface StreamHead {
+  version: number;
+  hash: string;
+}
+
 interface StreamTip {
   version: number;
   hash: string;
@@ -123,6 +128,12 @@ export class ChainVerifier {
     return undefined;
   }
 
+  /** The last verified event of a stream: its version and hash, the end of its chain so far. */
+  headOf(streamId: string): StreamHead | undefined {
+    const tip = this.tips.get(streamId);
+    return tip === undefined ? undefined : { version: tip.version, hash: tip.hash };
+  }
+
   result(): VerifyResult {
     const counts = { ...this.counts };
     return this.brokenLink === undefined ? { ok: true, counts } : { ok: false, broken: this.brokenLink, counts };
@@ -135,12 +146,12 @@ export class ChainVerifier {
 }
 
 /** Verifies every stored event an iterable yields (one stream's or the whole log's, in log order). */
-export async function verifyChains(events: AsyncIterable<StoredEvent>, read: ChainFieldReader): Promise<VerifyResult> {
+export async function verifyChains(events: AsyncIterable<StoredEvent>, read: ChainFieldReader): Promise<ChainVerifier> {
   const verifier = new ChainVerifier(read);
   for await (const stored of events) {
     if (verifier.add(stored) !== undefined) break;
   }
-  return verifier.result();
+  return verifier;
 }
 
 /** One line naming a broken link, for people and logs. */

@@ -139,7 +139,9 @@ async function verifyCommand(flags: VerifyFlags): Promise<number> {
   }
   return withAuditedLog(flags.dataDir, async ({ reader, codec }) => {
     const result = await verifyLog(reader, chainFieldsThrough(codec), flags.stream === undefined ? {} : { streamId: flags.stream });
-    return report(result, flags.stream === undefined ? 'the event log' : `stream ${flags.stream}`);
+    const code = report(result, flags.stream === undefined ? 'the event log' : `stream ${flags.stream}`);
+    if (result.head !== undefined) process.stdout.write(`head: version ${result.head.version}, hash ${result.head.hash}\n`);
+    return code;
   });
 }
 
