@@ -85,12 +85,22 @@ describeWithServices(
           correlationId: event.metadata.correlationId,
           previousHash: event.previousHash,
           // Enums arrive as their symbols, nullable fields as null or the string: the same JSON as the service's.
-          data: event.data,
+          data: { ...event.data, ...storedDefaults(event) },
         });
       }
     });
   },
 );
+
+/**
+ * The crypto-shredding fields the service leaves out of a payload when unset (src/privacy) are written with their
+ * schema defaults, which a generic Avro reader shows: no sealed value (null) and not erased (false).
+ */
+function storedDefaults(event: { type: string; data: object }): Record<string, unknown> {
+  if (event.type === 'MessageSent' || event.type === 'MessageEdited') return { sealedText: null, erased: false, ...event.data };
+  if (event.type === 'UserRegistered') return { sealedEmail: null, erased: false, ...event.data };
+  return {};
+}
 
 function asObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
