@@ -54,9 +54,14 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
 
   async keyFor(userId: string): Promise<Buffer> {
     checkKeyOwner(userId);
-    // INSERT ... DO NOTHING then SELECT: of two processes creating the first key at once, both read the winner's.
-    this.insert.run(userId, randomBytes(KEY_BYTES), Date.now());
-    const row = keyRow.parse(this.select.get(userId));
+    // Read first: after the first message a user's key exists, and a read takes no write lock. Otherwise INSERT ...
+    // DO NOTHING then read again: of two processes creating the first key at once, both read the winner's.
+    let found: unknown = this.select.get(userId);
+    if (found === undefined) {
+      this.insert.run(userId, randomBytes(KEY_BYTES), Date.now());
+      found = this.select.get(userId);
+    }
+    const row = keyRow.parse(found);
     if (row.key === null) throw new PersonalDataErasedError(userId);
     return row.key;
   }
