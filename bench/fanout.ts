@@ -133,28 +133,47 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
   const steps: FanoutStep[] = [];
   let searchNote: string | undefined;
   try {
-    const subs = Array.from({ length: options.subWorkers }, () => forkTs('bench/clients/fanoutClient.ts'));
-    const sender = forkTs('bench/clients/fanoutClient.ts');
-    children.push(...subs, sender);
-    await Promise.all(
-      subs.map((worker, index) => {
-        send(worker, { cmd: 'init', role: 'sub', kind, url, endpoints: subEndpoints.filter((_, i) => i % options.subWorkers === index) });
-        return waitForMessage(worker, replyOf('ready'), 120_000, `${kind} subscribers`);
-      }),
-    );
-    send(sender, { cmd: 'init', role: 'send', kind, url, endpoints: sendEndpoints });
-    await waitForMessage(sender, replyOf('ready'), 60_000, `${kind} senders`);
-    log(`${kind}: ${subEndpoints.length} subscribers and ${sendEndpoints.length} senders connected`);
+    let subs: ChildProcess[] = [];
+    let sender: ChildProcess | undefined;
+    /** Fresh load processes, every connection opened (and, for ours, authenticated and subscribed) again. */
+    const connectClients = async () => {
+      await Promise.all(children.splice(0).map((child) => stopChild(child, 2_000)));
+      subs = Array.from({ length: options.subWorkers }, () => forkTs('bench/clients/fanoutClient.ts'));
+      const newSender = forkTs('bench/clients/fanoutClient.ts');
+      sender = newSender;
+      children.push(...subs, newSender);
+      await Promise.all(
+        subs.map((worker, index) => {
+          send(worker, { cmd: 'init', role: 'sub', kind, url, endpoints: subEndpoints.filter((_, i) => i % options.subWorkers === index) });
+          return waitForMessage(worker, replyOf('ready'), 120_000, `${kind} subscribers`);
+        }),
+      );
+      send(newSender, { cmd: 'init', role: 'send', kind, url, endpoints: sendEndpoints });
+      await waitForMessage(newSender, replyOf('ready'), 60_000, `${kind} senders`);
+      log(`${kind}: ${subEndpoints.length} subscribers and ${sendEndpoints.length} senders connected`);
+    };
+    await connectClients();
+    /** Subscriber connections closed so far (by the server: ours closes slow consumers) in the current workers. */
+    let closedSoFar = 0;
 
     let stepIndex = 0;
     /** One step: offer `rate` msg/s for `ms`, drain, collect from every subscriber process. */
     const runStep = async (rate: number, ms: number, probe: boolean): Promise<FanoutStep> => {
+      // A server that closed connections in an overloaded step (ours: slow consumers) would deliver to fewer
+      // subscribers in every later step: start the next one from a full set of connections.
+      if (closedSoFar > 0) {
+        log(`${kind}: ${closedSoFar} connections were closed by the server; reconnecting every client`);
+        await connectClients();
+        closedSoFar = 0;
+      }
       const index = stepIndex++;
+      if (!sender) throw new Error('no sender process');
+      const senderNow = sender;
       for (const worker of subs) send(worker, { cmd: 'step', step: index });
       await sleep(50);
       const cpuBefore = cpuSeconds(serverPid);
-      send(sender, { cmd: 'send', step: index, ratePerSecond: rate, durationMs: ms, textBytes: options.textBytes });
-      const sent = await waitForMessage(sender, replyOf('sent'), ms + 30_000, `${kind} send`);
+      send(senderNow, { cmd: 'send', step: index, ratePerSecond: rate, durationMs: ms, textBytes: options.textBytes });
+      const sent = await waitForMessage(senderNow, replyOf('sent'), ms + 30_000, `${kind} send`);
       await sleep(options.drainMs);
       const cpuAfter = cpuSeconds(serverPid);
       const histogram = new Histogram();
@@ -169,6 +188,8 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         closes += collected.closes;
         for (const [code, count] of Object.entries(collected.errors)) errors[code] = (errors[code] ?? 0) + count;
       }
+      // Cumulative in the workers, which are fresh whenever an earlier step closed any: this step's closes.
+      closedSoFar = closes;
       const expected = sent.sent * options.subscribers;
       return {
         server: kind,
@@ -299,6 +320,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     'server CPU %': step.serverCpuPercent,
     'server CPU µs/delivery': step.serverCpuMicrosPerDelivered,
     'other frames/s': step.otherFramesPerSecond,
+    'closed by server': step.closes,
     errors: Object.entries(step.errors).map(([code, count]) => `${code}:${count}`).join(' ') || '',
   }));
   const ratios: Record<string, number | null> = {};
