@@ -1,6 +1,6 @@
 // How a replayed event is written: one flat record, the same fields in JSON Lines and CSV. Pure.
 
-import { stringify } from 'csv-stringify/sync';
+import Papa from 'papaparse';
 import type { ChatEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 
@@ -103,10 +103,15 @@ export function isoTime(ms: number): string {
   return `${cachedPrefix}${MILLIS[ms - second * 1000] ?? ''}Z`;
 }
 
-/** One CSV chunk (RFC 4180 quoting by csv-stringify); the header row only when asked, i.e. before the first page. */
+/**
+ * One CSV chunk (RFC 4180 quoting by papaparse: only cells that need it, quotes doubled, newlines kept inside quotes);
+ * the header row only when asked, i.e. before the first page. papaparse rather than csv-stringify: on 1M events the
+ * latter cost about three times as much per row, most of a CSV replay's time.
+ */
 export function toCsv(records: readonly ReplayRecord[], withHeader: boolean): string {
   const rows = records.map((record) => CSV_COLUMNS.map((column) => csvCell(record, column)));
-  return stringify(rows, { header: withHeader, columns: [...CSV_COLUMNS], eof: true });
+  const text = Papa.unparse({ fields: [...CSV_COLUMNS], data: rows }, { header: withHeader, newline: '\n' });
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
 function csvCell(record: ReplayRecord, column: (typeof CSV_COLUMNS)[number]): string | number {
