@@ -87,34 +87,41 @@ export class PersonalDataSealer {
    * Fails with PERSONAL_DATA_ERASED, storing nothing, when an owner's key was destroyed.
    */
   async seal(events: NewEvent[]): Promise<NewEvent[]> {
+    return (await this.sealWithKeys(events)).events;
+  }
+
+  /** `seal`, also handing back the keys it used, so the appender can open what it appended without asking again. */
+  async sealWithKeys(events: NewEvent[]): Promise<{ events: NewEvent[]; keys: ReadonlyMap<string, Buffer> }> {
     const owners = new Set<string>();
     for (const event of events) {
       const personal = personalField(event);
       if (personal) owners.add(personal.owner);
     }
-    if (owners.size === 0) return events;
+    if (owners.size === 0) return { events, keys: new Map() };
     const keys = new Map(await Promise.all([...owners].map(async (owner) => [owner, await this.keys.keyFor(owner)] as const)));
-    return events.map((event) => {
+    const sealed = events.map((event) => {
       const personal = personalField(event);
       const key = personal && keys.get(personal.owner);
       if (!personal || !key) return event;
       return withSealed(event, sealValue(key, personal.owner, personal.plaintext, event.eventId, personal.field));
     });
+    return { events: sealed, keys };
   }
 
   /**
    * The events as readers see them: sealed fields opened with their owners' keys (one look-up per batch), or marked
    * erased where a key was destroyed. A value that fails authentication is an error (PERSONAL_DATA_TAMPERED), never
-   * shown as text or as erased.
+   * shown as text or as erased. `known`: keys the caller holds already (those it just sealed with), not asked again.
    */
-  async unseal(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+  async unseal(events: RecordedEvent[], known: ReadonlyMap<string, Buffer> = new Map()): Promise<RecordedEvent[]> {
     const owners = new Set<string>();
     for (const event of events) {
       const found = sealedField(event);
-      if (found) owners.add(found.sealed.keyOwner);
+      if (found && !known.has(found.sealed.keyOwner)) owners.add(found.sealed.keyOwner);
     }
-    if (owners.size === 0) return events;
-    const states = await this.keys.lookup([...owners]);
+    const states: Map<string, KeyState> = owners.size === 0 ? new Map() : await this.keys.lookup([...owners]);
+    for (const [owner, key] of known) states.set(owner, { state: 'present', key });
+    if (states.size === 0) return events;
     return events.map((event) => {
       const found = sealedField(event);
       if (!found) return event;

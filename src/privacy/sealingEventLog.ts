@@ -25,8 +25,10 @@ export class SealingEventLog implements EventLog {
   ) {}
 
   async append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
-    const result = await this.inner.append(streamId, expected, await this.sealer.seal(events));
-    return { nextExpectedVersion: result.nextExpectedVersion, events: await this.sealer.unseal(result.events) };
+    const sealed = await this.sealer.sealWithKeys(events);
+    const result = await this.inner.append(streamId, expected, sealed.events);
+    // Opened with the keys just used: no second trip to the key store for what this call wrote.
+    return { nextExpectedVersion: result.nextExpectedVersion, events: await this.sealer.unseal(result.events, sealed.keys) };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

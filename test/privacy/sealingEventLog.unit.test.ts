@@ -75,6 +75,25 @@ describe('SealingEventLog (a real SQLite log, the Avro codec and a key store of 
     expect(message?.data).not.toHaveProperty('erased');
   });
 
+  it('answers an append with the plaintext without asking the key store again (one key call per owner per append)', async () => {
+    let lookups = 0;
+    let keyFors = 0;
+    const counting = new SealingEventLog(
+      inner,
+      new PersonalDataSealer({
+        keyFor: (userId) => ((keyFors += 1), keys.keyFor(userId)),
+        lookup: (userIds) => ((lookups += 1), keys.lookup(userIds)),
+        destroy: (userId, at) => keys.destroy(userId, at),
+        close: async () => undefined,
+      }),
+    );
+    const appended = await counting.append('room-r1', 'no-stream', [sent('one'), sent('two'), sent('three', 'u-bob')]);
+    expect(appended.events.map((e) => (e.type === 'MessageSent' ? e.data.text : ''))).toEqual(['one', 'two', 'three']);
+    expect({ keyFors, lookups }).toEqual({ keyFors: 2, lookups: 0 });
+    await counting.readStream('room-r1');
+    expect(lookups).toBe(1);
+  });
+
   it('unseals on every read path: readStream, readAll, findByCommandId and subscribe', async () => {
     const event = sent('hello');
     await log.append('room-r1', 'no-stream', [event]);
