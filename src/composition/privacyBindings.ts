@@ -20,10 +20,13 @@ import { resolve, TOKENS, type Token } from './tokens.js';
 // plugs in: the event log binding (sealPersonalData, one call in container.ts) and the Kafka command processor's
 // beforeEncode hook, since the processor encodes its events itself.
 
+const token = <T>(name: string): Token<T> => ({ id: Symbol.for(`chat.${name}`) });
+
 export const PRIVACY_TOKENS = {
-  personalDataKeys: { id: Symbol.for('chat.personalDataKeys') } satisfies Token<PersonalDataKeys>,
-  personalDataSealer: { id: Symbol.for('chat.personalDataSealer') } satisfies Token<PersonalDataSealer>,
-  userAdministration: { id: Symbol.for('chat.userAdministration') } satisfies Token<UserAdministration>,
+  personalDataKeys: token<PersonalDataKeys>('personalDataKeys'),
+  personalDataSealer: token<PersonalDataSealer>('personalDataSealer'),
+  /** The admin use cases without read-your-writes (the command line's; the REST route waits for the view). */
+  userAdministration: token<UserAdministration>('userAdministration'),
 };
 
 export function bindPrivacy(container: Container, config: AppConfig, logger: Logger): void {
