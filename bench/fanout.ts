@@ -188,7 +188,10 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
         closes += collected.closes;
         for (const [code, count] of Object.entries(collected.errors)) errors[code] = (errors[code] ?? 0) + count;
       }
-      // Cumulative in the workers, which are fresh whenever an earlier step closed any: this step's closes.
+      // Cumulative in the workers, which are fresh whenever an earlier step closed any: this step's closes. The
+      // sender's count too: a sender connection the server closed (ours: no pong read while its reading was paused
+      // for backpressure) sends into nothing.
+      closes += sent.closes;
       closedSoFar = closes;
       const expected = sent.sent * options.subscribers;
       return {

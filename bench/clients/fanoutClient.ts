@@ -26,7 +26,7 @@ export type WorkerCommand =
 
 export type WorkerReply =
   | { type: 'ready'; connections: number }
-  | { type: 'sent'; step: number; sent: number; acks: number; errors: Record<string, number> }
+  | { type: 'sent'; step: number; sent: number; acks: number; errors: Record<string, number>; closes: number }
   | { type: 'collected'; delivered: number; otherFrames: number; messagesOfAnyStep: number; histogram: ReturnType<Histogram['toData']>; closes: number; errors: Record<string, number> }
   | { type: 'failed'; message: string };
 
@@ -204,7 +204,7 @@ async function send(command: Extract<WorkerCommand, { cmd: 'send' }>): Promise<v
   });
   // Give the last acks a moment (ours only) before reporting them.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  reply({ type: 'sent', step: command.step, sent, acks, errors: { ...errors } });
+  reply({ type: 'sent', step: command.step, sent, acks, errors: { ...errors }, closes });
 }
 
 process.on('message', (raw: WorkerCommand) => {
