@@ -113,7 +113,7 @@ export async function runReplay(options: ReplayOptions, log: (line: string) => v
     if (timed.startsWith('projector') || timed.startsWith('cold')) ratios[`${row.log} ${timed.split(' (')[0]} / target 100k events/s`] = Number(row['events/s']) / TARGET_EVENTS_PER_SECOND;
   }
   notes.unshift(
-    `The log: ${shape.users} users (a username claim + a registration each), ${shape.rooms} rooms (80 % public) × ${shape.membersPerRoom} members joined, then rounds in which every room gets 50 events (messages of 3–27 words, ~1 % edits, ~0.5 % deletes) and about every other round a member marks it read; appended through EventLog.append (Avro encoding, expected-version check, group commit) by a generator process, once per run.`,
+    `The log: ${shape.users} users (a username claim + a registration each), ${shape.rooms} rooms (80 % public) × ${shape.membersPerRoom} members joined, then every room, concurrently, appends chunks of 50 events (messages of 3–27 words, ~1 % edits, ~0.5 % deletes) and after about every other chunk a member marks it read; appended through EventLog.append (Avro encoding, expected-version check, group commit) by a generator process, once per run.`,
     'Timed in a fresh process: the projector (src/projections/projector.ts) from checkpoint zero into a fresh SQLite history store (a temporary file), until its checkpoint covers the log head; "read + decode only" is the same subscription with a handler that does nothing, i.e. what the log costs without the store.',
     'kafka: a unique topic (12 partitions) on the broker of scripts/services, deleted after; "cold" opens the log with no local index, so it includes consuming the topic into the index (what a new replica or a rebuild on a new machine pays).',
   );
