@@ -1,19 +1,15 @@
 import type { Container, ResolutionContext } from 'inversify';
-import type { Logger } from 'pino';
-import { auditDecider } from '../audit/auditDecider.js';
 import { AuditService } from '../audit/auditService.js';
 import { storedEventReaderOf } from '../audit/storedEventReaders.js';
-import { CommandBus } from '../commands/commandBus.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
 import type { AppConfig } from '../config/config.js';
-import { asAuditStreamEvent } from '../events/eventGuards.js';
 import type { StoredEvent } from '../eventlog/storedEventReader.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { EventCodec } from '../events/eventCodec.js';
 import type { Endpoint } from '../http/route.js';
 import { auditRoutes } from '../http/routes/auditRoutes.js';
 import type { PersonalDataSealer } from '../privacy/personalDataSealer.js';
-import { systemClock, uuidGenerator } from '../support/clock.js';
+import { uuidGenerator } from '../support/clock.js';
 import { PRIVACY_TOKENS } from './privacyBindings.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
@@ -24,7 +20,7 @@ export const AUDIT_TOKENS = {
   auditService: { id: Symbol.for('chat.auditService') } satisfies Token<AuditService>,
 };
 
-export function bindAudit(container: Container, config: AppConfig, logger: Logger): void {
+export function bindAudit(container: Container, config: AppConfig): void {
   container.bind<AuditService>(AUDIT_TOKENS.auditService.id).toDynamicValue(async (context) => {
     const log = await resolve(context, TOKENS.eventLog);
     const reader = storedEventReaderOf(log);
@@ -32,9 +28,9 @@ export function bindAudit(container: Container, config: AppConfig, logger: Logge
     return new AuditService({
       reader,
       decode: await auditDecoder(container),
-      // In both modes the auditor's own stream is written from this process: the Kafka command processor decides
-      // only the chat categories, and one auditor's reads are the only writes to their stream.
-      audit: new CommandBus(auditDecider, asAuditStreamEvent, log, systemClock, uuidGenerator, logger.child({ component: 'audit' })),
+      // The auditor's stream has a single writer like every other: this process's bus on the SQLite log, the
+      // command processor that owns its partition on Kafka.
+      audit: (await resolve(context, TOKENS.executors)).audit,
       ids: uuidGenerator,
       limits: DEFAULT_LIMITS,
     });

@@ -16,7 +16,8 @@ import { usernameDecider } from '../commands/username/usernameDecider.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
-import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { asAuditStreamEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { auditDecider, type AuditCommand } from '../audit/auditDecider.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
 import { undecorated } from '../privacy/sealingEventLog.js';
@@ -27,6 +28,8 @@ export interface CommandExecutors {
   users: CommandExecutor<UserCommand>;
   rooms: CommandExecutor<RoomCommand>;
   receipts: CommandExecutor<ReceiptCommand>;
+  /** Auditors' reads of the raw log, recorded in audit-<auditorId> (issue #7). */
+  audit: CommandExecutor<AuditCommand>;
   /** Disconnects what the executors opened (the Kafka command client); nothing for the embedded buses. */
   close(): Promise<void>;
 }
@@ -76,6 +79,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), placed, observe),
           rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), placed, observe),
           receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), placed, observe),
+          audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), placed, observe),
           close: () => client.close(),
         };
       }
@@ -86,6 +90,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         users: new CommandBus(userDecider, asUserStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
         rooms: new CommandBus(roomDecider, asRoomEvent, bus.log, bus.clock, bus.ids, bus.logger, observe, oldMessageFactsFromLog(log)),
         receipts: new CommandBus(receiptsDecider, asReceiptEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        audit: new CommandBus(auditDecider, asAuditStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
         close: () => Promise.resolve(),
       };
     })
@@ -116,6 +121,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
           rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
           receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
+          audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
         },
         ...(beforeEncode ? { beforeEncode } : {}),
         // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process

@@ -326,7 +326,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
 
   // Where commands are decided (this process, or the Kafka command processor): src/composition/commandExecution.ts.
   bindCommandExecution(container, config, logger);
-  bindAudit(container, config, logger);
+  bindAudit(container, config);
   bindPrivacy(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const projector = await resolve(context, TOKENS.historyProjector);

@@ -7,14 +7,15 @@ import type {
   UserCommand,
   UsernameCommand,
 } from '../commands.js';
+import type { AuditCommand } from '../../audit/auditDecider.js';
 import type { DecisionContext } from '../decider.js';
 
 // What travels on the commands and replies topics, as JSON. Commands are the project's own messages between its
 // own processes, so JSON (validated with zod on the processor side) is enough: no third party reads them, and
 // keeping them out of the schema registry keeps the Avro catalogue about events only.
 
-/** The four kinds of stream, each with its own decider; a command names its kind so the processor picks it. */
-export const COMMAND_CATEGORIES = ['usernames', 'users', 'rooms', 'receipts'] as const;
+/** The kinds of stream, each with its own decider; a command names its kind so the processor picks it. */
+export const COMMAND_CATEGORIES = ['usernames', 'users', 'rooms', 'receipts', 'audit'] as const;
 export type CommandCategory = (typeof COMMAND_CATEGORIES)[number];
 
 /** The command type each category's decider takes. */
@@ -23,6 +24,7 @@ export interface CategoryCommands {
   users: UserCommand;
   rooms: RoomCommand;
   receipts: ReceiptCommand;
+  audit: AuditCommand;
 }
 
 export type AnyCategoryCommand = { [K in CommandCategory]: { category: K; command: CategoryCommands[K] } }[CommandCategory];
@@ -95,11 +97,25 @@ const receiptCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('AdvanceReadMarker'), userId: id, roomId: id, seq }),
 ]);
 
+const auditCommand = z.object({
+  type: z.literal('RecordAuditRead'),
+  read: z.object({
+    auditorId: id,
+    kind: z.enum(['streamEvents', 'messageVersions']),
+    streamId: id,
+    messageId: id.nullable(),
+    fromVersion: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+    returned: z.number().int().nonnegative(),
+  }),
+});
+
 const body = z.discriminatedUnion('category', [
   z.object({ category: z.literal('usernames'), command: usernameCommand }),
   z.object({ category: z.literal('users'), command: userCommand }),
   z.object({ category: z.literal('rooms'), command: roomCommand }),
   z.object({ category: z.literal('receipts'), command: receiptCommand }),
+  z.object({ category: z.literal('audit'), command: auditCommand }),
 ]);
 
 const limits = z.object({

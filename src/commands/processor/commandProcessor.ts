@@ -23,7 +23,8 @@ import type { ReceiptsState } from '../receipts/receiptsDecider.js';
 import type { RoomState } from '../room/roomState.js';
 import type { UserState } from '../user/userDecider.js';
 import type { UsernameState } from '../username/usernameDecider.js';
-import type { ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
+import type { AuditStreamEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
+import type { AuditCommand, AuditState } from '../../audit/auditDecider.js';
 import {
   encodeReply,
   parseCommand,
@@ -51,6 +52,7 @@ export interface ProcessorWriters {
   users: StreamWriter<UserCommand, UserState, UserStreamEvent>;
   rooms: StreamWriter<RoomCommand, RoomState, RoomEvent>;
   receipts: StreamWriter<ReceiptCommand, ReceiptsState, ReceiptEvent>;
+  audit: StreamWriter<AuditCommand, AuditState, AuditStreamEvent>;
 }
 
 export interface CommandProcessorOptions {
@@ -494,6 +496,8 @@ export class CommandProcessor {
           return writers.rooms.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         case 'receipts':
           return writers.receipts.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
+        case 'audit':
+          return writers.audit.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         default: {
           const unknown: never = body;
           throw new Error(`no writer for ${JSON.stringify(unknown)}`);

@@ -16,7 +16,8 @@ import { userDecider } from '../../../src/commands/user/userDecider.js';
 import { usernameDecider } from '../../../src/commands/username/usernameDecider.js';
 import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
-import { asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
+import { asAuditStreamEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
+import { auditDecider } from '../../../src/audit/auditDecider.js';
 import { uuidGenerator } from '../../../src/support/clock.js';
 
 // The pieces commandExecution.ts composes, built directly so a test can run several processors and callers in
@@ -73,6 +74,7 @@ export function newProcessor(
       users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
       rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
       receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
+      audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
     },
     sessionTimeoutMs: 6000,
     operationTimeoutMs: OPERATION_TIMEOUT_MS,
