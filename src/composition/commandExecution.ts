@@ -30,6 +30,11 @@ export interface CommandExecutors {
   receipts: CommandExecutor<ReceiptCommand>;
   /** Auditors' reads of the raw log, recorded in audit-<auditorId> (issue #7). */
   audit: CommandExecutor<AuditCommand>;
+  /**
+   * Connects ahead of the first command (the Kafka command client: producer, reply tail), so the first send does
+   * not pay seconds of connecting; nothing for the embedded buses. Sends still connect on demand if this failed.
+   */
+  connect(): Promise<void>;
   /** Disconnects what the executors opened (the Kafka command client); nothing for the embedded buses. */
   close(): Promise<void>;
 }
@@ -80,6 +85,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), placed, observe),
           receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), placed, observe),
           audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), placed, observe),
+          connect: () => client.start(),
           close: () => client.close(),
         };
       }
@@ -91,6 +97,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         rooms: new CommandBus(roomDecider, asRoomEvent, bus.log, bus.clock, bus.ids, bus.logger, observe, oldMessageFactsFromLog(log)),
         receipts: new CommandBus(receiptsDecider, asReceiptEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
         audit: new CommandBus(auditDecider, asAuditStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        connect: () => Promise.resolve(),
         close: () => Promise.resolve(),
       };
     })

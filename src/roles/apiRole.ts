@@ -27,6 +27,9 @@ export class ApiRole implements RoleComponent {
       tokens.purgeExpired(Date.now()).catch((error: unknown) => this.logger.warn({ err: error }, 'token purge failed'));
     }, TOKEN_PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
+    // In the background: with Kafka away the role still starts (health says why), and a send connects on demand.
+    const executors = await get(this.container, TOKENS.executors);
+    executors.connect().catch((error: unknown) => this.logger.warn({ err: error }, 'command client not connected yet'));
   }
 
   async stop(): Promise<void> {

@@ -39,6 +39,9 @@ export class GatewayRole implements RoleComponent {
     await this.gateway.start(this.http.httpServer);
     this.presence = await get(this.container, TOKENS.presenceService);
     this.presence.startSweeper();
+    // Connected ahead of the first socket's command; a failure here is not fatal (a send connects on demand, and
+    // reports the error to its caller), so it is left to that first send.
+    (await get(this.container, TOKENS.executors)).connect().catch(() => undefined);
     this.accepting = true;
   }
 
