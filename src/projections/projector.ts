@@ -3,7 +3,6 @@
 
 import type { Logger } from 'pino';
 
-import { UnavailableError } from '../domain/errors.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import {
   EMPTY_CHECKPOINT,
@@ -14,6 +13,7 @@ import {
   type Checkpoint,
 } from '../eventlog/checkpoint.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
+import { CheckpointWaiters } from './checkpointWaiters.js';
 
 /** The write side of a projection's store: all a projector needs. */
 export interface ProjectionStore {
@@ -40,13 +40,6 @@ export interface ProjectorOptions {
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
-interface Waiter {
-  target: Checkpoint;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-}
-
 const DEFAULT_INITIAL_DELAY_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 30_000;
 
@@ -66,10 +59,11 @@ export class Projector {
   private running = false;
   /** Bumped by stop(): a retry that was under way when the projector stopped must not resubscribe. */
   private generation = 0;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters: CheckpointWaiters;
 
   constructor(options: ProjectorOptions) {
     this.name = options.name;
+    this.waiters = new CheckpointWaiters(options.name);
     this.log = options.log;
     this.store = options.store;
     this.logger = options.logger?.child({ projection: options.name });
@@ -111,25 +105,7 @@ export class Projector {
    */
   waitFor(target: Checkpoint, timeoutMs: number): Promise<void> {
     if (coversAll(this.current, target)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        target,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(
-            new UnavailableError(`the ${this.name} view is not up to date yet`, {
-              projection: this.name,
-              checkpoint: this.current,
-              waitedFor: target,
-              timeoutMs,
-            }),
-          );
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(target, timeoutMs, () => this.current);
   }
 
   /** Positions the projection is behind the log's head, summed over partitions (a metric). */
@@ -148,11 +124,7 @@ export class Projector {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close();
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new UnavailableError(`the ${this.name} projector stopped`, { projection: this.name }));
-    }
-    this.waiters.clear();
+    this.waiters.rejectAll(`the ${this.name} projector stopped`);
   }
 
   private subscribe(): void {
@@ -206,12 +178,6 @@ export class Projector {
   /** Moves to `reached` (never back: the union with what is already known) and releases the waiters it covers. */
   private advance(reached: Checkpoint): void {
     this.current = mergeCheckpoints(this.current, reached);
-    for (const waiter of this.waiters) {
-      if (coversAll(this.current, waiter.target)) {
-        clearTimeout(waiter.timer);
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.waiters.release(this.current);
   }
 }

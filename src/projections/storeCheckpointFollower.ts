@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { UnavailableError } from '../domain/errors.js';
 import { coversAll, EMPTY_CHECKPOINT, lag as lagBehind, mergeCheckpoints, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { ProjectionStore } from './projector.js';
+import { CheckpointWaiters } from './checkpointWaiters.js';
 
 /** What readers of a projection need of it: how far it is, and a wait until it covers their own writes. */
 export interface ProjectionProgress {
@@ -34,13 +35,6 @@ export interface StoreCheckpointFollowerOptions {
   idleIntervalMs?: number;
 }
 
-interface Waiter {
-  target: Checkpoint;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class StoreCheckpointFollower implements ProjectionProgress {
   readonly name: string;
   private readonly store: Pick<ProjectionStore, 'checkpoint'>;
@@ -52,10 +46,11 @@ export class StoreCheckpointFollower implements ProjectionProgress {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private failing = false;
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters: CheckpointWaiters;
 
   constructor(options: StoreCheckpointFollowerOptions) {
     this.name = options.name;
+    this.waiters = new CheckpointWaiters(options.name);
     this.store = options.store;
     this.logger = options.logger?.child({ projection: options.name, follows: 'shared store' });
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
@@ -83,11 +78,7 @@ export class StoreCheckpointFollower implements ProjectionProgress {
     this.running = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new UnavailableError(`the ${this.name} view is no longer followed here`, { projection: this.name }));
-    }
-    this.waiters.clear();
+    this.waiters.rejectAll(`the ${this.name} view is no longer followed here`);
   }
 
   waitFor(target: Checkpoint, timeoutMs: number): Promise<void> {
@@ -95,27 +86,10 @@ export class StoreCheckpointFollower implements ProjectionProgress {
     if (!this.running) {
       return Promise.reject(new UnavailableError(`the ${this.name} view is not followed here`, { projection: this.name }));
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        target,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(
-            new UnavailableError(`the ${this.name} view is not up to date yet`, {
-              projection: this.name,
-              checkpoint: this.current,
-              waitedFor: target,
-              timeoutMs,
-            }),
-          );
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-      // Somebody waits now: ask at once instead of at the end of an idle interval.
-      if (!this.polling) this.schedule(0);
-    });
+    const waiting = this.waiters.wait(target, timeoutMs, () => this.current);
+    // Somebody waits now: ask at once instead of at the end of an idle interval.
+    if (!this.polling) this.schedule(0);
+    return waiting;
   }
 
   lag(head: Checkpoint): number {
@@ -139,13 +113,7 @@ export class StoreCheckpointFollower implements ProjectionProgress {
       if (this.failing) this.logger?.info('the shared store answers again');
       this.failing = false;
       this.current = mergeCheckpoints(this.current, checkpoint);
-      for (const waiter of this.waiters) {
-        if (coversAll(this.current, waiter.target)) {
-          clearTimeout(waiter.timer);
-          this.waiters.delete(waiter);
-          waiter.resolve();
-        }
-      }
+      this.waiters.release(this.current);
     } catch (error) {
       // Waiters time out with UNAVAILABLE on their own; say once per outage why, not once per poll.
       if (!this.failing) this.logger?.warn({ err: error }, 'cannot read the shared store checkpoint; retrying');
