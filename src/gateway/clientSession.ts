@@ -72,6 +72,9 @@ export class ClientSession {
       return;
     }
     this.inbox.push({ data, isBinary });
+    // A pong counts when it arrives, not when its turn in the inbox comes: behind a burst of the client's own
+    // frames it may wait longer than a ping interval, and the client is plainly alive.
+    if (this.awaitingPong && isPongFrame(data, isBinary)) this.awaitingPong = false;
     if (this.inbox.length >= INBOX_HIGH_WATER && !this.paused) {
       this.paused = true;
       this.connection.pauseReading();
@@ -87,11 +90,16 @@ export class ClientSession {
   pingTick(): void {
     if (this.state.kind !== 'authenticated' || !this.connection.isOpen) return;
     if (this.awaitingPong) {
-      this.connection.close(CLOSE_CODES.PING_TIMEOUT, 'no pong');
-      return;
+      // While reading is paused (backpressure, our doing) the pong may sit unread in the socket: not the client's
+      // fault. The ping stays outstanding and is judged at the first tick after reading resumes.
+      if (!this.paused) {
+        this.connection.close(CLOSE_CODES.PING_TIMEOUT, 'no pong');
+        return;
+      }
+    } else {
+      this.awaitingPong = true;
+      this.connection.sendFrame({ type: 'ping' });
     }
-    this.awaitingPong = true;
-    this.connection.sendFrame({ type: 'ping' });
     void this.recheckToken(this.state.token);
   }
 
@@ -214,6 +222,19 @@ export class ClientSession {
 function byteLengthOf(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+/** Pong frames are tiny; anything longer is not parsed here (its turn in the inbox will). */
+const MAX_PONG_BYTES = 64;
+
+function isPongFrame(data: RawData, isBinary: boolean): boolean {
+  if (isBinary || byteLengthOf(data) > MAX_PONG_BYTES) return false;
+  try {
+    const frame: unknown = JSON.parse(textOf(data));
+    return typeof frame === 'object' && frame !== null && 'type' in frame && frame.type === 'pong';
+  } catch {
+    return false;
+  }
 }
 
 function textOf(data: RawData): string {
