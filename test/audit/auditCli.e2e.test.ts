@@ -1,7 +1,6 @@
 // `chat audit verify` and `chat audit export` as an auditor runs them: separate processes on the data directory a
 // real service wrote, exit codes included (0 all holds, 1 broken, 2 refused input).
 
-import { spawn } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,27 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_FILE } from '../../src/audit/exportFormat.js';
 import { HttpClient, signUp } from '../support/httpClient.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
+import { runCli, type CliRun } from '../support/cliProcess.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function chat(dataDir: string, args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const chat = (dataDir: string, args: string[]): Promise<CliRun> => runCli(args, { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
 
 // Each run is a fresh Node process loading the service (seconds each on a busy machine): generous timeouts.
 const CLI_TIMEOUT = 120_000;

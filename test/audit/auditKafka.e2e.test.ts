@@ -2,7 +2,6 @@
 // command processor, the audit API reads a room's raw chain and records the read, and `chat audit verify` and
 // `chat audit export` run as separate processes reading the topic through their own index.
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,8 +12,8 @@ import { GENESIS_HASH } from '../../src/events/hashChain.js';
 import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
 import { describeWithServices } from '../support/realServices.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
+import { runCli, type CliRun } from '../support/cliProcess.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 
 describeWithServices('the auditor tools on the Kafka event log', ['KAFKA_BROKERS'], (env) => {
   const topic = `test.audit.events.${randomUUID()}`;
@@ -30,18 +29,7 @@ describeWithServices('the auditor tools on the Kafka event log', ['KAFKA_BROKERS
   let roomId: string;
   let auditorToken: string;
 
-  const chat = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, ...settings(), DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-  };
+  const chat = (args: string[]): Promise<CliRun> => runCli(args, { ...settings(), DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' });
 
   beforeAll(async () => {
     server = await startTestServer(settings());

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdOf } from '../../src/domain/ids.js';
 import { CSV_COLUMNS } from '../../src/analysis/replayRecord.js';
-import { runCli as run } from '../analysis/runCli.js';
+import { runCli as run } from '../support/cliProcess.js';
 import { accountOf, appendAll, event, withSqliteLog, type SeedAppend } from '../analysis/seedLog.js';
 
 // `chat events replay` as an analyst runs it: a separate process on a data directory the service wrote.

@@ -1,36 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUp } from '../support/httpClient.js';
-import { runCli } from '../analysis/runCli.js';
+import { runCli, serveCli } from '../support/cliProcess.js';
 
 // Replay reads through the service's composed log: message texts stored sealed come out as plaintext, and once the
 // sender is erased (`chat users erase`) as erased, exactly as history and the audit API show them.
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-replay-erase-'));
 const env = { DATA_DIR: dataDir, EVENT_LOG: 'sqlite' };
 
-function serve(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"http:\/\/localhost:(\d+)"/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
+const serve = () => serveCli(env);
 
 describe('chat events replay of sealed and erased personal data', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { KafkaEventLog } from '../../src/eventlog/kafka/kafkaEventLog.js';
 import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
-import { runCli } from '../analysis/runCli.js';
+import { runCli } from '../support/cliProcess.js';
 import { event } from '../analysis/seedLog.js';
 import { describeWithServices } from '../support/realServices.js';
 

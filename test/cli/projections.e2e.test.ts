@@ -1,38 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUp } from '../support/httpClient.js';
-import { runCli as run } from '../analysis/runCli.js';
+import { runCli as run, serveCli } from '../support/cliProcess.js';
 import { generateLog, withSqliteLog } from '../analysis/seedLog.js';
 
 // `chat projections rebuild history` next to a running `chat serve` on the same data directory, both real processes.
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-rebuild-'));
 const env = { DATA_DIR: dataDir, EVENT_LOG: 'sqlite', HISTORY_STORE: 'sqlite', ANALYTICS_STORE: 'memory' };
 const runCli = (args: string[]) => run(args, env);
 
-function serve(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"http:\/\/localhost:(\d+)"/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
+const serve = () => serveCli(env);
 
 interface Status {
   head: Record<string, number>;

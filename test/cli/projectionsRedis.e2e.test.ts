@@ -9,7 +9,7 @@ import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 import { analyticsKeys, openRedisAnalytics, type SwitchableAnalyticsStore } from '../../src/projections/analytics/switchableAnalyticsStore.js';
 import { Projector } from '../../src/projections/projector.js';
-import { runCli } from '../analysis/runCli.js';
+import { runCli } from '../support/cliProcess.js';
 import { generateLog, withSqliteLog } from '../analysis/seedLog.js';
 import { describeWithServices } from '../support/realServices.js';
 import { countKeys, deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';

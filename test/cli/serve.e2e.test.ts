@@ -1,39 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
+import { runCli, serveCli, type ServingCli } from '../support/cliProcess.js';
 
 // `chat serve` as a user runs it: a separate process, stopped with SIGTERM and started again on the same data.
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-serve-'));
 
-interface Running {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
+type Running = ServingCli;
 
-function serve(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"http:\/\/localhost:(\d+)"/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}`, output: () => output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
+const serve = (env: Record<string, string>): Promise<Running> => serveCli({ DATA_DIR: dataDir, ...env });
 
 function stop(running: Running): Promise<number | null> {
   return new Promise((resolve) => {
@@ -75,14 +53,7 @@ describe('chat serve', () => {
   });
 
   it('refuses to start on a bad setting and names it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, PORT: 'eighty', JWT_SECRET: 'short' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await runCli(['serve'], { DATA_DIR: dataDir, PORT: 'eighty', JWT_SECRET: 'short' });
     expect(code).toBe(2);
     expect(stderr).toContain('PORT');
     expect(stderr).toContain('JWT_SECRET');

@@ -1,53 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
+import { runCli, serveCli, type CliRun, type ServingCli } from '../support/cliProcess.js';
 
 // `chat users erase|grant|revoke` as an operator runs them: separate processes on the data directory of a running
 // `chat serve` (embedded mode), which picks their events up from the shared SQLite log.
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-users-'));
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const env = { DATA_DIR: dataDir, EVENT_LOG: 'sqlite' };
+const chat = (args: string[]): Promise<CliRun> => runCli(args, env);
 
-function chat(args: string[]): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, EVENT_LOG: 'sqlite' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-function serve(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, EVENT_LOG: 'sqlite', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"http:\/\/localhost:(\d+)"/.exec(output);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
+const serve = (): Promise<ServingCli> => serveCli(env);
 
 /** Asks again until `check` passes: the server sees another process's appends when it next polls the log. */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, attempts = 100): Promise<T> {
@@ -72,7 +38,7 @@ interface MessageJson {
 }
 
 describe('chat users, against a running server', () => {
-  let server: { child: ChildProcess; baseUrl: string };
+  let server: ServingCli;
   let client: HttpClient;
 
   beforeAll(async () => {

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -8,12 +6,12 @@ import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
 import { describeWithServices } from '../support/realServices.js';
 import { deleteKeys, openRedis, quit, testKeyPrefix } from '../support/redis.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
+import { runCli, type CliRun } from '../support/cliProcess.js';
 
 // The distributed mode: the log in Kafka, the keys in Redis. `chat users …` sends its commands through the command
 // processor (running in the server) like any api process would; an erasure's effect reaches the server's reads at
 // once, because no process caches a key.
 
-const root = path.resolve(import.meta.dirname, '../..');
 
 describeWithServices('chat users on the Kafka log with keys in Redis', ['KAFKA_BROKERS', 'REDIS_URL'], (env) => {
   const topic = `test.users.events.${randomUUID()}`;
@@ -33,18 +31,8 @@ describeWithServices('chat users on the Kafka log with keys in Redis', ['KAFKA_B
     AUTH_RATE_LIMIT_PER_MINUTE: '100',
   });
 
-  function chat(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, ...settings(), DATA_DIR: server.dataDir, JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  }
+  const chat = (args: string[]): Promise<CliRun> =>
+    runCli(args, { ...settings(), DATA_DIR: server.dataDir, JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789' });
 
   beforeAll(async () => {
     server = await startTestServer(settings());
