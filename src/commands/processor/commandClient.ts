@@ -156,13 +156,7 @@ export class CommandClient {
       if (this.closed || Date.now() > deadline) throw new UnavailableError('the event log is not connected to Kafka');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureCommandTopics(admin, topics, log.partitionCount, this.options.replicationFactor);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureCommandTopics(this.kafka, topics, log.partitionCount, this.options.replicationFactor);
     const replies = new ReplyTail({
       kafka: this.kafka,
       topic: topics.replies,

@@ -204,13 +204,7 @@ export class CommandProcessor {
     this.state = 'starting';
     const { log, topics } = this.options;
     await this.whenLogReady();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureCommandTopics(admin, topics, log.partitionCount, this.options.replicationFactor);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureCommandTopics(this.kafka, topics, log.partitionCount, this.options.replicationFactor);
     const replies = new ReplyTail({
       kafka: this.kafka,
       topic: topics.replies,

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { EventTopicMisconfiguredError } from '../../eventlog/kafka/kafkaEventLogErrors.js';
 
 export interface CommandTopicNames {
@@ -28,8 +28,24 @@ const REPLIES_CONFIG = [{ name: 'cleanup.policy', value: 'compact' }];
 /**
  * Creates the commands and replies topics with the events topic's partition count, or checks existing ones have
  * it: command partition p must be events partition p, or a processor would decide for streams it does not own.
+ * Both ends (the processor and every command client) call this at start, through an admin of their own.
  */
 export async function ensureCommandTopics(
+  kafka: Kafka,
+  names: CommandTopicNames,
+  partitions: number,
+  replicationFactor: number,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await createOrCheckCommandTopics(admin, names, partitions, replicationFactor);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createOrCheckCommandTopics(
   admin: Admin,
   names: CommandTopicNames,
   partitions: number,
