@@ -7,7 +7,7 @@ import { EMPTY_CHECKPOINT, advanceAll, covers, coversAll, lag, type Checkpoint }
 import type { EventLog } from '../eventlog/eventLog.js';
 import { matchesReplay, onlyStream } from './replayFilter.js';
 import type { ReplayQuery } from './replayQuery.js';
-import { toCsv, toJsonLine, toReplayRecord } from './replayRecord.js';
+import { CSV_HEADER, toCsvLine, toJsonLine } from './replayRecord.js';
 
 export type ReplayLog = Pick<EventLog, 'readAll' | 'readStream' | 'streamVersion' | 'headPosition'>;
 
@@ -26,6 +26,8 @@ export interface ReplayOptions {
   /** Takes each formatted chunk; the next page is read once it resolves (back-pressure). */
   write: (chunk: string) => Promise<void>;
   onProgress?: (progress: ReplayProgress) => void;
+  /** Whether a CSV replay starts with its header row (default true; false for a slice of a larger replay). */
+  withHeader?: boolean;
   /** Events per read. Default 2000 (with a larger young generation, smaller pages measured slightly cheaper). */
   pageSize?: number;
 }
@@ -50,7 +52,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   // empty), and reading before that would end early on an index still filling.
   const head = await log.headPosition();
   const end = query.until ?? head;
-  let header = query.format === 'csv';
+  let header = query.format === 'csv' && options.withHeader !== false;
   const progress: ReplayProgress = { read: 0, written: 0, total: 0 };
   let reached = query.after ?? EMPTY_CHECKPOINT;
 
@@ -106,9 +108,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
   async function emit(events: RecordedEvent[]): Promise<void> {
     if (events.length === 0 && !header) return;
-    let chunk = '';
-    if (query.format === 'csv') chunk = toCsv(events.map(toReplayRecord), header);
-    else for (const event of events) chunk += toJsonLine(event);
+    let chunk = header ? CSV_HEADER : '';
+    const line = query.format === 'csv' ? toCsvLine : toJsonLine;
+    for (const event of events) chunk += line(event);
     header = false;
     await options.write(chunk);
   }

@@ -1,6 +1,5 @@
 // How a replayed event is written: one flat record, the same fields in JSON Lines and CSV. Pure.
 
-import Papa from 'papaparse';
 import type { ChatEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 
@@ -103,36 +102,29 @@ export function isoTime(ms: number): string {
   return `${cachedPrefix}${MILLIS[ms - second * 1000] ?? ''}Z`;
 }
 
+/** The CSV header row. */
+export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
+
 /**
- * One CSV chunk (RFC 4180 quoting by papaparse: only cells that need it, quotes doubled, newlines kept inside quotes);
- * the header row only when asked, i.e. before the first page. papaparse rather than csv-stringify: on 1M events the
- * latter cost about three times as much per row, most of a CSV replay's time.
+ * One CSV row of CSV_COLUMNS (RFC 4180: a cell is quoted only when it needs it, quotes doubled, line breaks kept
+ * inside quotes), byte for byte what papaparse's unparse writes for toReplayRecord(event) (a unit test holds them
+ * equal). Built directly because papaparse, given the records, cost more than reading and decoding the log: a 1M-event
+ * CSV replay ran at 79k events per CPU-second against 123k for JSON Lines.
  */
-export function toCsv(records: readonly ReplayRecord[], withHeader: boolean): string {
-  const rows = records.map((record) => CSV_COLUMNS.map((column) => csvCell(record, column)));
-  const text = Papa.unparse({ fields: [...CSV_COLUMNS], data: rows }, { header: withHeader, newline: '\n' });
-  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+export function toCsvLine(event: RecordedEvent): string {
+  const actor = event.metadata.actorId === null ? '' : csvText(event.metadata.actorId);
+  return (
+    `${event.partition},${event.position},${isoTime(event.metadata.occurredAt)},${event.type},` +
+    `${csvText(event.streamId)},${event.streamVersion},${csvText(event.eventId)},${actor},` +
+    `${csvText(event.metadata.commandId)},${csvText(event.metadata.correlationId)},` +
+    `${csvText(JSON.stringify(payloadOf(event)))}\n`
+  );
 }
 
-function csvCell(record: ReplayRecord, column: (typeof CSV_COLUMNS)[number]): string | number {
-  switch (column) {
-    case 'data':
-      return JSON.stringify(record.data);
-    case 'actorId':
-      return record.actorId ?? '';
-    case 'partition':
-    case 'position':
-    case 'occurredAt':
-    case 'type':
-    case 'streamId':
-    case 'streamVersion':
-    case 'eventId':
-    case 'commandId':
-    case 'correlationId':
-      return record[column];
-    default: {
-      const unknownColumn: never = column;
-      throw new Error(`no CSV cell for ${String(unknownColumn)}`);
-    }
-  }
+// papaparse's rule: quote a cell holding a delimiter, a quote, a line break or a byte-order mark, or one that starts
+// or ends with a space (which readers would otherwise trim).
+const NEEDS_QUOTES = /[",\r\n\ufeff]|^ | $/;
+function csvText(value: string): string {
+  if (PLAIN.test(value)) return value;
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

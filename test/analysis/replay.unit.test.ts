@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { replay, type ReplayLog } from '../../src/analysis/replay.js';
 import { parseReplayQuery, type ReplayFlags } from '../../src/analysis/replayQuery.js';
-import { CSV_COLUMNS, isoTime, toJsonLine, toReplayRecord } from '../../src/analysis/replayRecord.js';
+import { CSV_COLUMNS, CSV_HEADER, isoTime, toCsvLine, toJsonLine, toReplayRecord } from '../../src/analysis/replayRecord.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
 import { checkpointOf, covers } from '../../src/eventlog/checkpoint.js';
 import { sampleEvent } from '../support/sampleEvents.js';
@@ -120,6 +121,20 @@ describe('replay records', () => {
     const event = recorded(3, 'room-r"q', sampleEvent('MessageSent', { data: { text: 'line\nbreak "quoted" \\ 👋' }, metadata: { actorId: null } }));
     expect(toJsonLine(event)).toBe(`${JSON.stringify(toReplayRecord(event))}\n`);
     expect(JSON.parse(toJsonLine(event)).data.text).toBe('line\nbreak "quoted" \\ 👋');
+  });
+
+  it('a CSV row is exactly what papaparse writes for the record, for cells that need quoting and cells that do not', () => {
+    const texts = ['plain', 'comma, inside', 'say "hi"', 'line\nbreak', 'cr\rhere', ' leading', 'trailing ', '\ufeffbom', '👋', ''];
+    const ids = ['r-plain', 'r,comma', 'r"quote', 'r space', ' r'];
+    for (const [i, text] of texts.entries()) {
+      const streamId = `room-${ids[i % ids.length] ?? ''}`;
+      const event = recorded(1, streamId, sampleEvent('MessageSent', { data: { text }, metadata: { actorId: i % 2 === 0 ? null : ids[i % ids.length] } }));
+      const record = toReplayRecord(event);
+      const row = CSV_COLUMNS.map((column) => (column === 'data' ? JSON.stringify(record.data) : (record[column] ?? '')));
+      expect(toCsvLine(event)).toBe(`${Papa.unparse([row], { newline: '\n' })}\n`);
+      expect(parse(toCsvLine(event))[0]?.[CSV_COLUMNS.indexOf('streamId')]).toBe(streamId);
+    }
+    expect(CSV_HEADER).toBe(`${Papa.unparse([[...CSV_COLUMNS]], { newline: '\n' })}\n`);
   });
 
   it('never writes a password hash', () => {
