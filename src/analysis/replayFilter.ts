@@ -31,6 +31,6 @@ export function concernsUser(userId: string, event: RecordedEvent): boolean {
 }
 
 /** The one stream a filter is confined to, when it is (then the replay reads that stream instead of the log). */
-export function onlyStream(filter: ReplayFilter): string | undefined {
+export function onlyStream(filter: Pick<ReplayFilter, 'roomId'>): string | undefined {
   return filter.roomId === undefined ? undefined : roomStreamId(filter.roomId);
 }

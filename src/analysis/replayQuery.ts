@@ -109,3 +109,15 @@ function parseId(option: string, value: string): string {
   if (!ID.test(value)) throw new OptionInvalidError(option, `"${value}" is not an id (1-200 letters, digits, - or _)`);
   return value;
 }
+
+/** Most worker threads a replay starts by default: past that the single writing thread is the limit. */
+export const MAX_DEFAULT_JOBS = 4;
+
+/** --jobs: worker threads for a long replay; by default one per core, at most MAX_DEFAULT_JOBS; 1 means none. */
+export function parseJobs(value: string | undefined, cores: number): number {
+  if (value === undefined) return Math.max(1, Math.min(cores, MAX_DEFAULT_JOBS));
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 64) {
+    throw new OptionInvalidError('--jobs', `"${value}" is not a number of worker threads (1-64)`);
+  }
+  return Number(value);
+}

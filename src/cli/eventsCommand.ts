@@ -2,20 +2,29 @@
 
 import { once } from 'node:events';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { replay, type ReplayProgress } from '../analysis/replay.js';
 import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
-import { parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
+import { parseJobs, parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
+import { parallelPlan } from '../analysis/replaySlices.js';
 import { buildContainer, get } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
+import { replayInWorkers } from './replayWorkers.js';
 import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger, withPrivateKafkaIndex } from './toolSupport.js';
 
 interface ReplayCommandFlags extends ReplayFlags {
   dataDir?: string;
+  jobs?: string;
 }
+
+// A parallel replay hands each worker this many positions at a time, and only spans of at least MIN_PARALLEL_SPAN
+// are spread at all (measured: a worker costs ~0.2 s to start, about 25k events of replay).
+const SLICE_SIZE = 20_000;
+const MIN_PARALLEL_SPAN = 100_000;
 
 export function registerEventsCommand(program: Command): void {
   const events = exitTwoOnUsageErrors(program.command('events').description('read the event log (analysts)'));
@@ -33,12 +42,14 @@ export function registerEventsCommand(program: Command): void {
     .option('--type <type>', 'only this event type (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('-j, --jobs <n>', 'worker threads for a long replay of the SQLite log (default: one per core, at most 4; 1: none)')
     .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
     .action((flags: ReplayCommandFlags) => runTool('chat events replay', () => replayCommand(flags)));
 }
 
 async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   const query = parseReplayQuery(flags);
+  const jobs = parseJobs(flags.jobs, availableParallelism());
   // A replay allocates short-lived objects at a furious rate (rows, decoded events, lines); with V8's default young
   // generation the profile of a 1M-event replay spent a quarter of its time in scavenges. A larger one cut the CPU
   // time per event by 10-15 % (measured; README "For analysts").
@@ -75,7 +86,11 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
       }
       bar.update(Math.min(progress.read, progress.total), { written: progress.written });
     };
-    const result = await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress });
+    const slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
+    const result =
+      slices === undefined
+        ? await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress })
+        : await replayInWorkers({ dataDir: flags.dataDir, query, slices, jobs, write: (bytes) => write(sink, bytes), onProgress });
     bar?.stop();
     if (output !== undefined) await close(output);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -95,7 +110,7 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   }
 }
 
-async function write(stream: NodeJS.WritableStream, chunk: string): Promise<void> {
+async function write(stream: NodeJS.WritableStream, chunk: string | Uint8Array): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OptionInvalidError } from '../../src/analysis/replayErrors.js';
-import { parsePosition, parseReplayQuery } from '../../src/analysis/replayQuery.js';
+import { MAX_DEFAULT_JOBS, parseJobs, parsePosition, parseReplayQuery } from '../../src/analysis/replayQuery.js';
 
 function refused(run: () => unknown): OptionInvalidError {
   try {
@@ -74,5 +74,21 @@ describe('parsePosition', () => {
     expect(parsePosition('--after', '1:5,0:3')).toEqual({ 0: 3, 1: 5 });
     expect(parsePosition('--after', '{"2":9}')).toEqual({ 2: 9 });
     expect(parsePosition('--after', '0')).toEqual({});
+  });
+});
+
+describe('parseJobs', () => {
+  it('defaults to one worker per core, at most MAX_DEFAULT_JOBS, at least one', () => {
+    expect(parseJobs(undefined, 2)).toBe(2);
+    expect(parseJobs(undefined, 1)).toBe(1);
+    expect(parseJobs(undefined, 64)).toBe(MAX_DEFAULT_JOBS);
+  });
+
+  it('takes 1 to 64 and refuses anything else as OPTION_INVALID naming --jobs', () => {
+    expect(parseJobs('1', 8)).toBe(1);
+    expect(parseJobs('6', 2)).toBe(6);
+    for (const bad of ['0', '-1', '2.5', 'two', '', '65']) {
+      expect(() => parseJobs(bad, 2)).toThrow(expect.objectContaining({ code: 'OPTION_INVALID', message: expect.stringContaining('--jobs') }));
+    }
   });
 });
