@@ -99,7 +99,8 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     const cpu = process.cpuUsage(cpuBefore);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     process.stderr.write(
-      `events: ${result.written} written of ${result.read} read in ${seconds.toFixed(2)} s (${rate} events/s; ` +
+      `events: ${result.written} written of ${result.read} read in ${seconds.toFixed(2)} s ` +
+        `${slices === undefined ? '' : `by ${Math.min(jobs, slices.length)} worker threads `}(${rate} events/s; ` +
         `${cpuSeconds.toFixed(2)} s CPU, ${Math.round(result.read / Math.max(cpuSeconds, 1e-9))} events per CPU-second); ` +
         `continue with --after '${JSON.stringify(result.reached)}'\n`,
     );
