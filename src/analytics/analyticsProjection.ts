@@ -66,6 +66,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'UserRegistered':
     case 'UserRoleChanged':
     case 'PersonalDataErased':
+    case 'ProfileUpdated':
+    case 'PasswordChanged':
     case 'RoomCreated':
     case 'MemberJoined':
     case 'MemberLeft':

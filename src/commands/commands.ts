@@ -44,7 +44,33 @@ export interface ErasePersonalData {
   userId: string;
 }
 
-export type UserCommand = RegisterUser | ChangeUserRole | RevokeUserRole | ErasePersonalData;
+/**
+ * The user changes their own profile. Absent fields keep their value; the edge validated the fields' shape, the
+ * decider applies the same rules again (it owns them) and appends nothing when nothing would change.
+ */
+export interface UpdateProfile {
+  type: 'UpdateProfile';
+  userId: string;
+  displayName?: string;
+  statusText?: string;
+  /** null removes the avatar. */
+  avatarUrl?: string | null;
+}
+
+/** The user changes their own password; the edge checked the current one and hashed the new one. */
+export interface ChangePassword {
+  type: 'ChangePassword';
+  userId: string;
+  passwordHash: string;
+}
+
+export type UserCommand =
+  | RegisterUser
+  | ChangeUserRole
+  | RevokeUserRole
+  | ErasePersonalData
+  | UpdateProfile
+  | ChangePassword;
 
 export interface CreateRoom {
   type: 'CreateRoom';

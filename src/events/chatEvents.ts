@@ -49,6 +49,24 @@ export interface UserRoleChanged {
 }
 
 /**
+ * Stream `user-<id>`: the user changed their own profile. Carries the whole profile after the change (not only the
+ * fields sent), so the latest ProfileUpdated alone says what the profile is.
+ */
+export interface ProfileUpdated {
+  type: 'ProfileUpdated';
+  data: { userId: string; displayName: string; statusText: string; avatarUrl: string | null };
+}
+
+/**
+ * Stream `user-<id>`: the user changed their password. Holds the new password's hash (argon2id), hashed at the edge;
+ * tokens issued before it are void (src/auth/tokenStore.ts). Replays leave the hash out and the audit API redacts it.
+ */
+export interface PasswordChanged {
+  type: 'PasswordChanged';
+  data: { userId: string; passwordHash: string };
+}
+
+/**
  * Stream `user-<id>`: the user's personal data key was destroyed (crypto-shredding). Every sealed text and email of
  * theirs now reads as erased, in the log and in the views.
  */
@@ -158,7 +176,7 @@ export interface AuditLogRead {
   };
 }
 
-export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased;
+export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased | ProfileUpdated | PasswordChanged;
 export type AuditStreamEvent = AuditLogRead;
 export type ReceiptEvent = MessagesDelivered | MessagesRead;
 export type UsernameStreamEvent = UsernameClaimed;
@@ -192,6 +210,8 @@ export const CHAT_EVENT_TYPES = [
   'UserRoleChanged',
   'PersonalDataErased',
   'AuditLogRead',
+  'ProfileUpdated',
+  'PasswordChanged',
 ] as const satisfies readonly ChatEventType[];
 
 // Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.

@@ -18,6 +18,8 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
     case 'UserRegistered':
     case 'UserRoleChanged':
     case 'PersonalDataErased':
+    case 'ProfileUpdated':
+    case 'PasswordChanged':
     case 'UsernameClaimed':
     case 'MessagesDelivered':
     case 'MessagesRead':
@@ -31,7 +33,11 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
 }
 
 export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStreamEvent> | undefined {
-  return event.type === 'UserRegistered' || event.type === 'UserRoleChanged' || event.type === 'PersonalDataErased'
+  return event.type === 'UserRegistered' ||
+    event.type === 'UserRoleChanged' ||
+    event.type === 'PersonalDataErased' ||
+    event.type === 'ProfileUpdated' ||
+    event.type === 'PasswordChanged'
     ? event
     : undefined;
 }

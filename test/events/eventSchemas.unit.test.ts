@@ -47,6 +47,8 @@ const payloads: PayloadTable = {
   },
   UserRoleChanged: { userId: 'string', role: userRole, changedBy: 'string' },
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
+  ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
+  PasswordChanged: { userId: 'string', passwordHash: 'string' },
   AuditLogRead: {
     auditorId: 'string',
     kind: { enum: 'AuditReadKind', symbols: AUDIT_READ_KINDS },

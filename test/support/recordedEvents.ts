@@ -128,6 +128,24 @@ export class RecordedEventLog {
     });
   }
 
+  /** The user changed their profile (the whole profile after the change). */
+  updateProfile(
+    userId: string,
+    profile: { displayName: string; statusText?: string; avatarUrl?: string | null },
+    options: RecordOptions = {},
+  ): RecordedEvent {
+    const data = { userId, displayName: profile.displayName, statusText: profile.statusText ?? '', avatarUrl: profile.avatarUrl ?? null };
+    return this.record(userStreamId(userId), { type: 'ProfileUpdated', data }, { actorId: userId, ...options });
+  }
+
+  /** The user changed their password. */
+  changePassword(userId: string, passwordHash: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(userStreamId(userId), { type: 'PasswordChanged', data: { userId, passwordHash } }, {
+      actorId: userId,
+      ...options,
+    });
+  }
+
   /** The user's personal data key was destroyed (crypto-shredding). */
   erasePersonalData(userId: string, erasedBy = 'system:cli', options: RecordOptions = {}): RecordedEvent {
     return this.record(userStreamId(userId), { type: 'PersonalDataErased', data: { userId, erasedBy } }, {

@@ -35,6 +35,14 @@ const SAMPLE_EVENTS: { [T in ChatEventType]: (data: Partial<DataOf<T>>) => ChatE
     type: 'PersonalDataErased',
     data: { userId: 'u-alice', erasedBy: 'u-admin', ...data },
   }),
+  ProfileUpdated: (data) => ({
+    type: 'ProfileUpdated',
+    data: { userId: 'u-alice', displayName: 'Alice 🐇', statusText: 'in a meeting', avatarUrl: null, ...data },
+  }),
+  PasswordChanged: (data) => ({
+    type: 'PasswordChanged',
+    data: { userId: 'u-alice', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA', ...data },
+  }),
   AuditLogRead: (data) => ({
     type: 'AuditLogRead',
     data: {

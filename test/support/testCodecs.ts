@@ -88,6 +88,8 @@ const PAYLOAD_CHECKS: PayloadChecks = {
   },
   UserRoleChanged: { userId: 'string', role: USER_ROLES, changedBy: 'string' },
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
+  ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
+  PasswordChanged: { userId: 'string', passwordHash: 'string' },
   AuditLogRead: {
     auditorId: 'string',
     kind: ['streamEvents', 'messageVersions'],

@@ -80,6 +80,15 @@ const userCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ChangeUserRole'), userId: id, role: userRole }),
   z.object({ type: z.literal('RevokeUserRole'), userId: id, role: userRole.exclude(['user']) }),
   z.object({ type: z.literal('ErasePersonalData'), userId: id }),
+  // Self-service (PATCH /api/users/me, POST /api/auth/password); the decider checks the profile rules.
+  z.object({
+    type: z.literal('UpdateProfile'),
+    userId: id,
+    displayName: text.optional(),
+    statusText: text.optional(),
+    avatarUrl: text.nullable().optional(),
+  }),
+  z.object({ type: z.literal('ChangePassword'), userId: id, passwordHash: text }),
 ]);
 const roomCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CreateRoom'), roomId: id, name: text, kind: roomKind, memberIds: z.array(id).max(10_000) }),

@@ -1,9 +1,19 @@
-import type { ChangeUserRole, ErasePersonalData, RegisterUser, RevokeUserRole, UserCommand } from '../commands.js';
+import type {
+  ChangePassword,
+  ChangeUserRole,
+  ErasePersonalData,
+  RegisterUser,
+  RevokeUserRole,
+  UpdateProfile,
+  UserCommand,
+} from '../commands.js';
 import type { DecisionContext, Decider } from '../decider.js';
 import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
+import { normaliseDisplayName, profileFieldProblem, sameProfile, type Profile, type ProfileField } from './profileRules.js';
 
-// The `user-<id>` stream: the account, its service-wide role and whether its personal data was erased. The
+// The `user-<id>` stream: the account, its service-wide role, its profile (display name, status text, avatar) and
+// whether its personal data was erased. The
 // username was claimed on its own stream first (usernameDecider); the password arrives already hashed, and every
 // field was validated at the edge.
 
@@ -14,6 +24,8 @@ export type UserState =
       readonly userId: string;
       readonly username: string;
       readonly role: UserRole;
+      /** The current profile: a profile update that changes none of it appends nothing. */
+      readonly profile: Profile;
       /** The user's personal data key is destroyed: final. */
       readonly erased: boolean;
     };
@@ -29,12 +41,20 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         userId: event.data.userId,
         username: event.data.username,
         role: event.data.role,
+        profile: { displayName: event.data.displayName, statusText: '', avatarUrl: null },
         erased: false,
       };
     case 'UserRoleChanged':
       return state.registered ? { ...state, role: event.data.role } : state;
     case 'PersonalDataErased':
       return state.registered ? { ...state, erased: true } : state;
+    case 'ProfileUpdated': {
+      const { displayName, statusText, avatarUrl } = event.data;
+      return state.registered ? { ...state, profile: { displayName, statusText, avatarUrl } } : state;
+    }
+    // The hash is not state: the edge verifies passwords against the users view, and no decision here needs it.
+    case 'PasswordChanged':
+      return state;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
@@ -93,6 +113,42 @@ function erasePersonalData(command: ErasePersonalData, state: UserState, context
   return [{ type: 'PersonalDataErased', data: { userId: user.userId, erasedBy: context.actor.userId } }];
 }
 
+/** Profiles and passwords are the user's own: nobody, not even an admin, changes them for somebody else. */
+function requireSelf(command: UpdateProfile | ChangePassword, context: DecisionContext): void {
+  if (context.actor.userId !== command.userId) {
+    throw new CommandRejectedError('FORBIDDEN', `only the user may ${describe(command)}`, { userId: command.userId });
+  }
+}
+
+function checkField(field: ProfileField, value: string | null): void {
+  const problem = profileFieldProblem(field, value);
+  if (problem !== undefined) throw new CommandRejectedError('VALIDATION_FAILED', problem, { field });
+}
+
+function updateProfile(command: UpdateProfile, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireSelf(command, context);
+  const user = requireRegistered(command, state);
+  const next: Profile = { ...user.profile };
+  if (command.displayName !== undefined) next.displayName = normaliseDisplayName(command.displayName);
+  if (command.statusText !== undefined) next.statusText = command.statusText;
+  if (command.avatarUrl !== undefined) next.avatarUrl = command.avatarUrl;
+  checkField('displayName', next.displayName);
+  checkField('statusText', next.statusText);
+  checkField('avatarUrl', next.avatarUrl);
+  if (sameProfile(next, user.profile)) return [];
+  return [{ type: 'ProfileUpdated', data: { userId: user.userId, ...next } }];
+}
+
+function changePassword(command: ChangePassword, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireSelf(command, context);
+  const user = requireRegistered(command, state);
+  // The edge hashes; an empty hash would be a bug there, and storing it would lock the user out for good.
+  if (command.passwordHash.length === 0) {
+    throw new CommandRejectedError('VALIDATION_FAILED', 'the new password hash is empty', { field: 'passwordHash' });
+  }
+  return [{ type: 'PasswordChanged', data: { userId: user.userId, passwordHash: command.passwordHash } }];
+}
+
 function describe(command: UserCommand): string {
   switch (command.type) {
     case 'RegisterUser':
@@ -102,6 +158,10 @@ function describe(command: UserCommand): string {
       return "change a user's role";
     case 'ErasePersonalData':
       return "erase a user's personal data";
+    case 'UpdateProfile':
+      return 'change their profile';
+    case 'ChangePassword':
+      return 'change their password';
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
@@ -119,6 +179,10 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return revokeUserRole(command, state, context);
     case 'ErasePersonalData':
       return erasePersonalData(command, state, context);
+    case 'UpdateProfile':
+      return updateProfile(command, state, context);
+    case 'ChangePassword':
+      return changePassword(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);

@@ -56,6 +56,19 @@ export const payloadReaders: PayloadReaders = {
     type: 'PersonalDataErased',
     data: { userId: d.string('userId'), erasedBy: d.string('erasedBy') },
   }),
+  ProfileUpdated: (d) => ({
+    type: 'ProfileUpdated',
+    data: {
+      userId: d.string('userId'),
+      displayName: d.string('displayName'),
+      statusText: d.string('statusText'),
+      avatarUrl: d.nullableString('avatarUrl'),
+    },
+  }),
+  PasswordChanged: (d) => ({
+    type: 'PasswordChanged',
+    data: { userId: d.string('userId'), passwordHash: d.string('passwordHash') },
+  }),
   RoomCreated: (d) => ({
     type: 'RoomCreated',
     data: {

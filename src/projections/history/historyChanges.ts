@@ -28,6 +28,22 @@ export interface UserRoleChangedChange {
   role: UserRole;
 }
 
+/** The user changed their profile: the whole profile after the change (display names show wherever the view joins users). */
+export interface UserProfileUpdatedChange {
+  op: 'userProfileUpdated';
+  userId: string;
+  displayName: string;
+  statusText: string;
+  avatarUrl: string | null;
+}
+
+/** The user changed their password: logins from now on check the new hash. */
+export interface UserPasswordChangedChange {
+  op: 'userPasswordChanged';
+  userId: string;
+  passwordHash: string;
+}
+
 /**
  * The user's personal data key was destroyed: their email becomes null, and every message text they sent (current
  * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
@@ -142,6 +158,8 @@ export interface MarkersAdvanced {
 export type HistoryChange =
   | UserUpserted
   | UserRoleChangedChange
+  | UserProfileUpdatedChange
+  | UserPasswordChangedChange
   | PersonalDataErasedChange
   | RoomCreatedChange
   | MemberAdded
@@ -183,6 +201,12 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       return [{ op: 'userRoleChanged', userId: event.data.userId, role: event.data.role }];
     case 'PersonalDataErased':
       return [{ op: 'personalDataErased', userId: event.data.userId }];
+    case 'ProfileUpdated': {
+      const { userId, displayName, statusText, avatarUrl } = event.data;
+      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl }];
+    }
+    case 'PasswordChanged':
+      return [{ op: 'userPasswordChanged', userId: event.data.userId, passwordHash: event.data.passwordHash }];
     case 'RoomCreated': {
       const d = event.data;
       return [

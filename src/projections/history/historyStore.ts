@@ -12,6 +12,10 @@ export interface UserView {
   username: string;
   email: string | null;
   displayName: string;
+  /** "" when the user has set none. */
+  statusText: string;
+  /** An absolute http(s) URL, or null when the user has set none. */
+  avatarUrl: string | null;
   role: UserRole;
   createdAt: IsoTime;
   /** For the login check only; the HTTP layer never serialises it. */

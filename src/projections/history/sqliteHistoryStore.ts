@@ -122,7 +122,7 @@ CREATE TABLE IF NOT EXISTS read_markers (
 ) WITHOUT ROWID;
 `;
 
-const USER_COLUMNS = 'user_id, username, email, display_name, password_hash, role, created_at';
+const USER_COLUMNS = 'user_id, username, email, display_name, status_text, avatar_url, password_hash, role, created_at';
 const ROOM_COLUMNS = `r.room_id, r.name, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
 const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted, erased';
@@ -152,6 +152,8 @@ const userRow = z
     username: z.string(),
     email: z.string().nullable(),
     display_name: z.string(),
+    status_text: z.string(),
+    avatar_url: z.string().nullable(),
     password_hash: z.string(),
     role: z.enum(['user', 'admin', 'auditor', 'analyst']),
     created_at: millis,
@@ -162,6 +164,8 @@ const userRow = z
       username: r.username,
       email: r.email,
       displayName: r.display_name,
+      statusText: r.status_text,
+      avatarUrl: r.avatar_url,
       role: r.role,
       createdAt: iso(r.created_at),
       passwordHash: r.password_hash,
@@ -279,6 +283,8 @@ export class SqliteHistoryStore implements HistoryStore {
     | 'saveCheckpoint'
     | 'upsertUser'
     | 'changeUserRole'
+    | 'updateUserProfile'
+    | 'changeUserPassword'
     | 'eraseUserEmail'
     | 'eraseUserMessages'
     | 'eraseUserEdits'
@@ -329,6 +335,7 @@ export class SqliteHistoryStore implements HistoryStore {
     migrateCheckpointsToPartitions(this.db);
     this.db.exec(SCHEMA);
     addErasedColumn(this.db);
+    addProfileColumns(this.db);
 
     const p = (sql: string): Statement => this.db.prepare<unknown[], unknown>(sql);
     this.sql = {
@@ -345,6 +352,11 @@ export class SqliteHistoryStore implements HistoryStore {
            display_name = excluded.display_name, password_hash = excluded.password_hash, role = excluded.role`,
       ),
       changeUserRole: p('UPDATE users SET role = @role WHERE user_id = @userId'),
+      updateUserProfile: p(
+        `UPDATE users SET display_name = @displayName, status_text = @statusText, avatar_url = @avatarUrl
+         WHERE user_id = @userId`,
+      ),
+      changeUserPassword: p('UPDATE users SET password_hash = @passwordHash WHERE user_id = @userId'),
       eraseUserEmail: p('UPDATE users SET email = NULL WHERE user_id = @userId'),
       // Only the sender edits a message, so the sender's messages hold every text sealed with the erased key.
       eraseUserMessages: p(
@@ -593,6 +605,12 @@ export class SqliteHistoryStore implements HistoryStore {
       case 'userRoleChanged':
         this.sql.changeUserRole.run(change);
         return;
+      case 'userProfileUpdated':
+        this.sql.updateUserProfile.run(change);
+        return;
+      case 'userPasswordChanged':
+        this.sql.changeUserPassword.run(change);
+        return;
       case 'personalDataErased':
         this.sql.eraseUserEmail.run(change);
         this.sql.eraseUserEdits.run(change);
@@ -653,6 +671,13 @@ function migrateCheckpointsToPartitions(db: Database.Database): void {
 function addErasedColumn(db: Database.Database): void {
   const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('messages')").pluck().all();
   if (!columns.includes('erased')) db.exec('ALTER TABLE messages ADD COLUMN erased INTEGER NOT NULL DEFAULT 0');
+}
+
+/** Stores made before profiles have no status text or avatar columns: a user without them has neither set. */
+function addProfileColumns(db: Database.Database): void {
+  const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('users')").pluck().all();
+  if (!columns.includes('status_text')) db.exec("ALTER TABLE users ADD COLUMN status_text TEXT NOT NULL DEFAULT ''");
+  if (!columns.includes('avatar_url')) db.exec('ALTER TABLE users ADD COLUMN avatar_url TEXT');
 }
 
 function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {

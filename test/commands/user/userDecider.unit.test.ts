@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonalDataErased, UserRegistered, UserRoleChanged } from '../../../src/events/chatEvents.js';
+import type { PersonalDataErased, ProfileUpdated, UserRegistered, UserRoleChanged } from '../../../src/events/chatEvents.js';
 import type { RegisterUser } from '../../../src/commands/commands.js';
 import { userDecider } from '../../../src/commands/user/userDecider.js';
 import { as, spec, stateAfter } from '../../support/deciderSpecification.js';
@@ -54,6 +54,7 @@ describe('evolve', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'user',
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
       erased: false,
     });
   });
@@ -124,7 +125,84 @@ describe('ErasePersonalData', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'auditor',
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
       erased: true,
     });
+  });
+});
+
+const self = as('u1');
+const profileUpdated = (profile: Partial<ProfileUpdated['data']>): ProfileUpdated => ({
+  type: 'ProfileUpdated',
+  data: { userId: 'u1', displayName: 'Alice A.', statusText: '', avatarUrl: null, ...profile },
+});
+
+describe('UpdateProfile', () => {
+  it('records the whole profile after the change, with the display name trimmed', () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', displayName: '  Alice 🐇  ', statusText: 'in a meeting' }, self)
+      .then([profileUpdated({ displayName: 'Alice 🐇', statusText: 'in a meeting' })]);
+  });
+
+  it('keeps the fields a command leaves out, and null removes the avatar', () => {
+    const withAvatar = profileUpdated({ statusText: 'away', avatarUrl: 'https://example.com/a.png' });
+    spec(userDecider)
+      .given([registered, withAvatar])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarUrl: null }, self)
+      .then([profileUpdated({ statusText: 'away', avatarUrl: null })]);
+  });
+
+  it('records nothing when nothing would change (a trimmed name equal to the current one included)', () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', displayName: ' Alice A. ', statusText: '', avatarUrl: null }, self)
+      .then([]);
+    spec(userDecider).given([registered]).when({ type: 'UpdateProfile', userId: 'u1' }, self).then([]);
+  });
+
+  it('refuses a value breaking the rules with VALIDATION_FAILED naming the field', () => {
+    const when = (change: Omit<Parameters<typeof userDecider.decide>[0] & { type: 'UpdateProfile' }, 'type' | 'userId'>) =>
+      spec(userDecider).given([registered]).when({ type: 'UpdateProfile', userId: 'u1', ...change }, self);
+    when({ displayName: '   ' }).thenThrows('VALIDATION_FAILED', { field: 'displayName' });
+    when({ displayName: 'x'.repeat(65) }).thenThrows('VALIDATION_FAILED', { field: 'displayName' });
+    when({ statusText: 's'.repeat(141) }).thenThrows('VALIDATION_FAILED', { field: 'statusText' });
+    when({ avatarUrl: 'javascript:alert(1)' }).thenThrows('VALIDATION_FAILED', { field: 'avatarUrl' });
+    when({ avatarUrl: '/relative.png' }).thenThrows('VALIDATION_FAILED', { field: 'avatarUrl' });
+    when({ avatarUrl: `https://example.com/${'a'.repeat(2049)}` }).thenThrows('VALIDATION_FAILED', { field: 'avatarUrl' });
+  });
+
+  it('takes limits in characters: 64 emoji are a valid display name, 140 a valid status', () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', displayName: '🐇'.repeat(64), statusText: '🐇'.repeat(140) }, self)
+      .then([profileUpdated({ displayName: '🐇'.repeat(64), statusText: '🐇'.repeat(140) })]);
+  });
+
+  it("refuses anybody else, an admin included, with FORBIDDEN, and an unknown user with NO_USER", () => {
+    spec(userDecider).given([registered]).when({ type: 'UpdateProfile', userId: 'u1', statusText: 'x' }, admin).thenThrows('FORBIDDEN');
+    spec(userDecider).given([]).when({ type: 'UpdateProfile', userId: 'u1', statusText: 'x' }, self).thenThrows('NO_USER');
+  });
+
+  it('folds the latest profile into the state', () => {
+    const state = stateAfter(userDecider, [registered, profileUpdated({ statusText: 'a' }), profileUpdated({ displayName: 'B' })]);
+    expect(state.registered && state.profile).toEqual({ displayName: 'B', statusText: '', avatarUrl: null });
+  });
+});
+
+describe('ChangePassword', () => {
+  const newHash = '$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA';
+
+  it("records the new hash for the user's own change", () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'ChangePassword', userId: 'u1', passwordHash: newHash }, self)
+      .then([{ type: 'PasswordChanged', data: { userId: 'u1', passwordHash: newHash } }]);
+  });
+
+  it('refuses anybody else with FORBIDDEN, an unknown user with NO_USER, an empty hash with VALIDATION_FAILED', () => {
+    spec(userDecider).given([registered]).when({ type: 'ChangePassword', userId: 'u1', passwordHash: newHash }, admin).thenThrows('FORBIDDEN');
+    spec(userDecider).given([]).when({ type: 'ChangePassword', userId: 'u1', passwordHash: newHash }, self).thenThrows('NO_USER');
+    spec(userDecider).given([registered]).when({ type: 'ChangePassword', userId: 'u1', passwordHash: '' }, self).thenThrows('VALIDATION_FAILED');
   });
 });

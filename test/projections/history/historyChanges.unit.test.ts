@@ -145,6 +145,17 @@ describe('historyChanges', () => {
     expect(historyChanges(log.erasePersonalData('u-alice'))).toEqual([{ op: 'personalDataErased', userId: 'u-alice' }]);
   });
 
+  it('maps ProfileUpdated to the whole new profile and PasswordChanged to the new hash', () => {
+    const log = roomLog();
+    const profile = { displayName: 'Al', statusText: 'away', avatarUrl: 'https://example.com/a.png' };
+    expect(historyChanges(log.updateProfile('u-alice', profile))).toEqual([
+      { op: 'userProfileUpdated', userId: 'u-alice', ...profile },
+    ]);
+    expect(historyChanges(log.changePassword('u-alice', '$argon2id$new'))).toEqual([
+      { op: 'userPasswordChanged', userId: 'u-alice', passwordHash: '$argon2id$new' },
+    ]);
+  });
+
   it('maps MessageDeleted to a deletion', () => {
     const log = roomLog();
     const sent = log.send('r-1', 'u-alice', 'hi');
@@ -186,6 +197,8 @@ describe('historyChanges', () => {
     log.read('u-bob', 'r-1', 4);
     log.changeUserRole('u-bob', 'auditor');
     log.erasePersonalData('u-bob');
+    log.updateProfile('u-bob', { displayName: 'Bob B.' });
+    log.changePassword('u-bob', '$argon2id$new');
     log.record('audit-u-audrey', {
       type: 'AuditLogRead',
       data: { auditorId: 'u-audrey', kind: 'streamEvents', streamId: 'room-r-1', messageId: null, fromVersion: 1, limit: 10, returned: 9 },

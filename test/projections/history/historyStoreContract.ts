@@ -67,10 +67,34 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           username: 'Alice',
           email: 'alice@example.test',
           displayName: 'Alice A.',
+          statusText: '',
+          avatarUrl: null,
           role: 'auditor',
           createdAt: isoOf(registered!),
           passwordHash: '$argon2id$v=19$abc',
         });
+      });
+
+      it('applies a profile update and a password change to the user, and members show the new display name', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        log.updateProfile('u-alice', { displayName: 'Alice Ünïcødé 🐇', statusText: 'away', avatarUrl: 'https://example.com/a.png' });
+        log.changePassword('u-alice', '$argon2id$v=19$new');
+        await project();
+        expect(await store.getUser('u-alice')).toMatchObject({
+          displayName: 'Alice Ünïcødé 🐇',
+          statusText: 'away',
+          avatarUrl: 'https://example.com/a.png',
+          passwordHash: '$argon2id$v=19$new',
+          role: 'admin',
+        });
+        expect((await store.getUserByUsername('alice'))?.passwordHash).toBe('$argon2id$v=19$new');
+        expect((await store.getMembers('r-1'))[0]?.displayName).toBe('Alice Ünïcødé 🐇');
+        // Clearing the status and the avatar: Oracle stores '' as NULL, and both read back as "none".
+        log.updateProfile('u-alice', { displayName: 'Alice', statusText: '', avatarUrl: null });
+        await project();
+        expect(await store.getUser('u-alice')).toMatchObject({ displayName: 'Alice', statusText: '', avatarUrl: null });
+        expect((await store.getUsers(['u-alice']))[0]).toMatchObject({ displayName: 'Alice', statusText: '' });
       });
 
       it('keeps a null email', async () => {

@@ -9,6 +9,8 @@ import type { HistoryChange } from '../historyChanges.js';
 export type StatementName =
   | 'upsertUser'
   | 'changeUserRole'
+  | 'updateUserProfile'
+  | 'changeUserPassword'
   | 'eraseUserEmail'
   | 'eraseUserEdits'
   | 'eraseUserMessages'
@@ -50,6 +52,20 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
       ];
     case 'userRoleChanged':
       return [{ statement: 'changeUserRole', binds: { userId: change.userId, role: change.role } }];
+    case 'userProfileUpdated':
+      return [
+        {
+          statement: 'updateUserProfile',
+          binds: {
+            userId: change.userId,
+            displayName: change.displayName,
+            statusText: change.statusText,
+            avatarUrl: change.avatarUrl,
+          },
+        },
+      ];
+    case 'userPasswordChanged':
+      return [{ statement: 'changeUserPassword', binds: { userId: change.userId, passwordHash: change.passwordHash } }];
     case 'personalDataErased':
       // Edits first: they find the sender's messages, which the last statement then blanks.
       return [

@@ -128,6 +128,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ${t.prefix}messages_by_sender ON ${t.messages} (sender_id)`,
     ],
   },
+  {
+    version: 4,
+    name: 'user profiles: status text and avatar',
+    // 140 code points may take up to 560 bytes, so CHAR semantics; an avatar URL is printable ASCII (profileRules.ts).
+    // NULL means none set (Oracle stores '' as NULL).
+    statements: (t) => [`ALTER TABLE ${t.users} ADD (status_text VARCHAR2(140 CHAR), avatar_url VARCHAR2(2048 BYTE))`],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

@@ -30,6 +30,10 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
         VALUES (s.user_id, :username, :usernameNormalised, :email, :displayName, :passwordHash, :role,
           ${tsFromMillis('createdAt')})`,
     changeUserRole: `UPDATE ${t.users} SET role = :role WHERE user_id = :userId`,
+    // Oracle's '' is NULL: an empty status text is stored NULL and reads back as "".
+    updateUserProfile: `UPDATE ${t.users} SET display_name = :displayName, status_text = :statusText,
+      avatar_url = :avatarUrl WHERE user_id = :userId`,
+    changeUserPassword: `UPDATE ${t.users} SET password_hash = :passwordHash WHERE user_id = :userId`,
     eraseUserEmail: `UPDATE ${t.users} SET email = NULL WHERE user_id = :userId`,
     // Oracle's '' is NULL: an erased text is NULL with erased = 1, and reads back as "".
     eraseUserEdits: `UPDATE ${t.edits} SET text = NULL
@@ -117,7 +121,8 @@ export type ReadName =
   | 'receipts';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
-  const userColumns = `user_id, username, email, display_name, password_hash, role, ${millisOf('created_at')} AS created_at`;
+  const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
+    ${millisOf('created_at')} AS created_at`;
   const roomColumns = `r.room_id, r.name, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
     r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
     (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
@@ -169,7 +174,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
 /** Look-up of several users: one placeholder per id (:u0, :u1, ...), the ids themselves bound. */
 export function usersByIdSql(t: OracleTables, count: number): string {
   const placeholders = Array.from({ length: count }, (_, i) => `:u${i}`).join(', ');
-  return `SELECT user_id, username, email, display_name, password_hash, role, ${millisOf('created_at')} AS created_at
+  return `SELECT user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
+    ${millisOf('created_at')} AS created_at
     FROM ${t.users} WHERE user_id IN (${placeholders})`;
 }
 

@@ -32,6 +32,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   markersAdvanced: 9,
   userRoleChanged: 10,
   personalDataErased: 11,
+  userProfileUpdated: 12,
+  userPasswordChanged: 13,
 };
 
 /**
@@ -50,6 +52,8 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'roomAdvanced',
   'markersAdvanced',
   'userRoleChanged',
+  'userProfileUpdated',
+  'userPasswordChanged',
 ]);
 
 /** Pairs that touch the same row but commute: both only raise a value to a maximum. */
@@ -63,6 +67,8 @@ export function rowKeys(change: HistoryChange): string[] {
   switch (change.op) {
     case 'userUpserted':
     case 'userRoleChanged':
+    case 'userProfileUpdated':
+    case 'userPasswordChanged':
       return [`user:${change.userId}`];
     case 'personalDataErased':
       // Touches every message of the sender, wherever it is: planWrites gives it a stage of its own.

@@ -1,0 +1,67 @@
+// The rules of a user's profile, in one place: the REST edge validates requests with them (400 before anything is
+// sent to a writer) and the user decider applies them again, because it owns them and a command may come from
+// anywhere on the commands topic. Pure: no I/O.
+
+/** Lengths are counted in Unicode code points, like message texts, so an emoji counts as one character. */
+export const DISPLAY_NAME_MAX = 64;
+export const STATUS_TEXT_MAX = 140;
+export const AVATAR_URL_MAX = 2048;
+
+export type ProfileField = 'displayName' | 'statusText' | 'avatarUrl';
+
+export interface Profile {
+  displayName: string;
+  statusText: string;
+  avatarUrl: string | null;
+}
+
+const codePoints = (text: string): number => [...text].length;
+
+/** The display name as stored: surrounding white space is dropped. */
+export function normaliseDisplayName(displayName: string): string {
+  return displayName.trim();
+}
+
+/** What is wrong with one field's value (already normalised), or undefined when it is acceptable. */
+export function profileFieldProblem(field: ProfileField, value: string | null): string | undefined {
+  switch (field) {
+    case 'displayName': {
+      if (value === null) return 'displayName cannot be null';
+      const length = codePoints(value);
+      return length < 1 || length > DISPLAY_NAME_MAX
+        ? `displayName must be 1 to ${DISPLAY_NAME_MAX} characters after trimming, got ${length}`
+        : undefined;
+    }
+    case 'statusText':
+      if (value === null) return 'statusText cannot be null (send "" to clear it)';
+      return codePoints(value) > STATUS_TEXT_MAX ? `statusText must be at most ${STATUS_TEXT_MAX} characters` : undefined;
+    case 'avatarUrl':
+      return value === null || isAvatarUrl(value)
+        ? undefined
+        : `avatarUrl must be null or an absolute http(s) URL of at most ${AVATAR_URL_MAX} printable ASCII characters`;
+    default: {
+      const unknownField: never = field;
+      return `unknown field ${String(unknownField)}`;
+    }
+  }
+}
+
+/**
+ * An absolute http or https URL with a host, in printable ASCII (a URL's own alphabet: anything else is
+ * percent-encoded by the client, which also keeps 2048 characters at 2048 bytes in every store). Clients put it in
+ * an <img src>, so other schemes (javascript:, data:, file:) are refused; the service never fetches it.
+ */
+export function isAvatarUrl(value: string): boolean {
+  if (value.length === 0 || value.length > AVATAR_URL_MAX || !/^[\x21-\x7e]+$/.test(value)) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+}
+
+export function sameProfile(a: Profile, b: Profile): boolean {
+  return a.displayName === b.displayName && a.statusText === b.statusText && a.avatarUrl === b.avatarUrl;
+}
