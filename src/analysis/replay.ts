@@ -1,15 +1,46 @@
 // Reads a slice of the log for `chat events replay`: pages through readAll (or one room's stream when the filter is
 // confined to it), keeps what the filter matches and hands formatted chunks to a sink. The log is the composed one
 // (whatever decorates it, e.g. decryption of personal data, applies here too); this module does no I/O of its own.
+// A source that can only scan partitions from a position to an end (the Kafka topic read directly, without an
+// index: ReplayScan) serves as well; then a room's replay scans the one partition its stream lives in.
 
 import type { RecordedEvent } from '../events/envelope.js';
-import { EMPTY_CHECKPOINT, advanceAll, covers, coversAll, lag, type Checkpoint } from '../eventlog/checkpoint.js';
+import {
+  EMPTY_CHECKPOINT,
+  advanceAll,
+  checkpointFromEntries,
+  covers,
+  coversAll,
+  lag,
+  positionIn,
+  type Checkpoint,
+} from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { matchesReplay, onlyStream } from './replayFilter.js';
 import type { ReplayQuery } from './replayQuery.js';
 import { CSV_HEADER, toCsvLine, toJsonLine } from './replayRecord.js';
 
 export type ReplayLog = Pick<EventLog, 'readAll' | 'readStream' | 'streamVersion' | 'headPosition'>;
+
+export interface ReplayScanRequest {
+  /** Positions already read per partition (exclusive). */
+  after: Checkpoint;
+  /** The last position to read per partition (inclusive). */
+  until: Checkpoint;
+  /** Only these partitions; default every partition `until` names. */
+  partitions?: readonly number[];
+  /** Takes the events of one partition in position order; the scan reads on once it resolves (back-pressure). */
+  onEvents: (events: RecordedEvent[]) => Promise<void>;
+}
+
+/** A log read by scanning its partitions, without an index (no streams, no paging by checkpoint). */
+export interface ReplayScan {
+  /** Per partition, the position up to which the log is decided now. */
+  head(): Promise<Checkpoint>;
+  partitionOf(streamId: string): number;
+  /** Resolves once every partition has been read to its end. */
+  scan(request: ReplayScanRequest): Promise<void>;
+}
 
 export interface ReplayProgress {
   /** Events read from the log so far (matching or not). */
@@ -21,7 +52,7 @@ export interface ReplayProgress {
 }
 
 export interface ReplayOptions {
-  log: ReplayLog;
+  log: ReplayLog | ReplayScan;
   query: Omit<ReplayQuery, 'output'>;
   /** Takes each formatted chunk; the next page is read once it resolves (back-pressure). */
   write: (chunk: string) => Promise<void>;
@@ -48,16 +79,29 @@ const DEFAULT_PAGE_SIZE = 2000;
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const { log, query } = options;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const scanning = 'scan' in log;
   // Asked even with --until: a Kafka log answers once its index holds the topic up to now (a replay's index starts
   // empty), and reading before that would end early on an index still filling.
-  const head = await log.headPosition();
+  const head = scanning ? await log.head() : await log.headPosition();
   const end = query.until ?? head;
   let header = query.format === 'csv' && options.withHeader !== false;
   const progress: ReplayProgress = { read: 0, written: 0, total: 0 };
   let reached = query.after ?? EMPTY_CHECKPOINT;
 
   const stream = onlyStream(query);
-  if (stream !== undefined) {
+  if (scanning) {
+    // A room is one stream, in one partition: scan that partition alone (the filter keeps the stream's events).
+    const partitions = stream === undefined ? undefined : [log.partitionOf(stream)];
+    const spanned = partitions === undefined ? end : checkpointFromEntries(partitions.map((p) => [p, positionIn(end, p)]));
+    progress.total = lag(spanned, reached);
+    options.onProgress?.(progress);
+    await log.scan({
+      after: reached,
+      until: end,
+      ...(partitions === undefined ? {} : { partitions }),
+      onEvents: (events) => keep(events.filter((event) => covers(end, event))),
+    });
+  } else if (stream !== undefined) {
     // A room is one stream: read it alone instead of scanning the log. Its versions are 1..version at the start.
     const version = await log.streamVersion(stream);
     progress.total = version;

@@ -7,14 +7,19 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { replay, type ReplayProgress } from '../analysis/replay.js';
+import type { Container } from 'inversify';
+import { replay, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplayScan } from '../analysis/replay.js';
 import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
 import { parseJobs, parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
-import { parallelPlan } from '../analysis/replaySlices.js';
+import { parallelPlan, type ReplaySlice } from '../analysis/replaySlices.js';
 import { buildContainer, get } from '../composition/container.js';
+import { PRIVACY_TOKENS } from '../composition/privacyBindings.js';
 import { TOKENS } from '../composition/tokens.js';
+import type { AppConfig } from '../config/config.js';
+import { EventTopicMisconfiguredError } from '../eventlog/kafka/kafkaEventLogErrors.js';
+import { KafkaTopicScan } from '../eventlog/kafka/kafkaTopicScan.js';
 import { replayInWorkers } from './replayWorkers.js';
-import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger, withPrivateKafkaIndex } from './toolSupport.js';
+import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger } from './toolSupport.js';
 
 interface ReplayCommandFlags extends ReplayFlags {
   dataDir?: string;
@@ -59,7 +64,8 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     throw new AnalysisError('NO_EVENT_LOG', `no event log at ${path.join(loaded.dataDir, 'events.db')} (check --data-dir or DATA_DIR)`);
   }
   const output = query.output === undefined ? undefined : await openOutput(query.output);
-  const { config, cleanUp } = withPrivateKafkaIndex(loaded);
+  // The SQLite log is read where it is; the Kafka topic is scanned directly (no index: see replayFromTopic).
+  const config = loaded;
   const container = buildContainer(config, toolLogger(config));
   const sink = output ?? process.stdout;
   // A reader that went away (`| head`) ends the replay quietly, as other Unix tools do.
@@ -76,7 +82,6 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   try {
-    const log = await get(container, TOKENS.eventLog);
     let barStarted = false;
     const onProgress = (progress: ReplayProgress) => {
       if (bar === undefined) return;
@@ -86,11 +91,19 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
       }
       bar.update(Math.min(progress.read, progress.total), { written: progress.written });
     };
-    const slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
-    const result =
-      slices === undefined
-        ? await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress })
-        : await replayInWorkers({ dataDir: flags.dataDir, query, slices, jobs, write: (bytes) => write(sink, bytes), onProgress });
+    let result: ReplayResult;
+    // Worker threads replay slices of the SQLite log only: positions of a Kafka topic are per partition.
+    let slices: ReplaySlice[] | undefined;
+    if (config.eventLog === 'kafka') {
+      result = await replayFromTopic(container, config, { query, write: (chunk) => write(sink, chunk), onProgress });
+    } else {
+      const log = await get(container, TOKENS.eventLog);
+      slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
+      result =
+        slices === undefined
+          ? await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress })
+          : await replayInWorkers({ dataDir: flags.dataDir, query, slices, jobs, write: (bytes) => write(sink, bytes), onProgress });
+    }
     bar?.stop();
     if (output !== undefined) await close(output);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -107,7 +120,43 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   } finally {
     bar?.stop();
     await container.unbindAll();
-    cleanUp();
+  }
+}
+
+/**
+ * A replay of the Kafka log reads the topic itself: every partition once, from --after to the end. The service's
+ * log (TOKENS.eventLog) would first consume the whole topic into an index, most of a replay's time, for reads a
+ * replay never makes. The container's codec (its schema registry) decodes and its sealer unseals, as the composed
+ * log would: erased data replays as erased.
+ */
+async function replayFromTopic(container: Container, config: AppConfig, options: Omit<ReplayOptions, 'log'>): Promise<ReplayResult> {
+  const kafka = config.kafka;
+  if (kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
+  const codec = await get(container, TOKENS.codec);
+  const sealer = await get(container, PRIVACY_TOKENS.personalDataSealer);
+  let topic: KafkaTopicScan;
+  try {
+    topic = await KafkaTopicScan.open({
+      brokers: kafka.brokers,
+      clientId: kafka.clientId,
+      topic: kafka.eventsTopic,
+      codec,
+      refreshCodec: () => codec.refresh(),
+      logger: toolLogger(config).child({ component: 'topic-scan' }),
+    });
+  } catch (error) {
+    if (error instanceof EventTopicMisconfiguredError) throw new AnalysisError('NO_EVENT_LOG', error.message);
+    throw error;
+  }
+  try {
+    const log: ReplayScan = {
+      head: () => topic.head(),
+      partitionOf: (streamId) => topic.partitionOf(streamId),
+      scan: (request) => topic.scan({ ...request, onEvents: async (events) => request.onEvents(await sealer.unseal(events)) }),
+    };
+    return await replay({ ...options, log });
+  } finally {
+    await topic.close();
   }
 }
 

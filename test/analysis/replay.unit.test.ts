@@ -1,11 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { replay, type ReplayLog } from '../../src/analysis/replay.js';
+import { replay, type ReplayLog, type ReplayScan } from '../../src/analysis/replay.js';
 import { parseReplayQuery, type ReplayFlags } from '../../src/analysis/replayQuery.js';
 import { CSV_COLUMNS, CSV_HEADER, isoTime, toCsvLine, toJsonLine, toReplayRecord } from '../../src/analysis/replayRecord.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
-import { checkpointOf, covers } from '../../src/eventlog/checkpoint.js';
+import { checkpointOf, covers, partitionsOf, positionIn, type Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { sampleEvent } from '../support/sampleEvents.js';
 
 // replay() against a log held in an array: two partitions, as a Kafka topic would hand them out.
@@ -113,6 +113,101 @@ describe('replay', () => {
     } finally {
       LOG.pop();
     }
+  });
+});
+
+// A log that can only be scanned (the Kafka topic read directly): per partition from `after` to `until`, in batches
+// of `batch` events, each partition in order. `head` may lie past the last event (transaction markers take offsets).
+function memoryScan(events: RecordedEvent[], head: Checkpoint = checkpointOf(events), batch = 2): ReplayScan & { scanned: number[][] } {
+  const scanned: number[][] = [];
+  return {
+    scanned,
+    async head() {
+      return head;
+    },
+    partitionOf(streamId) {
+      return events.find((event) => event.streamId === streamId)?.partition ?? 0;
+    },
+    async scan({ after, until, partitions, onEvents }) {
+      const chosen = [...(partitions ?? partitionsOf(until))];
+      scanned.push(chosen);
+      for (const partition of chosen) {
+        const slice = events.filter(
+          (event) => event.partition === partition && event.position > positionIn(after, partition) && event.position <= positionIn(until, partition),
+        );
+        for (let i = 0; i < slice.length; i += batch) await onEvents(slice.slice(i, i + batch));
+      }
+    },
+  };
+}
+
+describe('replay of a scanned log', () => {
+  const scanRun = async (flags: ReplayFlags, log = memoryScan(LOG)) => {
+    let out = '';
+    const result = await replay({ log, query: parseReplayQuery(flags), write: async (chunk) => void (out += chunk) });
+    return { out, result, log };
+  };
+  const places = (out: string) => lines(out).map((line) => `${line.partition}:${line.position}`);
+
+  it('writes what the paged replay writes, each partition in order, and stops where the paged one does', async () => {
+    const paged = await run({});
+    const { out, result, log } = await scanRun({});
+    expect(places(out).sort()).toEqual(places(paged.out).sort());
+    for (const partition of [0, 1]) {
+      const positions = lines(out).filter((line) => line.partition === partition).map((line) => line.position);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    }
+    expect(result).toEqual(paged.result);
+    expect(log.scanned).toEqual([[0, 1]]);
+  });
+
+  it('continues from --after and stops at --until, per partition', async () => {
+    const { out, log } = await scanRun({ after: '0:5,1:6', until: '0:7,1:9' });
+    expect(places(out).sort()).toEqual(['0:6', '0:7', '1:7']);
+    expect(log.scanned).toEqual([[0, 1]]);
+  });
+
+  it('scans only the partition of the room stream for --room and applies the other filters to it', async () => {
+    const { out, log } = await scanRun({ room: 'r-a', type: ['MessageSent'], user: 'u-bob' });
+    expect(lines(out).map((line) => line.data.text)).toEqual(['a1', 'a3', 'a5']);
+    expect(log.scanned).toEqual([[0]]);
+    // Partition 1 holds room r-b and bob's receipts: the room filter keeps r-b alone.
+    const roomB = await scanRun({ room: 'r-b' });
+    expect(lines(roomB.out).map((line) => line.streamId)).toEqual(Array.from({ length: 6 }, () => 'room-r-b'));
+    expect(roomB.log.scanned).toEqual([[1]]);
+  });
+
+  it('says where a next --after continues, also when the head lies past the last event (markers), and that replay is empty', async () => {
+    const { result } = await scanRun({}, memoryScan(LOG, { 0: 10, 1: 9 }));
+    expect(result.reached).toEqual({ 0: 8, 1: 7 });
+    const next = await scanRun({ after: JSON.stringify(result.reached) }, memoryScan(LOG, { 0: 10, 1: 9 }));
+    expect(next.out).toBe('');
+    expect(next.result).toEqual({ read: 0, written: 0, reached: result.reached });
+  });
+
+  it('ends at the head it saw at the start, even when the source hands over more', async () => {
+    const eager: ReplayScan = { ...memoryScan(LOG), scan: async ({ onEvents }) => onEvents(LOG) };
+    const { out, result } = await scanRun({}, { ...memoryScan(LOG, { 0: 4, 1: 2 }), scan: eager.scan });
+    expect(places(out).sort()).toEqual(['0:1', '0:2', '0:3', '0:4', '1:1', '1:2']);
+    expect(result.reached).toEqual({ 0: 4, 1: 2 });
+  });
+
+  it('writes CSV with one header, and only the header when nothing matches', async () => {
+    const { out } = await scanRun({ format: 'csv', type: ['MessageSent'], room: 'r-b' });
+    const rows: string[][] = parse(out);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows.slice(1).map((row) => JSON.parse(row[CSV_COLUMNS.indexOf('data')] ?? '').text)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+    expect((await scanRun({ format: 'csv', type: ['MemberLeft'] })).out).toBe(`${CSV_COLUMNS.join(',')}\n`);
+  });
+
+  it('reports progress against the span it scans: the whole end, or the room partition only', async () => {
+    const totals = async (flags: ReplayFlags) => {
+      const seen: number[] = [];
+      await replay({ log: memoryScan(LOG), query: parseReplayQuery(flags), write: async () => undefined, onProgress: (p) => seen.push(p.total) });
+      return new Set(seen);
+    };
+    expect(await totals({})).toEqual(new Set([LOG.length]));
+    expect(await totals({ room: 'r-b' })).toEqual(new Set([7]));
   });
 });
 

@@ -15,7 +15,6 @@ import type { Logger } from 'pino';
 import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
-import { EventDecodeError } from '../../events/eventCodecErrors.js';
 import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, type Checkpoint } from '../checkpoint.js';
 import type {
@@ -39,6 +38,7 @@ import { PullSubscription } from '../pullSubscription.js';
 import type { ReadStoredOptions, StoredEvent, StoredEventPage, StoredEventReader } from '../storedEventReader.js';
 import { EventIndex, type IndexedEvent } from './eventIndex.js';
 import { KafkaEventTopic, type Readiness } from './kafkaEventTopic.js';
+import { decodeMessages } from './kafkaMessages.js';
 import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
 
 export interface KafkaEventLogOptions {
@@ -501,28 +501,12 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
   }
 
   private async consume(partition: number, messages: KafkaMessage[], nextOffset: number): Promise<void> {
-    const events: IndexedEvent[] = [];
-    for (const message of messages) events.push(await this.indexed(partition, message));
+    const decoded = await decodeMessages(partition, messages, { codec: this.codec, refreshCodec: this.refreshCodec });
+    const events = decoded.map(({ event, body }): IndexedEvent => {
+      const { position, streamId, streamVersion, eventId } = event;
+      return { partition, position, streamId, streamVersion, eventId, commandId: event.metadata.commandId, body };
+    });
     this.counters.indexed += this.index.addBatch(partition, events, nextOffset);
-  }
-
-  private async indexed(partition: number, message: KafkaMessage): Promise<IndexedEvent> {
-    const position = Number(message.offset) + 1;
-    const body = message.value;
-    if (body === null) {
-      throw new EventDecodeError(`the message at partition ${partition} offset ${message.offset} has no value`);
-    }
-    let event: RecordedEvent;
-    try {
-      event = this.codec.decode(body, { partition, position });
-    } catch (error) {
-      // A schema version registered after this codec was made (a newer deployment): load it and try once more.
-      if (!(error instanceof EventDecodeError) || error.schemaId === undefined || !this.refreshCodec) throw error;
-      await this.refreshCodec();
-      event = this.codec.decode(body, { partition, position });
-    }
-    const { streamId, streamVersion, eventId } = event;
-    return { partition, position, streamId, streamVersion, eventId, commandId: event.metadata.commandId, body };
   }
 
   private openIndex(): EventIndex {

@@ -82,13 +82,7 @@ export class KafkaEventTopic {
 
   constructor(private readonly options: KafkaEventTopicOptions) {
     this.partitionCount = options.partitions;
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      connectionTimeout: options.connectionTimeoutMs,
-      retry: options.clientRetry,
-      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
-    });
+    this.kafka = kafkaClient(options);
   }
 
   /** Partitions of the topic: the configured count until connected, the topic's own afterwards. */
@@ -319,20 +313,8 @@ export class KafkaEventTopic {
     }
   }
 
-  /**
-   * kafkajs' fetchTopicOffsets retries only an unknown topic; a leader that just moved (or was just elected, on a
-   * new topic) is retriable too, and asked again after a metadata refresh.
-   */
-  private async fetchOffsets(admin: Admin): Promise<Map<number, number>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(this.options.topic);
-        return new Map(offsets.map(({ partition, offset }) => [partition, Number(offset)]));
-      } catch (error) {
-        if (!isRetriable(error) || attempt >= OFFSET_ATTEMPTS || this.isClosed()) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-      }
-    }
+  private fetchOffsets(admin: Admin): Promise<Map<number, number>> {
+    return fetchStableOffsets(admin, this.options.topic, () => this.isClosed());
   }
 
   private async seedOffsets(admin: Admin, groupId: string): Promise<void> {
@@ -340,13 +322,7 @@ export class KafkaEventTopic {
     for (const [partition, offset] of resume) {
       this.consumedThrough.set(partition, Math.max(this.consumedThrough.get(partition) ?? 0, offset));
     }
-    const partitions = [...resume].filter(([, offset]) => offset > 0);
-    if (partitions.length === 0) return;
-    await admin.setOffsets({
-      groupId,
-      topic: this.options.topic,
-      partitions: partitions.map(([partition, offset]) => ({ partition, offset: String(offset) })),
-    });
+    await seedGroupOffsets(admin, groupId, this.options.topic, resume);
   }
 
   /** Tracks the consumer's health; resolves when it first joins, rejects if it cannot within the operation timeout. */
@@ -433,10 +409,59 @@ export class KafkaEventTopic {
   }
 }
 
+/** A kafkajs client that logs through the service's logger (kafkajs' own lines as a `kafkajs` child). */
+export function kafkaClient(options: {
+  brokers: string[];
+  clientId: string;
+  connectionTimeoutMs: number;
+  clientRetry: RetryOptions;
+  logger: Logger | undefined;
+}): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs,
+    retry: options.clientRetry,
+    logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
+  });
+}
+
+/**
+ * The offset after the last readable record of each partition of a topic. Under read_committed (kafkajs' admin asks
+ * ListOffsets with READ_COMMITTED, its default) that is the last stable offset: records of open transactions lie
+ * beyond it. kafkajs' fetchTopicOffsets retries only an unknown topic; a leader that just moved (or was just elected,
+ * on a new topic) is retriable too, and asked again after a metadata refresh, until `stop` says to give up.
+ */
+export async function fetchStableOffsets(admin: Admin, topic: string, stop: () => boolean = () => false): Promise<Map<number, number>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map(({ partition, offset }) => [partition, Number(offset)]));
+    } catch (error) {
+      if (!isRetriable(error) || attempt >= OFFSET_ATTEMPTS || stop()) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+/**
+ * Where a new consumer group starts per partition (the next offset to fetch); partitions at 0 are left to the
+ * consumer's fromBeginning. Only a group nobody has joined yet can be seeded.
+ */
+export async function seedGroupOffsets(admin: Admin, groupId: string, topic: string, offsets: Iterable<[number, number]>): Promise<void> {
+  const partitions = [...offsets].filter(([, offset]) => offset > 0);
+  if (partitions.length === 0) return;
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: partitions.map(([partition, offset]) => ({ partition, offset: String(offset) })),
+  });
+}
+
 function isRetriable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
