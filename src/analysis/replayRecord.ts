@@ -55,7 +55,7 @@ export function toReplayRecord(event: RecordedEvent): ReplayRecord {
  * in a replay (the auditors' API is where the raw event is read).
  */
 export function payloadOf(event: ChatEvent): object {
-  if (event.type !== 'UserRegistered') return event.data;
+  if (event.type !== 'UserRegistered' && event.type !== 'PasswordChanged') return event.data;
   const { passwordHash: _secret, ...rest } = event.data;
   return rest;
 }

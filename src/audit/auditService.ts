@@ -198,6 +198,6 @@ function auditedEvent(stored: StoredEvent, event: RecordedEvent): AuditedEvent {
 
 /** The payload as JSON-safe data; a password hash is a secret, not evidence, and is never shown. */
 function payloadOf(event: RecordedEvent): Record<string, unknown> {
-  if (event.type === 'UserRegistered') return { ...event.data, passwordHash: '[redacted]' };
+  if (event.type === 'UserRegistered' || event.type === 'PasswordChanged') return { ...event.data, passwordHash: '[redacted]' };
   return { ...event.data };
 }

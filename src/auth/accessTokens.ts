@@ -15,6 +15,8 @@ const claimsSchema = z.object({
   typ: z.literal('access'),
   exp: z.number().int(),
   iat: z.number().int(),
+  /** Issued at in milliseconds: `iat` has whole seconds, too coarse to tell a token from a password change. */
+  iat_ms: z.number().int().optional(),
 });
 
 export interface AccessPrincipal {
@@ -26,6 +28,11 @@ export interface AccessPrincipal {
   familyId: string;
   /** Expiry in epoch seconds. */
   expiresAt: number;
+  /**
+   * When it was issued, epoch milliseconds (a user-wide revocation voids the tokens issued before it). A token
+   * signed before the millisecond claim existed reads as issued at the start of its `iat` second.
+   */
+  issuedAt: number;
 }
 
 export interface AccessTokenOptions {
@@ -46,9 +53,21 @@ export class AccessTokens {
     this.key = createSecretKey(Buffer.from(options.secret, 'utf8'));
   }
 
-  sign(claims: { userId: string; role: UserRole; jti: string; familyId: string }, nowSeconds: number): string {
+  /** `issuedAt` (epoch ms) defaults to the start of `nowSeconds`; pass the clock's milliseconds where it matters. */
+  sign(
+    claims: { userId: string; role: UserRole; jti: string; familyId: string; issuedAt?: number },
+    nowSeconds: number,
+  ): string {
     return jwt.sign(
-      { sub: claims.userId, role: claims.role, jti: claims.jti, fam: claims.familyId, typ: 'access', iat: nowSeconds },
+      {
+        sub: claims.userId,
+        role: claims.role,
+        jti: claims.jti,
+        fam: claims.familyId,
+        typ: 'access',
+        iat: nowSeconds,
+        iat_ms: claims.issuedAt ?? nowSeconds * 1000,
+      },
       this.key,
       { algorithm: ALGORITHM, expiresIn: this.options.ttlSeconds, issuer: this.options.issuer },
     );
@@ -75,6 +94,7 @@ export class AccessTokens {
       jti: claims.data.jti,
       familyId: claims.data.fam,
       expiresAt: claims.data.exp,
+      issuedAt: claims.data.iat_ms ?? claims.data.iat * 1000,
     };
   }
 }

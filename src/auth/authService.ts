@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthenticationError } from '../domain/errors.js';
+import { AuthenticationError, ValidationError } from '../domain/errors.js';
 import { normaliseUsername } from '../domain/ids.js';
 import type { UserRole } from '../events/chatEvents.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
@@ -46,6 +46,14 @@ export interface AccountRegistration {
 /** Appends the registration events and returns the account once the read model has it. */
 export type RegisterAccount = (input: AccountRegistration) => Promise<Account>;
 
+/** Appends PasswordChanged for the user and resolves once the read model has the new hash. */
+export type RecordPasswordChange = (input: { userId: string; passwordHash: string; correlationId: string }) => Promise<void>;
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+}
+
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -77,6 +85,7 @@ export class AuthService {
     private readonly lockout: LoginLockout,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly recordPasswordChange: RecordPasswordChange,
   ) {}
 
   async register(input: RegistrationInput, correlationId: string): Promise<Account> {
@@ -124,9 +133,44 @@ export class AuthService {
     const account = await this.accounts.getUser(outcome.userId);
     if (!account) throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
     return {
-      tokens: this.tokenPair(account, outcome.familyId, next),
+      tokens: this.tokenPair(account, outcome.familyId, next, now),
       account,
     };
+  }
+
+  /**
+   * Changes the signed-in user's password: the current one must be right (a wrong one counts against the login
+   * lockout like a failed login), the new one must pass the policy and differ from it. Every token the user holds,
+   * on any device, is void afterwards; the caller gets a new pair so the device that changed it stays signed in.
+   */
+  async changePassword(
+    principal: AccessPrincipal,
+    change: PasswordChange,
+    correlationId: string,
+  ): Promise<{ tokens: TokenPair; account: Account }> {
+    const account = await this.currentAccount(principal);
+    const key = normaliseUsername(account.username);
+    await this.lockout.assertNotLocked(key);
+    if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
+      await this.lockout.recordFailure(key);
+      throw new AuthenticationError('INVALID_CREDENTIALS', 'the current password is wrong');
+    }
+    await this.lockout.recordSuccess(key);
+    checkPasswordPolicy(change.newPassword, { minLength: this.options.passwordMinLength });
+    // The current password was just verified, so comparing the plain texts is comparing with the stored hash.
+    if (change.newPassword === change.currentPassword) {
+      throw new ValidationError('the new password must differ from the current one', { field: 'newPassword' });
+    }
+    const passwordHash = await this.hasher.hash(change.newPassword);
+    // Revoke before recording: if recording fails, the user is signed out everywhere and the old password still
+    // works, which is safe; the other order could leave a stolen session alive after a successful change.
+    // The cutoff is the next millisecond, so a token issued in this very millisecond (the caller's, on a fast
+    // login-then-change) is void too; the new pair is issued at the cutoff itself, the first instant still valid.
+    const cutoff = this.clock.now() + 1;
+    await this.tokens.revokeUserTokensIssuedBefore(account.userId, cutoff);
+    await this.recordPasswordChange({ userId: account.userId, passwordHash, correlationId });
+    const changed = await this.currentAccount(principal);
+    return { tokens: await this.issue(changed, this.ids.next(), cutoff), account: changed };
   }
 
   async logout(principal: AccessPrincipal): Promise<void> {
@@ -140,34 +184,41 @@ export class AuthService {
     return account;
   }
 
-  /** Checks a bearer token: signature, expiry, logout blacklist and the refresh family's revocation. */
+  /**
+   * Checks a bearer token: signature, expiry, logout blacklist, the refresh family's revocation and the user-wide
+   * revocation of a password change. The three look-ups are independent, so they run side by side.
+   */
   async authenticate(accessToken: string): Promise<AccessPrincipal> {
     const now = this.clock.now();
     const principal = this.accessTokens.verify(accessToken, Math.floor(now / 1000));
-    if (
-      (await this.tokens.isAccessTokenBlacklisted(principal.jti, now)) ||
-      (await this.tokens.isFamilyRevoked(principal.familyId))
-    ) {
+    const revoked = await Promise.all([
+      this.tokens.isAccessTokenBlacklisted(principal.jti, now),
+      this.tokens.isFamilyRevoked(principal.familyId),
+      this.tokens.isRevokedForUser(principal.userId, principal.issuedAt),
+    ]);
+    if (revoked.includes(true)) {
       throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');
     }
     return principal;
   }
 
-  private async issue(account: Account, familyId: string): Promise<TokenPair> {
+  /** A new family's first pair, issued at `now` (a password change passes the time it revoked the older ones at). */
+  private async issue(account: Account, familyId: string, now: number = this.clock.now()): Promise<TokenPair> {
     const refreshToken = this.newRefreshToken();
     await this.tokens.saveRefreshToken({
       tokenHash: sha256(refreshToken),
       familyId,
       userId: account.userId,
-      expiresAt: this.clock.now() + this.options.refreshTokenTtlSeconds * 1000,
+      expiresAt: now + this.options.refreshTokenTtlSeconds * 1000,
+      issuedAt: now,
     });
-    return this.tokenPair(account, familyId, refreshToken);
+    return this.tokenPair(account, familyId, refreshToken, now);
   }
 
-  private tokenPair(account: Account, familyId: string, refreshToken: string): TokenPair {
+  private tokenPair(account: Account, familyId: string, refreshToken: string, now: number = this.clock.now()): TokenPair {
     const accessToken = this.accessTokens.sign(
-      { userId: account.userId, role: account.role, jti: this.ids.next(), familyId },
-      Math.floor(this.clock.now() / 1000),
+      { userId: account.userId, role: account.role, jti: this.ids.next(), familyId, issuedAt: now },
+      Math.floor(now / 1000),
     );
     return { accessToken, refreshToken, expiresIn: this.options.accessTokenTtlSeconds, tokenType: 'Bearer' };
   }

@@ -4,6 +4,8 @@ export interface RefreshTokenRecord {
   familyId: string;
   userId: string;
   expiresAt: number;
+  /** When it was issued (epoch ms): a user-wide revocation voids the tokens issued before it. */
+  issuedAt: number;
 }
 
 export type RotationOutcome =
@@ -18,13 +20,28 @@ export type RotationOutcome =
  */
 export interface TokenStore {
   saveRefreshToken(record: RefreshTokenRecord): Promise<void>;
-  /** Marks `tokenHash` used and stores `next` in its family, if the token is current, unexpired and unrevoked. */
-  rotateRefreshToken(tokenHash: string, next: Omit<RefreshTokenRecord, 'familyId' | 'userId'>, now: number): Promise<RotationOutcome>;
+  /**
+   * Marks `tokenHash` used and stores `next` in its family (issued at `now`), if the token is current, unexpired,
+   * unrevoked, and not issued before a revocation of its user's tokens.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'issuedAt'>,
+    now: number,
+  ): Promise<RotationOutcome>;
   revokeFamily(familyId: string, now: number): Promise<void>;
   isFamilyRevoked(familyId: string): Promise<boolean>;
   /** Blacklists an access token id until it would have expired anyway. */
   blacklistAccessToken(jti: string, expiresAt: number): Promise<void>;
   isAccessTokenBlacklisted(jti: string, now: number): Promise<boolean>;
+  /**
+   * Every token of the user issued before `issuedBefore` (epoch ms) is void from now on: their refresh tokens no
+   * longer rotate and isRevokedForUser says so for their access tokens (a password change). A later call with an
+   * earlier time changes nothing: the cutoff only moves forward.
+   */
+  revokeUserTokensIssuedBefore(userId: string, issuedBefore: number): Promise<void>;
+  /** True when a token of `userId` issued at `issuedAt` (epoch ms) was voided by revokeUserTokensIssuedBefore. */
+  isRevokedForUser(userId: string, issuedAt: number): Promise<boolean>;
   /** Drops rows that can no longer matter (expired tokens and blacklist entries). */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;

@@ -55,6 +55,7 @@ import { bindCommandExecution } from './commandExecution.js';
 import { auditEndpoints, bindAudit } from './auditBindings.js';
 import { undecorated } from '../privacy/sealingEventLog.js';
 import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
+import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -328,6 +329,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindCommandExecution(container, config, logger);
   bindAudit(container, config);
   bindPrivacy(container, config, logger);
+  bindAccounts(container, limits);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
@@ -369,6 +371,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   );
   bind(TOKENS.authService).toDynamicValue(async (context) => {
     const commands = await resolve(context, TOKENS.chatCommands);
+    const accounts = await accountCommandsOf(context);
     return new AuthService(
       {
         passwordMinLength: config.auth.passwordMinLength,
@@ -384,6 +387,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       await resolve(context, TOKENS.loginLockout),
       systemClock,
       uuidGenerator,
+      (input) => accounts.recordPasswordChange(input),
     );
   });
   const readiness = new ReadinessChecks();
@@ -405,6 +409,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
           ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
           ...(await auditEndpoints(context)),
           ...(await adminEndpoints(context)),
+          ...(await accountEndpoints(context)),
         ]
       : []),
   ]);

@@ -6,6 +6,7 @@ import type {
   ReceiptView,
   RoomView,
   UserRoomView,
+  UserView,
 } from '../projections/history/historyStore.js';
 
 // Views become response bodies here, and only here: what leaves the service is chosen field by field, so a
@@ -19,6 +20,22 @@ export function userDto(account: Account) {
     email: account.email,
     role: account.role,
     createdAt: account.createdAt,
+  };
+}
+
+/** The signed-in user's own account (GET and PATCH /api/users/me): the account plus the profile fields. */
+export function myUserDto(user: UserView) {
+  return { ...userDto(user), statusText: user.statusText, avatarUrl: user.avatarUrl };
+}
+
+/** Any user as other users see them: the profile only, never the email, the role or the password hash. */
+export function publicProfileDto(user: UserView) {
+  return {
+    userId: user.userId,
+    username: user.username,
+    displayName: user.displayName,
+    statusText: user.statusText,
+    avatarUrl: user.avatarUrl,
   };
 }
 

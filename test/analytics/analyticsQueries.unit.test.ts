@@ -11,7 +11,7 @@ import { RecordedEventLog } from '../support/recordedEvents.js';
 const NOW = Date.UTC(2025, 0, 10, 12, 30, 30);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const as = (role: UserRole): AccessPrincipal => ({ userId: `u-${role}`, role, jti: 'j', familyId: 'f', expiresAt: 0 });
+const as = (role: UserRole): AccessPrincipal => ({ userId: `u-${role}`, role, jti: 'j', familyId: 'f', expiresAt: 0, issuedAt: 0 });
 
 describe('AnalyticsQueries', () => {
   let queries: AnalyticsQueries;

@@ -62,7 +62,14 @@ describe('AccessTokens', () => {
         jti: 'jti-1',
         familyId: 'fam-1',
         expiresAt: NOW + TTL,
+        issuedAt: NOW * 1000,
       });
+    });
+
+    it('carries the issue time in milliseconds, which whole-second iat cannot tell apart', () => {
+      const token = tokens.sign({ ...CLAIMS, issuedAt: NOW * 1000 + 789 }, NOW);
+      expect(tokens.verify(token, NOW).issuedAt).toBe(NOW * 1000 + 789);
+      expect(jwt.decode(token, { json: true })).toMatchObject({ iat: NOW, iat_ms: NOW * 1000 + 789 });
     });
 
     it('carries each role', () => {
@@ -79,7 +86,8 @@ describe('AccessTokens', () => {
 
     it('is interchangeable with tokens signed by jsonwebtoken from the plain secret string (issued before the key object)', () => {
       const earlier = jwt.sign(wireClaims(), SECRET, { algorithm: 'HS256' });
-      expect(tokens.verify(earlier, NOW)).toEqual({ userId: 'u-alice', role: 'user', jti: 'jti-1', familyId: 'fam-1', expiresAt: NOW + TTL });
+      // Signed before the millisecond claim: issued at the start of its iat second.
+      expect(tokens.verify(earlier, NOW)).toEqual({ userId: 'u-alice', role: 'user', jti: 'jti-1', familyId: 'fam-1', expiresAt: NOW + TTL, issuedAt: NOW * 1000 });
       const now = tokens.sign(CLAIMS, NOW);
       expect(jwt.verify(now, SECRET, { algorithms: ['HS256'], issuer: ISSUER, clockTimestamp: NOW })).toMatchObject({ sub: 'u-alice', fam: 'fam-1' });
     });

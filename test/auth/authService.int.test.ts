@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccessTokens } from '../../src/auth/accessTokens.js';
-import type { Account, AccountDirectory, RegisterAccount } from '../../src/auth/authService.js';
+import type { Account, AccountDirectory, RecordPasswordChange, RegisterAccount } from '../../src/auth/authService.js';
 import { AuthService } from '../../src/auth/authService.js';
 import { LoginLockout } from '../../src/auth/loginLockout.js';
 import { Argon2PasswordHasher } from '../../src/auth/passwordHasher.js';
@@ -82,6 +82,12 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
   let idCounter = 0;
   const ids: IdGenerator = { next: () => `id-${++idCounter}` };
 
+  /** Records a password change the way the users view would show it: the account gets the new hash. */
+  const recordPasswordChange: RecordPasswordChange = async ({ userId, passwordHash }) => {
+    const account = await accounts.getUser(userId);
+    if (account) account.passwordHash = passwordHash;
+  };
+
   const makeService = (options = OPTIONS): AuthService => {
     const store = new SqliteTokenStore(join(dir, 'auth.db'));
     stores.push(store);
@@ -95,6 +101,7 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       new LoginLockout({ maxFailures: 5, lockoutSeconds: 15 * 60 }),
       clock,
       ids,
+      recordPasswordChange,
     );
   };
 
@@ -304,6 +311,55 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       const restarted = makeService();
       expect(await codeOf(restarted.authenticate(tokens.accessToken))).toBe('TOKEN_REVOKED');
       expect(await codeOf(restarted.refresh(tokens.refreshToken))).toBe('AUTH_FAILED');
+    });
+  });
+
+  describe('changePassword', () => {
+    const NEW_PASSWORD = 'Battery-Staple-77';
+    const change = async (accessToken: string, currentPassword: string, newPassword: string, service = auth) =>
+      service.changePassword(await service.authenticate(accessToken), { currentPassword, newPassword }, 'corr-change');
+
+    it('records the new hash, voids every earlier token of the user (same millisecond included), and the new pair works', async () => {
+      // The clock is pinned: login, refresh and the change all happen in one millisecond.
+      const laptop = await auth.login('alice', PASSWORD);
+      const phone = await auth.login('alice', PASSWORD);
+      const bob = await register('bob').then(() => auth.login('bob', PASSWORD));
+      const changed = await change(laptop.tokens.accessToken, PASSWORD, NEW_PASSWORD);
+      // Whatever follows the answer happens at least a millisecond later.
+      now += 1;
+
+      expect(changed.account.userId).toBe(alice.userId);
+      expect((await auth.authenticate(changed.tokens.accessToken)).userId).toBe(alice.userId);
+      for (const old of [laptop, phone]) {
+        expect(await codeOf(auth.authenticate(old.tokens.accessToken))).toBe('TOKEN_REVOKED');
+        expect(await codeOf(auth.refresh(old.tokens.refreshToken))).toBe('AUTH_FAILED');
+      }
+      expect(await codeOf(auth.login('alice', PASSWORD))).toBe('INVALID_CREDENTIALS');
+      expect((await auth.login('alice', NEW_PASSWORD)).account.userId).toBe(alice.userId);
+      const refreshed = await auth.refresh(changed.tokens.refreshToken);
+      expect((await auth.authenticate(refreshed.tokens.accessToken)).userId).toBe(alice.userId);
+      // Another user's tokens are untouched.
+      expect((await auth.authenticate(bob.tokens.accessToken)).userId).toBe(bob.account.userId);
+    });
+
+    it('refuses a wrong current password with INVALID_CREDENTIALS, counted by the login lockout', async () => {
+      const { tokens } = await auth.login('alice', PASSWORD);
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        expect(await codeOf(change(tokens.accessToken, 'Wrong-Password-1', NEW_PASSWORD))).toBe('INVALID_CREDENTIALS');
+      }
+      expect(await codeOf(auth.login('alice', 'Wrong-Password-1'))).toBe('INVALID_CREDENTIALS');
+      // Five failures in all, four of them password changes: the account is locked for both.
+      expect(await codeOf(auth.login('alice', PASSWORD))).toBe('ACCOUNT_LOCKED');
+      expect(await codeOf(change(tokens.accessToken, PASSWORD, NEW_PASSWORD))).toBe('ACCOUNT_LOCKED');
+      expect((await auth.authenticate(tokens.accessToken)).userId).toBe(alice.userId);
+    });
+
+    it('refuses a weak new password with WEAK_PASSWORD and the current one again with VALIDATION_FAILED, changing nothing', async () => {
+      const { tokens } = await auth.login('alice', PASSWORD);
+      expect(await codeOf(change(tokens.accessToken, PASSWORD, 'short'))).toBe('WEAK_PASSWORD');
+      expect(await codeOf(change(tokens.accessToken, PASSWORD, PASSWORD))).toBe('VALIDATION_FAILED');
+      expect((await auth.authenticate(tokens.accessToken)).userId).toBe(alice.userId);
+      expect((await auth.login('alice', PASSWORD)).account.userId).toBe(alice.userId);
     });
   });
 });

@@ -96,6 +96,15 @@ describeWithServices('RedisTokenStore', ['REDIS_URL'], (env) => {
       expect(await tokens.purgeExpired(NOW)).toBe(0);
     });
 
+    it("a user-wide revocation is shared by every process and kept for the retention (it outlives the user's tokens)", async () => {
+      const keyPrefix = `${prefix}user-revoke:`;
+      await store(client, keyPrefix).revokeUserTokensIssuedBefore('u-alice', NOW);
+      expect(await store(other, keyPrefix).isRevokedForUser('u-alice', NOW - 1)).toBe(true);
+      const ttl = await client.pttl(`${keyPrefix}user:u-alice`);
+      expect(ttl).toBeGreaterThan(6 * DAY);
+      expect(ttl).toBeLessThanOrEqual(7 * DAY);
+    });
+
     it('revoking a family keeps the revocation at least as long as the family lives', async () => {
       const keyPrefix = `${prefix}revoke:`;
       const tokens = store(client, keyPrefix);

@@ -59,6 +59,27 @@ describe('SqliteTokenStore specifics', () => {
     await remove();
   });
 
+  it('opens a file from before issue times: its tokens work, and count as issued before a later revocation', async () => {
+    const db = new Database(file);
+    db.exec(`CREATE TABLE refresh_tokens (token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, user_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL, used_at INTEGER);
+      INSERT INTO refresh_tokens VALUES ('old-alice', 'f-a', 'u-alice', ${NOW + DAY}, NULL),
+        ('old-bob', 'f-b', 'u-bob', ${NOW + DAY}, NULL), ('old-carol', 'f-c', 'u-carol', ${NOW + DAY}, NULL);`);
+    db.close();
+    const store = open();
+    expect(await store.rotateRefreshToken('old-carol', { tokenHash: 'carol-2', expiresAt: NOW + DAY }, NOW)).toMatchObject({ outcome: 'rotated' });
+    await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+    expect(await store.rotateRefreshToken('old-alice', { tokenHash: 'a2', expiresAt: NOW + DAY }, NOW)).toEqual({ outcome: 'invalid' });
+    expect(await store.rotateRefreshToken('old-bob', { tokenHash: 'b2', expiresAt: NOW + DAY }, NOW)).toMatchObject({ outcome: 'rotated' });
+  });
+
+  it('does not forget a password change on restart', async () => {
+    const first = open();
+    await first.revokeUserTokensIssuedBefore('u-alice', NOW);
+    await first.close();
+    expect(await open().isRevokedForUser('u-alice', NOW - 1)).toBe(true);
+  });
+
   it('does not forget a logout on restart: blacklist, revoked families, used tokens survive a reopen', async () => {
     const first = open();
     await first.blacklistAccessToken('jti-logged-out', NOW + 15 * MINUTE);

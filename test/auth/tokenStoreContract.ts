@@ -13,7 +13,7 @@ export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;
 
 export function refreshRecord(overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
-  return { tokenHash: 'hash-1', familyId: 'family-1', userId: 'u-alice', expiresAt: NOW + 7 * DAY, ...overrides };
+  return { tokenHash: 'hash-1', familyId: 'family-1', userId: 'u-alice', expiresAt: NOW + 7 * DAY, issuedAt: NOW - MINUTE, ...overrides };
 }
 
 /**
@@ -189,6 +189,52 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
         await store.blacklistAccessToken('jti-1', NOW + 15 * MINUTE);
         await store.blacklistAccessToken('jti-1', NOW + 15 * MINUTE);
         expect(await store.isAccessTokenBlacklisted('jti-1', NOW + MINUTE)).toBe(true);
+      });
+    });
+
+    describe('user-wide revocation (tokens issued before T are void for user U)', () => {
+      it("makes the user's refresh tokens issued before T 'invalid', in every family, and leaves others alone", async () => {
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'phone', familyId: 'f-phone', issuedAt: NOW - DAY }));
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'laptop', familyId: 'f-laptop', issuedAt: NOW - 1 }));
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'bob', familyId: 'f-bob', userId: 'u-bob', issuedAt: NOW - DAY }));
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.rotateRefreshToken('phone', next('phone-2'), NOW + 1)).toEqual({ outcome: 'invalid' });
+        expect(await store.rotateRefreshToken('laptop', next('laptop-2'), NOW + 1)).toEqual({ outcome: 'invalid' });
+        // Nothing was rotated: the refused tokens did not leave a successor behind.
+        expect(await store.rotateRefreshToken('phone-2', next('phone-3'), NOW + 2)).toEqual({ outcome: 'invalid' });
+        expect(await store.rotateRefreshToken('bob', next('bob-2'), NOW + 1)).toMatchObject({ outcome: 'rotated', userId: 'u-bob' });
+      });
+
+      it('keeps tokens issued at or after T, and what they rotate into', async () => {
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'new', familyId: 'f-new', issuedAt: NOW }));
+        expect(await store.rotateRefreshToken('new', next('new-2'), NOW + MINUTE)).toMatchObject({ outcome: 'rotated' });
+        expect(await store.rotateRefreshToken('new-2', next('new-3'), NOW + 2 * MINUTE)).toMatchObject({ outcome: 'rotated' });
+      });
+
+      it('a token rotated before T is void after it too (its successor was issued before T)', async () => {
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'r1', issuedAt: NOW - DAY }));
+        await store.rotateRefreshToken('r1', next('r2'), NOW - MINUTE);
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.rotateRefreshToken('r2', next('r3'), NOW + 1)).toEqual({ outcome: 'invalid' });
+      });
+
+      it('answers for access tokens by their issue time, per user', async () => {
+        expect(await store.isRevokedForUser('u-alice', NOW - DAY)).toBe(false);
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.isRevokedForUser('u-alice', NOW - DAY)).toBe(true);
+        expect(await store.isRevokedForUser('u-alice', NOW - 1)).toBe(true);
+        expect(await store.isRevokedForUser('u-alice', NOW)).toBe(false);
+        expect(await store.isRevokedForUser('u-alice', NOW + MINUTE)).toBe(false);
+        expect(await store.isRevokedForUser('u-bob', NOW - DAY)).toBe(false);
+      });
+
+      it('only moves forward: an earlier cutoff after a later one changes nothing', async () => {
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW - DAY);
+        expect(await store.isRevokedForUser('u-alice', NOW - 1)).toBe(true);
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW + MINUTE);
+        expect(await store.isRevokedForUser('u-alice', NOW + 1)).toBe(true);
       });
     });
 

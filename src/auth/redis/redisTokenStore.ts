@@ -24,17 +24,21 @@ export interface RedisTokenStoreOptions {
   revokedFamilyRetentionMs: number;
 }
 
-// Keys, per token hash (a hash: family, user, exp, used) and per family (a hash: revoked; its TTL follows the
-// family's longest-lived token, so a revocation outlives every token it revokes).
+// Keys, per token hash (a hash: family, user, exp, used, iat), per family (a hash: revoked; its TTL follows the
+// family's longest-lived token, so a revocation outlives every token it revokes) and per user (a string: the
+// user-wide cutoff, tokens issued before it are void; kept for the revocation retention).
 //
-// Rotation. KEYS: token, next token, family. ARGV: now, next expiry, next TTL (ms), retention for a revocation.
-// The family key comes from the caller, who read it from the token first: a token's family never changes, and
-// the script checks it still matches, so the read outside the script cannot make the decision wrong.
+// Rotation. KEYS: token, next token, family, user. ARGV: now, next expiry, next TTL (ms), retention for a
+// revocation, family, user. The family and user keys come from the caller, who read them from the token first: a
+// token's family and user never change, and the script checks they still match, so the read outside the script
+// cannot make the decision wrong. A token stored before issue times were kept has no iat: it counts as issued at 0.
 const ROTATE = new LuaScript(`
-local token = redis.call('HMGET', KEYS[1], 'family', 'user', 'exp', 'used')
-if not token[1] or ARGV[5] ~= token[1] then return {'invalid'} end
+local token = redis.call('HMGET', KEYS[1], 'family', 'user', 'exp', 'used', 'iat')
+if not token[1] or ARGV[5] ~= token[1] or ARGV[6] ~= token[2] then return {'invalid'} end
 if redis.call('HEXISTS', KEYS[3], 'revoked') == 1 then return {'invalid'} end
 if tonumber(token[3]) <= tonumber(ARGV[1]) then return {'invalid'} end
+local cutoff = redis.call('GET', KEYS[4])
+if cutoff and tonumber(token[5] or '0') < tonumber(cutoff) then return {'invalid'} end
 if token[4] then
   redis.call('HSET', KEYS[3], 'revoked', ARGV[1])
   if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
@@ -43,7 +47,7 @@ end
 redis.call('HSET', KEYS[1], 'used', ARGV[1])
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then
-  redis.call('HSET', KEYS[2], 'family', token[1], 'user', token[2], 'exp', ARGV[2])
+  redis.call('HSET', KEYS[2], 'family', token[1], 'user', token[2], 'exp', ARGV[2], 'iat', ARGV[1])
   redis.call('PEXPIRE', KEYS[2], ttl)
   local familyTtl = redis.call('PTTL', KEYS[3])
   if familyTtl < ttl then
@@ -54,10 +58,10 @@ end
 return {'rotated', token[2], token[1]}
 `);
 
-// Saving a token. KEYS: token, family. ARGV: family, user, expiry, TTL (ms). The family key lives as long as its
-// longest-lived token; a revocation written earlier keeps at least its own TTL.
+// Saving a token. KEYS: token, family. ARGV: family, user, expiry, TTL (ms), issued at. The family key lives as
+// long as its longest-lived token; a revocation written earlier keeps at least its own TTL.
 const SAVE = new LuaScript(`
-redis.call('HSET', KEYS[1], 'family', ARGV[1], 'user', ARGV[2], 'exp', ARGV[3])
+redis.call('HSET', KEYS[1], 'family', ARGV[1], 'user', ARGV[2], 'exp', ARGV[3], 'iat', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local familyTtl = redis.call('PTTL', KEYS[2])
 if familyTtl < tonumber(ARGV[4]) then
@@ -70,6 +74,15 @@ return 1
 // Revoking. KEYS: family. ARGV: now, retention (ms).
 const REVOKE = new LuaScript(`
 redis.call('HSET', KEYS[1], 'revoked', ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+`);
+
+// A user-wide cutoff. KEYS: user. ARGV: issued before, retention (ms). Only moves forward; kept at least as long as
+// a family revocation, which covers the refresh-token lifetime (and so every token it voids).
+const REVOKE_USER = new LuaScript(`
+local current = redis.call('GET', KEYS[1])
+if not current or tonumber(current) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
 `);
@@ -103,24 +116,26 @@ export class RedisTokenStore implements TokenStore {
       await SAVE.run(
         this.client,
         [this.tokenKey(record.tokenHash), this.familyKey(record.familyId)],
-        [record.familyId, record.userId, record.expiresAt, ttl],
+        [record.familyId, record.userId, record.expiresAt, ttl, record.issuedAt],
       );
     });
   }
 
   rotateRefreshToken(
     tokenHash: string,
-    next: Omit<RefreshTokenRecord, 'familyId' | 'userId'>,
+    next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'issuedAt'>,
     now: number,
   ): Promise<RotationOutcome> {
     return this.guard(async () => {
-      const familyId = await this.client.hget(this.tokenKey(tokenHash), 'family');
-      if (familyId === null) return { outcome: 'invalid' };
+      const [familyId, owner] = await this.client.hmget(this.tokenKey(tokenHash), 'family', 'user');
+      if (familyId === null || familyId === undefined || owner === null || owner === undefined) {
+        return { outcome: 'invalid' };
+      }
       const reply = rotationReply.parse(
         await ROTATE.run(
           this.client,
-          [this.tokenKey(tokenHash), this.tokenKey(next.tokenHash), this.familyKey(familyId)],
-          [now, next.expiresAt, this.ttlUntil(next.expiresAt), this.retentionMs, familyId],
+          [this.tokenKey(tokenHash), this.tokenKey(next.tokenHash), this.familyKey(familyId), this.userKey(owner)],
+          [now, next.expiresAt, this.ttlUntil(next.expiresAt), this.retentionMs, familyId, owner],
         ),
       );
       if (reply[0] === 'invalid') return { outcome: 'invalid' };
@@ -155,6 +170,19 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
+  revokeUserTokensIssuedBefore(userId: string, issuedBefore: number): Promise<void> {
+    return this.guard(async () => {
+      await REVOKE_USER.run(this.client, [this.userKey(userId)], [issuedBefore, this.retentionMs]);
+    });
+  }
+
+  isRevokedForUser(userId: string, issuedAt: number): Promise<boolean> {
+    return this.guard(async () => {
+      const cutoff = await this.client.get(this.userKey(userId));
+      return cutoff !== null && issuedAt < Number(cutoff);
+    });
+  }
+
   /** Redis expires every key on its own (each key's TTL follows what it holds), so there is nothing to sweep. */
   async purgeExpired(_now: number): Promise<number> {
     return 0;
@@ -173,6 +201,10 @@ export class RedisTokenStore implements TokenStore {
 
   private familyKey(familyId: string): string {
     return `${this.prefix}family:${familyId}`;
+  }
+
+  private userKey(userId: string): string {
+    return `${this.prefix}user:${userId}`;
   }
 
   private blacklistKey(jti: string): string {

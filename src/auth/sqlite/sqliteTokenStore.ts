@@ -7,6 +7,10 @@ interface RefreshRow {
   expires_at: number;
   used_at: number | null;
   revoked_at: number | null;
+  /** 0 for a token stored before issue times were kept: it counts as issued before any revocation. */
+  issued_at: number;
+  /** The user's cutoff (revokeUserTokensIssuedBefore), null when there is none. */
+  issued_before: number | null;
 }
 
 function isRefreshRow(row: unknown): row is RefreshRow {
@@ -35,44 +39,56 @@ export class SqliteTokenStore implements TokenStore {
       CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id);
       CREATE TABLE IF NOT EXISTS revoked_families (family_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS access_blacklist (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS user_revocations (user_id TEXT PRIMARY KEY, issued_before INTEGER NOT NULL);
     `);
+    // Files made before user-wide revocations have no issue times; their tokens read as issued at 0.
+    const columns = this.db.prepare<[], unknown>("SELECT name FROM pragma_table_info('refresh_tokens')").pluck().all();
+    if (!columns.includes('issued_at')) this.db.exec('ALTER TABLE refresh_tokens ADD COLUMN issued_at INTEGER');
     this.statements = {
       insert: this.db.prepare(
-        'INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at, issued_at) VALUES (?, ?, ?, ?, ?)',
       ),
       find: this.db.prepare(`
-        SELECT t.family_id, t.user_id, t.expires_at, t.used_at, f.revoked_at
+        SELECT t.family_id, t.user_id, t.expires_at, t.used_at, f.revoked_at, COALESCE(t.issued_at, 0) AS issued_at,
+          u.issued_before
         FROM refresh_tokens t LEFT JOIN revoked_families f ON f.family_id = t.family_id
+          LEFT JOIN user_revocations u ON u.user_id = t.user_id
         WHERE t.token_hash = ?`),
       markUsed: this.db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL'),
       revoke: this.db.prepare('INSERT OR IGNORE INTO revoked_families (family_id, revoked_at) VALUES (?, ?)'),
       isRevoked: this.db.prepare('SELECT 1 FROM revoked_families WHERE family_id = ?'),
       blacklist: this.db.prepare('INSERT OR REPLACE INTO access_blacklist (jti, expires_at) VALUES (?, ?)'),
       isBlacklisted: this.db.prepare('SELECT 1 FROM access_blacklist WHERE jti = ? AND expires_at > ?'),
+      revokeUser: this.db.prepare(
+        `INSERT INTO user_revocations (user_id, issued_before) VALUES (?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET issued_before = MAX(issued_before, excluded.issued_before)`,
+      ),
+      isRevokedForUser: this.db.prepare('SELECT 1 FROM user_revocations WHERE user_id = ? AND issued_before > ?'),
       purgeTokens: this.db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
       purgeBlacklist: this.db.prepare('DELETE FROM access_blacklist WHERE expires_at <= ?'),
     };
   }
 
   async saveRefreshToken(record: RefreshTokenRecord): Promise<void> {
-    this.statements.insert.run(record.tokenHash, record.familyId, record.userId, record.expiresAt);
+    this.statements.insert.run(record.tokenHash, record.familyId, record.userId, record.expiresAt, record.issuedAt);
   }
 
   async rotateRefreshToken(
     tokenHash: string,
-    next: Omit<RefreshTokenRecord, 'familyId' | 'userId'>,
+    next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'issuedAt'>,
     now: number,
   ): Promise<RotationOutcome> {
     // One synchronous transaction: SQLite serialises writers, so two concurrent refreshes cannot both rotate.
     return this.db.transaction((): RotationOutcome => {
       const row: unknown = this.statements.find.get(tokenHash);
       if (!isRefreshRow(row) || row.revoked_at !== null || row.expires_at <= now) return { outcome: 'invalid' };
+      if (row.issued_before !== null && row.issued_at < row.issued_before) return { outcome: 'invalid' };
       if (row.used_at !== null) {
         this.statements.revoke.run(row.family_id, now);
         return { outcome: 'reused', userId: row.user_id, familyId: row.family_id };
       }
       this.statements.markUsed.run(now, tokenHash);
-      this.statements.insert.run(next.tokenHash, row.family_id, row.user_id, next.expiresAt);
+      this.statements.insert.run(next.tokenHash, row.family_id, row.user_id, next.expiresAt, now);
       return { outcome: 'rotated', userId: row.user_id, familyId: row.family_id };
       // IMMEDIATE takes the write lock before reading, so a second process sharing the file waits instead of
       // failing with SQLITE_BUSY when it tries to upgrade its read.
@@ -93,6 +109,16 @@ export class SqliteTokenStore implements TokenStore {
 
   async isAccessTokenBlacklisted(jti: string, now: number): Promise<boolean> {
     return this.statements.isBlacklisted.get(jti, now) !== undefined;
+  }
+
+  async revokeUserTokensIssuedBefore(userId: string, issuedBefore: number): Promise<void> {
+    this.statements.revokeUser.run(userId, issuedBefore);
+  }
+
+  // A user's cutoff is kept for good (one row per user who ever changed their password): the store does not know
+  // how long the tokens it voids could live, so it cannot tell when the row stops mattering.
+  async isRevokedForUser(userId: string, issuedAt: number): Promise<boolean> {
+    return this.statements.isRevokedForUser.get(userId, issuedAt) !== undefined;
   }
 
   async purgeExpired(now: number): Promise<number> {

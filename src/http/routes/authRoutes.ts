@@ -2,6 +2,7 @@ import type { AuthService } from '../../auth/authService.js';
 import type { RateLimiter } from '../../ratelimit/rateLimiter.js';
 import { userDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, publicRoute, type Endpoint } from '../route.js';
+import { changePasswordBody } from '../profileSchemas.js';
 import { loginBody, refreshBody, registerBody, tokenPairSchema, userSchema } from '../schemas.js';
 import { z } from 'zod';
 
@@ -71,6 +72,31 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       async handler({ principal }) {
         await auth.logout(principal);
         return { status: 204 };
+      },
+    }),
+    authedRoute({
+      method: 'post',
+      path: '/api/auth/password',
+      summary: 'Change your password: every other session ends, this one gets a new pair',
+      description:
+        'The current password must be right: a wrong one is 401 INVALID_CREDENTIALS and counts against the login ' +
+        'lockout like a failed login. The new one must pass the password policy (WEAK_PASSWORD) and differ from the ' +
+        'current one (VALIDATION_FAILED). Recorded as PasswordChanged on your user stream. Every refresh token you ' +
+        'held is revoked and access tokens issued before the change stop working (REST and new WebSocket ' +
+        'authentications); the answer carries a new pair for the device that made the change.',
+      tags,
+      body: changePasswordBody,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: {
+        200: { description: 'changed; a new pair', schema: tokenPairSchema },
+        400: { description: 'WEAK_PASSWORD, or VALIDATION_FAILED (the same password again)' },
+        401: { description: 'INVALID_CREDENTIALS: the current password is wrong' },
+        429: { description: 'ACCOUNT_LOCKED: too many failed logins or password changes' },
+      },
+      async handler({ principal, body, requestId }) {
+        const { tokens, account } = await auth.changePassword(principal, body, requestId);
+        return { status: 200, body: { ...tokens, user: userDto(account) } };
       },
     }),
     authedRoute({

@@ -1,0 +1,66 @@
+import type { AccessPrincipal } from '../../auth/accessTokens.js';
+import { NotFoundError, UnavailableError } from '../../domain/errors.js';
+import { userStreamId } from '../../domain/ids.js';
+import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
+import type { HistoryStore, UserView } from '../../projections/history/historyStore.js';
+import type { IdGenerator } from '../../support/clock.js';
+import type { CommandExecutor } from '../commandExecutor.js';
+import type { UpdateProfile, UserCommand } from '../commands.js';
+import type { DecisionContext, DomainLimits } from '../decider.js';
+
+// The signed-in user's own account: their profile and the record of a password change. Both go to the user
+// stream's single writer (this process embedded, the command processor on Kafka) and answer once the history view
+// shows the result, so the caller reads its own write.
+
+export interface AccountCommandsDeps {
+  users: CommandExecutor<UserCommand>;
+  history: Pick<HistoryStore, 'getUser'>;
+  limits: DomainLimits;
+  ids: IdGenerator;
+  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
+  waitForHistory(target: Checkpoint): Promise<void>;
+}
+
+/** The fields a profile update may change; absent ones keep their value, a null avatar removes it. */
+export type ProfileChange = Omit<UpdateProfile, 'type' | 'userId'>;
+
+export interface ProfileOutcome {
+  user: UserView;
+  /** False when the update changed nothing: nothing was appended. */
+  changed: boolean;
+}
+
+export class AccountCommands {
+  constructor(private readonly deps: AccountCommandsDeps) {}
+
+  async updateProfile(actor: AccessPrincipal, change: ProfileChange, correlationId: string): Promise<ProfileOutcome> {
+    const changed = await this.run(actor, { type: 'UpdateProfile', userId: actor.userId, ...change }, correlationId);
+    return { user: await this.user(actor.userId), changed };
+  }
+
+  /** The password was verified and the new one hashed by the auth service; this only records it. */
+  async recordPasswordChange(input: { userId: string; passwordHash: string; correlationId: string }): Promise<void> {
+    const actor = { userId: input.userId, role: (await this.user(input.userId)).role };
+    const command: UserCommand = { type: 'ChangePassword', userId: input.userId, passwordHash: input.passwordHash };
+    if (!(await this.run(actor, command, input.correlationId))) {
+      throw new UnavailableError('the password change was not recorded');
+    }
+  }
+
+  async user(userId: string): Promise<UserView> {
+    const user = await this.deps.history.getUser(userId);
+    if (!user) throw new NotFoundError('NO_USER', `no user ${userId}`, { userId });
+    return user;
+  }
+
+  private async run(actor: DecisionContext['actor'], command: UserCommand, correlationId: string): Promise<boolean> {
+    const context: DecisionContext = { actor: { userId: actor.userId, role: actor.role }, limits: this.deps.limits };
+    const result = await this.deps.users.execute(userStreamId(command.userId), command, context, {
+      commandId: this.deps.ids.next(),
+      correlationId,
+    });
+    if (result.events.length === 0) return false;
+    await this.deps.waitForHistory(checkpointOf(result.events));
+    return true;
+  }
+}

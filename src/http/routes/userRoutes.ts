@@ -1,0 +1,65 @@
+import type { AccountCommands } from '../../commands/user/accountCommands.js';
+import { myUserDto, publicProfileDto } from '../presenters.js';
+import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
+import { myUserSchema, publicProfileSchema, updateProfileBody, userIdParams } from '../profileSchemas.js';
+import { z } from 'zod';
+
+// Profiles (seed features 002/003): the signed-in user reads and changes their own (display name, status text,
+// avatar URL); anybody signed in reads anybody's public profile. A change is ProfileUpdated on the user's stream.
+
+const tags = ['users'];
+
+export function userRoutes(accounts: AccountCommands): Endpoint[] {
+  return [
+    authedRoute({
+      method: 'get',
+      path: '/api/users/me',
+      summary: 'The signed-in user with their profile',
+      tags,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: { 200: { description: 'the user', schema: z.object({ user: myUserSchema }) } },
+      async handler({ principal }) {
+        return { status: 200, body: { user: myUserDto(await accounts.user(principal.userId)) } };
+      },
+    }),
+    authedRoute({
+      method: 'patch',
+      path: '/api/users/me',
+      summary: 'Change your display name, status text or avatar URL',
+      description:
+        'Fields left out keep their value. Recorded as ProfileUpdated on your user stream; a request that changes ' +
+        'nothing records nothing. The answer already shows the new profile, and so does every read after it ' +
+        '(members lists show the new display name).',
+      tags,
+      body: updateProfileBody,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: {
+        200: { description: 'the profile as it now is', schema: z.object({ user: myUserSchema }) },
+        400: { description: 'VALIDATION_FAILED: details.issues name the field' },
+      },
+      async handler({ principal, body, requestId }) {
+        const { user } = await accounts.updateProfile(principal, body, requestId);
+        return { status: 200, body: { user: myUserDto(user) } };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/users/:userId',
+      summary: "A user's public profile",
+      tags,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: userIdParams,
+      responses: {
+        200: { description: 'the public profile', schema: z.object({ user: publicProfileSchema }) },
+        404: { description: 'NO_USER' },
+      },
+      async handler({ params }) {
+        return { status: 200, body: { user: publicProfileDto(await accounts.user(params.userId)) } };
+      },
+    }),
+  ];
+}
