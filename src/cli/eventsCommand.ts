@@ -7,17 +7,14 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { Container } from 'inversify';
-import { replay, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplayScan } from '../analysis/replay.js';
+import { replay, type ReplayProgress, type ReplayResult } from '../analysis/replay.js';
 import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
 import { parseJobs, parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
-import { parallelPlan, type ReplaySlice } from '../analysis/replaySlices.js';
+import { parallelPlan } from '../analysis/replaySlices.js';
 import { buildContainer, get } from '../composition/container.js';
-import { PRIVACY_TOKENS } from '../composition/privacyBindings.js';
 import { TOKENS } from '../composition/tokens.js';
-import type { AppConfig } from '../config/config.js';
-import { EventTopicMisconfiguredError } from '../eventlog/kafka/kafkaEventLogErrors.js';
-import { KafkaTopicScan } from '../eventlog/kafka/kafkaTopicScan.js';
+import { openReplayTopic } from './kafkaReplaySource.js';
+import { replayTopicInWorkers, topicPlan } from './kafkaReplayWorkers.js';
 import { replayInWorkers } from './replayWorkers.js';
 import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger } from './toolSupport.js';
 
@@ -47,7 +44,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--type <type>', 'only this event type (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('-j, --jobs <n>', 'worker threads for a long replay of the SQLite log (default: one per core, at most 4; 1: none)')
+    .option('-j, --jobs <n>', 'worker threads for a long replay (SQLite: slices of the log; Kafka: shares of the partitions; default: one per core, at most 4; 1: none)')
     .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
     .action((flags: ReplayCommandFlags) => runTool('chat events replay', () => replayCommand(flags)));
 }
@@ -64,7 +61,7 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     throw new AnalysisError('NO_EVENT_LOG', `no event log at ${path.join(loaded.dataDir, 'events.db')} (check --data-dir or DATA_DIR)`);
   }
   const output = query.output === undefined ? undefined : await openOutput(query.output);
-  // The SQLite log is read where it is; the Kafka topic is scanned directly (no index: see replayFromTopic).
+  // The SQLite log is read where it is; the Kafka topic is scanned directly (no index: see kafkaReplaySource.ts).
   const config = loaded;
   const container = buildContainer(config, toolLogger(config));
   const sink = output ?? process.stdout;
@@ -92,13 +89,26 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
       bar.update(Math.min(progress.read, progress.total), { written: progress.written });
     };
     let result: ReplayResult;
-    // Worker threads replay slices of the SQLite log only: positions of a Kafka topic are per partition.
-    let slices: ReplaySlice[] | undefined;
+    /** How many worker threads did the work (0: this thread did). */
+    let workers = 0;
     if (config.eventLog === 'kafka') {
-      result = await replayFromTopic(container, config, { query, write: (chunk) => write(sink, chunk), onProgress });
+      // The topic is scanned directly: workers each take a share of the partitions (not slices of one of them).
+      const topic = await openReplayTopic(container, config);
+      try {
+        const end = query.until ?? (await topic.source.head());
+        const groups = topicPlan({ query, end, jobs, minSpan: MIN_PARALLEL_SPAN });
+        workers = groups?.length ?? 0;
+        result =
+          groups === undefined
+            ? await replay({ log: topic.source, query, write: (chunk) => write(sink, chunk), onProgress })
+            : await replayTopicInWorkers({ dataDir: flags.dataDir, query, end, groups, write: (bytes) => write(sink, bytes), onProgress });
+      } finally {
+        await topic.close();
+      }
     } else {
       const log = await get(container, TOKENS.eventLog);
-      slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
+      const slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
+      workers = slices === undefined ? 0 : Math.min(jobs, slices.length);
       result =
         slices === undefined
           ? await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress })
@@ -113,50 +123,13 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     process.stderr.write(
       `events: ${result.written} written of ${result.read} read in ${seconds.toFixed(2)} s ` +
-        `${slices === undefined ? '' : `by ${Math.min(jobs, slices.length)} worker threads `}(${rate} events/s; ` +
+        `${workers === 0 ? '' : `by ${workers} worker threads `}(${rate} events/s; ` +
         `${cpuSeconds.toFixed(2)} s CPU, ${Math.round(result.read / Math.max(cpuSeconds, 1e-9))} events per CPU-second); ` +
         `continue with --after '${JSON.stringify(result.reached)}'\n`,
     );
   } finally {
     bar?.stop();
     await container.unbindAll();
-  }
-}
-
-/**
- * A replay of the Kafka log reads the topic itself: every partition once, from --after to the end. The service's
- * log (TOKENS.eventLog) would first consume the whole topic into an index, most of a replay's time, for reads a
- * replay never makes. The container's codec (its schema registry) decodes and its sealer unseals, as the composed
- * log would: erased data replays as erased.
- */
-async function replayFromTopic(container: Container, config: AppConfig, options: Omit<ReplayOptions, 'log'>): Promise<ReplayResult> {
-  const kafka = config.kafka;
-  if (kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
-  const codec = await get(container, TOKENS.codec);
-  const sealer = await get(container, PRIVACY_TOKENS.personalDataSealer);
-  let topic: KafkaTopicScan;
-  try {
-    topic = await KafkaTopicScan.open({
-      brokers: kafka.brokers,
-      clientId: kafka.clientId,
-      topic: kafka.eventsTopic,
-      codec,
-      refreshCodec: () => codec.refresh(),
-      logger: toolLogger(config).child({ component: 'topic-scan' }),
-    });
-  } catch (error) {
-    if (error instanceof EventTopicMisconfiguredError) throw new AnalysisError('NO_EVENT_LOG', error.message);
-    throw error;
-  }
-  try {
-    const log: ReplayScan = {
-      head: () => topic.head(),
-      partitionOf: (streamId) => topic.partitionOf(streamId),
-      scan: (request) => topic.scan({ ...request, onEvents: async (events) => request.onEvents(await sealer.unseal(events)) }),
-    };
-    return await replay({ ...options, log });
-  } finally {
-    await topic.close();
   }
 }
 

@@ -116,7 +116,7 @@ export async function replayInWorkers(options: ParallelReplayOptions): Promise<R
 }
 
 /** Lets a worker close its log and end; one that does not within a second is terminated. */
-async function stop(worker: Worker): Promise<void> {
+export async function stop(worker: Worker): Promise<void> {
   if (worker.threadId < 0) return; // already exited
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.postMessage('close');
