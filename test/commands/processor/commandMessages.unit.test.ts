@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { UserCommand } from '../../../src/commands/commands.js';
 import { DEFAULT_LIMITS } from '../../../src/commands/decider.js';
 import {
   encodeCommand,
@@ -21,6 +22,20 @@ const envelope: CommandEnvelope = {
 describe('command messages', () => {
   it('carry a command through JSON unchanged', () => {
     expect(parseCommand(encodeCommand(envelope))).toEqual({ ok: true, envelope });
+  });
+
+  it('carry the self-service user commands: a partial profile (a null avatar stays null) and a password hash', () => {
+    const user = (command: UserCommand): CommandEnvelope => ({ ...envelope, streamId: 'user-alice', body: { category: 'users', command } });
+    const commands: UserCommand[] = [
+      { type: 'UpdateProfile', userId: 'alice', avatarUrl: null },
+      { type: 'UpdateProfile', userId: 'alice', displayName: 'Alice', statusText: '' },
+      { type: 'ChangePassword', userId: 'alice', passwordHash: '$argon2id$v=19$x' },
+    ];
+    for (const command of commands) {
+      expect(parseCommand(encodeCommand(user(command)))).toEqual({ ok: true, envelope: user(command) });
+    }
+    const bad = { ...user({ type: 'UpdateProfile', userId: 'alice' }), body: { category: 'users', command: { type: 'UpdateProfile', userId: 'alice', statusText: 7 } } };
+    expect(parseCommand(Buffer.from(JSON.stringify(bad)))).toMatchObject({ ok: false, commandId: 'c-1' });
   });
 
   it('refuse a command of one category dressed as another, naming the problem and keeping the id', () => {
