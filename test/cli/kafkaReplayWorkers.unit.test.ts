@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseReplayQuery } from '../../src/analysis/replayQuery.js';
 import { topicPlan } from '../../src/cli/kafkaReplayWorkers.js';
+import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
 
 // How a replay of the Kafka topic is shared among worker threads: whole partitions, balanced by what each reads.
 
 describe('topicPlan', () => {
-  const end = { 0: 60_000, 1: 50_000, 2: 40_000, 3: 30_000, 4: 20_000, 5: 10_000 };
+  const end: Checkpoint = { 0: 60_000, 1: 50_000, 2: 40_000, 3: 30_000, 4: 20_000, 5: 10_000 };
   const plan = (flags: Parameters<typeof parseReplayQuery>[0], jobs: number, minSpan = 100_000, until = end) =>
     topicPlan({ query: parseReplayQuery(flags), end: until, jobs, minSpan });
 
