@@ -24,7 +24,8 @@ describe('password change over REST (embedded)', () => {
     http.post('/api/auth/password', { token, body: { currentPassword, newPassword } });
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Pings often, so a live socket's token is checked again soon (as every ping does).
+    server = await startTestServer({ WS_PING_INTERVAL_MS: '150' });
     http = new HttpClient(server.baseUrl);
   });
 
@@ -81,6 +82,19 @@ describe('password change over REST (embedded)', () => {
     expect(oldLogin.body.error.code).toBe('INVALID_CREDENTIALS');
     expect((await login('carol', NEW_PASSWORD)).status).toBe(200);
     expect((await http.get('/api/users/me', { token: dave.accessToken })).status).toBe(200);
+  });
+
+  it("closes the user's live sockets authenticated before the change at their next token check", async () => {
+    const hank = await signUp(http, 'hank');
+    const live = await WsTestClient.connectAs(server.baseUrl, hank.accessToken);
+    live.ws.on('message', (data) => {
+      if (JSON.parse(data.toString()).type === 'ping') live.send({ type: 'pong' });
+    });
+    await live.waitForCount((frame) => frame.type === 'ping', 2);
+    const changed = await change(hank.accessToken, STRONG_PASSWORD, NEW_PASSWORD);
+    expect(changed.status).toBe(200);
+    expect((await live.waitFor((frame) => frame.type === 'chat.error')).code).toBe('TOKEN_REVOKED');
+    expect(await live.closed).toEqual({ code: CLOSE_CODES.AUTH_FAILED, reason: 'token revoked' });
   });
 
   it('shows auditors the raw PasswordChanged event with its hash redacted', async () => {
