@@ -2,8 +2,8 @@
 // in Kafka mode. A replay reads each partition once, from an offset to an end, so building an index of the whole
 // topic first (three secondary indexes, most of a replay's time) buys it nothing.
 //
-// One temporary consumer group per scan (kafkajs has no manual assignment): a random id, seeded with the start
-// offsets, and a partition assigner that gives its only member exactly the partitions to read. read_committed,
+// One temporary consumer group per scan (kafkajs has no manual assignment): a random id, and a partition assigner
+// that gives its only member exactly the partitions to read, each sought to its start once the member has joined. read_committed,
 // so aborted records and transaction markers are skipped, but they take offsets: a partition ends when the
 // consumer's offset passes the end, never by waiting for a record at the end's position.
 
@@ -15,7 +15,7 @@ import type { RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import { checkpointFromEntries, partitionsOf, positionIn, type Checkpoint } from '../checkpoint.js';
 import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
-import { fetchStableOffsets, kafkaClient, messageOf, seedGroupOffsets } from './kafkaEventTopic.js';
+import { fetchStableOffsets, kafkaClient, messageOf } from './kafkaEventTopic.js';
 import { decodeMessages } from './kafkaMessages.js';
 import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
 
@@ -143,7 +143,6 @@ export class KafkaTopicScan {
 
     const { topic, clientId } = this.options;
     const groupId = `${clientId}.topic-scan.${randomUUID()}`;
-    await seedGroupOffsets(this.admin, groupId, topic, [...ranges].map(([partition, { passed }]) => [partition, passed]));
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
@@ -206,13 +205,17 @@ export class KafkaTopicScan {
     consumer.on(consumer.events.GROUP_JOIN, () => clearTimeout(joinTimer));
     consumer.on(consumer.events.CRASH, ({ payload }) => fail(unavailable(this.options, 'the scan of the events topic failed', payload.error)));
     // Batches the consumer filtered out entirely (transaction markers, aborted records) never reach eachBatch.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => passed(payload.partition, Number(payload.lastOffset) + 1));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0) passed(payload.partition, Number(payload.lastOffset) + 1);
+    });
 
     const eachBatch = async ({ batch }: EachBatchPayload): Promise<void> => {
       const range = ranges.get(batch.partition);
       if (settled || batch.topic !== topic || range === undefined || range.passed >= range.stop) return;
       try {
-        // Offsets below `passed` were handed over already (a fetch may start earlier than asked); past `stop` not wanted.
+        // Offsets up to `passed` are handed over or not wanted: a fetch sent before the seek below took effect starts
+        // at the partition's beginning, and one after a rejoin at the group's (uncommitted) start. A batch holds
+        // consecutive offsets, so what lies past `passed` in it is exactly what comes next. Past `stop`: not wanted.
         const wanted = batch.messages.filter((message) => {
           const position = Number(message.offset) + 1;
           return position > range.passed && position <= range.stop;
@@ -232,6 +235,9 @@ export class KafkaTopicScan {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatch });
+      // Not admin.setOffsets before joining: kafkajs implements it with a consumer of its own that waits out a
+      // whole fetch wait (5 s) before it returns; a seek applies to the next fetch.
+      for (const [partition, { passed: offset }] of ranges) consumer.seek({ topic, partition, offset: String(offset) });
     } catch (error) {
       fail(unavailable(this.options, 'could not start reading the events topic', error));
     }
