@@ -57,6 +57,13 @@ export interface ReplayOptions {
   /** Takes each formatted chunk; the next page is read once it resolves (back-pressure). */
   write: (chunk: string) => Promise<void>;
   onProgress?: (progress: ReplayProgress) => void;
+  /**
+   * Turns events as stored into what readers see (the sealer's unseal: plaintext, or the erased marker), applied to
+   * the events the filter keeps only: a user's or a type's slice of a sealed log decrypts what it writes and nothing
+   * else (decryption is the largest cost of replaying a sealed log). Default: the events as the source hands them.
+   * The filter never looks at personal data, so it keeps the same events either way.
+   */
+  open?: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   /** Whether a CSV replay starts with its header row (default true; false for a slice of a larger replay). */
   withHeader?: boolean;
   /** Events per read. Default 2000 (with a larger young generation, smaller pages measured slightly cheaper). */
@@ -142,7 +149,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   return { read: progress.read, written: progress.written, reached };
 
   async function keep(events: RecordedEvent[]): Promise<void> {
-    const kept = events.filter((event) => matchesReplay(query, event));
+    const matched = events.filter((event) => matchesReplay(query, event));
+    const kept = options.open === undefined || matched.length === 0 ? matched : await options.open(matched);
     progress.read += events.length;
     progress.written += kept.length;
     reached = advanceAll(reached, events);

@@ -11,9 +11,8 @@ import { replay, type ReplayProgress, type ReplayResult } from '../analysis/repl
 import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
 import { parseJobs, parseReplayQuery, type ReplayFlags } from '../analysis/replayQuery.js';
 import { parallelPlan } from '../analysis/replaySlices.js';
-import { buildContainer, get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
-import { openReplayTopic } from './kafkaReplaySource.js';
+import { buildContainer } from '../composition/container.js';
+import { openReplayLog, openReplayTopic } from './replaySources.js';
 import { replayTopicInWorkers, topicPlan } from './kafkaReplayWorkers.js';
 import { replayInWorkers } from './replayWorkers.js';
 import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger } from './toolSupport.js';
@@ -61,7 +60,7 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
     throw new AnalysisError('NO_EVENT_LOG', `no event log at ${path.join(loaded.dataDir, 'events.db')} (check --data-dir or DATA_DIR)`);
   }
   const output = query.output === undefined ? undefined : await openOutput(query.output);
-  // The SQLite log is read where it is; the Kafka topic is scanned directly (no index: see kafkaReplaySource.ts).
+  // The SQLite log is read where it is; the Kafka topic is scanned directly (no index: see replaySources.ts).
   const config = loaded;
   const container = buildContainer(config, toolLogger(config));
   const sink = output ?? process.stdout;
@@ -100,18 +99,18 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
         workers = groups?.length ?? 0;
         result =
           groups === undefined
-            ? await replay({ log: topic.source, query, write: (chunk) => write(sink, chunk), onProgress })
+            ? await replay({ log: topic.source, open: topic.open, query, write: (chunk) => write(sink, chunk), onProgress })
             : await replayTopicInWorkers({ dataDir: flags.dataDir, query, end, groups, write: (bytes) => write(sink, bytes), onProgress });
       } finally {
         await topic.close();
       }
     } else {
-      const log = await get(container, TOKENS.eventLog);
+      const { log, open } = await openReplayLog(container);
       const slices = parallelPlan({ query, head: await log.headPosition(), jobs, sliceSize: SLICE_SIZE, minSpan: MIN_PARALLEL_SPAN });
       workers = slices === undefined ? 0 : Math.min(jobs, slices.length);
       result =
         slices === undefined
-          ? await replay({ log, query, write: (chunk) => write(sink, chunk), onProgress })
+          ? await replay({ log, open, query, write: (chunk) => write(sink, chunk), onProgress })
           : await replayInWorkers({ dataDir: flags.dataDir, query, slices, jobs, write: (bytes) => write(sink, bytes), onProgress });
     }
     bar?.stop();

@@ -8,7 +8,7 @@ import { replay } from '../analysis/replay.js';
 import type { ReplayQuery } from '../analysis/replayQuery.js';
 import { buildContainer } from '../composition/container.js';
 import { MAX_CHUNKS_IN_FLIGHT, topicWorkerData, type TopicWorkerResult } from './kafkaReplayWorkers.js';
-import { openReplayTopic } from './kafkaReplaySource.js';
+import { openReplayTopic } from './replaySources.js';
 import { loadToolConfig, toolLogger } from './toolSupport.js';
 
 const port = parentPort;
@@ -45,6 +45,7 @@ try {
     const result = await replay({
       // The end is the pool's (one head for every worker), and only this worker's partitions are scanned.
       log: { ...topic.source, head: async () => end, scan: (request) => topic.source.scan({ ...request, partitions }) },
+      open: topic.open,
       query: { ...query, until: end },
       withHeader: false,
       onProgress: ({ read, written }) => Object.assign(counts, { read, written }),

@@ -3,12 +3,12 @@
 // as UTF-8 bytes, transferred rather than copied. It is a composition root of its own, like the CLI.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildContainer, get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
+import { buildContainer } from '../composition/container.js';
 import { loadToolConfig, toolLogger } from './toolSupport.js';
 import { checkpointFromEntries } from '../eventlog/checkpoint.js';
 import { replay } from '../analysis/replay.js';
 import type { ReplayQuery } from '../analysis/replayQuery.js';
+import { openReplayLog } from './replaySources.js';
 import { replayWorkerData, sliceMessage, type ReplayWorkerResult } from './replayWorkerProtocol.js';
 
 const port = parentPort;
@@ -18,7 +18,7 @@ const { dataDir, query: shared } = replayWorkerData.parse(workerData);
 const query: Omit<ReplayQuery, 'output'> = { ...shared, types: new Set(shared.types) };
 const config = loadToolConfig(dataDir);
 const container = buildContainer(config, toolLogger(config));
-const log = await get(container, TOKENS.eventLog);
+const { log, open } = await openReplayLog(container);
 
 // Slices come one at a time (the pool sends the next once this one is posted), so they never overlap here.
 port.on('message', (message: unknown) => {
@@ -30,6 +30,7 @@ port.on('message', (message: unknown) => {
   const output = new ByteSink(slice.until - slice.after);
   replay({
     log,
+    open,
     query: { ...query, after: checkpointFromEntries([[0, slice.after]]), until: checkpointFromEntries([[0, slice.until]]) },
     withHeader: false,
     write: async (chunk) => output.write(chunk),

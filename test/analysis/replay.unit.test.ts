@@ -102,6 +102,25 @@ describe('replay', () => {
     expect((await run({ format: 'csv', type: ['MemberLeft'] })).out).toBe(`${CSV_COLUMNS.join(',')}\n`);
   });
 
+  it('opens (unseals) only the events the filter keeps, and writes what open returns', async () => {
+    const opened: string[] = [];
+    let out = '';
+    const result = await replay({
+      log: memoryLog(LOG),
+      query: parseReplayQuery({ type: ['MessageSent'], room: 'r-b' }),
+      pageSize: 3,
+      open: async (events) => {
+        opened.push(...events.map((event) => event.eventId));
+        return events.map((event) => (event.type === 'MessageSent' ? { ...event, data: { ...event.data, text: `opened ${event.data.text}` } } : event));
+      },
+      write: async (chunk) => void (out += chunk),
+    });
+    const written = lines(out);
+    expect(written.map((line) => line.data.text)).toEqual(['opened b0', 'opened b1', 'opened b2', 'opened b3', 'opened b4']);
+    expect(opened).toHaveLength(written.length);
+    expect(result.written).toBe(written.length);
+  });
+
   it('ends at the head it saw at the start, so a log that keeps growing does not keep it running', async () => {
     const log = memoryLog(LOG);
     const head = await log.headPosition();

@@ -1,9 +1,11 @@
-// The Kafka topic as a replay reads it (analysis/replay.ts ReplayScan): scanned directly, decoded with the
-// container's codec (its schema registry) and unsealed with its sealer, as the composed log would hand the events
-// over, so erased data replays as erased. Shared by `chat events replay` and its worker threads.
+// The log as a replay reads it, for `chat events replay` and its worker threads: events as stored (personal data
+// sealed), plus `open`, the container's sealer, which replay() applies to what it writes only, so erased data
+// replays as erased and data it filters out is never decrypted. The SQLite log is the adapter under the composed
+// one; the Kafka topic is scanned directly (analysis/replay.ts ReplayScan) and decoded with the container's codec.
 
 import type { Container } from 'inversify';
-import type { ReplayScan } from '../analysis/replay.js';
+import type { ReplayLog, ReplayScan } from '../analysis/replay.js';
+import type { RecordedEvent } from '../events/envelope.js';
 import { AnalysisError } from '../analysis/replayErrors.js';
 import { get } from '../composition/container.js';
 import { PRIVACY_TOKENS } from '../composition/privacyBindings.js';
@@ -11,10 +13,14 @@ import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';
 import { EventTopicMisconfiguredError } from '../eventlog/kafka/kafkaEventLogErrors.js';
 import { KafkaTopicScan } from '../eventlog/kafka/kafkaTopicScan.js';
+import { undecorated } from '../privacy/sealingEventLog.js';
 import { toolLogger } from './toolSupport.js';
 
 export interface OpenedTopic {
+  /** The topic's events as stored (personal data sealed). */
   source: ReplayScan;
+  /** What replay() applies to the events it writes: the sealer's unseal. */
+  open: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }
 
@@ -45,8 +51,19 @@ export async function openReplayTopic(container: Container, config: AppConfig): 
     source: {
       head: () => topic.head(),
       partitionOf: (streamId) => topic.partitionOf(streamId),
-      scan: (request) => topic.scan({ ...request, onEvents: async (events) => request.onEvents(await sealer.unseal(events)) }),
+      scan: (request) => topic.scan(request),
     },
+    open: (events) => sealer.unseal(events),
     close: () => topic.close(),
   };
+}
+
+/**
+ * The SQLite log as a replay reads it: the adapter under the composed log (events as stored, personal data sealed),
+ * with the sealer's unseal as `open`, so only what the replay writes is decrypted.
+ */
+export async function openReplayLog(container: Container): Promise<{ log: ReplayLog; open: (events: RecordedEvent[]) => Promise<RecordedEvent[]> }> {
+  const log = undecorated(await get(container, TOKENS.eventLog));
+  const sealer = await get(container, PRIVACY_TOKENS.personalDataSealer);
+  return { log, open: (events) => sealer.unseal(events) };
 }
