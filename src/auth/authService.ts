@@ -15,6 +15,9 @@ export interface Account {
   username: string;
   email: string | null;
   displayName: string;
+  /** The profile (ProfileUpdated): "" and null until the user sets them. */
+  statusText: string;
+  avatarUrl: string | null;
   role: UserRole;
   createdAt: string;
   passwordHash: string;

@@ -12,6 +12,7 @@ import type {
 // Views become response bodies here, and only here: what leaves the service is chosen field by field, so a
 // new column in a view (a password hash, say) can never leak by accident.
 
+/** A user's own account, the same wherever it is answered (register, login, refresh, /auth/me, /users/me). */
 export function userDto(account: Account) {
   return {
     userId: account.userId,
@@ -20,12 +21,9 @@ export function userDto(account: Account) {
     email: account.email,
     role: account.role,
     createdAt: account.createdAt,
+    statusText: account.statusText,
+    avatarUrl: account.avatarUrl,
   };
-}
-
-/** The signed-in user's own account (GET and PATCH /api/users/me): the account plus the profile fields. */
-export function myUserDto(user: UserView) {
-  return { ...userDto(user), statusText: user.statusText, avatarUrl: user.avatarUrl };
 }
 
 /** Any user as other users see them: the profile only, never the email, the role or the password hash. */

@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { AVATAR_URL_MAX, DISPLAY_NAME_MAX, isAvatarUrl, normaliseDisplayName, STATUS_TEXT_MAX } from '../commands/user/profileRules.js';
-import { userSchema } from './schemas.js';
 
 // Request and response shapes of the profile and password routes (userRoutes.ts, authRoutes.ts). The length and
 // URL rules are profileRules.ts', the same ones the user decider applies, so the edge and the writer cannot differ.
 
 const codePoints = (text: string): number => [...text].length;
-
-/** The signed-in user's own account: everything of `User` plus the profile fields. */
-export const myUserSchema = userSchema
-  .extend({
-    statusText: z.string().meta({ description: '"" when none is set' }),
-    avatarUrl: z.string().nullable().meta({ description: 'an absolute http(s) URL, null when none is set' }),
-  })
-  .meta({ id: 'MyUser' });
 
 /** What anybody signed in may see of a user: never the email, the role or anything of the password. */
 export const publicProfileSchema = z

@@ -25,6 +25,8 @@ export const userSchema = z
     email: z.string().nullable(),
     role: z.enum(['user', 'admin', 'auditor', 'analyst']),
     createdAt: isoTime,
+    statusText: z.string().meta({ description: '"" when none is set' }),
+    avatarUrl: z.string().nullable().meta({ description: 'an absolute http(s) URL, null when none is set' }),
   })
   .meta({ id: 'User' });
 

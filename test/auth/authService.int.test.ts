@@ -49,6 +49,8 @@ class InMemoryAccounts implements AccountDirectory {
       username: input.username,
       email: input.email,
       displayName: input.displayName,
+      statusText: '',
+      avatarUrl: null,
       role: input.role,
       createdAt: new Date(0).toISOString(),
       passwordHash: input.passwordHash,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
-import { HttpClient, signUp } from '../support/httpClient.js';
+import { HttpClient, signUp, STRONG_PASSWORD } from '../support/httpClient.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 
 // Profiles over real HTTP in embedded mode: read and change your own, read anybody's public one; a change is one
@@ -71,6 +71,11 @@ describe('profiles over REST (embedded)', () => {
       ],
     ]);
     expect((await http.get('/api/users/me', { token: alice.accessToken })).body.user).toEqual(patched.body.user);
+    // The account has one shape wherever it is answered: /auth/me and a login show the profile too.
+    expect((await http.get('/api/auth/me', { token: alice.accessToken })).body.user).toEqual(patched.body.user);
+    const login = await http.post('/api/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
+    expect(login.status).toBe(200);
+    expect(login.body.user).toEqual(patched.body.user);
     const members = await http.get(`/api/chat/rooms/${roomId}/members`, { token: alice.accessToken });
     expect(members.body.members).toEqual([expect.objectContaining({ userId: alice.userId, displayName: 'Alice 🐇' })]);
 

@@ -1,7 +1,8 @@
 import type { AccountCommands } from '../../commands/user/accountCommands.js';
-import { myUserDto, publicProfileDto } from '../presenters.js';
+import { publicProfileDto, userDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
-import { myUserSchema, publicProfileSchema, updateProfileBody, userIdParams } from '../profileSchemas.js';
+import { publicProfileSchema, updateProfileBody, userIdParams } from '../profileSchemas.js';
+import { userSchema } from '../schemas.js';
 import { z } from 'zod';
 
 // Profiles (seed features 002/003): the signed-in user reads and changes their own (display name, status text,
@@ -19,9 +20,9 @@ export function userRoutes(accounts: AccountCommands): Endpoint[] {
       body: NO_BODY,
       query: NO_QUERY,
       params: NO_PARAMS,
-      responses: { 200: { description: 'the user', schema: z.object({ user: myUserSchema }) } },
+      responses: { 200: { description: 'the user', schema: z.object({ user: userSchema }) } },
       async handler({ principal }) {
-        return { status: 200, body: { user: myUserDto(await accounts.user(principal.userId)) } };
+        return { status: 200, body: { user: userDto(await accounts.user(principal.userId)) } };
       },
     }),
     authedRoute({
@@ -37,12 +38,12 @@ export function userRoutes(accounts: AccountCommands): Endpoint[] {
       query: NO_QUERY,
       params: NO_PARAMS,
       responses: {
-        200: { description: 'the profile as it now is', schema: z.object({ user: myUserSchema }) },
+        200: { description: 'the profile as it now is', schema: z.object({ user: userSchema }) },
         400: { description: 'VALIDATION_FAILED: details.issues name the field' },
       },
       async handler({ principal, body, requestId }) {
         const { user } = await accounts.updateProfile(principal, body, requestId);
-        return { status: 200, body: { user: myUserDto(user) } };
+        return { status: 200, body: { user: userDto(user) } };
       },
     }),
     authedRoute({
