@@ -78,6 +78,11 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'AuditLogRead':
+    case 'FriendRequested':
+    case 'FriendRequestAccepted':
+    case 'FriendRequestRejected':
+    case 'FriendRequestCancelled':
+    case 'FriendRemoved':
       return [];
     default:
       return unreachable(event);

@@ -162,4 +162,49 @@ export interface AdvanceReadMarker {
 
 export type ReceiptCommand = AdvanceDeliveryMarker | AdvanceReadMarker;
 
-export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand;
+/**
+ * Stream `friendship-<smaller id>-<larger id>`: the friendship of `userId` (always the actor) and `otherUserId`.
+ * The edge checked that the other user exists; the decider owns every rule about the pair's state.
+ */
+export interface RequestFriend {
+  type: 'RequestFriend';
+  userId: string;
+  otherUserId: string;
+}
+
+/** Accept the pending request `otherUserId` sent to `userId`. */
+export interface AcceptFriendRequest {
+  type: 'AcceptFriendRequest';
+  userId: string;
+  otherUserId: string;
+}
+
+/** Turn down the pending request `otherUserId` sent to `userId`. */
+export interface RejectFriendRequest {
+  type: 'RejectFriendRequest';
+  userId: string;
+  otherUserId: string;
+}
+
+/** Withdraw the pending request `userId` sent to `otherUserId`. */
+export interface CancelFriendRequest {
+  type: 'CancelFriendRequest';
+  userId: string;
+  otherUserId: string;
+}
+
+/** End the friendship of `userId` and `otherUserId`. */
+export interface RemoveFriend {
+  type: 'RemoveFriend';
+  userId: string;
+  otherUserId: string;
+}
+
+export type FriendCommand =
+  | RequestFriend
+  | AcceptFriendRequest
+  | RejectFriendRequest
+  | CancelFriendRequest
+  | RemoveFriend;
+
+export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand | FriendCommand;

@@ -2,7 +2,8 @@ import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { CommandBus } from '../commands/commandBus.js';
 import type { CommandExecutor, CommandObserver } from '../commands/commandExecutor.js';
-import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands/commands.js';
+import type { FriendCommand, ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands/commands.js';
+import { friendshipDecider } from '../commands/friends/friendshipDecider.js';
 import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
 import { commandTopicNames } from '../commands/processor/commandTopics.js';
@@ -16,7 +17,7 @@ import { usernameDecider } from '../commands/username/usernameDecider.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
-import { asAuditStreamEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
+import { asAuditStreamEvent, asFriendshipEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
 import { auditDecider, type AuditCommand } from '../audit/auditDecider.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
@@ -30,6 +31,8 @@ export interface CommandExecutors {
   receipts: CommandExecutor<ReceiptCommand>;
   /** Auditors' reads of the raw log, recorded in audit-<auditorId> (issue #7). */
   audit: CommandExecutor<AuditCommand>;
+  /** friendship-<a>-<b>: one stream per pair of users (src/commands/friends). */
+  friendships: CommandExecutor<FriendCommand>;
   /**
    * Connects ahead of the first command (the Kafka command client: producer, reply tail), so the first send does
    * not pay seconds of connecting; nothing for the embedded buses. Sends still connect on demand if this failed.
@@ -85,6 +88,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), placed, observe),
           receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), placed, observe),
           audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), placed, observe),
+          friendships: new RemoteCommandExecutor<FriendCommand>(client, (command) => ({ category: 'friendships', command }), placed, observe),
           connect: () => client.start(),
           close: () => client.close(),
         };
@@ -97,6 +101,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         rooms: new CommandBus(roomDecider, asRoomEvent, bus.log, bus.clock, bus.ids, bus.logger, observe, oldMessageFactsFromLog(log)),
         receipts: new CommandBus(receiptsDecider, asReceiptEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
         audit: new CommandBus(auditDecider, asAuditStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
+        friendships: new CommandBus(friendshipDecider, asFriendshipEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
         connect: () => Promise.resolve(),
         close: () => Promise.resolve(),
       };
@@ -129,6 +134,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
           receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
           audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
+          friendships: new StreamWriter({ ...writer, decider: friendshipDecider, asDeciderEvent: asFriendshipEvent }),
         },
         ...(beforeEncode ? { beforeEncode } : {}),
         // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'NO_ROOM'
   | 'NO_MESSAGE'
   | 'NO_USER'
+  // no pending friend request between the two in the direction the command needs; not friends (nothing to remove)
+  | 'NO_FRIEND_REQUEST'
+  | 'NOT_FRIENDS'
   // conflict (409)
   | 'USERNAME_TAKEN'
   | 'ROOM_EXISTS'
@@ -37,6 +40,9 @@ export type ErrorCode =
   | 'ALREADY_MEMBER'
   | 'CONCURRENCY_CONFLICT'
   | 'IDEMPOTENCY_CONFLICT'
+  // friendships (src/commands/friends): a request already pending, or the two are friends already
+  | 'FRIEND_REQUEST_EXISTS'
+  | 'ALREADY_FRIENDS'
   // size (413)
   | 'MESSAGE_TOO_LONG'
   | 'PAYLOAD_TOO_LARGE'

@@ -11,6 +11,15 @@ export function normaliseUsername(username: string): string {
 }
 
 /**
+ * The friendship of two users is one stream named after the sorted pair, so both users' commands about it meet at
+ * one single writer (crossing requests, an accept racing a cancel are decided in order).
+ */
+export function friendshipStreamId(userA: string, userB: string): string {
+  const [first, second] = [userA, userB].sort();
+  return `friendship-${first}-${second}`;
+}
+
+/**
  * A direct room's id is derived from the sorted pair of user ids, so there is exactly one per pair:
  * the single writer of that stream makes its creation unique without any global lock.
  */

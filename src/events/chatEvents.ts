@@ -176,6 +176,47 @@ export interface AuditLogRead {
   };
 }
 
+/**
+ * Friendships live on one stream per pair of users, `friendship-<smaller user id>-<larger user id>` (ids.ts), so
+ * its single writer decides two crossing requests, or an accept racing a cancel, one after the other.
+ * Stream `friendship-<a>-<b>`: `from` asked `to` to be friends.
+ */
+export interface FriendRequested {
+  type: 'FriendRequested';
+  data: { from: string; to: string };
+}
+
+/** Stream `friendship-<a>-<b>`: `to` accepted the pending request of `from`; they are friends. */
+export interface FriendRequestAccepted {
+  type: 'FriendRequestAccepted';
+  data: { from: string; to: string };
+}
+
+/** Stream `friendship-<a>-<b>`: `to` turned down the pending request of `from`. */
+export interface FriendRequestRejected {
+  type: 'FriendRequestRejected';
+  data: { from: string; to: string };
+}
+
+/** Stream `friendship-<a>-<b>`: `from` withdrew their pending request to `to`. */
+export interface FriendRequestCancelled {
+  type: 'FriendRequestCancelled';
+  data: { from: string; to: string };
+}
+
+/** Stream `friendship-<a>-<b>`: `removedBy` ended the friendship with `friendId`. */
+export interface FriendRemoved {
+  type: 'FriendRemoved';
+  data: { removedBy: string; friendId: string };
+}
+
+export type FriendshipEvent =
+  | FriendRequested
+  | FriendRequestAccepted
+  | FriendRequestRejected
+  | FriendRequestCancelled
+  | FriendRemoved;
+
 export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased | ProfileUpdated | PasswordChanged;
 export type AuditStreamEvent = AuditLogRead;
 export type ReceiptEvent = MessagesDelivered | MessagesRead;
@@ -190,7 +231,13 @@ export type RoomEvent =
   | MessageEdited
   | MessageDeleted;
 
-export type ChatEvent = UsernameStreamEvent | UserStreamEvent | RoomEvent | ReceiptEvent | AuditStreamEvent;
+export type ChatEvent =
+  | UsernameStreamEvent
+  | UserStreamEvent
+  | RoomEvent
+  | ReceiptEvent
+  | AuditStreamEvent
+  | FriendshipEvent;
 export type ChatEventType = ChatEvent['type'];
 
 /** Every event type, in a fixed order (used to load schemas and to check the catalogue is complete). */
@@ -212,6 +259,11 @@ export const CHAT_EVENT_TYPES = [
   'AuditLogRead',
   'ProfileUpdated',
   'PasswordChanged',
+  'FriendRequested',
+  'FriendRequestAccepted',
+  'FriendRequestRejected',
+  'FriendRequestCancelled',
+  'FriendRemoved',
 ] as const satisfies readonly ChatEventType[];
 
 // Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.

@@ -1,4 +1,4 @@
-import type { AuditStreamEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
+import type { AuditStreamEvent, FriendshipEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
 import type { RecordedEvent } from './envelope.js';
 
 // Which events belong to which stream category; the command bus uses these to hand each decider only its own.
@@ -24,6 +24,11 @@ export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | un
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'AuditLogRead':
+    case 'FriendRequested':
+    case 'FriendRequestAccepted':
+    case 'FriendRequestRejected':
+    case 'FriendRequestCancelled':
+    case 'FriendRemoved':
       return undefined;
     default: {
       const unknownType: never = event;
@@ -52,4 +57,17 @@ export function asAuditStreamEvent(event: RecordedEvent): RecordedEvent<AuditStr
 
 export function asReceiptEvent(event: RecordedEvent): RecordedEvent<ReceiptEvent> | undefined {
   return event.type === 'MessagesDelivered' || event.type === 'MessagesRead' ? event : undefined;
+}
+
+export function asFriendshipEvent(event: RecordedEvent): RecordedEvent<FriendshipEvent> | undefined {
+  switch (event.type) {
+    case 'FriendRequested':
+    case 'FriendRequestAccepted':
+    case 'FriendRequestRejected':
+    case 'FriendRequestCancelled':
+    case 'FriendRemoved':
+      return event;
+    default:
+      return undefined;
+  }
 }

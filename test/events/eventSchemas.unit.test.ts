@@ -49,6 +49,11 @@ const payloads: PayloadTable = {
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
   ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
   PasswordChanged: { userId: 'string', passwordHash: 'string' },
+  FriendRequested: { from: 'string', to: 'string' },
+  FriendRequestAccepted: { from: 'string', to: 'string' },
+  FriendRequestRejected: { from: 'string', to: 'string' },
+  FriendRequestCancelled: { from: 'string', to: 'string' },
+  FriendRemoved: { removedBy: 'string', friendId: 'string' },
   AuditLogRead: {
     auditorId: 'string',
     kind: { enum: 'AuditReadKind', symbols: AUDIT_READ_KINDS },

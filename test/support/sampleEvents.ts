@@ -43,6 +43,11 @@ const SAMPLE_EVENTS: { [T in ChatEventType]: (data: Partial<DataOf<T>>) => ChatE
     type: 'PasswordChanged',
     data: { userId: 'u-alice', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA', ...data },
   }),
+  FriendRequested: (data) => ({ type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob', ...data } }),
+  FriendRequestAccepted: (data) => ({ type: 'FriendRequestAccepted', data: { from: 'u-alice', to: 'u-bob', ...data } }),
+  FriendRequestRejected: (data) => ({ type: 'FriendRequestRejected', data: { from: 'u-alice', to: 'u-bob', ...data } }),
+  FriendRequestCancelled: (data) => ({ type: 'FriendRequestCancelled', data: { from: 'u-alice', to: 'u-bob', ...data } }),
+  FriendRemoved: (data) => ({ type: 'FriendRemoved', data: { removedBy: 'u-alice', friendId: 'u-bob', ...data } }),
   AuditLogRead: (data) => ({
     type: 'AuditLogRead',
     data: {

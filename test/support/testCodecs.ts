@@ -90,6 +90,11 @@ const PAYLOAD_CHECKS: PayloadChecks = {
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
   ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
   PasswordChanged: { userId: 'string', passwordHash: 'string' },
+  FriendRequested: { from: 'string', to: 'string' },
+  FriendRequestAccepted: { from: 'string', to: 'string' },
+  FriendRequestRejected: { from: 'string', to: 'string' },
+  FriendRequestCancelled: { from: 'string', to: 'string' },
+  FriendRemoved: { removedBy: 'string', friendId: 'string' },
   AuditLogRead: {
     auditorId: 'string',
     kind: ['streamEvents', 'messageVersions'],

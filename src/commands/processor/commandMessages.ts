@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type {
+  FriendCommand,
   ReceiptCommand,
   RoomCommand,
   UserCommand,
@@ -15,7 +16,7 @@ import type { DecisionContext } from '../decider.js';
 // keeping them out of the schema registry keeps the Avro catalogue about events only.
 
 /** The kinds of stream, each with its own decider; a command names its kind so the processor picks it. */
-export const COMMAND_CATEGORIES = ['usernames', 'users', 'rooms', 'receipts', 'audit'] as const;
+export const COMMAND_CATEGORIES = ['usernames', 'users', 'rooms', 'receipts', 'audit', 'friendships'] as const;
 export type CommandCategory = (typeof COMMAND_CATEGORIES)[number];
 
 /** The command type each category's decider takes. */
@@ -25,6 +26,7 @@ export interface CategoryCommands {
   rooms: RoomCommand;
   receipts: ReceiptCommand;
   audit: AuditCommand;
+  friendships: FriendCommand;
 }
 
 export type AnyCategoryCommand = { [K in CommandCategory]: { category: K; command: CategoryCommands[K] } }[CommandCategory];
@@ -119,12 +121,22 @@ const auditCommand = z.object({
   }),
 });
 
+// Friendships (src/commands/friends): the actor and the other user; the decider checks the pair's state.
+const friendCommand = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('RequestFriend'), userId: id, otherUserId: id }),
+  z.object({ type: z.literal('AcceptFriendRequest'), userId: id, otherUserId: id }),
+  z.object({ type: z.literal('RejectFriendRequest'), userId: id, otherUserId: id }),
+  z.object({ type: z.literal('CancelFriendRequest'), userId: id, otherUserId: id }),
+  z.object({ type: z.literal('RemoveFriend'), userId: id, otherUserId: id }),
+]);
+
 const body = z.discriminatedUnion('category', [
   z.object({ category: z.literal('usernames'), command: usernameCommand }),
   z.object({ category: z.literal('users'), command: userCommand }),
   z.object({ category: z.literal('rooms'), command: roomCommand }),
   z.object({ category: z.literal('receipts'), command: receiptCommand }),
   z.object({ category: z.literal('audit'), command: auditCommand }),
+  z.object({ category: z.literal('friendships'), command: friendCommand }),
 ]);
 
 const limits = z.object({

@@ -18,12 +18,13 @@ import type { EventCodec } from '../../events/eventCodec.js';
 import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CommandObserver } from '../commandExecutor.js';
-import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands.js';
+import type { FriendCommand, ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands.js';
 import type { ReceiptsState } from '../receipts/receiptsDecider.js';
 import type { RoomState } from '../room/roomState.js';
 import type { UserState } from '../user/userDecider.js';
 import type { UsernameState } from '../username/usernameDecider.js';
-import type { AuditStreamEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
+import type { FriendshipState } from '../friends/friendshipDecider.js';
+import type { AuditStreamEvent, FriendshipEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
 import type { AuditCommand, AuditState } from '../../audit/auditDecider.js';
 import {
   encodeReply,
@@ -53,6 +54,7 @@ export interface ProcessorWriters {
   rooms: StreamWriter<RoomCommand, RoomState, RoomEvent>;
   receipts: StreamWriter<ReceiptCommand, ReceiptsState, ReceiptEvent>;
   audit: StreamWriter<AuditCommand, AuditState, AuditStreamEvent>;
+  friendships: StreamWriter<FriendCommand, FriendshipState, FriendshipEvent>;
 }
 
 export interface CommandProcessorOptions {
@@ -356,8 +358,8 @@ export class CommandProcessor {
   }
 
   private writers(): Array<{ dropPartition(partition: number): void }> {
-    const { usernames, users, rooms, receipts } = this.options.writers;
-    return [usernames, users, rooms, receipts];
+    const { usernames, users, rooms, receipts, friendships } = this.options.writers;
+    return [usernames, users, rooms, receipts, friendships];
   }
 
   /** Decides a chunk of commands of one partition and commits the outcome in one transaction. */
@@ -492,6 +494,8 @@ export class CommandProcessor {
           return writers.receipts.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         case 'audit':
           return writers.audit.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
+        case 'friendships':
+          return writers.friendships.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
         default: {
           const unknown: never = body;
           throw new Error(`no writer for ${JSON.stringify(unknown)}`);

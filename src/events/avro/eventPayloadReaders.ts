@@ -137,6 +137,14 @@ export const payloadReaders: PayloadReaders = {
     type: 'MessagesRead',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
   }),
+  FriendRequested: (d) => ({ type: 'FriendRequested', data: { from: d.string('from'), to: d.string('to') } }),
+  FriendRequestAccepted: (d) => ({ type: 'FriendRequestAccepted', data: { from: d.string('from'), to: d.string('to') } }),
+  FriendRequestRejected: (d) => ({ type: 'FriendRequestRejected', data: { from: d.string('from'), to: d.string('to') } }),
+  FriendRequestCancelled: (d) => ({ type: 'FriendRequestCancelled', data: { from: d.string('from'), to: d.string('to') } }),
+  FriendRemoved: (d) => ({
+    type: 'FriendRemoved',
+    data: { removedBy: d.string('removedBy'), friendId: d.string('friendId') },
+  }),
   AuditLogRead: (d) => ({
     type: 'AuditLogRead',
     data: {

@@ -155,7 +155,21 @@ export interface MarkersAdvanced {
   at: EpochMillis;
 }
 
+/**
+ * The friendship of two users is now `status`: 'pending' (`userId` asked `friendId`), 'accepted' (friends since
+ * `at`), or 'none' (a request rejected or withdrawn, a friendship ended). The store keeps one row per direction so
+ * each user's lists are one indexed look-up; this replaces whatever the pair had.
+ */
+export interface FriendshipChanged {
+  op: 'friendshipChanged';
+  userId: string;
+  friendId: string;
+  status: 'pending' | 'accepted' | 'none';
+  at: EpochMillis;
+}
+
 export type HistoryChange =
+  | FriendshipChanged
   | UserUpserted
   | UserRoleChangedChange
   | UserProfileUpdatedChange
@@ -294,6 +308,17 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     // Audit reads are for auditors (the audit API reads them from the log); the history view does not show them.
     case 'AuditLogRead':
       return [];
+    case 'FriendRequested':
+      return [{ op: 'friendshipChanged', userId: event.data.from, friendId: event.data.to, status: 'pending', at }];
+    case 'FriendRequestAccepted':
+      return [{ op: 'friendshipChanged', userId: event.data.from, friendId: event.data.to, status: 'accepted', at }];
+    case 'FriendRequestRejected':
+    case 'FriendRequestCancelled':
+      return [{ op: 'friendshipChanged', userId: event.data.from, friendId: event.data.to, status: 'none', at }];
+    case 'FriendRemoved': {
+      const { removedBy, friendId } = event.data;
+      return [{ op: 'friendshipChanged', userId: removedBy, friendId, status: 'none', at }];
+    }
     default:
       return unreachable(event);
   }

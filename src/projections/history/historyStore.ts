@@ -141,6 +141,15 @@ export interface GetMessagesOptions {
   limit: number;
 }
 
+/** Which of a user's friendship lists: accepted friends, pending requests to them, pending requests of theirs. */
+export type FriendshipListKind = 'friends' | 'received' | 'sent';
+
+/** One entry of a user's friendship list: the other user and since when (accepted, or asked). */
+export interface FriendshipView {
+  userId: string;
+  since: IsoTime;
+}
+
 /** Writes come from the history projector through ProjectionStore (applyBatch, checkpoint). */
 export interface HistoryStore extends ProjectionStore {
   getUser(userId: string): Promise<UserView | undefined>;
@@ -166,6 +175,11 @@ export interface HistoryStore extends ProjectionStore {
 
   /** The markers of the room's current members, in join order; 0 for a member with none. Empty for no room. */
   getReceipts(roomId: string): Promise<ReceiptView[]>;
+
+  /** The user's friends, or pending requests received or sent, oldest first; empty for an unknown user. */
+  listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]>;
+  /** Users whose email is `email`, compared case-insensitively (ASCII letters); erased emails never match. */
+  getUsersByEmail(email: string): Promise<UserView[]>;
 
   close(): Promise<void>;
 }

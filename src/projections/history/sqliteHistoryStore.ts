@@ -8,8 +8,11 @@ import type { RoomRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../eventlog/checkpoint.js';
 import { historyChanges, type HistoryChange } from './historyChanges.js';
+import { FRIENDSHIPS_SCHEMA, SqliteFriendships } from './sqliteFriendships.js';
 import type {
   EditView,
+  FriendshipListKind,
+  FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
@@ -324,6 +327,7 @@ export class SqliteHistoryStore implements HistoryStore {
    */
   private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
   private closed = false;
+  private readonly friendships: SqliteFriendships;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -336,6 +340,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.exec(SCHEMA);
     addErasedColumn(this.db);
     addProfileColumns(this.db);
+    this.db.exec(FRIENDSHIPS_SCHEMA);
+    this.friendships = new SqliteFriendships(this.db);
 
     const p = (sql: string): Statement => this.db.prepare<unknown[], unknown>(sql);
     this.sql = {
@@ -564,6 +570,14 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.sql.receipts.all(roomId).map((row) => receiptRow.parse(row));
   }
 
+  async listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]> {
+    return this.friendships.listOf(userId, kind);
+  }
+
+  async getUsersByEmail(email: string): Promise<UserView[]> {
+    return this.getUsers(this.friendships.userIdsWithEmail(email));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -644,6 +658,9 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'markersAdvanced':
         this.sql.advanceMarkers.run(change);
+        return;
+      case 'friendshipChanged':
+        this.friendships.apply(change);
         return;
       default:
         unreachable(change);

@@ -13,6 +13,8 @@ import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js
 import { StoreSwitch } from '../storeSwitch.js';
 import type {
   EditView,
+  FriendshipListKind,
+  FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
@@ -62,6 +64,12 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getUsers(userIds: readonly string[]): Promise<UserView[]> {
     return this.stores.current.getUsers(userIds);
+  }
+  listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]> {
+    return this.stores.current.listFriendships(userId, kind);
+  }
+  getUsersByEmail(email: string): Promise<UserView[]> {
+    return this.stores.current.getUsersByEmail(email);
   }
   getRoom(roomId: string): Promise<RoomView | undefined> {
     return this.stores.current.getRoom(roomId);

@@ -16,7 +16,8 @@ import { userDecider } from '../../../src/commands/user/userDecider.js';
 import { usernameDecider } from '../../../src/commands/username/usernameDecider.js';
 import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
-import { asAuditStreamEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
+import { friendshipDecider } from '../../../src/commands/friends/friendshipDecider.js';
+import { asAuditStreamEvent, asFriendshipEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
 import { auditDecider } from '../../../src/audit/auditDecider.js';
 import { uuidGenerator } from '../../../src/support/clock.js';
 
@@ -75,6 +76,7 @@ export function newProcessor(
       rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
       receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
       audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
+      friendships: new StreamWriter({ ...writer, decider: friendshipDecider, asDeciderEvent: asFriendshipEvent }),
     },
     sessionTimeoutMs: 6000,
     operationTimeoutMs: OPERATION_TIMEOUT_MS,

@@ -203,6 +203,14 @@ describe('historyChanges', () => {
       type: 'AuditLogRead',
       data: { auditorId: 'u-audrey', kind: 'streamEvents', streamId: 'room-r-1', messageId: null, fromVersion: 1, limit: 10, returned: 9 },
     });
+    const pair = 'friendship-u-alice-u-bob';
+    log.record(pair, { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } });
+    log.record(pair, { type: 'FriendRequestRejected', data: { from: 'u-alice', to: 'u-bob' } });
+    log.record(pair, { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } });
+    log.record(pair, { type: 'FriendRequestCancelled', data: { from: 'u-alice', to: 'u-bob' } });
+    log.record(pair, { type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } });
+    log.record(pair, { type: 'FriendRequestAccepted', data: { from: 'u-bob', to: 'u-alice' } });
+    log.record(pair, { type: 'FriendRemoved', data: { removedBy: 'u-alice', friendId: 'u-bob' } });
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');
@@ -222,5 +230,30 @@ describe('historyChanges', () => {
     const copy = structuredClone(sent.event);
     expect(historyChanges(sent.event)).toEqual(historyChanges(sent.event));
     expect(sent.event).toEqual(copy);
+  });
+});
+
+describe('historyChanges of friendships', () => {
+  it('sets the pair to pending, accepted or none, naming the asker first', () => {
+    const log = new RecordedEventLog();
+    const pair = 'friendship-u-alice-u-bob';
+    const statuses = [
+      log.record(pair, { type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } }),
+      log.record(pair, { type: 'FriendRequestAccepted', data: { from: 'u-bob', to: 'u-alice' } }),
+      log.record(pair, { type: 'FriendRemoved', data: { removedBy: 'u-alice', friendId: 'u-bob' } }),
+      log.record(pair, { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } }),
+      log.record(pair, { type: 'FriendRequestRejected', data: { from: 'u-alice', to: 'u-bob' } }),
+      log.record(pair, { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } }),
+      log.record(pair, { type: 'FriendRequestCancelled', data: { from: 'u-alice', to: 'u-bob' } }),
+    ].map((event) => historyChanges(event));
+    expect(statuses.map((changes) => changes.map((c) => (c.op === 'friendshipChanged' ? [c.userId, c.friendId, c.status] : c.op)))).toEqual([
+      [['u-bob', 'u-alice', 'pending']],
+      [['u-bob', 'u-alice', 'accepted']],
+      [['u-alice', 'u-bob', 'none']],
+      [['u-alice', 'u-bob', 'pending']],
+      [['u-alice', 'u-bob', 'none']],
+      [['u-alice', 'u-bob', 'pending']],
+      [['u-alice', 'u-bob', 'none']],
+    ]);
   });
 });

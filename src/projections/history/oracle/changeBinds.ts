@@ -24,7 +24,9 @@ export type StatementName =
   | 'editMessage'
   | 'deleteMessage'
   | 'advanceRoom'
-  | 'advanceMarkers';
+  | 'advanceMarkers'
+  | 'deleteFriendshipPair'
+  | 'insertFriendshipRow';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -174,6 +176,26 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
           },
         },
       ];
+    case 'friendshipChanged': {
+      const { userId, friendId, at } = change;
+      const cleared: BoundStatement = { statement: 'deleteFriendshipPair', binds: { userId, friendId } };
+      const row = (from: string, to: string, status: string): BoundStatement => ({
+        statement: 'insertFriendshipRow',
+        binds: { userId: from, friendId: to, status, since: at },
+      });
+      switch (change.status) {
+        case 'none':
+          return [cleared];
+        case 'pending':
+          return [cleared, row(userId, friendId, 'sent'), row(friendId, userId, 'received')];
+        case 'accepted':
+          return [cleared, row(userId, friendId, 'accepted'), row(friendId, userId, 'accepted')];
+        default: {
+          const unknownStatus: never = change.status;
+          throw new Error(`changeBinds: unknown friendship status ${String(unknownStatus)}`);
+        }
+      }
+    }
     default:
       return unreachable(change);
   }

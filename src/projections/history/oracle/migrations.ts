@@ -135,6 +135,23 @@ export const MIGRATIONS: readonly Migration[] = [
     // NULL means none set (Oracle stores '' as NULL).
     statements: (t) => [`ALTER TABLE ${t.users} ADD (status_text VARCHAR2(140 CHAR), avatar_url VARCHAR2(2048 BYTE))`],
   },
+  {
+    version: 5,
+    name: 'friendships and the email search',
+    // One row per direction (see sqliteFriendships.ts): 'accepted' twice for friends, 'sent' and 'received' for a
+    // pending request; each list is a range of the primary key. The email search compares LOWER(email).
+    statements: (t) => [
+      `CREATE TABLE ${t.friendships} (
+        user_id   VARCHAR2(200 BYTE) NOT NULL,
+        friend_id VARCHAR2(200 BYTE) NOT NULL,
+        status    VARCHAR2(8 BYTE) NOT NULL CONSTRAINT ${t.prefix}friendships_status
+          CHECK (status IN ('accepted', 'sent', 'received')),
+        since     TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}friendships_pk PRIMARY KEY (user_id, friend_id)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}users_by_email ON ${t.users} (LOWER(email))`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

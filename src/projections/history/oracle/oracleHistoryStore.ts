@@ -12,6 +12,8 @@ import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkp
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
   EditView,
+  FriendshipListKind,
+  FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
@@ -30,11 +32,13 @@ import { isConnectionLost, toHistoryStoreError } from './oracleErrors.js';
 import {
   checkpointRow,
   editRow,
+  friendshipRow,
   memberRow,
   messageRow,
   receiptRow,
   roleRow,
   roomRow,
+  userIdRow,
   userRoomRow,
   userRow,
 } from './oracleRows.js';
@@ -219,6 +223,17 @@ export class OracleHistoryStore implements HistoryStore {
     this.closed = true;
     // 10 s for in-flight work, then the pool closes its sessions anyway.
     if (this.ownsPool) await this.pool.close(10);
+  }
+
+  async listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]> {
+    const status = kind === 'friends' ? 'accepted' : kind;
+    const rows = await this.query('listFriendships', this.read.friendships, { userId, status });
+    return rows.map((row) => friendshipRow.parse(row));
+  }
+
+  async getUsersByEmail(email: string): Promise<UserView[]> {
+    const rows = await this.query('getUsersByEmail', this.read.userIdsByEmail, { email });
+    return this.getUsers(rows.map((row) => userIdRow.parse(row)));
   }
 
   private async one<T>(schema: z.ZodType<T>, name: ReadName, binds: BindRow): Promise<T | undefined> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type {
   EditView,
+  FriendshipView,
   MemberView,
   MessageView,
   ReceiptView,
@@ -152,3 +153,9 @@ export const checkpointRow = z
 export const versionRow = z.object({ VERSION: int }).transform((r) => r.VERSION);
 
 export const characterSetRow = z.object({ VALUE: z.string() }).transform((r) => r.VALUE);
+
+export const friendshipRow = z
+  .object({ FRIEND_ID: z.string(), SINCE: int })
+  .transform((r): FriendshipView => ({ userId: r.FRIEND_ID, since: iso(r.SINCE) }));
+
+export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.USER_ID);

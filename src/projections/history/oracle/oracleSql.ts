@@ -33,6 +33,10 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     // Oracle's '' is NULL: an empty status text is stored NULL and reads back as "".
     updateUserProfile: `UPDATE ${t.users} SET display_name = :displayName, status_text = :statusText,
       avatar_url = :avatarUrl WHERE user_id = :userId`,
+    deleteFriendshipPair: `DELETE FROM ${t.friendships} WHERE (user_id = :userId AND friend_id = :friendId)
+      OR (user_id = :friendId AND friend_id = :userId)`,
+    insertFriendshipRow: `INSERT INTO ${t.friendships} (user_id, friend_id, status, since)
+      VALUES (:userId, :friendId, :status, ${tsFromMillis('since')})`,
     changeUserPassword: `UPDATE ${t.users} SET password_hash = :passwordHash WHERE user_id = :userId`,
     eraseUserEmail: `UPDATE ${t.users} SET email = NULL WHERE user_id = :userId`,
     // Oracle's '' is NULL: an erased text is NULL with erased = 1, and reads back as "".
@@ -118,7 +122,9 @@ export type ReadName =
   | 'messagesBetween'
   | 'message'
   | 'editHistory'
-  | 'receipts';
+  | 'receipts'
+  | 'friendships'
+  | 'userIdsByEmail';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -168,6 +174,9 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     receipts: `SELECT m.user_id, NVL(k.read_seq, 0) AS read_seq, NVL(k.delivered_seq, 0) AS delivered_seq
       FROM ${t.members} m LEFT JOIN ${t.markers} k ON k.user_id = m.user_id AND k.room_id = m.room_id
       WHERE m.room_id = :roomId ORDER BY m.joined_at, m.user_id`,
+    friendships: `SELECT friend_id, ${millisOf('since')} AS since FROM ${t.friendships}
+      WHERE user_id = :userId AND status = :status ORDER BY since, friend_id`,
+    userIdsByEmail: `SELECT user_id FROM ${t.users} WHERE LOWER(email) = LOWER(:email) ORDER BY user_id`,
   };
 }
 

@@ -16,6 +16,7 @@ export interface OracleTables {
   messages: string;
   edits: string;
   markers: string;
+  friendships: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -37,6 +38,7 @@ export function oracleTables(prefix = ''): OracleTables {
     messages: `${p}messages`,
     edits: `${p}message_edits`,
     markers: `${p}read_markers`,
+    friendships: `${p}friendships`,
     prefix: p,
   };
 }

@@ -34,6 +34,7 @@ const RANK: Record<HistoryChangeOp, number> = {
   personalDataErased: 11,
   userProfileUpdated: 12,
   userPasswordChanged: 13,
+  friendshipChanged: 14,
 };
 
 /**
@@ -88,6 +89,11 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`message:${change.roomId}:${change.messageId}`];
     case 'markersAdvanced':
       return [`markers:${change.userId}:${change.roomId}`];
+    case 'friendshipChanged': {
+      // Delete-then-insert of both rows of the pair: a later change of the same pair needs a stage of its own.
+      const [first, second] = [change.userId, change.friendId].sort();
+      return [`friendship:${first}:${second}`];
+    }
     default:
       return unreachable(change);
   }
