@@ -242,10 +242,11 @@ export class KafkaEventTopic {
     await producer.connect();
 
     // A tail-everything reader needs every partition, so it cannot share a group with anyone: a fresh group per
-    // connection, seeded with the index's offsets. (kafkajs has no manual assignment; a group of one gets all.)
+    // connection, moved to the index's offsets once it runs. (kafkajs has no manual assignment; a group of one
+    // gets all.)
     const groupId = `${this.options.clientId}.event-index.${randomUUID()}`;
     this.groupId = groupId;
-    await this.seedOffsets(admin, groupId);
+    const resume = this.resumeOffsets();
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
@@ -263,6 +264,12 @@ export class KafkaEventTopic {
       autoCommitInterval: 5000,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
+    // Not admin.setOffsets before running: kafkajs implements it with a consumer of its own that waits out a whole
+    // fetch wait (5 s) before it returns, which delayed every restart of a non-empty index. A seek applies to the
+    // next fetch; what a fetch sent before it hands over again is skipped in consumeBatch.
+    for (const [partition, offset] of resume) {
+      if (offset > 0) consumer.seek({ topic: this.options.topic, partition, offset: String(offset) });
+    }
     await joined;
   }
 
@@ -317,12 +324,13 @@ export class KafkaEventTopic {
     return fetchStableOffsets(admin, this.options.topic, () => this.isClosed());
   }
 
-  private async seedOffsets(admin: Admin, groupId: string): Promise<void> {
+  /** Where the index goes on per partition; what lies below is stored already (consumedThrough says so). */
+  private resumeOffsets(): Map<number, number> {
     const resume = this.options.resumeFrom();
     for (const [partition, offset] of resume) {
       this.consumedThrough.set(partition, Math.max(this.consumedThrough.get(partition) ?? 0, offset));
     }
-    await seedGroupOffsets(admin, groupId, this.options.topic, resume);
+    return resume;
   }
 
   /** Tracks the consumer's health; resolves when it first joins, rejects if it cannot within the operation timeout. */
@@ -355,7 +363,10 @@ export class KafkaEventTopic {
   private async consumeBatch({ batch }: EachBatchPayload): Promise<void> {
     if (batch.topic !== this.options.topic || this.isClosed()) return;
     const next = Number(batch.lastOffset()) + 1;
-    await this.options.consume(batch.partition, batch.messages, next);
+    // Stored already (a fetch sent before the resume seek applied starts at the beginning): not decoded again.
+    const stored = this.consumedThrough.get(batch.partition) ?? 0;
+    const messages = batch.messages.filter((message) => Number(message.offset) >= stored);
+    await this.options.consume(batch.partition, messages, next);
     this.markConsumed(batch.partition, next);
   }
 
@@ -442,20 +453,6 @@ export async function fetchStableOffsets(admin: Admin, topic: string, stop: () =
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
-}
-
-/**
- * Where a new consumer group starts per partition (the next offset to fetch); partitions at 0 are left to the
- * consumer's fromBeginning. Only a group nobody has joined yet can be seeded.
- */
-export async function seedGroupOffsets(admin: Admin, groupId: string, topic: string, offsets: Iterable<[number, number]>): Promise<void> {
-  const partitions = [...offsets].filter(([, offset]) => offset > 0);
-  if (partitions.length === 0) return;
-  await admin.setOffsets({
-    groupId,
-    topic,
-    partitions: partitions.map(([partition, offset]) => ({ partition, offset: String(offset) })),
-  });
 }
 
 function isRetriable(error: unknown): boolean {
