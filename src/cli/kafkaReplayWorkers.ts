@@ -3,9 +3,6 @@
 // formats them, and this thread only writes their output as it arrives. Across partitions a topic has no order, so
 // chunks are written as they come; within a partition they stay in order (one worker reads it, in order).
 
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { ReplayProgress, ReplayResult } from '../analysis/replay.js';
 import { onlyStream } from '../analysis/replayFilter.js';
@@ -13,7 +10,7 @@ import type { ReplayQuery } from '../analysis/replayQuery.js';
 import { CSV_HEADER } from '../analysis/replayRecord.js';
 import { EMPTY_CHECKPOINT, lag, mergeCheckpoints, partitionsOf, positionIn, type Checkpoint } from '../eventlog/checkpoint.js';
 import { replayWorkerData } from './replayWorkerProtocol.js';
-import { stop } from './replayWorkers.js';
+import { startReplayWorker, stop } from './replayWorkerThread.js';
 
 const checkpoint = replayWorkerData.shape.query.shape.after.unwrap();
 
@@ -73,15 +70,6 @@ export interface TopicWorkersOptions {
   onProgress?: (progress: ReplayProgress) => void;
 }
 
-// As for the SQLite workers (replayWorkers.ts): room in the young generation for a replay's short-lived objects.
-const WORKER_YOUNG_GENERATION_MB = 192;
-
-// The worker's entry beside this module (see replayWorkers.ts: run from source, it registers tsx first).
-const FROM_SOURCE = path.extname(fileURLToPath(import.meta.url)) === '.ts';
-const WORKER_ENTRY = FROM_SOURCE
-  ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./kafkaReplayWorker.ts', import.meta.url).href)}); });`
-  : new URL('./kafkaReplayWorker.js', import.meta.url);
-
 export async function replayTopicInWorkers(options: TopicWorkersOptions): Promise<ReplayResult> {
   const { query, end, groups } = options;
   const after = query.after ?? EMPTY_CHECKPOINT;
@@ -93,7 +81,7 @@ export async function replayTopicInWorkers(options: TopicWorkersOptions): Promis
   let reached = after;
   const workers = groups.map((partitions) => {
     const data: TopicWorkerData = { dataDir: options.dataDir, query: { ...query, types: [...query.types] }, end, partitions };
-    return new Worker(WORKER_ENTRY, { eval: FROM_SOURCE, workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    return startReplayWorker('kafkaReplayWorker', data);
   });
   try {
     await new Promise<void>((resolve, reject) => {

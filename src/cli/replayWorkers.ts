@@ -3,14 +3,13 @@
 // by side while this thread only writes their output, in log order. The bytes written are exactly those of a
 // replay in one thread (an e2e test compares them).
 
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ReplayProgress, ReplayResult } from '../analysis/replay.js';
 import type { ReplayQuery } from '../analysis/replayQuery.js';
 import { CSV_HEADER } from '../analysis/replayRecord.js';
 import { InOrder, type ReplaySlice } from '../analysis/replaySlices.js';
 import { checkpointFromEntries, EMPTY_CHECKPOINT, type Checkpoint } from '../eventlog/checkpoint.js';
+import { startReplayWorker, stop } from './replayWorkerThread.js';
 import { replayWorkerResult, type ReplayWorkerData, type SliceResult } from './replayWorkerProtocol.js';
 
 export interface ParallelReplayOptions {
@@ -25,17 +24,6 @@ export interface ParallelReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
 }
 
-// Young-generation room for each worker: the replay allocates short-lived objects at a furious rate (see the CLI's
-// --max-semi-space-size, which this matches: V8 sizes the young generation at three semi-spaces).
-const WORKER_YOUNG_GENERATION_MB = 192;
-
-// The worker's entry beside this module: replayWorker.js when built. Run from source (tsx: the tests, `npx tsx
-// src/cli/main.ts`), a worker does not inherit tsx's loader, so it registers it first, then imports the .ts entry.
-const FROM_SOURCE = path.extname(fileURLToPath(import.meta.url)) === '.ts';
-const WORKER_ENTRY = FROM_SOURCE
-  ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./replayWorker.ts', import.meta.url).href)}); });`
-  : new URL('./replayWorker.js', import.meta.url);
-
 export async function replayInWorkers(options: ParallelReplayOptions): Promise<ReplayResult> {
   const { slices, query } = options;
   const first = slices[0];
@@ -49,15 +37,7 @@ export async function replayInWorkers(options: ParallelReplayOptions): Promise<R
     dataDir: options.dataDir,
     query: { ...query, types: [...query.types] },
   };
-  const workers = Array.from(
-    { length: Math.max(1, Math.min(options.jobs, slices.length)) },
-    () =>
-      new Worker(WORKER_ENTRY, {
-        eval: FROM_SOURCE,
-        workerData: data,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      }),
-  );
+  const workers = Array.from({ length: Math.max(1, Math.min(options.jobs, slices.length)) }, () => startReplayWorker('replayWorker', data));
   const queue = [...slices];
   const results = new InOrder<SliceResult>();
   // Finished slices waiting for an earlier one are held in memory: a worker gets no new slice while this many are.
@@ -113,14 +93,4 @@ export async function replayInWorkers(options: ParallelReplayOptions): Promise<R
     await Promise.all(workers.map((worker) => stop(worker)));
   }
   return { read: progress.read, written: progress.written, reached };
-}
-
-/** Lets a worker close its log and end; one that does not within a second is terminated. */
-export async function stop(worker: Worker): Promise<void> {
-  if (worker.threadId < 0) return; // already exited
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.postMessage('close');
-  const timer = setTimeout(() => void worker.terminate(), 1000);
-  await exited;
-  clearTimeout(timer);
 }
