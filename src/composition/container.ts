@@ -56,6 +56,7 @@ import { auditEndpoints, bindAudit } from './auditBindings.js';
 import { undecorated } from '../privacy/sealingEventLog.js';
 import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
 import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
+import { bindFriends, friendEndpoints } from './friendBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -330,6 +331,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAudit(container, config);
   bindPrivacy(container, config, logger);
   bindAccounts(container, limits);
+  bindFriends(container, config, limits);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
@@ -409,6 +411,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
           ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
           ...(await auditEndpoints(context)),
           ...(await adminEndpoints(context)),
+          ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
         ]
       : []),
