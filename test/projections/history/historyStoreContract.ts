@@ -138,6 +138,88 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       });
     });
 
+    describe('friendships', () => {
+      const pair = 'friendship-u-alice-u-bob';
+      const lists = async (userId: string) => ({
+        friends: await store.listFriendships(userId, 'friends'),
+        received: await store.listFriendships(userId, 'received'),
+        sent: await store.listFriendships(userId, 'sent'),
+      });
+      const ids = async (userId: string) => {
+        const all = await lists(userId);
+        return { friends: all.friends.map((f) => f.userId), received: all.received.map((f) => f.userId), sent: all.sent.map((f) => f.userId) };
+      };
+
+      it('shows a pending request to both sides, then friends both ways from the acceptance on', async () => {
+        threeUsers();
+        const asked = log.record(pair, { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } });
+        await project();
+        expect(await lists('u-alice')).toEqual({ friends: [], received: [], sent: [{ userId: 'u-bob', since: isoOf(asked) }] });
+        expect(await lists('u-bob')).toEqual({ friends: [], received: [{ userId: 'u-alice', since: isoOf(asked) }], sent: [] });
+        const accepted = log.record(pair, { type: 'FriendRequestAccepted', data: { from: 'u-alice', to: 'u-bob' } });
+        await project();
+        expect(await lists('u-alice')).toEqual({ friends: [{ userId: 'u-bob', since: isoOf(accepted) }], received: [], sent: [] });
+        expect(await lists('u-bob')).toEqual({ friends: [{ userId: 'u-alice', since: isoOf(accepted) }], received: [], sent: [] });
+        expect(await ids('u-carol')).toEqual({ friends: [], received: [], sent: [] });
+      });
+
+      it('clears the pair on a rejection, a withdrawal and a removal, and takes a new request after each', async () => {
+        threeUsers();
+        const steps: Array<[Parameters<RecordedEventLog['record']>[1], { friends: string[]; received: string[]; sent: string[] }]> = [
+          [{ type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } }, { friends: [], received: [], sent: ['u-bob'] }],
+          [{ type: 'FriendRequestRejected', data: { from: 'u-alice', to: 'u-bob' } }, { friends: [], received: [], sent: [] }],
+          [{ type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } }, { friends: [], received: ['u-bob'], sent: [] }],
+          [{ type: 'FriendRequestCancelled', data: { from: 'u-bob', to: 'u-alice' } }, { friends: [], received: [], sent: [] }],
+          [{ type: 'FriendRequested', data: { from: 'u-alice', to: 'u-bob' } }, { friends: [], received: [], sent: ['u-bob'] }],
+          [{ type: 'FriendRequestAccepted', data: { from: 'u-alice', to: 'u-bob' } }, { friends: ['u-bob'], received: [], sent: [] }],
+          [{ type: 'FriendRemoved', data: { removedBy: 'u-bob', friendId: 'u-alice' } }, { friends: [], received: [], sent: [] }],
+        ];
+        for (const [event, aliceSees] of steps) {
+          log.record(pair, event);
+          await project();
+          expect(await ids('u-alice')).toEqual(aliceSees);
+        }
+        expect(await ids('u-bob')).toEqual({ friends: [], received: [], sent: [] });
+      });
+
+      it('lists several, oldest first, and applies a whole history in one batch as event by event', async () => {
+        threeUsers();
+        log.registerUser('u-dave', 'dave');
+        log.record('friendship-u-alice-u-carol', { type: 'FriendRequested', data: { from: 'u-carol', to: 'u-alice' } });
+        log.record(pair, { type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } });
+        log.record('friendship-u-alice-u-dave', { type: 'FriendRequested', data: { from: 'u-alice', to: 'u-dave' } });
+        log.record(pair, { type: 'FriendRequestAccepted', data: { from: 'u-bob', to: 'u-alice' } });
+        log.record('friendship-u-alice-u-carol', { type: 'FriendRequestAccepted', data: { from: 'u-carol', to: 'u-alice' } });
+        log.record(pair, { type: 'FriendRemoved', data: { removedBy: 'u-alice', friendId: 'u-bob' } });
+        log.record(pair, { type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } });
+        await project();
+        expect(await ids('u-alice')).toEqual({ friends: ['u-carol'], received: ['u-bob'], sent: ['u-dave'] });
+        expect(await ids('u-dave')).toEqual({ friends: [], received: ['u-alice'], sent: [] });
+        const stepwise = await freshStore();
+        for (const event of log.events) await stepwise.applyBatch([event]);
+        for (const userId of ['u-alice', 'u-bob', 'u-carol', 'u-dave']) {
+          for (const kind of ['friends', 'received', 'sent'] as const) {
+            expect(await stepwise.listFriendships(userId, kind)).toEqual(await store.listFriendships(userId, kind));
+          }
+        }
+      });
+
+      it('finds users by email case-insensitively, never an erased email, and nobody for an unknown one', async () => {
+        log.registerUser('u-alice', 'alice', { email: 'Alice.Smith@Example.test' });
+        log.registerUser('u-alias', 'alias', { email: 'alice.smith@example.TEST' });
+        log.registerUser('u-bob', 'bob', { email: 'bob@example.test' });
+        log.registerUser('u-nomail', 'nomail', { email: null });
+        await project();
+        expect((await store.getUsersByEmail('ALICE.smith@example.test')).map((u) => u.userId)).toEqual(['u-alias', 'u-alice']);
+        expect((await store.getUsersByEmail('bob@example.test')).map((u) => u.username)).toEqual(['bob']);
+        expect(await store.getUsersByEmail('bob@example')).toEqual([]);
+        expect(await store.getUsersByEmail('nobody@example.test')).toEqual([]);
+        log.erasePersonalData('u-bob');
+        await project();
+        expect(await store.getUsersByEmail('bob@example.test')).toEqual([]);
+      });
+    });
+
     describe('rooms', () => {
       it('projects RoomCreated with its creator as the first member', async () => {
         threeUsers();
