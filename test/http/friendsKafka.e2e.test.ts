@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TOKENS } from '../../src/composition/tokens.js';
+import { HttpClient } from '../support/httpClient.js';
+import { describeWithServices } from '../support/realServices.js';
+import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
+import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
+import { startTestServer, type TestServer } from '../support/testServer.js';
+import { listIds, pairEvents, runCrossingRequests, runThreeUserFlow, signUpWithEmail, type FriendsWorld } from './friendsFlow.js';
+
+// Friends in the distributed mode: EVENT_LOG=kafka sends every friendship command through the commands topic to the
+// command processor (the pair stream's single writer), events are Avro under the real schema registry, and the
+// search budget lives in Redis. The same answers and events as embedded (friendsFlow.ts is shared).
+
+describeWithServices('friends through the Kafka command processor', ['KAFKA_BROKERS', 'REDIS_URL', 'SCHEMA_REGISTRY_URL'], (env) => {
+  const run = randomUUID();
+  const topic = `test.friends.events.${run}`;
+  const keyPrefix = testKeyPrefix('friends');
+  const subjectPrefix = uniqueSubjectPrefix('friends');
+  let server: TestServer;
+  let http: HttpClient;
+  let redis: Redis;
+  let world: FriendsWorld;
+
+  beforeAll(async () => {
+    redis = await openRedis(env('REDIS_URL'));
+    server = await startTestServer({
+      EVENT_LOG: 'kafka',
+      KAFKA_BROKERS: env('KAFKA_BROKERS'),
+      KAFKA_EVENTS_TOPIC: topic,
+      KAFKA_CLIENT_ID: `friends-test-${run.slice(0, 8)}`,
+      SCHEMA_REGISTRY: 'confluent',
+      SCHEMA_REGISTRY_URL: env('SCHEMA_REGISTRY_URL'),
+      SCHEMA_SUBJECT_PREFIX: subjectPrefix,
+      REDIS_URL: env('REDIS_URL'),
+      REDIS_KEY_PREFIX: keyPrefix,
+      TOKEN_STORE: 'redis',
+      RATE_LIMIT_STORE: 'redis',
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    });
+    http = new HttpClient(server.baseUrl);
+    const log = await server.server.service(TOKENS.eventLog);
+    world = { http, readStream: (streamId) => log.readStream(streamId) };
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop({ removeData: true });
+    if (redis) {
+      await deleteKeys(redis, keyPrefix);
+      await redis.quit();
+    }
+    const admin = new Kafka({ clientId: 'friends-test-cleanup', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((name) => name.includes(run));
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await deleteSubjects(env('SCHEMA_REGISTRY_URL'), await subjectsWithPrefix(env('SCHEMA_REGISTRY_URL'), subjectPrefix).catch(() => []));
+  }, 60_000);
+
+  it('runs the three-user flow through the processor with the same answers and events as embedded', async () => {
+    const [ann, bea, cid] = await Promise.all([
+      signUpWithEmail(http, 'ann', 'ann@example.com'),
+      signUpWithEmail(http, 'bea', 'bea@example.com'),
+      signUpWithEmail(http, 'cid', 'cid@example.com'),
+    ]);
+    await runThreeUserFlow(world, ann, bea, cid);
+  }, 60_000);
+
+  it('decides crossing requests in order on the pair stream, and refusals come back with their codes', async () => {
+    const [dee, eli] = await Promise.all([
+      signUpWithEmail(http, 'dee', 'dee@example.com'),
+      signUpWithEmail(http, 'eli', 'eli@example.com'),
+    ]);
+    await runCrossingRequests(world, dee, eli);
+    const before = await pairEvents(world, dee, eli);
+    const again = await http.post('/api/friends/requests', { token: dee.accessToken, body: { userId: eli.userId } });
+    expect([again.status, again.body.error.code]).toEqual([409, 'ALREADY_FRIENDS']);
+    const accept = await http.post(`/api/friends/requests/${eli.userId}/accept`, { token: dee.accessToken });
+    expect([accept.status, accept.body.error.code]).toEqual([404, 'NO_FRIEND_REQUEST']);
+    expect(await pairEvents(world, dee, eli)).toEqual(before);
+    expect(await listIds(http, dee, 'friends')).toEqual([eli.userId]);
+  }, 60_000);
+
+  it('finds a user by email over the Kafka-fed view', async () => {
+    const fox = await signUpWithEmail(http, 'fox', 'Fox@Example.com');
+    const seeker = await signUpWithEmail(http, 'seeker', 'seeker@example.com');
+    const found = await http.get('/api/users/search?email=fox%40example.COM', { token: seeker.accessToken });
+    expect(found.status).toBe(200);
+    expect(found.body.users).toEqual([{ userId: fox.userId, username: 'fox', displayName: 'fox', statusText: '', avatarUrl: null }]);
+  }, 60_000);
+});
