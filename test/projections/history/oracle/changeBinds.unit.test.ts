@@ -101,3 +101,27 @@ describe('oracleTables', () => {
     }
   });
 });
+
+describe('friendship changes on Oracle', () => {
+  const sql = writeSql(oracleTables('t_'));
+
+  it('clear the pair, then write one row per direction (sent/received, or accepted twice), with exactly their binds', () => {
+    const change = (status: 'pending' | 'accepted' | 'none') =>
+      statementsFor({ op: 'friendshipChanged', userId: 'u-a', friendId: 'u-b', status, at: T0 });
+    for (const status of ['pending', 'accepted', 'none'] as const) {
+      for (const { statement, binds } of change(status)) {
+        expect(new Set(Object.keys(binds)), `${status} → ${statement}`).toEqual(placeholdersOf(sql[statement]));
+      }
+    }
+    expect(change('pending').map((s) => [s.statement, s.binds])).toEqual([
+      ['deleteFriendshipPair', { userId: 'u-a', friendId: 'u-b' }],
+      ['insertFriendshipRow', { userId: 'u-a', friendId: 'u-b', status: 'sent', since: T0 }],
+      ['insertFriendshipRow', { userId: 'u-b', friendId: 'u-a', status: 'received', since: T0 }],
+    ]);
+    expect(change('accepted').map((s) => s.binds['status'])).toEqual([undefined, 'accepted', 'accepted']);
+    expect(change('none').map((s) => s.statement)).toEqual(['deleteFriendshipPair']);
+    const reads = readSql(oracleTables('t_'));
+    expect(placeholdersOf(reads.friendships)).toEqual(new Set(['userId', 'status']));
+    expect(placeholdersOf(reads.userIdsByEmail)).toEqual(new Set(['email']));
+  });
+});

@@ -166,3 +166,16 @@ describe('chunk (executeMany calls of one run)', () => {
     expect(() => chunk([1], 0)).toThrow(/positive integer/);
   });
 });
+
+describe('friendship changes in a write plan', () => {
+  it('gives a later change of the same pair (either direction) a stage of its own, and other pairs share one', () => {
+    const at = Date.UTC(2025, 0, 1);
+    const changes: HistoryChange[] = [
+      { op: 'friendshipChanged', userId: 'u-a', friendId: 'u-b', status: 'pending', at },
+      { op: 'friendshipChanged', userId: 'u-c', friendId: 'u-d', status: 'pending', at },
+      { op: 'friendshipChanged', userId: 'u-b', friendId: 'u-a', status: 'none', at },
+    ];
+    expect(rowKeys(changes[0]!)).toEqual(rowKeys(changes[2]!));
+    expect(planWrites(changes)).toHaveLength(2);
+  });
+});
