@@ -38,6 +38,20 @@ describe('command messages', () => {
     expect(parseCommand(Buffer.from(JSON.stringify(bad)))).toMatchObject({ ok: false, commandId: 'c-1' });
   });
 
+  it('carry every friendship command, and refuse one without the other user', () => {
+    const types = ['RequestFriend', 'AcceptFriendRequest', 'RejectFriendRequest', 'CancelFriendRequest', 'RemoveFriend'] as const;
+    for (const type of types) {
+      const friend: CommandEnvelope = {
+        ...envelope,
+        streamId: 'friendship-alice-bob',
+        body: { category: 'friendships', command: { type, userId: 'alice', otherUserId: 'bob' } },
+      };
+      expect(parseCommand(encodeCommand(friend))).toEqual({ ok: true, envelope: friend });
+    }
+    const bad = { ...envelope, body: { category: 'friendships', command: { type: 'RequestFriend', userId: 'alice' } } };
+    expect(parseCommand(Buffer.from(JSON.stringify(bad)))).toMatchObject({ ok: false, commandId: 'c-1' });
+  });
+
   it('refuse a command of one category dressed as another, naming the problem and keeping the id', () => {
     const wrong = { ...envelope, body: { category: 'receipts', command: envelope.body.command } };
     const parsed = parseCommand(Buffer.from(JSON.stringify(wrong)));
