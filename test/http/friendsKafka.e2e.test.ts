@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { HttpClient } from '../support/httpClient.js';
-import { describeWithServices } from '../support/realServices.js';
+import { describeWithServices, kafkaModeEnv } from '../support/realServices.js';
 import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
@@ -27,17 +27,7 @@ describeWithServices('friends through the Kafka command processor', ['KAFKA_BROK
   beforeAll(async () => {
     redis = await openRedis(env('REDIS_URL'));
     server = await startTestServer({
-      EVENT_LOG: 'kafka',
-      KAFKA_BROKERS: env('KAFKA_BROKERS'),
-      KAFKA_EVENTS_TOPIC: topic,
-      KAFKA_CLIENT_ID: `friends-test-${run.slice(0, 8)}`,
-      SCHEMA_REGISTRY: 'confluent',
-      SCHEMA_REGISTRY_URL: env('SCHEMA_REGISTRY_URL'),
-      SCHEMA_SUBJECT_PREFIX: subjectPrefix,
-      REDIS_URL: env('REDIS_URL'),
-      REDIS_KEY_PREFIX: keyPrefix,
-      TOKEN_STORE: 'redis',
-      RATE_LIMIT_STORE: 'redis',
+      ...kafkaModeEnv(env, { topic, clientId: `friends-test-${run.slice(0, 8)}`, subjectPrefix, keyPrefix }),
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     });
     http = new HttpClient(server.baseUrl);

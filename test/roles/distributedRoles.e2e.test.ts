@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRoom, HttpClient, joinRoom, sendRest, signUp, type User } from '../support/chatFixture.js';
 import { spawnChat, type ChatProcess } from '../support/chatProcess.js';
-import { describeWithServices } from '../support/realServices.js';
+import { describeWithServices, kafkaModeEnv } from '../support/realServices.js';
 import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { WsTestClient, type Frame } from '../support/wsClient.js';
@@ -37,17 +37,7 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
   let redis: Redis;
 
   const shared = (): Record<string, string> => ({
-    EVENT_LOG: 'kafka',
-    KAFKA_BROKERS: env('KAFKA_BROKERS'),
-    KAFKA_EVENTS_TOPIC: topic,
-    KAFKA_CLIENT_ID: `roles-test-${run.slice(0, 8)}`,
-    SCHEMA_REGISTRY: 'confluent',
-    SCHEMA_REGISTRY_URL: env('SCHEMA_REGISTRY_URL'),
-    SCHEMA_SUBJECT_PREFIX: subjectPrefix,
-    REDIS_URL: env('REDIS_URL'),
-    REDIS_KEY_PREFIX: keyPrefix,
-    TOKEN_STORE: 'redis',
-    RATE_LIMIT_STORE: 'redis',
+    ...kafkaModeEnv(env, { topic, clientId: `roles-test-${run.slice(0, 8)}`, subjectPrefix, keyPrefix }),
     PRESENCE_STORE: 'redis',
     TYPING_BUS: 'redis',
     ANALYTICS_STORE: 'redis',
