@@ -127,12 +127,21 @@ public final class KafkaProbe {
             decider.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             decider.commitTransaction();
 
+            // commitTransaction returns once the commit is decided; the markers that make the transactional offset
+            // visible to the group coordinator are written right after, so on a fresh node the first look can
+            // still see nothing (seen in CI): look again until it shows, for a bounded time.
             try (Admin admin = Admin.create(adminProps(bootstrap))) {
-                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                        .get(15, TimeUnit.SECONDS);
-                OffsetAndMetadata got = committed.get(new TopicPartition(found.topic(), found.partition()));
+                TopicPartition read = new TopicPartition(found.topic(), found.partition());
+                OffsetAndMetadata got = null;
+                long offsetDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < offsetDeadline) {
+                    got = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                            .get(15, TimeUnit.SECONDS).get(read);
+                    if (got != null && got.offset() == found.offset() + 1) break;
+                    Thread.sleep(200);
+                }
                 if (got == null || got.offset() != found.offset() + 1) {
-                    System.err.println("kafka smoke: the transaction did not commit the consumer offset: " + got);
+                    System.err.println("kafka smoke: the transaction did not commit the consumer offset within 30 s: " + got);
                     return 1;
                 }
             }
