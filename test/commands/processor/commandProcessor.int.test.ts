@@ -1,5 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditStreamId, type AuditCommand } from '../../../src/audit/auditDecider.js';
+import type { DecisionContext } from '../../../src/commands/decider.js';
 import type { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
 import type { RoomCommand } from '../../../src/commands/commands.js';
 import { encodeCommand, type CommandEnvelope } from '../../../src/commands/processor/commandMessages.js';
@@ -230,6 +232,44 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
         ['MemberJoined', 2],
         ['MessageSent', 3],
       ]);
+    });
+
+    it("forgets an auditor's stream state when a transaction fails, so the next read is decided on what Kafka holds", async () => {
+      const deployment = fresh();
+      const { processor } = await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      const stream = auditStreamId('audrey');
+      const partition = caller.log.partitionOf(stream);
+      const auditor: DecisionContext = { ...actor('audrey'), actor: { userId: 'audrey', role: 'auditor' } };
+      const read = (n: number): AuditCommand => ({
+        type: 'RecordAuditRead',
+        read: { auditorId: 'audrey', kind: 'streamEvents', streamId: 'room-r-x', messageId: null, fromVersion: n, limit: 10, returned: 0 },
+      });
+      await caller.audit.execute(stream, read(1), auditor, { commandId: 'a1', correlationId: 'k' });
+      // A zombie fences the processor: its next transaction (the second read, already decided) is refused and
+      // aborted, and it takes the partition over again.
+      const zombie = new Kafka({ clientId: 'zombie', brokers, logLevel: logLevel.NOTHING }).producer({
+        transactionalId: `${deployment.eventsTopic}.command-processor-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await zombie.connect();
+      closers.push(() => zombie.disconnect());
+      await zombie.transaction();
+
+      const second = await caller.audit.execute(stream, read(2), auditor, { commandId: 'a2', correlationId: 'k' });
+      expect(processor.stats().aborted).toBeGreaterThanOrEqual(1);
+      // Decided again on what Kafka holds: version 2, not 3 (a state left ahead by the aborted decision).
+      expect(second.events).toMatchObject([{ type: 'AuditLogRead', streamVersion: 2 }]);
+      const third = await caller.audit.execute(stream, read(3), auditor, { commandId: 'a3', correlationId: 'k' });
+      expect(third.events).toMatchObject([{ type: 'AuditLogRead', streamVersion: 3 }]);
+      const stored = await caller.log.readStream(stream);
+      expect(stored.map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      for (let i = 1; i < stored.length; i++) {
+        const previous = stored[i - 1];
+        if (!previous) throw new Error('missing event');
+        expect(stored[i]?.previousHash).toBe(eventHash(codec.encode(previous)));
+      }
     });
 
     it('passes the events through beforeEncode, and its output is what is stored', async () => {

@@ -18,7 +18,7 @@ import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
 import { friendshipDecider } from '../../../src/commands/friends/friendshipDecider.js';
 import { asAuditStreamEvent, asFriendshipEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
-import { auditDecider } from '../../../src/audit/auditDecider.js';
+import { auditDecider, type AuditCommand } from '../../../src/audit/auditDecider.js';
 import { uuidGenerator } from '../../../src/support/clock.js';
 
 // The pieces commandExecution.ts composes, built directly so a test can run several processors and callers in
@@ -92,6 +92,7 @@ export interface Caller {
   users: CommandExecutor<UserCommand>;
   rooms: CommandExecutor<RoomCommand>;
   receipts: CommandExecutor<ReceiptCommand>;
+  audit: CommandExecutor<AuditCommand>;
   close(): Promise<void>;
 }
 
@@ -112,6 +113,7 @@ export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeo
     users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), log),
     rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), log),
     receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), log),
+    audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), log),
     close: () => client.close(),
   };
 }
