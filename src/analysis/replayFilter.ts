@@ -21,13 +21,26 @@ export function matchesReplay(filter: ReplayFilter, event: RecordedEvent): boole
 }
 
 /**
- * A user's events: those they acted in (the actor of the command), plus their own streams (account, receipts) and
- * the claim of their username, whoever the actor was recorded as.
+ * A user's events: those they acted in (the actor of the command), plus their own streams (account, receipts,
+ * their friendships: a pair's stream is half theirs, so a request made to them is theirs too) and the claim of
+ * their username, whoever the actor was recorded as.
  */
 export function concernsUser(userId: string, event: RecordedEvent): boolean {
   if (event.metadata.actorId === userId) return true;
   if (event.streamId === userStreamId(userId) || event.streamId === receiptsStreamId(userId)) return true;
-  return event.type === 'UsernameClaimed' && event.data.userId === userId;
+  switch (event.type) {
+    case 'UsernameClaimed':
+      return event.data.userId === userId;
+    case 'FriendRequested':
+    case 'FriendRequestAccepted':
+    case 'FriendRequestRejected':
+    case 'FriendRequestCancelled':
+      return event.data.from === userId || event.data.to === userId;
+    case 'FriendRemoved':
+      return event.data.removedBy === userId || event.data.friendId === userId;
+    default:
+      return false;
+  }
 }
 
 /** The one stream a filter is confined to, when it is (then the replay reads that stream instead of the log). */

@@ -74,4 +74,13 @@ describe('concernsUser', () => {
     const added = sampleEvent('MemberJoined', { data: { userId: 'u-bob', addedBy: 'u-alice' }, metadata: { actorId: 'u-alice' } });
     expect(concernsUser('u-bob', at(0, 1, added, 'room-r-general'))).toBe(false);
   });
+
+  it("includes the user's friendships, whichever of the two acted", () => {
+    const asked = sampleEvent('FriendRequested', { data: { from: 'u-alice', to: 'u-bob' }, metadata: { actorId: 'u-alice' } });
+    expect(concernsUser('u-bob', at(0, 1, asked, 'friendship-u-alice-u-bob'))).toBe(true);
+    expect(concernsUser('u-carol', at(0, 1, asked, 'friendship-u-alice-u-bob'))).toBe(false);
+    const removed = sampleEvent('FriendRemoved', { data: { removedBy: 'u-alice', friendId: 'u-bob' }, metadata: { actorId: 'u-alice' } });
+    expect(concernsUser('u-bob', at(0, 2, removed, 'friendship-u-alice-u-bob'))).toBe(true);
+    expect(concernsUser('u-carol', at(0, 2, removed, 'friendship-u-alice-u-bob'))).toBe(false);
+  });
 });
