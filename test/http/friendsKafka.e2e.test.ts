@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { HttpClient } from '../support/httpClient.js';
-import { describeWithServices, kafkaModeEnv } from '../support/realServices.js';
-import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
-import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
+import { kafkaModeEnv, removeKafkaModeData } from '../support/kafkaMode.js';
+import { describeWithServices } from '../support/realServices.js';
+import { openRedis, testKeyPrefix } from '../support/redis.js';
+import { uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 import { listIds, pairEvents, runCrossingRequests, runThreeUserFlow, signUpWithEmail, type FriendsWorld } from './friendsFlow.js';
 
@@ -37,16 +37,7 @@ describeWithServices('friends through the Kafka command processor', ['KAFKA_BROK
 
   afterAll(async () => {
     await server?.stop({ removeData: true });
-    if (redis) {
-      await deleteKeys(redis, keyPrefix);
-      await redis.quit();
-    }
-    const admin = new Kafka({ clientId: 'friends-test-cleanup', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((name) => name.includes(run));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-    await deleteSubjects(env('SCHEMA_REGISTRY_URL'), await subjectsWithPrefix(env('SCHEMA_REGISTRY_URL'), subjectPrefix).catch(() => []));
+    await removeKafkaModeData(env, { run, keyPrefix, subjectPrefix, redis });
   }, 60_000);
 
   it('runs the three-user flow through the processor with the same answers and events as embedded', async () => {

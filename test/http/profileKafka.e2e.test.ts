@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { createRoom, HttpClient, signUp, type User } from '../support/chatFixture.js';
 import { STRONG_PASSWORD } from '../support/httpClient.js';
-import { describeWithServices, kafkaModeEnv } from '../support/realServices.js';
-import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
-import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
+import { kafkaModeEnv, removeKafkaModeData } from '../support/kafkaMode.js';
+import { describeWithServices } from '../support/realServices.js';
+import { openRedis, testKeyPrefix } from '../support/redis.js';
+import { uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 import { WsTestClient } from '../support/wsClient.js';
 
@@ -42,16 +42,7 @@ describeWithServices('profile and password change through the Kafka command proc
 
   afterAll(async () => {
     await server?.stop({ removeData: true });
-    if (redis) {
-      await deleteKeys(redis, keyPrefix);
-      await redis.quit();
-    }
-    const admin = new Kafka({ clientId: 'profile-test-cleanup', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((name) => name.includes(run));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-    await deleteSubjects(env('SCHEMA_REGISTRY_URL'), await subjectsWithPrefix(env('SCHEMA_REGISTRY_URL'), subjectPrefix).catch(() => []));
+    await removeKafkaModeData(env, { run, keyPrefix, subjectPrefix, redis });
   }, 60_000);
 
   it('changes a profile through the processor: ProfileUpdated in the log, the new profile in the answer and every read', async () => {

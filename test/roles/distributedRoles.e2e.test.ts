@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRoom, HttpClient, joinRoom, sendRest, signUp, type User } from '../support/chatFixture.js';
 import { spawnChat, type ChatProcess } from '../support/chatProcess.js';
-import { describeWithServices, kafkaModeEnv } from '../support/realServices.js';
-import { deleteKeys, openRedis, testKeyPrefix } from '../support/redis.js';
-import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
+import { kafkaModeEnv, removeKafkaModeData } from '../support/kafkaMode.js';
+import { describeWithServices } from '../support/realServices.js';
+import { openRedis, testKeyPrefix } from '../support/redis.js';
+import { uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { WsTestClient, type Frame } from '../support/wsClient.js';
 
 // The distributed mode as an operator runs it: separate `chat serve --roles ...` processes on one Kafka topic, one
@@ -86,15 +86,7 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
     const stopAll = (some: ChatProcess[]) => Promise.all(some.map(async (process) => [process.name, await process.stop()] as const));
     const codes = [...(await stopAll(processes.filter(isEdge))), ...(await stopAll(processes.filter((process) => !isEdge(process))))];
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-    if (redis) {
-      await deleteKeys(redis, keyPrefix);
-      await redis.quit();
-    }
-    const admin = new Kafka({ clientId: 'roles-test-cleanup', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await deleteSubjects(env('SCHEMA_REGISTRY_URL'), await subjectsWithPrefix(env('SCHEMA_REGISTRY_URL'), subjectPrefix).catch(() => []));
+    await removeKafkaModeData(env, { run, keyPrefix, subjectPrefix, redis });
     // Every role stopped gracefully on SIGTERM.
     expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(processes.map((process) => [process.name, 0])));
   }, 60_000);

@@ -47,26 +47,3 @@ export function describeWithServices(
     it('needs real servers', () => undefined);
   });
 }
-
-/**
- * A service's settings on the real Kafka, schema registry and Redis (tokens and rate limits in Redis), namespaced
- * for one test file: its own topic, client id, registry subjects and Redis keys.
- */
-export function kafkaModeEnv(
-  env: (name: RealService) => string,
-  names: { topic: string; clientId: string; subjectPrefix: string; keyPrefix: string },
-): Record<string, string> {
-  return {
-    EVENT_LOG: 'kafka',
-    KAFKA_BROKERS: env('KAFKA_BROKERS'),
-    KAFKA_EVENTS_TOPIC: names.topic,
-    KAFKA_CLIENT_ID: names.clientId,
-    SCHEMA_REGISTRY: 'confluent',
-    SCHEMA_REGISTRY_URL: env('SCHEMA_REGISTRY_URL'),
-    SCHEMA_SUBJECT_PREFIX: names.subjectPrefix,
-    REDIS_URL: env('REDIS_URL'),
-    REDIS_KEY_PREFIX: names.keyPrefix,
-    TOKEN_STORE: 'redis',
-    RATE_LIMIT_STORE: 'redis',
-  };
-}
