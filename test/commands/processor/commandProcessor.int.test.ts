@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Transaction } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditStreamId, type AuditCommand } from '../../../src/audit/auditDecider.js';
 import type { DecisionContext } from '../../../src/commands/decider.js';
@@ -56,6 +56,21 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
     closers.push(() => log.close());
     closers.push(() => caller.close());
     return caller;
+  }
+
+  /**
+   * Takes a command partition's transactional id with a producer of the test's (fencing the processor's) and opens
+   * a transaction it never ends, as an owner killed mid-batch would leave it.
+   */
+  async function fenceWithZombie(deployment: Deployment, partition: number): Promise<Transaction> {
+    const zombie = new Kafka({ clientId: 'zombie', brokers, logLevel: logLevel.NOTHING }).producer({
+      transactionalId: `${deployment.eventsTopic}.command-processor-${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await zombie.connect();
+    closers.push(() => zombie.disconnect());
+    return zombie.transaction();
   }
 
   function fresh(): Deployment {
@@ -207,14 +222,7 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       });
       // A zombie: another producer takes the partition's transactional id (fencing the processor), writes an event
       // in a transaction and never ends it, as an owner killed mid-batch would.
-      const zombie = new Kafka({ clientId: 'zombie', brokers, logLevel: logLevel.NOTHING }).producer({
-        transactionalId: `${deployment.eventsTopic}.command-processor-${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-      });
-      await zombie.connect();
-      closers.push(() => zombie.disconnect());
-      const open = await zombie.transaction();
+      const open = await fenceWithZombie(deployment, partition);
       await open.send({ topic: deployment.eventsTopic, messages: [{ key: stream, value: Buffer.from('never committed'), partition }] });
 
       // The processor's next transaction is refused (fenced); it takes the partition over again, which aborts the
@@ -248,14 +256,7 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       await caller.audit.execute(stream, read(1), auditor, { commandId: 'a1', correlationId: 'k' });
       // A zombie fences the processor: its next transaction (the second read, already decided) is refused and
       // aborted, and it takes the partition over again.
-      const zombie = new Kafka({ clientId: 'zombie', brokers, logLevel: logLevel.NOTHING }).producer({
-        transactionalId: `${deployment.eventsTopic}.command-processor-${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-      });
-      await zombie.connect();
-      closers.push(() => zombie.disconnect());
-      await zombie.transaction();
+      await fenceWithZombie(deployment, partition);
 
       const second = await caller.audit.execute(stream, read(2), auditor, { commandId: 'a2', correlationId: 'k' });
       expect(processor.stats().aborted).toBeGreaterThanOrEqual(1);
