@@ -11,7 +11,8 @@ import type { RecordedEvent } from '../events/envelope.js';
 import { eventHash } from '../events/hashChain.js';
 import type { StoredEvent, StoredEventReader } from '../eventlog/storedEventReader.js';
 import type { IdGenerator } from '../support/clock.js';
-import { AUDIT_ROLES, auditStreamId, type AuditCommand } from './auditDecider.js';
+import { AUDIT_ROLES, auditStreamId } from '../commands/audit/auditDecider.js';
+import type { AuditCommand } from '../commands/commands.js';
 
 /** One event as an auditor sees it: where it is stored, its chain link, its own hash, and what it says. */
 export interface AuditedEvent {

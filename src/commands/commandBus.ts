@@ -5,7 +5,9 @@ import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import type { CommandExecutor, CommandMetadata, CommandObserver, CommandResult, PrepareState } from './commandExecutor.js';
+import type { CommandExecutors } from './commandExecutors.js';
 import type { DecisionContext, Decider } from './decider.js';
+import { STREAM_CATEGORIES, type CategoryName } from './streamCategories.js';
 
 export type { CommandMetadata, CommandObserver, CommandResult } from './commandExecutor.js';
 
@@ -132,4 +134,35 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
     if (own) return own;
     throw new Error(`stream ${event.streamId} holds a ${event.type} event that its decider does not know`);
   }
+}
+
+/** What every category's bus shares (embedded mode). */
+export interface BusSettings {
+  log: EventLog;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  observe?: CommandObserver;
+}
+
+/**
+ * The embedded mode's CommandExecutors: one CommandBus per stream category (streamCategories.ts), all appending to
+ * the same log, whose append transaction checks each stream's expected version.
+ */
+export function commandBuses(settings: BusSettings): CommandExecutors {
+  const { log, clock, ids, logger, observe } = settings;
+  const bus = <K extends CategoryName>(name: K) => {
+    const { decider, asDeciderEvent, prepare } = STREAM_CATEGORIES[name];
+    return new CommandBus(decider, asDeciderEvent, log, clock, ids, logger, observe, prepare?.(log));
+  };
+  return {
+    usernames: bus('usernames'),
+    users: bus('users'),
+    rooms: bus('rooms'),
+    receipts: bus('receipts'),
+    audit: bus('audit'),
+    friendships: bus('friendships'),
+    connect: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
 }

@@ -1,210 +1,199 @@
-import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+import { z } from 'zod';
+import type { AuditReadKind, RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
 
 // Commands are data. Each names the stream it targets through its ids; the actor, time and ids of new things
 // arrive from the edge (DecisionContext, or fields chosen there), never from inside a decider.
+//
+// Each command is written once, as a zod schema; its TypeScript type is inferred from it. The schemas check a
+// command's shape where it crosses a process boundary (the Kafka commands topic); the deciders own the rules
+// (lengths, who may do what) and their error codes, so the schemas only bound sizes.
 
-export interface ClaimUsername {
-  type: 'ClaimUsername';
-  username: string;
-  userId: string;
-}
+const id = z.string().min(1).max(200);
+const seq = z.number().int().positive();
+const text = z.string().max(100_000);
+const userRole = z.enum(['user', 'admin', 'auditor', 'analyst']) satisfies z.ZodType<UserRole>;
+const roomKind = z.enum(['public', 'private', 'direct']) satisfies z.ZodType<RoomKind>;
+const memberRole = z.enum(['moderator', 'member']) satisfies z.ZodType<Exclude<RoomRole, 'owner'>>;
+const auditReadKind = z.enum(['streamEvents', 'messageVersions']) satisfies z.ZodType<AuditReadKind>;
 
-export interface RegisterUser {
-  type: 'RegisterUser';
-  userId: string;
-  username: string;
-  email: string | null;
-  displayName: string;
+// ---- username-<normalised name>: claimed once, with expected version "no stream" ----
+
+export const claimUsername = z.object({ type: z.literal('ClaimUsername'), username: text, userId: id });
+export type ClaimUsername = z.infer<typeof claimUsername>;
+
+export const usernameCommand = claimUsername;
+export type UsernameCommand = z.infer<typeof usernameCommand>;
+
+// ---- user-<id>: the account ----
+
+export const registerUser = z.object({
+  type: z.literal('RegisterUser'),
+  userId: id,
+  username: text,
+  email: text.nullable(),
+  displayName: text,
   /** Already hashed at the edge: deciders never see a password. */
-  passwordHash: string;
-  role: UserRole;
-}
+  passwordHash: text,
+  role: userRole,
+});
+export type RegisterUser = z.infer<typeof registerUser>;
 
-export type UsernameCommand = ClaimUsername;
 /** Admin only: set a user's service-wide role (grant); the same role again changes nothing. */
-export interface ChangeUserRole {
-  type: 'ChangeUserRole';
-  userId: string;
-  role: UserRole;
-}
+export const changeUserRole = z.object({ type: z.literal('ChangeUserRole'), userId: id, role: userRole });
+export type ChangeUserRole = z.infer<typeof changeUserRole>;
 
 /** Admin only: take `role` away from the user (back to `user`); a role the user does not hold changes nothing. */
-export interface RevokeUserRole {
-  type: 'RevokeUserRole';
-  userId: string;
-  role: Exclude<UserRole, 'user'>;
-}
+export const revokeUserRole = z.object({ type: z.literal('RevokeUserRole'), userId: id, role: userRole.exclude(['user']) });
+export type RevokeUserRole = z.infer<typeof revokeUserRole>;
 
 /**
  * Admin only: record that the user's personal data key was destroyed (crypto-shredding). The key is destroyed
  * outside the log first; an already erased user changes nothing.
  */
-export interface ErasePersonalData {
-  type: 'ErasePersonalData';
-  userId: string;
-}
+export const erasePersonalData = z.object({ type: z.literal('ErasePersonalData'), userId: id });
+export type ErasePersonalData = z.infer<typeof erasePersonalData>;
 
 /**
  * The user changes their own profile. Absent fields keep their value; the edge validated the fields' shape, the
  * decider applies the same rules again (it owns them) and appends nothing when nothing would change.
  */
-export interface UpdateProfile {
-  type: 'UpdateProfile';
-  userId: string;
-  displayName?: string;
-  statusText?: string;
+export const updateProfile = z.object({
+  type: z.literal('UpdateProfile'),
+  userId: id,
+  displayName: text.optional(),
+  statusText: text.optional(),
   /** null removes the avatar. */
-  avatarUrl?: string | null;
-}
+  avatarUrl: text.nullable().optional(),
+});
+export type UpdateProfile = z.infer<typeof updateProfile>;
 
 /** The user changes their own password; the edge checked the current one and hashed the new one. */
-export interface ChangePassword {
-  type: 'ChangePassword';
-  userId: string;
-  passwordHash: string;
-}
+export const changePassword = z.object({ type: z.literal('ChangePassword'), userId: id, passwordHash: text });
+export type ChangePassword = z.infer<typeof changePassword>;
 
-export type UserCommand =
-  | RegisterUser
-  | ChangeUserRole
-  | RevokeUserRole
-  | ErasePersonalData
-  | UpdateProfile
-  | ChangePassword;
+export const userCommand = z.discriminatedUnion('type', [
+  registerUser,
+  changeUserRole,
+  revokeUserRole,
+  erasePersonalData,
+  updateProfile,
+  changePassword,
+]);
+export type UserCommand = z.infer<typeof userCommand>;
 
-export interface CreateRoom {
-  type: 'CreateRoom';
-  roomId: string;
-  name: string;
-  kind: RoomKind;
+// ---- room-<id>: settings, membership and messages ----
+
+export const createRoom = z.object({
+  type: z.literal('CreateRoom'),
+  roomId: id,
+  name: text,
+  kind: roomKind,
   /** Other initial members (the actor is always a member and the owner). A direct room needs exactly one. */
-  memberIds: string[];
-}
+  memberIds: z.array(id).max(10_000),
+});
+export type CreateRoom = z.infer<typeof createRoom>;
 
-export interface JoinRoom {
-  type: 'JoinRoom';
-  roomId: string;
-}
+export const joinRoom = z.object({ type: z.literal('JoinRoom'), roomId: id });
+export type JoinRoom = z.infer<typeof joinRoom>;
 
-export interface LeaveRoom {
-  type: 'LeaveRoom';
-  roomId: string;
-}
+export const leaveRoom = z.object({ type: z.literal('LeaveRoom'), roomId: id });
+export type LeaveRoom = z.infer<typeof leaveRoom>;
 
-export interface AddMember {
-  type: 'AddMember';
-  roomId: string;
-  userId: string;
-}
+export const addMember = z.object({ type: z.literal('AddMember'), roomId: id, userId: id });
+export type AddMember = z.infer<typeof addMember>;
 
-export interface RemoveMember {
-  type: 'RemoveMember';
-  roomId: string;
-  userId: string;
-}
+export const removeMember = z.object({ type: z.literal('RemoveMember'), roomId: id, userId: id });
+export type RemoveMember = z.infer<typeof removeMember>;
 
-export interface ChangeMemberRole {
-  type: 'ChangeMemberRole';
-  roomId: string;
-  userId: string;
-  role: Exclude<RoomRole, 'owner'>;
-}
+export const changeMemberRole = z.object({ type: z.literal('ChangeMemberRole'), roomId: id, userId: id, role: memberRole });
+export type ChangeMemberRole = z.infer<typeof changeMemberRole>;
 
-export interface SendMessage {
-  type: 'SendMessage';
-  roomId: string;
-  text: string;
-  clientMessageId: string;
-}
+export const sendMessage = z.object({ type: z.literal('SendMessage'), roomId: id, text, clientMessageId: id });
+export type SendMessage = z.infer<typeof sendMessage>;
 
-export interface EditMessage {
-  type: 'EditMessage';
-  roomId: string;
-  seq: number;
-  text: string;
-}
+export const editMessage = z.object({ type: z.literal('EditMessage'), roomId: id, seq, text });
+export type EditMessage = z.infer<typeof editMessage>;
 
-export interface DeleteMessage {
-  type: 'DeleteMessage';
-  roomId: string;
-  seq: number;
-}
+export const deleteMessage = z.object({ type: z.literal('DeleteMessage'), roomId: id, seq });
+export type DeleteMessage = z.infer<typeof deleteMessage>;
 
-export type RoomCommand =
-  | CreateRoom
-  | JoinRoom
-  | LeaveRoom
-  | AddMember
-  | RemoveMember
-  | ChangeMemberRole
-  | SendMessage
-  | EditMessage
-  | DeleteMessage;
+export const roomCommand = z.discriminatedUnion('type', [
+  createRoom,
+  joinRoom,
+  leaveRoom,
+  addMember,
+  removeMember,
+  changeMemberRole,
+  sendMessage,
+  editMessage,
+  deleteMessage,
+]);
+export type RoomCommand = z.infer<typeof roomCommand>;
+
+// ---- receipts-<userId>: the user's delivery and read markers ----
 
 /**
- * Stream `receipts-<userId>`: move one of the user's markers for a room forward to `seq`. `userId` names the
- * stream; the room and the seq were checked against the history view at the edge (membership, seq ≤ head),
- * because the receipts stream knows nothing of rooms.
+ * Move one of the user's markers for a room forward to `seq`. `userId` names the stream; the room and the seq were
+ * checked against the history view at the edge (membership, seq ≤ head), because the receipts stream knows
+ * nothing of rooms.
  */
-export interface AdvanceDeliveryMarker {
-  type: 'AdvanceDeliveryMarker';
-  userId: string;
-  roomId: string;
-  seq: number;
-}
+export const advanceDeliveryMarker = z.object({ type: z.literal('AdvanceDeliveryMarker'), userId: id, roomId: id, seq });
+export type AdvanceDeliveryMarker = z.infer<typeof advanceDeliveryMarker>;
 
-export interface AdvanceReadMarker {
-  type: 'AdvanceReadMarker';
-  userId: string;
-  roomId: string;
-  seq: number;
-}
+export const advanceReadMarker = z.object({ type: z.literal('AdvanceReadMarker'), userId: id, roomId: id, seq });
+export type AdvanceReadMarker = z.infer<typeof advanceReadMarker>;
 
-export type ReceiptCommand = AdvanceDeliveryMarker | AdvanceReadMarker;
+export const receiptCommand = z.discriminatedUnion('type', [advanceDeliveryMarker, advanceReadMarker]);
+export type ReceiptCommand = z.infer<typeof receiptCommand>;
 
-/**
- * Stream `friendship-<smaller id>-<larger id>`: the friendship of `userId` (always the actor) and `otherUserId`.
- * The edge checked that the other user exists; the decider owns every rule about the pair's state.
- */
-export interface RequestFriend {
-  type: 'RequestFriend';
-  userId: string;
-  otherUserId: string;
-}
+// ---- audit-<auditorId>: every read of the raw log through the audit API (issue #7) ----
+
+export const recordAuditRead = z.object({
+  type: z.literal('RecordAuditRead'),
+  read: z.object({
+    auditorId: id,
+    kind: auditReadKind,
+    streamId: id,
+    messageId: id.nullable(),
+    fromVersion: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+    returned: z.number().int().nonnegative(),
+  }),
+});
+export type RecordAuditRead = z.infer<typeof recordAuditRead>;
+
+export const auditCommand = recordAuditRead;
+export type AuditCommand = z.infer<typeof auditCommand>;
+
+// ---- friendship-<smaller id>-<larger id>: the friendship of `userId` (always the actor) and `otherUserId` ----
+// The edge checked that the other user exists; the decider owns every rule about the pair's state.
+
+export const requestFriend = z.object({ type: z.literal('RequestFriend'), userId: id, otherUserId: id });
+export type RequestFriend = z.infer<typeof requestFriend>;
 
 /** Accept the pending request `otherUserId` sent to `userId`. */
-export interface AcceptFriendRequest {
-  type: 'AcceptFriendRequest';
-  userId: string;
-  otherUserId: string;
-}
+export const acceptFriendRequest = z.object({ type: z.literal('AcceptFriendRequest'), userId: id, otherUserId: id });
+export type AcceptFriendRequest = z.infer<typeof acceptFriendRequest>;
 
 /** Turn down the pending request `otherUserId` sent to `userId`. */
-export interface RejectFriendRequest {
-  type: 'RejectFriendRequest';
-  userId: string;
-  otherUserId: string;
-}
+export const rejectFriendRequest = z.object({ type: z.literal('RejectFriendRequest'), userId: id, otherUserId: id });
+export type RejectFriendRequest = z.infer<typeof rejectFriendRequest>;
 
 /** Withdraw the pending request `userId` sent to `otherUserId`. */
-export interface CancelFriendRequest {
-  type: 'CancelFriendRequest';
-  userId: string;
-  otherUserId: string;
-}
+export const cancelFriendRequest = z.object({ type: z.literal('CancelFriendRequest'), userId: id, otherUserId: id });
+export type CancelFriendRequest = z.infer<typeof cancelFriendRequest>;
 
 /** End the friendship of `userId` and `otherUserId`. */
-export interface RemoveFriend {
-  type: 'RemoveFriend';
-  userId: string;
-  otherUserId: string;
-}
+export const removeFriend = z.object({ type: z.literal('RemoveFriend'), userId: id, otherUserId: id });
+export type RemoveFriend = z.infer<typeof removeFriend>;
 
-export type FriendCommand =
-  | RequestFriend
-  | AcceptFriendRequest
-  | RejectFriendRequest
-  | CancelFriendRequest
-  | RemoveFriend;
+export const friendCommand = z.discriminatedUnion('type', [
+  requestFriend,
+  acceptFriendRequest,
+  rejectFriendRequest,
+  cancelFriendRequest,
+  removeFriend,
+]);
+export type FriendCommand = z.infer<typeof friendCommand>;
 
-export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand | FriendCommand;
+export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand | AuditCommand | FriendCommand;

@@ -1,46 +1,19 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
-import { CommandBus } from '../commands/commandBus.js';
-import type { CommandExecutor, CommandObserver } from '../commands/commandExecutor.js';
-import type { FriendCommand, ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands/commands.js';
-import { friendshipDecider } from '../commands/friends/friendshipDecider.js';
+import { commandBuses } from '../commands/commandBus.js';
+import type { CommandExecutors } from '../commands/commandExecutors.js';
+import type { CommandObserver } from '../commands/commandExecutor.js';
 import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
 import { commandTopicNames } from '../commands/processor/commandTopics.js';
-import { RemoteCommandExecutor, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
-import { StreamWriter, type BeforeEncode } from '../commands/processor/streamWriter.js';
-import { receiptsDecider } from '../commands/receipts/receiptsDecider.js';
-import { oldMessageFactsFromLog } from '../commands/room/oldMessageFacts.js';
-import { roomDecider } from '../commands/room/roomDecider.js';
-import { userDecider } from '../commands/user/userDecider.js';
-import { usernameDecider } from '../commands/username/usernameDecider.js';
+import { remoteExecutors, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
+import { processorWriters, type BeforeEncode } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
-import { asAuditStreamEvent, asFriendshipEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../events/eventGuards.js';
-import { auditDecider, type AuditCommand } from '../audit/auditDecider.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
 import { undecorated } from '../privacy/sealingEventLog.js';
-
-/** The single writers of the four stream categories, as the use cases see them. */
-export interface CommandExecutors {
-  usernames: CommandExecutor<UsernameCommand>;
-  users: CommandExecutor<UserCommand>;
-  rooms: CommandExecutor<RoomCommand>;
-  receipts: CommandExecutor<ReceiptCommand>;
-  /** Auditors' reads of the raw log, recorded in audit-<auditorId> (issue #7). */
-  audit: CommandExecutor<AuditCommand>;
-  /** friendship-<a>-<b>: one stream per pair of users (src/commands/friends). */
-  friendships: CommandExecutor<FriendCommand>;
-  /**
-   * Connects ahead of the first command (the Kafka command client: producer, reply tail), so the first send does
-   * not pay seconds of connecting; nothing for the embedded buses. Sends still connect on demand if this failed.
-   */
-  connect(): Promise<void>;
-  /** Disconnects what the executors opened (the Kafka command client); nothing for the embedded buses. */
-  close(): Promise<void>;
-}
 
 /** Streams whose state the processor keeps folded, per category. */
 const MAX_CACHED_STREAMS = 10_000;
@@ -81,30 +54,9 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           replyTimeoutMs: kafka.commandTimeoutMs,
           logger: logger.child({ component: 'command-client' }),
         });
-        const placed = composedReader(kafkaLog, log);
-        return {
-          usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), placed, observe),
-          users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), placed, observe),
-          rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), placed, observe),
-          receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), placed, observe),
-          audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), placed, observe),
-          friendships: new RemoteCommandExecutor<FriendCommand>(client, (command) => ({ category: 'friendships', command }), placed, observe),
-          connect: () => client.start(),
-          close: () => client.close(),
-        };
+        return remoteExecutors(client, composedReader(kafkaLog, log), observe);
       }
-      const busLogger = logger.child({ component: 'command-bus' });
-      const bus = { log, clock: systemClock, ids: uuidGenerator, logger: busLogger };
-      return {
-        usernames: new CommandBus(usernameDecider, asUsernameStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
-        users: new CommandBus(userDecider, asUserStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
-        rooms: new CommandBus(roomDecider, asRoomEvent, bus.log, bus.clock, bus.ids, bus.logger, observe, oldMessageFactsFromLog(log)),
-        receipts: new CommandBus(receiptsDecider, asReceiptEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
-        audit: new CommandBus(auditDecider, asAuditStreamEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
-        friendships: new CommandBus(friendshipDecider, asFriendshipEvent, bus.log, bus.clock, bus.ids, bus.logger, observe),
-        connect: () => Promise.resolve(),
-        close: () => Promise.resolve(),
-      };
+      return commandBuses({ log, clock: systemClock, ids: uuidGenerator, logger: logger.child({ component: 'command-bus' }), observe });
     })
     .onDeactivation((executors) => executors.close());
 
@@ -115,7 +67,6 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
     .toDynamicValue(async (context) => {
       const log = kafkaLogOf(await resolve(context, TOKENS.eventLog));
       const beforeEncode: BeforeEncode | undefined = await context.getAsync<BeforeEncode>(TOKENS.beforeEncode.id, { optional: true });
-      const writer = { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS };
       // The processor's group and transactional ids are named after the events topic: one deployment (one log)
       // has one processor group, whatever the client ids of its processes.
       const processorName = `${kafka.eventsTopic}.command-processor`;
@@ -128,14 +79,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         replicationFactor: kafka.replicationFactor,
         log,
         codec: await resolve(context, TOKENS.codec),
-        writers: {
-          usernames: new StreamWriter({ ...writer, decider: usernameDecider, asDeciderEvent: asUsernameStreamEvent }),
-          users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
-          rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
-          receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
-          audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
-          friendships: new StreamWriter({ ...writer, decider: friendshipDecider, asDeciderEvent: asFriendshipEvent }),
-        },
+        writers: processorWriters(log, { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS }),
         ...(beforeEncode ? { beforeEncode } : {}),
         // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process
         // running both counts each command once per label.

@@ -30,7 +30,7 @@ import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { ReadinessChecks } from '../roles/readiness.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
-import type { CommandExecutors } from './commandExecution.js';
+import type { CommandExecutors } from '../commands/commandExecutors.js';
 
 /** A service identifier that remembers the type bound to it, so look-ups need no type arguments. */
 export interface Token<T> {

@@ -2,7 +2,8 @@ import { Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
-import { encodeCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
+import type { CategoryName } from '../streamCategories.js';
+import { encodeCommand, type CategoryCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
 import { ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
 import { ReplyTail } from './replyTail.js';
 
@@ -80,7 +81,7 @@ export class CommandClient {
   }
 
   /** Sends one command and resolves with its reply; rejects with CommandReplyTimeoutError if none comes in time. */
-  async send(envelope: CommandEnvelope): Promise<CommandReply> {
+  async send(envelope: CommandEnvelope<CategoryCommand<CategoryName>>): Promise<CommandReply> {
     if (this.closed) throw new UnavailableError('the command client is closed');
     await this.start();
     const partition = this.options.log.partitionOf(envelope.streamId);

@@ -1,43 +1,30 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../domain/errors.js';
-import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
-import type {
-  FriendCommand,
-  ReceiptCommand,
-  RoomCommand,
-  UserCommand,
-  UsernameCommand,
-} from '../commands.js';
-import type { AuditCommand } from '../../audit/auditDecider.js';
+import type { UserRole } from '../../events/chatEvents.js';
 import type { DecisionContext } from '../decider.js';
+import { CATEGORY_NAMES, STREAM_CATEGORIES, type CategoryName, type CommandOf } from '../streamCategories.js';
 
 // What travels on the commands and replies topics, as JSON. Commands are the project's own messages between its
 // own processes, so JSON (validated with zod on the processor side) is enough: no third party reads them, and
-// keeping them out of the schema registry keeps the Avro catalogue about events only.
+// keeping them out of the schema registry keeps the Avro catalogue about events only. A command's schema is its
+// category's (streamCategories.ts), so a command the embedded bus runs is one the processor accepts.
 
-/** The kinds of stream, each with its own decider; a command names its kind so the processor picks it. */
-export const COMMAND_CATEGORIES = ['usernames', 'users', 'rooms', 'receipts', 'audit', 'friendships'] as const;
-export type CommandCategory = (typeof COMMAND_CATEGORIES)[number];
-
-/** The command type each category's decider takes. */
-export interface CategoryCommands {
-  usernames: UsernameCommand;
-  users: UserCommand;
-  rooms: RoomCommand;
-  receipts: ReceiptCommand;
-  audit: AuditCommand;
-  friendships: FriendCommand;
+/** One command with the category whose decider takes it. */
+export interface CategoryCommand<K extends CategoryName> {
+  category: K;
+  command: CommandOf<K>;
 }
 
-export type AnyCategoryCommand = { [K in CommandCategory]: { category: K; command: CategoryCommands[K] } }[CommandCategory];
+/** A command of any category, the category and the command's type matching. */
+export type AnyCategoryCommand = { [K in CategoryName]: CategoryCommand<K> }[CategoryName];
 
-export interface CommandEnvelope {
+export interface CommandEnvelope<Body extends CategoryCommand<CategoryName> = AnyCategoryCommand> {
   v: 1;
   commandId: string;
   correlationId: string;
   streamId: string;
   context: DecisionContext;
-  body: AnyCategoryCommand;
+  body: Body;
 }
 
 /** The place of one appended event in the events topic: the caller reads it from its own index. */
@@ -60,84 +47,30 @@ export interface CommandReply {
 }
 
 const id = z.string().min(1).max(200);
-const seq = z.number().int().positive();
 const userRole = z.enum(['user', 'admin', 'auditor', 'analyst']) satisfies z.ZodType<UserRole>;
-const roomKind = z.enum(['public', 'private', 'direct']) satisfies z.ZodType<RoomKind>;
-const memberRole = z.enum(['moderator', 'member']) satisfies z.ZodType<Exclude<RoomRole, 'owner'>>;
-// Texts and names are checked by the deciders (they own the rules and their codes); here only the shape.
-const text = z.string().max(100_000);
 
-const usernameCommand = z.object({ type: z.literal('ClaimUsername'), username: text, userId: id });
-const userCommand = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('RegisterUser'),
-    userId: id,
-    username: text,
-    email: text.nullable(),
-    displayName: text,
-    passwordHash: text,
-    role: userRole,
-  }),
-  // Admin commands of `chat users` and the admin REST route (commands/user/userAdministration.ts).
-  z.object({ type: z.literal('ChangeUserRole'), userId: id, role: userRole }),
-  z.object({ type: z.literal('RevokeUserRole'), userId: id, role: userRole.exclude(['user']) }),
-  z.object({ type: z.literal('ErasePersonalData'), userId: id }),
-  // Self-service (PATCH /api/users/me, POST /api/auth/password); the decider checks the profile rules.
-  z.object({
-    type: z.literal('UpdateProfile'),
-    userId: id,
-    displayName: text.optional(),
-    statusText: text.optional(),
-    avatarUrl: text.nullable().optional(),
-  }),
-  z.object({ type: z.literal('ChangePassword'), userId: id, passwordHash: text }),
-]);
-const roomCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('CreateRoom'), roomId: id, name: text, kind: roomKind, memberIds: z.array(id).max(10_000) }),
-  z.object({ type: z.literal('JoinRoom'), roomId: id }),
-  z.object({ type: z.literal('LeaveRoom'), roomId: id }),
-  z.object({ type: z.literal('AddMember'), roomId: id, userId: id }),
-  z.object({ type: z.literal('RemoveMember'), roomId: id, userId: id }),
-  z.object({ type: z.literal('ChangeMemberRole'), roomId: id, userId: id, role: memberRole }),
-  z.object({ type: z.literal('SendMessage'), roomId: id, text, clientMessageId: id }),
-  z.object({ type: z.literal('EditMessage'), roomId: id, seq, text }),
-  z.object({ type: z.literal('DeleteMessage'), roomId: id, seq }),
-]);
-const receiptCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('AdvanceDeliveryMarker'), userId: id, roomId: id, seq }),
-  z.object({ type: z.literal('AdvanceReadMarker'), userId: id, roomId: id, seq }),
-]);
+function bodySchema<K extends CategoryName>(name: K): z.ZodType<CategoryCommand<K>> {
+  return z.object({ category: z.literal(name), command: STREAM_CATEGORIES[name].commandSchema });
+}
 
-const auditCommand = z.object({
-  type: z.literal('RecordAuditRead'),
-  read: z.object({
-    auditorId: id,
-    kind: z.enum(['streamEvents', 'messageVersions']),
-    streamId: id,
-    messageId: id.nullable(),
-    fromVersion: z.number().int().nonnegative(),
-    limit: z.number().int().nonnegative(),
-    returned: z.number().int().nonnegative(),
-  }),
+const bodySchemas: { [K in CategoryName]: z.ZodType<CategoryCommand<K>> } = {
+  usernames: bodySchema('usernames'),
+  users: bodySchema('users'),
+  rooms: bodySchema('rooms'),
+  receipts: bodySchema('receipts'),
+  audit: bodySchema('audit'),
+  friendships: bodySchema('friendships'),
+};
+const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
+
+/** The category first (so an unknown one is named as such), then the command by its category's schema. */
+const body = z.unknown().transform((value, ctx): AnyCategoryCommand => {
+  const named = bodyCategory.safeParse(value);
+  const parsed = named.success ? bodySchemas[named.data.category].safeParse(value) : named;
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+  return z.NEVER;
 });
-
-// Friendships (src/commands/friends): the actor and the other user; the decider checks the pair's state.
-const friendCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('RequestFriend'), userId: id, otherUserId: id }),
-  z.object({ type: z.literal('AcceptFriendRequest'), userId: id, otherUserId: id }),
-  z.object({ type: z.literal('RejectFriendRequest'), userId: id, otherUserId: id }),
-  z.object({ type: z.literal('CancelFriendRequest'), userId: id, otherUserId: id }),
-  z.object({ type: z.literal('RemoveFriend'), userId: id, otherUserId: id }),
-]);
-
-const body = z.discriminatedUnion('category', [
-  z.object({ category: z.literal('usernames'), command: usernameCommand }),
-  z.object({ category: z.literal('users'), command: userCommand }),
-  z.object({ category: z.literal('rooms'), command: roomCommand }),
-  z.object({ category: z.literal('receipts'), command: receiptCommand }),
-  z.object({ category: z.literal('audit'), command: auditCommand }),
-  z.object({ category: z.literal('friendships'), command: friendCommand }),
-]);
 
 const limits = z.object({
   maxMessageLength: z.number().int().positive(),
@@ -152,7 +85,7 @@ const envelopeSchema = z.object({
   streamId: id,
   context: z.object({ actor: z.object({ userId: id, role: userRole }), limits }),
   body,
-}) satisfies z.ZodType<CommandEnvelope>;
+}) satisfies z.ZodType<CommandEnvelope, unknown>;
 
 // Codes come from the processor's own ChatErrors; the shape is what is checked (an unknown code would still be a
 // stable string, and the HTTP edge maps codes it does not know to 500).
@@ -176,7 +109,7 @@ const replySchema = z.object({
 
 export type ParsedCommand = { ok: true; envelope: CommandEnvelope } | { ok: false; commandId: string | undefined; problem: string };
 
-export function encodeCommand(envelope: CommandEnvelope): Buffer {
+export function encodeCommand(envelope: CommandEnvelope<CategoryCommand<CategoryName>>): Buffer {
   return Buffer.from(JSON.stringify(envelope));
 }
 

@@ -18,24 +18,18 @@ import type { EventCodec } from '../../events/eventCodec.js';
 import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CommandObserver } from '../commandExecutor.js';
-import type { FriendCommand, ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../commands.js';
-import type { ReceiptsState } from '../receipts/receiptsDecider.js';
-import type { RoomState } from '../room/roomState.js';
-import type { UserState } from '../user/userDecider.js';
-import type { UsernameState } from '../username/usernameDecider.js';
-import type { FriendshipState } from '../friends/friendshipDecider.js';
-import type { AuditStreamEvent, FriendshipEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from '../../events/chatEvents.js';
-import type { AuditCommand, AuditState } from '../../audit/auditDecider.js';
+import type { CategoryName } from '../streamCategories.js';
 import {
   encodeReply,
   parseCommand,
+  type CategoryCommand,
   type CommandEnvelope,
   type CommandReply,
   type EventPlace,
 } from './commandMessages.js';
 import { ensureCommandTopics, topicEndOffsets, type CommandTopicNames } from './commandTopics.js';
 import { ReplyTail } from './replyTail.js';
-import type { BeforeEncode, EncodeEvent, EncodedEvent, StreamWriter, WriterLog } from './streamWriter.js';
+import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters, WriterLog } from './streamWriter.js';
 
 /** What the processor needs of its own Kafka event log (KafkaEventLog): the index of the events topic. */
 export interface ProcessorLog extends WriterLog {
@@ -48,14 +42,6 @@ export interface ProcessorLog extends WriterLog {
   waitForConsumed(partition: number, nextOffset: number): Promise<void>;
 }
 
-export interface ProcessorWriters {
-  usernames: StreamWriter<UsernameCommand, UsernameState, UsernameStreamEvent>;
-  users: StreamWriter<UserCommand, UserState, UserStreamEvent>;
-  rooms: StreamWriter<RoomCommand, RoomState, RoomEvent>;
-  receipts: StreamWriter<ReceiptCommand, ReceiptsState, ReceiptEvent>;
-  audit: StreamWriter<AuditCommand, AuditState, AuditStreamEvent>;
-  friendships: StreamWriter<FriendCommand, FriendshipState, FriendshipEvent>;
-}
 
 export interface CommandProcessorOptions {
   brokers: string[];
@@ -479,29 +465,19 @@ export class CommandProcessor {
   }
 
   private decide(partition: number, envelope: CommandEnvelope): Promise<EncodedEvent[]> {
+    return this.observe(envelope.body.command.type, () => this.decideWith(partition, envelope, envelope.body));
+  }
+
+  /** The category's own writer decides: the body's category and command type go together (commandMessages.ts). */
+  private decideWith<K extends CategoryName>(
+    partition: number,
+    envelope: CommandEnvelope,
+    body: CategoryCommand<K>,
+  ): Promise<EncodedEvent[]> {
     const { log, writers } = this.options;
-    const { streamId, context, body } = envelope;
     const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
-    return this.observe(body.command.type, () => {
-      switch (body.category) {
-        case 'usernames':
-          return writers.usernames.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        case 'users':
-          return writers.users.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        case 'rooms':
-          return writers.rooms.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        case 'receipts':
-          return writers.receipts.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        case 'audit':
-          return writers.audit.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        case 'friendships':
-          return writers.friendships.decide(log, partition, streamId, body.command, context, metadata, this.beforeEncode, this.encode);
-        default: {
-          const unknown: never = body;
-          throw new Error(`no writer for ${JSON.stringify(unknown)}`);
-        }
-      }
-    });
+    const writer: ProcessorWriters[K] = writers[body.category];
+    return writer.decide(log, partition, envelope.streamId, body.command, envelope.context, metadata, this.beforeEncode, this.encode);
   }
 
   private rejection(

@@ -2,8 +2,10 @@ import { CommandRejectedError } from '../../domain/errors.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import type { CommandExecutor, CommandMetadata, CommandObserver, CommandResult } from '../commandExecutor.js';
 import type { DecisionContext } from '../decider.js';
+import type { CommandExecutors } from '../commandExecutors.js';
+import type { CategoryName, CommandOf } from '../streamCategories.js';
 import type { CommandClient } from './commandClient.js';
-import type { AnyCategoryCommand, EventPlace } from './commandMessages.js';
+import type { EventPlace } from './commandMessages.js';
 
 /** Where the caller reads the events a processor wrote: its own index of the events topic (KafkaEventLog). */
 export interface PlacedEventReader {
@@ -16,16 +18,16 @@ export interface PlacedEventReader {
  * events are; they are read from this process's own index (waiting until it has consumed them), so the result is
  * the same RecordedEvents as in the embedded mode and read-your-writes keeps working.
  */
-export class RemoteCommandExecutor<C extends { type: string }> implements CommandExecutor<C> {
+export class RemoteCommandExecutor<K extends CategoryName> implements CommandExecutor<CommandOf<K>> {
   constructor(
     private readonly client: Pick<CommandClient, 'send'>,
-    /** Tags the command with its category (the processor picks the decider by it). */
-    private readonly wrap: (command: C) => AnyCategoryCommand,
+    /** Tags each command with its category: the processor picks the decider by it. */
+    private readonly category: K,
     private readonly events: PlacedEventReader,
     private readonly observe: CommandObserver = (_type, run) => run(),
   ) {}
 
-  execute(streamId: string, command: C, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
+  execute(streamId: string, command: CommandOf<K>, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
     return this.observe(command.type, async () => {
       const reply = await this.client.send({
         v: 1,
@@ -33,7 +35,7 @@ export class RemoteCommandExecutor<C extends { type: string }> implements Comman
         correlationId: metadata.correlationId,
         streamId,
         context,
-        body: this.wrap(command),
+        body: { category: this.category, command },
       });
       const { outcome } = reply;
       switch (outcome.status) {
@@ -48,4 +50,26 @@ export class RemoteCommandExecutor<C extends { type: string }> implements Comman
       }
     });
   }
+}
+
+/**
+ * Every category's remote executor over one command client: the distributed mode's CommandExecutors. `connect`
+ * starts the client (producer, reply tail) ahead of the first command; `close` disconnects it.
+ */
+export function remoteExecutors(
+  client: Pick<CommandClient, 'send' | 'start' | 'close'>,
+  events: PlacedEventReader,
+  observe?: CommandObserver,
+): CommandExecutors {
+  const remote = <K extends CategoryName>(category: K) => new RemoteCommandExecutor(client, category, events, observe);
+  return {
+    usernames: remote('usernames'),
+    users: remote('users'),
+    rooms: remote('rooms'),
+    receipts: remote('receipts'),
+    audit: remote('audit'),
+    friendships: remote('friendships'),
+    connect: () => client.start(),
+    close: () => client.close(),
+  };
 }

@@ -4,6 +4,7 @@ import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import type { Clock, IdGenerator } from '../../support/clock.js';
 import type { CommandMetadata, PrepareState } from '../commandExecutor.js';
 import type { DecisionContext, Decider } from '../decider.js';
+import { STREAM_CATEGORIES, type CategoryName, type CommandOf, type EventOf, type StateOf, type StreamCategory, type StreamReader } from '../streamCategories.js';
 
 /** What a writer reads from the log: the processor's own index of the events topic. */
 export interface WriterLog {
@@ -151,3 +152,36 @@ export class StreamWriter<C extends { type: string }, S, E extends ChatEvent> {
     throw new Error(`stream ${event.streamId} holds a ${event.type} event that its decider does not know`);
   }
 }
+
+/** What every category's writer shares: the clock, the ids, and how many streams each keeps folded. */
+export interface WriterSettings {
+  clock: Clock;
+  ids: IdGenerator;
+  maxCachedStreams: number;
+}
+
+/** The category's decider, event guard and state enrichment (from `log`) as a StreamWriter. */
+function writerOf<K extends CategoryName>(
+  category: StreamCategory<K>,
+  log: StreamReader,
+  settings: WriterSettings,
+): StreamWriter<CommandOf<K>, StateOf<K>, EventOf<K>> {
+  const { decider, asDeciderEvent, prepare } = category;
+  return new StreamWriter({ ...settings, decider, asDeciderEvent, ...(prepare ? { prepare: prepare(log) } : {}) });
+}
+
+/** One StreamWriter per stream category (streamCategories.ts), reading older facts from the processor's index. */
+export function processorWriters(log: StreamReader, settings: WriterSettings): ProcessorWriters {
+  const writer = <K extends CategoryName>(name: K) => writerOf(STREAM_CATEGORIES[name], log, settings);
+  return {
+    usernames: writer('usernames'),
+    users: writer('users'),
+    rooms: writer('rooms'),
+    receipts: writer('receipts'),
+    audit: writer('audit'),
+    friendships: writer('friendships'),
+  };
+}
+
+/** One StreamWriter per stream category (streamCategories.ts). */
+export type ProcessorWriters = { [K in CategoryName]: StreamWriter<CommandOf<K>, StateOf<K>, EventOf<K>> };

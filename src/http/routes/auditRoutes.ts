@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AuditService } from '../../audit/auditService.js';
 import { authedRoute, NO_BODY, NO_QUERY, type Endpoint } from '../route.js';
 
-// The audit API (issue #7): read-only, for the auditor role only (admins get 403 too: see audit/auditDecider.ts).
+// The audit API (issue #7): read-only, for the auditor role only (admins get 403 too: see commands/audit/auditDecider.ts).
 // Every call is itself recorded as an AuditLogRead event in the auditor's stream audit-<userId> before it answers.
 
 const hashSchema = z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'SHA-256, lower-case hex' });

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Transaction } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditStreamId, type AuditCommand } from '../../../src/audit/auditDecider.js';
+import { auditStreamId } from '../../../src/commands/audit/auditDecider.js';
+import type { AuditCommand } from '../../../src/commands/commands.js';
 import type { DecisionContext } from '../../../src/commands/decider.js';
 import type { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
 import type { RoomCommand } from '../../../src/commands/commands.js';

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
-import type { CommandExecutor } from '../../../src/commands/commandExecutor.js';
-import type { ReceiptCommand, RoomCommand, UserCommand, UsernameCommand } from '../../../src/commands/commands.js';
+import type { CommandExecutors } from '../../../src/commands/commandExecutors.js';
 import { DEFAULT_LIMITS, type DecisionContext } from '../../../src/commands/decider.js';
 import { CommandClient } from '../../../src/commands/processor/commandClient.js';
 import { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
 import { commandTopicNames, type CommandTopicNames } from '../../../src/commands/processor/commandTopics.js';
-import { RemoteCommandExecutor } from '../../../src/commands/processor/remoteCommandExecutor.js';
-import { StreamWriter, type BeforeEncode } from '../../../src/commands/processor/streamWriter.js';
-import { receiptsDecider } from '../../../src/commands/receipts/receiptsDecider.js';
-import { oldMessageFactsFromLog } from '../../../src/commands/room/oldMessageFacts.js';
-import { roomDecider } from '../../../src/commands/room/roomDecider.js';
-import { userDecider } from '../../../src/commands/user/userDecider.js';
-import { usernameDecider } from '../../../src/commands/username/usernameDecider.js';
+import { remoteExecutors } from '../../../src/commands/processor/remoteCommandExecutor.js';
+import { processorWriters, type BeforeEncode } from '../../../src/commands/processor/streamWriter.js';
 import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
-import { friendshipDecider } from '../../../src/commands/friends/friendshipDecider.js';
-import { asAuditStreamEvent, asFriendshipEvent, asReceiptEvent, asRoomEvent, asUserStreamEvent, asUsernameStreamEvent } from '../../../src/events/eventGuards.js';
-import { auditDecider, type AuditCommand } from '../../../src/audit/auditDecider.js';
 import { uuidGenerator } from '../../../src/support/clock.js';
 
 // The pieces commandExecution.ts composes, built directly so a test can run several processors and callers in
@@ -70,14 +61,7 @@ export function newProcessor(
     replicationFactor: 1,
     log,
     codec: deployment.codec,
-    writers: {
-      usernames: new StreamWriter({ ...writer, decider: usernameDecider, asDeciderEvent: asUsernameStreamEvent }),
-      users: new StreamWriter({ ...writer, decider: userDecider, asDeciderEvent: asUserStreamEvent }),
-      rooms: new StreamWriter({ ...writer, decider: roomDecider, asDeciderEvent: asRoomEvent, prepare: oldMessageFactsFromLog(log) }),
-      receipts: new StreamWriter({ ...writer, decider: receiptsDecider, asDeciderEvent: asReceiptEvent }),
-      audit: new StreamWriter({ ...writer, decider: auditDecider, asDeciderEvent: asAuditStreamEvent }),
-      friendships: new StreamWriter({ ...writer, decider: friendshipDecider, asDeciderEvent: asFriendshipEvent }),
-    },
+    writers: processorWriters(log, writer),
     sessionTimeoutMs: 6000,
     operationTimeoutMs: OPERATION_TIMEOUT_MS,
     ...options,
@@ -85,15 +69,9 @@ export function newProcessor(
   });
 }
 
-export interface Caller {
+export interface Caller extends CommandExecutors {
   log: KafkaEventLog;
   client: CommandClient;
-  usernames: CommandExecutor<UsernameCommand>;
-  users: CommandExecutor<UserCommand>;
-  rooms: CommandExecutor<RoomCommand>;
-  receipts: CommandExecutor<ReceiptCommand>;
-  audit: CommandExecutor<AuditCommand>;
-  close(): Promise<void>;
 }
 
 export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeoutMs = 15_000): Caller {
@@ -106,16 +84,7 @@ export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeo
     replyTimeoutMs,
     ...(logger ? { logger } : {}),
   });
-  return {
-    log,
-    client,
-    usernames: new RemoteCommandExecutor<UsernameCommand>(client, (command) => ({ category: 'usernames', command }), log),
-    users: new RemoteCommandExecutor<UserCommand>(client, (command) => ({ category: 'users', command }), log),
-    rooms: new RemoteCommandExecutor<RoomCommand>(client, (command) => ({ category: 'rooms', command }), log),
-    receipts: new RemoteCommandExecutor<ReceiptCommand>(client, (command) => ({ category: 'receipts', command }), log),
-    audit: new RemoteCommandExecutor<AuditCommand>(client, (command) => ({ category: 'audit', command }), log),
-    close: () => client.close(),
-  };
+  return { ...remoteExecutors(client, log), log, client };
 }
 
 export function actor(userId: string): DecisionContext {

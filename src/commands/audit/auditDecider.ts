@@ -1,6 +1,7 @@
-import { CommandRejectedError } from '../domain/errors.js';
-import type { AuditLogRead, AuditStreamEvent, UserRole } from '../events/chatEvents.js';
-import type { Decider } from '../commands/decider.js';
+import { CommandRejectedError } from '../../domain/errors.js';
+import type { AuditStreamEvent, UserRole } from '../../events/chatEvents.js';
+import type { AuditCommand } from '../commands.js';
+import type { Decider } from '../decider.js';
 
 // Every read of the raw log through the audit API is itself recorded (issue #7), in the auditor's own stream
 // `audit-<auditorId>`, before the answer is sent. This decider only checks who may read.
@@ -10,13 +11,6 @@ import type { Decider } from '../commands/decider.js';
  * to audit grants themself the auditor role, and that grant is itself an event (UserRoleChanged).
  */
 export const AUDIT_ROLES: readonly UserRole[] = ['auditor'];
-
-export interface RecordAuditRead {
-  type: 'RecordAuditRead';
-  read: AuditLogRead['data'];
-}
-
-export type AuditCommand = RecordAuditRead;
 
 export interface AuditState {
   /** Reads recorded in this auditor's stream so far. */
