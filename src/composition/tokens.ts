@@ -1,8 +1,8 @@
 import type { ResolutionContext } from 'inversify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AnalyticsQueries } from '../analytics/analyticsQueries.js';
-import type { AnalyticsStore } from '../analytics/analyticsStore.js';
+import type { AnalyticsQueries } from '../projections/analytics/analyticsQueries.js';
+import type { AnalyticsStore } from '../projections/analytics/analyticsStore.js';
 import type { AccessTokens } from '../auth/accessTokens.js';
 import type { AuthService } from '../auth/authService.js';
 import type { LoginLockout } from '../auth/loginLockout.js';
