@@ -4,7 +4,7 @@ import { TOKENS } from '../composition/tokens.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { PresenceService } from '../presence/presenceService.js';
 import type { HttpEdge } from './httpEdge.js';
-import type { ReadinessChecks } from './readiness.js';
+import type { ReadinessChecks } from '../config/readiness.js';
 import type { RoleComponent } from './roleComponent.js';
 
 /**

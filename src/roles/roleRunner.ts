@@ -7,7 +7,7 @@ import { ApiRole } from './apiRole.js';
 import { CommandProcessorRole, type ProcessorSource } from './commandProcessorRole.js';
 import { GatewayRole } from './gatewayRole.js';
 import { HttpEdge } from './httpEdge.js';
-import { planProcess, type ProcessPlan } from './processPlan.js';
+import { planProcess, type ProcessPlan } from '../config/processPlan.js';
 import { ProjectionComponent } from './projectionComponent.js';
 import { ReceiptsDrain } from './receiptsDrain.js';
 import { startAll, stopAll } from './componentLifecycle.js';
