@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { buildContainer, get } from './composition/container.js';
+import { roleServices } from './composition/roleServices.js';
 import type { AppConfig } from './config/config.js';
 import { RoleRunner } from './roles/roleRunner.js';
 
@@ -18,7 +19,7 @@ export class ChatServer {
   static async start(config: AppConfig, logger: Logger, version: string): Promise<ChatServer> {
     const container = buildContainer(config, logger);
     try {
-      return new ChatServer(container, await RoleRunner.start(container, config, logger, version), logger);
+      return new ChatServer(container, await RoleRunner.start(roleServices(container), config, logger, version), logger);
     } catch (error) {
       // Close what the failed start opened (files, connections), so the process can exit with the error.
       await container.unbindAll().catch((closeError: unknown) => logger.warn({ err: closeError }, 'closing after a failed start'));

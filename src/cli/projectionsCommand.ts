@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { partitionStatus, rebuildToHead, type PartitionStatus, type RebuildProgress } from '../analysis/rebuild.js';
 import { AnalysisError, OptionInvalidError } from '../analysis/replayErrors.js';
-import { RedisAnalyticsStore } from '../analytics/redisAnalyticsStore.js';
+import { RedisAnalyticsStore } from '../projections/analytics/redisAnalyticsStore.js';
 import { buildContainer, get } from '../composition/container.js';
 import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';

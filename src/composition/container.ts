@@ -3,8 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Container, type ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
-import { AnalyticsQueries } from '../analytics/analyticsQueries.js';
-import { MemoryAnalyticsStore } from '../analytics/memoryAnalyticsStore.js';
+import { AnalyticsQueries } from '../projections/analytics/analyticsQueries.js';
+import { MemoryAnalyticsStore } from '../projections/analytics/memoryAnalyticsStore.js';
 import { AccessTokens } from '../auth/accessTokens.js';
 import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
@@ -48,8 +48,8 @@ import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
-import { planProcess } from '../roles/processPlan.js';
-import { ReadinessChecks } from '../roles/readiness.js';
+import { planProcess } from '../config/processPlan.js';
+import { ReadinessChecks } from '../config/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { auditEndpoints, bindAudit } from './auditBindings.js';
@@ -198,7 +198,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     })
     .onDeactivation((store) => store.close());
   // This process's roles decide whether it projects the history view or follows a shared store another process
-  // projects into (src/roles/processPlan.ts); either way callers wait on it for read-your-writes.
+  // projects into (src/config/processPlan.ts); either way callers wait on it for read-your-writes.
   const plan = planProcess(config);
   bind(TOKENS.historyProjector).toDynamicValue(async (context) =>
     plan.historyView === 'follower'

@@ -1,8 +1,8 @@
 import type { ResolutionContext } from 'inversify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AnalyticsQueries } from '../analytics/analyticsQueries.js';
-import type { AnalyticsStore } from '../analytics/analyticsStore.js';
+import type { AnalyticsQueries } from '../projections/analytics/analyticsQueries.js';
+import type { AnalyticsStore } from '../projections/analytics/analyticsStore.js';
 import type { AccessTokens } from '../auth/accessTokens.js';
 import type { AuthService } from '../auth/authService.js';
 import type { LoginLockout } from '../auth/loginLockout.js';
@@ -28,7 +28,7 @@ import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
-import type { ReadinessChecks } from '../roles/readiness.js';
+import type { ReadinessChecks } from '../config/readiness.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import type { CommandExecutors } from '../commands/commandExecutors.js';
 
@@ -54,7 +54,7 @@ export const TOKENS = {
   historyStore: token<HistoryStore>('historyStore'),
   /**
    * What this process waits on for read-your-writes of the history view: the history projector, or where another
-   * process projects into a shared store, a follower of that store's checkpoint (src/roles/processPlan.ts).
+   * process projects into a shared store, a follower of that store's checkpoint (src/config/processPlan.ts).
    */
   historyProjector: token<ProjectionProgress>('historyProjector'),
   analyticsStore: token<AnalyticsStore>('analyticsStore'),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ALL_ROLES_ALIAS, parseRoles, ROLE_NAMES, runsAllRoles, type Role } from '../roles/roleNames.js';
+import { ALL_ROLES_ALIAS, parseRoles, ROLE_NAMES, runsAllRoles, type Role } from './roleNames.js';
 
 // The only place that reads the environment (DESIGN.md: adapters are chosen in one composition root from
 // configuration). Every setting is validated; a bad one stops start-up with a message naming it.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_SIZE_BUCKETS } from '../analytics/analyticsProjection.js';
+import { MESSAGE_SIZE_BUCKETS } from '../projections/analytics/analyticsProjection.js';
 
 // Request and response shapes of the analytics API (see schemas.ts for why one schema serves both the edge and
 // the OpenAPI document).

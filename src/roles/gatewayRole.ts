@@ -1,11 +1,9 @@
-import type { Container } from 'inversify';
-import { get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
+import type { ReadinessChecks } from '../config/readiness.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { PresenceService } from '../presence/presenceService.js';
 import type { HttpEdge } from './httpEdge.js';
-import type { ReadinessChecks } from './readiness.js';
 import type { RoleComponent } from './roleComponent.js';
+import type { RoleServices } from './roleServices.js';
 
 /**
  * gateway: the WebSocket edge on the process's HTTP server (/ws). It follows the whole log (one subscription shared
@@ -20,7 +18,7 @@ export class GatewayRole implements RoleComponent {
   private accepting = false;
 
   constructor(
-    private readonly container: Container,
+    private readonly services: Pick<RoleServices, 'webSocketGateway' | 'presenceService' | 'executors'>,
     private readonly http: HttpEdge,
     private readonly readiness: ReadinessChecks,
   ) {}
@@ -33,15 +31,15 @@ export class GatewayRole implements RoleComponent {
         return `${this.gateway.connectionCount} connections`;
       },
     });
-    this.gateway = await get(this.container, TOKENS.webSocketGateway);
+    this.gateway = await this.services.webSocketGateway();
     // Needs the log's head: with Kafka away this waits (and fails after the log's timeout), while /api/health
     // already answers that the log is not ready.
     await this.gateway.start(this.http.httpServer);
-    this.presence = await get(this.container, TOKENS.presenceService);
+    this.presence = await this.services.presenceService();
     this.presence.startSweeper();
     // Connected ahead of the first socket's command; a failure here is not fatal (a send connects on demand, and
     // reports the error to its caller), so it is left to that first send.
-    (await get(this.container, TOKENS.executors)).connect().catch(() => undefined);
+    (await this.services.executors()).connect().catch(() => undefined);
     this.accepting = true;
   }
 

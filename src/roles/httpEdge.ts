@@ -1,15 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Container } from 'inversify';
 import type { Logger } from 'pino';
-import { get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';
 import { createHttpApp } from '../http/app.js';
 import { buildOpenApiDocument } from '../http/openapi.js';
 import { packageRoot } from '../support/packageRoot.js';
 import type { RoleComponent } from './roleComponent.js';
+import type { RoleServices } from './roleServices.js';
 
 /**
  * The HTTP server every process runs: /api/health and /metrics always (probes and scrapes reach each process),
@@ -21,7 +19,7 @@ export class HttpEdge implements RoleComponent {
   private server: Server | undefined;
 
   constructor(
-    private readonly container: Container,
+    private readonly services: Pick<RoleServices, 'endpoints' | 'metrics' | 'projectorLagMonitor' | 'authService'>,
     private readonly config: AppConfig,
     private readonly logger: Logger,
     private readonly options: { version: string; servesApi: boolean },
@@ -39,11 +37,11 @@ export class HttpEdge implements RoleComponent {
   }
 
   async start(): Promise<void> {
-    const endpoints = await get(this.container, TOKENS.endpoints);
-    const metrics = await get(this.container, TOKENS.metrics);
-    const lagMonitor = await get(this.container, TOKENS.projectorLagMonitor);
+    const endpoints = await this.services.endpoints();
+    const metrics = await this.services.metrics();
+    const lagMonitor = await this.services.projectorLagMonitor();
     // Health and metrics need no login; a process without the api role has no accounts to check tokens against.
-    const auth = this.options.servesApi ? await get(this.container, TOKENS.authService) : undefined;
+    const auth = this.options.servesApi ? await this.services.authService() : undefined;
     const app = createHttpApp({
       endpoints,
       openApiDocument: buildOpenApiDocument(endpoints, { version: this.options.version }),

@@ -1,7 +1,7 @@
+import type { ReadinessChecks } from '../config/readiness.js';
 import { lag } from '../eventlog/checkpoint.js';
 import type { ProjectionStore } from '../projections/projector.js';
 import type { ProjectionProgress } from '../projections/storeCheckpointFollower.js';
-import type { ReadinessChecks } from './readiness.js';
 import type { RoleComponent } from './roleComponent.js';
 
 export interface ProjectionHealth {

@@ -1,7 +1,5 @@
-import type { Container } from 'inversify';
-import { get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
 import type { RoleComponent } from './roleComponent.js';
+import type { RoleServices } from './roleServices.js';
 
 /**
  * Delivered receipts gather in memory (api and gateway report them) and are written once per interval. It stops
@@ -11,13 +9,13 @@ export class ReceiptsDrain implements RoleComponent {
   readonly name = 'receipts';
   readonly layer = 'drain';
 
-  constructor(private readonly container: Container) {}
+  constructor(private readonly services: Pick<RoleServices, 'receiptRecorder'>) {}
 
   async start(): Promise<void> {
-    await get(this.container, TOKENS.receiptRecorder);
+    await this.services.receiptRecorder();
   }
 
   async stop(): Promise<void> {
-    await (await get(this.container, TOKENS.receiptRecorder)).flush();
+    await (await this.services.receiptRecorder()).flush();
   }
 }

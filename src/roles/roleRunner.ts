@@ -1,17 +1,15 @@
-import type { Container } from 'inversify';
 import type { Logger } from 'pino';
-import { get } from '../composition/container.js';
-import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';
+import { planProcess, type ProcessPlan } from '../config/processPlan.js';
 import { ApiRole } from './apiRole.js';
 import { CommandProcessorRole, type ProcessorSource } from './commandProcessorRole.js';
 import { GatewayRole } from './gatewayRole.js';
 import { HttpEdge } from './httpEdge.js';
-import { planProcess, type ProcessPlan } from './processPlan.js';
 import { ProjectionComponent } from './projectionComponent.js';
 import { ReceiptsDrain } from './receiptsDrain.js';
 import { startAll, stopAll } from './componentLifecycle.js';
 import type { RoleComponent } from './roleComponent.js';
+import type { RoleServices } from './roleServices.js';
 
 /** How often chat_projector_lag_events is refreshed between scrapes (every scrape refreshes it too). */
 const PROJECTOR_LAG_REFRESH_MS = 5_000;
@@ -37,11 +35,11 @@ export class RoleRunner {
     private readonly logger: Logger,
   ) {}
 
-  static async start(container: Container, config: AppConfig, logger: Logger, version: string): Promise<RoleRunner> {
+  static async start(services: RoleServices, config: AppConfig, logger: Logger, version: string): Promise<RoleRunner> {
     const plan = planProcess(config);
     for (const warning of plan.warnings) logger.warn({ roles: plan.roles }, warning);
-    const http = new HttpEdge(container, config, logger, { version, servesApi: plan.api });
-    const started = await startAll(await componentsOf(plan, container, config, logger, http), logger.child({ roles: plan.roles }));
+    const http = new HttpEdge(services, config, logger, { version, servesApi: plan.api });
+    const started = await startAll(await componentsOf(plan, services, config, logger, http), logger.child({ roles: plan.roles }));
     const runner = new RoleRunner(plan, http, started, logger);
     logger.info(
       {
@@ -68,22 +66,22 @@ export class RoleRunner {
 
 async function componentsOf(
   plan: ProcessPlan,
-  container: Container,
+  services: RoleServices,
   config: AppConfig,
   logger: Logger,
   http: HttpEdge,
 ): Promise<RoleComponent[]> {
-  const readiness = await get(container, TOKENS.readiness);
+  const readiness = await services.readiness();
   const components: RoleComponent[] = [];
   if (plan.historyView !== undefined) {
     components.push(
       new ProjectionComponent(
         plan.historyView === 'projector' ? 'history projector' : 'history view follower',
         'historyProjection',
-        await get(container, TOKENS.historyProjector),
+        await services.historyProjector(),
         readiness,
         {
-          store: await get(container, TOKENS.historyStore),
+          store: await services.historyStore(),
           note: plan.historyView === 'follower' ? 'shared store, projected by projector:history' : undefined,
         },
       ),
@@ -93,28 +91,28 @@ async function componentsOf(
     // Nothing waits on analytics (no read-your-writes); its health reads the projector, not the store, so a Redis
     // outage (analytics answers 503 meanwhile) does not take the whole process out of service.
     components.push(
-      new ProjectionComponent('analytics projector', 'analyticsProjection', await get(container, TOKENS.analyticsProjector), readiness),
+      new ProjectionComponent('analytics projector', 'analyticsProjection', await services.analyticsProjector(), readiness),
     );
   }
-  if (plan.api || plan.gateway) components.push(new ReceiptsDrain(container));
+  if (plan.api || plan.gateway) components.push(new ReceiptsDrain(services));
   components.push(http);
   if (plan.commandProcessor) {
-    components.push(new CommandProcessorRole(() => processorSource(container, config), readiness, logger));
+    components.push(new CommandProcessorRole(() => processorSource(services, config), readiness, logger));
   }
-  if (plan.api) components.push(new ApiRole(container, logger));
-  if (plan.gateway) components.push(new GatewayRole(container, http, readiness));
-  components.push(lagMetric(container));
+  if (plan.api) components.push(new ApiRole(services, logger));
+  if (plan.gateway) components.push(new GatewayRole(services, http, readiness));
+  components.push(lagMetric(services));
   return components;
 }
 
 /** Where commands are decided (composition/commandExecution.ts binds the processor with the Kafka log only). */
-async function processorSource(container: Container, config: AppConfig): Promise<ProcessorSource> {
+async function processorSource(services: Pick<RoleServices, 'commandProcessor'>, config: AppConfig): Promise<ProcessorSource> {
   const log = config.eventLog;
   switch (log) {
     case 'sqlite':
       return { kind: 'in-process', why: 'the SQLite log: its append transaction is the single writer' };
     case 'kafka':
-      return { kind: 'processor', processor: await get(container, TOKENS.commandProcessor) };
+      return { kind: 'processor', processor: await services.commandProcessor() };
     default: {
       const unknown: never = log;
       throw new Error(`EVENT_LOG: no command processing for ${JSON.stringify(unknown)}`);
@@ -122,13 +120,13 @@ async function processorSource(container: Container, config: AppConfig): Promise
   }
 }
 
-function lagMetric(container: Container): RoleComponent {
+function lagMetric(services: Pick<RoleServices, 'projectorLagMonitor'>): RoleComponent {
   let stop: (() => void) | undefined;
   return {
     name: 'projector lag metric',
     layer: 'edge',
     async start() {
-      const monitor = await get(container, TOKENS.projectorLagMonitor);
+      const monitor = await services.projectorLagMonitor();
       monitor.start(PROJECTOR_LAG_REFRESH_MS);
       stop = () => monitor.stop();
     },

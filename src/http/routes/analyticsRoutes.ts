@@ -1,4 +1,4 @@
-import type { AnalyticsQueries } from '../../analytics/analyticsQueries.js';
+import type { AnalyticsQueries } from '../../projections/analytics/analyticsQueries.js';
 import {
   activeUsersQuery,
   activeUsersSchema,

@@ -1,3 +1,4 @@
+import type { HealthCheck } from '../../config/readiness.js';
 import { EMPTY_CHECKPOINT, lag, partitionsOf, positionIn, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { ProjectionStore } from '../../projections/projector.js';
@@ -7,12 +8,6 @@ import { healthSchema } from '../schemas.js';
 interface Check {
   status: 'ok' | 'failing';
   detail?: string;
-}
-
-/** One more dependency to report: `probe` answers the detail, or throws to report it failing. */
-export interface HealthCheck {
-  readonly name: string;
-  probe(head: Checkpoint): Promise<string>;
 }
 
 export interface HealthDependencies {

@@ -4,7 +4,7 @@
 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Granularity } from '../../analytics/analyticsProjection.js';
+import type { Granularity } from './analyticsProjection.js';
 import type {
   AnalyticsStore,
   DailyActiveUsers,
@@ -12,8 +12,8 @@ import type {
   RoomMessageBucket,
   RoomMessageTotal,
   TimeRange,
-} from '../../analytics/analyticsStore.js';
-import { RedisAnalyticsStore } from '../../analytics/redisAnalyticsStore.js';
+} from './analyticsStore.js';
+import { RedisAnalyticsStore } from './redisAnalyticsStore.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import type { Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';

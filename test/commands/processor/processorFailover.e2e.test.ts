@@ -55,7 +55,7 @@ describeWithServices('two command processors, one SIGKILLed under load', ['KAFKA
   function startProcessor(name: string): Promise<Processor> {
     const dataDir = mkdtempSync(path.join(tmpdir(), `chat-processor-${name}-`));
     dataDirs.push(dataDir);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/commands/processor/processorProcess.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/processorProcess.ts'], {
       cwd: root,
       env: {
         ...process.env,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { parseRoles, ROLE_NAMES } from '../../src/roles/roleNames.js';
+import { parseRoles, ROLE_NAMES } from '../../src/config/roleNames.js';
 
 // ROLES / --roles: which roles one `chat serve` process runs, and what it refuses.
 

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOUR_MS } from '../../src/analytics/analyticsProjection.js';
-import { MemoryAnalyticsStore } from '../../src/analytics/memoryAnalyticsStore.js';
-import { RedisAnalyticsStore } from '../../src/analytics/redisAnalyticsStore.js';
-import { UnavailableError } from '../../src/domain/errors.js';
-import { describeWithServices } from '../support/realServices.js';
-import { countKeys, deleteKeys, openRedis, quit, testKeyPrefix, unreachableRedis } from '../support/redis.js';
-import { RecordedEventLog } from '../support/recordedEvents.js';
+import { HOUR_MS } from '../../../src/projections/analytics/analyticsProjection.js';
+import { MemoryAnalyticsStore } from '../../../src/projections/analytics/memoryAnalyticsStore.js';
+import { RedisAnalyticsStore } from '../../../src/projections/analytics/redisAnalyticsStore.js';
+import { UnavailableError } from '../../../src/domain/errors.js';
+import { describeWithServices } from '../../support/realServices.js';
+import { countKeys, deleteKeys, openRedis, quit, testKeyPrefix, unreachableRedis } from '../../support/redis.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
 import { analyticsStoreContract } from './analyticsStoreContract.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -1,7 +1,7 @@
 // The analytics read model's port: counters the analytics projector writes and the analytics API reads.
-// Every adapter (memory embedded, Redis distributed) passes test/analytics/analyticsStoreContract.ts.
+// Every adapter (memory embedded, Redis distributed) passes test/projections/analytics/analyticsStoreContract.ts.
 
-import type { ProjectionStore } from '../projections/projector.js';
+import type { ProjectionStore } from '../projector.js';
 import { DAY_MS, HOUR_MS, type EpochMillis, type Granularity, type MessageSizeBucket } from './analyticsProjection.js';
 
 export interface RoomMessageBucket {

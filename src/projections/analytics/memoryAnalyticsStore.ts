@@ -1,8 +1,8 @@
 // Analytics counters in process memory (embedded mode). Nothing is persisted: the projector rebuilds the
 // counters from position zero on every start, which the bounded retention keeps cheap.
 
-import type { RecordedEvent } from '../events/envelope.js';
-import { EMPTY_CHECKPOINT, advanceAll, covers, type Checkpoint } from '../eventlog/checkpoint.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import { EMPTY_CHECKPOINT, advanceAll, covers, type Checkpoint } from '../../eventlog/checkpoint.js';
 import {
   DAY_MS,
   HOUR_MS,

@@ -1,4 +1,4 @@
-import { MemoryAnalyticsStore } from '../../src/analytics/memoryAnalyticsStore.js';
+import { MemoryAnalyticsStore } from '../../../src/projections/analytics/memoryAnalyticsStore.js';
 import { analyticsStoreContract } from './analyticsStoreContract.js';
 
 analyticsStoreContract('memory', async () => {

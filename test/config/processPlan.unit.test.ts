@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { planProcess } from '../../src/roles/processPlan.js';
+import { planProcess } from '../../src/config/processPlan.js';
 
 // Which projectors a process runs, decided from its roles and where the views are kept.
 

@@ -1,7 +1,7 @@
 // The analytics projection's pure core: which counters one recorded event moves. Imports nothing from I/O, so the
 // memory store (embedded) and a Redis store (distributed) count the same things and only differ in how.
 
-import type { RecordedEvent } from '../events/envelope.js';
+import type { RecordedEvent } from '../../events/envelope.js';
 
 /** Times are milliseconds since the epoch (UTC); a bucket is named by its start. */
 export type EpochMillis = number;

@@ -1,7 +1,7 @@
 // What one `chat serve` process runs, derived from its roles and where each view is kept. This is the one place
 // that decides which projectors run in which process.
 
-import type { AppConfig } from '../config/config.js';
+import type { AppConfig } from './config.js';
 import { runsAllRoles, type Role } from './roleNames.js';
 
 /**

@@ -1,9 +1,9 @@
 // The analytics read side: who may look (analysts and admins), and how the API's windows become time ranges of
 // the store. Responses carry ISO times; the store keeps epoch milliseconds.
 
-import type { AccessPrincipal } from '../auth/accessTokens.js';
-import { ForbiddenError } from '../domain/errors.js';
-import type { Clock } from '../support/clock.js';
+import type { AccessPrincipal } from '../../auth/accessTokens.js';
+import { ForbiddenError } from '../../domain/errors.js';
+import type { Clock } from '../../support/clock.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, MESSAGE_SIZE_BUCKETS, bucketStart, dayStart, type Granularity } from './analyticsProjection.js';
 import type { AnalyticsStore } from './analyticsStore.js';
 

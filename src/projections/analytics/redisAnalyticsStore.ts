@@ -16,10 +16,10 @@
 
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ChatError, UnavailableError } from '../domain/errors.js';
-import type { RecordedEvent } from '../events/envelope.js';
-import { checkpointFromEntries, type Checkpoint } from '../eventlog/checkpoint.js';
-import { LuaScript } from '../redis/luaScript.js';
+import { ChatError, UnavailableError } from '../../domain/errors.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import { checkpointFromEntries, type Checkpoint } from '../../eventlog/checkpoint.js';
+import { LuaScript } from '../../redis/luaScript.js';
 import {
   HOUR_MS,
   MESSAGE_SIZE_BUCKETS,

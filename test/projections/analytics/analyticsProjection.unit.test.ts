@@ -5,11 +5,11 @@ import {
   bucketStart,
   dayStart,
   messageSizeBucket,
-} from '../../src/analytics/analyticsProjection.js';
-import { CHAT_EVENT_TYPES } from '../../src/events/chatEvents.js';
-import type { RecordedEvent } from '../../src/events/envelope.js';
-import { RecordedEventLog } from '../support/recordedEvents.js';
-import { sampleEvent } from '../support/sampleEvents.js';
+} from '../../../src/projections/analytics/analyticsProjection.js';
+import { CHAT_EVENT_TYPES } from '../../../src/events/chatEvents.js';
+import type { RecordedEvent } from '../../../src/events/envelope.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
+import { sampleEvent } from '../../support/sampleEvents.js';
 
 const AT = Date.UTC(2025, 5, 1, 8, 30, 42, 123);
 

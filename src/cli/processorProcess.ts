@@ -4,13 +4,13 @@
 // command-processor` does the same inside the role runner; this entry has no HTTP port at all, which keeps the
 // processor's own tests (several of them, one SIGKILLed under load) free of everything else.
 //
-//   EVENT_LOG=kafka KAFKA_BROKERS=127.0.0.1:9092 node --import tsx src/commands/processor/processorProcess.ts
+//   EVENT_LOG=kafka KAFKA_BROKERS=127.0.0.1:9092 node --import tsx src/cli/processorProcess.ts
 
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { buildContainer, get } from '../../composition/container.js';
-import { TOKENS } from '../../composition/tokens.js';
-import { ConfigError, loadConfig } from '../../config/config.js';
+import { buildContainer, get } from '../composition/container.js';
+import { TOKENS } from '../composition/tokens.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../src/analytics/analyticsProjection.js';
-import { AnalyticsQueries } from '../../src/analytics/analyticsQueries.js';
-import { MemoryAnalyticsStore } from '../../src/analytics/memoryAnalyticsStore.js';
-import type { AccessPrincipal } from '../../src/auth/accessTokens.js';
-import type { UserRole } from '../../src/events/chatEvents.js';
-import { RecordedEventLog } from '../support/recordedEvents.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../src/projections/analytics/analyticsProjection.js';
+import { AnalyticsQueries } from '../../../src/projections/analytics/analyticsQueries.js';
+import { MemoryAnalyticsStore } from '../../../src/projections/analytics/memoryAnalyticsStore.js';
+import type { AccessPrincipal } from '../../../src/auth/accessTokens.js';
+import type { UserRole } from '../../../src/events/chatEvents.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
 
 /** 12:30:30 UTC: inside a minute, an hour and a day, so every window edge is visible. */
 const NOW = Date.UTC(2025, 0, 10, 12, 30, 30);

@@ -3,10 +3,10 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../src/analytics/analyticsProjection.js';
-import type { AnalyticsStore } from '../../src/analytics/analyticsStore.js';
-import { EMPTY_CHECKPOINT, partitionsOf } from '../../src/eventlog/checkpoint.js';
-import { RecordedEventLog } from '../support/recordedEvents.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../src/projections/analytics/analyticsProjection.js';
+import type { AnalyticsStore } from '../../../src/projections/analytics/analyticsStore.js';
+import { EMPTY_CHECKPOINT, partitionsOf } from '../../../src/eventlog/checkpoint.js';
+import { RecordedEventLog } from '../../support/recordedEvents.js';
 
 export interface AnalyticsStoreUnderTest {
   store: AnalyticsStore;
