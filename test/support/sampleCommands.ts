@@ -1,0 +1,195 @@
+import type { CategoryExecutors } from '../../src/commands/commandExecutors.js';
+import type { ChatCommand } from '../../src/commands/commands.js';
+import type { CommandResult } from '../../src/commands/commandExecutor.js';
+import { DEFAULT_LIMITS, type DecisionContext } from '../../src/commands/decider.js';
+import type { CategoryName, CommandOf } from '../../src/commands/streamCategories.js';
+import { friendshipStreamId, receiptsStreamId, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
+import type { ChatEvent } from '../../src/events/chatEvents.js';
+import type { UserRole } from '../../src/events/chatEvents.js';
+
+// One sample of every command type, keyed by the type: a command added to src/commands/commands.ts without a
+// sample here fails the typecheck, and test/commands/everyCommand.int.test.ts runs each sample through the
+// embedded command bus and through the Kafka command processor (the commands topic, its schema, the category's
+// writer). Each sample says what it needs first (`given`) and which events it appends.
+
+/** One command sent to its category's single writer, by an actor of some role. */
+export type CommandStep = {
+  [K in CategoryName]: { category: K; streamId: string; command: CommandOf<K>; actor: { userId: string; role: UserRole } };
+}[CategoryName];
+
+export interface CommandSample {
+  given: CommandStep[];
+  when: CommandStep;
+  then: ChatEvent['type'][];
+}
+
+/** Every command type's sample; `id` makes the users, rooms and streams of one run its own. */
+export function sampleCommands(id: (name: string) => string): { [T in ChatCommand['type']]: CommandSample } {
+  const alice = id('alice');
+  const bob = id('bob');
+  const admin = { userId: id('admin'), role: 'admin' } as const;
+  const auditor = { userId: id('auditor'), role: 'auditor' } as const;
+  const asAlice = { userId: alice, role: 'user' } as const;
+  const asBob = { userId: bob, role: 'user' } as const;
+  const room = id('room');
+
+  const register = (userId: string, username: string): CommandStep => ({
+    category: 'users',
+    streamId: userStreamId(userId),
+    actor: { userId, role: 'user' },
+    command: { type: 'RegisterUser', userId, username, email: `${username}@example.com`, displayName: username, passwordHash: '$argon2id$v=19$sample', role: 'user' },
+  });
+  const user = (actor: CommandStep['actor'], command: CommandOf<'users'>): CommandStep => ({
+    category: 'users',
+    streamId: userStreamId(command.userId),
+    actor,
+    command,
+  });
+  const inRoom = (actor: CommandStep['actor'], command: CommandOf<'rooms'>): CommandStep => ({
+    category: 'rooms',
+    streamId: roomStreamId(command.roomId),
+    actor,
+    command,
+  });
+  const receipt = (command: CommandOf<'receipts'>): CommandStep => ({
+    category: 'receipts',
+    streamId: receiptsStreamId(command.userId),
+    actor: { userId: command.userId, role: 'user' },
+    command,
+  });
+  const friends = (command: CommandOf<'friendships'>): CommandStep => ({
+    category: 'friendships',
+    streamId: friendshipStreamId(command.userId, command.otherUserId),
+    actor: { userId: command.userId, role: 'user' },
+    command,
+  });
+
+  const createPublic = inRoom(asAlice, { type: 'CreateRoom', roomId: room, name: 'General', kind: 'public', memberIds: [] });
+  const createPrivate = inRoom(asAlice, { type: 'CreateRoom', roomId: room, name: 'Team', kind: 'private', memberIds: [] });
+  const addBob = inRoom(asAlice, { type: 'AddMember', roomId: room, userId: bob });
+  // RoomCreated is version 1 and the owner's MemberJoined version 2, so the first message is seq 3.
+  const hello = inRoom(asAlice, { type: 'SendMessage', roomId: room, text: 'hello', clientMessageId: id('m1') });
+  const askBob = friends({ type: 'RequestFriend', userId: alice, otherUserId: bob });
+
+  return {
+    ClaimUsername: {
+      given: [],
+      when: { category: 'usernames', streamId: usernameStreamId(alice), actor: asAlice, command: { type: 'ClaimUsername', username: alice, userId: alice } },
+      then: ['UsernameClaimed'],
+    },
+    RegisterUser: { given: [], when: register(alice, alice), then: ['UserRegistered'] },
+    ChangeUserRole: {
+      given: [register(bob, bob)],
+      when: user(admin, { type: 'ChangeUserRole', userId: bob, role: 'analyst' }),
+      then: ['UserRoleChanged'],
+    },
+    RevokeUserRole: {
+      given: [register(bob, bob), user(admin, { type: 'ChangeUserRole', userId: bob, role: 'analyst' })],
+      when: user(admin, { type: 'RevokeUserRole', userId: bob, role: 'analyst' }),
+      then: ['UserRoleChanged'],
+    },
+    ErasePersonalData: {
+      given: [register(bob, bob)],
+      when: user(admin, { type: 'ErasePersonalData', userId: bob }),
+      then: ['PersonalDataErased'],
+    },
+    UpdateProfile: {
+      given: [register(alice, alice)],
+      when: user(asAlice, { type: 'UpdateProfile', userId: alice, statusText: 'here', avatarUrl: null }),
+      then: ['ProfileUpdated'],
+    },
+    ChangePassword: {
+      given: [register(alice, alice)],
+      when: user(asAlice, { type: 'ChangePassword', userId: alice, passwordHash: '$argon2id$v=19$new' }),
+      then: ['PasswordChanged'],
+    },
+    CreateRoom: { given: [], when: createPublic, then: ['RoomCreated', 'MemberJoined'] },
+    JoinRoom: { given: [createPublic], when: inRoom(asBob, { type: 'JoinRoom', roomId: room }), then: ['MemberJoined'] },
+    LeaveRoom: {
+      given: [createPublic, inRoom(asBob, { type: 'JoinRoom', roomId: room })],
+      when: inRoom(asBob, { type: 'LeaveRoom', roomId: room }),
+      then: ['MemberLeft'],
+    },
+    AddMember: { given: [createPrivate], when: addBob, then: ['MemberJoined'] },
+    RemoveMember: {
+      given: [createPrivate, addBob],
+      when: inRoom(asAlice, { type: 'RemoveMember', roomId: room, userId: bob }),
+      then: ['MemberRemoved'],
+    },
+    ChangeMemberRole: {
+      given: [createPrivate, addBob],
+      when: inRoom(asAlice, { type: 'ChangeMemberRole', roomId: room, userId: bob, role: 'moderator' }),
+      then: ['MemberRoleChanged'],
+    },
+    SendMessage: { given: [createPublic], when: hello, then: ['MessageSent'] },
+    EditMessage: {
+      given: [createPublic, hello],
+      when: inRoom(asAlice, { type: 'EditMessage', roomId: room, seq: 3, text: 'hello again' }),
+      then: ['MessageEdited'],
+    },
+    DeleteMessage: {
+      given: [createPublic, hello],
+      when: inRoom(asAlice, { type: 'DeleteMessage', roomId: room, seq: 3 }),
+      then: ['MessageDeleted'],
+    },
+    AdvanceDeliveryMarker: {
+      given: [],
+      when: receipt({ type: 'AdvanceDeliveryMarker', userId: bob, roomId: room, seq: 3 }),
+      then: ['MessagesDelivered'],
+    },
+    AdvanceReadMarker: {
+      given: [],
+      when: receipt({ type: 'AdvanceReadMarker', userId: bob, roomId: room, seq: 3 }),
+      then: ['MessagesRead'],
+    },
+    RecordAuditRead: {
+      given: [],
+      when: {
+        category: 'audit',
+        streamId: `audit-${auditor.userId}`,
+        actor: auditor,
+        command: {
+          type: 'RecordAuditRead',
+          read: { auditorId: auditor.userId, kind: 'streamEvents', streamId: roomStreamId(room), messageId: null, fromVersion: 1, limit: 50, returned: 0 },
+        },
+      },
+      then: ['AuditLogRead'],
+    },
+    RequestFriend: { given: [], when: askBob, then: ['FriendRequested'] },
+    AcceptFriendRequest: {
+      given: [askBob],
+      when: friends({ type: 'AcceptFriendRequest', userId: bob, otherUserId: alice }),
+      then: ['FriendRequestAccepted'],
+    },
+    RejectFriendRequest: {
+      given: [askBob],
+      when: friends({ type: 'RejectFriendRequest', userId: bob, otherUserId: alice }),
+      then: ['FriendRequestRejected'],
+    },
+    CancelFriendRequest: {
+      given: [askBob],
+      when: friends({ type: 'CancelFriendRequest', userId: alice, otherUserId: bob }),
+      then: ['FriendRequestCancelled'],
+    },
+    RemoveFriend: {
+      given: [askBob, friends({ type: 'AcceptFriendRequest', userId: bob, otherUserId: alice })],
+      when: friends({ type: 'RemoveFriend', userId: alice, otherUserId: bob }),
+      then: ['FriendRemoved'],
+    },
+  };
+}
+
+/** Runs one step on its category's executor, as the use cases do. */
+export function runStep(executors: CategoryExecutors, step: CommandStep, commandId: string): Promise<CommandResult> {
+  return runOn(executors, step, commandId);
+}
+
+function runOn<K extends CategoryName>(
+  executors: CategoryExecutors,
+  step: { category: K; streamId: string; command: CommandOf<K>; actor: CommandStep['actor'] },
+  commandId: string,
+): Promise<CommandResult> {
+  const context: DecisionContext = { actor: step.actor, limits: DEFAULT_LIMITS };
+  const executor: CategoryExecutors[K] = executors[step.category];
+  return executor.execute(step.streamId, step.command, context, { commandId, correlationId: commandId });
+}
