@@ -49,7 +49,7 @@ import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
 import { planProcess } from '../config/processPlan.js';
-import { ReadinessChecks } from '../config/readiness.js';
+import { ReadinessChecks } from '../observability/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { auditEndpoints, bindAudit } from './auditBindings.js';

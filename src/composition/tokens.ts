@@ -28,7 +28,7 @@ import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
-import type { ReadinessChecks } from '../config/readiness.js';
+import type { ReadinessChecks } from '../observability/readiness.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import type { CommandExecutors } from '../commands/commandExecutors.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ReadinessChecks } from '../config/readiness.js';
+import type { ReadinessChecks } from '../observability/readiness.js';
 import type { RoleComponent } from './roleComponent.js';
 
 /** What the role needs of the command processor (src/commands/processor/). */

@@ -1,4 +1,4 @@
-import type { ReadinessChecks } from '../config/readiness.js';
+import type { ReadinessChecks } from '../observability/readiness.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { PresenceService } from '../presence/presenceService.js';
 import type { HttpEdge } from './httpEdge.js';

@@ -1,4 +1,4 @@
-import type { ReadinessChecks } from '../config/readiness.js';
+import type { ReadinessChecks } from '../observability/readiness.js';
 import { lag } from '../eventlog/checkpoint.js';
 import type { ProjectionStore } from '../projections/projector.js';
 import type { ProjectionProgress } from '../projections/storeCheckpointFollower.js';

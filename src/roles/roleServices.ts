@@ -1,6 +1,6 @@
 import type { AuthService } from '../auth/authService.js';
 import type { TokenStore } from '../auth/tokenStore.js';
-import type { ReadinessChecks } from '../config/readiness.js';
+import type { ReadinessChecks } from '../observability/readiness.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { Endpoint } from '../http/route.js';
 import type { Metrics } from '../observability/metrics.js';

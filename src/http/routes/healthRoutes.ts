@@ -1,4 +1,4 @@
-import type { HealthCheck } from '../../config/readiness.js';
+import type { HealthCheck } from '../../observability/readiness.js';
 import { EMPTY_CHECKPOINT, lag, partitionsOf, positionIn, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { ProjectionStore } from '../../projections/projector.js';
