@@ -3,11 +3,11 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { normaliseUsername } from '../../domain/ids.js';
-import type { RoomRole } from '../../events/chatEvents.js';
-import type { RecordedEvent } from '../../events/envelope.js';
-import { checkpointFromEntries, type Checkpoint } from '../../eventlog/checkpoint.js';
-import { historyChanges, type HistoryChange } from './historyChanges.js';
+import { normaliseUsername } from '../../../domain/ids.js';
+import type { RoomRole } from '../../../events/chatEvents.js';
+import type { RecordedEvent } from '../../../events/envelope.js';
+import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
+import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import { FRIENDSHIPS_SCHEMA, SqliteFriendships } from './sqliteFriendships.js';
 import type {
   EditView,
@@ -25,8 +25,8 @@ import type {
   RoomView,
   UserRoomView,
   UserView,
-} from './historyStore.js';
-import { checkLimit, checkSeq, pageOfRooms } from './historyStoreArguments.js';
+} from '../historyStore.js';
+import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 
 export interface SqliteHistoryStoreOptions {
   /** A file path, or ':memory:' for a store that lives as long as the process. */
