@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { UnavailableError, WrongExpectedVersionError } from '../../domain/errors.js';
+import { UnavailableError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
-import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, positionIn, type Checkpoint } from '../checkpoint.js';
 import {
   fromVersionOf,
-  matchesExpected,
   nonNegativeInteger,
   positiveInteger,
   validateExpected,
@@ -25,6 +23,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../eventLog.js';
+import { writeAppends, type AppendOutcome, type PendingAppend } from './appendBatch.js';
 import {
   EVENTS_SCHEMA,
   PARTITION,
@@ -33,6 +32,7 @@ import {
   type EventRow,
   type EventStatements,
 } from './eventsTable.js';
+
 
 export interface SqliteEventLogOptions {
   /** Path of the database file, or ':memory:' (one connection only: nothing else can see it). */
@@ -74,22 +74,6 @@ export interface SqliteEventLogStats {
   events: number;
   /** Appends rejected because the stream had moved on. */
   conflicts: number;
-}
-
-interface PendingAppend {
-  streamId: string;
-  expected: ExpectedVersion;
-  events: NewEvent[];
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
-
-/** A stream's last event as stored: what the next append checks its version against and chains its hash to. */
-interface StreamTip {
-  version: number;
-  hash: string;
 }
 
 const DEFAULT_MAX_BATCH = 1000;
@@ -146,7 +130,7 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     this.db.pragma('recursive_triggers = ON');
     this.db.exec(EVENTS_SCHEMA);
     this.sql = prepareEventStatements(this.db);
-    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => this.writeAppends(batch));
+    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => writeAppends(batch, this.sql, this.codec));
 
     this.logger?.debug(
       { file: options.file, synchronous: options.synchronous ?? 'normal', maxBatch: this.maxBatch },
@@ -333,55 +317,6 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
         pending.reject(outcome.error);
       }
     }
-  }
-
-  /** Runs inside the write transaction. Throws only for failures that must roll the whole batch back. */
-  private writeAppends(batch: PendingAppend[]): AppendOutcome[] {
-    // Tips as this batch leaves them, so later appends in the batch see (and chain to) earlier ones.
-    const tips = new Map<string, StreamTip>();
-    const outcomes: AppendOutcome[] = [];
-    for (const { streamId, expected, events } of batch) {
-      const tip = tips.get(streamId) ?? this.storedTip(streamId);
-      const current = tip.version;
-      if (!matchesExpected(expected, current)) {
-        outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
-        continue;
-      }
-      const recorded: RecordedEvent[] = [];
-      let streamVersion = current;
-      let previousHash = tip.hash;
-      for (const event of events) {
-        streamVersion += 1;
-        const body = this.codec.encode({ ...event, streamId, streamVersion, previousHash });
-        const { lastInsertRowid } = this.sql.insertEvent.run(
-          streamId,
-          streamVersion,
-          event.eventId,
-          event.type,
-          event.metadata.commandId,
-          event.metadata.occurredAt,
-          body,
-        );
-        recorded.push({
-          ...event,
-          streamId,
-          streamVersion,
-          partition: PARTITION,
-          position: Number(lastInsertRowid),
-          previousHash,
-        });
-        previousHash = eventHash(body);
-      }
-      tips.set(streamId, { version: streamVersion, hash: previousHash });
-      outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
-    }
-    return outcomes;
-  }
-
-  /** Read inside the write transaction, so no other writer can move the stream between this and the insert. */
-  private storedTip(streamId: string): StreamTip {
-    const row = this.sql.selectTip.get(streamId);
-    return row === undefined ? { version: 0, hash: GENESIS_HASH } : { version: row.stream_version, hash: eventHash(row.body) };
   }
 
   private decodeRows(rows: EventRow[]): RecordedEvent[] {
