@@ -13,7 +13,7 @@ import type { ChatEvent } from '../../src/events/chatEvents.js';
 import type { NewEvent } from '../../src/events/envelope.js';
 import { ConfluentSchemaRegistry } from '../../src/events/registry/confluentSchemaRegistry.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
-import { SqliteHistoryStore } from '../../src/projections/history/sqliteHistoryStore.js';
+import { SqliteHistoryStore } from '../../src/projections/history/sqlite/sqliteHistoryStore.js';
 import { Projector } from '../../src/projections/projector.js';
 
 // The replay benchmark's worker, one process per phase so a --cpu-prof of the replay holds nothing of the

@@ -19,7 +19,7 @@ import {
   HISTORY_SERVING_FILE,
   liveHistoryFile,
 } from '../projections/history/switchableHistoryStore.js';
-import { SqliteHistoryStore } from '../projections/history/sqliteHistoryStore.js';
+import { SqliteHistoryStore } from '../projections/history/sqlite/sqliteHistoryStore.js';
 import { filePointer, type StorePointer } from '../projections/storePointer.js';
 import type { ProjectionStore } from '../projections/projector.js';
 import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger, withPrivateKafkaIndex } from './toolSupport.js';

@@ -12,7 +12,7 @@ import {
 import type { EventLog, SubscribeOptions, Subscription } from '../../src/eventlog/eventLog.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { NewEvent, RecordedEvent } from '../../src/events/envelope.js';
-import { SqliteHistoryStore } from '../../src/projections/history/sqliteHistoryStore.js';
+import { SqliteHistoryStore } from '../../src/projections/history/sqlite/sqliteHistoryStore.js';
 import { Projector, type ProjectionStore } from '../../src/projections/projector.js';
 import { RecordedEventLog } from '../support/recordedEvents.js';
 import { makeTestCodec } from '../support/testCodecs.js';

@@ -3,19 +3,18 @@
 //
 // Single writer per stream across processes is NOT enforced by append(): it checks the expected version against
 // this process's index after catching the stream's partition up to the broker's last stable offset, and serialises
-// appends per partition within this process; two processes appending to one stream at once could both pass that
-// check (Kafka has no conditional write). In the service the command processor is the single writer
+// appends per partition within this process (groupCommit.ts); two processes appending to one stream at once could
+// both pass that check (Kafka has no conditional write). In the service the command processor is the single writer
 // (src/commands/processor/: a consumer group owns each partition of the commands topic and writes events partition
 // p in transactions fenced per partition), and it writes through its own transactional producers, not append().
 // append() remains for the embedded-style users of this adapter (tests, tools, one appending process).
 
 import { EventEmitter } from 'node:events';
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { UnavailableError, ValidationError, WrongExpectedVersionError } from '../../domain/errors.js';
+import { UnavailableError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
-import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, type Checkpoint } from '../checkpoint.js';
 import type {
   AppendResult,
@@ -28,7 +27,6 @@ import type {
 } from '../eventLog.js';
 import {
   fromVersionOf,
-  matchesExpected,
   nonNegativeInteger,
   positiveInteger,
   validateExpected,
@@ -37,6 +35,7 @@ import {
 import { PullSubscription } from '../pullSubscription.js';
 import type { ReadStoredOptions, StoredEvent, StoredEventPage, StoredEventReader } from '../storedEventReader.js';
 import { EventIndex, type IndexedEvent } from './eventIndex.js';
+import { GroupCommit } from './groupCommit.js';
 import { KafkaEventTopic, type Readiness } from './kafkaEventTopic.js';
 import { decodeMessages } from './kafkaMessages.js';
 import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
@@ -67,24 +66,6 @@ export interface KafkaEventLogOptions {
   maxAppendBatch?: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  expected: ExpectedVersion;
-  events: NewEvent[];
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-/** An append that passed its version check, with its events encoded. */
-interface AcceptedAppend {
-  pending: PendingAppend;
-  /** The stream's version before this append: its events take the versions after it. */
-  current: number;
-  /** Each event's previousHash, as encoded into its message. */
-  previousHashes: string[];
-  messages: Message[];
-}
-
 interface ProgressWaiter {
   done: () => boolean;
   resolve: () => void;
@@ -112,12 +93,10 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
   private readonly refreshCodec: (() => Promise<unknown>) | undefined;
   private readonly logger: Logger | undefined;
   private readonly operationTimeoutMs: number;
-  private readonly maxAppendBatch: number;
   private partitioner: StreamPartitioner;
   private partitionerFor: number;
 
-  private readonly queues = new Map<number, PendingAppend[]>();
-  private readonly flushing = new Map<number, Promise<void>>();
+  private readonly groupCommit: GroupCommit;
   private readonly subscriptions = new Set<PullSubscription>();
   /** Woken after every batch the consumer stores, and every offset it moves past. */
   private readonly progress = new EventEmitter();
@@ -131,7 +110,6 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
     this.refreshCodec = options.refreshCodec;
     this.logger = options.logger;
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-    this.maxAppendBatch = options.maxAppendBatch ?? DEFAULT_MAX_APPEND_BATCH;
     const partitions = options.partitions ?? DEFAULT_PARTITIONS;
     this.partitioner = streamPartitioner(options.topic, partitions);
     this.partitionerFor = partitions;
@@ -151,6 +129,15 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
       clientRetry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
       connectionTimeoutMs: options.connectionTimeoutMs ?? 3000,
       operationTimeoutMs: this.operationTimeoutMs,
+    });
+    this.groupCommit = new GroupCommit({
+      index: this.index,
+      topic: this.topic,
+      codec: options.codec,
+      maxAppendBatch: options.maxAppendBatch ?? DEFAULT_MAX_APPEND_BATCH,
+      counters: this.counters,
+      catchUp: (partition) => this.catchUp(partition),
+      waitFor: (done, what) => this.waitFor(done, what),
     });
   }
 
@@ -261,16 +248,7 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      const queue = this.queues.get(partition) ?? [];
-      this.queues.set(partition, queue);
-      queue.push({ streamId, expected, events, resolve, reject });
-      if (!this.flushing.has(partition)) {
-        // setImmediate: every append of this turn joins the same produce request (group commit per partition).
-        const flush = new Promise<void>((done) => setImmediate(done)).then(() => this.flushPartition(partition));
-        this.flushing.set(partition, flush);
-      }
-    });
+    return this.groupCommit.append(partition, streamId, expected, events);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -342,119 +320,11 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
     // Appends already accepted finish while connected: their callers were promised an outcome. Not connected,
     // disconnecting first fails them at once instead of after their whole timeout.
     if (!this.isReady()) await this.topic.close();
-    await Promise.all([...this.flushing.values()]);
+    await this.groupCommit.settled();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.topic.close();
     for (const waiter of this.progressWaiters) waiter.resolve();
     this.index.close();
-  }
-
-  private async flushPartition(partition: number): Promise<void> {
-    try {
-      for (;;) {
-        const queue = this.queues.get(partition) ?? [];
-        if (queue.length === 0) break;
-        const batch = queue.splice(0, this.maxAppendBatch);
-        await this.commit(partition, batch);
-      }
-    } finally {
-      this.flushing.delete(partition);
-      this.queues.delete(partition);
-    }
-  }
-
-  /** One group commit for one partition. Settles every pending append; never throws. */
-  private async commit(partition: number, batch: PendingAppend[]): Promise<void> {
-    try {
-      // Versions are only as fresh as the index: first let it read everything the partition holds now.
-      await this.catchUp(partition);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    const accepted = this.check(batch);
-    const messages = accepted.flatMap((append) => append.messages);
-    if (messages.length === 0) {
-      for (const { pending, current } of accepted) pending.resolve({ nextExpectedVersion: current, events: [] });
-      return;
-    }
-    let base: number;
-    try {
-      base = await this.topic.produce(partition, messages);
-      this.counters.produceRequests += 1;
-      // Read-your-writes: the caller's next readStream (and every subscriber) must see what it just appended.
-      await this.waitFor(() => this.topic.hasConsumed(partition, base + messages.length), 'the appended events to be indexed');
-    } catch (error) {
-      // A failed produce may still have written (the acknowledgement was lost); a retry with the same command id
-      // finds its events through findByCommandId instead of appending twice.
-      for (const append of accepted) append.pending.reject(error);
-      return;
-    }
-    // One produce request to one partition takes consecutive offsets, in the order sent.
-    let position = base;
-    for (const { pending, current, previousHashes } of accepted) {
-      const { streamId } = pending;
-      const events: RecordedEvent[] = pending.events.map((event, i) => ({
-        ...event,
-        streamId,
-        streamVersion: current + i + 1,
-        partition,
-        position: ++position,
-        previousHash: previousHashes[i] ?? null,
-      }));
-      const misplaced = events.find((event) => this.index.at(partition, event.position)?.eventId !== event.eventId);
-      if (misplaced) {
-        pending.reject(new UnavailableError('the event log lost track of an appended event', { eventId: misplaced.eventId }));
-        continue;
-      }
-      this.counters.appends += 1;
-      this.counters.events += events.length;
-      pending.resolve({ nextExpectedVersion: current + events.length, events });
-    }
-  }
-
-  /** Checks each append against the index and the appends before it in the batch; rejects the ones that fail. */
-  private check(batch: PendingAppend[]): AcceptedAppend[] {
-    const versions = new Map<string, number>();
-    // The hash chain as this batch leaves each stream, so a later append in the batch chains to an earlier one.
-    const lastHashes = new Map<string, string>();
-    const eventIds = new Set<string>();
-    const accepted: AcceptedAppend[] = [];
-    for (const pending of batch) {
-      const { streamId, expected, events } = pending;
-      const current = versions.get(streamId) ?? this.index.streamVersion(streamId);
-      if (!matchesExpected(expected, current)) {
-        this.counters.conflicts += 1;
-        pending.reject(new WrongExpectedVersionError(streamId, expected, current));
-        continue;
-      }
-      try {
-        const lastBody = lastHashes.has(streamId) ? undefined : this.index.lastStoredBody(streamId);
-        let previousHash = lastHashes.get(streamId) ?? (lastBody === undefined ? GENESIS_HASH : eventHash(lastBody));
-        const previousHashes: string[] = [];
-        const messages = events.map((event, i): Message => {
-          if (eventIds.has(event.eventId) || this.index.hasEventId(event.eventId)) {
-            throw new ValidationError('an event with this id is already in the log', { eventId: event.eventId });
-          }
-          const value = this.codec.encode({ ...event, streamId, streamVersion: current + i + 1, previousHash });
-          previousHashes.push(previousHash);
-          previousHash = eventHash(value);
-          return {
-            key: streamId,
-            value,
-            // For tools reading the topic (kcat, a console consumer): what each message is without decoding it.
-            headers: { 'event-type': event.type, 'event-id': event.eventId },
-          };
-        });
-        for (const event of events) eventIds.add(event.eventId);
-        versions.set(streamId, current + events.length);
-        lastHashes.set(streamId, previousHash);
-        accepted.push({ pending, current, messages, previousHashes });
-      } catch (error) {
-        pending.reject(error);
-      }
-    }
-    return accepted;
   }
 
   /** Waits until the index holds everything Kafka has in one partition (or in all, for undefined). */

@@ -3,12 +3,12 @@
 // for as long as it takes) and readiness; knows nothing of streams or versions.
 
 import { randomUUID } from 'node:crypto';
-import kafkajs, {
-  Kafka,
+import {
   Partitioners,
   type Admin,
   type Consumer,
   type EachBatchPayload,
+  type Kafka,
   type KafkaMessage,
   type Message,
   type Producer,
@@ -17,11 +17,9 @@ import kafkajs, {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
+import { checkRetention, createOrFindTopic } from './eventTopicSetup.js';
+import { fetchStableOffsets, kafkaClient, messageOf } from './kafkaClient.js';
 import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
-
-// Node's ESM loader does not see every named export of kafkajs (a CommonJS module): this one comes off the default.
-const { ConfigResourceTypes } = kafkajs;
-import { kafkaLogCreator } from './kafkaLogger.js';
 
 export interface KafkaEventTopicOptions {
   brokers: string[];
@@ -53,16 +51,6 @@ export interface Readiness {
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
-
-/** Tries of one offsets request against a leader that is moving (50 ms, 100 ms, ... apart: under 3 s in all). */
-const OFFSET_ATTEMPTS = 10;
-
-// Topic settings the log relies on: nothing is ever deleted or compacted away (the log is forever).
-const TOPIC_CONFIG = [
-  { name: 'cleanup.policy', value: 'delete' },
-  { name: 'retention.ms', value: '-1' },
-  { name: 'retention.bytes', value: '-1' },
-];
 
 export class KafkaEventTopic {
   private readonly kafka: Kafka;
@@ -275,49 +263,12 @@ export class KafkaEventTopic {
 
   private async ensureTopic(admin: Admin): Promise<void> {
     const { topic, partitions, replicationFactor } = this.options;
-    // Asked first rather than created blindly: kafkajs logs a refused creation of an existing topic as an error.
-    const exists = (await admin.listTopics()).includes(topic);
-    const created =
-      !exists &&
-      (await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: TOPIC_CONFIG }],
-      }));
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const found = metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;
-    if (found === 0) throw new Error(`topic ${topic} has no partitions in the cluster metadata`);
-    if (!created && found !== partitions) {
-      // The topic's count decides where streams live; changing it would move streams between partitions.
-      this.options.logger?.warn(
-        { topic, configured: partitions, actual: found },
-        'the events topic exists with another partition count; using the topic’s',
-      );
-    }
-    this.partitionCount = found;
-    if (created) this.options.logger?.info({ topic, partitions, replicationFactor }, 'events topic created');
-    else await this.checkRetention(admin);
+    const found = await createOrFindTopic(admin, this.options);
+    this.partitionCount = found.partitions;
+    if (found.created) this.options.logger?.info({ topic, partitions, replicationFactor }, 'events topic created');
+    else await checkRetention(admin, topic, this.options.logger);
     // Ready means offsets can be asked for: a topic just created may not have its leaders known yet.
     await this.fetchOffsets(admin);
-  }
-
-  /** A topic someone else created must not throw events away: compaction would, a finite retention might. */
-  private async checkRetention(admin: Admin): Promise<void> {
-    const { topic } = this.options;
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy', 'retention.ms'] }],
-    });
-    const entries = described.resources[0]?.configEntries ?? [];
-    const value = (name: string): string | undefined => entries.find((entry) => entry.configName === name)?.configValue;
-    if (value('cleanup.policy')?.includes('compact')) {
-      throw new EventTopicMisconfiguredError(topic, `cleanup.policy is "${value('cleanup.policy')}": compaction drops events`);
-    }
-    if (value('retention.ms') !== '-1') {
-      this.options.logger?.warn(
-        { topic, retentionMs: value('retention.ms') },
-        'the events topic deletes old events (retention.ms is not -1): the log is meant to be kept forever',
-      );
-    }
   }
 
   private fetchOffsets(admin: Admin): Promise<Map<number, number>> {
@@ -418,47 +369,4 @@ export class KafkaEventTopic {
       { cause },
     );
   }
-}
-
-/** A kafkajs client that logs through the service's logger (kafkajs' own lines as a `kafkajs` child). */
-export function kafkaClient(options: {
-  brokers: string[];
-  clientId: string;
-  connectionTimeoutMs: number;
-  clientRetry: RetryOptions;
-  logger: Logger | undefined;
-}): Kafka {
-  return new Kafka({
-    clientId: options.clientId,
-    brokers: options.brokers,
-    connectionTimeout: options.connectionTimeoutMs,
-    retry: options.clientRetry,
-    logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
-  });
-}
-
-/**
- * The offset after the last readable record of each partition of a topic. Under read_committed (kafkajs' admin asks
- * ListOffsets with READ_COMMITTED, its default) that is the last stable offset: records of open transactions lie
- * beyond it. kafkajs' fetchTopicOffsets retries only an unknown topic; a leader that just moved (or was just elected,
- * on a new topic) is retriable too, and asked again after a metadata refresh, until `stop` says to give up.
- */
-export async function fetchStableOffsets(admin: Admin, topic: string, stop: () => boolean = () => false): Promise<Map<number, number>> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return new Map(offsets.map(({ partition, offset }) => [partition, Number(offset)]));
-    } catch (error) {
-      if (!isRetriable(error) || attempt >= OFFSET_ATTEMPTS || stop()) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
-
-function isRetriable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

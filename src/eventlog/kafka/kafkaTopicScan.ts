@@ -15,7 +15,7 @@ import type { RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import { checkpointFromEntries, partitionsOf, positionIn, type Checkpoint } from '../checkpoint.js';
 import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
-import { fetchStableOffsets, kafkaClient, messageOf } from './kafkaEventTopic.js';
+import { fetchStableOffsets, kafkaClient, messageOf } from './kafkaClient.js';
 import { decodeMessages } from './kafkaMessages.js';
 import { streamPartitioner, type StreamPartitioner } from './streamPartitioner.js';
 

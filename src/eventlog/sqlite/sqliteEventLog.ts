@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { UnavailableError, WrongExpectedVersionError } from '../../domain/errors.js';
+import { UnavailableError } from '../../domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
-import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import { EMPTY_CHECKPOINT, checkpointFromEntries, positionIn, type Checkpoint } from '../checkpoint.js';
 import {
   fromVersionOf,
-  matchesExpected,
   nonNegativeInteger,
   positiveInteger,
   validateExpected,
@@ -25,6 +23,16 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../eventLog.js';
+import { writeAppends, type AppendOutcome, type PendingAppend } from './appendBatch.js';
+import {
+  EVENTS_SCHEMA,
+  PARTITION,
+  prepareEventStatements,
+  storedEventOf,
+  type EventRow,
+  type EventStatements,
+} from './eventsTable.js';
+
 
 export interface SqliteEventLogOptions {
   /** Path of the database file, or ':memory:' (one connection only: nothing else can see it). */
@@ -68,80 +76,17 @@ export interface SqliteEventLogStats {
   conflicts: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  expected: ExpectedVersion;
-  events: NewEvent[];
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
-type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
-
-interface EventRow {
-  global_position: number;
-  body: Buffer;
-}
-
-/** A stream's last event as stored: what the next append checks its version against and chains its hash to. */
-interface StreamTip {
-  version: number;
-  hash: string;
-}
-
-interface StoredRow {
-  global_position: number;
-  stream_id: string;
-  stream_version: number;
-  body: Buffer;
-}
-
-interface TipRow {
-  stream_version: number;
-  body: Buffer;
-}
-
 const DEFAULT_MAX_BATCH = 1000;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_SUBSCRIPTION_BATCH = 500;
-/** The SQLite log is one partition: every event is in partition 0, its position the row id. */
-const PARTITION = 0;
 /** SQLite reads a negative LIMIT as "no limit". */
 const NO_LIMIT = -1;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
-  stream_id       TEXT    NOT NULL,
-  stream_version  INTEGER NOT NULL,
-  event_id        TEXT    NOT NULL UNIQUE,
-  type            TEXT    NOT NULL,
-  command_id      TEXT    NOT NULL,
-  occurred_at     INTEGER NOT NULL,
-  body            BLOB    NOT NULL,
-  UNIQUE (stream_id, stream_version)
-);
-CREATE INDEX IF NOT EXISTS events_by_command_id ON events (command_id);
-CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be updated'); END;
-CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be deleted'); END;
--- INSERT OR REPLACE removes the rows it conflicts with without firing DELETE triggers on a connection that has not
--- turned recursive_triggers on (ours does; a sqlite3 shell does not): refuse any insert that would conflict.
-CREATE TRIGGER IF NOT EXISTS events_are_never_replaced BEFORE INSERT ON events
-WHEN EXISTS (SELECT 1 FROM events WHERE global_position = NEW.global_position OR event_id = NEW.event_id
-             OR (stream_id = NEW.stream_id AND stream_version = NEW.stream_version))
-BEGIN SELECT RAISE(ABORT, 'events are append-only: an appended event cannot be replaced'); END;
-`;
-
 /**
  * The embedded event log: one SQLite file in WAL mode, and one partition (0) whose positions are the row ids
- * (the column keeps its historical name, global_position: in one partition the two are the same).
- *
- * A stream's version is read from the UNIQUE (stream_id, stream_version) index (one index seek) instead of a
- * separate streams table: measured on 200k appends over 1000 streams, the extra upsert of a streams table cost
- * about 10% of append throughput and bought nothing the index does not already give.
+ * (the column keeps its historical name, global_position: in one partition the two are the same). The table and
+ * its statements are eventsTable.ts.
  *
  * Appends are group-committed: every append issued in the same turn of the event loop is written in one
  * BEGIN IMMEDIATE transaction (so another process cannot slip in between the version check and the insert), each
@@ -154,18 +99,7 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
   private readonly maxBatch: number;
   private readonly pollIntervalMs: number;
 
-  // Row types are stated here rather than checked per row: they follow from the SQL and the table definition
-  // below, and replay reads hundreds of thousands of rows a second.
-  private readonly insertEvent: Database.Statement<[string, number, string, string, string, number, Buffer]>;
-  private readonly selectVersion: Database.Statement<[string], number>;
-  private readonly selectTip: Database.Statement<[string], TipRow>;
-  private readonly selectStream: Database.Statement<[string, number, number], EventRow>;
-  private readonly selectAll: Database.Statement<[number, number], EventRow>;
-  private readonly selectByCommand: Database.Statement<[string], EventRow>;
-  private readonly selectHead: Database.Statement<[], number | null>;
-  private readonly selectStoredStream: Database.Statement<[string, number, number], StoredRow>;
-  private readonly selectStoredAll: Database.Statement<[number, number], StoredRow>;
-  private readonly selectStoredOfStream: Database.Statement<[string, number, number], StoredRow>;
+  private readonly sql: EventStatements;
   private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => AppendOutcome[]>;
 
   private queue: PendingAppend[] = [];
@@ -194,42 +128,9 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     // INSERT OR REPLACE deletes the conflicting row without firing DELETE triggers unless recursive triggers are
     // on; with them on, the append-only trigger also refuses a REPLACE that would overwrite an event.
     this.db.pragma('recursive_triggers = ON');
-    this.db.exec(SCHEMA);
-
-    this.insertEvent = this.db.prepare(
-      `INSERT INTO events (stream_id, stream_version, event_id, type, command_id, occurred_at, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.selectVersion = this.db
-      .prepare<[string], number>(
-        'SELECT stream_version FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
-      )
-      .pluck();
-    this.selectTip = this.db.prepare(
-      'SELECT stream_version, body FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
-    );
-    this.selectStream = this.db.prepare(
-      `SELECT global_position, body FROM events WHERE stream_id = ? AND stream_version >= ?
-       ORDER BY stream_version LIMIT ?`,
-    );
-    this.selectAll = this.db.prepare(
-      'SELECT global_position, body FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
-    );
-    this.selectByCommand = this.db.prepare(
-      'SELECT global_position, body FROM events WHERE command_id = ? ORDER BY global_position',
-    );
-    this.selectHead = this.db.prepare<[], number | null>('SELECT max(global_position) FROM events').pluck();
-    const storedColumns = 'global_position, stream_id, stream_version, body';
-    this.selectStoredStream = this.db.prepare(
-      `SELECT ${storedColumns} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
-    );
-    this.selectStoredAll = this.db.prepare(
-      `SELECT ${storedColumns} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`,
-    );
-    this.selectStoredOfStream = this.db.prepare(
-      `SELECT ${storedColumns} FROM events WHERE stream_id = ? AND global_position > ? ORDER BY global_position LIMIT ?`,
-    );
-    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => this.writeAppends(batch));
+    this.db.exec(EVENTS_SCHEMA);
+    this.sql = prepareEventStatements(this.db);
+    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => writeAppends(batch, this.sql, this.codec));
 
     this.logger?.debug(
       { file: options.file, synchronous: options.synchronous ?? 'normal', maxBatch: this.maxBatch },
@@ -418,63 +319,14 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     }
   }
 
-  /** Runs inside the write transaction. Throws only for failures that must roll the whole batch back. */
-  private writeAppends(batch: PendingAppend[]): AppendOutcome[] {
-    // Tips as this batch leaves them, so later appends in the batch see (and chain to) earlier ones.
-    const tips = new Map<string, StreamTip>();
-    const outcomes: AppendOutcome[] = [];
-    for (const { streamId, expected, events } of batch) {
-      const tip = tips.get(streamId) ?? this.storedTip(streamId);
-      const current = tip.version;
-      if (!matchesExpected(expected, current)) {
-        outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
-        continue;
-      }
-      const recorded: RecordedEvent[] = [];
-      let streamVersion = current;
-      let previousHash = tip.hash;
-      for (const event of events) {
-        streamVersion += 1;
-        const body = this.codec.encode({ ...event, streamId, streamVersion, previousHash });
-        const { lastInsertRowid } = this.insertEvent.run(
-          streamId,
-          streamVersion,
-          event.eventId,
-          event.type,
-          event.metadata.commandId,
-          event.metadata.occurredAt,
-          body,
-        );
-        recorded.push({
-          ...event,
-          streamId,
-          streamVersion,
-          partition: PARTITION,
-          position: Number(lastInsertRowid),
-          previousHash,
-        });
-        previousHash = eventHash(body);
-      }
-      tips.set(streamId, { version: streamVersion, hash: previousHash });
-      outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
-    }
-    return outcomes;
-  }
-
-  /** Read inside the write transaction, so no other writer can move the stream between this and the insert. */
-  private storedTip(streamId: string): StreamTip {
-    const row = this.selectTip.get(streamId);
-    return row === undefined ? { version: 0, hash: GENESIS_HASH } : { version: row.stream_version, hash: eventHash(row.body) };
-  }
-
   private decodeRows(rows: EventRow[]): RecordedEvent[] {
     return rows.map((row) => this.codec.decode(row.body, { partition: PARTITION, position: row.global_position }));
   }
 
   /** Reads after close() would throw better-sqlite3's generic error; say what happened instead. */
-  private openDb(): this {
+  private openDb(): EventStatements {
     if (!this.db.open) throw new UnavailableError('the event log is closed');
-    return this;
+    return this.sql;
   }
 
   private startPolling(): void {
@@ -500,16 +352,6 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
   }
-}
-
-function storedEventOf(row: StoredRow): StoredEvent {
-  return {
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    partition: PARTITION,
-    position: row.global_position,
-    body: row.body,
-  };
 }
 
 function isBusy(error: unknown): boolean {

@@ -28,7 +28,7 @@ import type {
   UserRoomView,
   UserView,
 } from './historyStore.js';
-import { SqliteHistoryStore } from './sqliteHistoryStore.js';
+import { SqliteHistoryStore } from './sqlite/sqliteHistoryStore.js';
 
 /** The store before any rebuild, and the file that names the live one once a rebuild has run. */
 export const DEFAULT_HISTORY_FILE = 'history.db';

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { mergeCheckpoints } from '../../../src/eventlog/checkpoint.js';
-import { ROOMS_OF_USER_SQL, SqliteHistoryStore } from '../../../src/projections/history/sqliteHistoryStore.js';
+import { SqliteHistoryStore } from '../../../src/projections/history/sqlite/sqliteHistoryStore.js';
+import { ROOMS_OF_USER_SQL } from '../../../src/projections/history/sqlite/sqliteStatements.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
 import { historyStoreContract } from './historyStoreContract.js';
 

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { SqliteHistoryStore } from '../../../src/projections/history/sqliteHistoryStore.js';
+import { SqliteHistoryStore } from '../../../src/projections/history/sqlite/sqliteHistoryStore.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
 
 const USERS = ['u-alice', 'u-bob', 'u-carol'];

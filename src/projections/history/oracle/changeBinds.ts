@@ -33,7 +33,7 @@ export interface BoundStatement {
   binds: BindRow;
 }
 
-/** The statements one change runs, in order (the same order sqliteHistoryStore.ts runs them). */
+/** The statements one change runs, in order (the same order sqlite/sqliteHistoryStore.ts runs them). */
 export function statementsFor(change: HistoryChange): BoundStatement[] {
   switch (change.op) {
     case 'userUpserted':

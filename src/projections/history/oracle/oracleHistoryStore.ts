@@ -1,5 +1,5 @@
 // The distributed history read model: Oracle tables (node-oracledb Thin mode, a connection pool) written by the
-// history projector and read by the query API. Behaves exactly like sqliteHistoryStore.ts; both pass
+// history projector and read by the query API. Behaves exactly like ../sqlite/sqliteHistoryStore.ts; both pass
 // test/projections/history/historyStoreContract.ts.
 
 import oracledb, { type BindRow, type Connection, type Pool } from 'oracledb';

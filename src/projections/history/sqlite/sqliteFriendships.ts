@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { FriendshipChanged } from './historyChanges.js';
-import type { FriendshipListKind, FriendshipView } from './historyStore.js';
+import type { FriendshipChanged } from '../historyChanges.js';
+import type { FriendshipListKind, FriendshipView } from '../historyStore.js';
 
 // The friendship rows of the SQLite history view, kept out of sqliteHistoryStore.ts so the feature is one file.
 // One row per direction: (user, friend, status) with status 'accepted' on both rows of friends, and 'sent' / 'received'

@@ -1,0 +1,289 @@
+// The embedded history read model: SQLite tables written by the history projector and read by the query API.
+// Its schema is sqliteSchema.ts, its statements sqliteStatements.ts, its row checks sqliteRows.ts, and the
+// friendship rows sqliteFriendships.ts (as the Oracle twin in ../oracle/ is split).
+
+import Database from 'better-sqlite3';
+
+import { normaliseUsername } from '../../../domain/ids.js';
+import type { RoomRole } from '../../../events/chatEvents.js';
+import type { RecordedEvent } from '../../../events/envelope.js';
+import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
+import { historyChanges, type HistoryChange } from '../historyChanges.js';
+import type {
+  EditView,
+  FriendshipListKind,
+  FriendshipView,
+  GetMessagesOptions,
+  HistoryStore,
+  ListPublicRoomsOptions,
+  ListRoomsOfUserOptions,
+  MemberView,
+  MessagesPage,
+  MessageView,
+  ReceiptView,
+  RoomsPage,
+  RoomView,
+  UserRoomView,
+  UserView,
+} from '../historyStore.js';
+import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
+import { SqliteFriendships } from './sqliteFriendships.js';
+import {
+  checkpointRow,
+  editRow,
+  memberRow,
+  messageRow,
+  parseOptional,
+  receiptRow,
+  roleRow,
+  roomRow,
+  userRoomRow,
+  userRow,
+} from './sqliteRows.js';
+import { ensureSchema } from './sqliteSchema.js';
+import { prepareStatements, type Statement, type StatementName } from './sqliteStatements.js';
+
+export interface SqliteHistoryStoreOptions {
+  /** A file path, or ':memory:' for a store that lives as long as the process. */
+  filename: string;
+  /** The rows of projection_checkpoints this store keeps its positions in (one per partition). Default 'history'. */
+  projectionName?: string;
+}
+
+export class SqliteHistoryStore implements HistoryStore {
+  private readonly db: Database.Database;
+  private readonly projectionName: string;
+  private readonly sql: Record<StatementName, Statement>;
+  private readonly applyInTransaction: (events: RecordedEvent[]) => void;
+  /**
+   * Room-row moves of the batch in progress, written once per room instead of once per event: every message also
+   * moved its room's head and last message, which was two UPDATEs of the same row per message and the largest share
+   * of a rebuild's time. MAX semantics make the merged write equal to the sequence of writes it replaces.
+   */
+  private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
+  private closed = false;
+  private readonly friendships: SqliteFriendships;
+
+  constructor(options: SqliteHistoryStoreOptions) {
+    this.projectionName = options.projectionName ?? 'history';
+    this.db = new Database(options.filename);
+    // WAL lets the query API read while the projector writes; NORMAL sync is safe under WAL (a crash can lose the
+    // last transactions, and the checkpoint goes with them, so the projector simply re-applies them).
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    ensureSchema(this.db);
+    this.friendships = new SqliteFriendships(this.db);
+    this.sql = prepareStatements(this.db);
+
+    this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
+      // A mutable map rather than checkpoint.ts's immutable helpers: this loop runs per event during a rebuild.
+      const positions = new Map(Object.entries(this.readCheckpoint()).map(([p, position]) => [Number(p), position]));
+      const moved = new Set<number>();
+      this.roomMoves.clear();
+      for (const event of events) {
+        // At-least-once delivery: anything at or below the checkpoint of its partition is already in the view.
+        if (event.position <= (positions.get(event.partition) ?? 0)) continue;
+        for (const change of historyChanges(event)) this.applyChange(change);
+        positions.set(event.partition, event.position);
+        moved.add(event.partition);
+      }
+      this.writeRoomMoves();
+      for (const partition of moved) this.sql.saveCheckpoint.run(this.projectionName, partition, positions.get(partition));
+    });
+  }
+
+  async applyBatch(events: RecordedEvent[]): Promise<void> {
+    this.applyInTransaction(events);
+  }
+
+  async checkpoint(): Promise<Checkpoint> {
+    return this.readCheckpoint();
+  }
+
+  async getUser(userId: string): Promise<UserView | undefined> {
+    return parseOptional(userRow, this.sql.user.get(userId));
+  }
+
+  async getUserByUsername(username: string): Promise<UserView | undefined> {
+    return parseOptional(userRow, this.sql.userByUsername.get(normaliseUsername(username)));
+  }
+
+  async getUsers(userIds: readonly string[]): Promise<UserView[]> {
+    if (userIds.length === 0) return [];
+    const found = new Map<string, UserView>();
+    for (const row of this.sql.users.all(JSON.stringify(userIds))) {
+      const user = userRow.parse(row);
+      found.set(user.userId, user);
+    }
+    const ordered: UserView[] = [];
+    for (const id of new Set(userIds)) {
+      const user = found.get(id);
+      if (user) ordered.push(user);
+    }
+    return ordered;
+  }
+
+  async getRoom(roomId: string): Promise<RoomView | undefined> {
+    return parseOptional(roomRow, this.sql.room.get(roomId));
+  }
+
+  async listRoomsOfUser(userId: string, options: ListRoomsOfUserOptions): Promise<RoomsPage<UserRoomView>> {
+    const limit = checkLimit(options.limit);
+    const rows = this.sql.roomsOfUser.all(userId, options.afterRoomId ?? '', limit + 1);
+    return pageOfRooms(rows.map((row) => userRoomRow.parse(row)), limit);
+  }
+
+  async listPublicRooms(options: ListPublicRoomsOptions): Promise<RoomsPage> {
+    const limit = checkLimit(options.limit);
+    const rows = this.sql.publicRooms.all(options.after ?? '', limit + 1);
+    return pageOfRooms(rows.map((row) => roomRow.parse(row)), limit);
+  }
+
+  async getMembers(roomId: string): Promise<MemberView[]> {
+    return this.sql.members.all(roomId).map((row) => memberRow.parse(row));
+  }
+
+  async getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
+    return parseOptional(roleRow, this.sql.memberRole.get(roomId, userId));
+  }
+
+  async getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const { before, after } = options;
+    if (before !== undefined) checkSeq('before', before);
+    if (after !== undefined) checkSeq('after', after);
+    // Fetch one row more than asked: its presence is what hasMore reports, without a COUNT.
+    let rows: unknown[];
+    let newestFirst: boolean;
+    if (after !== undefined && before !== undefined) {
+      rows = this.sql.messagesBetween.all(roomId, after, before, limit + 1);
+      newestFirst = false;
+    } else if (after !== undefined) {
+      rows = this.sql.messagesAfter.all(roomId, after, limit + 1);
+      newestFirst = false;
+    } else if (before !== undefined) {
+      rows = this.sql.messagesBefore.all(roomId, before, limit + 1);
+      newestFirst = true;
+    } else {
+      rows = this.sql.latestMessages.all(roomId, limit + 1);
+      newestFirst = true;
+    }
+    const hasMore = rows.length > limit;
+    const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
+    if (newestFirst) messages.reverse();
+    return { messages, hasMore };
+  }
+
+  async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
+    return parseOptional(messageRow, this.sql.message.get(roomId, seq));
+  }
+
+  async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
+    return this.sql.editHistory.all(roomId, seq).map((row) => editRow.parse(row));
+  }
+
+  async getReceipts(roomId: string): Promise<ReceiptView[]> {
+    return this.sql.receipts.all(roomId).map((row) => receiptRow.parse(row));
+  }
+
+  async listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]> {
+    return this.friendships.listOf(userId, kind);
+  }
+
+  async getUsersByEmail(email: string): Promise<UserView[]> {
+    return this.getUsers(this.friendships.userIdsWithEmail(email));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private readCheckpoint(): Checkpoint {
+    return checkpointFromEntries(this.sql.checkpoint.all(this.projectionName).map((row) => checkpointRow.parse(row)));
+  }
+
+  /** Merges one room-row move into the batch's pending ones (0 = no move of that column). */
+  private moveRoom(roomId: string, headSeq: number, at: number, lastMessageSeq: number): void {
+    const move = this.roomMoves.get(roomId);
+    if (move === undefined) {
+      this.roomMoves.set(roomId, { headSeq, at, lastMessageSeq });
+      return;
+    }
+    move.headSeq = Math.max(move.headSeq, headSeq);
+    move.at = Math.max(move.at, at);
+    move.lastMessageSeq = Math.max(move.lastMessageSeq, lastMessageSeq);
+  }
+
+  private writeRoomMoves(): void {
+    for (const [roomId, move] of this.roomMoves) {
+      this.sql.advanceRoom.run({ roomId, headSeq: move.headSeq, at: move.at });
+      if (move.lastMessageSeq > 0) this.sql.noteLastMessage.run({ roomId, seq: move.lastMessageSeq });
+    }
+    this.roomMoves.clear();
+  }
+
+  // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
+  private applyChange(change: HistoryChange): void {
+    // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced') this.writeRoomMoves();
+    switch (change.op) {
+      case 'userUpserted':
+        this.sql.upsertUser.run(change);
+        return;
+      case 'userRoleChanged':
+        this.sql.changeUserRole.run(change);
+        return;
+      case 'userProfileUpdated':
+        this.sql.updateUserProfile.run(change);
+        return;
+      case 'userPasswordChanged':
+        this.sql.changeUserPassword.run(change);
+        return;
+      case 'personalDataErased':
+        this.sql.eraseUserEmail.run(change);
+        this.sql.eraseUserEdits.run(change);
+        this.sql.eraseUserMessages.run(change);
+        return;
+      case 'roomCreated':
+        this.sql.insertRoom.run(change);
+        return;
+      case 'memberAdded':
+        this.sql.upsertMember.run(change);
+        return;
+      case 'memberRemoved':
+        this.sql.deleteMember.run(change);
+        return;
+      case 'memberRoleChanged':
+        this.sql.changeMemberRole.run(change);
+        return;
+      case 'messageInserted':
+        this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        this.moveRoom(change.roomId, 0, 0, change.seq);
+        return;
+      case 'messageEdited':
+        this.sql.copyTextToEdits.run(change);
+        this.sql.editMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        return;
+      case 'messageDeleted':
+        this.sql.deleteMessage.run(change);
+        return;
+      case 'roomAdvanced':
+        this.moveRoom(change.roomId, change.headSeq, change.at, 0);
+        return;
+      case 'markersAdvanced':
+        this.sql.advanceMarkers.run(change);
+        return;
+      case 'friendshipChanged':
+        this.friendships.apply(change);
+        return;
+      default:
+        unreachable(change);
+    }
+  }
+}
+
+function unreachable(change: never): never {
+  throw new Error(`SqliteHistoryStore: unhandled change ${JSON.stringify(change)}`);
+}

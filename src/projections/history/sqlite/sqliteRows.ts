@@ -1,0 +1,150 @@
+// Rows come back from SQLite as `unknown`; these schemas are the one place their shape is checked and turned into
+// views. Times are stored as INTEGER milliseconds and become ISO strings here.
+
+import { z } from 'zod';
+
+import type { RoomRole } from '../../../events/chatEvents.js';
+import type {
+  EditView,
+  MemberView,
+  MessageView,
+  ReceiptView,
+  RoomView,
+  UserRoomView,
+  UserView,
+} from '../historyStore.js';
+
+const roomRole = z.enum(['owner', 'moderator', 'member']);
+const millis = z.number().int();
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const userRow = z
+  .object({
+    user_id: z.string(),
+    username: z.string(),
+    email: z.string().nullable(),
+    display_name: z.string(),
+    status_text: z.string(),
+    avatar_url: z.string().nullable(),
+    password_hash: z.string(),
+    role: z.enum(['user', 'admin', 'auditor', 'analyst']),
+    created_at: millis,
+  })
+  .transform(
+    (r): UserView => ({
+      userId: r.user_id,
+      username: r.username,
+      email: r.email,
+      displayName: r.display_name,
+      statusText: r.status_text,
+      avatarUrl: r.avatar_url,
+      role: r.role,
+      createdAt: iso(r.created_at),
+      passwordHash: r.password_hash,
+    }),
+  );
+
+const roomFields = {
+  room_id: z.string(),
+  name: z.string(),
+  kind: z.enum(['public', 'private', 'direct']),
+  created_by: z.string(),
+  created_at: millis,
+  head_seq: z.number().int(),
+  last_message_seq: z.number().int().nullable(),
+  last_activity_at: millis,
+  member_count: z.number().int(),
+};
+type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
+const toRoomView = (r: RoomRowFields): RoomView => ({
+  roomId: r.room_id,
+  name: r.name,
+  kind: r.kind,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at),
+  memberCount: r.member_count,
+  headSeq: r.head_seq,
+  lastMessageSeq: r.last_message_seq,
+  lastActivityAt: iso(r.last_activity_at),
+});
+export const roomRow = z.object(roomFields).transform(toRoomView);
+const seqColumn = z.number().int().nonnegative();
+export const userRoomRow = z
+  .object({
+    ...roomFields,
+    member_role: roomRole,
+    unread_count: z.number().int(),
+    read_seq: seqColumn,
+    delivered_seq: seqColumn,
+  })
+  .transform(
+    (r): UserRoomView => ({
+      ...toRoomView(r),
+      role: r.member_role,
+      unreadCount: r.unread_count,
+      readSeq: r.read_seq,
+      deliveredSeq: r.delivered_seq,
+    }),
+  );
+
+export const receiptRow = z
+  .object({ user_id: z.string(), delivered_seq: seqColumn, read_seq: seqColumn })
+  .transform((r): ReceiptView => ({ userId: r.user_id, deliveredSeq: r.delivered_seq, readSeq: r.read_seq }));
+
+export const memberRow = z
+  .object({
+    user_id: z.string(),
+    username: z.string().nullable(),
+    display_name: z.string().nullable(),
+    role: roomRole,
+    joined_at: millis,
+  })
+  .transform(
+    (r): MemberView => ({
+      userId: r.user_id,
+      username: r.username,
+      displayName: r.display_name,
+      role: r.role,
+      joinedAt: iso(r.joined_at),
+    }),
+  );
+
+export const roleRow = z.object({ role: roomRole }).transform((r): RoomRole => r.role);
+
+export const messageRow = z
+  .object({
+    message_id: z.string(),
+    room_id: z.string(),
+    seq: z.number().int(),
+    sender_id: z.string(),
+    text: z.string().nullable(),
+    created_at: millis,
+    edited_at: millis.nullable(),
+    deleted: z.union([z.literal(0), z.literal(1)]),
+    erased: z.union([z.literal(0), z.literal(1)]),
+  })
+  .transform(
+    (r): MessageView => ({
+      messageId: r.message_id,
+      roomId: r.room_id,
+      seq: r.seq,
+      senderId: r.sender_id,
+      text: r.deleted === 1 ? null : r.erased === 1 ? '' : r.text,
+      createdAt: iso(r.created_at),
+      editedAt: r.edited_at === null ? null : iso(r.edited_at),
+      deleted: r.deleted === 1,
+      erased: r.erased === 1,
+    }),
+  );
+
+export const editRow = z
+  .object({ text: z.string(), edited_at: millis, edited_by: z.string() })
+  .transform((r): EditView => ({ text: r.text, editedAt: iso(r.edited_at), editedBy: r.edited_by }));
+
+export const checkpointRow = z
+  .object({ partition: z.number().int(), position: z.number().int() })
+  .transform((r): [number, number] => [r.partition, r.position]);
+
+export function parseOptional<T>(schema: z.ZodType<T>, row: unknown): T | undefined {
+  return row === undefined ? undefined : schema.parse(row);
+}
