@@ -115,7 +115,7 @@ export const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .meta(doc('process', 'pino log level; logs are JSON lines carrying the request id.')),
-  // Validated by rolesOf below (src/roles/roleNames.ts), so that an unknown role is named with the known ones.
+  // Validated by rolesOf below (roleNames.ts), so that an unknown role is named with the known ones.
   ROLES: z
     .string()
     .optional()
