@@ -1,4 +1,4 @@
-// `chat audit verify` and `chat audit export`: the auditor's tools (issue #7, README "For auditors").
+// `chat audit verify` and `chat audit export`: the auditor's tools (issue #7, docs/auditors.md).
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -53,7 +53,7 @@ async function replayCommand(flags: ReplayCommandFlags): Promise<void> {
   const jobs = parseJobs(flags.jobs, availableParallelism());
   // A replay allocates short-lived objects at a furious rate (rows, decoded events, lines); with V8's default young
   // generation the profile of a 1M-event replay spent a quarter of its time in scavenges. A larger one cut the CPU
-  // time per event by 10-15 % (measured; README "For analysts").
+  // time per event by 10-15 % (measured; docs/analysts.md).
   setFlagsFromString('--max-semi-space-size=64');
   const loaded = loadToolConfig(flags.dataDir);
   if (loaded.eventLog === 'sqlite' && !existsSync(path.join(loaded.dataDir, 'events.db'))) {

@@ -1,5 +1,5 @@
-// Every WebSocket close code the gateway uses, in one place (README "WebSocket" documents them). Standard codes
-// where RFC 6455 has one; 4xxx (the range RFC 6455 leaves to applications) for the gateway's own reasons, chosen
+// Every WebSocket close code the gateway uses, in one place (docs/clients.md "WebSocket" documents them). Standard
+// codes where RFC 6455 has one; 4xxx (the range RFC 6455 leaves to applications) for the gateway's own reasons, chosen
 // to echo the HTTP status a REST client would see for the same cause.
 
 export const CLOSE_CODES = {

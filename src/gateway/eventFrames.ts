@@ -4,7 +4,7 @@ import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
 
 // How a log event looks on the socket. Each type's fields are listed explicitly (not spread from the payload) so
 // a field added to an event later reaches clients only when someone decides it should: the `chat.event` data
-// shape is a public contract (README "WebSocket").
+// shape is a public contract (docs/clients.md "WebSocket").
 
 /**
  * `redactText`: the message was deleted after this event, so a replay must not reveal what it said

@@ -10,9 +10,9 @@ import type { CommandExecutor } from '../commandExecutor.js';
 import type { FriendCommand } from '../commands.js';
 import type { DecisionContext, DomainLimits } from '../decider.js';
 
-// The friends use cases (README "Friends"): each command goes to the pair's stream `friendship-<a>-<b>` through its
-// single writer (this process embedded, the command processor on Kafka) and answers once the history view shows
-// the result, so the answer and the next GET agree. Lists and the email search read the history view.
+// The friends use cases (docs/clients.md "Friends"): each command goes to the pair's stream `friendship-<a>-<b>`
+// through its single writer (this process embedded, the command processor on Kafka) and answers once the history view
+// shows the result, so the answer and the next GET agree. Lists and the email search read the history view.
 
 export interface FriendCommandsDeps {
   /** Whether a user exists: their user stream has events (the view may lag behind a registration elsewhere). */

@@ -5,7 +5,7 @@ import type { DecisionContext, Decider } from '../decider.js';
 
 // The `friendship-<smaller id>-<larger id>` stream: where two users stand with each other. Its single writer decides
 // the pair's commands one after another, so crossing requests, or an accept racing a cancel, have one outcome.
-// Rules (README "Friends"):
+// Rules (docs/clients.md "Friends"):
 // - a request to someone whose request to you is pending accepts theirs (both clearly want it), instead of a 409;
 // - asking again while your request is pending is FRIEND_REQUEST_EXISTS, asking a friend ALREADY_FRIENDS;
 // - only the recipient accepts or rejects, only the sender cancels (NO_FRIEND_REQUEST otherwise), either friend
