@@ -56,11 +56,12 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
       it('round-trips an event of every type with its envelope', async () => {
         const events: NewEvent[] = [
           ...CHAT_EVENT_TYPES.map((type) => sampleEvent(type)),
-          // The other branch of each nullable field, and other enum symbols, than the samples carry.
+          // What the samples leave out: the other branch of nullable fields, other enum symbols, (non-)empty texts.
           sampleEvent('UserRegistered', { data: { email: null, role: 'user' } }),
           sampleEvent('MemberJoined', { data: { userId: 'u-bob', addedBy: 'u-alice', role: 'member' } }),
           sampleEvent('RoomCreated', { data: { kind: 'public' }, metadata: { actorId: null } }),
           sampleEvent('MessageSent', { data: { text: '' } }),
+          sampleEvent('MessageEdited', { data: { text: 'hello, world' } }),
           sampleEvent('AuditLogRead', { data: { kind: 'streamEvents', messageId: null, limit: 100 } }),
           sampleEvent('ProfileUpdated', { data: { statusText: 'in a meeting', avatarUrl: null } }),
         ];
