@@ -56,11 +56,14 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
       it('round-trips an event of every type with its envelope', async () => {
         const events: NewEvent[] = [
           ...CHAT_EVENT_TYPES.map((type) => sampleEvent(type)),
-          // The nullable fields, filled in.
-          sampleEvent('UserRegistered', { data: { email: 'alice@example.com', role: 'auditor' } }),
-          sampleEvent('MemberJoined', { data: { addedBy: 'u-alice', role: 'owner' } }),
-          sampleEvent('RoomCreated', { data: { kind: 'direct' }, metadata: { actorId: null } }),
+          // What the samples leave out: the other branch of nullable fields, other enum symbols, (non-)empty texts.
+          sampleEvent('UserRegistered', { data: { email: null, role: 'user' } }),
+          sampleEvent('MemberJoined', { data: { userId: 'u-bob', addedBy: 'u-alice', role: 'member' } }),
+          sampleEvent('RoomCreated', { data: { kind: 'public' }, metadata: { actorId: null } }),
           sampleEvent('MessageSent', { data: { text: '' } }),
+          sampleEvent('MessageEdited', { data: { text: 'hello, world' } }),
+          sampleEvent('AuditLogRead', { data: { kind: 'streamEvents', messageId: null, limit: 100 } }),
+          sampleEvent('ProfileUpdated', { data: { statusText: 'in a meeting', avatarUrl: null } }),
         ];
         const result = await log.append('room-roundtrip', 'no-stream', events);
 
@@ -344,7 +347,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         const created = [
           sampleEvent('RoomCreated', { metadata: { commandId } }),
           sampleEvent('MemberJoined', { data: { role: 'owner', userId: 'u-alice' }, metadata: { commandId } }),
-          sampleEvent('MemberJoined', { data: { addedBy: 'u-alice' }, metadata: { commandId } }),
+          sampleEvent('MemberJoined', { data: { userId: 'u-bob', role: 'member', addedBy: 'u-alice' }, metadata: { commandId } }),
         ];
         await log.append('room-cmd-other', 'no-stream', sampleMessages(2, 'other'));
         await log.append('room-cmd', 'no-stream', created);

@@ -15,7 +15,7 @@ import { eventSubject } from '../../src/events/registry/schemaRegistry.js';
 import { SchemaIncompatibleError, SchemaInvalidError } from '../../src/events/registry/schemaRegistryErrors.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 import { GENESIS_HASH } from '../../src/events/hashChain.js';
-import { sampleEvents } from './sampleEvents.js';
+import { sampleEvents } from '../support/sampleEvents.js';
 import { withFieldRemoved } from './schemaEvolution.js';
 
 const timestamp = { type: 'long', logicalType: 'timestamp-millis' };

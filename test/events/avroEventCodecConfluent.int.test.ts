@@ -7,8 +7,8 @@ import { ConfluentSchemaRegistry } from '../../src/events/registry/confluentSche
 import { prefixedEventSubject } from '../../src/events/registry/schemaRegistry.js';
 import { SchemaIncompatibleError } from '../../src/events/registry/schemaRegistryErrors.js';
 import { describeWithServices } from '../support/realServices.js';
+import { sampleEvents } from '../support/sampleEvents.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
-import { sampleEvents } from './sampleEvents.js';
 import { currentSchema, schemasDirWith, withFieldAdded, withFieldType } from './schemaEvolution.js';
 
 describeWithServices('Avro event codec on a Confluent-compatible registry', ['SCHEMA_REGISTRY_URL'], (env) => {

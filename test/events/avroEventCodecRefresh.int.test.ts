@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import { EventDecodeError } from '../../src/events/eventCodecErrors.js';
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
-import { sampleEvents } from './sampleEvents.js';
+import { sampleEvents } from '../support/sampleEvents.js';
 import { currentSchema, schemasDirWith, withFieldAdded, withFieldRemoved } from './schemaEvolution.js';
 
 const at = { partition: 0, position: 9 };

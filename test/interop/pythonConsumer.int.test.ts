@@ -6,8 +6,8 @@ import { createAvroEventCodec } from '../../src/events/avro/avroEventCodec.js';
 import { CHAT_EVENT_TYPES } from '../../src/events/chatEvents.js';
 import type { EventCodec } from '../../src/events/eventCodec.js';
 import { ConfluentSchemaRegistry } from '../../src/events/registry/confluentSchemaRegistry.js';
-import { sampleEvents } from '../events/sampleEvents.js';
 import { describeWithServices } from '../support/realServices.js';
+import { sampleEvents } from '../support/sampleEvents.js';
 import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../support/schemaRegistry.js';
 import { consumeWithPython, interopPython, type ConsumedRecord } from './pythonInterop.js';
 

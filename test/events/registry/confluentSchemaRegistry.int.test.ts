@@ -5,146 +5,63 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { UnavailableError } from '../../../src/domain/errors.js';
 import { ConfluentSchemaRegistry } from '../../../src/events/registry/confluentSchemaRegistry.js';
-import {
-  SchemaIncompatibleError,
-  SchemaInvalidError,
-  SchemaNotFoundError,
-} from '../../../src/events/registry/schemaRegistryErrors.js';
+import { SchemaIncompatibleError } from '../../../src/events/registry/schemaRegistryErrors.js';
 import { describeWithServices } from '../../support/realServices.js';
-import { deleteSubjects } from '../../support/schemaRegistry.js';
+import { deleteSubjects, subjectsWithPrefix, uniqueSubjectPrefix } from '../../support/schemaRegistry.js';
+import { changesFieldType, rejectionOf, schemaRegistryContract, v1, v2 } from './schemaRegistryContract.js';
 
-type Field = { name: string; type: unknown; default?: unknown };
-const record = (name: string, fields: Field[]): string =>
-  JSON.stringify({ type: 'record', name, namespace: 'test', fields });
-
-const v1 = record('Thing', [{ name: 'id', type: 'string' }]);
-const v2 = record('Thing', [
-  { name: 'id', type: 'string' },
-  { name: 'note', type: ['null', 'string'], default: null },
-]);
-/** Cannot read v2's data: `id` became an int. */
-const incompatible = record('Thing', [
-  { name: 'id', type: 'int' },
-  { name: 'note', type: ['null', 'string'], default: null },
-]);
-
-async function caught(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
+const caught = (run: () => Promise<unknown>): Promise<unknown> => rejectionOf(run());
 
 describeWithServices('ConfluentSchemaRegistry on a real registry', ['SCHEMA_REGISTRY_URL'], (env) => {
   const url = env('SCHEMA_REGISTRY_URL');
-  // Every subject is new to the registry, so runs (and a service sharing the registry) never meet each other's.
-  const run = randomUUID();
-  const subjects: string[] = [];
-  const subject = (name: string): string => {
-    const full = `test-${run}.${name}`;
-    subjects.push(full);
-    return full;
-  };
-  const registry = new ConfluentSchemaRegistry({ url, timeoutMs: 5000 });
 
-  afterAll(async () => {
-    await deleteSubjects(url, subjects);
+  // Every test's subjects are new to the registry, so runs (and a service sharing the registry) never meet.
+  schemaRegistryContract('ConfluentSchemaRegistry (real registry)', async () => {
+    const subjectPrefix = uniqueSubjectPrefix('registry-contract');
+    return {
+      registry: new ConfluentSchemaRegistry({ url, timeoutMs: 5000 }),
+      subjectPrefix,
+      openAnother: () => new ConfluentSchemaRegistry({ url, timeoutMs: 5000 }),
+      cleanup: async () => deleteSubjects(url, await subjectsWithPrefix(url, subjectPrefix)),
+    };
   });
 
-  it('returns the same id when the same schema is registered twice, however it is formatted', async () => {
-    const s = subject('Idempotent');
-    const id = await registry.register(s, v1);
-    expect(await registry.register(s, v1)).toBe(id);
-    const reformatted = JSON.stringify(
-      { fields: [{ type: 'string', name: 'id' }], namespace: 'test', name: 'Thing', type: 'record' },
-      null,
-      2,
-    );
-    expect(await registry.register(s, reformatted)).toBe(id);
-    expect(await registry.listVersions(s)).toEqual([{ id, subject: s, version: 1, schema: v1 }]);
-  });
+  describe('ConfluentSchemaRegistry specifics', () => {
+    const run = randomUUID();
+    const subjects: string[] = [];
+    const subject = (name: string): string => {
+      const full = `test-${run}.${name}`;
+      subjects.push(full);
+      return full;
+    };
+    const registry = new ConfluentSchemaRegistry({ url, timeoutMs: 5000 });
 
-  it('reads a registered schema back by id', async () => {
-    const id = await registry.register(subject('RoundTrip'), v1);
-    expect(JSON.parse(await registry.getSchema(id))).toEqual(JSON.parse(v1));
-    // A second adapter has no cache: the text comes from the registry.
-    const fresh = new ConfluentSchemaRegistry({ url });
-    expect(JSON.parse(await fresh.getSchema(id))).toEqual(JSON.parse(v1));
-  });
+    afterAll(async () => {
+      await deleteSubjects(url, subjects);
+    });
 
-  it('sets BACKWARD compatibility on the subject', async () => {
-    const s = subject('Compatibility');
-    await registry.register(s, v1);
-    expect(await registry.subjectCompatibility(s)).toBe('BACKWARD');
-    // Read back with the REST API itself, not through the adapter.
-    const response = await fetch(`${url}/config/${encodeURIComponent(s)}`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ compatibilityLevel: 'BACKWARD' });
-  });
+    it('sets BACKWARD compatibility on the subject', async () => {
+      const s = subject('Compatibility');
+      await registry.register(s, v1);
+      expect(await registry.subjectCompatibility(s)).toBe('BACKWARD');
+      // Read back with the REST API itself, not through the adapter.
+      const response = await fetch(`${url}/config/${encodeURIComponent(s)}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ compatibilityLevel: 'BACKWARD' });
+    });
 
-  it('accepts a compatible evolution as a new version with a new id', async () => {
-    const s = subject('Evolution');
-    const id1 = await registry.register(s, v1);
-    const id2 = await registry.register(s, v2);
-    expect(id2).not.toBe(id1);
-    const versions = await registry.listVersions(s);
-    expect(versions.map(({ id, subject: name, version }) => ({ id, subject: name, version }))).toEqual([
-      { id: id1, subject: s, version: 1 },
-      { id: id2, subject: s, version: 2 },
-    ]);
-    expect(JSON.parse(await registry.getSchema(id2))).toEqual(JSON.parse(v2));
-    // Registering the earlier version again finds it instead of adding a third.
-    expect(await registry.register(s, v1)).toBe(id1);
-    expect(await registry.listVersions(s)).toHaveLength(2);
-  });
-
-  it('refuses an incompatible version with SchemaIncompatibleError naming the subject and the reason', async () => {
-    const s = subject('Refused');
-    await registry.register(s, v1);
-    await registry.register(s, v2);
-    const error = await caught(() => registry.register(s, incompatible));
-    expect(error).toBeInstanceOf(SchemaIncompatibleError);
-    if (error instanceof SchemaIncompatibleError) {
-      expect(error.code).toBe('SCHEMA_INCOMPATIBLE');
-      expect(error.subject).toBe(s);
-      expect(error.message).toContain(s);
-      // The registry's own explanation, whatever its wording, names the field type that broke.
-      expect(error.reason.toLowerCase()).toMatch(/int|string|incompatib/);
-      expect(error.reason).not.toMatch(/^chat-service - /);
-    }
-    expect(await registry.listVersions(s)).toHaveLength(2);
-  });
-
-  it('refuses text that is not an Avro schema with SchemaInvalidError before calling the registry', async () => {
-    const s = subject('Invalid');
-    const notJson = await caught(() => registry.register(s, '{"type": "record"'));
-    expect(notJson).toBeInstanceOf(SchemaInvalidError);
-    const notAvro = await caught(() => registry.register(s, JSON.stringify({ type: 'record', name: 'X' })));
-    expect(notAvro).toBeInstanceOf(SchemaInvalidError);
-    if (notAvro instanceof SchemaInvalidError) expect(notAvro.subject).toBe(s);
-    expect(await registry.listVersions(s)).toEqual([]);
-  });
-
-  it('reports an unknown id as SchemaNotFoundError and an unknown subject as having no versions', async () => {
-    const error = await caught(() => registry.getSchema(2_000_000_000));
-    expect(error).toBeInstanceOf(SchemaNotFoundError);
-    expect(await registry.listVersions(`test-${run}.NeverRegistered`)).toEqual([]);
-  });
-
-  it('lists every version of every subject, ordered by subject then version', async () => {
-    const a = subject('ListA');
-    const b = subject('ListB');
-    await registry.register(b, v1);
-    await registry.register(a, v1);
-    await registry.register(a, v2);
-    const ours = (await registry.allSchemas()).filter((schema) => schema.subject === a || schema.subject === b);
-    expect(ours.map(({ subject: name, version }) => [name, version])).toEqual([
-      [a, 1],
-      [a, 2],
-      [b, 1],
-    ]);
+    it("gives the registry's own explanation of a refusal as the reason, without the client's prefix", async () => {
+      const s = subject('Refused');
+      await registry.register(s, v1);
+      await registry.register(s, v2);
+      const error = await caught(() => registry.register(s, changesFieldType));
+      expect(error).toBeInstanceOf(SchemaIncompatibleError);
+      if (error instanceof SchemaIncompatibleError) {
+        // Whatever its wording, it names the field type that broke.
+        expect(error.reason.toLowerCase()).toMatch(/int|string|incompatib/);
+        expect(error.reason).not.toMatch(/^chat-service - /);
+      }
+    });
   });
 });
 
