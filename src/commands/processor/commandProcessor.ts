@@ -10,75 +10,20 @@
 // transaction and fences its producer (a zombie that still believes it owns p can no longer commit anything).
 // Only then does the new owner read events partition p up to its last stable offset, and decide.
 
-import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ChatError, UnavailableError, type ErrorCode } from '../../domain/errors.js';
-import type { RecordedEvent } from '../../events/envelope.js';
-import type { EventCodec } from '../../events/eventCodec.js';
 import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CommandObserver } from '../commandExecutor.js';
 import type { CategoryName } from '../streamCategories.js';
-import {
-  encodeReply,
-  parseCommand,
-  type CategoryCommand,
-  type CommandEnvelope,
-  type CommandReply,
-  type EventPlace,
-} from './commandMessages.js';
-import { ensureCommandTopics, topicEndOffsets, type CommandTopicNames } from './commandTopics.js';
+import { parseCommand, type CategoryCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
+import { ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
+import { commitChunk } from './chunkTransaction.js';
+import { plannedOf, type PlannedReply } from './plannedReply.js';
+import type { CommandProcessorOptions, CommandProcessorStats } from './processorOptions.js';
 import { ReplyTail } from './replyTail.js';
-import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters, WriterLog } from './streamWriter.js';
-
-/** What the processor needs of its own Kafka event log (KafkaEventLog): the index of the events topic. */
-export interface ProcessorLog extends WriterLog {
-  readonly topicName: string;
-  readonly partitionCount: number;
-  isReady(): boolean;
-  partitionOf(streamId: string): number;
-  findByCommandId(commandId: string): Promise<RecordedEvent[]>;
-  catchUpPartition(partition: number): Promise<void>;
-  waitForConsumed(partition: number, nextOffset: number): Promise<void>;
-}
-
-
-export interface CommandProcessorOptions {
-  brokers: string[];
-  clientId: string;
-  topics: CommandTopicNames;
-  /** The processors' consumer group; every processor of one deployment shares it. */
-  groupId: string;
-  /** Transactional ids are `<prefix>-<partition>`; one deployment, one prefix. */
-  transactionalIdPrefix: string;
-  replicationFactor: number;
-  log: ProcessorLog;
-  codec: EventCodec;
-  writers: ProcessorWriters;
-  /** Runs on each command's events before encoding (crypto-shredding plugs in here). Identity by default. */
-  beforeEncode?: BeforeEncode;
-  observe?: CommandObserver;
-  logger?: Logger;
-  /** Consumer group session timeout: how soon a dead processor's partitions move. Default 10 s (broker min 6 s). */
-  sessionTimeoutMs?: number;
-  /** Most commands in one transaction. Default 500. */
-  maxCommandsPerTransaction?: number;
-  /** How long a take-over may wait for the log and the replies to be read. Default 30 s. */
-  operationTimeoutMs?: number;
-}
-
-export interface CommandProcessorStats {
-  /** Command messages consumed and answered (replays included). */
-  commands: number;
-  accepted: number;
-  rejected: number;
-  replayed: number;
-  transactions: number;
-  events: number;
-  /** Transactions aborted (the batch is consumed again, by this or the next owner). */
-  aborted: number;
-  takeovers: number;
-}
+import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters } from './streamWriter.js';
 
 interface OwnedPartition {
   partition: number;
@@ -86,18 +31,6 @@ interface OwnedPartition {
   ready: Promise<void>;
   /** The offset after the last event this owner wrote to events partition p: the index must get there first. */
   writtenThrough: number;
-}
-
-/** One command's answer, before the transaction gives its events their places. */
-interface PlannedReply {
-  commandId: string;
-  streamId: string;
-  replayed: boolean;
-  outcome:
-    | { status: 'accepted'; places: EventPlace[] }
-    /** Events of this batch: the first and count of them in the transaction's events send. */
-    | { status: 'written'; first: number; count: number }
-    | { status: 'rejected'; code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
 type State = 'idle' | 'starting' | 'running' | 'stopped';
@@ -363,46 +296,17 @@ export class CommandProcessor {
       if (reply) planned.push(reply);
     }
 
-    const transaction = await owned.producer.transaction();
-    let base = 0;
-    try {
-      if (events.length > 0) {
-        const written = await transaction.send({
-          topic: log.topicName,
-          acks: -1,
-          messages: events.map(
-            (event): Message => ({
-              key: event.streamId,
-              value: event.value,
-              partition,
-              headers: { 'event-type': event.type, 'event-id': event.eventId },
-            }),
-          ),
-        });
-        base = Number(written.find((entry) => entry.partition === partition)?.baseOffset ?? Number.NaN);
-        if (!Number.isSafeInteger(base)) throw new UnavailableError('Kafka acknowledged the events without an offset');
-      }
-      const replies = planned.map((reply) => this.finalReply(reply, partition, base));
-      if (replies.length > 0) {
-        await transaction.send({
-          topic: topics.replies,
-          acks: -1,
-          messages: replies.map((reply): Message => ({ key: reply.commandId, value: encodeReply(reply), partition })),
-        });
-      }
-      const last = messages[messages.length - 1];
-      if (last) {
-        await transaction.sendOffsets({
-          consumerGroupId: this.options.groupId,
-          topics: [{ topic: topics.commands, partitions: [{ partition, offset: String(Number(last.offset) + 1) }] }],
-        });
-      }
-      await transaction.commit();
-      for (const reply of replies) this.rememberRejection(reply);
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
+    const last = messages[messages.length - 1];
+    const { base, replies } = await commitChunk(owned.producer, {
+      eventsTopic: log.topicName,
+      topics,
+      groupId: this.options.groupId,
+      partition,
+      events,
+      planned,
+      nextOffset: last === undefined ? undefined : Number(last.offset) + 1,
+    });
+    for (const reply of replies) this.rememberRejection(reply);
     if (events.length > 0) owned.writtenThrough = base + events.length;
     this.counters.transactions += 1;
     this.counters.events += events.length;
@@ -429,7 +333,7 @@ export class CommandProcessor {
     const first = inChunk.get(commandId);
     if (first) return this.replayOf(first);
     const rejected = this.rejected.get(commandId);
-    if (rejected) return this.replayOf(this.planned(rejected));
+    if (rejected) return this.replayOf(plannedOf(rejected));
     const earlier = await this.options.log.findByCommandId(commandId);
     if (earlier.length > 0) {
       this.counters.replayed += 1;
@@ -496,38 +400,6 @@ export class CommandProcessor {
     return { ...first, replayed: true };
   }
 
-  private planned(reply: CommandReply): PlannedReply {
-    const { outcome } = reply;
-    switch (outcome.status) {
-      case 'accepted':
-        return { ...reply, outcome: { status: 'accepted', places: outcome.events } };
-      case 'rejected':
-        return { ...reply, outcome };
-      default: {
-        const unknown: never = outcome;
-        throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
-      }
-    }
-  }
-
-  private finalReply(reply: PlannedReply, partition: number, base: number): CommandReply {
-    const { commandId, streamId, replayed, outcome } = reply;
-    switch (outcome.status) {
-      case 'accepted':
-        return { v: 1, commandId, streamId, replayed, outcome: { status: 'accepted', events: outcome.places } };
-      case 'written': {
-        // Kafka position = offset + 1; one send to one partition takes consecutive offsets in order.
-        const places = Array.from({ length: outcome.count }, (_, i) => ({ partition, position: base + outcome.first + i + 1 }));
-        return { v: 1, commandId, streamId, replayed, outcome: { status: 'accepted', events: places } };
-      }
-      case 'rejected':
-        return { v: 1, commandId, streamId, replayed, outcome };
-      default: {
-        const unknown: never = outcome;
-        throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
-      }
-    }
-  }
 }
 
 /**
