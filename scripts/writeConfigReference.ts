@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_REFERENCE_PATH, renderConfigReference } from '../src/config/configReference.js';
 
-// `npm run docs:config`: writes docs/configuration.md from the config schema (src/config/config.ts), the one place
-// settings are described. test/config/configReference.unit.test.ts fails until the file is rewritten after a change.
+// `npm run docs:config`: writes docs/configuration.md from the config schema (src/config/settings/, one file per
+// section of the reference), the one place settings are described. test/config/configReference.unit.test.ts fails until the file is rewritten after a change.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, CONFIG_REFERENCE_PATH);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { CONFIG_GROUPS, configSchema } from './config.js';
+import { configSchema } from './configSchema.js';
+import { CONFIG_GROUPS } from './settings/configGroups.js';
 
 // docs/configuration.md is rendered from the schema, so a setting is described in one place (its `.meta()` in
-// config.ts) and the reference cannot drift from what loadConfig accepts. `npm run docs:config` writes it;
-// test/config/configReference.unit.test.ts fails when the file is stale.
+// settings/<section>Settings.ts) and the reference cannot drift from what loadConfig accepts. `npm run docs:config`
+// writes it; test/config/configReference.unit.test.ts fails when the file is stale.
 
 export const CONFIG_REFERENCE_PATH = 'docs/configuration.md';
 

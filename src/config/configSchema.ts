@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { authSettings } from './settings/authSettings.js';
+import { eventLogSettings } from './settings/eventLogSettings.js';
+import { historyStoreSettings } from './settings/historyStoreSettings.js';
+import { httpSettings } from './settings/httpSettings.js';
+import { limitsSettings } from './settings/limitsSettings.js';
+import { processSettings } from './settings/processSettings.js';
+import { realtimeSettings } from './settings/realtimeSettings.js';
+import { redisSettings } from './settings/redisSettings.js';
+import { schemaRegistrySettings } from './settings/schemaRegistrySettings.js';
+
+// Every setting the environment may hold, assembled from one settings file per section of the reference. The
+// sections are spread in CONFIG_GROUPS order, so CONFIG_KEYS, and the problems a ConfigError lists (zod reports them
+// in schema order), read in the order of docs/configuration.md. A name defined in two sections would silently keep
+// the later schema: test/config/configSettings.unit.test.ts refuses that.
+export const configSchema = z.object({
+  ...processSettings,
+  ...authSettings,
+  ...limitsSettings,
+  ...httpSettings,
+  ...realtimeSettings,
+  ...eventLogSettings,
+  ...schemaRegistrySettings,
+  ...historyStoreSettings,
+  ...redisSettings,
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** The names of every setting, in schema order (docs/configuration.md documents each). */
+export const CONFIG_KEYS = Object.keys(configSchema.shape);

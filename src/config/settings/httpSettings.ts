@@ -1,0 +1,35 @@
+// The REST edge: the reference's "HTTP" section (CONFIG_GROUPS.http), in the order it lists them.
+
+import { z } from 'zod';
+import { doc } from './configGroups.js';
+import { csv, positiveInt } from './settingValues.js';
+
+export const httpSettings = {
+  CORS_ORIGINS: csv
+    .default([])
+    .meta(doc('http', 'Comma-separated origins allowed by CORS, `*` for any.', 'no other origin')),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .meta(doc('http', '`true`: trust `X-Forwarded-For` (behind a reverse proxy) for the per-IP limits.')),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be usable as a bearer token (letters, digits, ._~+/=-)')
+    .optional()
+    .meta(
+      doc(
+        'http',
+        'When set (16+ characters usable as a bearer token), `/metrics` requires `Authorization: Bearer <token>`.',
+        '`/metrics` is open',
+      ),
+    ),
+  READ_YOUR_WRITES_TIMEOUT_MS: positiveInt
+    .default(5000)
+    .meta(
+      doc(
+        'http',
+        'How long a command waits for the history view to show its events before answering `503`.',
+      ),
+    ),
+};
