@@ -57,6 +57,7 @@ import { undecorated } from '../privacy/sealingEventLog.js';
 import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
 import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
 import { bindFriends, friendEndpoints } from './friendBindings.js';
+import { historyWait } from './historyWait.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -333,7 +334,6 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAccounts(container, limits);
   bindFriends(container, config, limits);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({
       log: await resolve(context, TOKENS.eventLog),
@@ -344,24 +344,24 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       sendLimiter: await resolve(context, TOKENS.sendRateLimiter),
       limits,
       ids: uuidGenerator,
-      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      waitForHistory: await historyWait(context),
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));
   // Receipts go to each user's own stream through their own single writer; the server flushes the recorder on
   // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
   bind(TOKENS.receiptRecorder)
-    .toDynamicValue(async (context) => {
-      const projector = await resolve(context, TOKENS.historyProjector);
-      return new CoalescingReceiptRecorder({
-        bus: (await resolve(context, TOKENS.executors)).receipts,
-        ids: uuidGenerator,
-        logger,
-        limits,
-        flushIntervalMs: config.receipts.flushIntervalMs,
-        waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
-      });
-    })
+    .toDynamicValue(
+      async (context) =>
+        new CoalescingReceiptRecorder({
+          bus: (await resolve(context, TOKENS.executors)).receipts,
+          ids: uuidGenerator,
+          logger,
+          limits,
+          flushIntervalMs: config.receipts.flushIntervalMs,
+          waitForHistory: await historyWait(context),
+        }),
+    )
     .onDeactivation((recorder) => recorder.flush());
   bind(TOKENS.receiptCommands).toDynamicValue(
     async (context) =>
@@ -438,7 +438,6 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
   // (typing, read) have limits of their own.
   bind(TOKENS.webSocketGateway).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
     const auth = await resolve(context, TOKENS.authService);
     return new WebSocketGateway({
       config: config.ws,
@@ -451,7 +450,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       commands: await resolve(context, TOKENS.chatCommands),
       queries: await resolve(context, TOKENS.chatQueries),
       authenticate: (token) => auth.authenticate(token),
-      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      waitForHistory: await historyWait(context),
       typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
       typingBus: await resolve(context, TOKENS.typingBus),
       readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),

@@ -8,6 +8,7 @@ import { FriendQueries } from '../queries/friendQueries.js';
 import { memoryLimiter, RateLimiter, type RateLimitRule } from '../ratelimit/rateLimiter.js';
 import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
 import { uuidGenerator } from '../support/clock.js';
+import { historyWait } from './historyWait.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
 // Friends: the use cases over the friendship streams' single writer (src/commands/friends), the lists and the email
@@ -30,17 +31,17 @@ export const EMAIL_SEARCH_RULES: readonly RateLimitRule[] = [
 ];
 
 export function bindFriends(container: Container, config: AppConfig, limits: DomainLimits): void {
-  container.bind<FriendCommands>(FRIEND_TOKENS.friendCommands.id).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
-    return new FriendCommands({
-      log: await resolve(context, TOKENS.eventLog),
-      history: await resolve(context, TOKENS.historyStore),
-      friendships: (await resolve(context, TOKENS.executors)).friendships,
-      limits,
-      ids: uuidGenerator,
-      waitForHistory: (target) => projector.waitFor(target, config.http.readYourWritesTimeoutMs),
-    });
-  });
+  container.bind<FriendCommands>(FRIEND_TOKENS.friendCommands.id).toDynamicValue(
+    async (context) =>
+      new FriendCommands({
+        log: await resolve(context, TOKENS.eventLog),
+        history: await resolve(context, TOKENS.historyStore),
+        friendships: (await resolve(context, TOKENS.executors)).friendships,
+        limits,
+        ids: uuidGenerator,
+        waitForHistory: await historyWait(context),
+      }),
+  );
   container.bind<FriendQueries>(FRIEND_TOKENS.friendQueries.id).toDynamicValue(async (context) => {
     const factory =
       config.stores.rateLimit === 'redis'

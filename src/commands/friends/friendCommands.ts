@@ -1,9 +1,9 @@
 import type { AccessPrincipal } from '../../auth/accessTokens.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { friendshipStreamId, userStreamId } from '../../domain/ids.js';
-import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { HistoryStore, UserView } from '../../projections/history/historyStore.js';
+import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
 import type { IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { FriendCommand } from '../commands.js';
@@ -21,8 +21,8 @@ export interface FriendCommandsDeps {
   friendships: CommandExecutor<FriendCommand>;
   limits: DomainLimits;
   ids: IdGenerator;
-  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  /** Read-your-writes: each command answers once the history view shows what it appended. */
+  waitForHistory: WaitForHistory;
 }
 
 /** Who a request is for: a user id, or a username (case-insensitive). */
@@ -84,7 +84,7 @@ export class FriendCommands {
       commandId: this.deps.ids.next(),
       correlationId,
     });
-    if (result.events.length > 0) await this.deps.waitForHistory(checkpointOf(result.events));
+    await untilApplied(this.deps.waitForHistory, result.events);
     return result.events.map((event) => event.type);
   }
 
