@@ -43,8 +43,7 @@ import { openOracleHistoryStore } from '../projections/history/oracle/openOracle
 import { Projector } from '../projections/projector.js';
 import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { ChatQueries } from '../queries/chatQueries.js';
-import { memoryLimiter, RateLimiter, type LimiterFactory } from '../ratelimit/rateLimiter.js';
-import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
+import { RateLimiter } from '../ratelimit/rateLimiter.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
@@ -58,6 +57,7 @@ import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings
 import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
 import { bindFriends, friendEndpoints } from './friendBindings.js';
 import { historyWait } from './historyWait.js';
+import { limiterFactory } from './rateLimiters.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -288,18 +288,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     }),
   );
   // The budgets every process must share (logins, auth calls, sends) follow RATE_LIMIT_STORE; in Redis they fail
-  // closed. The gateway's typing and read limits stay per process: they only shield that process from floods.
-  const limiterFactory = async (context: ResolutionContext): Promise<LimiterFactory> => {
-    const store = config.stores.rateLimit;
-    switch (store) {
-      case 'memory':
-        return memoryLimiter;
-      case 'redis':
-        return redisLimiterFactory(await resolve(context, TOKENS.redis), redisKeys('ratelimit'));
-      default:
-        return unknownSelector('RATE_LIMIT_STORE', store);
-    }
-  };
+  // closed (src/composition/rateLimiters.ts). The gateway's typing and read limits stay per process: they only
+  // shield that process from floods.
   bind(TOKENS.loginLockout).toDynamicValue(async (context) => {
     const options = { maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds };
     const makeLimiter = await limiterFactory(context);
@@ -332,7 +322,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAudit(container, config);
   bindPrivacy(container, config, logger);
   bindAccounts(container, limits);
-  bindFriends(container, config, limits);
+  bindFriends(container, limits);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({

@@ -1,14 +1,13 @@
 import type { Container, ResolutionContext } from 'inversify';
 import { FriendCommands } from '../commands/friends/friendCommands.js';
 import type { DomainLimits } from '../commands/decider.js';
-import type { AppConfig } from '../config/config.js';
 import type { Endpoint } from '../http/route.js';
 import { friendRoutes } from '../http/routes/friendRoutes.js';
 import { FriendQueries } from '../queries/friendQueries.js';
-import { memoryLimiter, RateLimiter, type RateLimitRule } from '../ratelimit/rateLimiter.js';
-import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
+import { RateLimiter, type RateLimitRule } from '../ratelimit/rateLimiter.js';
 import { uuidGenerator } from '../support/clock.js';
 import { historyWait } from './historyWait.js';
+import { limiterFactory } from './rateLimiters.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
 // Friends: the use cases over the friendship streams' single writer (src/commands/friends), the lists and the email
@@ -30,7 +29,7 @@ export const EMAIL_SEARCH_RULES: readonly RateLimitRule[] = [
   { points: 30, durationSeconds: 60 },
 ];
 
-export function bindFriends(container: Container, config: AppConfig, limits: DomainLimits): void {
+export function bindFriends(container: Container, limits: DomainLimits): void {
   container.bind<FriendCommands>(FRIEND_TOKENS.friendCommands.id).toDynamicValue(
     async (context) =>
       new FriendCommands({
@@ -42,16 +41,13 @@ export function bindFriends(container: Container, config: AppConfig, limits: Dom
         waitForHistory: await historyWait(context),
       }),
   );
-  container.bind<FriendQueries>(FRIEND_TOKENS.friendQueries.id).toDynamicValue(async (context) => {
-    const factory =
-      config.stores.rateLimit === 'redis'
-        ? redisLimiterFactory(await resolve(context, TOKENS.redis), `${config.redis.keyPrefix}ratelimit:`)
-        : memoryLimiter;
-    return new FriendQueries({
-      history: await resolve(context, TOKENS.historyStore),
-      searchLimiter: new RateLimiter('email-search', [...EMAIL_SEARCH_RULES], 'RATE_LIMIT_EXCEEDED', factory),
-    });
-  });
+  container.bind<FriendQueries>(FRIEND_TOKENS.friendQueries.id).toDynamicValue(
+    async (context) =>
+      new FriendQueries({
+        history: await resolve(context, TOKENS.historyStore),
+        searchLimiter: new RateLimiter('email-search', [...EMAIL_SEARCH_RULES], 'RATE_LIMIT_EXCEEDED', await limiterFactory(context)),
+      }),
+  );
 }
 
 /** The friends REST routes. Listed before the profile routes: /api/users/search must not be read as a user id. */
