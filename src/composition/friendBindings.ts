@@ -50,7 +50,7 @@ export function bindFriends(container: Container, limits: DomainLimits): void {
   );
 }
 
-/** The friends REST routes. Listed before the profile routes: /api/users/search must not be read as a user id. */
+/** The friends REST routes, for the api's endpoint list. */
 export async function friendEndpoints(context: ResolutionContext): Promise<Endpoint[]> {
   return friendRoutes(
     await context.getAsync<FriendCommands>(FRIEND_TOKENS.friendCommands.id),
