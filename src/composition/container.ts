@@ -341,17 +341,16 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // Receipts go to each user's own stream through their own single writer; the server flushes the recorder on
   // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
   bind(TOKENS.receiptRecorder)
-    .toDynamicValue(
-      async (context) =>
-        new CoalescingReceiptRecorder({
-          bus: (await resolve(context, TOKENS.executors)).receipts,
-          ids: uuidGenerator,
-          logger,
-          limits,
-          flushIntervalMs: config.receipts.flushIntervalMs,
-          waitForHistory: await historyWait(context),
-        }),
-    )
+    .toDynamicValue(async (context) => {
+      return new CoalescingReceiptRecorder({
+        bus: (await resolve(context, TOKENS.executors)).receipts,
+        ids: uuidGenerator,
+        logger,
+        limits,
+        flushIntervalMs: config.receipts.flushIntervalMs,
+        waitForHistory: await historyWait(context),
+      });
+    })
     .onDeactivation((recorder) => recorder.flush());
   bind(TOKENS.receiptCommands).toDynamicValue(
     async (context) =>
