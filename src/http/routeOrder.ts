@@ -22,7 +22,12 @@ interface Shape {
 /** The endpoints in the order they must be added so that the most specific path wins whatever the given order. */
 export function byPrecedence<E extends Pick<Endpoint, 'method' | 'path'>>(endpoints: readonly E[]): E[] {
   const shaped = endpoints.map((endpoint) => ({ endpoint, shape: shapeOf(endpoint.path) }));
-  shaped.sort((a, b) => compareShapes(a.shape, b.shape) || compareText(a.endpoint.method, b.endpoint.method) || compareText(a.endpoint.path, b.endpoint.path));
+  shaped.sort(
+    (a, b) =>
+      compareShapes(a.shape, b.shape) ||
+      compareText(a.endpoint.method, b.endpoint.method) ||
+      compareText(a.endpoint.path, b.endpoint.path),
+  );
   for (let i = 1; i < shaped.length; i++) {
     const [before, after] = [shaped[i - 1], shaped[i]];
     if (before && after && before.endpoint.method === after.endpoint.method && compareShapes(before.shape, after.shape) === 0) {

@@ -2,8 +2,8 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { FriendshipListKind, HistoryStore, UserView } from '../projections/history/historyStore.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 
-// The friends read side (docs/clients.md "Friends"): lists and the email search read the history view only. The requests,
-// accepts and removals that change it are FriendCommands' (src/commands/friends).
+// The friends read side (docs/clients.md "Friends"): the lists and the email search read the history view only.
+// The requests, accepts and removals that change it are FriendCommands' (src/commands/friends).
 
 export interface FriendQueriesDeps {
   history: Pick<HistoryStore, 'getUsers' | 'listFriendships' | 'getUsersByEmail'>;
