@@ -3,9 +3,9 @@ import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId, usernameStreamId } from '../domain/ids.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
-import { checkpointOf, type Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
+import { untilApplied, type WaitForHistory } from '../projections/readYourWrites.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { CommandExecutor, CommandMetadata, CommandResult } from './commandExecutor.js';
@@ -22,8 +22,8 @@ export interface ChatCommandsDeps {
   sendLimiter: RateLimiter;
   limits: DomainLimits;
   ids: IdGenerator;
-  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  /** Read-your-writes: each use case answers once the history view shows what it appended. */
+  waitForHistory: WaitForHistory;
 }
 
 export interface CreateRoomInput {
@@ -171,10 +171,9 @@ export class ChatCommands {
     return result;
   }
 
-  /** Read-your-writes: the results' events may lie in several partitions, so wait for the last one of each. */
-  private async settle(...results: CommandResult[]): Promise<void> {
-    const appended = results.flatMap((result) => result.events);
-    if (appended.length > 0) await this.deps.waitForHistory(checkpointOf(appended));
+  /** Read-your-writes over every one of the results. */
+  private settle(...results: CommandResult[]): Promise<void> {
+    return untilApplied(this.deps.waitForHistory, results.flatMap((result) => result.events));
   }
 
   private context(actor: { userId: string; role: UserRole }): DecisionContext {

@@ -4,6 +4,7 @@ import type { DomainLimits } from '../commands/decider.js';
 import type { Endpoint } from '../http/route.js';
 import { userRoutes } from '../http/routes/userRoutes.js';
 import { uuidGenerator } from '../support/clock.js';
+import { historyWait } from './historyWait.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
 // Account self-service: the profile use cases and the recording of a password change (the auth service verifies
@@ -17,14 +18,12 @@ export const ACCOUNT_TOKENS = {
 
 export function bindAccounts(container: Container, limits: DomainLimits): void {
   container.bind<AccountCommands>(ACCOUNT_TOKENS.accountCommands.id).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
-    const timeoutMs = (await resolve(context, TOKENS.config)).http.readYourWritesTimeoutMs;
     return new AccountCommands({
       users: (await resolve(context, TOKENS.executors)).users,
       history: await resolve(context, TOKENS.historyStore),
       limits,
       ids: uuidGenerator,
-      waitForHistory: (target) => projector.waitFor(target, timeoutMs),
+      waitForHistory: await historyWait(context),
     });
   });
 }

@@ -43,8 +43,7 @@ import { openOracleHistoryStore } from '../projections/history/oracle/openOracle
 import { Projector } from '../projections/projector.js';
 import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { ChatQueries } from '../queries/chatQueries.js';
-import { memoryLimiter, RateLimiter, type LimiterFactory } from '../ratelimit/rateLimiter.js';
-import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
+import { RateLimiter } from '../ratelimit/rateLimiter.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
@@ -57,6 +56,8 @@ import { undecorated } from '../privacy/sealingEventLog.js';
 import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
 import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
 import { bindFriends, friendEndpoints } from './friendBindings.js';
+import { historyWait } from './historyWait.js';
+import { limiterFactory } from './rateLimiters.js';
 import { resolve, TOKENS } from './tokens.js';
 
 /**
@@ -287,18 +288,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     }),
   );
   // The budgets every process must share (logins, auth calls, sends) follow RATE_LIMIT_STORE; in Redis they fail
-  // closed. The gateway's typing and read limits stay per process: they only shield that process from floods.
-  const limiterFactory = async (context: ResolutionContext): Promise<LimiterFactory> => {
-    const store = config.stores.rateLimit;
-    switch (store) {
-      case 'memory':
-        return memoryLimiter;
-      case 'redis':
-        return redisLimiterFactory(await resolve(context, TOKENS.redis), redisKeys('ratelimit'));
-      default:
-        return unknownSelector('RATE_LIMIT_STORE', store);
-    }
-  };
+  // closed (src/composition/rateLimiters.ts). The gateway's typing and read limits stay per process: they only
+  // shield that process from floods.
   bind(TOKENS.loginLockout).toDynamicValue(async (context) => {
     const options = { maxFailures: config.auth.loginMaxFailures, lockoutSeconds: config.auth.loginLockoutSeconds };
     const makeLimiter = await limiterFactory(context);
@@ -331,9 +322,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAudit(container, config);
   bindPrivacy(container, config, logger);
   bindAccounts(container, limits);
-  bindFriends(container, config, limits);
+  bindFriends(container, limits);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({
       log: await resolve(context, TOKENS.eventLog),
@@ -344,7 +334,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       sendLimiter: await resolve(context, TOKENS.sendRateLimiter),
       limits,
       ids: uuidGenerator,
-      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      waitForHistory: await historyWait(context),
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));
@@ -352,14 +342,13 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
   bind(TOKENS.receiptRecorder)
     .toDynamicValue(async (context) => {
-      const projector = await resolve(context, TOKENS.historyProjector);
       return new CoalescingReceiptRecorder({
         bus: (await resolve(context, TOKENS.executors)).receipts,
         ids: uuidGenerator,
         logger,
         limits,
         flushIntervalMs: config.receipts.flushIntervalMs,
-        waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+        waitForHistory: await historyWait(context),
       });
     })
     .onDeactivation((recorder) => recorder.flush());
@@ -438,7 +427,6 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
   // (typing, read) have limits of their own.
   bind(TOKENS.webSocketGateway).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
     const auth = await resolve(context, TOKENS.authService);
     return new WebSocketGateway({
       config: config.ws,
@@ -451,7 +439,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       commands: await resolve(context, TOKENS.chatCommands),
       queries: await resolve(context, TOKENS.chatQueries),
       authenticate: (token) => auth.authenticate(token),
-      waitForHistory: (position) => projector.waitFor(position, config.http.readYourWritesTimeoutMs),
+      waitForHistory: await historyWait(context),
       typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
       typingBus: await resolve(context, TOKENS.typingBus),
       readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),

@@ -1,20 +1,23 @@
 import type { Container, ResolutionContext } from 'inversify';
 import { FriendCommands } from '../commands/friends/friendCommands.js';
 import type { DomainLimits } from '../commands/decider.js';
-import type { AppConfig } from '../config/config.js';
 import type { Endpoint } from '../http/route.js';
 import { friendRoutes } from '../http/routes/friendRoutes.js';
-import { memoryLimiter, RateLimiter, type RateLimitRule } from '../ratelimit/rateLimiter.js';
-import { redisLimiterFactory } from '../ratelimit/redisLimiterFactory.js';
+import { FriendQueries } from '../queries/friendQueries.js';
+import { RateLimiter, type RateLimitRule } from '../ratelimit/rateLimiter.js';
 import { uuidGenerator } from '../support/clock.js';
+import { historyWait } from './historyWait.js';
+import { limiterFactory } from './rateLimiters.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
-// Friends (src/commands/friends): the use cases over the friendship streams' single writer, and their REST routes.
+// Friends: the use cases over the friendship streams' single writer (src/commands/friends), the lists and the email
+// search over the history view (src/queries/friendQueries.ts), and their REST routes.
 
 const token = <T>(name: string): Token<T> => ({ id: Symbol.for(`chat.${name}`) });
 
 export const FRIEND_TOKENS = {
   friendCommands: token<FriendCommands>('friendCommands'),
+  friendQueries: token<FriendQueries>('friendQueries'),
 };
 
 /**
@@ -26,26 +29,31 @@ export const EMAIL_SEARCH_RULES: readonly RateLimitRule[] = [
   { points: 30, durationSeconds: 60 },
 ];
 
-export function bindFriends(container: Container, config: AppConfig, limits: DomainLimits): void {
-  container.bind<FriendCommands>(FRIEND_TOKENS.friendCommands.id).toDynamicValue(async (context) => {
-    const projector = await resolve(context, TOKENS.historyProjector);
-    const factory =
-      config.stores.rateLimit === 'redis'
-        ? redisLimiterFactory(await resolve(context, TOKENS.redis), `${config.redis.keyPrefix}ratelimit:`)
-        : memoryLimiter;
-    return new FriendCommands({
-      log: await resolve(context, TOKENS.eventLog),
-      history: await resolve(context, TOKENS.historyStore),
-      friendships: (await resolve(context, TOKENS.executors)).friendships,
-      searchLimiter: new RateLimiter('email-search', [...EMAIL_SEARCH_RULES], 'RATE_LIMIT_EXCEEDED', factory),
-      limits,
-      ids: uuidGenerator,
-      waitForHistory: (target) => projector.waitFor(target, config.http.readYourWritesTimeoutMs),
-    });
-  });
+export function bindFriends(container: Container, limits: DomainLimits): void {
+  container.bind<FriendCommands>(FRIEND_TOKENS.friendCommands.id).toDynamicValue(
+    async (context) =>
+      new FriendCommands({
+        log: await resolve(context, TOKENS.eventLog),
+        history: await resolve(context, TOKENS.historyStore),
+        friendships: (await resolve(context, TOKENS.executors)).friendships,
+        limits,
+        ids: uuidGenerator,
+        waitForHistory: await historyWait(context),
+      }),
+  );
+  container.bind<FriendQueries>(FRIEND_TOKENS.friendQueries.id).toDynamicValue(
+    async (context) =>
+      new FriendQueries({
+        history: await resolve(context, TOKENS.historyStore),
+        searchLimiter: new RateLimiter('email-search', [...EMAIL_SEARCH_RULES], 'RATE_LIMIT_EXCEEDED', await limiterFactory(context)),
+      }),
+  );
 }
 
-/** The friends REST routes. Listed before the profile routes: /api/users/search must not be read as a user id. */
+/** The friends REST routes, for the api's endpoint list. */
 export async function friendEndpoints(context: ResolutionContext): Promise<Endpoint[]> {
-  return friendRoutes(await context.getAsync<FriendCommands>(FRIEND_TOKENS.friendCommands.id));
+  return friendRoutes(
+    await context.getAsync<FriendCommands>(FRIEND_TOKENS.friendCommands.id),
+    await context.getAsync<FriendQueries>(FRIEND_TOKENS.friendQueries.id),
+  );
 }

@@ -6,7 +6,6 @@ import type { Endpoint } from '../http/route.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
-import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../privacy/personalDataKeys.js';
 import { PersonalDataSealer } from '../privacy/personalDataSealer.js';
@@ -14,6 +13,8 @@ import { RedisPersonalDataKeys } from '../privacy/redisPersonalDataKeys.js';
 import { SealingEventLog, undecorated } from '../privacy/sealingEventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { SqlitePersonalDataKeys } from '../privacy/sqlitePersonalDataKeys.js';
+import type { WaitForHistory } from '../projections/readYourWrites.js';
+import { historyWait } from './historyWait.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
 // Crypto-shredding (issue #7): the key store PERSONAL_DATA_KEYS selects, the sealer, and the two places sealing
@@ -74,14 +75,12 @@ function sealerOf(context: ResolutionContext): Promise<PersonalDataSealer> {
 
 /** The admin REST routes (roles), for the api's endpoint list. */
 export async function adminEndpoints(context: ResolutionContext): Promise<Endpoint[]> {
-  const projector = await resolve(context, TOKENS.historyProjector);
-  const timeoutMs = (await resolve(context, TOKENS.config)).http.readYourWritesTimeoutMs;
-  return adminRoutes(await administration(context, (target) => projector.waitFor(target, timeoutMs)));
+  return adminRoutes(await administration(context, await historyWait(context)));
 }
 
 async function administration(
   context: ResolutionContext,
-  waitForHistory?: (target: Checkpoint) => Promise<void>,
+  waitForHistory?: WaitForHistory,
 ): Promise<UserAdministration> {
   const log = await resolve(context, TOKENS.eventLog);
   const kafka = undecorated(log);

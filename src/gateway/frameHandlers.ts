@@ -1,9 +1,10 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
-import { ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import { UnavailableError } from '../domain/errors.js';
 import { parseMessageId } from '../domain/ids.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
+import { roomAccess, type RoomUse } from '../queries/roomAccess.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { IdGenerator } from '../support/clock.js';
@@ -19,6 +20,9 @@ export const TYPING_EXPIRES_MS = 5000;
 
 /** `chat.read` frames per user and room per second: far above what a reading client sends, far below a flood. */
 export const READ_FRAMES_PER_SECOND = 10;
+
+/** Typing is acting in the room: members only, in a public room too. */
+const TYPING: RoomUse = { publicRoomsOpenTo: 'members', action: 'do this in the room' };
 
 export interface FrameHandlerDeps {
   hub: RoomHub;
@@ -126,9 +130,9 @@ export class FrameHandlers {
    * bus; typingRelay.ts), and the sender's own sockets skip it.
    */
   private async typing(client: SessionClient, roomId: string): Promise<void> {
-    // Limited before the membership look-up, so a flood costs a counter, not a query per frame.
+    // Limited before the membership look-ups, so a flood costs a counter, not queries per frame.
     await this.deps.typingLimiter.consume(limitKey(client.userId, roomId));
-    await this.assertMember(client.userId, roomId);
+    await roomAccess(this.deps.history, roomId, client.userId, TYPING);
     await this.deps.typing.publish(roomId, client.userId);
   }
 
@@ -138,12 +142,6 @@ export class FrameHandlers {
     // Limited before markRead's look-ups, so a flood costs a counter, not queries.
     await this.deps.readLimiter.consume(limitKey(client.userId, roomId));
     await receipts.markRead(client.principal, roomId, seq);
-  }
-
-  private async assertMember(userId: string, roomId: string): Promise<void> {
-    if (await this.deps.history.getMemberRole(roomId, userId)) return;
-    if (!(await this.deps.history.getRoom(roomId))) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
-    throw new ForbiddenError('NOT_MEMBER', 'only members can do this in the room', { roomId });
   }
 }
 

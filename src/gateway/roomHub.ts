@@ -3,8 +3,8 @@ import { roomStreamId } from '../domain/ids.js';
 import type { RoomEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import { asReceiptEvent, asRoomEvent } from '../events/eventGuards.js';
-import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
+import type { WaitForHistory } from '../projections/readYourWrites.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { CloseCode } from './closeCodes.js';
 import { CLOSE_CODES } from './closeCodes.js';
@@ -24,7 +24,7 @@ export interface RoomHubDeps {
   log: EventLog;
   logger: Logger;
   /** Resolves once the history view has applied the log up to this checkpoint. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  waitForHistory: WaitForHistory;
   /** Where the hub reports what it handed to whom (delivered receipts); a hub without it reports nothing. */
   receipts?: ReceiptRecorder;
   /** Live events buffered for one catching-up subscriber before it counts as a slow consumer. */

@@ -6,10 +6,10 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import type { AppConfig } from '../config/config.js';
 import type { ErrorCode } from '../domain/errors.js';
-import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
+import type { WaitForHistory } from '../projections/readYourWrites.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
@@ -41,7 +41,7 @@ export interface WebSocketGatewayDeps {
   queries: ChatQueries;
   authenticate(token: string): Promise<AccessPrincipal>;
   /** Resolves once the history view has applied the log up to this checkpoint. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  waitForHistory: WaitForHistory;
   typingLimiter: RateLimiter;
   /** Carries `chat.typing` between gateways (in process when there is one); this gateway relays what it hears. */
   typingBus: TypingBus;

@@ -11,6 +11,7 @@ import { AuthenticationError, ChatError, NotFoundError, RateLimitedError, Valida
 import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
 import type { Endpoint } from './route.js';
+import { byPrecedence } from './routeOrder.js';
 
 export interface HttpAppOptions {
   endpoints: Endpoint[];
@@ -76,7 +77,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     app.get('/metrics', routeLabel('/metrics'), metricsEndpoint({ registry: metrics.registry, token, refresh }));
   }
 
-  for (const endpoint of options.endpoints) {
+  // In path precedence, not list order: /api/users/search must never reach /api/users/:userId (routeOrder.ts).
+  for (const endpoint of byPrecedence(options.endpoints)) {
     app[endpoint.method](endpoint.path, routeLabel(endpoint.path), async (req: Request, res: Response) => {
       const principal = endpoint.auth ? await authenticateRequest(req, options.authenticate) : null;
       await endpoint.handle(req, res, principal);

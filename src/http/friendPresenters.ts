@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FriendEntry } from '../commands/friends/friendCommands.js';
+import type { FriendEntry } from '../queries/friendQueries.js';
 import { publicProfileDto } from './presenters.js';
 import { publicProfileSchema } from './profileSchemas.js';
 

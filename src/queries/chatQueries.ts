@@ -13,6 +13,10 @@ import type {
   RoomsPage,
   UserRoomView,
 } from '../projections/history/historyStore.js';
+import { roomAccess, type RoomAccess, type RoomUse } from './roomAccess.js';
+
+/** Reading a room: public rooms are open to any signed-in user. */
+const READING: RoomUse = { publicRoomsOpenTo: 'anyone', action: 'read this room' };
 
 export interface MessagePage {
   messages: MessageView[];
@@ -72,13 +76,7 @@ export class ChatQueries {
     return { message, edits: await this.history.getEditHistory(location.roomId, location.seq) };
   }
 
-  private async readableRoom(principal: AccessPrincipal, roomId: string): Promise<{ room: RoomView; myRole: RoomRole | null }> {
-    const room = await this.history.getRoom(roomId);
-    if (!room) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
-    const myRole = (await this.history.getMemberRole(roomId, principal.userId)) ?? null;
-    if (room.kind !== 'public' && myRole === null) {
-      throw new ForbiddenError('NOT_MEMBER', 'only members can read this room', { roomId });
-    }
-    return { room, myRole };
+  private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomAccess> {
+    return roomAccess(this.history, roomId, principal.userId, READING);
   }
 }

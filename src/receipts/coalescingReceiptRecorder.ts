@@ -4,7 +4,7 @@ import type { ReceiptCommand } from '../commands/commands.js';
 import type { DecisionContext, DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
 import { receiptsStreamId } from '../domain/ids.js';
-import { checkpointOf, type Checkpoint } from '../eventlog/checkpoint.js';
+import { untilApplied, type WaitForHistory } from '../projections/readYourWrites.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { ReceiptRecorder } from './receiptRecorder.js';
 
@@ -22,7 +22,7 @@ export interface CoalescingReceiptRecorderOptions {
    * Read-your-writes for read(): resolves once the history view has applied the log up to a checkpoint, so the
    * next room list already shows the new unread count. Without it read() resolves on the append.
    */
-  waitForHistory?: (target: Checkpoint) => Promise<void>;
+  waitForHistory?: WaitForHistory;
   /** How many (user, room) markers are remembered to drop reports that are no news. Default 100 000. */
   maxRememberedMarkers?: number;
 }
@@ -61,7 +61,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private readonly logger: Logger;
   private readonly flushIntervalMs: number;
   private readonly limits: DomainLimits;
-  private readonly waitForHistory: ((target: Checkpoint) => Promise<void>) | undefined;
+  private readonly waitForHistory: WaitForHistory | undefined;
   private readonly maxRemembered: number;
 
   private pending = new Map<string, PendingDelivery>();
@@ -113,7 +113,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     this.remember(userId, roomId, { deliveredSeq: seq, readSeq: seq });
     const waiting = this.pending.get(keyOf(userId, roomId));
     if (waiting && waiting.seq <= seq) this.pending.delete(keyOf(userId, roomId));
-    if (result.events.length > 0 && this.waitForHistory) await this.waitForHistory(checkpointOf(result.events));
+    await untilApplied(this.waitForHistory, result.events);
   }
 
   /** Writes every gathered delivery now, and waits for writes already under way. Never rejects. */

@@ -1,9 +1,13 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { roomStreamId } from '../domain/ids.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
+import { roomAccess, type RoomUse } from '../queries/roomAccess.js';
 import type { ReceiptRecorder } from './receiptRecorder.js';
+
+/** A read marker is a member's own: in a public room too, an outsider has nothing to mark. */
+const MARKING_READ: RoomUse = { publicRoomsOpenTo: 'members', action: 'mark a room read' };
 
 export interface ReceiptCommandsDeps {
   history: HistoryStore;
@@ -21,11 +25,7 @@ export class ReceiptCommands {
 
   /** Resolves once the read marker is appended (and the history view shows it: read-your-writes). */
   async markRead(principal: AccessPrincipal, roomId: string, seq: number): Promise<void> {
-    const room = await this.deps.history.getRoom(roomId);
-    if (!room) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
-    if ((await this.deps.history.getMemberRole(roomId, principal.userId)) === undefined) {
-      throw new ForbiddenError('NOT_MEMBER', 'only members can mark a room read', { roomId });
-    }
+    const { room } = await roomAccess(this.deps.history, roomId, principal.userId, MARKING_READ);
     if (!Number.isSafeInteger(seq) || seq < 0) {
       throw new ValidationError('seq must be a non-negative integer', { seq });
     }

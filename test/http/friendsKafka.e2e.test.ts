@@ -70,5 +70,8 @@ describeWithServices('friends through the Kafka command processor', ['KAFKA_BROK
     const found = await http.get('/api/users/search?email=fox%40example.COM', { token: seeker.accessToken });
     expect(found.status).toBe(200);
     expect(found.body.users).toEqual([{ userId: fox.userId, username: 'fox', displayName: 'fox', statusText: '', avatarUrl: null }]);
+    // The search budget is one of the shared ones: under the same Redis prefix as the login and send budgets.
+    const budgets = [0, 1].map((rule) => `${keyPrefix}ratelimit:email-search:${rule}:${seeker.userId}`);
+    expect(await redis.exists(...budgets)).toBe(2);
   }, 60_000);
 });

@@ -1,10 +1,9 @@
 import type { AccessPrincipal } from '../../auth/accessTokens.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { friendshipStreamId, userStreamId } from '../../domain/ids.js';
-import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
-import type { FriendshipListKind, HistoryStore, UserView } from '../../projections/history/historyStore.js';
-import type { RateLimiter } from '../../ratelimit/rateLimiter.js';
+import type { HistoryStore, UserView } from '../../projections/history/historyStore.js';
+import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
 import type { IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { FriendCommand } from '../commands.js';
@@ -12,29 +11,22 @@ import type { DecisionContext, DomainLimits } from '../decider.js';
 
 // The friends use cases (docs/clients.md "Friends"): each command goes to the pair's stream `friendship-<a>-<b>`
 // through its single writer (this process embedded, the command processor on Kafka) and answers once the history view
-// shows the result, so the answer and the next GET agree. Lists and the email search read the history view.
+// shows the result, so the answer and the next GET agree. The lists and the email search are the read side's
+// (src/queries/friendQueries.ts).
 
 export interface FriendCommandsDeps {
   /** Whether a user exists: their user stream has events (the view may lag behind a registration elsewhere). */
   log: Pick<EventLog, 'streamVersion'>;
-  history: Pick<HistoryStore, 'getUser' | 'getUsers' | 'getUserByUsername' | 'listFriendships' | 'getUsersByEmail'>;
+  history: Pick<HistoryStore, 'getUser' | 'getUserByUsername'>;
   friendships: CommandExecutor<FriendCommand>;
-  /** Budget of email searches per user: a search tells whether an address has an account here. */
-  searchLimiter: RateLimiter;
   limits: DomainLimits;
   ids: IdGenerator;
-  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  /** Read-your-writes: each command answers once the history view shows what it appended. */
+  waitForHistory: WaitForHistory;
 }
 
 /** Who a request is for: a user id, or a username (case-insensitive). */
 export type FriendTarget = { userId: string } | { username: string };
-
-/** An entry of a friendship list: the other user's public profile (when the view has it) and since when. */
-export interface FriendEntry {
-  user: UserView;
-  since: string;
-}
 
 export interface FriendRequestOutcome {
   /** 'pending': a request was sent; 'accepted': the other user had asked first, so this made the two friends. */
@@ -69,23 +61,6 @@ export class FriendCommands {
     await this.run(actor, { type: 'RemoveFriend', userId: actor.userId, otherUserId }, correlationId);
   }
 
-  /** The user's friends, or pending requests received or sent, oldest first, with public profiles. */
-  async list(userId: string, kind: FriendshipListKind): Promise<FriendEntry[]> {
-    const entries = await this.deps.history.listFriendships(userId, kind);
-    const users = new Map((await this.deps.history.getUsers(entries.map((entry) => entry.userId))).map((u) => [u.userId, u]));
-    // A user row may lag its friendship row (another partition): such an entry shows up on the next read.
-    return entries.flatMap((entry) => {
-      const user = users.get(entry.userId);
-      return user ? [{ user, since: entry.since }] : [];
-    });
-  }
-
-  /** Users registered with exactly this email (case-insensitive); counted against the searcher's budget. */
-  async searchByEmail(actor: AccessPrincipal, email: string): Promise<UserView[]> {
-    await this.deps.searchLimiter.consume(actor.userId);
-    return this.deps.history.getUsersByEmail(email.trim());
-  }
-
   private async resolveTarget(target: FriendTarget): Promise<string> {
     if ('username' in target) {
       const user = await this.deps.history.getUserByUsername(target.username);
@@ -109,7 +84,7 @@ export class FriendCommands {
       commandId: this.deps.ids.next(),
       correlationId,
     });
-    if (result.events.length > 0) await this.deps.waitForHistory(checkpointOf(result.events));
+    await untilApplied(this.deps.waitForHistory, result.events);
     return result.events.map((event) => event.type);
   }
 

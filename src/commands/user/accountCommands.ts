@@ -1,8 +1,8 @@
 import type { AccessPrincipal } from '../../auth/accessTokens.js';
 import { NotFoundError, UnavailableError } from '../../domain/errors.js';
 import { userStreamId } from '../../domain/ids.js';
-import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { HistoryStore, UserView } from '../../projections/history/historyStore.js';
+import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
 import type { IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { UpdateProfile, UserCommand } from '../commands.js';
@@ -17,8 +17,8 @@ export interface AccountCommandsDeps {
   history: Pick<HistoryStore, 'getUser'>;
   limits: DomainLimits;
   ids: IdGenerator;
-  /** Resolves once the history view has applied the log up to that checkpoint in every partition it names. */
-  waitForHistory(target: Checkpoint): Promise<void>;
+  /** Read-your-writes: each use case answers once the history view shows what it appended. */
+  waitForHistory: WaitForHistory;
 }
 
 /** The fields a profile update may change; absent ones keep their value, a null avatar removes it. */
@@ -60,7 +60,7 @@ export class AccountCommands {
       correlationId,
     });
     if (result.events.length === 0) return false;
-    await this.deps.waitForHistory(checkpointOf(result.events));
+    await untilApplied(this.deps.waitForHistory, result.events);
     return true;
   }
 }

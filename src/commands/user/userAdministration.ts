@@ -2,9 +2,9 @@ import { CommandRejectedError, NotFoundError, ValidationError } from '../../doma
 import { userStreamId, usernameStreamId } from '../../domain/ids.js';
 import type { UserRole } from '../../events/chatEvents.js';
 import { asUserStreamEvent } from '../../events/eventGuards.js';
-import { checkpointOf, type Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../../privacy/personalDataKeys.js';
+import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
 import type { Clock, IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { UserCommand } from '../commands.js';
@@ -58,7 +58,7 @@ export interface UserAdministrationDeps {
    * Read-your-writes for an edge that answers after the history view applied the events (REST); the command line
    * runs no projector and leaves it out (the server's projector picks the events up).
    */
-  waitForHistory?: (target: Checkpoint) => Promise<void>;
+  waitForHistory?: WaitForHistory;
   /**
    * Makes `log` hold everything already written to a stream's part of the log before it is read: the Kafka log's
    * local index of a process that just started (the command line) is still filling from the topic.
@@ -129,7 +129,7 @@ export class UserAdministration {
       correlationId: commandId,
     });
     if (result.events.length === 0) return false;
-    await this.deps.waitForHistory?.(checkpointOf(result.events));
+    await untilApplied(this.deps.waitForHistory, result.events);
     return true;
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FriendCommands } from '../../commands/friends/friendCommands.js';
+import type { FriendQueries } from '../../queries/friendQueries.js';
 import { friendEntrySchema, friendListDto, friendRequestListDto } from '../friendPresenters.js';
 import { publicProfileDto } from '../presenters.js';
 import { publicProfileSchema, userIdParams } from '../profileSchemas.js';
@@ -19,7 +20,7 @@ const searchQuery = z.strictObject({ email: z.string().trim().max(254).pipe(z.em
 
 const noContent = { description: 'done' };
 
-export function friendRoutes(friends: FriendCommands): Endpoint[] {
+export function friendRoutes(friends: FriendCommands, queries: FriendQueries): Endpoint[] {
   return [
     authedRoute({
       method: 'get',
@@ -31,7 +32,7 @@ export function friendRoutes(friends: FriendCommands): Endpoint[] {
       params: NO_PARAMS,
       responses: { 200: { description: 'the friends', schema: z.object({ friends: z.array(friendEntrySchema) }) } },
       async handler({ principal }) {
-        return { status: 200, body: friendListDto(await friends.list(principal.userId, 'friends')) };
+        return { status: 200, body: friendListDto(await queries.list(principal.userId, 'friends')) };
       },
     }),
     authedRoute({
@@ -85,7 +86,7 @@ export function friendRoutes(friends: FriendCommands): Endpoint[] {
       params: NO_PARAMS,
       responses: { 200: { description: 'the requests', schema: z.object({ requests: z.array(friendEntrySchema) }) } },
       async handler({ principal }) {
-        return { status: 200, body: friendRequestListDto(await friends.list(principal.userId, 'received')) };
+        return { status: 200, body: friendRequestListDto(await queries.list(principal.userId, 'received')) };
       },
     }),
     authedRoute({
@@ -98,7 +99,7 @@ export function friendRoutes(friends: FriendCommands): Endpoint[] {
       params: NO_PARAMS,
       responses: { 200: { description: 'the requests', schema: z.object({ requests: z.array(friendEntrySchema) }) } },
       async handler({ principal }) {
-        return { status: 200, body: friendRequestListDto(await friends.list(principal.userId, 'sent')) };
+        return { status: 200, body: friendRequestListDto(await queries.list(principal.userId, 'sent')) };
       },
     }),
     authedRoute({
@@ -163,7 +164,7 @@ export function friendRoutes(friends: FriendCommands): Endpoint[] {
         429: { description: 'RATE_LIMIT_EXCEEDED' },
       },
       async handler({ principal, query }) {
-        const users = await friends.searchByEmail(principal, query.email);
+        const users = await queries.searchByEmail(principal, query.email);
         return { status: 200, body: { users: users.map(publicProfileDto) } };
       },
     }),

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomKind, RoomRole } from '../../src/events/chatEvents.js';
+import type { RoomView } from '../../src/projections/history/historyStore.js';
+import { roomAccess, type RoomUse } from '../../src/queries/roomAccess.js';
+
+const room = (kind: RoomKind): RoomView => ({
+  roomId: `${kind}-room`,
+  name: kind,
+  kind,
+  createdBy: 'alice',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  memberCount: 1,
+  headSeq: 3,
+  lastMessageSeq: 2,
+  lastActivityAt: '2025-01-01T00:00:00.000Z',
+});
+
+const kinds: RoomKind[] = ['public', 'private', 'direct'];
+
+/** A view with one room of each kind, alice the owner of each. */
+const rooms = new Map(kinds.map((kind) => [`${kind}-room`, room(kind)]));
+const history = {
+  getRoom: async (roomId: string): Promise<RoomView | undefined> => rooms.get(roomId),
+  getMemberRole: async (roomId: string, userId: string): Promise<RoomRole | undefined> =>
+    rooms.has(roomId) && userId === 'alice' ? 'owner' : undefined,
+};
+
+/** The gateway's subscribe and the REST reads. */
+const reading: RoomUse = { publicRoomsOpenTo: 'anyone', action: 'read this room' };
+/** Typing and read markers. */
+const acting: RoomUse = { publicRoomsOpenTo: 'members', action: 'mark a room read' };
+
+describe('roomAccess', () => {
+  it.each(kinds)('lets a member into a %s room, with their role, whatever the use', async (kind) => {
+    for (const use of [reading, acting]) {
+      expect(await roomAccess(history, `${kind}-room`, 'alice', use)).toEqual({ room: room(kind), myRole: 'owner' });
+    }
+  });
+
+  it('lets an outsider read a public room, with no role', async () => {
+    expect(await roomAccess(history, 'public-room', 'bob', reading)).toEqual({ room: room('public'), myRole: null });
+  });
+
+  it.each(['private', 'direct'])('refuses an outsider reading a %s room with NOT_MEMBER', async (kind) => {
+    await expect(roomAccess(history, `${kind}-room`, 'bob', reading)).rejects.toMatchObject({
+      code: 'NOT_MEMBER',
+      message: 'only members can read this room',
+      details: { roomId: `${kind}-room` },
+    });
+  });
+
+  it.each(kinds)('refuses an outsider acting in a %s room with NOT_MEMBER, saying what they tried', async (kind) => {
+    await expect(roomAccess(history, `${kind}-room`, 'bob', acting)).rejects.toMatchObject({
+      code: 'NOT_MEMBER',
+      message: 'only members can mark a room read',
+    });
+  });
+
+  it.each([reading, acting])('answers NO_ROOM for a room the view does not hold, member or not ($publicRoomsOpenTo)', async (use) => {
+    for (const userId of ['alice', 'bob']) {
+      await expect(roomAccess(history, 'nowhere', userId, use)).rejects.toMatchObject({
+        code: 'NO_ROOM',
+        details: { roomId: 'nowhere' },
+      });
+    }
+  });
+});
