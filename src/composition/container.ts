@@ -1,10 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Container, type ResolutionContext } from 'inversify';
+import { Container } from 'inversify';
 import type { Logger } from 'pino';
-import { AnalyticsQueries } from '../projections/analytics/analyticsQueries.js';
-import { MemoryAnalyticsStore } from '../projections/analytics/memoryAnalyticsStore.js';
 import { AccessTokens } from '../auth/accessTokens.js';
 import { AuthService } from '../auth/authService.js';
 import { loadOrCreateDevSecret } from '../auth/devSecret.js';
@@ -16,49 +12,30 @@ import { ChatCommands } from '../commands/chatCommands.js';
 import type { DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
 import type { AppConfig } from '../config/config.js';
-import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
-import type { Readiness } from '../eventlog/kafka/kafkaEventTopic.js';
-import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
-import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
-import { ConfluentSchemaRegistry } from '../events/registry/confluentSchemaRegistry.js';
-import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
-import { READ_FRAMES_PER_SECOND } from '../gateway/frameHandlers.js';
-import { InProcessTypingBus } from '../gateway/inProcessTypingBus.js';
-import { RedisTypingBus } from '../gateway/redisTypingBus.js';
-import { WebSocketGateway } from '../gateway/webSocketGateway.js';
-import { authRoutes } from '../http/routes/authRoutes.js';
-import { chatRoutes } from '../http/routes/chatRoutes.js';
-import { healthRoutes } from '../http/routes/healthRoutes.js';
-import { receiptRoutes } from '../http/routes/receiptRoutes.js';
-import { analyticsRoutes } from '../http/routes/analyticsRoutes.js';
-import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { Metrics } from '../observability/metrics.js';
-import { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import { MemoryPresenceTracker } from '../presence/memoryPresenceTracker.js';
 import { PresenceService } from '../presence/presenceService.js';
 import { RedisPresenceTracker } from '../presence/redisPresenceTracker.js';
-import { openRedisAnalytics } from '../projections/analytics/switchableAnalyticsStore.js';
-import { openSqliteHistory } from '../projections/history/switchableHistoryStore.js';
-import { openOracleHistoryStore } from '../projections/history/oracle/openOracleHistoryStore.js';
-import { Projector } from '../projections/projector.js';
-import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { ChatQueries } from '../queries/chatQueries.js';
 import { RateLimiter } from '../ratelimit/rateLimiter.js';
 import { CoalescingReceiptRecorder } from '../receipts/coalescingReceiptRecorder.js';
 import { ReceiptCommands } from '../receipts/receiptCommands.js';
 import { connectRedis, createRedisClient } from '../redis/redisClient.js';
-import { planProcess } from '../config/processPlan.js';
 import { ReadinessChecks } from '../observability/readiness.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
-import { auditEndpoints, bindAudit } from './auditBindings.js';
-import { undecorated } from '../privacy/sealingEventLog.js';
-import { adminEndpoints, bindPrivacy, sealPersonalData } from './privacyBindings.js';
-import { accountCommandsOf, accountEndpoints, bindAccounts } from './accountBindings.js';
-import { bindFriends, friendEndpoints } from './friendBindings.js';
+import { bindAudit } from './auditBindings.js';
+import { bindPrivacy } from './privacyBindings.js';
+import { accountCommandsOf, bindAccounts } from './accountBindings.js';
+import { bindFriends } from './friendBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
+import { bindEventLog } from './eventLogBindings.js';
+import { bindEndpoints } from './endpointBindings.js';
+import { bindGateway } from './gatewayBindings.js';
+import { dataFile, unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
+import { bindViews } from './viewBindings.js';
 
 /**
  * The composition root: the one place that turns configuration into adapters (DESIGN.md). Everything else
@@ -68,7 +45,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   const bind = <T>(key: { id: symbol; type?: T }) => container.bind<T>(key.id);
   mkdirSync(config.dataDir, { recursive: true });
-  const file = (name: string) => path.join(config.dataDir, name);
+  const file = (name: string) => dataFile(config, name);
   const limits: DomainLimits = {
     ...DEFAULT_LIMITS,
     maxMessageLength: config.limits.maxMessageLength,
@@ -132,134 +109,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     )
     .onDeactivation((service) => service.stop());
 
-  if (config.schemaRegistry.kind === 'confluent') {
-    // Registration happens when the codec is created, at start-up: a registry that refuses a schema (or cannot be
-    // reached) stops the service with the subject and the registry's reason.
-    bind(TOKENS.schemaRegistry).toConstantValue(
-      new ConfluentSchemaRegistry({ url: config.schemaRegistry.url, timeoutMs: config.schemaRegistry.timeoutMs }),
-    );
-  } else {
-    // The embedded registry lives beside the events it describes, so ids stay valid as long as the log does.
-    const registryDb = new Database(file('events.db'));
-    registryDb.pragma('journal_mode = WAL');
-    bind(TOKENS.schemaRegistry)
-      .toConstantValue(new SqliteSchemaRegistry(registryDb))
-      .onDeactivation(() => {
-        registryDb.close();
-      });
-  }
-  bind(TOKENS.codec).toDynamicValue(async (context) =>
-    createAvroEventCodec(await resolve(context, TOKENS.schemaRegistry), { subjectPrefix: config.schemaSubjectPrefix }),
-  );
-  bind(TOKENS.eventLog)
-    .toDynamicValue(async (context) => {
-      const codec = await resolve(context, TOKENS.codec);
-      const eventLogger = logger.child({ component: 'event-log' });
-      const kind = config.eventLog;
-      switch (kind) {
-        case 'sqlite':
-          return sealPersonalData(
-            context,
-            SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous }),
-          );
-        case 'kafka':
-          if (config.kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
-          // Connects in the background, retrying while Kafka is away; /api/health says not ready meanwhile.
-          return sealPersonalData(context, KafkaEventLog.connecting({
-            brokers: config.kafka.brokers,
-            clientId: config.kafka.clientId,
-            topic: config.kafka.eventsTopic,
-            partitions: config.kafka.partitions,
-            replicationFactor: config.kafka.replicationFactor,
-            codec,
-            refreshCodec: () => codec.refresh(),
-            // The local read index: a cache of the topic, resumed on restart, rebuilt from the topic if deleted.
-            indexFile: config.kafka.indexFile ?? file(`kafka-index.${config.kafka.eventsTopic}.db`),
-            logger: eventLogger,
-          }));
-        default:
-          return unknownSelector('EVENT_LOG', kind);
-      }
-    })
-    .onDeactivation((log) => log.close());
-  bind(TOKENS.historyStore)
-    .toDynamicValue(async (context) => {
-      const store = config.historyStore;
-      switch (store) {
-        case 'sqlite':
-          // The file DATA_DIR/history.current names (history.db before any rebuild), followed when a rebuild moves it.
-          return openSqliteHistory({ dataDir: config.dataDir, log: await resolve(context, TOKENS.eventLog), logger });
-        case 'oracle':
-          // loadConfig guarantees the settings with the selector; migrations run (or are checked) before use.
-          if (config.oracle === undefined) throw new Error('HISTORY_STORE=oracle without its ORACLE_* settings');
-          return openOracleHistoryStore(config.oracle);
-        default:
-          return unknownSelector('HISTORY_STORE', store);
-      }
-    })
-    .onDeactivation((store) => store.close());
-  // This process's roles decide whether it projects the history view or follows a shared store another process
-  // projects into (src/config/processPlan.ts); either way callers wait on it for read-your-writes.
-  const plan = planProcess(config);
-  bind(TOKENS.historyProjector).toDynamicValue(async (context) =>
-    plan.historyView === 'follower'
-      ? new StoreCheckpointFollower({ name: 'history', store: await resolve(context, TOKENS.historyStore), logger })
-      : new Projector({
-          name: 'history',
-          log: await resolve(context, TOKENS.eventLog),
-          store: await resolve(context, TOKENS.historyStore),
-          logger,
-        }),
-  );
-  // Analytics counters live in memory in the embedded mode: the projector rebuilds them from position 0 on every
-  // start (its checkpoint is the store's, and a fresh memory store's is 0). In Redis they and their checkpoint
-  // persist, so the projector goes on from where it stopped.
-  bind(TOKENS.analyticsStore)
-    .toDynamicValue(async (context) => {
-      const store = config.stores.analytics;
-      switch (store) {
-        case 'memory':
-          return new MemoryAnalyticsStore();
-        case 'redis':
-          // The counters under redisKeys('analytics'), or the prefix a rebuild made live, followed when it moves.
-          return openRedisAnalytics({
-            client: await resolve(context, TOKENS.redis),
-            keyPrefix: config.redis.keyPrefix,
-            log: await resolve(context, TOKENS.eventLog),
-            logger,
-          });
-        default:
-          return unknownSelector('ANALYTICS_STORE', store);
-      }
-    })
-    .onDeactivation((store) => store.close());
-  bind(TOKENS.analyticsProjector).toDynamicValue(
-    async (context) =>
-      new Projector({
-        name: 'analytics',
-        log: await resolve(context, TOKENS.eventLog),
-        store: await resolve(context, TOKENS.analyticsStore),
-        logger,
-      }),
-  );
-  bind(TOKENS.analyticsQueries).toDynamicValue(
-    async (context) => new AnalyticsQueries(await resolve(context, TOKENS.analyticsStore), systemClock),
-  );
-  bind(TOKENS.projectorLagMonitor)
-    .toDynamicValue(
-      async (context) =>
-        new ProjectorLagMonitor(
-          await resolve(context, TOKENS.eventLog),
-          [
-            ...(plan.historyView !== undefined ? [await resolve(context, TOKENS.historyProjector)] : []),
-            ...(plan.analyticsProjector ? [await resolve(context, TOKENS.analyticsProjector)] : []),
-          ],
-          await resolve(context, TOKENS.metrics),
-          logger,
-        ),
-    )
-    .onDeactivation((monitor) => monitor.stop());
-
+  bindEventLog(container, config, logger);
+  bindViews(container, config, logger);
   bind(TOKENS.tokenStore)
     .toDynamicValue(async (context) => {
       const store = config.stores.token;
@@ -383,83 +234,9 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   });
   const readiness = new ReadinessChecks();
   bind(TOKENS.readiness).toConstantValue(readiness);
-  // Every process answers /api/health (and /metrics) for its roles; only the api role serves the REST API.
-  bind(TOKENS.endpoints).toDynamicValue(async (context) => [
-    ...healthRoutes({
-      log: await resolve(context, TOKENS.eventLog),
-      eventLogReadiness: await eventLogReadiness(context),
-      checks: () => readiness.list(),
-      roles: config.roles,
-    }),
-    ...(plan.api
-      ? [
-          ...authRoutes(await resolve(context, TOKENS.authService), await resolve(context, TOKENS.authRateLimiter)),
-          ...chatRoutes(await resolve(context, TOKENS.chatCommands), await resolve(context, TOKENS.chatQueries)),
-          ...receiptRoutes(await resolve(context, TOKENS.receiptCommands), await resolve(context, TOKENS.chatQueries)),
-          ...presenceRoutes(await resolve(context, TOKENS.presenceService), await resolve(context, TOKENS.chatQueries)),
-          ...analyticsRoutes(await resolve(context, TOKENS.analyticsQueries)),
-          ...(await auditEndpoints(context)),
-          ...(await adminEndpoints(context)),
-          ...(await friendEndpoints(context)),
-          ...(await accountEndpoints(context)),
-        ]
-      : []),
-  ]);
-  // Typing reaches the other gateways' sockets through the bus: in process when there is one gateway, over Redis
-  // pub/sub when there are several.
-  bind(TOKENS.typingBus)
-    .toDynamicValue(async (context) => {
-      const bus = config.stores.typing;
-      switch (bus) {
-        case 'memory':
-          return new InProcessTypingBus();
-        case 'redis':
-          return RedisTypingBus.open({
-            client: await resolve(context, TOKENS.redis),
-            channel: `${config.redis.keyPrefix}typing`,
-            logger: logger.child({ component: 'typing-bus' }),
-          });
-        default:
-          return unknownSelector('TYPING_BUS', bus);
-      }
-    })
-    .onDeactivation((bus) => bus.close());
-  // The socket edge uses the same use cases, queries and send limiter as REST; only its ephemeral frames
-  // (typing, read) have limits of their own.
-  bind(TOKENS.webSocketGateway).toDynamicValue(async (context) => {
-    const auth = await resolve(context, TOKENS.authService);
-    return new WebSocketGateway({
-      config: config.ws,
-      logger,
-      metrics: await resolve(context, TOKENS.metrics),
-      clock: systemClock,
-      ids: uuidGenerator,
-      log: await resolve(context, TOKENS.eventLog),
-      history: await resolve(context, TOKENS.historyStore),
-      commands: await resolve(context, TOKENS.chatCommands),
-      queries: await resolve(context, TOKENS.chatQueries),
-      authenticate: (token) => auth.authenticate(token),
-      waitForHistory: await historyWait(context),
-      typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
-      typingBus: await resolve(context, TOKENS.typingBus),
-      readLimiter: new RateLimiter('read', [{ points: READ_FRAMES_PER_SECOND, durationSeconds: 1 }]),
-      receipts: await resolve(context, TOKENS.receiptRecorder),
-      receiptCommands: await resolve(context, TOKENS.receiptCommands),
-      presence: await resolve(context, TOKENS.presenceService),
-    });
-  });
+  bindEndpoints(container, config, readiness);
+  bindGateway(container, config, logger);
   return container;
-}
-
-/** Kafka's log can be up but not connected; the SQLite log is ready whenever it is open (its reads say so). */
-async function eventLogReadiness(context: ResolutionContext): Promise<(() => Readiness) | undefined> {
-  const log = undecorated(await resolve(context, TOKENS.eventLog));
-  return log instanceof KafkaEventLog ? () => log.readiness() : undefined;
-}
-
-/** The `default` of a switch over a store selector: unreachable once configuration is validated. */
-function unknownSelector(setting: string, value: never): never {
-  throw new Error(`${setting}: no adapter for ${JSON.stringify(value)}`);
 }
 
 /** Looks a service up from outside the container (the application's start-up and tests). */
