@@ -1,22 +1,7 @@
 import type { z } from 'zod';
-import type {
-  AuditStreamEvent,
-  ChatEvent,
-  FriendshipEvent,
-  ReceiptEvent,
-  RoomEvent,
-  UserStreamEvent,
-  UsernameStreamEvent,
-} from '../events/chatEvents.js';
+import type { CategoryName, EventOfCategory } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
-import {
-  asAuditStreamEvent,
-  asFriendshipEvent,
-  asReceiptEvent,
-  asRoomEvent,
-  asUserStreamEvent,
-  asUsernameStreamEvent,
-} from '../events/eventGuards.js';
+import { eventsOfCategory } from '../events/eventGuards.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { auditDecider, type AuditState } from './audit/auditDecider.js';
 import type { PrepareState } from './commandExecutor.js';
@@ -52,37 +37,34 @@ import { usernameDecider, type UsernameState } from './username/usernameDecider.
 // entry in the test catalogue of every command (test/support/sampleCommands.ts), which runs each command type
 // through the embedded bus and the commands topic.
 
-/** The kinds of stream; a command on the commands topic names its kind so the processor picks the decider. */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'audit', 'friendships'] as const;
-export type CategoryName = (typeof CATEGORY_NAMES)[number];
+// The categories' names are with the events (src/events/chatEvents.ts), which name the category of each event type.
+export { CATEGORY_NAMES, type CategoryName } from '../events/chatEvents.js';
 
-/** The types each category's decider works with. */
-export interface CategoryTypes extends Record<CategoryName, { command: ChatCommand; state: unknown; event: ChatEvent }> {
+/** The command and state types of each category's decider (its events are EventOfCategory<K>). */
+export interface CategoryTypes extends Record<CategoryName, { command: ChatCommand; state: unknown }> {
   /** username-<normalised name> */
-  usernames: { command: UsernameCommand; state: UsernameState; event: UsernameStreamEvent };
+  usernames: { command: UsernameCommand; state: UsernameState };
   /** user-<id> */
-  users: { command: UserCommand; state: UserState; event: UserStreamEvent };
+  users: { command: UserCommand; state: UserState };
   /** room-<id> */
-  rooms: { command: RoomCommand; state: RoomState; event: RoomEvent };
+  rooms: { command: RoomCommand; state: RoomState };
   /** receipts-<userId> */
-  receipts: { command: ReceiptCommand; state: ReceiptsState; event: ReceiptEvent };
+  receipts: { command: ReceiptCommand; state: ReceiptsState };
   /** audit-<auditorId> (issue #7) */
-  audit: { command: AuditCommand; state: AuditState; event: AuditStreamEvent };
+  audit: { command: AuditCommand; state: AuditState };
   /** friendship-<smaller id>-<larger id> */
-  friendships: { command: FriendCommand; state: FriendshipState; event: FriendshipEvent };
+  friendships: { command: FriendCommand; state: FriendshipState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
 export type StateOf<K extends CategoryName> = CategoryTypes[K]['state'];
-export type EventOf<K extends CategoryName> = CategoryTypes[K]['event'];
+export type EventOf<K extends CategoryName> = EventOfCategory<K>;
 
 /** What reading the log for facts beyond a stream's bounded state needs (see room/oldMessageFacts.ts). */
 export type StreamReader = Pick<EventLog, 'readStream'>;
 
 export interface StreamCategory<K extends CategoryName> {
   decider: Decider<CommandOf<K>, StateOf<K>, EventOf<K>>;
-  /** Tells the category's events apart; a stream only ever holds them, so anything else is a corrupt log. */
-  asDeciderEvent: (event: RecordedEvent) => RecordedEvent<EventOf<K>> | undefined;
   /** The shape of the category's commands where they cross a process boundary (the commands topic). */
   commandSchema: z.ZodType<CommandOf<K>>;
   /** Enriches the loaded state with facts the bounded state no longer holds, read from the log, before deciding. */
@@ -92,10 +74,18 @@ export interface StreamCategory<K extends CategoryName> {
 export type StreamCategories = { readonly [K in CategoryName]: StreamCategory<K> };
 
 export const STREAM_CATEGORIES: StreamCategories = {
-  usernames: { decider: usernameDecider, asDeciderEvent: asUsernameStreamEvent, commandSchema: usernameCommand },
-  users: { decider: userDecider, asDeciderEvent: asUserStreamEvent, commandSchema: userCommand },
-  rooms: { decider: roomDecider, asDeciderEvent: asRoomEvent, commandSchema: roomCommand, prepare: oldMessageFactsFromLog },
-  receipts: { decider: receiptsDecider, asDeciderEvent: asReceiptEvent, commandSchema: receiptCommand },
-  audit: { decider: auditDecider, asDeciderEvent: asAuditStreamEvent, commandSchema: auditCommand },
-  friendships: { decider: friendshipDecider, asDeciderEvent: asFriendshipEvent, commandSchema: friendCommand },
+  usernames: { decider: usernameDecider, commandSchema: usernameCommand },
+  users: { decider: userDecider, commandSchema: userCommand },
+  rooms: { decider: roomDecider, commandSchema: roomCommand, prepare: oldMessageFactsFromLog },
+  receipts: { decider: receiptsDecider, commandSchema: receiptCommand },
+  audit: { decider: auditDecider, commandSchema: auditCommand },
+  friendships: { decider: friendshipDecider, commandSchema: friendCommand },
 };
+
+/**
+ * Tells a category's events apart (its decider folds only them); a stream only ever holds its category's events,
+ * so anything else is a corrupt log.
+ */
+export function deciderEventsOf<K extends CategoryName>(category: K): (event: RecordedEvent) => RecordedEvent<EventOf<K>> | undefined {
+  return eventsOfCategory(category);
+}

@@ -210,18 +210,20 @@ export interface FriendRemoved {
   data: { removedBy: string; friendId: string };
 }
 
-export type FriendshipEvent =
-  | FriendRequested
-  | FriendRequestAccepted
-  | FriendRequestRejected
-  | FriendRequestCancelled
-  | FriendRemoved;
+/**
+ * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
+ * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
+ */
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'audit', 'friendships'] as const;
+export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
-export type UserStreamEvent = UserRegistered | UserRoleChanged | PersonalDataErased | ProfileUpdated | PasswordChanged;
-export type AuditStreamEvent = AuditLogRead;
-export type ReceiptEvent = MessagesDelivered | MessagesRead;
-export type UsernameStreamEvent = UsernameClaimed;
-export type RoomEvent =
+export type ChatEvent =
+  | UsernameClaimed
+  | UserRegistered
+  | UserRoleChanged
+  | PersonalDataErased
+  | ProfileUpdated
+  | PasswordChanged
   | RoomCreated
   | MemberJoined
   | MemberLeft
@@ -229,48 +231,62 @@ export type RoomEvent =
   | MemberRoleChanged
   | MessageSent
   | MessageEdited
-  | MessageDeleted;
-
-export type ChatEvent =
-  | UsernameStreamEvent
-  | UserStreamEvent
-  | RoomEvent
-  | ReceiptEvent
-  | AuditStreamEvent
-  | FriendshipEvent;
+  | MessageDeleted
+  | MessagesDelivered
+  | MessagesRead
+  | AuditLogRead
+  | FriendRequested
+  | FriendRequestAccepted
+  | FriendRequestRejected
+  | FriendRequestCancelled
+  | FriendRemoved;
 export type ChatEventType = ChatEvent['type'];
 
-/** Every event type, in a fixed order (used to load schemas and to check the catalogue is complete). */
-export const CHAT_EVENT_TYPES = [
-  'UsernameClaimed',
-  'UserRegistered',
-  'RoomCreated',
-  'MemberJoined',
-  'MemberLeft',
-  'MemberRemoved',
-  'MemberRoleChanged',
-  'MessageSent',
-  'MessageEdited',
-  'MessageDeleted',
-  'MessagesDelivered',
-  'MessagesRead',
-  'UserRoleChanged',
-  'PersonalDataErased',
-  'AuditLogRead',
-  'ProfileUpdated',
-  'PasswordChanged',
-  'FriendRequested',
-  'FriendRequestAccepted',
-  'FriendRequestRejected',
-  'FriendRequestCancelled',
-  'FriendRemoved',
-] as const satisfies readonly ChatEventType[];
+/**
+ * Every event type and the category of stream it belongs to: the one list of event types (a type missing here
+ * fails the typecheck). Its order is the order schemas are registered in at start-up.
+ */
+export const EVENT_CATEGORIES = {
+  UsernameClaimed: 'usernames',
+  UserRegistered: 'users',
+  RoomCreated: 'rooms',
+  MemberJoined: 'rooms',
+  MemberLeft: 'rooms',
+  MemberRemoved: 'rooms',
+  MemberRoleChanged: 'rooms',
+  MessageSent: 'rooms',
+  MessageEdited: 'rooms',
+  MessageDeleted: 'rooms',
+  MessagesDelivered: 'receipts',
+  MessagesRead: 'receipts',
+  UserRoleChanged: 'users',
+  PersonalDataErased: 'users',
+  AuditLogRead: 'audit',
+  ProfileUpdated: 'users',
+  PasswordChanged: 'users',
+  FriendRequested: 'friendships',
+  FriendRequestAccepted: 'friendships',
+  FriendRequestRejected: 'friendships',
+  FriendRequestCancelled: 'friendships',
+  FriendRemoved: 'friendships',
+} as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
-// Compile-time proof that CHAT_EVENT_TYPES lists every member of the union.
-type Missing = Exclude<ChatEventType, (typeof CHAT_EVENT_TYPES)[number]>;
-const catalogueIsComplete: Missing extends never ? true : never = true;
-void catalogueIsComplete;
+/** The events appended to streams of category `K`. */
+export type EventOfCategory<K extends CategoryName> = Extract<
+  ChatEvent,
+  { type: { [T in ChatEventType]: (typeof EVENT_CATEGORIES)[T] extends K ? T : never }[ChatEventType] }
+>;
+
+export type UsernameStreamEvent = EventOfCategory<'usernames'>;
+export type UserStreamEvent = EventOfCategory<'users'>;
+export type RoomEvent = EventOfCategory<'rooms'>;
+export type ReceiptEvent = EventOfCategory<'receipts'>;
+export type AuditStreamEvent = EventOfCategory<'audit'>;
+export type FriendshipEvent = EventOfCategory<'friendships'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
-  return (CHAT_EVENT_TYPES as readonly string[]).includes(value);
+  return Object.hasOwn(EVENT_CATEGORIES, value);
 }
+
+/** Every event type, in EVENT_CATEGORIES' order (used to load schemas and to check catalogues are complete). */
+export const CHAT_EVENT_TYPES: readonly ChatEventType[] = Object.keys(EVENT_CATEGORIES).filter(isChatEventType);

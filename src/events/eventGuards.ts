@@ -1,73 +1,27 @@
-import type { AuditStreamEvent, FriendshipEvent, ReceiptEvent, RoomEvent, UserStreamEvent, UsernameStreamEvent } from './chatEvents.js';
+import { EVENT_CATEGORIES, type CategoryName, type EventOfCategory } from './chatEvents.js';
 import type { RecordedEvent } from './envelope.js';
 
-// Which events belong to which stream category; the command bus uses these to hand each decider only its own.
-// Each returns the event narrowed to its category, or undefined; the switches keep the lists exhaustive.
+// Which events belong to which category of stream, read from the one list of event types (EVENT_CATEGORIES): the
+// command bus and the processor hand each decider only its own, the gateway picks out room events.
 
-export function asRoomEvent(event: RecordedEvent): RecordedEvent<RoomEvent> | undefined {
-  switch (event.type) {
-    case 'RoomCreated':
-    case 'MemberJoined':
-    case 'MemberLeft':
-    case 'MemberRemoved':
-    case 'MemberRoleChanged':
-    case 'MessageSent':
-    case 'MessageEdited':
-    case 'MessageDeleted':
-      return event;
-    case 'UserRegistered':
-    case 'UserRoleChanged':
-    case 'PersonalDataErased':
-    case 'ProfileUpdated':
-    case 'PasswordChanged':
-    case 'UsernameClaimed':
-    case 'MessagesDelivered':
-    case 'MessagesRead':
-    case 'AuditLogRead':
-    case 'FriendRequested':
-    case 'FriendRequestAccepted':
-    case 'FriendRequestRejected':
-    case 'FriendRequestCancelled':
-    case 'FriendRemoved':
-      return undefined;
-    default: {
-      const unknownType: never = event;
-      return unknownType;
-    }
-  }
+/** True when the event is one that streams of `category` hold. */
+export function isEventOfCategory<K extends CategoryName>(
+  category: K,
+  event: RecordedEvent,
+): event is RecordedEvent<EventOfCategory<K>> {
+  return EVENT_CATEGORIES[event.type] === category;
 }
 
-export function asUserStreamEvent(event: RecordedEvent): RecordedEvent<UserStreamEvent> | undefined {
-  return event.type === 'UserRegistered' ||
-    event.type === 'UserRoleChanged' ||
-    event.type === 'PersonalDataErased' ||
-    event.type === 'ProfileUpdated' ||
-    event.type === 'PasswordChanged'
-    ? event
-    : undefined;
+/** Narrows an event to those of one category of stream, or undefined. */
+export function eventsOfCategory<K extends CategoryName>(
+  category: K,
+): (event: RecordedEvent) => RecordedEvent<EventOfCategory<K>> | undefined {
+  return (event) => (isEventOfCategory(category, event) ? event : undefined);
 }
 
-export function asUsernameStreamEvent(event: RecordedEvent): RecordedEvent<UsernameStreamEvent> | undefined {
-  return event.type === 'UsernameClaimed' ? event : undefined;
-}
-
-export function asAuditStreamEvent(event: RecordedEvent): RecordedEvent<AuditStreamEvent> | undefined {
-  return event.type === 'AuditLogRead' ? event : undefined;
-}
-
-export function asReceiptEvent(event: RecordedEvent): RecordedEvent<ReceiptEvent> | undefined {
-  return event.type === 'MessagesDelivered' || event.type === 'MessagesRead' ? event : undefined;
-}
-
-export function asFriendshipEvent(event: RecordedEvent): RecordedEvent<FriendshipEvent> | undefined {
-  switch (event.type) {
-    case 'FriendRequested':
-    case 'FriendRequestAccepted':
-    case 'FriendRequestRejected':
-    case 'FriendRequestCancelled':
-    case 'FriendRemoved':
-      return event;
-    default:
-      return undefined;
-  }
-}
+export const asRoomEvent = eventsOfCategory('rooms');
+export const asUserStreamEvent = eventsOfCategory('users');
+export const asUsernameStreamEvent = eventsOfCategory('usernames');
+export const asAuditStreamEvent = eventsOfCategory('audit');
+export const asReceiptEvent = eventsOfCategory('receipts');
+export const asFriendshipEvent = eventsOfCategory('friendships');

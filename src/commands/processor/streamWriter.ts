@@ -4,7 +4,15 @@ import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import type { Clock, IdGenerator } from '../../support/clock.js';
 import type { CommandMetadata, PrepareState } from '../commandExecutor.js';
 import type { DecisionContext, Decider } from '../decider.js';
-import { STREAM_CATEGORIES, type CategoryName, type CommandOf, type EventOf, type StateOf, type StreamCategory, type StreamReader } from '../streamCategories.js';
+import {
+  deciderEventsOf,
+  STREAM_CATEGORIES,
+  type CategoryName,
+  type CommandOf,
+  type EventOf,
+  type StateOf,
+  type StreamReader,
+} from '../streamCategories.js';
 
 /** What a writer reads from the log: the processor's own index of the events topic. */
 export interface WriterLog {
@@ -162,17 +170,18 @@ export interface WriterSettings {
 
 /** The category's decider, event guard and state enrichment (from `log`) as a StreamWriter. */
 function writerOf<K extends CategoryName>(
-  category: StreamCategory<K>,
+  name: K,
   log: StreamReader,
   settings: WriterSettings,
 ): StreamWriter<CommandOf<K>, StateOf<K>, EventOf<K>> {
-  const { decider, asDeciderEvent, prepare } = category;
+  const { decider, prepare } = STREAM_CATEGORIES[name];
+  const asDeciderEvent = deciderEventsOf(name);
   return new StreamWriter({ ...settings, decider, asDeciderEvent, ...(prepare ? { prepare: prepare(log) } : {}) });
 }
 
 /** One StreamWriter per stream category (streamCategories.ts), reading older facts from the processor's index. */
 export function processorWriters(log: StreamReader, settings: WriterSettings): ProcessorWriters {
-  const writer = <K extends CategoryName>(name: K) => writerOf(STREAM_CATEGORIES[name], log, settings);
+  const writer = <K extends CategoryName>(name: K) => writerOf(name, log, settings);
   return {
     usernames: writer('usernames'),
     users: writer('users'),
