@@ -1,94 +1,17 @@
 // Every schema in schemas/events carries the same flattened envelope and a `data` record that mirrors the payload
-// type in chatEvents.ts. The payload table below is typed from chatEvents.ts, so it cannot drift from the code:
-// a field added, removed or retyped there fails to compile here, and the test then holds the schemas to it.
+// type in chatEvents.ts. What each payload holds comes from the tests' payload catalogue (test/support/
+// eventPayloads.ts), which is typed from chatEvents.ts, so it cannot drift from the code: a field added, removed or
+// retyped there fails to compile, and this test then holds the schemas to it.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { CHAT_EVENT_TYPES, isChatEventType, type ChatEvent, type ChatEventType } from '../../src/events/chatEvents.js';
+import { CHAT_EVENT_TYPES, isChatEventType } from '../../src/events/chatEvents.js';
 import { defaultEventSchemasDir } from '../../src/events/avro/eventSchemaFiles.js';
-import { AUDIT_READ_KINDS, ROOM_KINDS, ROOM_ROLES, USER_ROLES } from '../../src/events/avro/eventPayloadReaders.js';
 import { parseAvroSchema } from '../../src/events/avro/parseAvroSchema.js';
-
-type DataOf<K extends ChatEventType> = Extract<ChatEvent, { type: K }>['data'];
-type FieldSpec<V> = [V] extends [string]
-  ? string extends V
-    ? 'string'
-    : { enum: string; symbols: readonly V[] }
-  : [V] extends [string | null]
-    ? 'nullable string'
-    : [V] extends [number]
-      ? 'long'
-      : [V] extends [boolean | undefined]
-        ? 'boolean false by default'
-        : [V] extends [object | undefined]
-          ? 'nullable sealed value'
-          : never;
-type PayloadTable = { [K in ChatEventType]: { [F in keyof DataOf<K>]-?: FieldSpec<DataOf<K>[F]> } };
-
-const userRole = { enum: 'UserRole', symbols: USER_ROLES } as const;
-const roomKind = { enum: 'RoomKind', symbols: ROOM_KINDS } as const;
-const roomRole = { enum: 'RoomRole', symbols: ROOM_ROLES } as const;
-
-// Field order as declared in chatEvents.ts; the schemas keep the same order.
-const payloads: PayloadTable = {
-  UsernameClaimed: { username: 'string', userId: 'string' },
-  UserRegistered: {
-    userId: 'string',
-    username: 'string',
-    email: 'nullable string',
-    displayName: 'string',
-    passwordHash: 'string',
-    role: userRole,
-    sealedEmail: 'nullable sealed value',
-    erased: 'boolean false by default',
-  },
-  UserRoleChanged: { userId: 'string', role: userRole, changedBy: 'string' },
-  PersonalDataErased: { userId: 'string', erasedBy: 'string' },
-  ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
-  PasswordChanged: { userId: 'string', passwordHash: 'string' },
-  FriendRequested: { from: 'string', to: 'string' },
-  FriendRequestAccepted: { from: 'string', to: 'string' },
-  FriendRequestRejected: { from: 'string', to: 'string' },
-  FriendRequestCancelled: { from: 'string', to: 'string' },
-  FriendRemoved: { removedBy: 'string', friendId: 'string' },
-  AuditLogRead: {
-    auditorId: 'string',
-    kind: { enum: 'AuditReadKind', symbols: AUDIT_READ_KINDS },
-    streamId: 'string',
-    messageId: 'nullable string',
-    fromVersion: 'long',
-    limit: 'long',
-    returned: 'long',
-  },
-  RoomCreated: { roomId: 'string', name: 'string', kind: roomKind, createdBy: 'string' },
-  MemberJoined: { roomId: 'string', userId: 'string', role: roomRole, addedBy: 'nullable string' },
-  MemberLeft: { roomId: 'string', userId: 'string' },
-  MemberRemoved: { roomId: 'string', userId: 'string', removedBy: 'string' },
-  MemberRoleChanged: { roomId: 'string', userId: 'string', role: roomRole, changedBy: 'string' },
-  MessageSent: {
-    roomId: 'string',
-    messageId: 'string',
-    senderId: 'string',
-    text: 'string',
-    clientMessageId: 'string',
-    sealedText: 'nullable sealed value',
-    erased: 'boolean false by default',
-  },
-  MessageEdited: {
-    roomId: 'string',
-    messageId: 'string',
-    text: 'string',
-    editedBy: 'string',
-    sealedText: 'nullable sealed value',
-    erased: 'boolean false by default',
-  },
-  MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
-  MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'long' },
-  MessagesRead: { userId: 'string', roomId: 'string', seq: 'long' },
-};
+import { payloadFields, type FieldSpec } from '../support/eventPayloads.js';
 
 // [name, type, default (undefined: none)]
 const envelope: [string, unknown, unknown][] = [
@@ -164,51 +87,12 @@ describe('schemas/events', () => {
       expect(data.name).toBe(`${type}Data`);
       expect(data.namespace).toBeUndefined();
 
-      const expected: Record<
-        string,
-        | 'string'
-        | 'nullable string'
-        | 'long'
-        | 'boolean false by default'
-        | 'nullable sealed value'
-        | { enum: string; symbols: readonly string[] }
-      > = payloads[type];
-      expect(data.fields.map((field) => field.name)).toEqual(Object.keys(expected));
+      const expected = new Map(payloadFields(type));
+      expect(data.fields.map((field) => field.name)).toEqual([...expected.keys()]);
       for (const field of data.fields) {
-        const spec = expected[field.name];
-        if (spec === 'string') {
-          expect(field.type, field.name).toBe('string');
-          expect(field.default, field.name).toBeUndefined();
-        } else if (spec === 'long') {
-          expect(field.type, field.name).toBe('long');
-          expect(field.default, field.name).toBeUndefined();
-        } else if (spec === 'boolean false by default') {
-          expect(field.type, field.name).toBe('boolean');
-          expect(field.default, field.name).toBe(false);
-        } else if (spec === 'nullable sealed value') {
-          // The crypto-shredding record (src/privacy): who holds the key, and AES-GCM's iv, ciphertext and tag.
-          expect(field.default, field.name).toBeNull();
-          const [nullBranch, sealed] = z.tuple([z.literal('null'), recordSchema]).parse(field.type);
-          expect(nullBranch).toBe('null');
-          expect(sealed.name, field.name).toBe('SealedValue');
-          expect(sealed.fields.map((f) => [f.name, f.type])).toEqual([
-            ['keyOwner', 'string'],
-            ['iv', 'bytes'],
-            ['ciphertext', 'bytes'],
-            ['tag', 'bytes'],
-          ]);
-        } else if (spec === 'nullable string') {
-          expect(field.type, field.name).toEqual(['null', 'string']);
-          expect(field.default, field.name).toBeNull();
-        } else if (spec !== undefined) {
-          const avroEnum = enumSchema.parse(field.type);
-          expect(avroEnum.name, field.name).toBe(spec.enum);
-          expect(avroEnum.symbols, field.name).toEqual([...spec.symbols]);
-          expect(avroEnum.symbols, field.name).toContain(avroEnum.default);
-          expect(field.default, field.name).toBeUndefined();
-        } else {
-          throw new Error(`unexpected field ${field.name}`);
-        }
+        const spec = expected.get(field.name);
+        if (spec === undefined) throw new Error(`unexpected field ${field.name}`);
+        expectAvroField(field, spec);
       }
     });
   });
@@ -229,3 +113,52 @@ describe('schemas/events', () => {
     expect([...definitions.keys()].sort()).toEqual(['AuditReadKind', 'RoomKind', 'RoomRole', 'UserRole']);
   });
 });
+
+/** Holds one field of a schema's data record to what the payload catalogue says the field holds. */
+function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): void {
+  if (typeof spec !== 'string') {
+    const avroEnum = enumSchema.parse(field.type);
+    expect(avroEnum.name, field.name).toBe(spec.enum);
+    expect(avroEnum.symbols, field.name).toEqual([...spec.symbols]);
+    expect(avroEnum.symbols, field.name).toContain(avroEnum.default);
+    expect(field.default, field.name).toBeUndefined();
+    return;
+  }
+  switch (spec) {
+    case 'string':
+      expect(field.type, field.name).toBe('string');
+      expect(field.default, field.name).toBeUndefined();
+      return;
+    case 'nullable string':
+      expect(field.type, field.name).toEqual(['null', 'string']);
+      expect(field.default, field.name).toBeNull();
+      return;
+    case 'integer':
+      expect(field.type, field.name).toBe('long');
+      expect(field.default, field.name).toBeUndefined();
+      return;
+    case 'optional boolean':
+      // Absent in the payload means false: the default is also what a reader fills in for events written without it.
+      expect(field.type, field.name).toBe('boolean');
+      expect(field.default, field.name).toBe(false);
+      return;
+    case 'optional sealed': {
+      // The crypto-shredding record (src/privacy): who holds the key, and AES-GCM's iv, ciphertext and tag.
+      expect(field.default, field.name).toBeNull();
+      const [nullBranch, sealed] = z.tuple([z.literal('null'), recordSchema]).parse(field.type);
+      expect(nullBranch).toBe('null');
+      expect(sealed.name, field.name).toBe('SealedValue');
+      expect(sealed.fields.map((f) => [f.name, f.type])).toEqual([
+        ['keyOwner', 'string'],
+        ['iv', 'bytes'],
+        ['ciphertext', 'bytes'],
+        ['tag', 'bytes'],
+      ]);
+      return;
+    }
+    default: {
+      const unhandled: never = spec;
+      throw new Error(`no Avro expectation for field spec ${String(unhandled)}`);
+    }
+  }
+}
