@@ -1,45 +1,31 @@
-import { createServer, type Server } from 'node:http';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationError } from '../../src/domain/errors.js';
 import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
 import type { EventLog } from '../../src/eventlog/eventLog.js';
-import { createHttpApp } from '../../src/http/app.js';
 import { healthRoutes, type HealthDependencies } from '../../src/http/routes/healthRoutes.js';
+import { serveEndpoints, type EndpointServer } from '../support/endpointServer.js';
 
 // The health route alone, over HTTP, with stand-ins for the log and the history store: how it reads a
 // partitioned head, and that a log which is up but not connected (Kafka away) makes it 503 with the reason.
 
 describe('GET /api/health', () => {
-  let server: Server | undefined;
+  let server: EndpointServer | undefined;
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     server = undefined;
   });
 
   async function health(deps: Partial<HealthDependencies> & { head: () => Promise<Checkpoint> }) {
-    const app = createHttpApp({
-      endpoints: healthRoutes({
+    const running = await serveEndpoints(
+      healthRoutes({
         log: { ...stubLog(), headPosition: deps.head },
         history: deps.history ?? { checkpoint: async () => ({}) },
         projector: deps.projector ?? { isRunning: true },
         eventLogReadiness: deps.eventLogReadiness,
       }),
-      openApiDocument: {},
-      authenticate: async () => {
-        throw new AuthenticationError('AUTH_FAILED', 'no auth here');
-      },
-      logger: pino({ level: 'silent' }),
-      maxBodyBytes: 1024,
-      corsOrigins: [],
-      trustProxy: false,
-    });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+    );
+    server = running;
+    const response = await fetch(running.url('/api/health'));
     return { status: response.status, body: await response.json() };
   }
 

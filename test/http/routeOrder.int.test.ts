@@ -1,10 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AuthenticationError } from '../../src/domain/errors.js';
-import { createHttpApp } from '../../src/http/app.js';
 import { NO_BODY, NO_PARAMS, NO_QUERY, publicRoute, type Endpoint } from '../../src/http/route.js';
+import { serveEndpoints, type EndpointServer } from '../support/endpointServer.js';
 
 // The app over HTTP with stand-in routes that answer with their own path: whatever order the endpoint list has,
 // express runs the literal route for /api/users/search and /api/users/me, and the parameter route for an id.
@@ -27,30 +24,17 @@ const search = answering('/api/users/search');
 const byId = answering('/api/users/:userId', z.strictObject({ userId: z.string() }));
 
 describe('route precedence over HTTP', () => {
-  let server: Server | undefined;
+  let server: EndpointServer | undefined;
 
   afterEach(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     server = undefined;
   });
 
   async function serve(endpoints: Endpoint[]): Promise<(path: string) => Promise<unknown>> {
-    const app = createHttpApp({
-      endpoints,
-      openApiDocument: {},
-      authenticate: async () => {
-        throw new AuthenticationError('AUTH_FAILED', 'no auth here');
-      },
-      logger: pino({ level: 'silent' }),
-      maxBodyBytes: 1024,
-      corsOrigins: [],
-      trustProxy: false,
-    });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    return async (path) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
+    const running = await serveEndpoints(endpoints);
+    server = running;
+    return async (path) => (await fetch(running.url(path))).json();
   }
 
   it.each([
