@@ -9,6 +9,10 @@
 // partition, `<prefix>-<p>`: whoever takes p over initialises that id, which aborts the previous owner's open
 // transaction and fences its producer (a zombie that still believes it owns p can no longer commit anything).
 // Only then does the new owner read events partition p up to its last stable offset, and decide.
+//
+// One file of a little over 400 lines on purpose: the group's life cycle, partition take-over and the chunk loop
+// share the owned partitions and the fencing order above, and read best together. A chunk's transaction
+// (chunkTransaction.ts), its reply planning (plannedReply.ts) and the options (processorOptions.ts) stand apart.
 
 import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
