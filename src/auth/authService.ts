@@ -52,6 +52,12 @@ export type RegisterAccount = (input: AccountRegistration) => Promise<Account>;
 /** Appends PasswordChanged for the user and resolves once the read model has the new hash. */
 export type RecordPasswordChange = (input: { userId: string; passwordHash: string; correlationId: string }) => Promise<void>;
 
+/**
+ * Whether the user's personal data was erased, which closes the account for good. The user stream records it
+ * (PersonalDataErased); the command side reads it there (commands/user/erasedAccounts.ts).
+ */
+export type IsAccountErased = (userId: string) => Promise<boolean>;
+
 export interface PasswordChange {
   currentPassword: string;
   newPassword: string;
@@ -72,6 +78,9 @@ export interface AuthServiceOptions {
   adminUsernames: string[];
 }
 
+const accountErased = (): AuthenticationError =>
+  new AuthenticationError('ACCOUNT_ERASED', "this account's personal data was erased; the account is closed for good");
+
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
 
 export class AuthService {
@@ -89,6 +98,7 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly recordPasswordChange: RecordPasswordChange,
+    private readonly isErased: IsAccountErased,
   ) {}
 
   async register(input: RegistrationInput, correlationId: string): Promise<Account> {
@@ -117,6 +127,8 @@ export class AuthService {
       await this.lockout.recordFailure(key);
       throw new AuthenticationError('INVALID_CREDENTIALS', 'username or password is wrong');
     }
+    // Only after the password: that an account was erased is for its owner to learn, not for whoever guesses names.
+    await this.refuseErased(account.userId);
     await this.lockout.recordSuccess(key);
     return { tokens: await this.issue(account, this.ids.next()), account };
   }
@@ -135,6 +147,12 @@ export class AuthService {
     if (outcome.outcome === 'invalid') throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
     const account = await this.accounts.getUser(outcome.userId);
     if (!account) throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    // The erasure voided the family's tokens already (the rotation above fails then); this holds even when that
+    // revocation went to another token store than this process's.
+    if (await this.isErased(account.userId)) {
+      await this.tokens.revokeFamily(outcome.familyId, now);
+      throw accountErased();
+    }
     return {
       tokens: this.tokenPair(account, outcome.familyId, next, now),
       account,
@@ -189,20 +207,27 @@ export class AuthService {
 
   /**
    * Checks a bearer token: signature, expiry, logout blacklist, the refresh family's revocation and the user-wide
-   * revocation of a password change. The three look-ups are independent, so they run side by side.
+   * revocation of a password change or an erasure. The three look-ups are independent, so they run side by side.
+   * Only a token revoked user-wide costs a read of the user's stream, to tell an erased account (ACCOUNT_ERASED:
+   * stop, signing in again will not help) from a changed password (TOKEN_REVOKED: sign in again).
    */
   async authenticate(accessToken: string): Promise<AccessPrincipal> {
     const now = this.clock.now();
     const principal = this.accessTokens.verify(accessToken, Math.floor(now / 1000));
-    const revoked = await Promise.all([
+    const [blacklisted, familyRevoked, revokedForUser] = await Promise.all([
       this.tokens.isAccessTokenBlacklisted(principal.jti, now),
       this.tokens.isFamilyRevoked(principal.familyId),
       this.tokens.isRevokedForUser(principal.userId, principal.issuedAt),
     ]);
-    if (revoked.includes(true)) {
+    if (revokedForUser) await this.refuseErased(principal.userId);
+    if (blacklisted || familyRevoked || revokedForUser) {
       throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');
     }
     return principal;
+  }
+
+  private async refuseErased(userId: string): Promise<void> {
+    if (await this.isErased(userId)) throw accountErased();
   }
 
   /** A new family's first pair, issued at `now` (a password change passes the time it revoked the older ones at). */

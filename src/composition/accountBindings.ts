@@ -1,5 +1,6 @@
 import type { Container, ResolutionContext } from 'inversify';
 import { AccountCommands } from '../commands/user/accountCommands.js';
+import { ErasedAccounts } from '../commands/user/erasedAccounts.js';
 import type { DomainLimits } from '../commands/decider.js';
 import type { Endpoint } from '../http/route.js';
 import { userRoutes } from '../http/routes/userRoutes.js';
@@ -8,12 +9,14 @@ import { historyWait } from './historyWait.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
 // Account self-service: the profile use cases and the recording of a password change (the auth service verifies
-// and hashes; this records it on the user's stream through its single writer and waits for the history view).
+// and hashes; this records it on the user's stream through its single writer and waits for the history view), and
+// whether an account is closed because its personal data was erased (read from the user's stream).
 
 const token = <T>(name: string): Token<T> => ({ id: Symbol.for(`chat.${name}`) });
 
 export const ACCOUNT_TOKENS = {
   accountCommands: token<AccountCommands>('accountCommands'),
+  erasedAccounts: token<ErasedAccounts>('erasedAccounts'),
 };
 
 export function bindAccounts(container: Container, limits: DomainLimits): void {
@@ -26,6 +29,13 @@ export function bindAccounts(container: Container, limits: DomainLimits): void {
       waitForHistory: await historyWait(context),
     });
   });
+  container
+    .bind<ErasedAccounts>(ACCOUNT_TOKENS.erasedAccounts.id)
+    .toDynamicValue(async (context) => new ErasedAccounts({ log: await resolve(context, TOKENS.eventLog) }));
+}
+
+export function erasedAccountsOf(context: ResolutionContext): Promise<ErasedAccounts> {
+  return context.getAsync<ErasedAccounts>(ACCOUNT_TOKENS.erasedAccounts.id);
 }
 
 export function accountCommandsOf(context: ResolutionContext): Promise<AccountCommands> {

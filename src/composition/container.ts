@@ -26,7 +26,7 @@ import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
-import { accountCommandsOf, bindAccounts } from './accountBindings.js';
+import { accountCommandsOf, bindAccounts, erasedAccountsOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
@@ -214,6 +214,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.authService).toDynamicValue(async (context) => {
     const commands = await resolve(context, TOKENS.chatCommands);
     const accounts = await accountCommandsOf(context);
+    const erased = await erasedAccountsOf(context);
     return new AuthService(
       {
         passwordMinLength: config.auth.passwordMinLength,
@@ -230,6 +231,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       systemClock,
       uuidGenerator,
       (input) => accounts.recordPasswordChange(input),
+      (userId) => erased.isErased(userId),
     );
   });
   const readiness = new ReadinessChecks();

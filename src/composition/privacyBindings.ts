@@ -88,6 +88,7 @@ async function administration(
     users: (await resolve(context, TOKENS.executors)).users,
     log,
     keys: await keysOf(context),
+    tokens: await resolve(context, TOKENS.tokenStore),
     clock: systemClock,
     ids: uuidGenerator,
     ...(waitForHistory ? { waitForHistory } : {}),

@@ -91,8 +91,11 @@ export interface AppConfig {
     typing: RawConfig['TYPING_BUS'];
     personalDataKeys: RawConfig['PERSONAL_DATA_KEYS'];
   };
-  /** Undefined: /metrics is open, as Prometheus scrapers usually expect on a private network. */
-  metrics: { token: string | undefined };
+  /**
+   * Who may read /metrics (http/metricsAccess.ts): with a token, whoever sends it; without one, loopback only, or
+   * everyone when `open` (METRICS_OPEN). The two are never both set.
+   */
+  metrics: { token: string | undefined; open: boolean };
   http: { corsOrigins: string[]; trustProxy: boolean; readYourWritesTimeoutMs: number };
   ws: {
     /** How long a new connection has to send its `auth` frame. */
@@ -136,6 +139,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (raw.EVENT_LOG === 'kafka' && raw.KAFKA_BROKERS === undefined) {
     throw new ConfigError(['KAFKA_BROKERS: required when EVENT_LOG=kafka']);
+  }
+  // Both would say opposite things about /metrics; refusing is clearer than letting one silently win.
+  if (raw.METRICS_OPEN === 'true' && raw.METRICS_TOKEN !== undefined) {
+    throw new ConfigError(['METRICS_OPEN: cannot be true while METRICS_TOKEN is set']);
   }
   const roles = configuredRoles(raw);
   const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
@@ -213,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       typing: raw.TYPING_BUS,
       personalDataKeys: raw.PERSONAL_DATA_KEYS,
     },
-    metrics: { token: raw.METRICS_TOKEN },
+    metrics: { token: raw.METRICS_TOKEN, open: raw.METRICS_OPEN === 'true' },
     http: {
       corsOrigins: raw.CORS_ORIGINS,
       trustProxy: raw.TRUST_PROXY === 'true',

@@ -71,6 +71,8 @@ export type ErrorCode =
   | 'EVENT_LOG_MISCONFIGURED'
   // crypto-shredding (src/privacy): the user's key is destroyed, so nothing personal of theirs can be stored (410)
   | 'PERSONAL_DATA_ERASED'
+  // the account's personal data was erased, which closes it for good: no sign-in, refresh or token works (410)
+  | 'ACCOUNT_ERASED'
   // a sealed value fails AES-GCM authentication: stored bytes were changed (500)
   | 'PERSONAL_DATA_TAMPERED'
   // a sealed value's key owner is unknown to the key store: the wrong store for this log, or a lost one (500)

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-import { AuthenticationError, ChatError, ValidationError } from '../domain/errors.js';
+import { AuthenticationError, ChatError, ValidationError, type ErrorCode } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { CLOSE_CODES } from './closeCodes.js';
 import type { Connection } from './connection.js';
@@ -114,7 +114,7 @@ export class ClientSession {
       }
       if (this.state.kind !== 'authenticated' || !this.connection.isOpen) return;
       this.sendError(error, undefined);
-      this.connection.close(CLOSE_CODES.AUTH_FAILED, error.code === 'TOKEN_EXPIRED' ? 'token expired' : 'token revoked');
+      this.connection.close(CLOSE_CODES.AUTH_FAILED, liveRefusalReason(error.code));
     }
   }
 
@@ -217,6 +217,14 @@ export class ClientSession {
     if (internal) this.deps.logger.error({ err: error, connectionId: this.connection.id }, 'WebSocket frame failed');
     this.connection.sendFrame(frame);
   }
+}
+
+/** The close reason of a live connection whose token stopped working: whether refreshing can help. */
+function liveRefusalReason(code: ErrorCode): string {
+  if (code === 'TOKEN_EXPIRED') return 'token expired';
+  // The account is closed for good: neither a refresh nor a new sign-in will let it back.
+  if (code === 'ACCOUNT_ERASED') return 'account erased';
+  return 'token revoked';
 }
 
 function byteLengthOf(data: RawData): number {

@@ -13,7 +13,7 @@ export const CLOSE_CODES = {
   AUTH_TIMEOUT: 4001,
   /** No `pong` before the next `ping` (WS_PING_INTERVAL_MS): the peer is presumed gone. */
   PING_TIMEOUT: 4002,
-  /** The token was refused (invalid, expired or revoked): at `auth`, or later when it expires or a logout revokes it. */
+  /** The token was refused (invalid, expired or revoked, or its account erased): at `auth`, or later when that happens. */
   AUTH_FAILED: 4003,
   /** The client read too slowly: its unsent data stayed above WS_MAX_BUFFERED_BYTES for the grace period. */
   SLOW_CONSUMER: 4008,

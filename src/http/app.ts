@@ -22,7 +22,7 @@ export interface HttpAppOptions {
   corsOrigins: string[];
   trustProxy: boolean;
   /** Counts requests and serves GET /metrics (outside /api, so API gateways and docs leave it alone). */
-  metrics?: { metrics: Metrics; token?: string; refresh?: () => Promise<void> };
+  metrics?: { metrics: Metrics; token?: string; open?: boolean; refresh?: () => Promise<void> };
   /** A folder served at `/` (the browser test client); API routes take precedence. */
   staticDir?: string;
 }
@@ -73,8 +73,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
   app.use('/api/docs', routeLabel('/api/docs'), swaggerUi.serve, swaggerUi.setup(options.openApiDocument));
   if (options.metrics) {
-    const { metrics, token, refresh } = options.metrics;
-    app.get('/metrics', routeLabel('/metrics'), metricsEndpoint({ registry: metrics.registry, token, refresh }));
+    const { metrics, token, open, refresh } = options.metrics;
+    app.get('/metrics', routeLabel('/metrics'), metricsEndpoint({ registry: metrics.registry, token, open, refresh }));
   }
 
   // In path precedence, not list order: /api/users/search must never reach /api/users/:userId (routeOrder.ts).

@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { AuthenticationError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
+import { decideMetricsAccess, type MetricsAccessPolicy } from './metricsAccess.js';
 
 // The HTTP edge's side of observability: a request counter labelled by route pattern, and the /metrics page.
 
@@ -38,30 +38,33 @@ export function countRequests(metrics: Metrics): RequestHandler {
   };
 }
 
-export interface MetricsEndpointOptions {
+export interface MetricsEndpointOptions extends MetricsAccessPolicy {
   registry: Registry;
-  /** When set, scrapers must send `Authorization: Bearer <token>`. */
-  token?: string;
   /** Brings gauges that are read on demand (projector lag) up to date before the registry is serialised. */
   refresh?: () => Promise<void>;
 }
 
-/** GET /metrics: the registry in the Prometheus text format. */
+const REFUSALS = {
+  TOKEN_MISSING_OR_WRONG: 'a bearer token is required for /metrics',
+  NOT_LOOPBACK:
+    '/metrics answers only loopback: the operator sets METRICS_TOKEN (and the scraper sends it) or METRICS_OPEN=true',
+} as const;
+
+/** GET /metrics: the registry in the Prometheus text format, to those metricsAccess.ts lets in. */
 export function metricsEndpoint(options: MetricsEndpointOptions): RequestHandler {
   return async (req, res) => {
-    if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
+    const access = decideMetricsAccess(options, {
+      // The socket's peer, not req.ip: with TRUST_PROXY req.ip comes from X-Forwarded-For, which anyone can write.
+      remoteAddress: req.socket.remoteAddress,
+      authorization: req.headers.authorization,
+      relayed: ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((name) => req.headers[name] !== undefined),
+    });
+    if (!access.allowed) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      throw new AuthenticationError('AUTH_REQUIRED', 'a bearer token is required for /metrics');
+      throw new AuthenticationError('AUTH_REQUIRED', REFUSALS[access.reason], { reason: access.reason });
     }
     await options.refresh?.();
     res.setHeader('Content-Type', options.registry.contentType);
     res.send(await options.registry.metrics());
   };
-}
-
-/** Constant-time comparison, so response timing does not reveal how much of a guessed token was right. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

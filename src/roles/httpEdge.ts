@@ -53,7 +53,7 @@ export class HttpEdge implements RoleComponent {
       maxBodyBytes: this.config.limits.maxBodyBytes,
       corsOrigins: this.config.http.corsOrigins,
       trustProxy: this.config.http.trustProxy,
-      metrics: { metrics, token: this.config.metrics.token, refresh: () => lagMonitor.refresh() },
+      metrics: { metrics, ...this.config.metrics, refresh: () => lagMonitor.refresh() },
       ...(this.options.servesApi ? { staticDir: path.join(packageRoot(), 'public') } : {}),
     });
     const server = createServer(app);

@@ -79,6 +79,8 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
   let stores: SqliteTokenStore[];
   let auth: AuthService;
   let alice: Account;
+  /** The users whose stream records PersonalDataErased, as the command side would read it. */
+  let erased: Set<string>;
 
   const clock: Clock = { now: () => now };
   let idCounter = 0;
@@ -104,6 +106,7 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       clock,
       ids,
       recordPasswordChange,
+      async (userId) => erased.has(userId),
     );
   };
 
@@ -116,6 +119,7 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
     now = Date.UTC(2025, 5, 1, 12, 0, 0);
     accounts = new InMemoryAccounts();
     registerAccount = vi.fn<RegisterAccount>(accounts.register);
+    erased = new Set();
     stores = [];
     auth = makeService();
     alice = await register('alice');
@@ -362,6 +366,48 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       expect(await codeOf(change(tokens.accessToken, PASSWORD, PASSWORD))).toBe('VALIDATION_FAILED');
       expect((await auth.authenticate(tokens.accessToken)).userId).toBe(alice.userId);
       expect((await auth.login('alice', PASSWORD)).account.userId).toBe(alice.userId);
+    });
+  });
+  describe('an erased account', () => {
+    /** What UserAdministration.erase does to the token store and the user stream. */
+    const erase = async (userId: string): Promise<void> => {
+      await stores[0]?.revokeUserTokensIssuedBefore(userId, Number.MAX_SAFE_INTEGER);
+      erased.add(userId);
+    };
+
+    it('refuses sign-in with ACCOUNT_ERASED, but only to the right password', async () => {
+      await erase(alice.userId);
+      expect(await codeOf(auth.login('alice', PASSWORD))).toBe('ACCOUNT_ERASED');
+      // A wrong password learns nothing about the erasure, and still counts against the lockout.
+      expect(await codeOf(auth.login('alice', 'Wrong-Password-1'))).toBe('INVALID_CREDENTIALS');
+    });
+
+    it('voids its access tokens (ACCOUNT_ERASED) and refresh tokens; other users keep theirs', async () => {
+      const laptop = await auth.login('alice', PASSWORD);
+      const bob = await register('bob').then(() => auth.login('bob', PASSWORD));
+      await erase(alice.userId);
+      expect(await codeOf(auth.authenticate(laptop.tokens.accessToken))).toBe('ACCOUNT_ERASED');
+      expect(await codeOf(auth.refresh(laptop.tokens.refreshToken))).toBe('AUTH_FAILED');
+      expect((await auth.authenticate(bob.tokens.accessToken)).userId).toBe(bob.account.userId);
+    });
+
+    it('refuses a refresh with ACCOUNT_ERASED even when the revocation did not reach this token store, and ends the family', async () => {
+      const { tokens } = await auth.login('alice', PASSWORD);
+      erased.add(alice.userId);
+      expect(await codeOf(auth.refresh(tokens.refreshToken))).toBe('ACCOUNT_ERASED');
+      // The rotation happened before the check; its family is revoked, so neither token is any use afterwards.
+      expect(await codeOf(auth.authenticate(tokens.accessToken))).toBe('TOKEN_REVOKED');
+      expect(await codeOf(auth.refresh(tokens.refreshToken))).toBe('AUTH_FAILED');
+    });
+
+    it('a token issued after the erasure (a sign-in racing it) is void too', async () => {
+      await erase(alice.userId);
+      erased.delete(alice.userId);
+      now += 60_000;
+      const late = await auth.login('alice', PASSWORD);
+      erased.add(alice.userId);
+      expect(await codeOf(auth.authenticate(late.tokens.accessToken))).toBe('ACCOUNT_ERASED');
+      expect(await codeOf(auth.refresh(late.tokens.refreshToken))).toBe('AUTH_FAILED');
     });
   });
 });

@@ -236,6 +236,17 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
         await store.revokeUserTokensIssuedBefore('u-alice', NOW + MINUTE);
         expect(await store.isRevokedForUser('u-alice', NOW + 1)).toBe(true);
       });
+
+      it('takes a cutoff with no end (an erasure: Number.MAX_SAFE_INTEGER) that voids every token, later ones included', async () => {
+        await store.revokeUserTokensIssuedBefore('u-alice', Number.MAX_SAFE_INTEGER);
+        expect(await store.isRevokedForUser('u-alice', NOW + 365 * DAY)).toBe(true);
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'late', issuedAt: NOW + DAY }));
+        expect(await store.rotateRefreshToken('late', next('late-2'), NOW + DAY + 1)).toEqual({ outcome: 'invalid' });
+        // A later password change's cutoff cannot shorten it.
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.isRevokedForUser('u-alice', NOW + DAY)).toBe(true);
+        expect(await store.isRevokedForUser('u-bob', NOW)).toBe(false);
+      });
     });
 
     describe('purgeExpired', () => {

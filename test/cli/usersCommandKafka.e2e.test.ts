@@ -74,8 +74,9 @@ describeWithServices('chat users on the Kafka log with keys in Redis', ['KAFKA_B
       ['', true],
       ['bob here', false],
     ]);
+    // The erasure closed her account: the CLI voided her tokens in the token store the server checks.
     const again = await client.post('/api/chat/send', { token: alice.accessToken, body: { roomId, text: 'back', clientMessageId: 'a2' } });
-    expect(again.body.error?.code).toBe('PERSONAL_DATA_ERASED');
+    expect(again.body.error?.code).toBe('ACCOUNT_ERASED');
 
     const grant = await chat(['users', 'grant', 'bob', 'analyst']);
     expect(grant.code).toBe(0);

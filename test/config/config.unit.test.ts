@@ -183,10 +183,18 @@ describe('loadConfig', () => {
   });
 
   describe('presence and metrics', () => {
-    it('defaults to a 60 s presence TTL (twice the gateway ping) and an open /metrics', () => {
+    it('defaults to a 60 s presence TTL (twice the gateway ping) and a /metrics for loopback only', () => {
       const config = loadConfig({});
       expect(config.presence.ttlSeconds).toBe(60);
-      expect(config.metrics.token).toBeUndefined();
+      expect(config.metrics).toEqual({ token: undefined, open: false });
+    });
+
+    it('reads METRICS_OPEN, and refuses it together with METRICS_TOKEN', () => {
+      expect(loadConfig({ METRICS_OPEN: 'true' }).metrics.open).toBe(true);
+      expect(configErrorOf({ METRICS_OPEN: 'yes' }).message).toContain('METRICS_OPEN');
+      const both = configErrorOf({ METRICS_OPEN: 'true', METRICS_TOKEN: 'scrape-0123456789abcdef' });
+      expect(both.message).toContain('METRICS_OPEN: cannot be true while METRICS_TOKEN is set');
+      expect(both.message).not.toContain('scrape-0123456789abcdef');
     });
 
     it('reads PRESENCE_TTL_SECONDS and METRICS_TOKEN', () => {

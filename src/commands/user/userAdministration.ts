@@ -1,7 +1,7 @@
+import type { TokenStore } from '../../auth/tokenStore.js';
 import { CommandRejectedError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { userStreamId, usernameStreamId } from '../../domain/ids.js';
 import type { UserRole } from '../../events/chatEvents.js';
-import { asUserStreamEvent } from '../../events/eventGuards.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../../privacy/personalDataKeys.js';
 import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
@@ -9,7 +9,7 @@ import type { Clock, IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { UserCommand } from '../commands.js';
 import { DEFAULT_LIMITS, type DecisionContext } from '../decider.js';
-import { evolveUser, initialUserState } from './userDecider.js';
+import { userStateOf } from './erasedAccounts.js';
 
 // The admin use cases on user accounts: granting and revoking service-wide roles, and erasing a user's personal
 // data by crypto-shredding. One implementation for `chat users …` and the admin REST route; the user decider
@@ -23,6 +23,9 @@ export interface Administrator {
 
 /** The command line's identity in the events it causes (their actorId, changedBy, erasedBy). */
 export const CLI_ADMINISTRATOR: Administrator = { userId: 'system:cli', role: 'admin' };
+
+/** A revocation cutoff later than any token's issue time: every token of the user, issued or still to come. */
+const EVERY_TOKEN = Number.MAX_SAFE_INTEGER;
 
 export const USER_ROLES: readonly UserRole[] = ['user', 'admin', 'auditor', 'analyst'];
 
@@ -52,6 +55,8 @@ export interface UserAdministrationDeps {
   /** Decoded reads of the user and username streams (to find a user by id or name). */
   log: Pick<EventLog, 'readStream'>;
   keys: Pick<PersonalDataKeys, 'destroy'>;
+  /** Where an erasure voids the user's tokens (the store the api and gateway check every token against). */
+  tokens: Pick<TokenStore, 'revokeUserTokensIssuedBefore'>;
   clock: Clock;
   ids: IdGenerator;
   /**
@@ -101,9 +106,10 @@ export class UserAdministration {
   }
 
   /**
-   * Destroys the user's personal data key, then records the erasure on the user's stream, so the history view
-   * blanks their texts and email. The key goes first: if the append fails, the data is already unreadable and a
-   * retry records it. Only admins; idempotent.
+   * Destroys the user's personal data key, voids every token of theirs, then records the erasure on the user's
+   * stream, so the history view blanks their texts and email and the account is closed (sign-in refused with
+   * ACCOUNT_ERASED: erasedAccounts.ts). The key goes first: if a later step fails, the data is already unreadable
+   * and a retry (which repeats every step) finishes the job. Only admins; idempotent.
    */
   async erase(actor: Administrator, userIdOrUsername: string): Promise<ErasureOutcome> {
     const user = await this.findUser(userIdOrUsername);
@@ -112,6 +118,9 @@ export class UserAdministration {
       throw new CommandRejectedError('FORBIDDEN', "only an admin may erase a user's personal data", { userId: user.userId });
     }
     const { destroyedNow } = await this.deps.keys.destroy(user.userId, this.deps.clock.now());
+    // Like a password change, but with no end: tokens issued in a race with this erasure (a sign-in that checked
+    // the stream just before the append) are void too.
+    await this.deps.tokens.revokeUserTokensIssuedBefore(user.userId, EVERY_TOKEN);
     const recorded = await this.run(actor, user.userId, { type: 'ErasePersonalData', userId: user.userId });
     return { user: { ...user, erased: true }, keyDestroyed: destroyedNow, recorded };
   }
@@ -134,12 +143,7 @@ export class UserAdministration {
   }
 
   private async summaryOf(userId: string): Promise<UserSummary | undefined> {
-    const events = await this.read(userStreamId(userId));
-    let state = initialUserState();
-    for (const event of events) {
-      const own = asUserStreamEvent(event);
-      if (own) state = evolveUser(state, own);
-    }
+    const state = userStateOf(await this.read(userStreamId(userId)));
     return state.registered
       ? { userId: state.userId, username: state.username, role: state.role, erased: state.erased }
       : undefined;

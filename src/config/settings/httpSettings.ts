@@ -20,8 +20,20 @@ export const httpSettings = {
     .meta(
       doc(
         'http',
-        'When set (16+ characters usable as a bearer token), `/metrics` requires `Authorization: Bearer <token>`.',
-        '`/metrics` is open',
+        'When set (16+ characters usable as a bearer token), `/metrics` requires `Authorization: Bearer <token>` ' +
+          'from every caller, loopback included.',
+        '`/metrics` answers only loopback (see `METRICS_OPEN`)',
+      ),
+    ),
+  METRICS_OPEN: z
+    .enum(['true', 'false'])
+    .default('false')
+    .meta(
+      doc(
+        'http',
+        '`true`: `/metrics` answers any host without a token (a private network whose scrapers cannot send one). ' +
+          'Otherwise, without `METRICS_TOKEN`, only connections from loopback (127.0.0.0/8, ::1) are answered; ' +
+          '`X-Forwarded-For` never counts. Cannot be combined with `METRICS_TOKEN`.',
       ),
     ),
   READ_YOUR_WRITES_TIMEOUT_MS: positiveInt

@@ -20,7 +20,10 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       body: registerBody,
       query: NO_QUERY,
       params: NO_PARAMS,
-      responses: { 201: { description: 'created', schema: z.object({ user: userSchema }) }, 409: { description: 'USERNAME_TAKEN' } },
+      responses: {
+        201: { description: 'created', schema: z.object({ user: userSchema }) },
+        409: { description: 'USERNAME_TAKEN (an erased account keeps its username: it is never freed)' },
+      },
       async handler({ body, req, requestId }) {
         await limitIp(req.ip);
         const account = await auth.register(
@@ -38,7 +41,10 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       body: loginBody,
       query: NO_QUERY,
       params: NO_PARAMS,
-      responses: { 200: { description: 'signed in', schema: tokenPairSchema } },
+      responses: {
+        200: { description: 'signed in', schema: tokenPairSchema },
+        410: { description: "ACCOUNT_ERASED: the account's personal data was erased, which closed it for good (right password only)" },
+      },
       async handler({ body, req }) {
         await limitIp(req.ip);
         const { tokens, account } = await auth.login(body.username, body.password);
@@ -53,7 +59,10 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       body: refreshBody,
       query: NO_QUERY,
       params: NO_PARAMS,
-      responses: { 200: { description: 'a new pair', schema: tokenPairSchema } },
+      responses: {
+        200: { description: 'a new pair', schema: tokenPairSchema },
+        410: { description: 'ACCOUNT_ERASED: the account was erased (its refresh tokens are usually refused as AUTH_FAILED already)' },
+      },
       async handler({ body, req }) {
         await limitIp(req.ip);
         const { tokens, account } = await auth.refresh(body.refreshToken);
