@@ -11,49 +11,44 @@ import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
  * (API.md: a deleted message keeps its seq with `text: null`).
  */
 export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = false): ChatEventFrame {
-  return {
-    type: 'chat.event',
-    roomId: event.data.roomId,
-    seq: event.streamVersion,
-    event: event.type,
-    data: { ...payloadOf(event, redactText), occurredAt: new Date(event.metadata.occurredAt).toISOString(), actorId: event.metadata.actorId },
-  };
-}
-
-function payloadOf(event: RecordedEvent<RoomEvent>, redactText: boolean): Record<string, unknown> {
+  const frame = { type: 'chat.event', roomId: event.data.roomId, seq: event.streamVersion } as const;
+  const facts = { occurredAt: new Date(event.metadata.occurredAt).toISOString(), actorId: event.metadata.actorId };
+  // Each case builds the whole frame, so `event` and `data` stay correlated for the type checker (serverFrames.ts).
   switch (event.type) {
     case 'RoomCreated': {
       const { roomId, name, kind, createdBy } = event.data;
-      return { roomId, name, kind, createdBy };
+      return { ...frame, event: event.type, data: { roomId, name, kind, createdBy, ...facts } };
     }
     case 'MemberJoined': {
       const { roomId, userId, role, addedBy } = event.data;
-      return { roomId, userId, role, addedBy };
+      return { ...frame, event: event.type, data: { roomId, userId, role, addedBy, ...facts } };
     }
     case 'MemberLeft': {
       const { roomId, userId } = event.data;
-      return { roomId, userId };
+      return { ...frame, event: event.type, data: { roomId, userId, ...facts } };
     }
     case 'MemberRemoved': {
       const { roomId, userId, removedBy } = event.data;
-      return { roomId, userId, removedBy };
+      return { ...frame, event: event.type, data: { roomId, userId, removedBy, ...facts } };
     }
     case 'MemberRoleChanged': {
       const { roomId, userId, role, changedBy } = event.data;
-      return { roomId, userId, role, changedBy };
+      return { ...frame, event: event.type, data: { roomId, userId, role, changedBy, ...facts } };
     }
     case 'MessageSent': {
       const { roomId, messageId, senderId, text, clientMessageId, erased } = event.data;
-      return { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId, ...(erased ? { erased } : {}) };
+      const shown = { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId, ...(erased ? { erased } : {}) };
+      return { ...frame, event: event.type, data: { ...shown, ...facts } };
     }
     case 'MessageEdited': {
       const { roomId, messageId, text, editedBy, erased } = event.data;
-      return { roomId, messageId, text: redactText ? null : text, editedBy, ...(erased ? { erased } : {}) };
+      const shown = { roomId, messageId, text: redactText ? null : text, editedBy, ...(erased ? { erased } : {}) };
+      return { ...frame, event: event.type, data: { ...shown, ...facts } };
     }
     case 'MessageDeleted': {
       // Carries no text by construction: the event itself never had any.
       const { roomId, messageId, deletedBy } = event.data;
-      return { roomId, messageId, deletedBy };
+      return { ...frame, event: event.type, data: { roomId, messageId, deletedBy, ...facts } };
     }
     default: {
       const unknownEvent: never = event;

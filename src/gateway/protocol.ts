@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../domain/errors.js';
 import { ValidationError } from '../domain/errors.js';
+import { frameRefSchema, type FrameRef } from './frameRef.js';
+import type { ServerFrame } from './serverFrames.js';
 
 // The WebSocket protocol of API.md: JSON text frames, each `{"type": ..., ...}`. Client frames are validated here,
-// at the edge, with strict objects (an unknown field is a client bug worth reporting); server frames are typed so
-// every frame the gateway writes has the documented shape.
+// at the edge, with strict objects (an unknown field is a client bug worth reporting); server frames are typed by
+// their schemas in serverFrames.ts, so every frame the gateway writes has the documented shape. Both directions'
+// schemas are what the AsyncAPI document (http/asyncapi.ts) is made of: descriptions here end up there.
 
-/** The client's own id of a frame, echoed as `ref` in the answer (API.md `chat.error.ref`). */
-const frameId = z.union([z.string().min(1).max(100), z.number().int().safe()]);
-export type FrameRef = z.infer<typeof frameId>;
+// The gateway's files import the protocol's types from here, whichever direction they belong to.
+export type { FrameRef } from './frameRef.js';
+export type { ChatEventFrame, ErrorFrame, ReceiptKind, ServerFrame, ServerFrameType, UnsubscribeReason } from './serverFrames.js';
+
+const frameId = frameRefSchema.optional().meta({ description: 'Echoed as `ref` in the answer to this frame.' });
 
 // The same bounds as the REST bodies (http/schemas.ts): the decider owns the real text rules.
 const id = z.string().min(1).max(200);
@@ -20,16 +24,34 @@ const clientMessageId = z
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const seq = z.number().int().safe();
 
-const clientFrameSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('auth'), id: frameId.optional(), token: z.string().min(1).max(8192) }),
-  z.strictObject({ type: z.literal('room.subscribe'), id: frameId.optional(), roomId: id, afterSeq: seq.min(0).optional() }),
-  z.strictObject({ type: z.literal('room.unsubscribe'), id: frameId.optional(), roomId: id }),
-  z.strictObject({ type: z.literal('chat.send'), id: frameId.optional(), roomId: id, text, clientMessageId }),
-  z.strictObject({ type: z.literal('chat.edit'), id: frameId.optional(), messageId: id, text }),
-  z.strictObject({ type: z.literal('chat.delete'), id: frameId.optional(), messageId: id }),
-  z.strictObject({ type: z.literal('chat.typing'), id: frameId.optional(), roomId: id }),
-  z.strictObject({ type: z.literal('chat.read'), id: frameId.optional(), roomId: id, seq: seq.min(0) }),
-  z.strictObject({ type: z.literal('pong'), id: frameId.optional() }),
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z
+    .strictObject({ type: z.literal('auth'), id: frameId, token: z.string().min(1).max(8192) })
+    .meta({
+      description: 'The access token; must be the first frame, within WS_AUTH_TIMEOUT_MS (default 30 s). Answered by auth.success.',
+    }),
+  z
+    .strictObject({ type: z.literal('room.subscribe'), id: frameId, roomId: id, afterSeq: seq.min(0).optional() })
+    .meta({ description: 'Subscribe to a room: replays every event after `afterSeq`, then streams live ones.' }),
+  z
+    .strictObject({ type: z.literal('room.unsubscribe'), id: frameId, roomId: id })
+    .meta({ description: 'Stop receiving a room. Answered by room.unsubscribed.' }),
+  z
+    .strictObject({ type: z.literal('chat.send'), id: frameId, roomId: id, text, clientMessageId })
+    .meta({ description: 'Send a message; a retry with the same clientMessageId gets the first answer. Answered by chat.ack.' }),
+  z
+    .strictObject({ type: z.literal('chat.edit'), id: frameId, messageId: id, text })
+    .meta({ description: 'Edit one of your messages. Answered by chat.ack.' }),
+  z
+    .strictObject({ type: z.literal('chat.delete'), id: frameId, messageId: id })
+    .meta({ description: 'Delete a message (sender, room moderator or admin). Answered by chat.ack.' }),
+  z
+    .strictObject({ type: z.literal('chat.typing'), id: frameId, roomId: id })
+    .meta({ description: "Say you are typing: relayed to the room's other subscribers, never stored." }),
+  z
+    .strictObject({ type: z.literal('chat.read'), id: frameId, roomId: id, seq: seq.min(0) })
+    .meta({ description: 'You have read the room up to `seq`.' }),
+  z.strictObject({ type: z.literal('pong'), id: frameId }).meta({ description: 'The answer to ping.' }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
@@ -88,40 +110,11 @@ function refOfFrame(frame: ClientFrame): FrameRef | undefined {
 function refOf(raw: unknown): FrameRef | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const candidate = 'type' in raw && raw.type === 'chat.send' && 'clientMessageId' in raw ? raw.clientMessageId : 'id' in raw ? raw.id : undefined;
-  const valid = frameId.safeParse(candidate);
+  const valid = frameRefSchema.safeParse(candidate);
   return valid.success ? valid.data : undefined;
 }
 
 // ---- server frames ----------------------------------------------------------------------------------------
-
-/** Why a subscription ended without the client asking (or `requested` when it did). */
-export type UnsubscribeReason = 'requested' | 'left' | 'removed';
-
-export interface ChatEventFrame {
-  type: 'chat.event';
-  roomId: string;
-  seq: number;
-  /** The event type: MessageSent, MemberJoined, ... */
-  event: string;
-  data: Record<string, unknown>;
-}
-
-export type ReceiptKind = 'delivered' | 'read';
-
-export type ServerFrame =
-  | { type: 'auth.success'; userId: string; ref?: FrameRef }
-  | { type: 'room.subscribed'; roomId: string; headSeq: number; ref?: FrameRef }
-  | { type: 'room.unsubscribed'; roomId: string; reason: UnsubscribeReason; ref?: FrameRef }
-  | ChatEventFrame
-  | { type: 'chat.ack'; messageId: string; seq: number; clientMessageId?: string; ref?: FrameRef }
-  | { type: 'chat.typing'; roomId: string; userId: string; expiresInMs: number }
-  | { type: 'chat.receipt'; roomId: string; userId: string; kind: ReceiptKind; seq: number }
-  | { type: 'presence'; userId: string; online: boolean; lastSeenAt: string | null }
-  | { type: 'chat.error'; code: ErrorCode; message: string; ref?: FrameRef; details?: Record<string, unknown> }
-  | { type: 'ping' };
-
-export type ServerFrameType = ServerFrame['type'];
-export type ErrorFrame = Extract<ServerFrame, { type: 'chat.error' }>;
 
 /** Encoded once per frame: fan-out sends the same string to every subscriber. */
 export function encodeFrame(frame: ServerFrame): string {

@@ -16,6 +16,8 @@ import { byPrecedence } from './routeOrder.js';
 export interface HttpAppOptions {
   endpoints: Endpoint[];
   openApiDocument: object;
+  /** The AsyncAPI document of the WebSocket frames and Kafka topics (asyncapi.ts), served beside the OpenAPI one. */
+  asyncApiDocument?: object;
   authenticate(token: string): Promise<AccessPrincipal>;
   logger: Logger;
   maxBodyBytes: number;
@@ -71,6 +73,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get('/api/openapi.json', routeLabel('/api/openapi.json'), (_req, res) => {
     res.json(options.openApiDocument);
   });
+  const { asyncApiDocument } = options;
+  if (asyncApiDocument) {
+    app.get('/api/asyncapi.json', routeLabel('/api/asyncapi.json'), (_req, res) => {
+      res.json(asyncApiDocument);
+    });
+  }
   app.use('/api/docs', routeLabel('/api/docs'), swaggerUi.serve, swaggerUi.setup(options.openApiDocument));
   if (options.metrics) {
     const { metrics, token, open, refresh } = options.metrics;

@@ -52,7 +52,9 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
       title: 'Chat service API',
       version: info.version,
       description:
-        'Event-sourced CQRS chat service. Errors are `{"error": {"code", "message", "details?"}}` with stable codes.',
+        'Event-sourced CQRS chat service. Errors are `{"error": {"code", "message", "details?"}}` with stable codes. ' +
+        'The WebSocket frames (`/ws`) and the Kafka topics are described by the AsyncAPI 3 document at ' +
+        '[/api/asyncapi.json](/api/asyncapi.json).',
     },
     servers: [{ url: '/' }],
   });

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
+import { loadEventSchemaFiles } from '../events/avro/eventSchemaFiles.js';
 import { createHttpApp } from '../http/app.js';
+import { buildAsyncApiDocument } from '../http/asyncapi.js';
 import { buildOpenApiDocument } from '../http/openapi.js';
 import { packageRoot } from '../support/packageRoot.js';
 import type { RoleComponent } from './roleComponent.js';
@@ -45,6 +47,7 @@ export class HttpEdge implements RoleComponent {
     const app = createHttpApp({
       endpoints,
       openApiDocument: buildOpenApiDocument(endpoints, { version: this.options.version }),
+      asyncApiDocument: buildAsyncApiDocument({ version: this.options.version, eventSchemas: await loadEventSchemaFiles() }),
       authenticate: async (token) => {
         if (auth === undefined) throw new Error('no authenticated route is served by this process');
         return auth.authenticate(token);

@@ -53,7 +53,8 @@ function bodySchema<K extends CategoryName>(name: K): z.ZodType<CategoryCommand<
   return z.object({ category: z.literal(name), command: STREAM_CATEGORIES[name].commandSchema });
 }
 
-const bodySchemas: { [K in CategoryName]: z.ZodType<CategoryCommand<K>> } = {
+/** Each category's `{category, command}` body; exported for the AsyncAPI document (http/asyncapiKafka.ts). */
+export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<CategoryCommand<K>> } = {
   usernames: bodySchema('usernames'),
   users: bodySchema('users'),
   rooms: bodySchema('rooms'),
@@ -63,10 +64,13 @@ const bodySchemas: { [K in CategoryName]: z.ZodType<CategoryCommand<K>> } = {
 };
 const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
 
-/** The category first (so an unknown one is named as such), then the command by its category's schema. */
-const body = z.unknown().transform((value, ctx): AnyCategoryCommand => {
+/**
+ * The category first (so an unknown one is named as such), then the command by its category's schema. A transform
+ * has no JSON Schema of its own: the AsyncAPI document puts commandBodySchemas in its place.
+ */
+export const commandBodySchema = z.unknown().transform((value, ctx): AnyCategoryCommand => {
   const named = bodyCategory.safeParse(value);
-  const parsed = named.success ? bodySchemas[named.data.category].safeParse(value) : named;
+  const parsed = named.success ? commandBodySchemas[named.data.category].safeParse(value) : named;
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
   return z.NEVER;
@@ -78,24 +82,30 @@ const limits = z.object({
   maxRoomNameLength: z.number().int().positive(),
 });
 
-const envelopeSchema = z.object({
+export const commandEnvelopeSchema = z.object({
   v: z.literal(1),
-  commandId: id,
-  correlationId: z.string().max(200),
-  streamId: id,
-  context: z.object({ actor: z.object({ userId: id, role: userRole }), limits }),
-  body,
+  commandId: id.meta({ description: "The command's id (its idempotency key); the reply is keyed by it." }),
+  correlationId: z.string().max(200).meta({ description: 'Ties together everything caused by one request.' }),
+  streamId: id.meta({ description: 'The stream the command is decided on; also the message key.' }),
+  context: z
+    .object({ actor: z.object({ userId: id, role: userRole }), limits })
+    .meta({ description: 'Who sent it and the limits the edge applies, so the processor decides as the edge would.' }),
+  body: commandBodySchema,
 }) satisfies z.ZodType<CommandEnvelope, unknown>;
 
 // Codes come from the processor's own ChatErrors; the shape is what is checked (an unknown code would still be a
 // stable string, and the HTTP edge maps codes it does not know to 500).
-const errorCode = z.custom<ErrorCode>((value) => typeof value === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(value));
-const place = z.object({ partition: z.number().int().nonnegative(), position: z.number().int().positive() });
-const replySchema = z.object({
+const errorCode = z
+  .custom<ErrorCode>((value) => typeof value === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(value))
+  .meta({ type: 'string', pattern: '^[A-Z][A-Z_]{0,63}$', description: 'The stable error code of the rejection.' });
+const place = z
+  .object({ partition: z.number().int().nonnegative(), position: z.number().int().positive() })
+  .meta({ description: 'Where one appended event is in the events topic: its partition and offset + 1.' });
+export const commandReplySchema = z.object({
   v: z.literal(1),
   commandId: id,
   streamId: id,
-  replayed: z.boolean(),
+  replayed: z.boolean().meta({ description: 'True when this answers a retry: the outcome is the first one.' }),
   outcome: z.discriminatedUnion('status', [
     z.object({ status: z.literal('accepted'), events: z.array(place) }),
     z.object({
@@ -124,7 +134,7 @@ export function parseCommand(bytes: Buffer | null): ParsedCommand {
   } catch {
     return { ok: false, commandId: undefined, problem: 'the command is not JSON' };
   }
-  const parsed = envelopeSchema.safeParse(json);
+  const parsed = commandEnvelopeSchema.safeParse(json);
   if (parsed.success) return { ok: true, envelope: parsed.data };
   const commandId = z.object({ commandId: id }).safeParse(json);
   const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
@@ -139,7 +149,7 @@ export function encodeReply(reply: CommandReply): Buffer {
 export function parseReply(bytes: Buffer | null): CommandReply | undefined {
   if (bytes === null) return undefined;
   try {
-    const parsed = replySchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    const parsed = commandReplySchema.safeParse(JSON.parse(bytes.toString('utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -17,13 +17,14 @@ export function commandTopicNames(eventsTopic: string, configured: Partial<Comma
 }
 
 // Commands are only needed until they are answered: a week covers any outage a retry would still care about.
-const COMMANDS_CONFIG = [
+// Both settings are exported for the AsyncAPI document, which states them.
+export const COMMANDS_TOPIC_CONFIG = [
   { name: 'cleanup.policy', value: 'delete' },
   { name: 'retention.ms', value: String(7 * 24 * 60 * 60 * 1000) },
 ];
 // One reply per command id is all that must stay: compaction keeps the last, which is the first outcome again
 // (a retry is answered with the same outcome). The processor rebuilds its "already rejected" set from it.
-const REPLIES_CONFIG = [{ name: 'cleanup.policy', value: 'compact' }];
+export const REPLIES_TOPIC_CONFIG = [{ name: 'cleanup.policy', value: 'compact' }];
 
 /**
  * Creates the commands and replies topics with the events topic's partition count, or checks existing ones have
@@ -53,8 +54,8 @@ async function createOrCheckCommandTopics(
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = [
-    { topic: names.commands, configEntries: COMMANDS_CONFIG },
-    { topic: names.replies, configEntries: REPLIES_CONFIG },
+    { topic: names.commands, configEntries: COMMANDS_TOPIC_CONFIG },
+    { topic: names.replies, configEntries: REPLIES_TOPIC_CONFIG },
   ].filter(({ topic }) => !existing.has(topic));
   if (missing.length > 0) {
     await admin

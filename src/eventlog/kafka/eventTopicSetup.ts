@@ -8,8 +8,9 @@ import { EventTopicMisconfiguredError } from './kafkaEventLogErrors.js';
 // Node's ESM loader does not see every named export of kafkajs (a CommonJS module): this one comes off the default.
 const { ConfigResourceTypes } = kafkajs;
 
-// Topic settings the log relies on: nothing is ever deleted or compacted away (the log is forever).
-const TOPIC_CONFIG = [
+// Topic settings the log relies on: nothing is ever deleted or compacted away (the log is forever). Exported for
+// the AsyncAPI document, which states them.
+export const EVENTS_TOPIC_CONFIG = [
   { name: 'cleanup.policy', value: 'delete' },
   { name: 'retention.ms', value: '-1' },
   { name: 'retention.bytes', value: '-1' },
@@ -34,7 +35,7 @@ export async function createOrFindTopic(
     !exists &&
     (await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: TOPIC_CONFIG }],
+      topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: EVENTS_TOPIC_CONFIG }],
     }));
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
   const found = metadata.topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
+import { CHAT_EVENT_TYPES, EVENT_CATEGORIES, type ReceiptEvent, type RoomEvent } from '../../src/events/chatEvents.js';
+import type { RecordedEnvelope, RecordedEvent } from '../../src/events/envelope.js';
+import { errorFrameOf } from '../../src/gateway/errorFrames.js';
+import { chatEventFrame, receiptFrame } from '../../src/gateway/eventFrames.js';
+import { serverFrameSchema, type ServerFrame } from '../../src/gateway/serverFrames.js';
+import { sampleEvents } from '../support/sampleEvents.js';
+
+// The frame types are inferred from serverFrames.ts' schemas, but a spread can still slip a field past the type
+// checker. The schemas are what the AsyncAPI document shows clients, so each frame built from a real event must be
+// exactly what its schema describes: parsing strips unknown fields, so a frame with an undocumented one differs.
+
+function recorded<E extends RoomEvent | ReceiptEvent>(sample: E & Omit<RecordedEnvelope, 'partition' | 'position'>): RecordedEvent<E> {
+  return { ...sample, partition: 0, position: 1 };
+}
+
+const roomEvents: Array<RecordedEvent<RoomEvent>> = [
+  recorded(sampleEvents.RoomCreated),
+  recorded(sampleEvents.MemberJoined),
+  recorded(sampleEvents.MemberLeft),
+  recorded(sampleEvents.MemberRemoved),
+  recorded(sampleEvents.MemberRoleChanged),
+  recorded(sampleEvents.MessageSent),
+  recorded({ ...sampleEvents.MessageSent, data: { ...sampleEvents.MessageSent.data, text: '', erased: true } }),
+  recorded(sampleEvents.MessageEdited),
+  recorded(sampleEvents.MessageDeleted),
+];
+
+function expectDocumented(frame: ServerFrame): void {
+  expect(serverFrameSchema.parse(frame)).toEqual(frame);
+}
+
+describe('server frames match their schemas', () => {
+  it('covers every room event type', () => {
+    const roomTypes = CHAT_EVENT_TYPES.filter((type) => EVENT_CATEGORIES[type] === 'rooms');
+    expect(new Set(roomEvents.map((event) => event.type))).toEqual(new Set(roomTypes));
+  });
+
+  it.each(roomEvents.map((event) => [event.type, event] as const))('chat.event %s, live and redacted', (_type, event) => {
+    expectDocumented(chatEventFrame(event));
+    expectDocumented(chatEventFrame(event, true));
+  });
+
+  it('chat.receipt', () => {
+    expectDocumented(receiptFrame(recorded(sampleEvents.MessagesDelivered)));
+    expectDocumented(receiptFrame(recorded(sampleEvents.MessagesRead)));
+  });
+
+  it('chat.error, with and without ref and details', () => {
+    expectDocumented(errorFrameOf(new ValidationError('bad', { field: 'text' }), 'c-1').frame);
+    expectDocumented(errorFrameOf(new Error('boom'), undefined).frame);
+  });
+
+  it('refuses a frame with a field of the wrong type', () => {
+    expect(serverFrameSchema.safeParse({ type: 'chat.ack', messageId: 'r.1', seq: 'one' }).success).toBe(false);
+  });
+});
