@@ -43,9 +43,13 @@ export type ErrorCode =
   // friendships (src/commands/friends): a request already pending, or the two are friends already
   | 'FRIEND_REQUEST_EXISTS'
   | 'ALREADY_FRIENDS'
+  // the client did not finish sending its request line and headers in time (408)
+  | 'REQUEST_TIMEOUT'
   // size (413)
   | 'MESSAGE_TOO_LONG'
   | 'PAYLOAD_TOO_LARGE'
+  // the request line (URL included) and headers together are over the HTTP server's limit (431)
+  | 'HEADERS_TOO_LARGE'
   // rate (429)
   | 'RATE_LIMIT_EXCEEDED'
   // the rate-limit store (Redis) cannot be asked: the request is refused rather than let through unlimited

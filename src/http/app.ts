@@ -7,9 +7,10 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
-import { AuthenticationError, ChatError, NotFoundError, RateLimitedError, ValidationError } from '../domain/errors.js';
+import { AuthenticationError, ChatError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
+import { requestErrorOf, requireUtf8Json } from './requestErrors.js';
 import type { Endpoint } from './route.js';
 import { byPrecedence } from './routeOrder.js';
 
@@ -60,6 +61,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
+  app.use(requireHost);
   app.use(
     cors({
       origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
@@ -68,7 +70,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }),
   );
   app.use(requireJsonBodies);
-  app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: 'application/json' }));
+  app.use(
+    express.json({
+      limit: options.maxBodyBytes,
+      strict: true,
+      type: 'application/json',
+      // A compressed body could only be a few KiB of JSON anyway; refusing it (415) leaves no decompressor to feed.
+      inflate: false,
+      verify: requireUtf8Json,
+    }),
+  );
 
   app.get('/api/openapi.json', routeLabel('/api/openapi.json'), (_req, res) => {
     res.json(options.openApiDocument);
@@ -115,6 +126,15 @@ async function authenticateRequest(
   return authenticate(match[1]);
 }
 
+/** HTTP/1.1 requires Host (RFC 9112 §3.2); the server leaves the check to the app so the refusal has a code. */
+function requireHost(req: Request, _res: Response, next: NextFunction): void {
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+    next(new ValidationError('an HTTP/1.1 request needs a Host header', { part: 'headers' }));
+    return;
+  }
+  next();
+}
+
 /** A body in anything but JSON is refused up front instead of reaching a handler as "missing body". */
 function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -125,34 +145,13 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
   next();
 }
 
-/** body-parser reports its failures with a `type`; each becomes one of our codes. */
-function bodyParserError(error: unknown): ChatError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return new ValidationError('request body is not valid JSON', undefined, 'INVALID_JSON');
-    case 'entity.too.large':
-      return new ChatError('PAYLOAD_TOO_LARGE', 'request body is too large');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ChatError('UNSUPPORTED_MEDIA_TYPE', 'request body must be UTF-8 JSON');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return new ValidationError('request body could not be read');
-    default:
-      return undefined;
-  }
-}
-
 function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const known = bodyParserError(error) ?? error;
-  const { status, body } = errorBodyOf(known);
-  if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+  const { status, body, headers } = errorBodyOf(requestErrorOf(error));
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   if (res.headersSent) {
     res.end();
     return;
   }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(status).json(body);
 }

@@ -1,4 +1,4 @@
-import { ChatError, type ErrorCode } from '../domain/errors.js';
+import { ChatError, RateLimitedError, type ErrorCode } from '../domain/errors.js';
 
 /** The one place an error code becomes an HTTP status (DESIGN.md style rule 4). */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -34,8 +34,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   IDEMPOTENCY_CONFLICT: 409,
   FRIEND_REQUEST_EXISTS: 409,
   ALREADY_FRIENDS: 409,
+  REQUEST_TIMEOUT: 408,
   MESSAGE_TOO_LONG: 413,
   PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   RATE_LIMIT_EXCEEDED: 429,
   RATE_LIMIT_UNAVAILABLE: 429,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -65,11 +67,17 @@ export interface ErrorBody {
 }
 
 /** Known errors keep their code and message; anything else is an internal error whose text is not leaked. */
-export function errorBodyOf(error: unknown): { status: number; body: ErrorBody } {
+export function errorBodyOf(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (error instanceof ChatError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details !== undefined) body.error.details = error.details;
-    return { status: httpStatusOf(error.code), body };
+    return { status: httpStatusOf(error.code), body, headers: errorHeadersOf(error) };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } };
+  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } }, headers: {} };
+}
+
+/** The headers HTTP defines for some statuses: when to retry a 429. */
+function errorHeadersOf(error: ChatError): Record<string, string> {
+  if (error instanceof RateLimitedError) return { 'Retry-After': String(error.retryAfterSeconds) };
+  return {};
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { loadEventSchemaFiles } from '../events/avro/eventSchemaFiles.js';
 import { createHttpApp } from '../http/app.js';
 import { buildAsyncApiDocument } from '../http/asyncapi.js';
+import { createHttpServer } from '../http/httpServer.js';
 import { buildOpenApiDocument } from '../http/openapi.js';
 import { packageRoot } from '../support/packageRoot.js';
 import type { RoleComponent } from './roleComponent.js';
@@ -59,7 +60,7 @@ export class HttpEdge implements RoleComponent {
       metrics: { metrics, ...this.config.metrics, refresh: () => lagMonitor.refresh() },
       ...(this.options.servesApi ? { staticDir: path.join(packageRoot(), 'public') } : {}),
     });
-    const server = createServer(app);
+    const server = createHttpServer(app, this.logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.port, this.config.host, () => {

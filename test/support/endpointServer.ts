@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { AuthenticationError } from '../../src/domain/errors.js';
 import { createHttpApp } from '../../src/http/app.js';
+import { createHttpServer } from '../../src/http/httpServer.js';
 import type { Endpoint } from '../../src/http/route.js';
 
 /** Some endpoints alone in the real HTTP app on a free loopback port, with no sign-in (authenticated routes 401). */
@@ -11,18 +12,19 @@ export interface EndpointServer {
 }
 
 export async function serveEndpoints(endpoints: Endpoint[]): Promise<EndpointServer> {
+  const logger = pino({ level: 'silent' });
   const app = createHttpApp({
     endpoints,
     openApiDocument: {},
     authenticate: async () => {
       throw new AuthenticationError('AUTH_FAILED', 'no auth here');
     },
-    logger: pino({ level: 'silent' }),
+    logger,
     maxBodyBytes: 1024,
     corsOrigins: [],
     trustProxy: false,
   });
-  const server: Server = createServer(app);
+  const server: Server = createHttpServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
