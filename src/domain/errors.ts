@@ -43,6 +43,8 @@ export type ErrorCode =
   // friendships (src/commands/friends): a request already pending, or the two are friends already
   | 'FRIEND_REQUEST_EXISTS'
   | 'ALREADY_FRIENDS'
+  // a method the path is not served with (405): the answer's Allow header lists the ones it is
+  | 'METHOD_NOT_ALLOWED'
   // the client did not finish sending its request line and headers in time (408)
   | 'REQUEST_TIMEOUT'
   // size (413)
@@ -121,6 +123,17 @@ export class RateLimitedError extends ChatError {
     super(code, message, { retryAfterSeconds });
     // The store failure behind a RATE_LIMIT_UNAVAILABLE, for the logs; never part of the client's answer.
     if (options && 'cause' in options) this.cause = options.cause;
+  }
+}
+
+/** The path exists but not with this method; `allow` is what it is served with (the 405's Allow header). */
+export class MethodNotAllowedError extends ChatError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: readonly string[],
+  ) {
+    super('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { allow: [...allow] });
   }
 }
 

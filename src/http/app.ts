@@ -7,9 +7,10 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
-import { AuthenticationError, ChatError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { AuthenticationError, ChatError, ValidationError } from '../domain/errors.js';
 import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
+import { MethodsByPath, type ServedRoute } from './methodNotAllowed.js';
 import { requestErrorOf, requireUtf8Json } from './requestErrors.js';
 import type { Endpoint } from './route.js';
 import { byPrecedence } from './routeOrder.js';
@@ -104,14 +105,18 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
   }
 
+  // Whatever no route took: 405 where the path is served with other methods, else 404 (after the static files).
+  const methods = new MethodsByPath();
+  const ownPages: ServedRoute[] = [{ method: 'get', path: '/api/openapi.json' }];
+  if (options.metrics) ownPages.push({ method: 'get', path: '/metrics' });
+  methods.mount((path, handler) => app.all(path, handler), [...options.endpoints, ...ownPages]);
+
   if (options.staticDir) {
     // Labelled only when a file is actually served, so unknown paths still count as unmatched.
     app.use(express.static(options.staticDir, { index: 'index.html', setHeaders: (res) => setRouteLabel(res.req, 'static') }));
   }
 
-  app.use((req: Request) => {
-    throw new NotFoundError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
-  });
+  app.use(methods.refuse);
   app.use(errorHandler);
   return app;
 }

@@ -1,4 +1,4 @@
-import { ChatError, RateLimitedError, type ErrorCode } from '../domain/errors.js';
+import { ChatError, MethodNotAllowedError, RateLimitedError, type ErrorCode } from '../domain/errors.js';
 
 /** The one place an error code becomes an HTTP status (DESIGN.md style rule 4). */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   IDEMPOTENCY_CONFLICT: 409,
   FRIEND_REQUEST_EXISTS: 409,
   ALREADY_FRIENDS: 409,
+  METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
   MESSAGE_TOO_LONG: 413,
   PAYLOAD_TOO_LARGE: 413,
@@ -76,8 +77,9 @@ export function errorBodyOf(error: unknown): { status: number; body: ErrorBody; 
   return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } }, headers: {} };
 }
 
-/** The headers HTTP defines for some statuses: when to retry a 429. */
+/** The headers HTTP defines for some statuses: when to retry a 429, what a 405's path does allow. */
 function errorHeadersOf(error: ChatError): Record<string, string> {
   if (error instanceof RateLimitedError) return { 'Retry-After': String(error.retryAfterSeconds) };
+  if (error instanceof MethodNotAllowedError) return { Allow: error.allow.join(', ') };
   return {};
 }
