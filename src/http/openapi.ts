@@ -4,12 +4,47 @@ import { errorSchema } from './schemas.js';
 import type { Endpoint } from './route.js';
 import { NO_BODY, NO_PARAMS, NO_QUERY } from './route.js';
 
-const STANDARD_ERRORS: Record<number, string> = {
-  400: 'invalid input (code VALIDATION_FAILED, INVALID_JSON, ...)',
-  413: 'body or text too large',
-  429: 'rate limited; see Retry-After',
-  500: 'internal error',
-};
+// The refusals the shared machinery (route.ts, app.ts, requestErrors.ts) gives an operation whatever its handler does,
+// so no route has to list them. A route's own `responses` entry for a status replaces the standard one's description.
+function standardErrors(endpoint: Endpoint): Record<number, ResponseConfig> {
+  const takesBody = endpoint.body !== NO_BODY;
+  const errors: Record<number, ResponseConfig> = {
+    400: errorResponse(badInputDescription(endpoint)),
+  };
+  if (endpoint.auth) errors[401] = errorResponse('AUTH_REQUIRED, AUTH_FAILED, TOKEN_EXPIRED, TOKEN_REVOKED: no valid access token');
+  if (takesBody) {
+    errors[413] = errorResponse('PAYLOAD_TOO_LARGE: the body is over the size limit (MESSAGE_TOO_LONG where it carries a text over its length)');
+    errors[415] = errorResponse('UNSUPPORTED_MEDIA_TYPE: a body that is not UTF-8 JSON, or that is compressed');
+  }
+  // Which handlers consult a rate limiter is not known from the route, so every operation keeps the 429.
+  errors[429] = {
+    ...errorResponse('RATE_LIMIT_EXCEEDED, RATE_LIMIT_UNAVAILABLE or ACCOUNT_LOCKED: rate limited'),
+    headers: { 'Retry-After': { description: 'seconds until a retry can succeed', schema: { type: 'integer' } } },
+  };
+  errors[500] = errorResponse('INTERNAL_ERROR');
+  return errors;
+}
+
+/** What a 400 means for this operation: every part is validated (route.ts), also the ones it takes none of. */
+function badInputDescription(endpoint: Endpoint): string {
+  const reasons = [
+    'VALIDATION_FAILED: ' +
+      [
+        endpoint.params !== NO_PARAMS ? 'a path parameter that does not match (or is not percent-encoded UTF-8)' : undefined,
+        endpoint.query !== NO_QUERY ? 'a query parameter that does not match, is repeated, or is unknown' : 'any query parameter',
+        endpoint.body !== NO_BODY ? 'a body that does not match' : 'a non-empty body',
+      ]
+        .filter((reason) => reason !== undefined)
+        .join('; ') +
+      ' (details.part and details.issues say what)',
+  ];
+  if (endpoint.body !== NO_BODY) reasons.push('INVALID_JSON: the body is not JSON, or not UTF-8');
+  return reasons.join('. ');
+}
+
+function errorResponse(description: string): ResponseConfig {
+  return { description, content: { 'application/json': { schema: errorSchema } } };
+}
 
 /** Builds the OpenAPI 3.1 document from the very endpoints the app mounts. */
 export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: string }): object {
@@ -19,16 +54,15 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
+  registerMethodNotAllowed(registry);
   for (const endpoint of endpoints) {
     const responses: Record<string, ResponseConfig> = {};
-    const documented = { ...STANDARD_ERRORS, ...(endpoint.auth ? { 401: 'missing, invalid or revoked token' } : {}) };
-    for (const [status, description] of Object.entries(documented)) {
-      responses[status] = { description, content: { 'application/json': { schema: errorSchema } } };
-    }
+    for (const [status, response] of Object.entries(standardErrors(endpoint))) responses[status] = response;
     for (const [status, response] of Object.entries(endpoint.responses)) {
+      const schema = response.schema ?? (Number(status) >= 400 ? errorSchema : undefined);
       responses[status] = {
         description: response.description,
-        ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+        ...(schema ? { content: { 'application/json': { schema } } } : {}),
       };
     }
     registry.registerPath({
@@ -53,10 +87,29 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
       version: info.version,
       description:
         'Event-sourced CQRS chat service. Errors are `{"error": {"code", "message", "details?"}}` with stable codes. ' +
+        'A documented path asked with a method it does not list answers 405 METHOD_NOT_ALLOWED with an `Allow` ' +
+        'header (`#/components/responses/MethodNotAllowed`); a request whose line and headers are over the server\'s ' +
+        'limit is 431 HEADERS_TOO_LARGE, one that is not HTTP/1.1 400 VALIDATION_FAILED, one too slow to arrive 408 ' +
+        'REQUEST_TIMEOUT. ' +
         'The WebSocket frames (`/ws`) and the Kafka topics are described by the AsyncAPI 3 document at ' +
         '[/api/asyncapi.json](/api/asyncapi.json).',
     },
     servers: [{ url: '/' }],
+  });
+}
+
+/**
+ * 405 belongs to a path, not to an operation: an operation is never answered 405, its path is when asked with a
+ * method no operation has. OpenAPI has no place for that on the path, so it is a reusable response the description
+ * points at.
+ */
+function registerMethodNotAllowed(registry: OpenAPIRegistry): void {
+  // Every operation's 400 refers to the Error schema by this id, so it is always among the components.
+  const errorId = errorSchema.meta()?.id ?? 'Error';
+  registry.registerComponent('responses', 'MethodNotAllowed', {
+    description: 'METHOD_NOT_ALLOWED: the path is served, not with this method (details.allow lists the methods)',
+    headers: { Allow: { description: 'the methods the path is served with', schema: { type: 'string' } } },
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${errorId}` } } },
   });
 }
 
