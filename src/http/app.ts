@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -70,6 +70,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       maxAge: 600,
     }),
   );
+  app.use(refuseDeclaredOversize(options.maxBodyBytes));
   app.use(requireJsonBodies);
   app.use(
     express.json({
@@ -148,6 +149,23 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
     return;
   }
   next();
+}
+
+/**
+ * A body declared over the limit is refused before a byte of it is read. body-parser would refuse it too, but only
+ * after reading the declared length off the connection, so a client that declares 10 MB and sends nothing waits,
+ * holding the connection, until the server times it out.
+ */
+function refuseDeclaredOversize(maxBytes: number): RequestHandler {
+  return (req, res, next) => {
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+      // The rest of the body is never read, so the connection cannot carry another request.
+      res.setHeader('Connection', 'close');
+      next(new ChatError('PAYLOAD_TOO_LARGE', 'request body is too large'));
+      return;
+    }
+    next();
+  };
 }
 
 function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
