@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import { ChatError, ValidationError } from '../domain/errors.js';
 
@@ -15,7 +14,7 @@ export function requestErrorOf(error: unknown): unknown {
  * The JSON body parser's `verify` hook: JSON between systems is UTF-8 (RFC 8259 §8.1). Without it, bytes that are not
  * UTF-8 would be decoded to U+FFFD and stored as if the client had sent that.
  */
-export function requireUtf8Json(_req: IncomingMessage, _res: unknown, body: Buffer, charset: string): void {
+export function requireUtf8Json(_req: unknown, _res: unknown, body: Buffer, charset: string): void {
   if (charset !== 'utf-8') throw new ChatError('UNSUPPORTED_MEDIA_TYPE', 'request bodies must be UTF-8 JSON');
   if (!isUtf8(body)) throw new ValidationError('request body is not valid UTF-8', undefined, 'INVALID_JSON');
 }
