@@ -109,6 +109,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // Whatever no route took: 405 where the path is served with other methods, else 404 (after the static files).
   const methods = new MethodsByPath();
   const ownPages: ServedRoute[] = [{ method: 'get', path: '/api/openapi.json' }];
+  if (asyncApiDocument) ownPages.push({ method: 'get', path: '/api/asyncapi.json' });
   if (options.metrics) ownPages.push({ method: 'get', path: '/metrics' });
   methods.mount((path, handler) => app.all(path, handler), [...options.endpoints, ...ownPages]);
 

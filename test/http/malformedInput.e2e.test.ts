@@ -263,6 +263,7 @@ describe('malformed input over HTTP', () => {
     { name: 'DELETE of a room', send: viaFetch('DELETE', () => `/api/chat/rooms/${roomId}`, { signedIn: true }), status: 405, code: 'METHOD_NOT_ALLOWED', allow: 'GET, HEAD, OPTIONS' },
     { name: 'HEAD on send', send: viaSocket(() => rawRequest('HEAD /api/chat/send HTTP/1.1')), status: 405, code: 'METHOD_NOT_ALLOWED', allow: 'POST, OPTIONS', headOnly: true },
     { name: 'POST to the OpenAPI document', send: viaFetch('POST', '/api/openapi.json'), status: 405, code: 'METHOD_NOT_ALLOWED', allow: 'GET, HEAD, OPTIONS' },
+    { name: 'DELETE of the AsyncAPI document', send: viaFetch('DELETE', '/api/asyncapi.json'), status: 405, code: 'METHOD_NOT_ALLOWED', allow: 'GET, HEAD, OPTIONS' },
     {
       // express would route DELETE here to /api/friends/requests/:userId, so DELETE is allowed too.
       name: 'POST where two patterns meet (/api/friends/requests/pending)',
