@@ -3,7 +3,9 @@
 export const userStreamId = (userId: string): string => `user-${userId}`;
 export const roomStreamId = (roomId: string): string => `room-${roomId}`;
 export const receiptsStreamId = (userId: string): string => `receipts-${userId}`;
-export const usernameStreamId = (username: string): string => `username-${normaliseUsername(username)}`;
+/** The claim stream of a username key: the normalised name, or its confusable skeleton (usernameSkeleton.ts). */
+export const usernameKeyStreamId = (key: string): string => `username-${key}`;
+export const usernameStreamId = (username: string): string => usernameKeyStreamId(normaliseUsername(username));
 
 /** Usernames compare case-insensitively and after Unicode compatibility folding ("Ａlice" is "alice"). */
 export function normaliseUsername(username: string): string {
