@@ -150,6 +150,19 @@ export interface FriendshipView {
   since: IsoTime;
 }
 
+/** An account's id and its username as spelled: one entry of the walk over every account (listUsernames). */
+export interface UsernameEntry {
+  userId: string;
+  username: string;
+}
+
+export interface ListUsernamesOptions {
+  /** Keyset cursor: the entries after this user id; none or '' for the first page. */
+  after?: string;
+  /** A positive integer. */
+  limit: number;
+}
+
 /** Writes come from the history projector through ProjectionStore (applyBatch, checkpoint). */
 export interface HistoryStore extends ProjectionStore {
   getUser(userId: string): Promise<UserView | undefined>;
@@ -157,6 +170,11 @@ export interface HistoryStore extends ProjectionStore {
   getUserByUsername(username: string): Promise<UserView | undefined>;
   /** The known users among `userIds`, in the order asked for; unknown ids are left out. */
   getUsers(userIds: readonly string[]): Promise<UserView[]>;
+  /**
+   * Every account's username, ordered by user id, a page at a time: the look-alike check indexes the accounts
+   * claimed before username skeletons by it (commands/username/legacyUsernames.ts).
+   */
+  listUsernames(options: ListUsernamesOptions): Promise<UsernameEntry[]>;
 
   getRoom(roomId: string): Promise<RoomView | undefined>;
   /** Rooms the user is a member of now, with their role. */

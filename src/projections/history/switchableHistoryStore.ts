@@ -19,12 +19,14 @@ import type {
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUsernamesOptions,
   MemberView,
   MessagesPage,
   MessageView,
   ReceiptView,
   RoomsPage,
   RoomView,
+  UsernameEntry,
   UserRoomView,
   UserView,
 } from './historyStore.js';
@@ -64,6 +66,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getUsers(userIds: readonly string[]): Promise<UserView[]> {
     return this.stores.current.getUsers(userIds);
+  }
+  listUsernames(options: ListUsernamesOptions): Promise<UsernameEntry[]> {
+    return this.stores.current.listUsernames(options);
   }
   listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]> {
     return this.stores.current.listFriendships(userId, kind);

@@ -122,6 +122,23 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect(await store.getUserByUsername('nobody')).toBeUndefined();
       });
 
+      it('lists every username as spelled, by user id, a keyset page at a time', async () => {
+        threeUsers();
+        log.registerUser('u-aaron', 'Aaron');
+        await project();
+        expect(await store.listUsernames({ limit: 2 })).toEqual([
+          { userId: 'u-aaron', username: 'Aaron' },
+          { userId: 'u-alice', username: 'Alice' },
+        ]);
+        expect(await store.listUsernames({ after: 'u-alice', limit: 2 })).toEqual([
+          { userId: 'u-bob', username: 'bob' },
+          { userId: 'u-carol', username: 'Carol' },
+        ]);
+        expect(await store.listUsernames({ after: 'u-carol', limit: 2 })).toEqual([]);
+        expect(await store.listUsernames({ after: '', limit: 1 })).toEqual([{ userId: 'u-aaron', username: 'Aaron' }]);
+        await expect(store.listUsernames({ limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      });
+
       it('returns undefined for an unknown user id', async () => {
         threeUsers();
         await project();

@@ -18,11 +18,13 @@ import type {
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUsernamesOptions,
   MemberView,
   MessagesPage,
   RoomsPage,
   RoomView,
   ReceiptView,
+  UsernameEntry,
   UserRoomView,
   UserView,
   MessageView,
@@ -39,6 +41,7 @@ import {
   roleRow,
   roomRow,
   userIdRow,
+  usernameRow,
   userRoomRow,
   userRow,
 } from './oracleRows.js';
@@ -143,6 +146,16 @@ export class OracleHistoryStore implements HistoryStore {
       const user = found.get(id);
       return user ? [user] : [];
     });
+  }
+
+  async listUsernames(options: ListUsernamesOptions): Promise<UsernameEntry[]> {
+    const limit = checkLimit(options.limit);
+    // Oracle has no empty string ('' is NULL), so the first page is its own statement (oracleSql.ts).
+    const rows =
+      options.after === undefined || options.after === ''
+        ? await this.query('listUsernames', this.read.usernames, { limit })
+        : await this.query('listUsernames', this.read.usernamesAfter, { after: options.after, limit });
+    return rows.map((row) => usernameRow.parse(row));
   }
 
   async getRoom(roomId: string): Promise<RoomView | undefined> {

@@ -12,6 +12,7 @@ import type {
   MessageView,
   ReceiptView,
   RoomView,
+  UsernameEntry,
   UserRoomView,
   UserView,
 } from '../historyStore.js';
@@ -159,3 +160,7 @@ export const friendshipRow = z
   .transform((r): FriendshipView => ({ userId: r.FRIEND_ID, since: iso(r.SINCE) }));
 
 export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.USER_ID);
+
+export const usernameRow = z
+  .object({ USER_ID: z.string(), USERNAME: z.string() })
+  .transform((r): UsernameEntry => ({ userId: r.USER_ID, username: r.USERNAME }));

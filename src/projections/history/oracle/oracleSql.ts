@@ -124,7 +124,9 @@ export type ReadName =
   | 'editHistory'
   | 'receipts'
   | 'friendships'
-  | 'userIdsByEmail';
+  | 'userIdsByEmail'
+  | 'usernames'
+  | 'usernamesAfter';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -147,6 +149,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
   // Oracle has no empty string ('' is NULL), so "no cursor" is its own statement rather than `> ''`.
   const publicRooms = (cursor: string): string =>
     `SELECT ${roomColumns} FROM ${t.rooms} r WHERE r.kind = 'public' ${cursor} ORDER BY r.room_id FETCH FIRST :limit ROWS ONLY`;
+  const usernames = (cursor: string): string =>
+    `SELECT user_id, username FROM ${t.users} ${cursor} ORDER BY user_id FETCH FIRST :limit ROWS ONLY`;
   const messages = (where: string, order: 'ASC' | 'DESC'): string =>
     `SELECT ${messageColumns} FROM ${t.messages} WHERE room_id = :roomId ${where} ORDER BY seq ${order} FETCH FIRST :limit ROWS ONLY`;
   return {
@@ -177,6 +181,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     friendships: `SELECT friend_id, ${millisOf('since')} AS since FROM ${t.friendships}
       WHERE user_id = :userId AND status = :status ORDER BY since, friend_id`,
     userIdsByEmail: `SELECT user_id FROM ${t.users} WHERE LOWER(email) = LOWER(:email) ORDER BY user_id`,
+    usernames: usernames(''),
+    usernamesAfter: usernames('WHERE user_id > :after'),
   };
 }
 

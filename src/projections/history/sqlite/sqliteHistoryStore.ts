@@ -17,12 +17,14 @@ import type {
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUsernamesOptions,
   MemberView,
   MessagesPage,
   MessageView,
   ReceiptView,
   RoomsPage,
   RoomView,
+  UsernameEntry,
   UserRoomView,
   UserView,
 } from '../historyStore.js';
@@ -37,6 +39,7 @@ import {
   receiptRow,
   roleRow,
   roomRow,
+  usernameRow,
   userRoomRow,
   userRow,
 } from './sqliteRows.js';
@@ -121,6 +124,11 @@ export class SqliteHistoryStore implements HistoryStore {
       if (user) ordered.push(user);
     }
     return ordered;
+  }
+
+  async listUsernames(options: ListUsernamesOptions): Promise<UsernameEntry[]> {
+    const limit = checkLimit(options.limit);
+    return this.sql.usernames.all(options.after ?? '', limit).map((row) => usernameRow.parse(row));
   }
 
   async getRoom(roomId: string): Promise<RoomView | undefined> {

@@ -10,6 +10,7 @@ import type {
   MessageView,
   ReceiptView,
   RoomView,
+  UsernameEntry,
   UserRoomView,
   UserView,
 } from '../historyStore.js';
@@ -43,6 +44,10 @@ export const userRow = z
       passwordHash: r.password_hash,
     }),
   );
+
+export const usernameRow = z
+  .object({ user_id: z.string(), username: z.string() })
+  .transform((r): UsernameEntry => ({ userId: r.user_id, username: r.username }));
 
 const roomFields = {
   room_id: z.string(),

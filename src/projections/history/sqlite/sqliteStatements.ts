@@ -29,6 +29,7 @@ export type StatementName =
   | 'user'
   | 'userByUsername'
   | 'users'
+  | 'usernames'
   | 'room'
   | 'roomsOfUser'
   | 'publicRooms'
@@ -145,6 +146,7 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
       `SELECT ${USER_COLUMNS} FROM users WHERE username_normalised = ? ORDER BY created_at, user_id LIMIT 1`,
     ),
     users: p(`SELECT ${USER_COLUMNS} FROM users WHERE user_id IN (SELECT value FROM json_each(?))`),
+    usernames: p('SELECT user_id, username FROM users WHERE user_id > ? ORDER BY user_id LIMIT ?'),
     room: p(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.room_id = ?`),
     roomsOfUser: p(ROOMS_OF_USER_SQL),
     publicRooms: p(
