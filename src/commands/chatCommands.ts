@@ -1,7 +1,8 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
-import { directRoomId, parseMessageId, roomStreamId, userStreamId, usernameStreamId } from '../domain/ids.js';
+import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
+import { usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
@@ -11,6 +12,7 @@ import type { IdGenerator } from '../support/clock.js';
 import type { CommandExecutor, CommandMetadata, CommandResult } from './commandExecutor.js';
 import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
 import type { DecisionContext, DomainLimits } from './decider.js';
+import { LegacyUsernames } from './username/legacyUsernames.js';
 
 export interface ChatCommandsDeps {
   log: EventLog;
@@ -44,18 +46,34 @@ export interface RoomOutcome {
  * writer, then wait until the history view shows the result so the caller can read its own writes.
  */
 export class ChatCommands {
-  constructor(private readonly deps: ChatCommandsDeps) {}
+  private readonly legacyUsernames: LegacyUsernames;
 
+  constructor(private readonly deps: ChatCommandsDeps) {
+    this.legacyUsernames = new LegacyUsernames(deps);
+  }
+
+  /**
+   * Claims the name, then registers the user. The name is claimed under two keys (domain/usernameSkeleton.ts): its
+   * UTS #39 skeleton, so a look-alike of an account meets it at one single writer and is refused there, race-free,
+   * and its normalised form, the key every account from before skeletons holds. Those older accounts are also
+   * looked up by skeleton first (username/legacyUsernames.ts says why that is needed and enough).
+   */
   async registerAccount(input: AccountRegistration): Promise<Account> {
+    await this.legacyUsernames.assertNoLookAlike(input.username);
     const userId = this.deps.ids.next();
     const context = this.context({ userId, role: input.role });
-    const claim = await this.deps.usernames.execute(
-      usernameStreamId(input.username),
-      { type: 'ClaimUsername', username: input.username, userId },
-      context,
-      { commandId: input.commandId, correlationId: input.correlationId },
-    );
-    // The claim and the registration are two streams, so they need two idempotency keys.
+    const claims: CommandResult[] = [];
+    for (const [index, streamId] of usernameClaimStreamIds(input.username).entries()) {
+      // Each stream needs its own idempotency key; the first keeps the one a single claim always had.
+      const commandId = index === 0 ? input.commandId : `${input.commandId}/claim${index}`;
+      claims.push(
+        await this.deps.usernames.execute(streamId, { type: 'ClaimUsername', username: input.username, userId }, context, {
+          commandId,
+          correlationId: input.correlationId,
+        }),
+      );
+    }
+    // The claims and the registration are different streams, so they need different idempotency keys.
     const registered = await this.deps.users.execute(
       userStreamId(userId),
       {
@@ -70,7 +88,7 @@ export class ChatCommands {
       context,
       { commandId: `${input.commandId}/register`, correlationId: input.correlationId },
     );
-    await this.settle(claim, registered);
+    await this.settle(...claims, registered);
     const account = await this.deps.history.getUser(userId);
     if (!account) throw new UnavailableError('the new account is not readable yet');
     return account;
