@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/commands/decider.js';
+import { PRIVACY_TOKENS } from '../../src/composition/privacyBindings.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { userStreamId, usernameStreamId } from '../../src/domain/ids.js';
 import { HttpClient, STRONG_PASSWORD } from '../support/httpClient.js';
@@ -54,6 +55,12 @@ describe('look-alike usernames', () => {
     }
     expect((await register(http, 'alicia')).status).toBe(201);
     for (const name of ['alice', 'ALICE', 'tom', 'alicia']) expect((await login(http, name)).status, name).toBe(200);
+  });
+
+  it("finds tom by name for `chat users`, and nobody by torn, though tom's skeleton claim is username-torn", async () => {
+    const administration = await server.server.service(PRIVACY_TOKENS.userAdministration);
+    expect((await administration.findUser('TOM')).username).toBe('tom');
+    await expect(administration.findUser('torn')).rejects.toMatchObject({ code: 'NO_USER' });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { TokenStore } from '../../auth/tokenStore.js';
 import { CommandRejectedError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { userStreamId, usernameStreamId } from '../../domain/ids.js';
+import { normaliseUsername, userStreamId, usernameStreamId } from '../../domain/ids.js';
 import type { UserRole } from '../../events/chatEvents.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { PersonalDataKeys } from '../../privacy/personalDataKeys.js';
@@ -83,7 +83,9 @@ export class UserAdministration {
     const byId = await this.summaryOf(ref);
     if (byId) return byId;
     const [claim] = await this.read(usernameStreamId(ref), 1);
-    if (claim?.type === 'UsernameClaimed') {
+    // The stream of a name that is its own skeleton can hold a look-alike's skeleton claim (`username-torn`, claimed
+    // by tom: domain/usernameSkeleton.ts): only a claim for this very name names its user.
+    if (claim?.type === 'UsernameClaimed' && normaliseUsername(claim.data.username) === normaliseUsername(ref)) {
       const byName = await this.summaryOf(claim.data.userId);
       if (byName) return byName;
     }
