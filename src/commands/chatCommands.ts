@@ -2,7 +2,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
-import { usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
+import { usernameClaimStreamIds, usernameSkeleton } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
@@ -12,7 +12,7 @@ import type { IdGenerator } from '../support/clock.js';
 import type { CommandExecutor, CommandMetadata, CommandResult } from './commandExecutor.js';
 import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
 import type { DecisionContext, DomainLimits } from './decider.js';
-import { LegacyUsernames } from './username/legacyUsernames.js';
+import type { UsernameLookAlikes } from './username/usernameLookAlikes.js';
 
 export interface ChatCommandsDeps {
   log: EventLog;
@@ -26,6 +26,8 @@ export interface ChatCommandsDeps {
   ids: IdGenerator;
   /** Read-your-writes: each use case answers once the history view shows what it appended. */
   waitForHistory: WaitForHistory;
+  /** Whose username a new name looks like: accounts from before skeletons, and for display names anyone's. */
+  lookAlikes: Pick<UsernameLookAlikes, 'assertNoOldLookAlike' | 'assertDisplayNameOf'>;
 }
 
 export interface CreateRoomInput {
@@ -46,21 +48,21 @@ export interface RoomOutcome {
  * writer, then wait until the history view shows the result so the caller can read its own writes.
  */
 export class ChatCommands {
-  private readonly legacyUsernames: LegacyUsernames;
-
-  constructor(private readonly deps: ChatCommandsDeps) {
-    this.legacyUsernames = new LegacyUsernames(deps);
-  }
+  constructor(private readonly deps: ChatCommandsDeps) {}
 
   /**
    * Claims the name, then registers the user. The name is claimed under two keys (domain/usernameSkeleton.ts): its
    * UTS #39 skeleton, so a look-alike of an account meets it at one single writer and is refused there, race-free,
    * and its normalised form, the key every account from before skeletons holds. Those older accounts are also
-   * looked up by skeleton first (username/legacyUsernames.ts says why that is needed and enough).
+   * looked up by skeleton first (username/usernameLookAlikes.ts says why that is needed and enough), and so is a
+   * display name other than the username, which must not look like anybody's username.
    */
   async registerAccount(input: AccountRegistration): Promise<Account> {
-    await this.legacyUsernames.assertNoLookAlike(input.username);
+    await this.deps.lookAlikes.assertNoOldLookAlike(input.username);
     const userId = this.deps.ids.next();
+    if (usernameSkeleton(input.displayName) !== usernameSkeleton(input.username)) {
+      await this.deps.lookAlikes.assertDisplayNameOf(userId, input.displayName);
+    }
     const context = this.context({ userId, role: input.role });
     const claims: CommandResult[] = [];
     for (const [index, streamId] of usernameClaimStreamIds(input.username).entries()) {

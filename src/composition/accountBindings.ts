@@ -1,6 +1,7 @@
 import type { Container, ResolutionContext } from 'inversify';
 import { AccountCommands } from '../commands/user/accountCommands.js';
 import { ErasedAccounts } from '../commands/user/erasedAccounts.js';
+import { UsernameLookAlikes } from '../commands/username/usernameLookAlikes.js';
 import type { DomainLimits } from '../commands/decider.js';
 import type { Endpoint } from '../http/route.js';
 import { userRoutes } from '../http/routes/userRoutes.js';
@@ -17,9 +18,18 @@ const token = <T>(name: string): Token<T> => ({ id: Symbol.for(`chat.${name}`) }
 export const ACCOUNT_TOKENS = {
   accountCommands: token<AccountCommands>('accountCommands'),
   erasedAccounts: token<ErasedAccounts>('erasedAccounts'),
+  /** One per process: registration and profile updates share its index of old usernames (it is built once). */
+  usernameLookAlikes: token<UsernameLookAlikes>('usernameLookAlikes'),
 };
 
 export function bindAccounts(container: Container, limits: DomainLimits): void {
+  container.bind<UsernameLookAlikes>(ACCOUNT_TOKENS.usernameLookAlikes.id).toDynamicValue(async (context) => {
+    return new UsernameLookAlikes({
+      log: await resolve(context, TOKENS.eventLog),
+      history: await resolve(context, TOKENS.historyStore),
+      waitForHistory: await historyWait(context),
+    });
+  });
   container.bind<AccountCommands>(ACCOUNT_TOKENS.accountCommands.id).toDynamicValue(async (context) => {
     return new AccountCommands({
       users: (await resolve(context, TOKENS.executors)).users,
@@ -27,6 +37,7 @@ export function bindAccounts(container: Container, limits: DomainLimits): void {
       limits,
       ids: uuidGenerator,
       waitForHistory: await historyWait(context),
+      lookAlikes: await usernameLookAlikesOf(context),
     });
   });
   container
@@ -36,6 +47,10 @@ export function bindAccounts(container: Container, limits: DomainLimits): void {
 
 export function erasedAccountsOf(context: ResolutionContext): Promise<ErasedAccounts> {
   return context.getAsync<ErasedAccounts>(ACCOUNT_TOKENS.erasedAccounts.id);
+}
+
+export function usernameLookAlikesOf(context: ResolutionContext): Promise<UsernameLookAlikes> {
+  return context.getAsync<UsernameLookAlikes>(ACCOUNT_TOKENS.usernameLookAlikes.id);
 }
 
 export function accountCommandsOf(context: ResolutionContext): Promise<AccountCommands> {

@@ -26,7 +26,7 @@ import { systemClock, uuidGenerator } from '../support/clock.js';
 import { bindCommandExecution } from './commandExecution.js';
 import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
-import { accountCommandsOf, bindAccounts, erasedAccountsOf } from './accountBindings.js';
+import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
@@ -186,6 +186,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       limits,
       ids: uuidGenerator,
       waitForHistory: await historyWait(context),
+      lookAlikes: await usernameLookAlikesOf(context),
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));

@@ -43,6 +43,8 @@ export type ErrorCode =
   // friendships (src/commands/friends): a request already pending, or the two are friends already
   | 'FRIEND_REQUEST_EXISTS'
   | 'ALREADY_FRIENDS'
+  // a display name that looks like another account's username (issue #15: same UTS #39 skeleton)
+  | 'DISPLAY_NAME_CONFUSABLE'
   // a method the path is not served with (405): the answer's Allow header lists the ones it is
   | 'METHOD_NOT_ALLOWED'
   // the client did not finish sending its request line and headers in time (408)

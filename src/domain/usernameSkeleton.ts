@@ -7,7 +7,7 @@ import { normaliseUsername, usernameKeyStreamId, usernameStreamId } from './ids.
 // skeleton(X) = NFD(map(NFD(X))) and `map` replaces every character by its prototype from confusables.txt. The map
 // is unhomoglyph's copy of confusables.txt (Unicode 13.0.0); its version is pinned exactly in package.json because
 // skeletons are stored as stream ids: a new table would give some existing names another key (see
-// commands/username/legacyUsernames.ts for how keys from before a change are still found).
+// commands/username/usernameLookAlikes.ts for how keys from before a change are still found).
 
 /**
  * The confusable key of a username: the UTS #39 skeleton of its case-folded NFKC form (normaliseUsername), lower-cased

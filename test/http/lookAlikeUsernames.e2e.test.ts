@@ -9,10 +9,14 @@ import { startTestServer, type TestServer } from '../support/testServer.js';
 // Issue #15: a username that looks like someone else's is refused with USERNAME_TAKEN and details.confusableWith,
 // whether that account was registered with username skeletons or before them (holding only its old claim).
 
-const register = (http: HttpClient, username: string) =>
-  http.post('/api/auth/register', { body: { username, password: STRONG_PASSWORD } });
+const register = (http: HttpClient, username: string, displayName?: string) =>
+  http.post('/api/auth/register', { body: { username, password: STRONG_PASSWORD, ...(displayName ? { displayName } : {}) } });
 const login = (http: HttpClient, username: string) =>
   http.post('/api/auth/login', { body: { username, password: STRONG_PASSWORD } });
+const setDisplayName = async (http: HttpClient, username: string, displayName: string) => {
+  const token: string = (await login(http, username)).body.accessToken;
+  return http.patch('/api/users/me', { token, body: { displayName, statusText: 'here' } });
+};
 
 const LIMITS = { AUTH_RATE_LIMIT_PER_MINUTE: '1000' };
 
@@ -57,6 +61,28 @@ describe('look-alike usernames', () => {
     for (const name of ['alice', 'ALICE', 'tom', 'alicia']) expect((await login(http, name)).status, name).toBe(200);
   });
 
+  it("refuses a display name like another's username, at registration and later, but not one's own", async () => {
+    const atRegistration = await register(http, 'mallory', 'аlice');
+    expect(atRegistration.status).toBe(409);
+    expect(atRegistration.body.error).toEqual({
+      code: 'DISPLAY_NAME_CONFUSABLE',
+      message: expect.any(String),
+      details: { displayName: 'аlice', confusableWith: 'alice' },
+    });
+    expect((await register(http, 'mallory', 'Mallory')).status).toBe(201);
+    for (const displayName of ['Alice', 'TORN']) {
+      const refused = await setDisplayName(http, 'mallory', displayName);
+      expect(refused.status, displayName).toBe(409);
+      expect(refused.body.error.code, displayName).toBe('DISPLAY_NAME_CONFUSABLE');
+    }
+    expect((await setDisplayName(http, 'mallory', 'Alice M.')).status).toBe(200);
+    expect((await setDisplayName(http, 'tom', 'Torn')).status).toBe(200);
+    // Display names need not be unique among themselves, only unlike other people's usernames.
+    expect((await register(http, 'alicia2', 'Alicia')).body.error.details).toEqual({ displayName: 'Alicia', confusableWith: 'alicia' });
+    expect((await register(http, 'alicia2', 'Alicia B.')).status).toBe(201);
+    expect((await register(http, 'alicia3', 'Alicia B.')).status).toBe(201);
+  });
+
   it("finds tom by name for `chat users`, and nobody by torn, though tom's skeleton claim is username-torn", async () => {
     const administration = await server.server.service(PRIVACY_TOKENS.userAdministration);
     expect((await administration.findUser('TOM')).username).toBe('tom');
@@ -69,7 +95,7 @@ describe('look-alikes of accounts registered before username skeletons', () => {
   let http: HttpClient;
 
   /** Registers as the release before skeletons did: the normalised name's claim only, then the user. */
-  async function registerTheOldWay(username: string, userId: string): Promise<void> {
+  async function registerTheOldWay(username: string, userId: string, displayName = username): Promise<void> {
     const executors = await server.server.service(TOKENS.executors);
     const passwordHash = await (await server.server.service(TOKENS.passwordHasher)).hash(STRONG_PASSWORD);
     const context = { actor: { userId, role: 'user' as const }, limits: DEFAULT_LIMITS };
@@ -77,7 +103,7 @@ describe('look-alikes of accounts registered before username skeletons', () => {
     await executors.usernames.execute(usernameStreamId(username), { type: 'ClaimUsername', username, userId }, context, metadata);
     await executors.users.execute(
       userStreamId(userId),
-      { type: 'RegisterUser', userId, username, email: null, displayName: username, passwordHash, role: 'user' },
+      { type: 'RegisterUser', userId, username, email: null, displayName, passwordHash, role: 'user' },
       context,
       { ...metadata, commandId: `${metadata.commandId}/register` },
     );
@@ -90,6 +116,7 @@ describe('look-alikes of accounts registered before username skeletons', () => {
     await registerTheOldWay('alice', 'u-old-alice');
     await registerTheOldWay('Tom', 'u-old-tom');
     await registerTheOldWay('b0b', 'u-old-bob');
+    await registerTheOldWay('mallory', 'u-old-mallory', 'alice');
     await before.stop();
     server = await startTestServer(LIMITS, before.dataDir);
     http = new HttpClient(server.baseUrl);
@@ -123,6 +150,14 @@ describe('look-alikes of accounts registered before username skeletons', () => {
       expect(refused.status, name).toBe(409);
       expect(refused.body.error.code, name).toBe('USERNAME_TAKEN');
     }
+  });
+
+  it("refuses display names like the old accounts' usernames, but lets a display name from before the rule be sent again", async () => {
+    const refused = await setDisplayName(http, 'alice', 'B0B');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual({ displayName: 'B0B', confusableWith: 'b0b' });
+    expect((await setDisplayName(http, 'mallory', 'alice')).status).toBe(200);
+    expect((await setDisplayName(http, 'mallory', 'Tom')).status).toBe(409);
   });
 
   it('logs the old accounts in by their names, and registers and logs in a name like none of them', async () => {

@@ -7,6 +7,8 @@ import type { IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
 import type { UpdateProfile, UserCommand } from '../commands.js';
 import type { DecisionContext, DomainLimits } from '../decider.js';
+import type { UsernameLookAlikes } from '../username/usernameLookAlikes.js';
+import { normaliseDisplayName } from './profileRules.js';
 
 // The signed-in user's own account: their profile and the record of a password change. Both go to the user
 // stream's single writer (this process embedded, the command processor on Kafka) and answer once the history view
@@ -19,6 +21,8 @@ export interface AccountCommandsDeps {
   ids: IdGenerator;
   /** Read-your-writes: each use case answers once the history view shows what it appended. */
   waitForHistory: WaitForHistory;
+  /** A new display name must not look like another account's username. */
+  lookAlikes: Pick<UsernameLookAlikes, 'assertDisplayNameOf'>;
 }
 
 /** The fields a profile update may change; absent ones keep their value, a null avatar removes it. */
@@ -34,6 +38,7 @@ export class AccountCommands {
   constructor(private readonly deps: AccountCommandsDeps) {}
 
   async updateProfile(actor: AccessPrincipal, change: ProfileChange, correlationId: string): Promise<ProfileOutcome> {
+    if (change.displayName !== undefined) await this.assertDisplayName(actor.userId, change.displayName);
     const changed = await this.run(actor, { type: 'UpdateProfile', userId: actor.userId, ...change }, correlationId);
     return { user: await this.user(actor.userId), changed };
   }
@@ -45,6 +50,16 @@ export class AccountCommands {
     if (!(await this.run(actor, command, input.correlationId))) {
       throw new UnavailableError('the password change was not recorded');
     }
+  }
+
+  /**
+   * A display name that looks like someone else's username is refused (DISPLAY_NAME_CONFUSABLE); one the user
+   * already has is not a change, so a name set before the rule may be sent again with the rest of the profile.
+   */
+  private async assertDisplayName(userId: string, displayName: string): Promise<void> {
+    const wanted = normaliseDisplayName(displayName);
+    if ((await this.user(userId)).displayName === wanted) return;
+    await this.deps.lookAlikes.assertDisplayNameOf(userId, wanted);
   }
 
   async user(userId: string): Promise<UserView> {

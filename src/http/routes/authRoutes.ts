@@ -22,7 +22,11 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       params: NO_PARAMS,
       responses: {
         201: { description: 'created', schema: z.object({ user: userSchema }) },
-        409: { description: 'USERNAME_TAKEN (an erased account keeps its username: it is never freed)' },
+        409: {
+          description:
+            'USERNAME_TAKEN: the name, or one that looks like it (details.confusableWith); an erased account keeps its ' +
+            "username, it is never freed. DISPLAY_NAME_CONFUSABLE: the display name looks like another account's username",
+        },
       },
       async handler({ body, req, requestId }) {
         await limitIp(req.ip);

@@ -40,6 +40,7 @@ export function userRoutes(accounts: AccountCommands): Endpoint[] {
       responses: {
         200: { description: 'the profile as it now is', schema: z.object({ user: userSchema }) },
         400: { description: 'VALIDATION_FAILED: details.issues name the field' },
+        409: { description: "DISPLAY_NAME_CONFUSABLE: the display name looks like another account's username" },
       },
       async handler({ principal, body, requestId }) {
         const { user } = await accounts.updateProfile(principal, body, requestId);

@@ -172,7 +172,7 @@ export interface HistoryStore extends ProjectionStore {
   getUsers(userIds: readonly string[]): Promise<UserView[]>;
   /**
    * Every account's username, ordered by user id, a page at a time: the look-alike check indexes the accounts
-   * claimed before username skeletons by it (commands/username/legacyUsernames.ts).
+   * claimed before username skeletons by it (commands/username/usernameLookAlikes.ts).
    */
   listUsernames(options: ListUsernamesOptions): Promise<UsernameEntry[]>;
 
