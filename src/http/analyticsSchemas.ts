@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_SIZE_BUCKETS } from '../projections/analytics/analyticsProjection.js';
+import { queryIntegerOr } from './queryInteger.js';
 
 // Request and response shapes of the analytics API (see schemas.ts for why one schema serves both the edge and
 // the OpenAPI document).
@@ -18,7 +19,7 @@ export const roomMessagesQuery = z
   });
 
 export const activeUsersQuery = z.strictObject({
-  days: z.coerce.number().int().min(1).max(90).default(7).meta({ description: 'today and the days before it' }),
+  days: queryIntegerOr(7, { min: 1, max: 90 }).meta({ description: 'today and the days before it' }),
 });
 
 export const topRoomsQuery = z.strictObject({
@@ -26,7 +27,7 @@ export const topRoomsQuery = z.strictObject({
     .enum(['hour', 'day', 'week'])
     .default('day')
     .meta({ description: 'hour: the last 60 minutes; day: the last 24 hours; week: the last 168 hours' }),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+  limit: queryIntegerOr(10, { min: 1, max: 100 }),
 });
 
 export const roomMessagesSchema = z

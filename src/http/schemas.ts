@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger, queryIntegerOr } from './queryInteger.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -116,7 +117,7 @@ export const createRoomBody = z
 
 export const listRoomsQuery = z.strictObject({
   scope: z.enum(['mine', 'public']).default('mine'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
   after: id.optional().meta({ description: 'cursor: the last roomId of the previous page' }),
 });
 
@@ -150,13 +151,13 @@ export const messageSchema = z
   })
   .meta({ id: 'Message' });
 
-const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
 export const messagesQuery = z
   .strictObject({
     before: seqParam.optional(),
     after: seqParam.optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
+    limit: queryIntegerOr(50, { min: 1, max: 100 }),
   })
   .refine((query) => query.before === undefined || query.after === undefined, {
     message: 'give either before or after, not both',

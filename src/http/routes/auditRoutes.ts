@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditService } from '../../audit/auditService.js';
+import { queryIntegerOr } from '../queryInteger.js';
 import { authedRoute, NO_BODY, NO_QUERY, type Endpoint } from '../route.js';
 
 // The audit API (issue #7): read-only, for the auditor role only (admins get 403 too: see commands/audit/auditDecider.ts).
@@ -53,8 +54,8 @@ const messageVersionsSchema = z
 
 export const auditStreamParams = z.strictObject({ streamId: z.string().min(1).max(300) });
 export const auditStreamQuery = z.strictObject({
-  fromVersion: z.coerce.number().int().min(1).default(1).meta({ description: 'first stream version (1-based)' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  fromVersion: queryIntegerOr(1, { min: 1, max: Number.MAX_SAFE_INTEGER }).meta({ description: 'first stream version (1-based)' }),
+  limit: queryIntegerOr(100, { min: 1, max: 1000 }),
 });
 export const auditMessageParams = z.strictObject({
   messageId: z
