@@ -153,15 +153,13 @@ export const messageSchema = z
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
-export const messagesQuery = z
-  .strictObject({
-    before: seqParam.optional(),
-    after: seqParam.optional(),
-    limit: queryIntegerOr(50, { min: 1, max: 100 }),
-  })
-  .refine((query) => query.before === undefined || query.after === undefined, {
-    message: 'give either before or after, not both',
-  });
+// Both cursors together are a range: what lies strictly between them, paged forwards like after= alone. (The history
+// stores have always served it; the edge used to refuse the pair, which OpenAPI's separate parameters cannot say.)
+export const messagesQuery = z.strictObject({
+  before: seqParam.optional().meta({ description: 'messages with a lower seq (newest page first); with after: the upper end of a range' }),
+  after: seqParam.optional().meta({ description: 'messages with a higher seq (oldest page first); with before: the lower end of a range' }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
 
 export const messagePageSchema = z
   .object({
@@ -170,7 +168,7 @@ export const messagePageSchema = z
       .number()
       .int()
       .optional()
-      .meta({ description: 'pass as before= (or after= when paging forwards) to get the next page' }),
+      .meta({ description: 'pass as before= (or after=, keeping before=, when paging forwards) to get the next page' }),
   })
   .meta({ id: 'MessagePage' });
 

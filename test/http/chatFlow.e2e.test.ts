@@ -116,6 +116,22 @@ describe('chat flow over REST', () => {
     }
     expect(forwards).toEqual(backwards);
 
+    // Both cursors: the messages strictly between them, paged forwards; none between them is an empty page.
+    const between: string[] = [];
+    cursor = 10;
+    while (cursor !== undefined) {
+      const response = await client.get(`/api/chat/rooms/${roomId}/messages?after=${cursor}&before=30&limit=8`, {
+        token: bob.accessToken,
+      });
+      expect(response.status).toBe(200);
+      between.push(...response.body.messages.map((message: { seq: number }) => message.seq));
+      cursor = response.body.nextCursor;
+    }
+    expect(between).toEqual(seqs.filter((seq) => seq > 10 && seq < 30));
+    const none = await client.get(`/api/chat/rooms/${roomId}/messages?after=30&before=31`, { token: bob.accessToken });
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ messages: [] });
+
     // Edit: sender only; the earlier text is kept.
     const first = sent[0];
     if (!first) throw new Error('no message sent');

@@ -184,7 +184,9 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       method: 'get',
       path: '/api/chat/rooms/:roomId/messages',
       summary: 'A page of history, oldest first within the page',
-      description: 'No cursor: the latest page. `before=SEQ` pages backwards, `after=SEQ` forwards.',
+      description:
+        'No cursor: the latest page. `before=SEQ` pages backwards, `after=SEQ` forwards; both: the messages strictly ' +
+        'between them, paged forwards (an empty page when there is no seq between them).',
       tags: messages,
       body: NO_BODY,
       query: messagesQuery,
