@@ -5,13 +5,20 @@ import type { Endpoint } from './route.js';
 import { NO_BODY, NO_PARAMS, NO_QUERY } from './route.js';
 
 // The refusals the shared machinery (route.ts, app.ts, requestErrors.ts) gives an operation whatever its handler does,
-// so no route has to list them. A route's own `responses` entry for a status replaces the standard one's description.
+// so no route has to list them. A route's own error entry for one of these statuses adds its codes in front of the
+// standard ones (both can happen) and keeps the standard headers; one with a schema of its own replaces it.
 function standardErrors(endpoint: Endpoint): Record<number, ResponseConfig> {
   const takesBody = endpoint.body !== NO_BODY;
   const errors: Record<number, ResponseConfig> = {
     400: errorResponse(badInputDescription(endpoint)),
   };
-  if (endpoint.auth) errors[401] = errorResponse('AUTH_REQUIRED, AUTH_FAILED, TOKEN_EXPIRED, TOKEN_REVOKED: no valid access token');
+  if (endpoint.auth) {
+    errors[401] = errorResponse('AUTH_REQUIRED, AUTH_FAILED, TOKEN_EXPIRED, TOKEN_REVOKED: no valid access token');
+    // authenticateRequest asks the token store whether the account was erased since the token was issued.
+    errors[410] = errorResponse(
+      "ACCOUNT_ERASED (PERSONAL_DATA_ERASED when the erasure raced the request): the caller's account was erased and is closed for good",
+    );
+  }
   if (takesBody) {
     errors[413] = errorResponse('PAYLOAD_TOO_LARGE: the body is over the size limit (MESSAGE_TOO_LONG where it carries a text over its length)');
     errors[415] = errorResponse('UNSUPPORTED_MEDIA_TYPE: a body that is not UTF-8 JSON, or that is compressed');
@@ -22,6 +29,9 @@ function standardErrors(endpoint: Endpoint): Record<number, ResponseConfig> {
     headers: { 'Retry-After': { description: 'seconds until a retry can succeed', schema: { type: 'integer' } } },
   };
   errors[500] = errorResponse('INTERNAL_ERROR');
+  // Every operation reads the event log, a view or the token store, any of which can be away for a moment; commands
+  // also wait for the history view to show what they appended (READ_YOUR_WRITES_TIMEOUT_MS).
+  errors[503] = errorResponse('UNAVAILABLE: a dependency is not answering, or the change was not readable in time; retry with the same ids');
   return errors;
 }
 
@@ -59,6 +69,11 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, response] of Object.entries(standardErrors(endpoint))) responses[status] = response;
     for (const [status, response] of Object.entries(endpoint.responses)) {
+      const standard = responses[status];
+      if (standard && response.schema === undefined) {
+        responses[status] = { ...standard, description: `${response.description}. ${standard.description}` };
+        continue;
+      }
       const schema = response.schema ?? (Number(status) >= 400 ? errorSchema : undefined);
       responses[status] = {
         description: response.description,
@@ -73,7 +88,9 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
       tags: endpoint.tags,
       ...(endpoint.auth ? { security: [{ [bearer.name]: [] }] } : {}),
       request: {
-        ...(endpoint.body !== NO_BODY ? { body: { content: { 'application/json': { schema: endpoint.body } } } } : {}),
+        ...(endpoint.body !== NO_BODY
+          ? { body: { required: isRequired(endpoint.body), content: { 'application/json': { schema: endpoint.body } } } }
+          : {}),
         ...(endpoint.query !== NO_QUERY ? { query: objectSchema(endpoint.query) } : {}),
         ...(endpoint.params !== NO_PARAMS ? { params: objectSchema(endpoint.params) } : {}),
       },
@@ -111,6 +128,11 @@ function registerMethodNotAllowed(registry: OpenAPIRegistry): void {
     headers: { Allow: { description: 'the methods the path is served with', schema: { type: 'string' } } },
     content: { 'application/json': { schema: { $ref: `#/components/schemas/${errorId}` } } },
   });
+}
+
+/** A body the schema refuses to do without (every JSON body so far): a request without one is 400. */
+function isRequired(body: z.ZodType): boolean {
+  return !body.safeParse(undefined).success;
 }
 
 // zod-to-openapi wants query and path parameters as objects (zod 4 keeps refinements on the object itself).

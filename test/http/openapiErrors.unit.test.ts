@@ -28,11 +28,16 @@ const edit = authedRoute({
   body: z.strictObject({ text: z.string() }),
   query: z.strictObject({ dryRun: z.enum(['true', 'false']).optional() }),
   params: z.strictObject({ thingId: z.string() }),
-  responses: { 200: { description: 'edited' }, 404: { description: 'NO_THING' } },
+  responses: {
+    200: { description: 'edited' },
+    404: { description: 'NO_THING' },
+    429: { description: 'THING_LIMIT: too many edits' },
+  },
   handler: async () => ({ status: 200 }),
 });
 
 const operation = z.object({
+  requestBody: z.object({ required: z.boolean() }).optional(),
   responses: z.record(
     z.string(),
     z.object({
@@ -84,6 +89,27 @@ describe('OpenAPI error responses (unit)', () => {
     expect(Object.keys(probe.responses)).not.toContain('401');
     expect(Object.keys(probe.responses)).not.toContain('413');
     expect(Object.keys(probe.responses)).not.toContain('415');
+  });
+
+  it('declares 503 on every operation and 410 (an erased account) where a token is needed', () => {
+    const { probe, edit: patch } = operations();
+    for (const operation of [probe, patch]) {
+      expect(operation.responses['503']?.content?.['application/json']?.schema).toEqual(ERROR_REF);
+      expect(operation.responses['503']?.description).toContain('UNAVAILABLE');
+    }
+    expect(patch.responses['410']?.description).toContain('ACCOUNT_ERASED');
+    expect(Object.keys(probe.responses)).not.toContain('410');
+  });
+
+  it('marks a JSON body required, so a request without one is not a valid request', () => {
+    expect(operations().edit.requestBody).toMatchObject({ required: true });
+  });
+
+  it("puts a route's own codes for a standard status in front of the standard ones and keeps its headers", () => {
+    const limited = operations().edit.responses['429'];
+    expect(limited?.description).toMatch(/^THING_LIMIT: too many edits\. RATE_LIMIT_EXCEEDED/);
+    expect(limited?.headers).toHaveProperty('Retry-After');
+    expect(limited?.content?.['application/json']?.schema).toEqual(ERROR_REF);
   });
 
   it("keeps the Error schema on a route's own error response that names no schema", () => {
