@@ -26,7 +26,11 @@ export function analyticsRoutes(analytics: AnalyticsQueries): Endpoint[] {
       body: NO_BODY,
       query: roomMessagesQuery,
       params: roomIdParams,
-      responses: { 200: { description: 'the series', schema: roomMessagesSchema }, ...FORBIDDEN },
+      responses: {
+        200: { description: 'the series', schema: roomMessagesSchema },
+        400: { description: 'VALIDATION_FAILED: from is after to' },
+        ...FORBIDDEN,
+      },
       async handler({ principal, params, query }) {
         const body = await analytics.roomMessages(principal, params.roomId, {
           granularity: query.granularity,

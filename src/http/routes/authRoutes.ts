@@ -47,6 +47,7 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       params: NO_PARAMS,
       responses: {
         200: { description: 'signed in', schema: tokenPairSchema },
+        401: { description: 'INVALID_CREDENTIALS: no such username, or the wrong password (the answer does not say which)' },
         410: { description: "ACCOUNT_ERASED: the account's personal data was erased, which closed it for good (right password only)" },
       },
       async handler({ body, req }) {
@@ -65,6 +66,7 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       params: NO_PARAMS,
       responses: {
         200: { description: 'a new pair', schema: tokenPairSchema },
+        401: { description: 'AUTH_FAILED: not a refresh token this service issued, or expired; TOKEN_REVOKED: already used (its family is revoked)' },
         410: { description: 'ACCOUNT_ERASED: the account was erased (its refresh tokens are usually refused as AUTH_FAILED already)' },
       },
       async handler({ body, req }) {

@@ -26,6 +26,15 @@ const roomsResponse = z.object({ rooms: z.array(roomSchema), nextCursor: z.strin
 const membersResponse = z.object({ members: z.array(memberSchema) });
 const messageResponse = z.object({ message: messageSchema });
 
+// The refusals of the room decider (commands/room/roomDecider.ts) and the read checks (queries/roomAccess.ts), as
+// the routes below answer them. Checks run in a fixed order: the room exists, the caller may act, then the target.
+const NO_ROOM = { 404: { description: 'NO_ROOM' } };
+const READ_REFUSALS = { 403: { description: 'NOT_MEMBER: a private or direct room the caller is not in' }, ...NO_ROOM };
+const TEXT_REFUSALS = {
+  400: { description: 'EMPTY_CONTENT: nothing visible is left after trimming; INVALID_CONTENT: a control or bidi control character' },
+  413: { description: 'MESSAGE_TOO_LONG: longer than MAX_MESSAGE_LENGTH characters after normalising' },
+};
+
 export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoint[] {
   const rooms = ['rooms'];
   const messages = ['messages'];
@@ -68,7 +77,13 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       responses: {
         201: { description: 'created', schema: roomResponse },
         200: { description: 'the direct room already existed', schema: roomResponse },
+        400: {
+          description:
+            'INVALID_ROOM: a direct room without exactly one other member; VALIDATION_FAILED (details.field "name"): ' +
+            'a group room without a name of plain text on one line',
+        },
         404: { description: 'NO_USER: a member id names nobody' },
+        409: { description: 'ROOM_FULL: more members than a room holds; ROOM_EXISTS: a direct room the caller left (join it instead)' },
       },
       async handler({ principal, body, requestId }) {
         const outcome = await commands.createRoom(
@@ -88,7 +103,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 200: { description: 'the room', schema: roomResponse } },
+      responses: { 200: { description: 'the room', schema: roomResponse }, ...READ_REFUSALS },
       async handler({ principal, params }) {
         const { room, myRole } = await queries.getRoom(principal, params.roomId);
         return { status: 200, body: { room: roomDto(room, myRole) } };
@@ -102,7 +117,12 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 200: { description: 'the room', schema: roomResponse } },
+      responses: {
+        200: { description: 'the room', schema: roomResponse },
+        403: { description: "FORBIDDEN: a private room (invitation only) or somebody else's direct room" },
+        ...NO_ROOM,
+        409: { description: 'ROOM_FULL' },
+      },
       async handler({ principal, params, requestId }) {
         const outcome = await commands.joinRoom(principal, params.roomId, requestId);
         return { status: 200, body: { room: roomDto(outcome.room, 'member') } };
@@ -116,7 +136,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 204: { description: 'left' } },
+      responses: { 204: { description: 'left' }, 403: { description: 'NOT_MEMBER' }, ...NO_ROOM },
       async handler({ principal, params, requestId }) {
         await commands.leaveRoom(principal, params.roomId, requestId);
         return { status: 204 };
@@ -130,7 +150,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 200: { description: 'members', schema: membersResponse } },
+      responses: { 200: { description: 'members', schema: membersResponse }, ...READ_REFUSALS },
       async handler({ principal, params }) {
         const members = await queries.getMembers(principal, params.roomId);
         return { status: 200, body: { members: members.map(memberDto) } };
@@ -144,7 +164,12 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: addMemberBody,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 200: { description: 'the room', schema: roomResponse } },
+      responses: {
+        200: { description: 'the room', schema: roomResponse },
+        403: { description: 'FORBIDDEN: not a private room, or the caller is not its owner or a moderator; NOT_MEMBER' },
+        404: { description: 'NO_ROOM, NO_USER' },
+        409: { description: 'ROOM_FULL' },
+      },
       async handler({ principal, params, body, requestId }) {
         const outcome = await commands.addMember(principal, params.roomId, body.userId, requestId);
         const { myRole } = await queries.getRoom(principal, params.roomId);
@@ -159,7 +184,15 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: memberParams,
-      responses: { 204: { description: 'removed' } },
+      responses: {
+        204: { description: 'removed' },
+        403: {
+          description:
+            'FORBIDDEN: a direct room, oneself (leave instead), or a caller who may not remove that member; NOT_MEMBER: ' +
+            'the caller or the user is not in the room',
+        },
+        ...NO_ROOM,
+      },
       async handler({ principal, params, requestId }) {
         await commands.removeMember(principal, params.roomId, params.userId, requestId);
         return { status: 204 };
@@ -173,7 +206,15 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: changeRoleBody,
       query: NO_QUERY,
       params: memberParams,
-      responses: { 200: { description: 'the room', schema: roomResponse } },
+      responses: {
+        200: { description: 'the room', schema: roomResponse },
+        403: {
+          description:
+            "FORBIDDEN: a direct room, a caller who is not the owner or an admin, or the owner's own role; NOT_MEMBER: " +
+            'the caller or the user is not in the room',
+        },
+        ...NO_ROOM,
+      },
       async handler({ principal, params, body, requestId }) {
         const outcome = await commands.changeMemberRole(principal, params.roomId, params.userId, body.role, requestId);
         const { myRole } = await queries.getRoom(principal, params.roomId);
@@ -191,7 +232,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: messagesQuery,
       params: roomIdParams,
-      responses: { 200: { description: 'a page', schema: messagePageSchema } },
+      responses: { 200: { description: 'a page', schema: messagePageSchema }, ...READ_REFUSALS },
       async handler({ principal, params, query }) {
         const page = await queries.getMessages(principal, params.roomId, query);
         return { status: 200, body: { ...page, messages: page.messages.map(messageDto) } };
@@ -208,6 +249,10 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       responses: {
         201: { description: 'sent', schema: messageResponse },
         200: { description: 'a retry: the message sent the first time', schema: messageResponse },
+        ...TEXT_REFUSALS,
+        403: { description: 'NOT_MEMBER' },
+        ...NO_ROOM,
+        429: { description: 'RATE_LIMIT_EXCEEDED: SEND_LIMIT_PER_SECOND or SEND_LIMIT_PER_MINUTE (a retry is not counted)' },
       },
       async handler({ principal, body, requestId }) {
         const { message, replayed } = await commands.sendMessage(principal, body, requestId);
@@ -222,7 +267,13 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: editBody,
       query: NO_QUERY,
       params: messageIdParams,
-      responses: { 200: { description: 'edited', schema: messageResponse } },
+      responses: {
+        200: { description: 'edited', schema: messageResponse },
+        ...TEXT_REFUSALS,
+        403: { description: 'NOT_MEMBER; NOT_SENDER: somebody else sent it' },
+        404: { description: 'NO_MESSAGE, NO_ROOM' },
+        409: { description: 'MESSAGE_DELETED' },
+      },
       async handler({ principal, params, body, requestId }) {
         const message = await commands.editMessage(principal, params.messageId, body.text, requestId);
         return { status: 200, body: { message: messageDto(message) } };
@@ -236,7 +287,11 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: messageIdParams,
-      responses: { 204: { description: 'deleted' } },
+      responses: {
+        204: { description: 'deleted' },
+        403: { description: 'NOT_MEMBER; FORBIDDEN: neither its sender, a moderator of the room nor an admin' },
+        404: { description: 'NO_MESSAGE, NO_ROOM' },
+      },
       async handler({ principal, params, requestId }) {
         await commands.deleteMessage(principal, params.messageId, requestId);
         return { status: 204 };
@@ -250,7 +305,11 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       body: NO_BODY,
       query: NO_QUERY,
       params: messageIdParams,
-      responses: { 200: { description: 'edits, oldest first', schema: editHistorySchema } },
+      responses: {
+        200: { description: 'edits, oldest first', schema: editHistorySchema },
+        403: { description: "NOT_MEMBER; FORBIDDEN: neither its sender nor one of the room's moderators" },
+        404: { description: 'NO_MESSAGE, NO_ROOM' },
+      },
       async handler({ principal, params }) {
         const { edits } = await queries.getEditHistory(principal, params.messageId);
         return { status: 200, body: { edits } };

@@ -19,6 +19,8 @@ const requestBody = z.union([
 const searchQuery = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) });
 
 const noContent = { description: 'done' };
+/** Nobody is their own friend: every friendship operation naming the caller is refused before anything is read. */
+const SELF = { 400: { description: 'VALIDATION_FAILED: the user is the caller' } };
 
 export function friendRoutes(friends: FriendCommands, queries: FriendQueries): Endpoint[] {
   return [
@@ -44,7 +46,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
       body: NO_BODY,
       query: NO_QUERY,
       params: userIdParams,
-      responses: { 204: noContent, 404: { description: 'NOT_FRIENDS' } },
+      responses: { 204: noContent, ...SELF, 404: { description: 'NOT_FRIENDS' } },
       async handler({ principal, params, requestId }) {
         await friends.remove(principal, params.userId, requestId);
         return { status: 204 };
@@ -67,7 +69,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
           description: 'the request was sent (pending), or the two are now friends (accepted)',
           schema: z.object({ status: z.enum(['pending', 'accepted']), user: publicProfileSchema }),
         },
-        400: { description: 'VALIDATION_FAILED' },
+        ...SELF,
         404: { description: 'NO_USER' },
         409: { description: 'FRIEND_REQUEST_EXISTS, ALREADY_FRIENDS' },
       },
@@ -112,6 +114,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
       params: userIdParams,
       responses: {
         200: { description: 'you are now friends', schema: z.object({ user: publicProfileSchema }) },
+        ...SELF,
         404: { description: 'NO_FRIEND_REQUEST: they have no pending request to you' },
       },
       async handler({ principal, params, requestId }) {
@@ -127,7 +130,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
       body: NO_BODY,
       query: NO_QUERY,
       params: userIdParams,
-      responses: { 204: noContent, 404: { description: 'NO_FRIEND_REQUEST' } },
+      responses: { 204: noContent, ...SELF, 404: { description: 'NO_FRIEND_REQUEST' } },
       async handler({ principal, params, requestId }) {
         await friends.reject(principal, params.userId, requestId);
         return { status: 204 };
@@ -141,7 +144,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
       body: NO_BODY,
       query: NO_QUERY,
       params: userIdParams,
-      responses: { 204: noContent, 404: { description: 'NO_FRIEND_REQUEST' } },
+      responses: { 204: noContent, ...SELF, 404: { description: 'NO_FRIEND_REQUEST' } },
       async handler({ principal, params, requestId }) {
         await friends.cancel(principal, params.userId, requestId);
         return { status: 204 };
@@ -161,7 +164,7 @@ export function friendRoutes(friends: FriendCommands, queries: FriendQueries): E
       responses: {
         200: { description: 'the users', schema: z.object({ users: z.array(publicProfileSchema) }) },
         400: { description: 'VALIDATION_FAILED: not an email address' },
-        429: { description: 'RATE_LIMIT_EXCEEDED' },
+        429: { description: 'RATE_LIMIT_EXCEEDED: too many searches' },
       },
       async handler({ principal, query }) {
         const users = await queries.searchByEmail(principal, query.email);

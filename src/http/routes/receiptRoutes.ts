@@ -36,7 +36,11 @@ export function receiptRoutes(receipts: ReceiptCommands, queries: ChatQueries): 
       body: NO_BODY,
       query: NO_QUERY,
       params: roomIdParams,
-      responses: { 200: { description: 'one entry per current member', schema: receiptsSchema } },
+      responses: {
+        200: { description: 'one entry per current member', schema: receiptsSchema },
+        403: { description: 'NOT_MEMBER: a private or direct room the caller is not in' },
+        404: { description: 'NO_ROOM' },
+      },
       async handler({ principal, params }) {
         const list = await queries.getReceipts(principal, params.roomId);
         return { status: 200, body: { receipts: list.map(receiptDto) } };
