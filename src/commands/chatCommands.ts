@@ -50,6 +50,11 @@ export interface RoomOutcome {
 export class ChatCommands {
   constructor(private readonly deps: ChatCommandsDeps) {}
 
+  /** The longest message text the room decider takes, for the edge to document (MAX_MESSAGE_LENGTH). */
+  get maxMessageLength(): number {
+    return this.deps.limits.maxMessageLength;
+  }
+
   /**
    * Claims the name, then registers the user. The name is claimed under two keys (domain/usernameSkeleton.ts): its
    * UTS #39 skeleton, so a look-alike of an account meets it at one single writer and is refused there, race-free,

@@ -1,9 +1,26 @@
 import { z } from 'zod';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
+import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
 // Objects are strict: an unknown field is a client bug worth reporting, not something to ignore silently.
+// Where a decider owns a rule and its code (message texts, room names), the schema only bounds the input and the
+// document states the rule through `.meta` (textPatterns.ts), so REST answers with the decider's code.
+
+const codePoints = (text: string): number => [...text].length;
+
+/**
+ * A string of at most `max` code points, as JSON Schema's maxLength counts them (zod's .max() counts UTF-16 units,
+ * which refused 60 emoji as longer than 100). The units bound comes first: more than 2·max units is over max.
+ */
+export function codePointString(max: number) {
+  return z
+    .string()
+    .max(2 * max)
+    .refine((text) => codePoints(text) <= max, { message: `at most ${max} characters` })
+    .meta({ maxLength: max });
+}
 
 const id = z.string().min(1).max(200);
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -107,12 +124,31 @@ export const receiptsSchema = z
   })
   .meta({ id: 'Receipts' });
 
+/** The room decider's limit on names (DEFAULT_LIMITS.maxRoomNameLength), after normalising: raw input gets as much. */
+const ROOM_NAME_MAX = 100;
+const memberIds = z.array(id).max(1000);
+
+// One shape per kind, so the document says that a group room needs a name and a direct room one other member.
 export const createRoomBody = z
-  .strictObject({
-    name: z.string().max(100).optional().meta({ description: 'required for public and private rooms' }),
-    kind: roomKindSchema,
-    memberIds: z.array(id).max(1000).optional(),
-  })
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.enum(['public', 'private']),
+      name: codePointString(ROOM_NAME_MAX).meta({
+        pattern: ROOM_NAME_PATTERN,
+        description: `one line of plain text, 1 to ${ROOM_NAME_MAX} characters once trimmed (runs of white space count as one)`,
+      }),
+      memberIds: memberIds.optional().meta({ description: 'others to add at once (the creator is always a member)' }),
+    }),
+    z.strictObject({
+      kind: z.literal('direct'),
+      name: codePointString(ROOM_NAME_MAX).optional().meta({ description: 'ignored: a direct room is named by its id' }),
+      memberIds: memberIds.meta({
+        minItems: 1,
+        maxItems: 1,
+        description: "the other person's user id (the caller's own id and repeats are ignored)",
+      }),
+    }),
+  ])
   .meta({ id: 'CreateRoomRequest' });
 
 export const listRoomsQuery = z.strictObject({
@@ -176,20 +212,40 @@ export const editHistorySchema = z
   .object({ edits: z.array(z.object({ text: z.string(), editedAt: isoTime, editedBy: z.string() })) })
   .meta({ id: 'EditHistory' });
 
-export const sendBody = z
-  .strictObject({
-    roomId: id,
-    // The length rule (1..1000 code points after normalisation) is the decider's; this only bounds the input.
-    text: z.string().max(20_000),
-    clientMessageId: z
-      .string()
-      .min(1)
-      .max(100)
-      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-  })
-  .meta({ id: 'SendMessageRequest' });
+/**
+ * A message text: the rules (no control or bidi characters, something visible, at most `maxLength` code points once
+ * normalised) are the room decider's (domain/messageText.ts), answered as EMPTY_CONTENT, INVALID_CONTENT or 413
+ * MESSAGE_TOO_LONG; this only bounds the input, and the document states them.
+ */
+function messageText(maxLength: number) {
+  return z.string().max(20_000).meta({
+    minLength: 1,
+    maxLength,
+    pattern: MESSAGE_TEXT_PATTERN,
+    description:
+      `1 to ${maxLength} characters (code points) once normalised: trimmed, CR LF as LF, NFC. Something visible, ` +
+      'and no control character but tab and line breaks, no bidi control',
+  });
+}
 
-export const editBody = z.strictObject({ text: z.string().max(20_000) }).meta({ id: 'EditMessageRequest' });
+/** The body of POST /api/chat/send; `maxTextLength` is the service's MAX_MESSAGE_LENGTH. */
+export function sendBody(maxTextLength: number) {
+  return z
+    .strictObject({
+      roomId: id,
+      text: messageText(maxTextLength),
+      clientMessageId: z
+        .string()
+        .min(1)
+        .max(100)
+        .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    })
+    .meta({ id: 'SendMessageRequest' });
+}
+
+export function editBody(maxTextLength: number) {
+  return z.strictObject({ text: messageText(maxTextLength) }).meta({ id: 'EditMessageRequest' });
+}
 
 export const roomIdParams = z.strictObject({ roomId: id });
 export const memberParams = z.strictObject({ roomId: id, userId: id });

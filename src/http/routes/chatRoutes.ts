@@ -243,7 +243,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       path: '/api/chat/send',
       summary: 'Send a message; retrying with the same clientMessageId returns the same message',
       tags: messages,
-      body: sendBody,
+      body: sendBody(commands.maxMessageLength),
       query: NO_QUERY,
       params: NO_PARAMS,
       responses: {
@@ -264,7 +264,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       path: '/api/chat/messages/:messageId',
       summary: 'Edit a message (sender only); the earlier text is kept in its edit history',
       tags: messages,
-      body: editBody,
+      body: editBody(commands.maxMessageLength),
       query: NO_QUERY,
       params: messageIdParams,
       responses: {
