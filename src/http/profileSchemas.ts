@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AVATAR_URL_MAX, DISPLAY_NAME_MAX, isAvatarUrl, normaliseDisplayName, STATUS_TEXT_MAX } from '../commands/user/profileRules.js';
+import { codePointString } from './schemas.js';
+import { AVATAR_URL_PATTERN, trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the profile and password routes (userRoutes.ts, authRoutes.ts). The length and
 // URL rules are profileRules.ts', the same ones the user decider applies, so the edge and the writer cannot differ.
@@ -27,17 +29,16 @@ export const updateProfileBody = z
         message: `1 to ${DISPLAY_NAME_MAX} characters after trimming`,
       })
       .optional()
-      .meta({ description: `1 to ${DISPLAY_NAME_MAX} characters after trimming` }),
-    statusText: z
-      .string()
-      .max(1000)
-      .refine((text) => codePoints(text) <= STATUS_TEXT_MAX, { message: `at most ${STATUS_TEXT_MAX} characters` })
+      // The document says what the refine does: "" and "   " are refused (the profile keeps its name).
+      .meta({ pattern: trimmedLengthPattern(DISPLAY_NAME_MAX), description: `1 to ${DISPLAY_NAME_MAX} characters after trimming` }),
+    statusText: codePointString(STATUS_TEXT_MAX)
       .optional()
       .meta({ description: `0 to ${STATUS_TEXT_MAX} characters; "" clears it` }),
     avatarUrl: z
       .string()
       .max(AVATAR_URL_MAX)
       .refine(isAvatarUrl, { message: `an absolute http(s) URL of printable ASCII, at most ${AVATAR_URL_MAX} characters` })
+      .meta({ pattern: AVATAR_URL_PATTERN })
       .nullable()
       .optional()
       .meta({ description: 'an absolute http(s) URL; null removes the avatar' }),
@@ -45,7 +46,8 @@ export const updateProfileBody = z
   .refine((body) => body.displayName !== undefined || body.statusText !== undefined || body.avatarUrl !== undefined, {
     message: 'give at least one of displayName, statusText, avatarUrl',
   })
-  .meta({ id: 'UpdateProfileRequest' });
+  // The refine above, as the document can say it: every property is one of the three.
+  .meta({ id: 'UpdateProfileRequest', minProperties: 1 });
 
 export const changePasswordBody = z
   .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })

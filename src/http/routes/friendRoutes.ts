@@ -16,7 +16,10 @@ const requestBody = z.union([
   z.strictObject({ username: z.string().min(1).max(64) }),
 ]);
 
-const searchQuery = z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) });
+// zod's own email pattern, so the document names the addresses the check takes (format: email admits more).
+const searchQuery = z.strictObject({
+  email: z.string().trim().max(254).pipe(z.email()).meta({ maxLength: 254, pattern: z.regexes.email.source }),
+});
 
 const noContent = { description: 'done' };
 /** Nobody is their own friend: every friendship operation naming the caller is refused before anything is read. */
