@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
+import { OPERATION_LINKS, type OperationKey, type OperationLink } from './openapiLinks.js';
 import { errorSchema } from './schemas.js';
 import type { Endpoint } from './route.js';
 import { NO_BODY, NO_PARAMS, NO_QUERY } from './route.js';
@@ -65,6 +66,7 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
     bearerFormat: 'JWT',
   });
   registerMethodNotAllowed(registry);
+  const links = linksBySource(endpoints, OPERATION_LINKS);
   for (const endpoint of endpoints) {
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, response] of Object.entries(standardErrors(endpoint))) responses[status] = response;
@@ -75,14 +77,16 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
         continue;
       }
       const schema = response.schema ?? (Number(status) >= 400 ? errorSchema : undefined);
+      const linked = links.get(`${operationKeyOf(endpoint)} ${status}`);
       responses[status] = {
         description: response.description,
         ...(schema ? { content: { 'application/json': { schema } } } : {}),
+        ...(linked ? { links: linked } : {}),
       };
     }
     registry.registerPath({
       method: endpoint.method,
-      path: endpoint.path.replace(/:([A-Za-z]+)/g, '{$1}'),
+      path: openApiPath(endpoint),
       summary: endpoint.summary,
       ...(endpoint.description ? { description: endpoint.description } : {}),
       tags: endpoint.tags,
@@ -113,6 +117,68 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
     },
     servers: [{ url: '/' }],
   });
+}
+
+function openApiPath(endpoint: Endpoint): string {
+  return endpoint.path.replace(/:([A-Za-z]+)/g, '{$1}');
+}
+
+function operationKeyOf(endpoint: Endpoint): OperationKey {
+  return `${upperCaseMethod(endpoint.method)} /${openApiPath(endpoint).slice(1)}`;
+}
+
+function upperCaseMethod(method: Endpoint['method']): 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' {
+  switch (method) {
+    case 'get':
+      return 'GET';
+    case 'post':
+      return 'POST';
+    case 'put':
+      return 'PUT';
+    case 'patch':
+      return 'PATCH';
+    case 'delete':
+      return 'DELETE';
+    default: {
+      const unknown: never = method;
+      throw new Error(`unknown method ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The links of each source operation's success response, keyed `METHOD /path status`, as OpenAPI Link Objects
+ * naming their target by JSON pointer (operationRef). A link between operations this process does not serve is
+ * left out (a process without the api role serves health only); one that names a status its source does not
+ * declare is a mistake in the table.
+ */
+function linksBySource(endpoints: Endpoint[], table: readonly OperationLink[]): Map<string, Record<string, object>> {
+  const served = new Map(endpoints.map((endpoint) => [operationKeyOf(endpoint), endpoint]));
+  const bySource = new Map<string, Record<string, object>>();
+  for (const link of table) {
+    const source = served.get(link.from);
+    if (!source || !served.has(link.to)) continue;
+    for (const status of link.statuses) {
+      if (source.responses[status] === undefined) throw new Error(`link ${link.name} from ${link.from} names undeclared status ${status}`);
+      const key = `${link.from} ${status}`;
+      const entry = bySource.get(key) ?? {};
+      entry[link.name] = {
+        operationRef: operationRef(link.to),
+        description: link.description,
+        ...(link.parameters ? { parameters: link.parameters } : {}),
+        ...(link.requestBody ? { requestBody: link.requestBody } : {}),
+        ...(link.wholeBody ? { 'x-schemathesis': { merge_body: false } } : {}),
+      };
+      bySource.set(key, entry);
+    }
+  }
+  return bySource;
+}
+
+/** `#/paths/~1api~1chat~1rooms/post`: a JSON pointer to the operation (RFC 6901 escapes "/" as "~1"). */
+function operationRef(key: OperationKey): string {
+  const [method, path] = key.split(' ');
+  return `#/paths/${(path ?? '').replaceAll('~', '~0').replaceAll('/', '~1')}/${(method ?? '').toLowerCase()}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
+import { OPERATION_LINKS } from '../../src/http/openapiLinks.js';
 import { HttpClient } from '../support/httpClient.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 
@@ -31,6 +32,21 @@ describe('HTTP platform', () => {
     expect(send.security).toEqual([{ bearerAuth: [] }]);
     expect(send.requestBody.content['application/json'].schema).toBeDefined();
     expect(Object.keys(send.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '429']));
+  });
+
+  it('links the operations of every flow in the link table, each pointing at an operation the document has', async () => {
+    const { body } = await client.get('/api/openapi.json');
+    for (const link of OPERATION_LINKS) {
+      const [method = '', path = ''] = link.from.split(' ');
+      for (const status of link.statuses) {
+        const found = body.paths[path]?.[method.toLowerCase()]?.responses[String(status)]?.links?.[link.name];
+        expect(found, `${link.from} ${status} → ${link.name}`).toBeDefined();
+        const [, targetPath = '', targetMethod = ''] = /^#\/paths\/(.+)\/([a-z]+)$/.exec(found.operationRef) ?? [];
+        const target = body.paths[targetPath.replaceAll('~1', '/').replaceAll('~0', '~')]?.[targetMethod];
+        expect(target, `${link.name} → ${found.operationRef}`).toBeDefined();
+        expect(`${targetMethod.toUpperCase()} ${targetPath.replaceAll('~1', '/')}`).toBe(link.to);
+      }
+    }
   });
 
   it('serves interactive docs', async () => {
