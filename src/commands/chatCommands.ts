@@ -2,6 +2,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
+import { normaliseMessageText } from '../domain/messageText.js';
 import { usernameClaimStreamIds, usernameSkeleton } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
 import type { EventLog } from '../eventlog/eventLog.js';
@@ -149,7 +150,9 @@ export class ChatCommands {
 
   /**
    * The idempotency key is the sender's clientMessageId: a retry returns the first message, whatever it carries,
-   * and is not charged against the rate limit again.
+   * and is not charged against the rate limit again. Only a text no message could have been sent with is refused
+   * as it would be the first time: a retry repeats a request that was valid, and answering 200 to one that is not
+   * told the client its text was fine.
    */
   async sendMessage(
     actor: AccessPrincipal,
@@ -165,6 +168,8 @@ export class ChatCommands {
       this.context(actor),
       { commandId, correlationId },
     );
+    // The decider did not see a replayed command, so its text rule is applied here, with the decider's own codes.
+    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength);
     const sent = result.events.find((event) => event.type === 'MessageSent');
     if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
     await this.settle(result);

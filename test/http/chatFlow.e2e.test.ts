@@ -87,6 +87,12 @@ describe('chat flow over REST', () => {
     });
     expect(retry.status).toBe(200);
     expect(retry.body.message).toMatchObject({ messageId: sent[0]?.messageId, text: 'message 1' });
+    // ... but not for a text no message could be sent with: that is refused as the first time, appending nothing.
+    const badRetry = await client.post('/api/chat/send', {
+      token: alice.accessToken,
+      body: { roomId, text: 'bell\u009b', clientMessageId: 'm-1' },
+    });
+    expect([badRetry.status, badRetry.body.error?.code]).toEqual([400, 'INVALID_CONTENT']);
 
     // Backwards from the latest page to the first.
     const backwards: string[] = [];
