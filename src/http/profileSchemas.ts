@@ -50,7 +50,7 @@ export const updateProfileBody = z
   .meta({ id: 'UpdateProfileRequest', minProperties: 1 });
 
 export const changePasswordBody = z
-  .strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })
+  .strictObject({ currentPassword: codePointString(256, 1), newPassword: codePointString(256, 1) })
   .meta({ id: 'ChangePasswordRequest' });
 
-export const userIdParams = z.strictObject({ userId: z.string().min(1).max(200) });
+export const userIdParams = z.strictObject({ userId: codePointString(200, 1) });

@@ -11,18 +11,25 @@ import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
 const codePoints = (text: string): number => [...text].length;
 
 /**
- * A string of at most `max` code points, as JSON Schema's maxLength counts them (zod's .max() counts UTF-16 units,
- * which refused 60 emoji as longer than 100). The units bound comes first: more than 2·max units is over max.
+ * A string of `min` to `max` code points, as JSON Schema's minLength and maxLength count them (zod's .min() and
+ * .max() count UTF-16 units, which refused 60 emoji as longer than 100, and a password the policy, counting code
+ * points, takes). The units bound comes first: more than 2·max units is over max.
  */
-export function codePointString(max: number) {
+export function codePointString(max: number, min = 0) {
   return z
     .string()
     .max(2 * max)
-    .refine((text) => codePoints(text) <= max, { message: `at most ${max} characters` })
-    .meta({ maxLength: max });
+    .refine(
+      (text) => {
+        const length = codePoints(text);
+        return length >= min && length <= max;
+      },
+      { message: min > 0 ? `${min} to ${max} characters` : `at most ${max} characters` },
+    )
+    .meta({ ...(min > 0 ? { minLength: min } : {}), maxLength: max });
 }
 
-const id = z.string().min(1).max(200);
+const id = codePointString(200, 1);
 const isoTime = z.string().meta({ format: 'date-time' });
 
 export const errorSchema = z
@@ -62,10 +69,10 @@ export const registerBody = z
   .meta({ id: 'RegisterRequest' });
 
 export const loginBody = z
-  .strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+  .strictObject({ username: codePointString(64, 1), password: codePointString(256, 1) })
   .meta({ id: 'LoginRequest' });
 
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512) }).meta({ id: 'RefreshRequest' });
+export const refreshBody = z.strictObject({ refreshToken: codePointString(512, 1) }).meta({ id: 'RefreshRequest' });
 
 export const tokenPairSchema = z
   .object({

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { UserAdministration } from '../../commands/user/userAdministration.js';
 import { ForbiddenError } from '../../domain/errors.js';
 import { authedRoute, NO_QUERY, type Endpoint } from '../route.js';
+import { codePointString } from '../schemas.js';
 
 // Admin routes on accounts: the same use case as `chat users grant|revoke` (commands/user/userAdministration.ts).
 
 const roleBody = z.strictObject({
   role: z.enum(['user', 'admin', 'auditor', 'analyst']).meta({ description: 'the new service-wide role; `user` revokes any other' }),
 });
-const userParams = z.strictObject({ userId: z.string().min(1).max(200) });
+const userParams = z.strictObject({ userId: codePointString(200, 1) });
 const roleResponse = z
   .object({
     user: z.object({

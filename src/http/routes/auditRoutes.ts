@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuditService } from '../../audit/auditService.js';
 import { queryIntegerOr } from '../queryInteger.js';
 import { authedRoute, NO_BODY, NO_QUERY, type Endpoint } from '../route.js';
+import { codePointString } from '../schemas.js';
 
 // The audit API (issue #7): read-only, for the auditor role only (admins get 403 too: see commands/audit/auditDecider.ts).
 // Every call is itself recorded as an AuditLogRead event in the auditor's stream audit-<userId> before it answers.
@@ -52,17 +53,16 @@ const messageVersionsSchema = z
   })
   .meta({ id: 'AuditMessageVersions' });
 
-export const auditStreamParams = z.strictObject({ streamId: z.string().min(1).max(300) });
+export const auditStreamParams = z.strictObject({ streamId: codePointString(300, 1) });
 export const auditStreamQuery = z.strictObject({
   fromVersion: queryIntegerOr(1, { min: 1, max: Number.MAX_SAFE_INTEGER }).meta({ description: 'first stream version (1-based)' }),
   limit: queryIntegerOr(100, { min: 1, max: 1000 }),
 });
 export const auditMessageParams = z.strictObject({
-  messageId: z
-    .string()
-    .min(3)
-    .max(300)
-    .regex(/^.+\.[1-9][0-9]*$/, 'a message id is <roomId>.<seq>'),
+  messageId: codePointString(300, 3)
+    // [\s\S], not ".": a JavaScript "." stops at line breaks, Python's and Rust's do not, so the document meant
+    // one thing to clients and another to the edge. The seq has parseMessageId's 1 to 16 digits.
+    .regex(/^[\s\S]+\.[1-9][0-9]{0,15}$/, 'a message id is <roomId>.<seq>'),
 });
 
 const ERRORS = {

@@ -4,6 +4,7 @@ import type { FriendQueries } from '../../queries/friendQueries.js';
 import { friendEntrySchema, friendListDto, friendRequestListDto } from '../friendPresenters.js';
 import { publicProfileDto } from '../presenters.js';
 import { publicProfileSchema, userIdParams } from '../profileSchemas.js';
+import { codePointString } from '../schemas.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
 
 // Friends (seed 003): requests, accept, reject, cancel, list, remove, and finding people by email. Each change is
@@ -12,8 +13,8 @@ import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../rou
 const tags = ['friends'];
 
 const requestBody = z.union([
-  z.strictObject({ userId: z.string().min(1).max(200) }),
-  z.strictObject({ username: z.string().min(1).max(64) }),
+  z.strictObject({ userId: codePointString(200, 1) }),
+  z.strictObject({ username: codePointString(64, 1) }),
 ]);
 
 // zod's own email pattern, so the document names the addresses the check takes (format: email admits more).
