@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { AVATAR_URL_MAX, DISPLAY_NAME_MAX, isAvatarUrl, normaliseDisplayName, STATUS_TEXT_MAX } from '../commands/user/profileRules.js';
+import {
+  AVATAR_URL_MAX,
+  AVATAR_URL_PATTERN,
+  DISPLAY_NAME_MAX,
+  isAvatarUrl,
+  normaliseDisplayName,
+  STATUS_TEXT_MAX,
+} from '../commands/user/profileRules.js';
 import { codePointString } from './schemas.js';
-import { AVATAR_URL_PATTERN, trimmedLengthPattern } from './textPatterns.js';
+import { trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the profile and password routes (userRoutes.ts, authRoutes.ts). The length and
 // URL rules are profileRules.ts', the same ones the user decider applies, so the edge and the writer cannot differ.
@@ -38,6 +45,7 @@ export const updateProfileBody = z
       .string()
       .max(AVATAR_URL_MAX)
       .refine(isAvatarUrl, { message: `an absolute http(s) URL of printable ASCII, at most ${AVATAR_URL_MAX} characters` })
+      // isAvatarUrl is this pattern within the length limit (profileRules.ts)
       .meta({ pattern: AVATAR_URL_PATTERN })
       .nullable()
       .optional()

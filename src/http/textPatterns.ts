@@ -53,14 +53,6 @@ export function trimmedLengthPattern(max: number): string {
   return `^${trimmed}*${kept}(?:[\\s\\S]{0,${max - 2}}${kept})?${trimmed}*$`;
 }
 
-/**
- * An avatar URL (isAvatarUrl) that every URL parser takes the same way: http or https, a host name whose last label
- * starts with a letter (so it is never read as an IPv4 address), an optional port, then printable ASCII. isAvatarUrl
- * also takes IP addresses and user info; the document promises the plain form.
- */
-export const AVATAR_URL_PATTERN =
-  '^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}\\.){0,8}[A-Za-z][A-Za-z0-9-]{0,62}(?::[1-9][0-9]{0,3})?(?:[/?#][\\x21-\\x7e]*)?$';
-
 function somethingVisible(refused: readonly Range[]): string {
   const allowed = characterClass(refused, { negated: true });
   const visible = characterClass(union(refused, WHITE_SPACE, DEFAULT_IGNORABLE), { negated: true });

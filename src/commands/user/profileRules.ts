@@ -46,13 +46,31 @@ export function profileFieldProblem(field: ProfileField, value: string | null): 
   }
 }
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+/** A DNS label after its first character; never "--" in the third and fourth place (that is xn-- punycode's). */
+const LABEL_REST = '(?:[A-Za-z0-9-](?:[A-Za-z0-9][A-Za-z0-9-]*|-(?:[A-Za-z0-9][A-Za-z0-9-]*)?)?)?';
+const PORT = '(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
+
 /**
- * An absolute http or https URL with a host, in printable ASCII (a URL's own alphabet: anything else is
+ * The avatar URL grammar: http or https, then a host name (its last label starting with a letter, so it never reads
+ * as an IPv4 address) or a dotted IPv4 address, an optional port, then a path, query or fragment of printable ASCII.
+ * No user info (`https://cdn.example.com@evil.example/`), no IPv6 literal. Every URL of this form parses, so the
+ * grammar is the whole rule, and the REST document states it as the field's pattern. No lookarounds: the document's
+ * readers (JavaScript, Python, Rust) read it alike.
+ */
+export const AVATAR_URL_PATTERN =
+  `^[Hh][Tt][Tt][Pp][Ss]?://` +
+  `(?:(?:[A-Za-z0-9]${LABEL_REST}\\.)*[A-Za-z]${LABEL_REST}|(?:${OCTET}\\.){3}${OCTET})` +
+  `(?::${PORT})?(?:[/?#][\\x21-\\x7e]*)?$`;
+const AVATAR_URL = new RegExp(AVATAR_URL_PATTERN);
+
+/**
+ * An absolute http or https URL in the grammar above, in printable ASCII (a URL's own alphabet: anything else is
  * percent-encoded by the client, which also keeps 2048 characters at 2048 bytes in every store). Clients put it in
  * an <img src>, so other schemes (javascript:, data:, file:) are refused; the service never fetches it.
  */
 export function isAvatarUrl(value: string): boolean {
-  if (value.length === 0 || value.length > AVATAR_URL_MAX || !/^[\x21-\x7e]+$/.test(value)) return false;
+  if (value.length === 0 || value.length > AVATAR_URL_MAX || !AVATAR_URL.test(value)) return false;
   let url: URL;
   try {
     url = new URL(value);
