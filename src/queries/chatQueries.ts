@@ -1,5 +1,5 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { ChatError, ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { parseMessageId } from '../domain/ids.js';
 import type { RoomRole } from '../events/chatEvents.js';
 import type {
@@ -62,7 +62,11 @@ export class ChatQueries {
     return this.history.getReceipts(roomId);
   }
 
-  /** Earlier texts of a message: for its sender, the room's owner and moderators, and admins. */
+  /**
+   * Earlier texts of a message: for its sender, the room's owner and moderators, and admins. A deleted message's
+   * texts went with it (its current text reads null too): MESSAGE_DELETED, as for an edit. Auditors read them in the
+   * audit API.
+   */
   async getEditHistory(principal: AccessPrincipal, messageId: string): Promise<{ message: MessageView; edits: EditView[] }> {
     const location = parseMessageId(messageId);
     if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
@@ -73,6 +77,7 @@ export class ChatQueries {
     if (message.senderId !== principal.userId && !moderates) {
       throw new ForbiddenError('FORBIDDEN', "only the sender and the room's moderators see a message's edits");
     }
+    if (message.deleted) throw new ChatError('MESSAGE_DELETED', 'the message was deleted, and its earlier texts with it', { messageId });
     return { message, edits: await this.history.getEditHistory(location.roomId, location.seq) };
   }
 

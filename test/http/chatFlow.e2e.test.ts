@@ -161,6 +161,9 @@ describe('chat flow over REST', () => {
     expect(oldest.body.messages[0]).toMatchObject({ messageId: first.messageId, seq: first.seq, text: null, deleted: true });
     const editDeleted = await client.patch(`/api/chat/messages/${first.messageId}`, { token: alice.accessToken, body: { text: 'x' } });
     expect(editDeleted.body.error.code).toBe('MESSAGE_DELETED');
+    // Its earlier texts went with it: the edit history is no longer readable either.
+    const historyDeleted = await client.get(`/api/chat/messages/${first.messageId}/history`, { token: alice.accessToken });
+    expect([historyDeleted.status, historyDeleted.body.error?.code]).toEqual([409, 'MESSAGE_DELETED']);
 
     // Leave: bob no longer lists the room.
     expect((await client.post(`/api/chat/rooms/${roomId}/leave`, { token: bob.accessToken })).status).toBe(204);

@@ -309,6 +309,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         200: { description: 'edits, oldest first', schema: editHistorySchema },
         403: { description: "NOT_MEMBER; FORBIDDEN: neither its sender nor one of the room's moderators" },
         404: { description: 'NO_MESSAGE, NO_ROOM' },
+        409: { description: 'MESSAGE_DELETED: its earlier texts went with it (auditors read them in the audit API)' },
       },
       async handler({ principal, params }) {
         const { edits } = await queries.getEditHistory(principal, params.messageId);
