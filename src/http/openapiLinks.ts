@@ -1,7 +1,8 @@
 // OpenAPI links: where the ids one operation answers with are used next. They document the natural flows for
 // client authors (create a room, then send to it; send, then edit) and let Schemathesis's stateful phase walk them
-// against real rooms and messages instead of ids it made up. openapi.ts attaches each to its source operation and
-// refuses a link whose operations are not in the document, so a renamed path cannot leave a dangling link.
+// against real rooms and messages instead of ids it made up. openapi.ts attaches each to its source operation (and
+// leaves out one whose operations this process does not serve); platform.e2e checks that the served document has
+// every link of this table, so a renamed path fails a test instead of silently dropping a flow.
 
 /** `METHOD /path` as the document spells it (OpenAPI path templates). */
 export type OperationKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
