@@ -5,7 +5,7 @@
 //
 // Written for three regex engines at once: ECMA-262 in `u` mode (what JSON Schema names, and what the test uses),
 // Python's `re` (Schemathesis draws values with it) and Rust's `regex` (it validates with it). So: no lookarounds, no
-// \s or \p{...} (each engine reads them differently), BMP characters as \uXXXX, the few astral ones as themselves.
+// \s or \p{...} (each engine reads them differently), BMP characters as \u and four hex digits, the few astral ones as themselves.
 
 type Range = readonly [from: number, to: number];
 

@@ -53,7 +53,7 @@ export const CONFIG_GROUPS = {
     intro:
       'State that several api and gateway processes must share has one selector each. The defaults keep it in the ' +
       'process (tokens in `DATA_DIR/auth.db`), so `npm start` needs no server; any selector set to `redis` needs ' +
-      '`REDIS_URL` (start-up stops, naming the selector, without it). Selectors are independent: any mix works. ' +
+      '`REDIS_URL` (start-up stops, naming the selector, without it). Selectors are independent: every mix works. ' +
       'What happens while Redis is away: [operators](operators.md#redis).',
   },
 } as const satisfies Record<string, { title: string; intro: string }>;
