@@ -7,7 +7,8 @@ import type { Clock, IdGenerator } from '../support/clock.js';
 import type { CommandExecutor, CommandMetadata, CommandObserver, CommandResult, PrepareState } from './commandExecutor.js';
 import type { CommandExecutors } from './commandExecutors.js';
 import type { DecisionContext, Decider } from './decider.js';
-import { deciderEventsOf, STREAM_CATEGORIES, type CategoryName } from './streamCategories.js';
+import { eventsOfCategory } from '../events/eventGuards.js';
+import { STREAM_CATEGORIES, type CategoryName } from './streamCategories.js';
 
 export type { CommandMetadata, CommandObserver, CommandResult } from './commandExecutor.js';
 
@@ -153,7 +154,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
   const { log, clock, ids, logger, observe } = settings;
   const bus = <K extends CategoryName>(name: K) => {
     const { decider, prepare } = STREAM_CATEGORIES[name];
-    return new CommandBus(decider, deciderEventsOf(name), log, clock, ids, logger, observe, prepare?.(log));
+    return new CommandBus(decider, eventsOfCategory(name), log, clock, ids, logger, observe, prepare?.(log));
   };
   return {
     usernames: bus('usernames'),

@@ -1,7 +1,5 @@
 import type { z } from 'zod';
 import type { CategoryName, EventOfCategory } from '../events/chatEvents.js';
-import type { RecordedEvent } from '../events/envelope.js';
-import { eventsOfCategory } from '../events/eventGuards.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { auditDecider, type AuditState } from './audit/auditDecider.js';
 import type { PrepareState } from './commandExecutor.js';
@@ -81,11 +79,3 @@ export const STREAM_CATEGORIES: StreamCategories = {
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
 };
-
-/**
- * Tells a category's events apart (its decider folds only them); a stream only ever holds its category's events,
- * so anything else is a corrupt log.
- */
-export function deciderEventsOf<K extends CategoryName>(category: K): (event: RecordedEvent) => RecordedEvent<EventOf<K>> | undefined {
-  return eventsOfCategory(category);
-}

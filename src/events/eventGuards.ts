@@ -21,7 +21,4 @@ export function eventsOfCategory<K extends CategoryName>(
 
 export const asRoomEvent = eventsOfCategory('rooms');
 export const asUserStreamEvent = eventsOfCategory('users');
-export const asUsernameStreamEvent = eventsOfCategory('usernames');
-export const asAuditStreamEvent = eventsOfCategory('audit');
 export const asReceiptEvent = eventsOfCategory('receipts');
-export const asFriendshipEvent = eventsOfCategory('friendships');

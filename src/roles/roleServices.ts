@@ -1,5 +1,6 @@
 import type { AuthService } from '../auth/authService.js';
 import type { TokenStore } from '../auth/tokenStore.js';
+import type { CommandExecutors } from '../commands/commandExecutors.js';
 import type { ReadinessChecks } from '../observability/readiness.js';
 import type { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import type { Endpoint } from '../http/route.js';
@@ -17,11 +18,6 @@ import type { StartableProcessor } from './commandProcessorRole.js';
  * the start order in roleRunner.ts is then also the order things open in.
  */
 export type Resolve<T> = () => Promise<T>;
-
-/** What the edges need of the command executors: connecting ahead of the first send. */
-export interface CommandConnection {
-  connect(): Promise<void>;
-}
 
 /**
  * Everything the roles use, built by the composition root (src/composition/roleServices.ts), so the roles know the
@@ -42,7 +38,8 @@ export interface RoleServices {
   /** Checks the HTTP edge's bearer tokens; resolved only by a process that serves the api role. */
   authService: Resolve<Pick<AuthService, 'authenticate'>>;
   tokenStore: Resolve<Pick<TokenStore, 'purgeExpired'>>;
-  executors: Resolve<CommandConnection>;
+  /** The edges connect them ahead of the first send. */
+  executors: Resolve<Pick<CommandExecutors, 'connect'>>;
   webSocketGateway: Resolve<WebSocketGateway>;
   presenceService: Resolve<PresenceService>;
   /** Bound with the Kafka log only: resolved by the command-processor role when it starts on that log. */

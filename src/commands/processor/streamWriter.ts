@@ -4,8 +4,8 @@ import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import type { Clock, IdGenerator } from '../../support/clock.js';
 import type { CommandMetadata, PrepareState } from '../commandExecutor.js';
 import type { DecisionContext, Decider } from '../decider.js';
+import { eventsOfCategory } from '../../events/eventGuards.js';
 import {
-  deciderEventsOf,
   STREAM_CATEGORIES,
   type CategoryName,
   type CommandOf,
@@ -175,7 +175,7 @@ function writerOf<K extends CategoryName>(
   settings: WriterSettings,
 ): StreamWriter<CommandOf<K>, StateOf<K>, EventOf<K>> {
   const { decider, prepare } = STREAM_CATEGORIES[name];
-  const asDeciderEvent = deciderEventsOf(name);
+  const asDeciderEvent = eventsOfCategory(name);
   return new StreamWriter({ ...settings, decider, asDeciderEvent, ...(prepare ? { prepare: prepare(log) } : {}) });
 }
 
