@@ -7,13 +7,11 @@ import {
   normaliseDisplayName,
   STATUS_TEXT_MAX,
 } from '../commands/user/profileRules.js';
-import { codePointString } from './schemas.js';
+import { codePoints, codePointString } from './schemas.js';
 import { trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the profile and password routes (userRoutes.ts, authRoutes.ts). The length and
 // URL rules are profileRules.ts', the same ones the user decider applies, so the edge and the writer cannot differ.
-
-const codePoints = (text: string): number => [...text].length;
 
 /** What anybody signed in may see of a user: never the email, the role or anything of the password. */
 export const publicProfileSchema = z

@@ -8,7 +8,8 @@ import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
 // Where a decider owns a rule and its code (message texts, room names), the schema only bounds the input and the
 // document states the rule through `.meta` (textPatterns.ts), so REST answers with the decider's code.
 
-const codePoints = (text: string): number => [...text].length;
+/** Code points, as JSON Schema's minLength and maxLength count them (and as the profile rules do). */
+export const codePoints = (text: string): number => [...text].length;
 
 /**
  * A string of `min` to `max` code points, as JSON Schema's minLength and maxLength count them (zod's .min() and
