@@ -5,7 +5,7 @@ import type { Clock } from '../support/clock.js';
 import type { CloseCode } from './closeCodes.js';
 import { CLOSE_CODES } from './closeCodes.js';
 import type { FrameCounter } from './frameCounter.js';
-import type { ServerFrame, ServerFrameType } from './protocol.js';
+import type { EncodedFrame, ServerFrame, ServerFrameType } from './protocol.js';
 import { encodeFrame } from './protocol.js';
 
 export interface ConnectionOptions {
@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   /** After the server starts a close, how long the peer has to answer it before the socket is destroyed. */
   closeTimeoutMs: number;
 }
+
+const TEXT_FRAME = { binary: false } as const;
 
 /**
  * One socket as the rest of the gateway sees it: send a frame (already encoded, so fan-out encodes once), watch
@@ -87,9 +89,10 @@ export class Connection {
     this.options.socket?.uncork();
   }
 
-  send(data: string, type: ServerFrameType): void {
+  send(data: EncodedFrame, type: ServerFrameType): void {
     if (!this.isOpen) return;
-    this.ws.send(data);
+    // A text frame: the bytes are a frame's JSON (ws would send a Buffer as binary by default).
+    this.ws.send(data, TEXT_FRAME);
     this.options.frames.out(type);
     this.watchBuffer();
   }
@@ -102,11 +105,11 @@ export class Connection {
    * Sends and resolves once the frame has been handed to the operating system (or the connection is gone): a
    * replay waits on it between pages so it never queues more than a page ahead of a slow reader.
    */
-  sendAndWait(data: string, type: ServerFrameType): Promise<void> {
+  sendAndWait(data: EncodedFrame, type: ServerFrameType): Promise<void> {
     if (!this.isOpen) return Promise.resolve();
     const written = new Promise<void>((resolve) => {
       // An error here means the socket went away; the close path cleans up, the replay just stops waiting.
-      this.ws.send(data, () => resolve());
+      this.ws.send(data, TEXT_FRAME, () => resolve());
     });
     this.options.frames.out(type);
     this.watchBuffer();

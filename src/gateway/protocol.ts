@@ -116,9 +116,15 @@ function refOf(raw: unknown): FrameRef | undefined {
 
 // ---- server frames ----------------------------------------------------------------------------------------
 
-/** Encoded once per frame: fan-out sends the same string to every subscriber. */
-export function encodeFrame(frame: ServerFrame): string {
-  return JSON.stringify(frame);
+/**
+ * A server frame as the bytes of its JSON text. Fan-out encodes a frame once and hands the same bytes to every
+ * subscriber's socket: a string would be encoded to UTF-8 again by each `ws.send`.
+ */
+export type EncodedFrame = Buffer;
+
+/** Encoded once per frame: fan-out sends the same bytes to every subscriber (as a text frame). */
+export function encodeFrame(frame: ServerFrame): EncodedFrame {
+  return Buffer.from(JSON.stringify(frame));
 }
 
 /** `ref` only when the client gave one, so frames carry no `"ref": undefined` noise. */

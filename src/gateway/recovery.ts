@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../events/envelope.js';
 import { asRoomEvent } from '../events/eventGuards.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { chatEventFrame, textBearingMessageId } from './eventFrames.js';
-import { encodeFrame } from './protocol.js';
+import { encodeFrame, type EncodedFrame } from './protocol.js';
 
 // Recovery reads what a subscriber missed straight from the room's stream in the log: the log is the source of
 // truth and `seq` is the stream version, so "everything after afterSeq" is one range read with no translation.
@@ -12,7 +12,7 @@ import { encodeFrame } from './protocol.js';
 /** A room event with the frame that carries it, encoded once. */
 export interface FramedEvent {
   event: RecordedEvent<RoomEvent>;
-  frame: string;
+  frame: EncodedFrame;
 }
 
 /** Events per read: bounds memory per subscriber and gives the socket a chance to drain between pages. */

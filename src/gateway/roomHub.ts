@@ -10,7 +10,7 @@ import type { CloseCode } from './closeCodes.js';
 import { CLOSE_CODES } from './closeCodes.js';
 import { chatEventFrame, receiptFrame } from './eventFrames.js';
 import { ReceiptAudience } from './receiptAudience.js';
-import type { FrameRef, ServerFrame, ServerFrameType, UnsubscribeReason } from './protocol.js';
+import type { EncodedFrame, FrameRef, ServerFrame, ServerFrameType, UnsubscribeReason } from './protocol.js';
 import { encodeFrame, withRef } from './protocol.js';
 import { deletedMessageIds, framed, replayRoom, type FramedEvent } from './recovery.js';
 
@@ -34,10 +34,10 @@ export interface RoomHubDeps {
 /** What the hub needs of a socket (gateway/connection.ts is the real one). */
 export interface HubConnection {
   readonly bufferedAmount: number;
-  send(data: string, type: ServerFrameType): void;
+  send(data: EncodedFrame, type: ServerFrameType): void;
   sendFrame(frame: ServerFrame): void;
   /** Resolves once the frame is handed to the operating system, or the connection is gone. */
-  sendAndWait(data: string, type: ServerFrameType): Promise<void>;
+  sendAndWait(data: EncodedFrame, type: ServerFrameType): Promise<void>;
   close(code: CloseCode, reason: string): void;
   /** Hold writes until uncork (optional: a connection without it just writes each frame at once). */
   cork?(): void;
@@ -202,7 +202,7 @@ export class RoomHub {
     if (event.type === 'MessageSent') this.receiptAudience.noteMessage(event.data.roomId, event.streamVersion, event.data.senderId);
     const subscriptions = this.rooms.get(event.data.roomId);
     if (!subscriptions) return;
-    let frame: string | undefined;
+    let frame: EncodedFrame | undefined;
     for (const subscription of [...subscriptions]) {
       if (subscription.state === 'catching-up') {
         this.buffer(subscription, event);
@@ -237,7 +237,7 @@ export class RoomHub {
   }
 
   /** Sends one event unless already sent; returns false when it ended the subscription (the user left). */
-  private deliver(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, frame: string): boolean {
+  private deliver(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, frame: EncodedFrame): boolean {
     const seq = event.streamVersion;
     if (seq <= subscription.lastSeq) return true;
     this.hold(subscription.client.connection).send(frame, 'chat.event');

@@ -1,5 +1,5 @@
 import { TYPING_EXPIRES_MS } from './frameHandlers.js';
-import { encodeFrame } from './protocol.js';
+import { encodeFrame, type EncodedFrame } from './protocol.js';
 import type { RoomHub } from './roomHub.js';
 import type { TypingSignal } from './typingBus.js';
 
@@ -8,7 +8,7 @@ import type { TypingSignal } from './typingBus.js';
  * frame, encoded once, for all of them.
  */
 export function relayTyping(hub: Pick<RoomHub, 'liveClients'>, signal: TypingSignal): void {
-  let frame: string | undefined;
+  let frame: EncodedFrame | undefined;
   for (const other of hub.liveClients(signal.roomId)) {
     if (other.userId === signal.userId) continue;
     frame ??= encodeFrame({ type: 'chat.typing', roomId: signal.roomId, userId: signal.userId, expiresInMs: TYPING_EXPIRES_MS });

@@ -37,7 +37,7 @@ describe('replayRoom', () => {
   async function replay(fromSeq: number, toSeq: number, pageSize: number) {
     const pages: { seq: number; frame: Record<string, unknown> }[][] = [];
     for await (const page of replayRoom(log, roomId, fromSeq, toSeq, pageSize)) {
-      pages.push(page.map(({ event, frame }) => ({ seq: event.streamVersion, frame: JSON.parse(frame) })));
+      pages.push(page.map(({ event, frame }) => ({ seq: event.streamVersion, frame: JSON.parse(frame.toString()) })));
     }
     return pages;
   }

@@ -6,7 +6,7 @@ import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { EventPosition, NewEvent, RecordedEvent } from '../../src/events/envelope.js';
 import type { CloseCode } from '../../src/gateway/closeCodes.js';
 import { CLOSE_CODES } from '../../src/gateway/closeCodes.js';
-import type { ServerFrame } from '../../src/gateway/protocol.js';
+import type { EncodedFrame, ServerFrame } from '../../src/gateway/protocol.js';
 import { encodeFrame } from '../../src/gateway/protocol.js';
 import { RoomHub, type HubConnection } from '../../src/gateway/roomHub.js';
 import { sampleEvent } from '../support/sampleEvents.js';
@@ -82,13 +82,13 @@ class FakeConnection implements HubConnection {
   bufferedAmount = 0;
   closedWith: CloseCode | undefined;
 
-  send(data: string): void {
-    this.frames.push(JSON.parse(data));
+  send(data: EncodedFrame): void {
+    this.frames.push(JSON.parse(data.toString()));
   }
   sendFrame(frame: ServerFrame): void {
     this.send(encodeFrame(frame));
   }
-  async sendAndWait(data: string): Promise<void> {
+  async sendAndWait(data: EncodedFrame): Promise<void> {
     this.send(data);
   }
   close(code: CloseCode): void {

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
 import type { NewEvent } from '../../src/events/envelope.js';
-import type { ServerFrame } from '../../src/gateway/protocol.js';
+import type { EncodedFrame, ServerFrame } from '../../src/gateway/protocol.js';
 import { encodeFrame } from '../../src/gateway/protocol.js';
 import { RoomHub, type HubConnection } from '../../src/gateway/roomHub.js';
 import { sampleEvent } from '../support/sampleEvents.js';
@@ -22,14 +22,14 @@ class CorkRecordingConnection implements HubConnection {
   bufferedAmount = 0;
   private corks = 0;
 
-  send(data: string): void {
-    const frame = JSON.parse(data) as ServerFrame;
+  send(data: EncodedFrame): void {
+    const frame = JSON.parse(data.toString()) as ServerFrame;
     this.calls.push(`${frame.type === 'chat.event' ? `event ${frame.seq}` : frame.type}${this.corks > 0 ? ' (corked)' : ''}`);
   }
   sendFrame(frame: ServerFrame): void {
     this.send(encodeFrame(frame));
   }
-  async sendAndWait(data: string): Promise<void> {
+  async sendAndWait(data: EncodedFrame): Promise<void> {
     this.send(data);
   }
   close(): void {}
