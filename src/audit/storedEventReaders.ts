@@ -3,7 +3,7 @@ import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
 import type { StoredEventReader } from '../eventlog/storedEventReader.js';
 import type { EventCodec } from '../events/eventCodec.js';
-import { undecorated } from '../privacy/sealingEventLog.js';
+import { undecorated } from '../eventlog/eventLog.js';
 import type { ChainFieldReader } from './chainVerifier.js';
 
 /** Both log adapters read their stored bytes; a log without that (a test double) cannot be audited. */

@@ -13,7 +13,7 @@ import { TOKENS } from '../composition/tokens.js';
 import type { AppConfig } from '../config/config.js';
 import { EventTopicMisconfiguredError } from '../eventlog/kafka/kafkaEventLogErrors.js';
 import { KafkaTopicScan } from '../eventlog/kafka/kafkaTopicScan.js';
-import { undecorated } from '../privacy/sealingEventLog.js';
+import { undecorated } from '../eventlog/eventLog.js';
 import { toolLogger } from './toolSupport.js';
 
 export interface OpenedTopic {

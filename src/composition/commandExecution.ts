@@ -13,7 +13,7 @@ import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
 import { resolve, TOKENS } from './tokens.js';
-import { undecorated } from '../privacy/sealingEventLog.js';
+import { undecorated } from '../eventlog/eventLog.js';
 
 /** Streams whose state the processor keeps folded, per category. */
 const MAX_CACHED_STREAMS = 10_000;

@@ -10,7 +10,7 @@ import { healthRoutes } from '../http/routes/healthRoutes.js';
 import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { receiptRoutes } from '../http/routes/receiptRoutes.js';
 import type { ReadinessChecks } from '../observability/readiness.js';
-import { undecorated } from '../privacy/sealingEventLog.js';
+import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
 import { friendEndpoints } from './friendBindings.js';

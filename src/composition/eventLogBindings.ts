@@ -2,9 +2,11 @@ import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
 import Database from 'better-sqlite3';
+import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
+import { SharedSubscriptionLog } from '../eventlog/sharedSubscriptions.js';
 import { SqliteEventLog } from '../eventlog/sqlite/sqliteEventLog.js';
-import { createAvroEventCodec } from '../events/avro/avroEventCodec.js';
+import { createAvroEventCodec, type RefreshableEventCodec } from '../events/avro/avroEventCodec.js';
 import { ConfluentSchemaRegistry } from '../events/registry/confluentSchemaRegistry.js';
 import { SqliteSchemaRegistry } from '../events/registry/sqliteSchemaRegistry.js';
 import { sealPersonalData } from './privacyBindings.js';
@@ -36,33 +38,37 @@ export function bindEventLog(container: Container, config: AppConfig, logger: Lo
   );
   bind(TOKENS.eventLog)
     .toDynamicValue(async (context) => {
-      const codec = await resolve(context, TOKENS.codec);
       const eventLogger = logger.child({ component: 'event-log' });
-      const kind = config.eventLog;
-      switch (kind) {
-        case 'sqlite':
-          return sealPersonalData(
-            context,
-            SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous }),
-          );
-        case 'kafka':
-          if (config.kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
-          // Connects in the background, retrying while Kafka is away; /api/health says not ready meanwhile.
-          return sealPersonalData(context, KafkaEventLog.connecting({
-            brokers: config.kafka.brokers,
-            clientId: config.kafka.clientId,
-            topic: config.kafka.eventsTopic,
-            partitions: config.kafka.partitions,
-            replicationFactor: config.kafka.replicationFactor,
-            codec,
-            refreshCodec: () => codec.refresh(),
-            // The local read index: a cache of the topic, resumed on restart, rebuilt from the topic if deleted.
-            indexFile: config.kafka.indexFile ?? file(`kafka-index.${config.kafka.eventsTopic}.db`),
-            logger: eventLogger,
-          }));
-        default:
-          return unknownSelector('EVENT_LOG', kind);
-      }
+      const adapter = openEventLog(await resolve(context, TOKENS.codec), eventLogger);
+      // Sealed on the way in and out; then one subscription per process that the hub and the projectors share,
+      // so each event is read, decoded and unsealed once (eventlog/sharedSubscriptions.ts).
+      return new SharedSubscriptionLog(await sealPersonalData(context, adapter), { logger: eventLogger });
     })
     .onDeactivation((log) => log.close());
+
+  /** The log adapter EVENT_LOG names: the SQLite file, or the Kafka topic with its local index. */
+  function openEventLog(codec: RefreshableEventCodec, eventLogger: Logger): EventLog {
+    const kind = config.eventLog;
+    switch (kind) {
+      case 'sqlite':
+        return SqliteEventLog.open({ file: file('events.db'), codec, logger: eventLogger, synchronous: config.sqliteSynchronous });
+      case 'kafka':
+        if (config.kafka === undefined) throw new Error('EVENT_LOG=kafka without its KAFKA_* settings');
+        // Connects in the background, retrying while Kafka is away; /api/health says not ready meanwhile.
+        return KafkaEventLog.connecting({
+          brokers: config.kafka.brokers,
+          clientId: config.kafka.clientId,
+          topic: config.kafka.eventsTopic,
+          partitions: config.kafka.partitions,
+          replicationFactor: config.kafka.replicationFactor,
+          codec,
+          refreshCodec: () => codec.refresh(),
+          // The local read index: a cache of the topic, resumed on restart, rebuilt from the topic if deleted.
+          indexFile: config.kafka.indexFile ?? file(`kafka-index.${config.kafka.eventsTopic}.db`),
+          logger: eventLogger,
+        });
+      default:
+        return unknownSelector('EVENT_LOG', kind);
+    }
+  }
 }

@@ -75,3 +75,19 @@ export interface EventLog {
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;
 }
+
+/** A log wrapped around another (sealing personal data, shared subscriptions) names the one it wraps. */
+export interface EventLogDecorator extends EventLog {
+  readonly inner: EventLog;
+}
+
+function isDecorator(log: EventLog): log is EventLogDecorator {
+  return 'inner' in log && typeof log.inner === 'object' && log.inner !== null;
+}
+
+/** The adapter under any decorators: for what needs the stored form (bytes, Kafka readiness, the processor). */
+export function undecorated(log: EventLog): EventLog {
+  let adapter = log;
+  while (isDecorator(adapter)) adapter = adapter.inner;
+  return adapter;
+}

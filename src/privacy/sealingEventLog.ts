@@ -7,6 +7,7 @@ import type { NewEvent } from '../events/envelope.js';
 import type {
   AppendResult,
   EventLog,
+  EventLogDecorator,
   ExpectedVersion,
   ReadAllOptions,
   ReadStreamOptions,
@@ -17,7 +18,7 @@ import type { Checkpoint } from '../eventlog/checkpoint.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { PersonalDataSealer } from './personalDataSealer.js';
 
-export class SealingEventLog implements EventLog {
+export class SealingEventLog implements EventLogDecorator {
   constructor(
     /** The log adapter itself (SQLite, Kafka): tools that need its stored bytes reach it through `undecorated`. */
     readonly inner: EventLog,
@@ -64,9 +65,4 @@ export class SealingEventLog implements EventLog {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** The adapter under any SealingEventLog: for what needs the stored form (bytes, Kafka readiness, the processor). */
-export function undecorated(log: EventLog): EventLog {
-  return log instanceof SealingEventLog ? undecorated(log.inner) : log;
 }
