@@ -7,7 +7,7 @@ import type { Endpoint, ServerKind, WorkerCommand, WorkerReply } from './clients
 import { Histogram, type HistogramSummary } from './lib/histogram.js';
 import { kafkaModeEnv, setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, sleep, stopChild, waitForMessage } from './lib/proc.js';
-import { CENTRIFUGO_NAMESPACE, CENTRIFUGO_TOKEN_SECRET, CENTRIFUGO_VERSION, startCentrifugo } from './servers/centrifugo.js';
+import { centrifugoAvailable, CENTRIFUGO_NAMESPACE, CENTRIFUGO_TOKEN_SECRET, CENTRIFUGO_VERSION, startCentrifugo } from './servers/centrifugo.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
 import type { BenchResult, Row } from './lib/report.js';
 import { cpuSeconds } from './lib/report.js';
@@ -49,8 +49,9 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   textBytes: 100,
   subWorkers: 2,
   // ours-kafka runs when the services' variables are exported (scripts/services env), and is left out, with a
-  // note saying so, when they are not.
-  servers: ['ours', 'ours-kafka', 'socketio', 'ws'],
+  // note saying so, when they are not. centrifugo is built on first use (minutes) and left out, with a note, when
+  // there is neither its binary nor a Go toolchain.
+  servers: ['ours', 'ours-kafka', 'socketio', 'ws', 'centrifugo'],
   profile: false,
   search: true,
   probeMs: 5_000,
@@ -320,6 +321,10 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
       skipped.push('ours-kafka not measured: KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL are not exported (eval "$(bash scripts/services env)").');
       continue;
     }
+    if (kind === 'centrifugo' && !centrifugoAvailable()) {
+      skipped.push(`centrifugo not measured: no binary in .services/centrifugo/${CENTRIFUGO_VERSION}/ and no Go toolchain to build it (GO=/path/to/go).`);
+      continue;
+    }
     const result = await measureServer(kind, options, log);
     steps.push(...result.steps);
     if (result.hotspots) hotspots = result.hotspots;
@@ -369,7 +374,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     'ours = `chat serve` (embedded mode: SQLite log, history view, receipts, persistence on) with the per-user send limits raised (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000), AUTH_RATE_LIMIT_PER_MINUTE and MAX_ROOM_MEMBERS raised; sends are WS chat.send frames. The socketio and ws peers keep nothing and check nothing.',
     ...(options.servers.includes('ours-kafka')
       ? ['ours-kafka = `chat serve` with EVENT_LOG=kafka (a unique events/commands/replies topic set on the broker of scripts/services), every role in the one process, Redis for presence, rate limits, tokens, analytics and typing; otherwise as ours.']
-      : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws` adds it).']),
+      : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws,centrifugo` adds it).']),
     ...(options.servers.includes('centrifugo')
       ? [`centrifugo = Centrifugo ${CENTRIFUGO_VERSION} (Go, memory engine, built from source by bench/servers/centrifugo.ts), HS256 connection JWTs, room channels in a namespace with history (1000 messages, 300 s) and forced positioning and recovery; subscribers use the \`centrifuge\` JS client with positioned + recoverable subscriptions (reconnect and recover by themselves); senders publish { text } client-side (allow_publish_for_client) and count the publish replies as acks. It keeps each channel's recent history in memory and checks tokens, but writes nothing to disk.`]
       : []),

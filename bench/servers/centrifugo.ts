@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,11 @@ function servicesDir(): string {
 
 export function centrifugoBinary(version = CENTRIFUGO_VERSION): string {
   return path.join(servicesDir(), version, 'centrifugo');
+}
+
+/** Whether the pinned binary is there or can be built (a Go toolchain answers `go version`). */
+export function centrifugoAvailable(version = CENTRIFUGO_VERSION): boolean {
+  return existsSync(centrifugoBinary(version)) || spawnSync(GO, ['version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**
