@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import jwt from 'jsonwebtoken';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import type { Endpoint, ServerKind, WorkerCommand, WorkerReply } from './clients
 import { Histogram, type HistogramSummary } from './lib/histogram.js';
 import { kafkaModeEnv, setUpUsersAndRooms, startOurs } from './lib/ours.js';
 import { forkTs, sleep, stopChild, waitForMessage } from './lib/proc.js';
+import { centrifugoAvailable, CENTRIFUGO_NAMESPACE, CENTRIFUGO_TOKEN_SECRET, CENTRIFUGO_VERSION, startCentrifugo } from './servers/centrifugo.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
 import type { BenchResult, Row } from './lib/report.js';
 import { cpuSeconds } from './lib/report.js';
@@ -47,8 +49,9 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   textBytes: 100,
   subWorkers: 2,
   // ours-kafka runs when the services' variables are exported (scripts/services env), and is left out, with a
-  // note saying so, when they are not.
-  servers: ['ours', 'ours-kafka', 'socketio', 'ws'],
+  // note saying so, when they are not. centrifugo is built on first use (minutes) and left out, with a note, when
+  // there is neither its binary nor a Go toolchain.
+  servers: ['ours', 'ours-kafka', 'socketio', 'ws', 'centrifugo'],
   profile: false,
   search: true,
   probeMs: 5_000,
@@ -58,6 +61,9 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
 };
 
 export const FANOUT_QUICK: Partial<FanoutOptions> = { rooms: 5, subscribers: 20, stepMs: 4_000, drainMs: 1_500, probeMs: 3_000, bisections: 1, quiesceMs: 8_000 };
+
+/** The servers ours is compared with in the ratios, when they are in the run. */
+const PEERS = ['socketio', 'ws', 'centrifugo'] as const;
 
 /** The search never offers more than this (the single sender process tops out around there anyway). */
 const SEARCH_CEILING = 64_000;
@@ -120,6 +126,17 @@ async function measureServer(kind: ServerKind, options: FanoutOptions, log: (lin
     const fixture = await setUpUsersAndRooms(ours.baseUrl, Math.max(options.subscribers, options.sendersPerRoom), options.rooms);
     subEndpoints = fixture.roomIds.flatMap((room) => fixture.users.slice(0, options.subscribers).map((user) => ({ room, token: user.token })));
     sendEndpoints = fixture.roomIds.flatMap((room) => fixture.users.slice(0, options.sendersPerRoom).map((user) => ({ room, token: user.token })));
+  } else if (kind === 'centrifugo') {
+    const centrifugo = await startCentrifugo(log);
+    stopServer = () => centrifugo.stop();
+    serverPid = centrifugo.child.pid ?? 0;
+    url = centrifugo.wsUrl;
+    // One user per subscriber index (as ours: user i subscribes to every room, users 0..sendersPerRoom-1 send), each
+    // with an HS256 connection token; the room is a channel of the namespace with history and recovery.
+    const tokens = Array.from({ length: Math.max(options.subscribers, options.sendersPerRoom) }, (_, index) => jwt.sign({ sub: `user-${index}` }, CENTRIFUGO_TOKEN_SECRET, { algorithm: 'HS256', expiresIn: '2h' }));
+    const rooms = Array.from({ length: options.rooms }, (_, index) => `${CENTRIFUGO_NAMESPACE}:room-${index}`);
+    subEndpoints = rooms.flatMap((room) => tokens.slice(0, options.subscribers).map((token) => ({ room, token })));
+    sendEndpoints = rooms.flatMap((room) => tokens.slice(0, options.sendersPerRoom).map((token) => ({ room, token })));
   } else {
     const peer = forkTs('bench/servers/peer.ts', [kind]);
     const { port } = await waitForMessage(peer, (m) => (m as { ready?: boolean; port?: number }).ready ? (m as { port: number }) : undefined, 30_000, kind);
@@ -304,6 +321,10 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
       skipped.push('ours-kafka not measured: KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL are not exported (eval "$(bash scripts/services env)").');
       continue;
     }
+    if (kind === 'centrifugo' && !centrifugoAvailable()) {
+      skipped.push(`centrifugo not measured: no binary in .services/centrifugo/${CENTRIFUGO_VERSION}/ and no Go toolchain to build it (GO=/path/to/go).`);
+      continue;
+    }
     const result = await measureServer(kind, options, log);
     steps.push(...result.steps);
     if (result.hotspots) hotspots = result.hotspots;
@@ -331,7 +352,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   for (const rate of options.rates) {
     for (const mine of ['ours', 'ours-kafka'] as const) {
       const ours = at(mine, rate);
-      for (const peer of ['socketio', 'ws'] as const) {
+      for (const peer of PEERS) {
         const other = at(peer, rate);
         if (!ours || !other) continue;
         ratios[`delivered/s ${mine}/${peer} @ ${rate}/s offered`] = other.deliveredPerSecond ? ours.deliveredPerSecond / other.deliveredPerSecond : null;
@@ -341,7 +362,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   }
   const best = Object.fromEntries(options.servers.map((kind) => [kind, sustainable(steps.filter((step) => step.server === kind), options.p99BoundMs)]));
   for (const mine of ['ours', 'ours-kafka'] as const) {
-    for (const peer of ['socketio', 'ws'] as const) {
+    for (const peer of PEERS) {
       const ours = best[mine];
       const other = best[peer];
       if (ours && other) ratios[`highest sustainable delivered/s ${mine}/${peer}`] = ours.deliveredPerSecond / other.deliveredPerSecond;
@@ -350,10 +371,13 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   const notes = [
     `Each server: ${options.rooms} rooms × ${options.subscribers} subscriber connections (one connection per room and user), ${options.sendersPerRoom} sender connections per room, ${options.textBytes}-character texts; ${options.subWorkers} subscriber processes and 1 sender process, separate from the server's.`,
     `Latency: the sender's CLOCK_MONOTONIC (µs) in the text vs the receiver's, same host. Each step offers a fixed rate for ${options.stepMs / 1000} s, then ${options.drainMs / 1000} s of drain; a 2 s warm-up step is not reported. "delivered %" = delivered / (sent × subscribers).`,
-    'ours = `chat serve` (embedded mode: SQLite log, history view, receipts, persistence on) with the per-user send limits raised (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000), AUTH_RATE_LIMIT_PER_MINUTE and MAX_ROOM_MEMBERS raised; sends are WS chat.send frames. Peers keep nothing and check nothing.',
+    'ours = `chat serve` (embedded mode: SQLite log, history view, receipts, persistence on) with the per-user send limits raised (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000), AUTH_RATE_LIMIT_PER_MINUTE and MAX_ROOM_MEMBERS raised; sends are WS chat.send frames. The socketio and ws peers keep nothing and check nothing.',
     ...(options.servers.includes('ours-kafka')
       ? ['ours-kafka = `chat serve` with EVENT_LOG=kafka (a unique events/commands/replies topic set on the broker of scripts/services), every role in the one process, Redis for presence, rate limits, tokens, analytics and typing; otherwise as ours.']
-      : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws` adds it).']),
+      : ['Our Kafka mode is not in this run (`--servers ours,ours-kafka,socketio,ws,centrifugo` adds it).']),
+    ...(options.servers.includes('centrifugo')
+      ? [`centrifugo = Centrifugo ${CENTRIFUGO_VERSION} (Go, memory engine, built from source by bench/servers/centrifugo.ts), HS256 connection JWTs, room channels in a namespace with history (1000 messages, 300 s) and forced positioning and recovery; subscribers use the \`centrifuge\` JS client with positioned + recoverable subscriptions (reconnect and recover by themselves); senders publish { text } client-side (allow_publish_for_client) and count the publish replies as acks. It keeps each channel's recent history in memory and checks tokens, but writes nothing to disk.`]
+      : []),
     '"other frames/s": frames besides the messages that reached the subscribers (ours: chat.receipt for the delivered markers, presence), per second of step + drain.',
     ...skipped,
     ...(options.search

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const which = positionals[0];
   const names: BenchName[] = which === 'all' ? [...BENCHMARKS] : BENCHMARKS.includes(which as BenchName) ? [which as BenchName] : [];
   if (names.length === 0) {
-    console.error(`usage: npm run bench -- <${BENCHMARKS.join('|')}|all> [--quick] [--profile] [--rooms N --subscribers N --rates a,b,c --step-seconds S --servers ours,socketio,ws] [--connections N] [--seconds S]`);
+    console.error(`usage: npm run bench -- <${BENCHMARKS.join('|')}|all> [--quick] [--profile] [--rooms N --subscribers N --rates a,b,c --step-seconds S --servers ours,ours-kafka,socketio,ws,centrifugo] [--connections N] [--seconds S]`);
     process.exit(2);
   }
   // The hard stop: whatever hangs, every child is killed and the run fails, so a benchmark never runs unbounded.

@@ -1,3 +1,4 @@
+import { Centrifuge } from 'centrifuge';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Histogram, nowUs } from '../lib/histogram.js';
@@ -9,12 +10,16 @@ import { Histogram, nowUs } from '../lib/histogram.js';
 //                current step the latency from the sender's timestamp (inside the text) to its arrival.
 //   role "send": opens sender connections and sends at a fixed offered rate, spread evenly over time.
 
-/** ours-kafka: our service on the Kafka event log (EVENT_LOG=kafka); same protocol as ours. */
-export type ServerKind = 'ours' | 'ours-kafka' | 'socketio' | 'ws';
+/**
+ * ours-kafka: our service on the Kafka event log (EVENT_LOG=kafka); same protocol as ours. centrifugo: the Go
+ * real-time server with channel history and recovery (bench/servers/centrifugo.ts), driven through its JS client.
+ */
+export type ServerKind = 'ours' | 'ours-kafka' | 'socketio' | 'ws' | 'centrifugo';
 
 export interface Endpoint {
+  /** centrifugo: the channel ("room:<name>"). */
   room: string;
-  /** Our service needs an access token; the peers have no auth. */
+  /** Our service and Centrifugo need a token (ours: an access token; Centrifugo: an HS256 connection JWT); the other peers have no auth. */
   token?: string;
 }
 
@@ -166,9 +171,59 @@ function connectSocketIo(url: string, endpoint: Endpoint, subscribe: boolean): P
   });
 }
 
+/**
+ * Centrifugo through its own JS client (`centrifuge`, JSON protocol over `ws`). A subscriber subscribes to the room's
+ * channel asking for a positioned, recoverable subscription (the namespace forces both anyway): after a disconnect
+ * the client reconnects by itself and the server replays what it missed from the channel history, so those late
+ * deliveries are counted like any other. A sender publishes `{ text }` with a client-side publish, whose reply is
+ * the ack. The client's command timeout is raised from 5 s so an overloaded step shows as latency, not as timeouts.
+ */
+function connectCentrifugo(url: string, endpoint: Endpoint, subscribe: boolean): Promise<Link> {
+  return new Promise((resolve, reject) => {
+    const client = new Centrifuge(url, { token: endpoint.token ?? '', websocket: WebSocket, timeout: 30_000 });
+    let ready = false;
+    let connectedOnce = false;
+    const link: Link = {
+      send: (room, text) => {
+        client.publish(room, { text }).then(
+          () => (acks += 1),
+          (error: { code?: number }) => countError(`centrifugo-${error.code ?? 'unknown'}`),
+        );
+      },
+      close: () => client.disconnect(),
+    };
+    const done = () => {
+      ready = true;
+      resolve(link);
+    };
+    // A connection that drops after it was up (e.g. the server's slow-consumer disconnect) counts as a close;
+    // the client reconnects and resubscribes with recovery on its own.
+    client.on('connecting', () => {
+      if (connectedOnce) closes += 1;
+    });
+    client.on('connected', () => {
+      connectedOnce = true;
+      if (!subscribe) done();
+    });
+    client.on('disconnected', (context) => (ready ? (closes += 1) : reject(new Error(`centrifugo: disconnected ${context.code} ${context.reason}`))));
+    client.on('error', (context) => (ready ? countError(`centrifugo-${context.error.code}`) : reject(new Error(`centrifugo: ${context.error.message}`))));
+    if (subscribe) {
+      const subscription = client.newSubscription(endpoint.room, { positioned: true, recoverable: true });
+      subscription.on('publication', (context) => onText((context.data as { text?: string } | null)?.text));
+      subscription.on('subscribed', () => {
+        if (!ready) done();
+      });
+      subscription.on('error', (context) => (ready ? countError(`centrifugo-sub-${context.error.code}`) : reject(new Error(`centrifugo subscribe: ${context.error.message}`))));
+      subscription.subscribe();
+    }
+    client.connect();
+  });
+}
+
 async function init(command: Extract<WorkerCommand, { cmd: 'init' }>): Promise<void> {
   role = command.role;
-  const connect = command.kind === 'ours' || command.kind === 'ours-kafka' ? connectOurs : command.kind === 'ws' ? connectWs : connectSocketIo;
+  const connect =
+    command.kind === 'ours' || command.kind === 'ours-kafka' ? connectOurs : command.kind === 'ws' ? connectWs : command.kind === 'centrifugo' ? connectCentrifugo : connectSocketIo;
   const subscribe = command.role === 'sub';
   // In batches: a thousand simultaneous handshakes would measure the accept queue, not the steady state.
   for (let i = 0; i < command.endpoints.length; i += 50) {
@@ -202,7 +257,7 @@ async function send(command: Extract<WorkerCommand, { cmd: 'send' }>): Promise<v
       }
     }, 5);
   });
-  // Give the last acks a moment (ours only) before reporting them.
+  // Give the last acks a moment (ours and centrifugo) before reporting them.
   await new Promise((resolve) => setTimeout(resolve, 500));
   reply({ type: 'sent', step: command.step, sent, acks, errors: { ...errors }, closes });
 }

@@ -6,8 +6,8 @@ import type { FanoutStep } from '../fanout.js';
 // playwright-core, the same browser and flags the browser test uses, so the PNG needs nothing else installed.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const COLORS: Record<string, string> = { ours: '#d62728', 'ours-kafka': '#ff7f0e', socketio: '#1f77b4', ws: '#2ca02c' };
-const LABELS: Record<string, string> = { ours: 'ours (embedded, persistence on)', 'ours-kafka': 'ours (Kafka mode)', socketio: 'Socket.IO 4', ws: 'bare ws' };
+const COLORS: Record<string, string> = { ours: '#d62728', 'ours-kafka': '#ff7f0e', socketio: '#1f77b4', ws: '#2ca02c', centrifugo: '#9467bd' };
+const LABELS: Record<string, string> = { ours: 'ours (embedded, persistence on)', 'ours-kafka': 'ours (Kafka mode)', socketio: 'Socket.IO 4', ws: 'bare ws', centrifugo: 'Centrifugo 6 (history + recovery)' };
 const WIDTH = 460;
 const HEIGHT = 300;
 const PAD = { left: 64, right: 16, top: 28, bottom: 44 };

@@ -44,7 +44,8 @@ export function spawnNode(args: string[], options: ChildOptions = {}): ChildProc
   return child;
 }
 
-function track(child: ChildProcess): void {
+/** Registers a child started elsewhere (e.g. a Go binary) so that stopAll and killAllNow reach it too. */
+export function track(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
   // Drain stdout so a chatty child never blocks on a full pipe.
