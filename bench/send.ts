@@ -81,7 +81,9 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
     // The profile is written when the server exits.
     if (profileDir) {
       hotspots[label] = topSelfTime(profileDir);
-      rmSync(profileDir, { recursive: true, force: true });
+      // BENCH_KEEP_PROFILE=1 keeps the .cpuprofile for a closer look (total time per function, callers).
+      if (process.env.BENCH_KEEP_PROFILE) log(`send ${label}: profile kept in ${profileDir}`);
+      else rmSync(profileDir, { recursive: true, force: true });
     }
   }
 

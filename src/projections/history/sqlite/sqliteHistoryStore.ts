@@ -4,7 +4,7 @@
 
 import Database from 'better-sqlite3';
 
-import { normaliseUsername } from '../../../domain/ids.js';
+import { normaliseUsername, parseMessageId } from '../../../domain/ids.js';
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { RecordedEvent } from '../../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
@@ -270,12 +270,14 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
         this.moveRoom(change.roomId, 0, 0, change.seq);
         return;
-      case 'messageEdited':
-        this.sql.copyTextToEdits.run(change);
-        this.sql.editMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+      case 'messageEdited': {
+        const seq = seqOfMessage(change);
+        this.sql.copyTextToEdits.run({ ...change, seq });
+        this.sql.editMessage.run({ ...change, seq, erasedFlag: change.erased ? 1 : 0 });
         return;
+      }
       case 'messageDeleted':
-        this.sql.deleteMessage.run(change);
+        this.sql.deleteMessage.run({ ...change, seq: seqOfMessage(change) });
         return;
       case 'roomAdvanced':
         this.moveRoom(change.roomId, change.headSeq, change.at, 0);
@@ -294,4 +296,13 @@ export class SqliteHistoryStore implements HistoryStore {
 
 function unreachable(change: never): never {
   throw new Error(`SqliteHistoryStore: unhandled change ${JSON.stringify(change)}`);
+}
+
+/** The seq a message id names in its room (ids are "<roomId>.<seq>"); anything else is a corrupt log. */
+function seqOfMessage(change: { roomId: string; messageId: string }): number {
+  const place = parseMessageId(change.messageId);
+  if (place === undefined || place.roomId !== change.roomId) {
+    throw new Error(`message id ${change.messageId} does not name a message of room ${change.roomId}`);
+  }
+  return place.seq;
 }

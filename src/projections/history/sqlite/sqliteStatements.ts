@@ -117,15 +117,15 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
     copyTextToEdits: p(
       `INSERT OR IGNORE INTO message_edits (room_id, seq, edit_seq, text, edited_at, edited_by)
        SELECT room_id, seq, @editSeq, text, @editedAt, @editedBy FROM messages
-       WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0 AND text IS NOT NULL`,
+       WHERE room_id = @roomId AND seq = @seq AND deleted = 0 AND text IS NOT NULL`,
     ),
     editMessage: p(
       `UPDATE messages SET text = @text, edited_at = @editedAt, edited_by = @editedBy, erased = MAX(erased, @erasedFlag)
-       WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0`,
+       WHERE room_id = @roomId AND seq = @seq AND deleted = 0`,
     ),
     deleteMessage: p(
       `UPDATE messages SET text = NULL, deleted = 1, deleted_at = @deletedAt, deleted_by = @deletedBy
-       WHERE room_id = @roomId AND message_id = @messageId AND deleted = 0`,
+       WHERE room_id = @roomId AND seq = @seq AND deleted = 0`,
     ),
     advanceRoom: p(
       `UPDATE rooms SET head_seq = MAX(head_seq, @headSeq), last_activity_at = MAX(last_activity_at, @at)
