@@ -22,8 +22,9 @@ export function matchesReplay(filter: ReplayFilter, event: RecordedEvent): boole
 
 /**
  * A user's events: those they acted in (the actor of the command), plus their own streams (account, receipts,
- * their friendships: a pair's stream is half theirs, so a request made to them is theirs too) and the claim of
- * their username, whoever the actor was recorded as.
+ * their friendships: a pair's stream is half theirs, so a request made to them is theirs too), the claim of
+ * their username, whoever the actor was recorded as, and a room's delivery report that names them (it is their
+ * delivery marker, recorded by the gateway, as a MessagesDelivered in their receipts stream used to be).
  */
 export function concernsUser(userId: string, event: RecordedEvent): boolean {
   if (event.metadata.actorId === userId) return true;
@@ -38,6 +39,8 @@ export function concernsUser(userId: string, event: RecordedEvent): boolean {
       return event.data.from === userId || event.data.to === userId;
     case 'FriendRemoved':
       return event.data.removedBy === userId || event.data.friendId === userId;
+    case 'DeliveriesRecorded':
+      return event.data.markers.some((marker) => marker.userId === userId);
     default:
       return false;
   }

@@ -39,7 +39,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--since <time>', 'only events that occurred at or after this ISO-8601 time (UTC unless a zone is given)')
     .option('--until-time <time>', 'only events that occurred before this ISO-8601 time')
     .option('--room <roomId>', "only this room's events (reads the room's stream alone)")
-    .option('--user <userId>', 'only events the user acted in, plus their account, username, receipts and friendship streams')
+    .option('--user <userId>', 'only events the user acted in, plus their account, username, receipts and friendship streams and the rooms\' delivery reports naming them')
     .option('--type <type>', 'only this event type (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to this file instead of stdout')

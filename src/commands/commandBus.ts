@@ -161,6 +161,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     users: bus('users'),
     rooms: bus('rooms'),
     receipts: bus('receipts'),
+    deliveries: bus('deliveries'),
     audit: bus('audit'),
     friendships: bus('friendships'),
     connect: () => Promise.resolve(),

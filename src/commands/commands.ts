@@ -135,7 +135,8 @@ export type RoomCommand = z.infer<typeof roomCommand>;
 /**
  * Move one of the user's markers for a room forward to `seq`. `userId` names the stream; the room and the seq were
  * checked against the history view at the edge (membership, seq ≤ head), because the receipts stream knows
- * nothing of rooms.
+ * nothing of rooms. The gateway reports deliveries per room (RecordDeliveries below); AdvanceDeliveryMarker stays
+ * a valid command, so a processor of this version still decides any that an older writer sent.
  */
 export const advanceDeliveryMarker = z.object({ type: z.literal('AdvanceDeliveryMarker'), userId: id, roomId: id, seq });
 export type AdvanceDeliveryMarker = z.infer<typeof advanceDeliveryMarker>;
@@ -145,6 +146,34 @@ export type AdvanceReadMarker = z.infer<typeof advanceReadMarker>;
 
 export const receiptCommand = z.discriminatedUnion('type', [advanceDeliveryMarker, advanceReadMarker]);
 export type ReceiptCommand = z.infer<typeof receiptCommand>;
+
+// ---- deliveries-<roomId>: every member's delivery marker in one room ----
+
+/** The most markers one RecordDeliveries carries; a writer with more splits them over several commands. */
+export const MAX_MARKERS_PER_COMMAND = 1000;
+
+const deliveryMarker = z.object({ userId: id, seq });
+
+/**
+ * Move the delivery markers of some of a room's members forward, each to its `seq`: what the gateway handed to
+ * their connections since its last report. Each user at most once. Only the gateway says what reached whom, so
+ * the decider accepts it from the gateway's identity alone (deliveries/gatewayReporter.ts).
+ */
+export const recordDeliveries = z.object({
+  type: z.literal('RecordDeliveries'),
+  roomId: id,
+  markers: z
+    .array(deliveryMarker)
+    .min(1)
+    .max(MAX_MARKERS_PER_COMMAND)
+    .refine((markers) => new Set(markers.map((marker) => marker.userId)).size === markers.length, {
+      message: 'each user at most once',
+    }),
+});
+export type RecordDeliveries = z.infer<typeof recordDeliveries>;
+
+export const deliveriesCommand = recordDeliveries;
+export type DeliveriesCommand = z.infer<typeof deliveriesCommand>;
 
 // ---- audit-<auditorId>: every read of the raw log through the audit API (issue #7) ----
 
@@ -196,4 +225,11 @@ export const friendCommand = z.discriminatedUnion('type', [
 ]);
 export type FriendCommand = z.infer<typeof friendCommand>;
 
-export type ChatCommand = UsernameCommand | UserCommand | RoomCommand | ReceiptCommand | AuditCommand | FriendCommand;
+export type ChatCommand =
+  | UsernameCommand
+  | UserCommand
+  | RoomCommand
+  | ReceiptCommand
+  | DeliveriesCommand
+  | AuditCommand
+  | FriendCommand;

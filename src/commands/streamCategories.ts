@@ -5,6 +5,7 @@ import { auditDecider, type AuditState } from './audit/auditDecider.js';
 import type { PrepareState } from './commandExecutor.js';
 import {
   auditCommand,
+  deliveriesCommand,
   friendCommand,
   receiptCommand,
   roomCommand,
@@ -12,6 +13,7 @@ import {
   usernameCommand,
   type AuditCommand,
   type ChatCommand,
+  type DeliveriesCommand,
   type FriendCommand,
   type ReceiptCommand,
   type RoomCommand,
@@ -19,6 +21,7 @@ import {
   type UsernameCommand,
 } from './commands.js';
 import type { Decider } from './decider.js';
+import { deliveriesDecider, type DeliveriesState } from './deliveries/deliveriesDecider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from './room/oldMessageFacts.js';
@@ -48,6 +51,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   rooms: { command: RoomCommand; state: RoomState };
   /** receipts-<userId> */
   receipts: { command: ReceiptCommand; state: ReceiptsState };
+  /** deliveries-<roomId> */
+  deliveries: { command: DeliveriesCommand; state: DeliveriesState };
   /** audit-<auditorId> (issue #7) */
   audit: { command: AuditCommand; state: AuditState };
   /** friendship-<smaller id>-<larger id> */
@@ -76,6 +81,7 @@ export const STREAM_CATEGORIES: StreamCategories = {
   users: { decider: userDecider, commandSchema: userCommand },
   rooms: { decider: roomDecider, commandSchema: roomCommand, prepare: oldMessageFactsFromLog },
   receipts: { decider: receiptsDecider, commandSchema: receiptCommand },
+  deliveries: { decider: deliveriesDecider, commandSchema: deliveriesCommand },
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
 };

@@ -190,12 +190,15 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));
-  // Receipts go to each user's own stream through their own single writer; the server flushes the recorder on
-  // shutdown before the log closes, and deactivation flushes it for anything else that tears the container down.
+  // Reads go to each user's receipts stream, deliveries to each room's deliveries stream, each through its single
+  // writer; the server flushes the recorder on shutdown before the log closes, and deactivation flushes it for
+  // anything else that tears the container down.
   bind(TOKENS.receiptRecorder)
     .toDynamicValue(async (context) => {
+      const executors = await resolve(context, TOKENS.executors);
       return new CoalescingReceiptRecorder({
-        bus: (await resolve(context, TOKENS.executors)).receipts,
+        receipts: executors.receipts,
+        deliveries: executors.deliveries,
         ids: uuidGenerator,
         logger,
         limits,

@@ -3,6 +3,8 @@
 export const userStreamId = (userId: string): string => `user-${userId}`;
 export const roomStreamId = (roomId: string): string => `room-${roomId}`;
 export const receiptsStreamId = (userId: string): string => `receipts-${userId}`;
+/** A room's delivery markers, every member's in one stream (commands/deliveries/deliveriesDecider.ts). */
+export const deliveriesStreamId = (roomId: string): string => `deliveries-${roomId}`;
 /** The claim stream of a username key: the normalised name, or its confusable skeleton (usernameSkeleton.ts). */
 export const usernameKeyStreamId = (key: string): string => `username-${key}`;
 export const usernameStreamId = (username: string): string => usernameKeyStreamId(normaliseUsername(username));

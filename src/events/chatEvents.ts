@@ -141,6 +141,7 @@ export interface MessageDeleted {
  * Stream `receipts-<userId>`: a user's delivery and read markers, one per room, that only ever move forward.
  * Kept out of the room stream (DESIGN.md): a room's stream holds what was said and who is there.
  * `seq` is the highest room seq covered: every message up to it is delivered to / read by the user.
+ * The gateway now records deliveries per room (DeliveriesRecorded); MessagesDelivered stays for the logs that hold it.
  */
 export interface MessagesDelivered {
   type: 'MessagesDelivered';
@@ -150,6 +151,23 @@ export interface MessagesDelivered {
 export interface MessagesRead {
   type: 'MessagesRead';
   data: { userId: string; roomId: string; seq: number };
+}
+
+/** One member's delivery marker: every message of the room up to `seq` reached one of their connections. */
+export interface DeliveryMarker {
+  userId: string;
+  seq: number;
+}
+
+/**
+ * Stream `deliveries-<roomId>`: the delivery markers of a room's members that moved forward since the last such
+ * event, written by the gateway once per flush for the whole room. It replaces one MessagesDelivered per user and
+ * room, so delivery costs follow the rooms with traffic rather than the users online (docs/architecture.md); older
+ * logs keep their MessagesDelivered events, which still replay. Each userId appears at most once.
+ */
+export interface DeliveriesRecorded {
+  type: 'DeliveriesRecorded';
+  data: { roomId: string; markers: DeliveryMarker[] };
 }
 
 /** What an auditor read (issue #7): the raw events of a stream, or every version of one message. */
@@ -214,7 +232,7 @@ export interface FriendRemoved {
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'audit', 'friendships'] as const;
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 export type ChatEvent =
@@ -234,6 +252,7 @@ export type ChatEvent =
   | MessageDeleted
   | MessagesDelivered
   | MessagesRead
+  | DeliveriesRecorded
   | AuditLogRead
   | FriendRequested
   | FriendRequestAccepted
@@ -269,6 +288,7 @@ export const EVENT_CATEGORIES = {
   FriendRequestRejected: 'friendships',
   FriendRequestCancelled: 'friendships',
   FriendRemoved: 'friendships',
+  DeliveriesRecorded: 'deliveries',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */
@@ -281,6 +301,7 @@ export type UsernameStreamEvent = EventOfCategory<'usernames'>;
 export type UserStreamEvent = EventOfCategory<'users'>;
 export type RoomEvent = EventOfCategory<'rooms'>;
 export type ReceiptEvent = EventOfCategory<'receipts'>;
+export type DeliveriesEvent = EventOfCategory<'deliveries'>;
 export type AuditStreamEvent = EventOfCategory<'audit'>;
 export type FriendshipEvent = EventOfCategory<'friendships'>;
 

@@ -22,3 +22,4 @@ export function eventsOfCategory<K extends CategoryName>(
 export const asRoomEvent = eventsOfCategory('rooms');
 export const asUserStreamEvent = eventsOfCategory('users');
 export const asReceiptEvent = eventsOfCategory('receipts');
+export const asDeliveriesEvent = eventsOfCategory('deliveries');

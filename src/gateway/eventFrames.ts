@@ -1,4 +1,4 @@
-import type { ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
+import type { DeliveriesEvent, ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
 
@@ -77,20 +77,39 @@ export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | 
   }
 }
 
-/** A user's receipt marker moved: pushed to the room's subscribers so senders see delivered/read in real time. */
-export function receiptFrame(event: RecordedEvent<ReceiptEvent>): ServerFrame {
-  return { type: 'chat.receipt', roomId: event.data.roomId, userId: event.data.userId, kind: receiptKindOf(event), seq: event.data.seq };
+/** One user's receipt marker that moved in a room: what one `chat.receipt` frame says. */
+export interface ReceiptMarker {
+  roomId: string;
+  userId: string;
+  kind: ReceiptKind;
+  seq: number;
 }
 
-function receiptKindOf(event: RecordedEvent<ReceiptEvent>): ReceiptKind {
+/**
+ * The markers an event moves, all in the event's room: one for a receipts stream's MessagesDelivered or MessagesRead,
+ * one per member named for a room's DeliveriesRecorded. Clients hear of each as before, one frame per marker, so
+ * how the log groups deliveries is no part of the socket's contract.
+ */
+export function receiptMarkers(event: RecordedEvent<ReceiptEvent | DeliveriesEvent>): ReceiptMarker[] {
   switch (event.type) {
     case 'MessagesDelivered':
-      return 'delivered';
-    case 'MessagesRead':
-      return 'read';
+    case 'MessagesRead': {
+      const { roomId, userId, seq } = event.data;
+      return [{ roomId, userId, kind: event.type === 'MessagesDelivered' ? 'delivered' : 'read', seq }];
+    }
+    case 'DeliveriesRecorded': {
+      const { roomId } = event.data;
+      return event.data.markers.map(({ userId, seq }) => ({ roomId, userId, kind: 'delivered', seq }));
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
     }
   }
+}
+
+/** A user's receipt marker moved: pushed to the senders it concerns so they see delivered/read in real time. */
+export function receiptFrame(marker: ReceiptMarker): ServerFrame {
+  const { roomId, userId, kind, seq } = marker;
+  return { type: 'chat.receipt', roomId, userId, kind, seq };
 }

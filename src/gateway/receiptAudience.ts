@@ -31,10 +31,13 @@ export class ReceiptAudience {
   /**
    * The senders (other than the reader) of messages in (previously covered, seq], and remembers seq as covered.
    * Without a previous marker (a fresh gateway), every tracked message up to seq counts: a few extra frames once.
+   * Reading implies delivery, so a delivery covers nothing the user's read marker already covered: deliveries are
+   * recorded per room and reads per user, in two streams that cannot drop one for the other.
    */
   audience(kind: 'delivered' | 'read', userId: string, roomId: string, seq: number): Set<string> {
-    const key = `${kind}\u0000${userId}\u0000${roomId}`;
-    const previous = this.covered.get(key) ?? 0;
+    const key = coveredKey(kind, userId, roomId);
+    const read = kind === 'delivered' ? (this.covered.get(coveredKey('read', userId, roomId)) ?? 0) : 0;
+    const previous = Math.max(this.covered.get(key) ?? 0, read);
     const result = new Set<string>();
     if (seq <= previous) return result;
     this.covered.delete(key);
@@ -49,3 +52,6 @@ export class ReceiptAudience {
     return result;
   }
 }
+
+const coveredKey = (kind: 'delivered' | 'read', userId: string, roomId: string): string =>
+  `${kind}\u0000${userId}\u0000${roomId}`;

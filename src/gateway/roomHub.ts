@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import { roomStreamId } from '../domain/ids.js';
 import type { RoomEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
-import { asReceiptEvent, asRoomEvent } from '../events/eventGuards.js';
+import { asDeliveriesEvent, asReceiptEvent, asRoomEvent } from '../events/eventGuards.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
 import type { WaitForHistory } from '../projections/readYourWrites.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { CloseCode } from './closeCodes.js';
 import { CLOSE_CODES } from './closeCodes.js';
-import { chatEventFrame, receiptFrame } from './eventFrames.js';
+import { chatEventFrame, receiptFrame, receiptMarkers, type ReceiptMarker } from './eventFrames.js';
 import { ReceiptAudience } from './receiptAudience.js';
 import type { EncodedFrame, FrameRef, ServerFrame, ServerFrameType, UnsubscribeReason } from './protocol.js';
 import { encodeFrame, withRef } from './protocol.js';
@@ -186,16 +186,36 @@ export class RoomHub {
       this.fanOut(roomEvent);
       return;
     }
-    const receipt = asReceiptEvent(event);
-    if (!receipt) return;
-    const { userId, roomId, seq } = receipt.data;
-    const kind = receipt.type === 'MessagesDelivered' ? 'delivered' : 'read';
-    const audience = this.receiptAudience.audience(kind, userId, roomId, seq);
-    if (audience.size === 0) return;
-    const frame = encodeFrame(receiptFrame(receipt));
-    for (const client of this.liveClients(roomId)) {
-      if (audience.has(client.userId)) this.hold(client.connection).send(frame, 'chat.receipt');
+    // A user's read (receipts stream), or a room's delivery report (deliveries stream, every member's marker in one
+    // event; older logs hold a MessagesDelivered per user instead, which still replay).
+    const markers = asReceiptEvent(event) ?? asDeliveriesEvent(event);
+    if (markers) this.tellSenders(markers.data.roomId, receiptMarkers(markers));
+  }
+
+  /** Each marker that moved, as one frame, to the live subscribers among the senders it newly covers. */
+  private tellSenders(roomId: string, markers: readonly ReceiptMarker[]): void {
+    // Grouped once per event, and only when someone is to hear: a report of many markers costs one pass over the
+    // room's subscribers, not one per marker.
+    let byUser: Map<string, HubClient[]> | undefined;
+    for (const marker of markers) {
+      const audience = this.receiptAudience.audience(marker.kind, marker.userId, roomId, marker.seq);
+      if (audience.size === 0) continue;
+      byUser ??= this.liveClientsByUser(roomId);
+      const frame = encodeFrame(receiptFrame(marker));
+      for (const userId of audience) {
+        for (const client of byUser.get(userId) ?? []) this.hold(client.connection).send(frame, 'chat.receipt');
+      }
     }
+  }
+
+  private liveClientsByUser(roomId: string): Map<string, HubClient[]> {
+    const byUser = new Map<string, HubClient[]>();
+    for (const client of this.liveClients(roomId)) {
+      const own = byUser.get(client.userId);
+      if (own) own.push(client);
+      else byUser.set(client.userId, [client]);
+    }
+    return byUser;
   }
 
   private fanOut(event: RecordedEvent<RoomEvent>): void {

@@ -1,18 +1,25 @@
 import type { Logger } from 'pino';
 import type { CommandExecutor } from '../commands/commandExecutor.js';
-import type { ReceiptCommand } from '../commands/commands.js';
+import { MAX_MARKERS_PER_COMMAND, type DeliveriesCommand, type ReceiptCommand } from '../commands/commands.js';
 import type { DecisionContext, DomainLimits } from '../commands/decider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
-import { receiptsStreamId } from '../domain/ids.js';
+import { GATEWAY_REPORTER } from '../commands/deliveries/gatewayReporter.js';
+import { deliveriesStreamId, receiptsStreamId } from '../domain/ids.js';
+import type { DeliveryMarker } from '../events/chatEvents.js';
 import { untilApplied, type WaitForHistory } from '../projections/readYourWrites.js';
 import type { IdGenerator } from '../support/clock.js';
 import type { ReceiptRecorder } from './receiptRecorder.js';
 
 /** The receipts streams' single writer (embedded bus or Kafka command processor; tests hand in a failing one). */
 export type ReceiptCommandBus = CommandExecutor<ReceiptCommand>;
+/** The deliveries streams' single writer, likewise. */
+export type DeliveriesCommandBus = CommandExecutor<DeliveriesCommand>;
 
 export interface CoalescingReceiptRecorderOptions {
-  bus: ReceiptCommandBus;
+  /** Where reads go: each user's receipts stream. */
+  receipts: ReceiptCommandBus;
+  /** Where deliveries go: each room's deliveries stream. */
+  deliveries: DeliveriesCommandBus;
   ids: IdGenerator;
   logger: Logger;
   /** How long delivery reports gather before they are written. Default 250 ms. */
@@ -43,20 +50,23 @@ interface KnownMarkers {
 }
 
 /**
- * Receipts from the gateway, written to each user's receipts stream.
+ * Receipts from the gateway: deliveries to each room's deliveries stream, reads to each user's receipts stream.
  *
  * Deliveries are many (every event fanned out to every connection) and only the highest seq per user and room
- * matters, so they gather in memory and are written together every `flushIntervalMs`: one command per user and
- * room that moved. Reports that are no news (at or below what the user has already had delivered or read) are
- * dropped before they cost a command. Markers are cumulative, so a delivery that fails to be written is logged
- * and dropped: the next report for that room carries a higher seq and covers it.
+ * matters, so they gather in memory and are written together every `flushIntervalMs`: one command per room that
+ * had any, carrying every member's new marker (split at MAX_MARKERS_PER_COMMAND), so a flush costs what the rooms
+ * with traffic cost, not what the users online cost (docs/architecture.md "Delivery markers"). Reports that are no
+ * news (at or below what the user has already had delivered or read) are dropped before they cost a command.
+ * Markers are cumulative, so a delivery that fails to be written is logged and dropped: the next report for that
+ * room carries a higher seq and covers it.
  *
  * Reads are few and the reader wants to see the result (REST answers 204 and the next room list must show it), so
  * read() skips the gathering and resolves once its command is appended (and the history view shows it, when
  * `waitForHistory` is given). It rejects when the write fails, so its caller can answer with an error.
  */
 export class CoalescingReceiptRecorder implements ReceiptRecorder {
-  private readonly bus: ReceiptCommandBus;
+  private readonly receipts: ReceiptCommandBus;
+  private readonly deliveries: DeliveriesCommandBus;
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
   private readonly flushIntervalMs: number;
@@ -72,7 +82,8 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private closed = false;
 
   constructor(options: CoalescingReceiptRecorderOptions) {
-    this.bus = options.bus;
+    this.receipts = options.receipts;
+    this.deliveries = options.deliveries;
     this.ids = options.ids;
     this.logger = options.logger.child({ component: 'receipt-recorder' });
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_RECEIPT_FLUSH_INTERVAL_MS;
@@ -103,10 +114,10 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
 
   async read(userId: string, roomId: string, seq: number): Promise<void> {
     const commandId = `receipts:read:${this.ids.next()}`;
-    const result = await this.bus.execute(
+    const result = await this.receipts.execute(
       receiptsStreamId(userId),
       { type: 'AdvanceReadMarker', userId, roomId, seq },
-      this.context(userId),
+      this.readerContext(userId),
       { commandId, correlationId: commandId },
     );
     // No events also means the stream already holds this much: remember it either way.
@@ -155,22 +166,32 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private async write(batch: Map<string, PendingDelivery>): Promise<void> {
     // One id per flush: a command id names one decision, and the next flush is a new one for the same markers.
     const flushId = this.ids.next();
-    await Promise.all(
-      [...batch.values()].map(async ({ userId, roomId, seq }) => {
-        try {
-          await this.bus.execute(
-            receiptsStreamId(userId),
-            { type: 'AdvanceDeliveryMarker', userId, roomId, seq },
-            this.context(userId),
-            { commandId: `receipts:${flushId}:${userId}:${roomId}`, correlationId: flushId },
-          );
-        } catch (error) {
-          this.logger.warn({ err: error, userId, roomId, seq }, 'delivery receipt not recorded');
-          return;
-        }
-        this.remember(userId, roomId, { deliveredSeq: seq, readSeq: 0 });
-      }),
-    );
+    const byRoom = new Map<string, DeliveryMarker[]>();
+    for (const { userId, roomId, seq } of batch.values()) {
+      const markers = byRoom.get(roomId);
+      if (markers) markers.push({ userId, seq });
+      else byRoom.set(roomId, [{ userId, seq }]);
+    }
+    await Promise.all([...byRoom].map(([roomId, markers]) => this.writeRoom(flushId, roomId, markers)));
+  }
+
+  /** One room's markers, a command per MAX_MARKERS_PER_COMMAND; its parts one after the other, as its stream takes them. */
+  private async writeRoom(flushId: string, roomId: string, markers: readonly DeliveryMarker[]): Promise<void> {
+    for (let start = 0, part = 0; start < markers.length; start += MAX_MARKERS_PER_COMMAND, part += 1) {
+      const chunk = markers.slice(start, start + MAX_MARKERS_PER_COMMAND);
+      try {
+        await this.deliveries.execute(
+          deliveriesStreamId(roomId),
+          { type: 'RecordDeliveries', roomId, markers: chunk },
+          { actor: GATEWAY_REPORTER, limits: this.limits },
+          { commandId: `deliveries:${flushId}:${roomId}:${part}`, correlationId: flushId },
+        );
+      } catch (error) {
+        this.logger.warn({ err: error, roomId, markers: chunk.length }, 'delivery receipts not recorded');
+        continue;
+      }
+      for (const { userId, seq } of chunk) this.remember(userId, roomId, { deliveredSeq: seq, readSeq: 0 });
+    }
   }
 
   private remember(userId: string, roomId: string, markers: KnownMarkers): void {
@@ -189,10 +210,10 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   }
 
   /**
-   * The user speaks for themself (the decider refuses anyone else). The receipts decider does not look at the
-   * global role, so the least privileged one stands in for it.
+   * A reader speaks for themself (the receipts decider refuses anyone else; deliveries are the gateway's to report,
+   * GATEWAY_REPORTER). The receipts decider does not look at the global role, so the least privileged one stands in.
    */
-  private context(userId: string): DecisionContext {
+  private readerContext(userId: string): DecisionContext {
     return { actor: { userId, role: 'user' }, limits: this.limits };
   }
 }

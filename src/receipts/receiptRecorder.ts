@@ -1,6 +1,7 @@
 /**
  * Where the gateway reports receipts. Implementations coalesce per user and room (many deliveries in a second
- * become one marker move) and append them to the user's receipts stream; markers only move forward.
+ * become one marker move) and append deliveries to the room's deliveries stream, reads to the user's receipts
+ * stream; markers only move forward.
  */
 export interface ReceiptRecorder {
   /** The gateway handed room events up to `seq` to one of the user's connections. */

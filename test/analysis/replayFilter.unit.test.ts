@@ -83,4 +83,20 @@ describe('concernsUser', () => {
     expect(concernsUser('u-bob', at(0, 2, removed, 'friendship-u-alice-u-bob'))).toBe(true);
     expect(concernsUser('u-carol', at(0, 2, removed, 'friendship-u-alice-u-bob'))).toBe(false);
   });
+
+  it("includes a room's delivery report for every user it names, though the gateway recorded it", () => {
+    const reported = sampleEvent('DeliveriesRecorded', {
+      data: {
+        roomId: 'r-general',
+        markers: [
+          { userId: 'u-bob', seq: 8 },
+          { userId: 'u-carol', seq: 3 },
+        ],
+      },
+      metadata: { actorId: 'system:gateway' },
+    });
+    expect(concernsUser('u-bob', at(0, 1, reported, 'deliveries-r-general'))).toBe(true);
+    expect(concernsUser('u-carol', at(0, 1, reported, 'deliveries-r-general'))).toBe(true);
+    expect(concernsUser('u-dave', at(0, 1, reported, 'deliveries-r-general'))).toBe(false);
+  });
 });

@@ -156,6 +156,17 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
       ]);
       return;
     }
+    case 'delivery markers': {
+      // Each member's marker in a room's delivery report (src/commands/deliveries).
+      expect(field.default, field.name).toBeUndefined();
+      const array = z.object({ type: z.literal('array'), items: recordSchema }).parse(field.type);
+      expect(array.items.name, field.name).toBe('DeliveryMarker');
+      expect(array.items.fields.map((f) => [f.name, f.type])).toEqual([
+        ['userId', 'string'],
+        ['seq', 'long'],
+      ]);
+      return;
+    }
     default: {
       const unhandled: never = spec;
       throw new Error(`no Avro expectation for field spec ${String(unhandled)}`);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS } from '../../src/composition/tokens.js';
+import { deliveriesStreamId, receiptsStreamId } from '../../src/domain/ids.js';
 import { CLOSE_CODES } from '../../src/gateway/closeCodes.js';
 import { createRoom, HttpClient, sendRest, signUp, type User } from '../support/chatFixture.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
@@ -79,6 +81,16 @@ describe('receipts', () => {
     await reader.waitFor((frame) => frame.type === 'chat.event' && frame.seq === message.seq);
     const delivered = await sender.waitFor((frame) => frame.type === 'chat.receipt' && frame.kind === 'delivered');
     expect(delivered).toEqual({ type: 'chat.receipt', roomId, userId: bob.userId, kind: 'delivered', seq: message.seq });
+    // Recorded once for the room, by the gateway, and nothing in bob's own stream: deliveries cost per room.
+    const log = await server.server.service(TOKENS.eventLog);
+    const reports = await log.readStream(deliveriesStreamId(roomId));
+    expect(reports.map((event) => [event.type, event.metadata.actorId, event.data])).toEqual([
+      ['DeliveriesRecorded', 'system:gateway', { roomId, markers: [{ userId: bob.userId, seq: message.seq }] }],
+    ]);
+    expect(await log.streamVersion(receiptsStreamId(bob.userId))).toBe(0);
+    // The REST view follows the log on its own projector, which may be a moment behind the hub.
+    const markers = async () => (await http.get(`/api/chat/rooms/${roomId}/receipts`, { token: alice.accessToken })).body.receipts;
+    await expect.poll(markers).toContainEqual({ userId: bob.userId, deliveredSeq: message.seq, readSeq: 0 });
 
     const before = await http.get('/api/chat/rooms', { token: bob.accessToken });
     expect(before.body.rooms.find((room: { roomId: string }) => room.roomId === roomId).unreadCount).toBe(1);

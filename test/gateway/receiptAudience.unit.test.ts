@@ -25,6 +25,21 @@ describe('ReceiptAudience', () => {
     expect([...audience.audience('read', 'bob', 's', 1)]).toEqual(['dave']);
   });
 
+  it('tells nobody of a delivery the reader has already read: reading implies delivery', () => {
+    const audience = new ReceiptAudience();
+    audience.noteMessage('r', 1, 'alice');
+    audience.noteMessage('r', 2, 'carol');
+    audience.noteMessage('r', 3, 'dave');
+    // Reads are in the user's receipts stream and deliveries in the room's: a delivery may be logged after a read.
+    expect([...audience.audience('read', 'bob', 'r', 2)].sort()).toEqual(['alice', 'carol']);
+    expect(audience.audience('delivered', 'bob', 'r', 2).size).toBe(0);
+    expect(audience.audience('delivered', 'bob', 'r', 1).size).toBe(0);
+    // Only what lies beyond the read is news.
+    expect([...audience.audience('delivered', 'bob', 'r', 3)]).toEqual(['dave']);
+    // Another reader's marker is their own.
+    expect([...audience.audience('delivered', 'erin', 'r', 2)].sort()).toEqual(['alice', 'carol']);
+  });
+
   it('remembers a bounded number of recent messages per room', () => {
     const audience = new ReceiptAudience(2);
     audience.noteMessage('r', 1, 'alice');

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { CHAT_EVENT_TYPES, EVENT_CATEGORIES, type ReceiptEvent, type RoomEvent } from '../../src/events/chatEvents.js';
+import {
+  CHAT_EVENT_TYPES,
+  EVENT_CATEGORIES,
+  type DeliveriesEvent,
+  type ReceiptEvent,
+  type RoomEvent,
+} from '../../src/events/chatEvents.js';
 import type { RecordedEnvelope, RecordedEvent } from '../../src/events/envelope.js';
 import { errorFrameOf } from '../../src/gateway/errorFrames.js';
-import { chatEventFrame, receiptFrame } from '../../src/gateway/eventFrames.js';
+import { chatEventFrame, receiptFrame, receiptMarkers } from '../../src/gateway/eventFrames.js';
 import { serverFrameSchema, type ServerFrame } from '../../src/gateway/serverFrames.js';
 import { sampleEvents } from '../support/sampleEvents.js';
 
@@ -11,7 +17,7 @@ import { sampleEvents } from '../support/sampleEvents.js';
 // checker. The schemas are what the AsyncAPI document shows clients, so each frame built from a real event must be
 // exactly what its schema describes: parsing strips unknown fields, so a frame with an undocumented one differs.
 
-function recorded<E extends RoomEvent | ReceiptEvent>(sample: E & Omit<RecordedEnvelope, 'partition' | 'position'>): RecordedEvent<E> {
+function recorded<E extends RoomEvent | ReceiptEvent | DeliveriesEvent>(sample: E & Omit<RecordedEnvelope, 'partition' | 'position'>): RecordedEvent<E> {
   return { ...sample, partition: 0, position: 1 };
 }
 
@@ -43,8 +49,21 @@ describe('server frames match their schemas', () => {
   });
 
   it('chat.receipt', () => {
-    expectDocumented(receiptFrame(recorded(sampleEvents.MessagesDelivered)));
-    expectDocumented(receiptFrame(recorded(sampleEvents.MessagesRead)));
+    for (const marker of receiptMarkers(recorded(sampleEvents.MessagesDelivered))) expectDocumented(receiptFrame(marker));
+    for (const marker of receiptMarkers(recorded(sampleEvents.MessagesRead))) expectDocumented(receiptFrame(marker));
+  });
+
+  it('chat.receipt: one frame per member a room delivery report names, in the same shape as before', () => {
+    const frames = receiptMarkers(recorded(sampleEvents.DeliveriesRecorded)).map(receiptFrame);
+    expect(frames).toEqual([
+      { type: 'chat.receipt', roomId: 'r-general', userId: 'u-bob', kind: 'delivered', seq: 8 },
+      { type: 'chat.receipt', roomId: 'r-general', userId: 'u-carol', kind: 'delivered', seq: 2 ** 40 },
+    ]);
+    for (const frame of frames) expectDocumented(frame);
+    // A per-user MessagesDelivered of an older log reads as the same frame a report's marker does.
+    expect(receiptMarkers(recorded(sampleEvents.MessagesDelivered)).map(receiptFrame)).toEqual([
+      { type: 'chat.receipt', roomId: 'r-general', userId: 'u-bob', kind: 'delivered', seq: 8 },
+    ]);
   });
 
   it('chat.error, with and without ref and details', () => {

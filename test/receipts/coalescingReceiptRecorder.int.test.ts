@@ -3,16 +3,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import { CommandBus } from '../../src/commands/commandBus.js';
-import type { ReceiptCommand } from '../../src/commands/commands.js';
+import { MAX_MARKERS_PER_COMMAND, type DeliveriesCommand, type ReceiptCommand } from '../../src/commands/commands.js';
+import { deliveriesDecider } from '../../src/commands/deliveries/deliveriesDecider.js';
+import { GATEWAY_REPORTER } from '../../src/commands/deliveries/gatewayReporter.js';
 import { receiptsDecider } from '../../src/commands/receipts/receiptsDecider.js';
-import { receiptsStreamId } from '../../src/domain/ids.js';
+import { deliveriesStreamId, receiptsStreamId } from '../../src/domain/ids.js';
 import { UnavailableError } from '../../src/domain/errors.js';
 import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { SqliteEventLog } from '../../src/eventlog/sqlite/sqliteEventLog.js';
-import { asReceiptEvent } from '../../src/events/eventGuards.js';
+import { asDeliveriesEvent, asReceiptEvent } from '../../src/events/eventGuards.js';
 import {
   CoalescingReceiptRecorder,
   type CoalescingReceiptRecorderOptions,
+  type DeliveriesCommandBus,
   type ReceiptCommandBus,
 } from '../../src/receipts/coalescingReceiptRecorder.js';
 import type { IdGenerator } from '../../src/support/clock.js';
@@ -40,23 +43,31 @@ function counter(prefix: string): IdGenerator {
 
 interface Executed {
   streamId: string;
-  command: ReceiptCommand;
+  command: ReceiptCommand | DeliveriesCommand;
   commandId: string;
 }
 
 describe('CoalescingReceiptRecorder', () => {
   let log: SqliteEventLog;
   let executed: Executed[];
-  let spyBus: ReceiptCommandBus;
+  let receiptsBus: ReceiptCommandBus;
+  let deliveriesBus: DeliveriesCommandBus;
   let logged: ReturnType<typeof capturingLogger>;
   const recorders: CoalescingReceiptRecorder[] = [];
 
   function recorder(options: Partial<CoalescingReceiptRecorderOptions> = {}): CoalescingReceiptRecorder {
-    const made = new CoalescingReceiptRecorder({ bus: spyBus, ids: counter('id'), logger: logged.logger, ...options });
+    const made = new CoalescingReceiptRecorder({
+      receipts: receiptsBus,
+      deliveries: deliveriesBus,
+      ids: counter('id'),
+      logger: logged.logger,
+      ...options,
+    });
     recorders.push(made);
     return made;
   }
 
+  /** The user's receipts stream: their reads (deliveries are in the rooms' streams now). */
   async function receipts(userId: string) {
     const events = await log.readStream(receiptsStreamId(userId));
     return events.map((recorded) => {
@@ -66,15 +77,40 @@ describe('CoalescingReceiptRecorder', () => {
     });
   }
 
+  /** The room's deliveries stream: one event per flush that moved any of its members' markers. */
+  async function deliveries(roomId: string) {
+    const events = await log.readStream(deliveriesStreamId(roomId));
+    return events.map((recorded) => {
+      const event = asDeliveriesEvent(recorded);
+      if (!event) throw new Error(`a ${recorded.type} in a deliveries stream`);
+      return { type: event.type, data: event.data, commandId: event.metadata.commandId, actorId: event.metadata.actorId };
+    });
+  }
+
+  /** The seqs recorded as delivered to one user in one room, in log order. */
+  async function deliveredSeqs(userId: string, roomId: string): Promise<number[]> {
+    return (await deliveries(roomId)).flatMap((event) =>
+      event.data.markers.filter((marker) => marker.userId === userId).map((marker) => marker.seq),
+    );
+  }
+
   beforeEach(async () => {
     log = await SqliteEventLog.open({ file: ':memory:', codec: makeTestCodec() });
     const clock = { now: () => 1_700_000_000_000 };
-    const real = new CommandBus(receiptsDecider, asReceiptEvent, log, clock, counter('evt'), pino({ level: 'silent' }));
+    const silent = pino({ level: 'silent' });
+    const realReceipts = new CommandBus(receiptsDecider, asReceiptEvent, log, clock, counter('evt'), silent);
+    const realDeliveries = new CommandBus(deliveriesDecider, asDeliveriesEvent, log, clock, counter('dev'), silent);
     executed = [];
-    spyBus = {
+    receiptsBus = {
       execute: (streamId, command, context, metadata) => {
         executed.push({ streamId, command, commandId: metadata.commandId });
-        return real.execute(streamId, command, context, metadata);
+        return realReceipts.execute(streamId, command, context, metadata);
+      },
+    };
+    deliveriesBus = {
+      execute: (streamId, command, context, metadata) => {
+        executed.push({ streamId, command, commandId: metadata.commandId });
+        return realDeliveries.execute(streamId, command, context, metadata);
       },
     };
     logged = capturingLogger();
@@ -87,7 +123,7 @@ describe('CoalescingReceiptRecorder', () => {
   });
 
   describe('deliveries', () => {
-    it('coalesces many reports per user and room into one command with the highest seq', async () => {
+    it("coalesces many reports per user and room, and writes one command per room with every member's highest seq", async () => {
       const receiptsOf = recorder();
       for (const seq of [3, 7, 5, 6, 1]) receiptsOf.delivered('u-bob', 'r-1', seq);
       receiptsOf.delivered('u-bob', 'r-2', 2);
@@ -95,17 +131,76 @@ describe('CoalescingReceiptRecorder', () => {
       expect(receiptsOf.pendingCount).toBe(3);
       await receiptsOf.flush();
 
-      expect(executed.map((e) => [e.streamId, e.command.type, e.command.roomId, e.command.seq])).toEqual([
-        ['receipts-u-bob', 'AdvanceDeliveryMarker', 'r-1', 7],
-        ['receipts-u-bob', 'AdvanceDeliveryMarker', 'r-2', 2],
-        ['receipts-u-carol', 'AdvanceDeliveryMarker', 'r-1', 4],
+      expect(executed.map((e) => [e.streamId, e.command])).toEqual([
+        [
+          'deliveries-r-1',
+          {
+            type: 'RecordDeliveries',
+            roomId: 'r-1',
+            markers: [
+              { userId: 'u-bob', seq: 7 },
+              { userId: 'u-carol', seq: 4 },
+            ],
+          },
+        ],
+        ['deliveries-r-2', { type: 'RecordDeliveries', roomId: 'r-2', markers: [{ userId: 'u-bob', seq: 2 }] }],
       ]);
-      expect((await receipts('u-bob')).map((e) => e.data)).toEqual([
-        { userId: 'u-bob', roomId: 'r-1', seq: 7 },
-        { userId: 'u-bob', roomId: 'r-2', seq: 2 },
+      expect(await deliveries('r-1')).toMatchObject([
+        {
+          type: 'DeliveriesRecorded',
+          data: {
+            roomId: 'r-1',
+            markers: [
+              { userId: 'u-bob', seq: 7 },
+              { userId: 'u-carol', seq: 4 },
+            ],
+          },
+          // The gateway speaks for what reached whom, not the users themselves.
+          actorId: GATEWAY_REPORTER.userId,
+        },
       ]);
-      expect((await receipts('u-carol')).map((e) => e.data)).toEqual([{ userId: 'u-carol', roomId: 'r-1', seq: 4 }]);
+      expect((await deliveries('r-2')).map((e) => e.data)).toEqual([{ roomId: 'r-2', markers: [{ userId: 'u-bob', seq: 2 }] }]);
+      // Nothing per user any more: the receipts streams hold reads only.
+      expect(await receipts('u-bob')).toEqual([]);
+      expect(await receipts('u-carol')).toEqual([]);
       expect(receiptsOf.pendingCount).toBe(0);
+    });
+
+    it('costs one event per room, not one per user: 3 users in 2 rooms are 2 events, not 6', async () => {
+      const receiptsOf = recorder();
+      const head = await log.headPosition();
+      for (const userId of ['u-bob', 'u-carol', 'u-dave']) {
+        for (const roomId of ['r-1', 'r-2']) receiptsOf.delivered(userId, roomId, 5);
+      }
+      expect(receiptsOf.pendingCount).toBe(6);
+      await receiptsOf.flush();
+
+      const appended = (await log.readAll({ after: head, limit: 100 })).map((event) => [event.type, event.streamId]);
+      expect(appended).toEqual([
+        ['DeliveriesRecorded', 'deliveries-r-1'],
+        ['DeliveriesRecorded', 'deliveries-r-2'],
+      ]);
+      for (const roomId of ['r-1', 'r-2']) {
+        expect((await deliveries(roomId)).map((e) => e.data.markers)).toEqual([
+          [
+            { userId: 'u-bob', seq: 5 },
+            { userId: 'u-carol', seq: 5 },
+            { userId: 'u-dave', seq: 5 },
+          ],
+        ]);
+      }
+    });
+
+    it('splits a room with more markers than one command may carry over several commands', async () => {
+      const receiptsOf = recorder();
+      const users = Array.from({ length: MAX_MARKERS_PER_COMMAND + 3 }, (_, index) => `u-${index}`);
+      for (const userId of users) receiptsOf.delivered(userId, 'r-big', 2);
+      await receiptsOf.flush();
+
+      const written = await deliveries('r-big');
+      expect(written.map((e) => e.data.markers.length)).toEqual([MAX_MARKERS_PER_COMMAND, 3]);
+      expect(written.flatMap((e) => e.data.markers.map((marker) => marker.userId))).toEqual(users);
+      expect(new Set(written.map((e) => e.commandId)).size).toBe(2);
     });
 
     it('writes on its own once the flush interval has passed, not before', async () => {
@@ -119,7 +214,7 @@ describe('CoalescingReceiptRecorder', () => {
       await vi.advanceTimersByTimeAsync(1);
       expect(receiptsOf.pendingCount).toBe(0);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => e.data.seq)).toEqual([4]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([4]);
     });
 
     it('uses 250 ms by default', async () => {
@@ -138,8 +233,8 @@ describe('CoalescingReceiptRecorder', () => {
       await receiptsOf.flush();
       receiptsOf.delivered('u-bob', 'r-1', 8);
       await receiptsOf.flush();
-      const written = await receipts('u-bob');
-      expect(written.map((e) => e.data.seq)).toEqual([3, 8]);
+      const written = await deliveries('r-1');
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3, 8]);
       expect(new Set(written.map((e) => e.commandId)).size).toBe(2);
     });
 
@@ -162,19 +257,27 @@ describe('CoalescingReceiptRecorder', () => {
       expect(receiptsOf.pendingCount).toBe(0);
       receiptsOf.delivered('u-bob', 'r-1', 7);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([
-        ['MessagesRead', 6],
-        ['MessagesDelivered', 7],
-      ]);
+      expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([['MessagesRead', 6]]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([7]);
     });
 
-    it('appends nothing for a report the stream already covers, also when another recorder wrote it', async () => {
+    it('appends only the markers the room stream does not cover yet, also when another recorder wrote them', async () => {
       const first = recorder();
-      await first.read('u-bob', 'r-1', 9);
+      first.delivered('u-bob', 'r-1', 9);
+      await first.flush();
       const second = recorder({ ids: counter('other') });
       second.delivered('u-bob', 'r-1', 4);
       await second.flush();
-      expect((await receipts('u-bob')).map((e) => e.type)).toEqual(['MessagesRead']);
+      expect(await deliveries('r-1')).toHaveLength(1);
+
+      // In one report, the marker that moved is written and the one that did not is left out.
+      second.delivered('u-bob', 'r-1', 6);
+      second.delivered('u-carol', 'r-1', 2);
+      await second.flush();
+      expect((await deliveries('r-1')).map((e) => e.data.markers)).toEqual([
+        [{ userId: 'u-bob', seq: 9 }],
+        [{ userId: 'u-carol', seq: 2 }],
+      ]);
     });
 
     it('ignores seqs that cannot be a room position', async () => {
@@ -183,22 +286,24 @@ describe('CoalescingReceiptRecorder', () => {
       expect(receiptsOf.pendingCount).toBe(0);
     });
 
-    it('logs a failed write instead of throwing, and goes on working', async () => {
+    it("logs a room's failed write instead of throwing, and goes on working", async () => {
       let failing = true;
-      const flaky: ReceiptCommandBus = {
-        execute: (...args) => (failing ? Promise.reject(new UnavailableError('log is down')) : spyBus.execute(...args)),
+      const flaky: DeliveriesCommandBus = {
+        execute: (...args) => (failing ? Promise.reject(new UnavailableError('log is down')) : deliveriesBus.execute(...args)),
       };
-      const receiptsOf = recorder({ bus: flaky });
+      const receiptsOf = recorder({ deliveries: flaky });
       receiptsOf.delivered('u-bob', 'r-1', 3);
       expect(() => receiptsOf.delivered('u-carol', 'r-1', 3)).not.toThrow();
+      receiptsOf.delivered('u-carol', 'r-2', 3);
       await expect(receiptsOf.flush()).resolves.toBeUndefined();
-      expect(logged.warnings()).toEqual(['delivery receipt not recorded', 'delivery receipt not recorded']);
+      // One command per room, so one warning per room.
+      expect(logged.warnings()).toEqual(['delivery receipts not recorded', 'delivery receipts not recorded']);
 
       failing = false;
       // The failed report was not remembered as written, so the same seq is tried again.
       receiptsOf.delivered('u-bob', 'r-1', 3);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => e.data.seq)).toEqual([3]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
     });
 
     it('writes what is gathered on close, and ignores reports after it', async () => {
@@ -207,7 +312,7 @@ describe('CoalescingReceiptRecorder', () => {
       await receiptsOf.close();
       receiptsOf.delivered('u-bob', 'r-1', 9);
       expect(receiptsOf.pendingCount).toBe(0);
-      expect((await receipts('u-bob')).map((e) => e.data.seq)).toEqual([3]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
     });
 
     it('waits on flush for a write a timer started', async () => {
@@ -216,15 +321,16 @@ describe('CoalescingReceiptRecorder', () => {
       receiptsOf.delivered('u-bob', 'r-1', 3);
       await vi.advanceTimersByTimeAsync(250);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => e.data.seq)).toEqual([3]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
     });
   });
 
   describe('reads', () => {
-    it('appends at once, without waiting for a flush', async () => {
+    it("appends at once to the user's receipts stream, without waiting for a flush", async () => {
       const receiptsOf = recorder();
       await receiptsOf.read('u-bob', 'r-1', 4);
       expect(await receipts('u-bob')).toMatchObject([{ type: 'MessagesRead', data: { roomId: 'r-1', seq: 4 } }]);
+      expect(executed.map((e) => [e.streamId, e.command.type])).toEqual([['receipts-u-bob', 'AdvanceReadMarker']]);
     });
 
     it('resolves after the history view has the read, when asked to wait for it', async () => {
@@ -248,10 +354,9 @@ describe('CoalescingReceiptRecorder', () => {
       await receiptsOf.read('u-bob', 'r-1', 5);
       expect(receiptsOf.pendingCount).toBe(1);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => [e.type, e.data.roomId, e.data.seq])).toEqual([
-        ['MessagesRead', 'r-1', 5],
-        ['MessagesDelivered', 'r-2', 3],
-      ]);
+      expect((await receipts('u-bob')).map((e) => [e.type, e.data.roomId, e.data.seq])).toEqual([['MessagesRead', 'r-1', 5]]);
+      expect(await deliveries('r-1')).toEqual([]);
+      expect(await deliveredSeqs('u-bob', 'r-2')).toEqual([3]);
     });
 
     it('keeps a gathered delivery beyond the read', async () => {
@@ -259,15 +364,13 @@ describe('CoalescingReceiptRecorder', () => {
       receiptsOf.delivered('u-bob', 'r-1', 9);
       await receiptsOf.read('u-bob', 'r-1', 5);
       await receiptsOf.flush();
-      expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([
-        ['MessagesRead', 5],
-        ['MessagesDelivered', 9],
-      ]);
+      expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([['MessagesRead', 5]]);
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([9]);
     });
 
     it('rejects when the write fails, so REST can answer with an error', async () => {
       const down: ReceiptCommandBus = { execute: () => Promise.reject(new UnavailableError('log is down')) };
-      await expect(recorder({ bus: down }).read('u-bob', 'r-1', 4)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(recorder({ receipts: down }).read('u-bob', 'r-1', 4)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     });
 
     it('rejects a seq that is not a room position with VALIDATION_FAILED, appending nothing', async () => {

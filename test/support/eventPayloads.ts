@@ -4,7 +4,7 @@
 // down once. The table is typed from chatEvents.ts: a type or field added, removed or retyped there fails to
 // compile here until the table says the same.
 
-import type { ChatEventType } from '../../src/events/chatEvents.js';
+import type { ChatEventType, DeliveryMarker } from '../../src/events/chatEvents.js';
 import { AUDIT_READ_KINDS, ROOM_KINDS, ROOM_ROLES, USER_ROLES } from '../../src/events/avro/eventPayloadReaders.js';
 import type { DataOf } from './sampleEvents.js';
 
@@ -20,9 +20,17 @@ export interface EnumSpec<S extends string = string> {
  * - 'integer': a `number` that is always whole (Avro: long);
  * - 'optional boolean': absent means false (Avro: boolean defaulting to false);
  * - 'optional sealed': an optional SealedValue (Avro: ["null", SealedValue] defaulting to null);
+ * - 'delivery markers': a DeliveryMarker[] (Avro: an array of DeliveryMarker records, userId string and seq long);
  * - an EnumSpec: a union of string literals.
  */
-export type FieldSpec = 'string' | 'nullable string' | 'integer' | 'optional boolean' | 'optional sealed' | EnumSpec;
+export type FieldSpec =
+  | 'string'
+  | 'nullable string'
+  | 'integer'
+  | 'optional boolean'
+  | 'optional sealed'
+  | 'delivery markers'
+  | EnumSpec;
 
 /** The spec a field of type V must have; `never` for a type the table has no spec for, so it fails to compile. */
 type SpecFor<V> = [V] extends [string]
@@ -37,7 +45,9 @@ type SpecFor<V> = [V] extends [string]
       ? 'integer'
       : [V] extends [boolean | undefined]
         ? 'optional boolean'
-        : [V] extends [object | undefined]
+        : [V] extends [DeliveryMarker[]]
+          ? 'delivery markers'
+          : [V] extends [object | undefined]
           ? 'optional sealed'
           : never;
 
@@ -105,6 +115,7 @@ const payloads: PayloadSpecs = {
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
+  DeliveriesRecorded: { roomId: 'string', markers: 'delivery markers' },
 };
 
 /**

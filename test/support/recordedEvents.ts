@@ -2,10 +2,18 @@
 // per partition (one partition unless asked for more, like the SQLite log), a clock that moves forward. For
 // projection tests that need no real event log.
 
-import type { ChatEvent, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
+import type { ChatEvent, DeliveryMarker, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
 import { EMPTY_CHECKPOINT, advance, covers, type Checkpoint } from '../../src/eventlog/checkpoint.js';
-import { messageIdOf, receiptsStreamId, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
+import { GATEWAY_REPORTER } from '../../src/commands/deliveries/gatewayReporter.js';
+import {
+  deliveriesStreamId,
+  messageIdOf,
+  receiptsStreamId,
+  roomStreamId,
+  userStreamId,
+  usernameStreamId,
+} from '../../src/domain/ids.js';
 
 export interface RecordOptions {
   actorId?: string | null;
@@ -237,7 +245,16 @@ export class RecordedEventLog {
     );
   }
 
-  /** The user's delivery marker for the room moved to `seq`, in the user's own receipts stream. */
+  /** Members' delivery markers for the room moved, reported by the gateway in the room's deliveries stream. */
+  deliveries(roomId: string, markers: DeliveryMarker[], options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      deliveriesStreamId(roomId),
+      { type: 'DeliveriesRecorded', data: { roomId, markers } },
+      { actorId: GATEWAY_REPORTER.userId, ...options },
+    );
+  }
+
+  /** The user's delivery marker for the room moved to `seq`, in the user's own receipts stream (older logs). */
   delivered(userId: string, roomId: string, seq: number, options: RecordOptions = {}): RecordedEvent {
     return this.record(
       receiptsStreamId(userId),

@@ -3,7 +3,15 @@ import type { ChatCommand } from '../../src/commands/commands.js';
 import type { CommandResult } from '../../src/commands/commandExecutor.js';
 import { DEFAULT_LIMITS, type DecisionContext } from '../../src/commands/decider.js';
 import type { CategoryName, CommandOf } from '../../src/commands/streamCategories.js';
-import { friendshipStreamId, receiptsStreamId, roomStreamId, userStreamId, usernameStreamId } from '../../src/domain/ids.js';
+import { GATEWAY_REPORTER } from '../../src/commands/deliveries/gatewayReporter.js';
+import {
+  deliveriesStreamId,
+  friendshipStreamId,
+  receiptsStreamId,
+  roomStreamId,
+  userStreamId,
+  usernameStreamId,
+} from '../../src/domain/ids.js';
 import type { ChatEvent } from '../../src/events/chatEvents.js';
 import type { UserRole } from '../../src/events/chatEvents.js';
 
@@ -141,6 +149,16 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       given: [],
       when: receipt({ type: 'AdvanceReadMarker', userId: bob, roomId: room, seq: 3 }),
       then: ['MessagesRead'],
+    },
+    RecordDeliveries: {
+      given: [],
+      when: {
+        category: 'deliveries',
+        streamId: deliveriesStreamId(room),
+        actor: GATEWAY_REPORTER,
+        command: { type: 'RecordDeliveries', roomId: room, markers: [{ userId: alice, seq: 4 }, { userId: bob, seq: 3 }] },
+      },
+      then: ['DeliveriesRecorded'],
     },
     RecordAuditRead: {
       given: [],

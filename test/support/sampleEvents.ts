@@ -249,6 +249,16 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(22, 'u-alice'),
     data: { from: 'u-alice', to: 'u-bob' },
   },
+  DeliveriesRecorded: {
+    type: 'DeliveriesRecorded',
+    eventId: 'evt-23',
+    streamId: 'deliveries-r-general',
+    streamVersion: 1,
+    previousHash: GENESIS_HASH,
+    metadata: metadata(23, 'system:gateway'),
+    // Several markers, one of them beyond 2^32, so a codec must carry the array and its longs whole.
+    data: { roomId: 'r-general', markers: [{ userId: 'u-bob', seq: 8 }, { userId: 'u-carol', seq: 2 ** 40 }] },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

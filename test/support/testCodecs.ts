@@ -85,6 +85,11 @@ function passes(spec: FieldSpec, value: unknown): boolean {
       // The JSON stand-in cannot carry a sealed value's bytes (tests that seal use the Avro codec): only absence
       // passes.
       return value === undefined;
+    case 'delivery markers':
+      return (
+        Array.isArray(value) &&
+        value.every((marker: unknown) => isObject(marker) && typeof marker.userId === 'string' && Number.isSafeInteger(marker.seq))
+      );
     default: {
       const unhandled: never = spec;
       throw new Error(`no JSON check for field spec ${String(unhandled)}`);

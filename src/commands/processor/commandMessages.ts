@@ -59,6 +59,7 @@ export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<Categ
   users: bodySchema('users'),
   rooms: bodySchema('rooms'),
   receipts: bodySchema('receipts'),
+  deliveries: bodySchema('deliveries'),
   audit: bodySchema('audit'),
   friendships: bodySchema('friendships'),
 };

@@ -67,6 +67,7 @@ export function remoteExecutors(
     users: remote('users'),
     rooms: remote('rooms'),
     receipts: remote('receipts'),
+    deliveries: remote('deliveries'),
     audit: remote('audit'),
     friendships: remote('friendships'),
     connect: () => client.start(),

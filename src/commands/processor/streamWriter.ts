@@ -187,6 +187,7 @@ export function processorWriters(log: StreamReader, settings: WriterSettings): P
     users: writer('users'),
     rooms: writer('rooms'),
     receipts: writer('receipts'),
+    deliveries: writer('deliveries'),
     audit: writer('audit'),
     friendships: writer('friendships'),
   };

@@ -19,8 +19,8 @@ export const realtimeSettings = {
     .meta(
       doc(
         'realtime',
-        'Delivered markers gather in memory and are appended once per interval per user and room (each append is ' +
-          'an event); reads are written at once.',
+        'Delivered markers gather in memory and are appended once per interval, one event per room that had any ' +
+          "(carrying each member's new marker); reads are written at once.",
       ),
     ),
   WS_AUTH_TIMEOUT_MS: positiveInt

@@ -76,6 +76,15 @@ export class AvroRecordReader {
     return AvroRecordReader.of(Reflect.get(this.value, name), `${this.path}.${name}`);
   }
 
+  /** An array of records. */
+  records(name: string): AvroRecordReader[] {
+    const value: unknown = Reflect.get(this.value, name);
+    if (!Array.isArray(value)) {
+      throw this.wrongType(name, 'an array');
+    }
+    return value.map((item: unknown, index) => AvroRecordReader.of(item, `${this.path}.${name}[${index}]`));
+  }
+
   private wrongType(name: string, expected: string): EventDecodeError {
     return new EventDecodeError(`${this.path}.${name} is not ${expected}`);
   }

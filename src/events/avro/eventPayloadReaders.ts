@@ -137,6 +137,13 @@ export const payloadReaders: PayloadReaders = {
     type: 'MessagesRead',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },
   }),
+  DeliveriesRecorded: (d) => ({
+    type: 'DeliveriesRecorded',
+    data: {
+      roomId: d.string('roomId'),
+      markers: d.records('markers').map((marker) => ({ userId: marker.string('userId'), seq: marker.long('seq') })),
+    },
+  }),
   FriendRequested: (d) => ({ type: 'FriendRequested', data: { from: d.string('from'), to: d.string('to') } }),
   FriendRequestAccepted: (d) => ({ type: 'FriendRequestAccepted', data: { from: d.string('from'), to: d.string('to') } }),
   FriendRequestRejected: (d) => ({ type: 'FriendRequestRejected', data: { from: d.string('from'), to: d.string('to') } }),

@@ -77,6 +77,7 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MessageDeleted':
     case 'MessagesDelivered':
     case 'MessagesRead':
+    case 'DeliveriesRecorded':
     case 'AuditLogRead':
     case 'FriendRequested':
     case 'FriendRequestAccepted':

@@ -305,6 +305,12 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       // Not roomAdvanced: the receipts stream's version has nothing to do with the room's head.
       return [{ op: 'markersAdvanced', userId: d.userId, roomId: d.roomId, deliveredSeq: d.seq, readSeq: d.seq, at }];
     }
+    case 'DeliveriesRecorded': {
+      // A room's report carries many members' markers; each moves like a MessagesDelivered of its own. Not
+      // roomAdvanced either: the deliveries stream's version is not the room's head.
+      const { roomId, markers } = event.data;
+      return markers.map(({ userId, seq: deliveredSeq }) => ({ op: 'markersAdvanced', userId, roomId, deliveredSeq, readSeq: 0, at }));
+    }
     // Audit reads are for auditors (the audit API reads them from the log); the history view does not show them.
     case 'AuditLogRead':
       return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserCommand } from '../../../src/commands/commands.js';
+import { MAX_MARKERS_PER_COMMAND, type UserCommand } from '../../../src/commands/commands.js';
 import { DEFAULT_LIMITS } from '../../../src/commands/decider.js';
 import {
   encodeCommand,
@@ -50,6 +50,38 @@ describe('command messages', () => {
     }
     const bad = { ...envelope, body: { category: 'friendships', command: { type: 'RequestFriend', userId: 'alice' } } };
     expect(parseCommand(Buffer.from(JSON.stringify(bad)))).toMatchObject({ ok: false, commandId: 'c-1' });
+  });
+
+  it("carry a room's delivery report, and refuse an empty, oversized or repetitive one or a bad seq", () => {
+    const deliveries = (markers: { userId: string; seq: number }[]): CommandEnvelope => ({
+      ...envelope,
+      streamId: 'deliveries-r1',
+      context: { actor: { userId: 'system:gateway', role: 'user' }, limits: DEFAULT_LIMITS },
+      body: { category: 'deliveries', command: { type: 'RecordDeliveries', roomId: 'r1', markers } },
+    });
+    const good = deliveries([
+      { userId: 'alice', seq: 3 },
+      { userId: 'bob', seq: 2 ** 40 },
+    ]);
+    expect(parseCommand(encodeCommand(good))).toEqual({ ok: true, envelope: good });
+    const many = (count: number) => Array.from({ length: count }, (_, index) => ({ userId: `u-${index}`, seq: 1 }));
+    expect(parseCommand(encodeCommand(deliveries(many(MAX_MARKERS_PER_COMMAND))))).toMatchObject({ ok: true });
+    for (const markers of [
+      [],
+      many(MAX_MARKERS_PER_COMMAND + 1),
+      [
+        { userId: 'alice', seq: 3 },
+        { userId: 'alice', seq: 4 },
+      ],
+      [{ userId: 'alice', seq: 0 }],
+      [{ userId: 'alice', seq: 1.5 }],
+      [{ userId: 'alice', seq: 2 ** 53 }],
+    ]) {
+      expect(parseCommand(encodeCommand(deliveries(markers))), JSON.stringify(markers).slice(0, 80)).toMatchObject({
+        ok: false,
+        commandId: 'c-1',
+      });
+    }
   });
 
   it('refuse a command of one category dressed as another, naming the problem and keeping the id', () => {

@@ -174,6 +174,25 @@ describe('historyChanges', () => {
     ]);
   });
 
+  it("maps a room's DeliveriesRecorded to one delivery marker upsert per member, as a MessagesDelivered each would", () => {
+    const log = roomLog();
+    const reported = log.deliveries(
+      'r-1',
+      [
+        { userId: 'u-bob', seq: 7 },
+        { userId: 'u-carol', seq: 5 },
+      ],
+      { at: AT + 72 },
+    );
+    expect(historyChanges(reported)).toEqual([
+      { op: 'markersAdvanced', userId: 'u-bob', roomId: 'r-1', deliveredSeq: 7, readSeq: 0, at: AT + 72 },
+      { op: 'markersAdvanced', userId: 'u-carol', roomId: 'r-1', deliveredSeq: 5, readSeq: 0, at: AT + 72 },
+    ]);
+    // The same marker, written the old way to the user's receipts stream, asks for the same change.
+    const old = log.delivered('u-bob', 'r-1', 7, { at: AT + 72 });
+    expect(historyChanges(old)).toEqual(historyChanges(reported).slice(0, 1));
+  });
+
   it('maps MessagesRead to a marker upsert that also covers delivery (reading implies delivery)', () => {
     const log = roomLog();
     const read = log.read('u-bob', 'r-1', 5, { at: AT + 71 });
@@ -194,6 +213,7 @@ describe('historyChanges', () => {
     log.join('r-1', 'u-bob');
     log.leave('r-1', 'u-bob');
     log.delivered('u-bob', 'r-1', 4);
+    log.deliveries('r-1', [{ userId: 'u-bob', seq: 5 }]);
     log.read('u-bob', 'r-1', 4);
     log.changeUserRole('u-bob', 'auditor');
     log.erasePersonalData('u-bob');
