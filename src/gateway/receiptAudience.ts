@@ -4,8 +4,8 @@
  * person waiting for "delivered" and "read" is the one who sent the message.
  */
 export class ReceiptAudience {
-  /** Recent messages' senders per room, by seq (bounded per room). */
-  private readonly senders = new Map<string, Map<number, string>>();
+  /** Recent messages' senders per room, in seq order (the latest messagesPerRoom, up to a quarter more). */
+  private readonly rooms = new Map<string, RecentSenders>();
   /** The last seq each (kind, user, room) receipt covered, so a receipt only names what it adds. */
   private readonly covered = new Map<string, number>();
 
@@ -15,17 +15,12 @@ export class ReceiptAudience {
   ) {}
 
   noteMessage(roomId: string, seq: number, senderId: string): void {
-    let room = this.senders.get(roomId);
+    let room = this.rooms.get(roomId);
     if (!room) {
-      room = new Map();
-      this.senders.set(roomId, room);
+      room = new RecentSenders(this.messagesPerRoom);
+      this.rooms.set(roomId, room);
     }
-    room.set(seq, senderId);
-    // Seqs arrive in order, so the Map's first key is the oldest.
-    if (room.size > this.messagesPerRoom) {
-      const oldest = room.keys().next().value;
-      if (oldest !== undefined) room.delete(oldest);
-    }
+    room.add(seq, senderId);
   }
 
   /**
@@ -46,10 +41,55 @@ export class ReceiptAudience {
       const oldest = this.covered.keys().next().value;
       if (oldest !== undefined) this.covered.delete(oldest);
     }
-    for (const [messageSeq, senderId] of this.senders.get(roomId) ?? []) {
-      if (messageSeq > previous && messageSeq <= seq && senderId !== userId) result.add(senderId);
-    }
+    this.rooms.get(roomId)?.sendersIn(previous, seq, userId, result);
     return result;
+  }
+}
+
+/**
+ * One room's recent (seq, sender) pairs in seq order: a receipt finds the messages it newly covers by binary
+ * search, so its cost follows what it covers, not the size of the window (a delivery report names many markers).
+ */
+class RecentSenders {
+  private seqs: number[] = [];
+  private senders: string[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  add(seq: number, senderId: string): void {
+    // Seqs arrive in order; one that does not (a replayed batch) is already here or older than the window.
+    const last = this.seqs.at(-1);
+    if (last !== undefined && seq <= last) return;
+    this.seqs.push(seq);
+    this.senders.push(senderId);
+    // Trimmed in steps of a quarter, so the copy is paid once per many messages.
+    if (this.seqs.length > this.capacity * 1.25) {
+      const excess = this.seqs.length - this.capacity;
+      this.seqs = this.seqs.slice(excess);
+      this.senders = this.senders.slice(excess);
+    }
+  }
+
+  /** Adds to `into` the senders other than `reader` of the messages with seq in (after, upTo]. */
+  sendersIn(after: number, upTo: number, reader: string, into: Set<string>): void {
+    for (let i = this.firstAbove(after); i < this.seqs.length; i++) {
+      const seq = this.seqs[i] ?? Number.POSITIVE_INFINITY;
+      if (seq > upTo) break;
+      const sender = this.senders[i];
+      if (sender !== undefined && sender !== reader) into.add(sender);
+    }
+  }
+
+  /** The index of the first seq above `seq` (binary search). */
+  private firstAbove(seq: number): number {
+    let low = 0;
+    let high = this.seqs.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.seqs[middle] ?? Number.POSITIVE_INFINITY) <= seq) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 }
 

@@ -48,4 +48,17 @@ describe('ReceiptAudience', () => {
     // seq 1 fell out of the window: its sender is no longer known to this gateway.
     expect([...audience.audience('read', 'erin', 'r', 3)].sort()).toEqual(['bob', 'carol']);
   });
+
+  it('names exactly the senders of the range a receipt adds, wherever it lies in a full window', () => {
+    const audience = new ReceiptAudience(1000);
+    for (let seq = 1; seq <= 1200; seq++) audience.noteMessage('r', seq, `user-${seq % 50}`);
+    // (700, 705]: seqs 701..705, senders user-1 .. user-5.
+    audience.audience('delivered', 'zoe', 'r', 700);
+    expect([...audience.audience('delivered', 'zoe', 'r', 705)].sort()).toEqual(['user-1', 'user-2', 'user-3', 'user-4', 'user-5']);
+    // A message noted twice (a replayed batch) is not counted twice, and an older one does not rewind the window.
+    audience.noteMessage('r', 1200, 'someone-else');
+    audience.noteMessage('r', 3, 'late');
+    expect([...audience.audience('read', 'zoe', 'r', 1200)]).not.toContain('someone-else');
+    expect([...audience.audience('read', 'amy', 'r', 3)]).not.toContain('late');
+  });
 });
