@@ -21,7 +21,8 @@ const USERS = 20;
 const ROOMS = 10;
 const CONNECTIONS = 32;
 
-async function cannon(command: CannonCommand): Promise<CannonResult> {
+/** Runs autocannon in its own process (bench/clients/cannon.ts) and returns its summary. */
+export async function cannon(command: CannonCommand): Promise<CannonResult> {
   const worker = forkTs('bench/clients/cannon.ts');
   try {
     worker.send(command);

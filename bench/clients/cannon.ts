@@ -13,6 +13,8 @@ export interface CannonCommand {
   tokens: string[];
   roomIds: string[];
   textBytes: number;
+  /** GET sends no body (bench/micro/requestLayers.ts measures the layers under a send). Default POST, a send. */
+  method?: 'GET' | 'POST';
 }
 
 export interface CannonResult {
@@ -36,12 +38,13 @@ process.once('message', (command: CannonCommand) => {
       duration: command.durationSeconds,
       requests: [
         {
-          method: 'POST',
+          method: command.method ?? 'POST',
           path: command.path,
           setupRequest: (request) => {
             const n = counter++;
             const token = command.tokens.length ? command.tokens[n % command.tokens.length] : undefined;
             const roomId = command.roomIds[n % command.roomIds.length] ?? 'room';
+            if (command.method === 'GET') return { ...request, headers: token ? { authorization: `Bearer ${token}` } : {} };
             return {
               ...request,
               headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AuthenticationError, ChatError, ValidationError } from '../domain/errors.js';
+import { accessLog, requestIdOf } from './accessLog.js';
 import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
 import { MethodsByPath, type ServedRoute } from './methodNotAllowed.js';
@@ -31,8 +30,6 @@ export interface HttpAppOptions {
   staticDir?: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
-
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -41,20 +38,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // First, so every request is counted, also those refused by a later middleware.
   if (options.metrics) app.use(countRequests(options.metrics.metrics));
 
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      // Honour a caller's request id (a proxy's, say) when it is sane, so one id follows the request everywhere.
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    }),
-  );
+  app.use(accessLog(options.logger));
   app.use(
     helmet({
       // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
@@ -119,7 +103,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   }
 
   app.use(methods.refuse);
-  app.use(errorHandler);
+  app.use(errorHandler(options.logger));
   return app;
 }
 
@@ -169,13 +153,15 @@ function refuseDeclaredOversize(maxBytes: number): RequestHandler {
   };
 }
 
-function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const { status, body, headers } = errorBodyOf(requestErrorOf(error));
-  if (status >= 500) req.log.error({ err: error }, 'request failed');
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(status).json(body);
+function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const { status, body, headers } = errorBodyOf(requestErrorOf(error));
+    if (status >= 500) logger.error({ err: error, reqId: requestIdOf(req) }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.status(status).json(body);
+  };
 }

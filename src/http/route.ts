@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-// pino-http gives every request an id (http.IncomingMessage#id); this import brings that typing in.
-import type {} from 'pino-http';
 import { AuthenticationError } from '../domain/errors.js';
+import { requestIdOf } from './accessLog.js';
 import { parseWith } from './validation.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -94,7 +93,7 @@ function endpoint<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType,
         body: parseWith(body, req.body, 'body'),
         query: parseWith(query, { ...req.query }, 'query'),
         params: parseWith(params, { ...req.params }, 'path'),
-        requestId: String(req.id),
+        requestId: requestIdOf(req),
         req,
       };
       const result = await handler(input);
