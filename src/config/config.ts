@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from './configError.js';
+import { withRunMode } from './runMode.js';
 import { configSchema, type RawConfig } from './configSchema.js';
 import { configuredRoles } from './configuredRoles.js';
 import { oracleSettingProblems } from './oracleSettingProblems.js';
@@ -118,13 +119,15 @@ export interface AppConfig {
 
 /** Reads and validates configuration from an environment-like record (process.env at the composition root). */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const known = Object.fromEntries(
+  const given = Object.fromEntries(
     Object.keys(configSchema.shape).flatMap((key) => {
       const value = env[key];
       // An empty variable means "not set", so `PORT= npm start` falls back to the default instead of failing.
       return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
     }),
   );
+  // MODE=distributed fills in the settings it implies (and refuses any that contradict it) before validation.
+  const known = withRunMode(given);
   const parsed = configSchema.safeParse(known);
   if (!parsed.success) {
     throw new ConfigError(

@@ -25,7 +25,9 @@ export interface ProcessPlan {
   warnings: string[];
 }
 
-export function planProcess(config: Pick<AppConfig, 'roles' | 'historyStore' | 'stores' | 'auth'>): ProcessPlan {
+export function planProcess(
+  config: Pick<AppConfig, 'roles' | 'historyStore' | 'stores' | 'auth'> & Partial<Pick<AppConfig, 'eventLog' | 'schemaRegistry'>>,
+): ProcessPlan {
   const has = (role: Role) => config.roles.includes(role);
   const api = has('api');
   const gateway = has('gateway');
@@ -51,7 +53,10 @@ export function planProcess(config: Pick<AppConfig, 'roles' | 'historyStore' | '
     commandProcessor: has('command-processor'),
     historyView,
     analyticsProjector,
-    warnings: runsAllRoles(config.roles) ? [] : splitWarnings(config, { api, gateway, historyIsShared, analyticsIsShared }),
+    warnings: [
+      ...(runsAllRoles(config.roles) ? [] : splitWarnings(config, { api, gateway, historyIsShared, analyticsIsShared })),
+      ...ownStateOnKafka(config),
+    ],
   };
 }
 
@@ -98,4 +103,21 @@ function splitWarnings(
     warnings.push('projector:analytics with ANALYTICS_STORE=memory counts in this process only: api processes keep their own');
   }
   return warnings;
+}
+
+/**
+ * One process on the Kafka log with the registry or the personal-data keys of its own DATA_DIR works, but a second
+ * process on the same topic could not read its events (split roles are refused outright: configuredRoles.ts).
+ */
+function ownStateOnKafka(config: Partial<Pick<AppConfig, 'eventLog' | 'schemaRegistry' | 'stores'>>): string[] {
+  if (config.eventLog !== 'kafka') return [];
+  const own = [
+    ...(config.schemaRegistry?.kind === 'embedded' ? ['SCHEMA_REGISTRY=embedded'] : []),
+    ...(config.stores?.personalDataKeys === 'sqlite' ? ['PERSONAL_DATA_KEYS=sqlite'] : []),
+  ];
+  if (own.length === 0) return [];
+  return [
+    `EVENT_LOG=kafka with ${own.join(' and ')}: this process keeps those in its own DATA_DIR, so no other process ` +
+      'on the topic can read the events it writes; MODE=distributed shares them',
+  ];
 }

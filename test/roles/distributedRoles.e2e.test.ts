@@ -38,10 +38,9 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
 
   const shared = (): Record<string, string> => ({
     ...kafkaModeEnv(env, { topic, clientId: `roles-test-${run.slice(0, 8)}`, subjectPrefix, keyPrefix }),
-    PRESENCE_STORE: 'redis',
-    TYPING_BUS: 'redis',
-    ANALYTICS_STORE: 'redis',
-    PERSONAL_DATA_KEYS: 'redis',
+    // The one switch: it sets presence, typing, analytics and the personal-data keys to Redis (without the keys in
+    // Redis the split roles would be refused), and agrees with what kafkaModeEnv sets explicitly.
+    MODE: 'distributed',
     JWT_SECRET: 'roles-test-secret-that-is-long-enough-0123456789',
     ADMIN_USERNAMES: 'alice',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',

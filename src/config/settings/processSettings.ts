@@ -38,6 +38,19 @@ export const processSettings = {
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .meta(doc('process', 'pino log level; logs are JSON lines carrying the request id.')),
+  MODE: z
+    .enum(['embedded', 'distributed'])
+    .default('embedded')
+    .meta(
+      doc(
+        'process',
+        '`embedded`: one process on its own files, no server needed. `distributed`: the processes share a Kafka log ' +
+          'and Redis, so this one switch sets `EVENT_LOG=kafka`, `SCHEMA_REGISTRY=confluent` and every Redis ' +
+          'selector below to `redis` (those left unset), requires `JWT_SECRET`, `KAFKA_BROKERS`, ' +
+          '`SCHEMA_REGISTRY_URL` and `REDIS_URL`, and refuses at start any setting that contradicts it, naming the ' +
+          'fix (see [operators](operators.md#distributed-mode-several-processes-chat-serve---roles)).',
+      ),
+    ),
   // Validated by configuredRoles (configuredRoles.ts) against roleNames.ts, so that an unknown role is named with the
   // known ones.
   ROLES: z
