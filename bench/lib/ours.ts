@@ -142,22 +142,16 @@ export function kafkaModeEnv(): Record<string, string> | undefined {
   if (!brokers || !registry || !redis) return undefined;
   const run = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   return {
-    EVENT_LOG: 'kafka',
+    // The one switch: the Kafka log, the shared registry and every store in Redis (JWT_SECRET is in BENCH_SERVICE_ENV).
+    MODE: 'distributed',
     KAFKA_BROKERS: brokers,
     KAFKA_CLIENT_ID: run,
     KAFKA_EVENTS_TOPIC: `${run}.events`,
     KAFKA_COMMANDS_TOPIC: `${run}.commands`,
     KAFKA_REPLIES_TOPIC: `${run}.replies`,
-    SCHEMA_REGISTRY: 'confluent',
     SCHEMA_REGISTRY_URL: registry,
     SCHEMA_SUBJECT_PREFIX: `${run}.`,
     REDIS_URL: redis,
     REDIS_KEY_PREFIX: `${run}:`,
-    PRESENCE_STORE: 'redis',
-    RATE_LIMIT_STORE: 'redis',
-    TOKEN_STORE: 'redis',
-    ANALYTICS_STORE: 'redis',
-    TYPING_BUS: 'redis',
-    PERSONAL_DATA_KEYS: 'redis',
   };
 }
