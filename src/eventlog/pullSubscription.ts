@@ -4,8 +4,11 @@ import { advanceAll, type Checkpoint } from './checkpoint.js';
 import type { SubscribeOptions, Subscription } from './eventLog.js';
 
 export interface PullSubscriptionSettings {
-  /** A page of events the checkpoint does not cover, in log order; synchronous, from a local store. */
-  read: (after: Checkpoint, limit: number) => RecordedEvent[];
+  /**
+   * A page of events the checkpoint does not cover, in log order: synchronous from a local store (SQLite, the Kafka
+   * log's index), or a promise (the shared subscriptions, which may read through the sealing decorator).
+   */
+  read: (after: Checkpoint, limit: number) => RecordedEvent[] | Promise<RecordedEvent[]>;
   /** Called once when the subscription stops (closed or failed), so the log stops waking it. */
   detach: (subscription: PullSubscription) => void;
   after: Checkpoint;
@@ -18,7 +21,8 @@ export interface PullSubscriptionSettings {
 /**
  * Pull-on-notify: the subscription never receives events pushed from a write; a wake-up only makes it read the
  * log again from its own checkpoint. Catch-up and live delivery are the same loop, so writes racing with catch-up
- * can neither be skipped nor delivered twice. Shared by the SQLite log and the Kafka log's local index.
+ * can neither be skipped nor delivered twice. Shared by the SQLite log, the Kafka log's local index and the shared
+ * subscriptions (sharedSubscriptions.ts).
  */
 export class PullSubscription implements Subscription {
   /** The last position per partition handed to the handler (and handled). */
@@ -53,13 +57,13 @@ export class PullSubscription implements Subscription {
       while (!this.stopped && this.woken) {
         this.woken = false;
         const { read, batchSize, handler } = this.settings;
-        let page = read(this.checkpoint, batchSize);
+        let page = await read(this.checkpoint, batchSize);
         while (page.length > 0 && !this.stopped) {
           await handler(page);
           this.checkpoint = advanceAll(this.checkpoint, page);
           // A short page reached the head as it was then; only a wake-up since then can mean more.
           if (page.length < batchSize || this.stopped) break;
-          page = read(this.checkpoint, batchSize);
+          page = await read(this.checkpoint, batchSize);
         }
       }
     } catch (error) {

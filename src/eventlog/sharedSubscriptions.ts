@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import { advanceAll, coversAll, covers, type Checkpoint } from './checkpoint.js';
+import { PullSubscription } from './pullSubscription.js';
 import type {
   AppendResult,
   EventLog,
@@ -34,6 +35,11 @@ const DEFAULT_TAIL_SIZE = 10_000;
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_RESTART_DELAY_MS = 1000;
 
+/** Where a subscriber is in the tail: the absolute index to look from next, or undefined while it reads the log. */
+interface TailPlace {
+  cursor: number | undefined;
+}
+
 /** An EventLog whose subscribers in this process share one subscription; every other call goes to `inner`. */
 export class SharedSubscriptionLog implements EventLog {
   private readonly tailSize: number;
@@ -50,7 +56,7 @@ export class SharedSubscriptionLog implements EventLog {
   private starting: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly members = new Set<SharedSubscriber>();
+  private readonly members = new Set<PullSubscription>();
 
   constructor(
     /** The log underneath (a sealing decorator or an adapter): `undecorated` looks through this one too. */
@@ -95,7 +101,17 @@ export class SharedSubscriptionLog implements EventLog {
     if (this.closed) return this.inner.subscribe(options);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-    const member = new SharedSubscriber(this, { ...options, batchSize }, this.logger);
+    // The subscriber's place in the tail (an absolute index), kept between its reads; undefined while it reads the log.
+    const place: TailPlace = { cursor: undefined };
+    const member = new PullSubscription({
+      read: (after, limit) => this.nextPage(after, limit, place),
+      detach: (stopped) => this.members.delete(stopped),
+      after: options.after,
+      batchSize,
+      handler: options.handler,
+      onError: options.onError,
+      logger: this.logger,
+    });
     this.members.add(member);
     this.startSource();
     member.wake();
@@ -114,26 +130,22 @@ export class SharedSubscriptionLog implements EventLog {
   }
 
   /** Events a subscriber at `checkpoint` has not had, at most `limit`: from the tail when it can, else the log. */
-  async nextPage(member: SharedSubscriber, limit: number): Promise<RecordedEvent[]> {
+  private async nextPage(checkpoint: Checkpoint, limit: number, place: TailPlace): Promise<RecordedEvent[]> {
     const base = this.tailBase;
-    if (base === undefined || !coversAll(member.checkpoint, base)) {
-      member.cursor = undefined;
-      return this.inner.readAll({ after: member.checkpoint, limit });
+    if (base === undefined || !coversAll(checkpoint, base)) {
+      place.cursor = undefined;
+      return this.inner.readAll({ after: checkpoint, limit });
     }
     // Everything before the tail is covered, so the rest is in the tail: skip what the checkpoint already covers.
     const end = this.tailStart + this.tail.length;
     const page: RecordedEvent[] = [];
-    let index = Math.max(member.cursor ?? this.tailStart, this.tailStart);
+    let index = Math.max(place.cursor ?? this.tailStart, this.tailStart);
     for (; index < end && page.length < limit; index++) {
       const event = this.tail[index - this.tailStart];
-      if (event !== undefined && !covers(member.checkpoint, event)) page.push(event);
+      if (event !== undefined && !covers(checkpoint, event)) page.push(event);
     }
-    member.cursor = index;
+    place.cursor = index;
     return page;
-  }
-
-  detach(member: SharedSubscriber): void {
-    this.members.delete(member);
   }
 
   private startSource(): void {
@@ -200,63 +212,5 @@ export class SharedSubscriptionLog implements EventLog {
     this.tailStart += this.tail.length;
     this.tail = [];
     this.tailBase = undefined;
-  }
-}
-
-type MemberOptions = SubscribeOptions & { batchSize: number };
-
-/** One subscriber of a SharedSubscriptionLog: its own checkpoint, cursor and pump, like a PullSubscription. */
-class SharedSubscriber implements Subscription {
-  checkpoint: Checkpoint;
-  /** The absolute tail index to look from next; undefined while reading the log itself. */
-  cursor: number | undefined;
-  private running: Promise<void> | undefined;
-  private woken = false;
-  private stopped = false;
-
-  constructor(
-    private readonly shared: SharedSubscriptionLog,
-    private readonly options: MemberOptions,
-    private readonly logger: Logger | undefined,
-  ) {
-    this.checkpoint = options.after;
-  }
-
-  readonly wake = (): void => {
-    if (this.stopped) return;
-    this.woken = true;
-    // Deferred, so a handler never runs inside subscribe() or inside the shared subscription's handler.
-    this.running ??= Promise.resolve().then(() => this.pump());
-  };
-
-  async close(): Promise<void> {
-    this.stop();
-    await this.running;
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      while (!this.stopped && this.woken) {
-        this.woken = false;
-        for (;;) {
-          const page = await this.shared.nextPage(this, this.options.batchSize);
-          if (page.length === 0 || this.stopped) break;
-          await this.options.handler(page);
-          this.checkpoint = advanceAll(this.checkpoint, page);
-        }
-      }
-    } catch (error) {
-      this.stop();
-      if (this.options.onError) this.options.onError(error);
-      else this.logger?.error({ err: error }, 'event log subscription stopped: handler failed');
-    } finally {
-      this.running = undefined;
-    }
-  }
-
-  private stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.shared.detach(this);
   }
 }
