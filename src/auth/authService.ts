@@ -145,10 +145,15 @@ export class AuthService {
       throw new AuthenticationError('TOKEN_REVOKED', 'refresh token was already used; its whole family is revoked');
     }
     if (outcome.outcome === 'invalid') throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    if (outcome.outcome === 'revokedForUser') {
+      // Whoever holds one of the account's tokens is its owner, to be told what sign-in tells them.
+      await this.refuseErased(outcome.userId);
+      throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    }
     const account = await this.accounts.getUser(outcome.userId);
     if (!account) throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
-    // The erasure voided the family's tokens already (the rotation above fails then); this holds even when that
-    // revocation went to another token store than this process's.
+    // The erasure voided the user's tokens already (the rotation above says revokedForUser then); this holds even
+    // when that revocation went to another token store than this process's.
     if (await this.isErased(account.userId)) {
       await this.tokens.revokeFamily(outcome.familyId, now);
       throw accountErased();

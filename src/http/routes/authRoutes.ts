@@ -67,7 +67,7 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       responses: {
         200: { description: 'a new pair', schema: tokenPairSchema },
         401: { description: 'AUTH_FAILED: not a refresh token this service issued, or expired; TOKEN_REVOKED: already used (its family is revoked)' },
-        410: { description: 'ACCOUNT_ERASED: the account was erased (its refresh tokens are usually refused as AUTH_FAILED already)' },
+        410: { description: 'ACCOUNT_ERASED: the account was erased, which closed it for good (any of its unexpired refresh tokens)' },
       },
       async handler({ body, req }) {
         await limitIp(req.ip);
