@@ -6,7 +6,7 @@ import type { Clock, IdGenerator } from '../support/clock.js';
 import type { AccessPrincipal, AccessTokens } from './accessTokens.js';
 import type { LoginLockout } from './loginLockout.js';
 import type { PasswordHasher } from './passwordHasher.js';
-import { checkPasswordPolicy } from './passwordPolicy.js';
+import { checkPasswordPolicy, type PasswordPolicy } from './passwordPolicy.js';
 import type { TokenStore } from './tokenStore.js';
 
 /** The account fields auth needs, as the users read model holds them. */
@@ -101,8 +101,13 @@ export class AuthService {
     private readonly isErased: IsAccountErased,
   ) {}
 
+  /** The password rules registration and password changes hold new passwords to, for the edge to document. */
+  get passwordPolicy(): PasswordPolicy {
+    return { minLength: this.options.passwordMinLength };
+  }
+
   async register(input: RegistrationInput, correlationId: string): Promise<Account> {
-    checkPasswordPolicy(input.password, { minLength: this.options.passwordMinLength });
+    checkPasswordPolicy(input.password, this.passwordPolicy);
     const admins = this.options.adminUsernames.map(normaliseUsername);
     return this.registerAccount({
       username: input.username,
@@ -182,7 +187,7 @@ export class AuthService {
       throw new AuthenticationError('INVALID_CREDENTIALS', 'the current password is wrong');
     }
     await this.lockout.recordSuccess(key);
-    checkPasswordPolicy(change.newPassword, { minLength: this.options.passwordMinLength });
+    checkPasswordPolicy(change.newPassword, this.passwordPolicy);
     // The current password was just verified, so comparing the plain texts is comparing with the stored hash.
     if (change.newPassword === change.currentPassword) {
       throw new ValidationError('the new password must differ from the current one', { field: 'newPassword' });
