@@ -6,7 +6,7 @@ import type { Clock, IdGenerator } from '../support/clock.js';
 import type { AccessPrincipal, AccessTokens } from './accessTokens.js';
 import type { LoginLockout } from './loginLockout.js';
 import type { PasswordHasher } from './passwordHasher.js';
-import { checkPasswordPolicy } from './passwordPolicy.js';
+import { checkPasswordPolicy, type PasswordPolicy } from './passwordPolicy.js';
 import type { TokenStore } from './tokenStore.js';
 
 /** The account fields auth needs, as the users read model holds them. */
@@ -101,8 +101,13 @@ export class AuthService {
     private readonly isErased: IsAccountErased,
   ) {}
 
+  /** The password rules registration and password changes hold new passwords to, for the edge to document. */
+  get passwordPolicy(): PasswordPolicy {
+    return { minLength: this.options.passwordMinLength };
+  }
+
   async register(input: RegistrationInput, correlationId: string): Promise<Account> {
-    checkPasswordPolicy(input.password, { minLength: this.options.passwordMinLength });
+    checkPasswordPolicy(input.password, this.passwordPolicy);
     const admins = this.options.adminUsernames.map(normaliseUsername);
     return this.registerAccount({
       username: input.username,
@@ -145,10 +150,15 @@ export class AuthService {
       throw new AuthenticationError('TOKEN_REVOKED', 'refresh token was already used; its whole family is revoked');
     }
     if (outcome.outcome === 'invalid') throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    if (outcome.outcome === 'revokedForUser') {
+      // Whoever holds one of the account's tokens is its owner, to be told what sign-in tells them.
+      await this.refuseErased(outcome.userId);
+      throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
+    }
     const account = await this.accounts.getUser(outcome.userId);
     if (!account) throw new AuthenticationError('AUTH_FAILED', 'refresh token is not valid');
-    // The erasure voided the family's tokens already (the rotation above fails then); this holds even when that
-    // revocation went to another token store than this process's.
+    // The erasure voided the user's tokens already (the rotation above says revokedForUser then); this holds even
+    // when that revocation went to another token store than this process's.
     if (await this.isErased(account.userId)) {
       await this.tokens.revokeFamily(outcome.familyId, now);
       throw accountErased();
@@ -177,7 +187,7 @@ export class AuthService {
       throw new AuthenticationError('INVALID_CREDENTIALS', 'the current password is wrong');
     }
     await this.lockout.recordSuccess(key);
-    checkPasswordPolicy(change.newPassword, { minLength: this.options.passwordMinLength });
+    checkPasswordPolicy(change.newPassword, this.passwordPolicy);
     // The current password was just verified, so comparing the plain texts is comparing with the stored hash.
     if (change.newPassword === change.currentPassword) {
       throw new ValidationError('the new password must differ from the current one', { field: 'newPassword' });

@@ -12,6 +12,12 @@ export type RotationOutcome =
   | { outcome: 'rotated'; userId: string; familyId: string }
   /** The token had already been rotated: somebody replayed it, so the whole family is now revoked. */
   | { outcome: 'reused'; userId: string; familyId: string }
+  /**
+   * The token was issued before a revocation of its user's tokens (a password change, an erasure): named apart
+   * from 'invalid' so that whoever holds it can be told why, an erased account's owner in particular.
+   */
+  | { outcome: 'revokedForUser'; userId: string }
+  /** Unknown here, expired, or of a revoked family. */
   | { outcome: 'invalid' };
 
 /**

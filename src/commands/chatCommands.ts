@@ -3,7 +3,7 @@ import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
 import { normaliseMessageText } from '../domain/messageText.js';
-import { usernameClaimStreamIds, usernameSkeleton } from '../domain/usernameSkeleton.js';
+import { looksAlike, usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
@@ -28,7 +28,7 @@ export interface ChatCommandsDeps {
   /** Read-your-writes: each use case answers once the history view shows what it appended. */
   waitForHistory: WaitForHistory;
   /** Whose username a new name looks like: accounts from before skeletons, and for display names anyone's. */
-  lookAlikes: Pick<UsernameLookAlikes, 'assertNoOldLookAlike' | 'assertDisplayNameOf'>;
+  lookAlikes: Pick<UsernameLookAlikes, 'assertNoLookAlike' | 'assertDisplayNameOf'>;
 }
 
 export interface CreateRoomInput {
@@ -57,16 +57,17 @@ export class ChatCommands {
   }
 
   /**
-   * Claims the name, then registers the user. The name is claimed under two keys (domain/usernameSkeleton.ts): its
-   * UTS #39 skeleton, so a look-alike of an account meets it at one single writer and is refused there, race-free,
-   * and its normalised form, the key every account from before skeletons holds. Those older accounts are also
-   * looked up by skeleton first (username/usernameLookAlikes.ts says why that is needed and enough), and so is a
-   * display name other than the username, which must not look like anybody's username.
+   * Claims the name, then registers the user. The name is claimed under its look-alike keys
+   * (domain/usernameSkeleton.ts: its UTS #39 skeleton, case-folded and as written), so a look-alike of an account
+   * meets it at one single writer and is refused there, race-free, and under its normalised form, the key every
+   * account from before skeletons holds. The keys are looked up first, in the claims and among those older accounts
+   * (username/usernameLookAlikes.ts says why that is needed and enough), so a refusal claims nothing; so is a display
+   * name other than the username, which must not look like anybody's username.
    */
   async registerAccount(input: AccountRegistration): Promise<Account> {
-    await this.deps.lookAlikes.assertNoOldLookAlike(input.username);
+    await this.deps.lookAlikes.assertNoLookAlike(input.username);
     const userId = this.deps.ids.next();
-    if (usernameSkeleton(input.displayName) !== usernameSkeleton(input.username)) {
+    if (!looksAlike(input.displayName, input.username)) {
       await this.deps.lookAlikes.assertDisplayNameOf(userId, input.displayName);
     }
     const context = this.context({ userId, role: input.role });

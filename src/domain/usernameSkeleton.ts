@@ -1,6 +1,6 @@
 import unhomoglyph from 'unhomoglyph';
 
-import { normaliseUsername, usernameKeyStreamId, usernameStreamId } from './ids.js';
+import { normaliseUsername, usernameKeyStreamId } from './ids.js';
 
 // Look-alike usernames (issue #15): `alice` and `аlice` (Cyrillic а) are different strings that a reader cannot tell
 // apart. Unicode's answer is the UTS #39 skeleton: two strings are confusable when their skeletons are equal, where
@@ -21,15 +21,41 @@ export function usernameSkeleton(username: string): string {
 }
 
 /**
- * The streams a new registration claims, in order: the skeleton's, then the normalised name's when it differs.
- * Keys share the `username-` namespace on purpose. The skeleton claim makes look-alikes meet at one single writer;
- * the normalised claim keeps what already keys on it working (`chat users` finds a user by it, and an account from
- * before skeletons holds only that one, so the same name again must still land there). A name that is its own
- * skeleton (`alice`, most names) has one stream for both; that same coincidence is why an account claimed before
- * skeletons is met by a look-alike's skeleton claim whenever its name is its own skeleton.
+ * The skeleton of the name as written (NFKC, not case-folded), lower-cased. A name is shown as its owner spelled it,
+ * and case-folding first loses what some capitals look like: `I` is drawn as `l` is in sans-serif fonts (UTS #39
+ * maps it to `l`), but folds to `i`, so `aIice` would pass beside `alice`; Greek `Β` looks like `B` but folds to `β`.
+ * Lower-cased like usernameSkeleton, and so just as generous: `ALICE` also keeps `allce` out.
+ */
+export function writtenUsernameSkeleton(username: string): string {
+  return unhomoglyph(username.normalize('NFKC').normalize('NFD')).normalize('NFD').toLowerCase().normalize('NFD');
+}
+
+/**
+ * Where look-alikes of a name meet: its skeleton (usernameSkeleton) and, when it differs, that of the name as
+ * written (writtenUsernameSkeleton). Two names look alike when they share a key.
+ */
+export function usernameLookAlikeKeys(username: string): string[] {
+  const folded = usernameSkeleton(username);
+  const written = writtenUsernameSkeleton(username);
+  return written === folded ? [folded] : [folded, written];
+}
+
+/** Whether two names look alike: they share a look-alike key (`Tom` and `torn`, `aIice` and `alice`). */
+export function looksAlike(a: string, b: string): boolean {
+  const keys = new Set(usernameLookAlikeKeys(a));
+  return usernameLookAlikeKeys(b).some((key) => keys.has(key));
+}
+
+/**
+ * The streams a new registration claims, in order: the look-alike keys' (the skeleton's, then the written
+ * skeleton's when it differs), then the normalised name's when it differs from both. Keys share the `username-`
+ * namespace on purpose. The look-alike claims make look-alikes meet at one single writer; the normalised claim keeps
+ * what already keys on it working (`chat users` finds a user by it, and an account from before skeletons holds only
+ * that one, so the same name again must still land there). A name that is its own skeleton (`alice`, most names)
+ * has one stream for all; that same coincidence is why an account claimed before skeletons is met by a look-alike's
+ * claim whenever its name is its own skeleton.
  */
 export function usernameClaimStreamIds(username: string): string[] {
-  const skeleton = usernameKeyStreamId(usernameSkeleton(username));
-  const exact = usernameStreamId(username);
-  return skeleton === exact ? [skeleton] : [skeleton, exact];
+  const keys = [...usernameLookAlikeKeys(username), normaliseUsername(username)];
+  return [...new Set(keys)].map(usernameKeyStreamId);
 }

@@ -16,7 +16,11 @@ import { byPrecedence } from './routeOrder.js';
 
 export interface HttpAppOptions {
   endpoints: Endpoint[];
-  openApiDocument: object;
+  /**
+   * Builds the OpenAPI document, asked on its first request and kept: some of its patterns cost a scan of Unicode
+   * (textPatterns.ts) that a process start should not pay for a document it may never serve.
+   */
+  openApiDocument: () => object;
   /** The AsyncAPI document of the WebSocket frames and Kafka topics (asyncapi.ts), served beside the OpenAPI one. */
   asyncApiDocument?: object;
   authenticate(token: string): Promise<AccessPrincipal>;
@@ -67,8 +71,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }),
   );
 
+  let openApiDocument: object | undefined;
   app.get('/api/openapi.json', routeLabel('/api/openapi.json'), (_req, res) => {
-    res.json(options.openApiDocument);
+    openApiDocument ??= options.openApiDocument();
+    res.json(openApiDocument);
   });
   const { asyncApiDocument } = options;
   if (asyncApiDocument) {
@@ -76,7 +82,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       res.json(asyncApiDocument);
     });
   }
-  app.use('/api/docs', routeLabel('/api/docs'), swaggerUi.serve, swaggerUi.setup(options.openApiDocument));
+  // The page loads the document from its URL, so it is built only when someone reads it.
+  app.use('/api/docs', routeLabel('/api/docs'), swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
   if (options.metrics) {
     const { metrics, token, open, refresh } = options.metrics;
     app.get('/metrics', routeLabel('/metrics'), metricsEndpoint({ registry: metrics.registry, token, open, refresh }));

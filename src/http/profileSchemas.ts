@@ -1,14 +1,7 @@
 import { z } from 'zod';
-import {
-  AVATAR_URL_MAX,
-  AVATAR_URL_PATTERN,
-  DISPLAY_NAME_MAX,
-  isAvatarUrl,
-  normaliseDisplayName,
-  STATUS_TEXT_MAX,
-} from '../commands/user/profileRules.js';
-import { codePoints, codePointString } from './schemas.js';
-import { trimmedLengthPattern } from './textPatterns.js';
+import { MAX_PASSWORD_LENGTH } from '../auth/passwordPolicy.js';
+import { AVATAR_URL_MAX, AVATAR_URL_PATTERN, isAvatarUrl, STATUS_TEXT_MAX } from '../commands/user/profileRules.js';
+import { codePointString, displayNameSchema } from './schemas.js';
 
 // Request and response shapes of the profile and password routes (userRoutes.ts, authRoutes.ts). The length and
 // URL rules are profileRules.ts', the same ones the user decider applies, so the edge and the writer cannot differ.
@@ -26,16 +19,8 @@ export const publicProfileSchema = z
 
 export const updateProfileBody = z
   .strictObject({
-    displayName: z
-      .string()
-      .max(1000)
-      .transform(normaliseDisplayName)
-      .refine((name) => codePoints(name) >= 1 && codePoints(name) <= DISPLAY_NAME_MAX, {
-        message: `1 to ${DISPLAY_NAME_MAX} characters after trimming`,
-      })
-      .optional()
-      // The document says what the refine does: "" and "   " are refused (the profile keeps its name).
-      .meta({ pattern: trimmedLengthPattern(DISPLAY_NAME_MAX), description: `1 to ${DISPLAY_NAME_MAX} characters after trimming` }),
+    // The document says what the refine does: "" and "   " are refused (the profile keeps its name).
+    displayName: displayNameSchema.optional(),
     statusText: codePointString(STATUS_TEXT_MAX)
       .optional()
       .meta({ description: `0 to ${STATUS_TEXT_MAX} characters; "" clears it` }),
@@ -55,8 +40,11 @@ export const updateProfileBody = z
   // The refine above, as the document can say it: every property is one of the three.
   .meta({ id: 'UpdateProfileRequest', minProperties: 1 });
 
-export const changePasswordBody = z
-  .strictObject({ currentPassword: codePointString(256, 1), newPassword: codePointString(256, 1) })
-  .meta({ id: 'ChangePasswordRequest' });
+/** `newPassword` is newPasswordSchema's (schemas.ts), as registration takes it. */
+export function changePasswordBody(newPassword: z.ZodType<string>) {
+  return z
+    .strictObject({ currentPassword: codePointString(MAX_PASSWORD_LENGTH, 1), newPassword })
+    .meta({ id: 'ChangePasswordRequest' });
+}
 
 export const userIdParams = z.strictObject({ userId: codePointString(200, 1) });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
-import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
+import { MAX_PASSWORD_LENGTH, PASSWORD_CHARACTER_RULES, type PasswordPolicy } from '../auth/passwordPolicy.js';
+import { DISPLAY_NAME_MAX, normaliseDisplayName, profileFieldProblem } from '../commands/user/profileRules.js';
+import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -56,18 +58,60 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-export const registerBody = z
-  .strictObject({
-    username: z
-      .string()
-      .min(3)
-      .max(32)
-      .regex(/^[\p{L}\p{N}_.-]+$/u, 'letters, digits, "_", "." and "-" only'),
-    password: z.string().min(1).max(256),
-    email: z.email().max(254).optional(),
-    displayName: z.string().trim().min(1).max(64).optional(),
+/** A username's characters: any letter or digit of any script, "_", "." and "-" (compared after NFKC, domain/ids.ts). */
+export const USERNAME_RULE = /^[\p{L}\p{N}_.-]+$/u;
+export const USERNAME_MIN = 3;
+export const USERNAME_MAX = 32;
+
+/** USERNAME_RULE as the document states it (JSON Schema's minLength and maxLength say how many). */
+export const usernamePattern = (): string => `^${characterClassOf(USERNAME_RULE)}+$`;
+
+export const usernameSchema = codePointString(USERNAME_MAX, USERNAME_MIN)
+  .regex(USERNAME_RULE, 'letters, digits, "_", "." and "-" only')
+  .meta({
+    // Read when the document is generated, not at startup (characterClassOf). zod would write the regex itself,
+    // /u flag and \p{..} included, which no other engine reads as the server does.
+    get pattern() {
+      return usernamePattern();
+    },
+    description: `${USERNAME_MIN} to ${USERNAME_MAX} letters, digits, "_", "." and "-"; compared case-insensitively, and refused when it looks like an existing one (409)`,
+  });
+
+/** A new password: the policy's rules (auth/passwordPolicy.ts), refused with WEAK_PASSWORD by the service. */
+export function newPasswordSchema(policy: PasswordPolicy) {
+  return codePointString(MAX_PASSWORD_LENGTH, 1).meta({
+    id: 'NewPassword',
+    minLength: policy.minLength,
+    // JSON Schema's pattern is a search: each one says the password contains such a character somewhere.
+    get allOf() {
+      return PASSWORD_CHARACTER_RULES.map(({ character }) => ({ pattern: characterClassOf(character) }));
+    },
+    description: `${policy.minLength} to ${MAX_PASSWORD_LENGTH} characters with ${PASSWORD_CHARACTER_RULES.map(({ rule }) => rule).join(', ')} (letters by Unicode category)`,
+  });
+}
+
+/** zod's email check (the one z.email() makes), as a regex: the document states its pattern, not `format: email`, which takes other addresses. */
+export const emailSchema = z.string().max(254).regex(z.regexes.email, 'Invalid email address');
+
+/** A display name: the profile rules' (trimmed, 1 to DISPLAY_NAME_MAX code points), stated by a pattern. */
+export const displayNameSchema = codePointString(1000)
+  .transform(normaliseDisplayName)
+  .refine((name) => profileFieldProblem('displayName', name) === undefined, {
+    message: `1 to ${DISPLAY_NAME_MAX} characters after trimming`,
   })
-  .meta({ id: 'RegisterRequest' });
+  .meta({ pattern: trimmedLengthPattern(DISPLAY_NAME_MAX), description: `1 to ${DISPLAY_NAME_MAX} characters after trimming` });
+
+/** `newPassword` is newPasswordSchema's, made once for both routes that take one (it is a component of the document). */
+export function registerBody(newPassword: z.ZodType<string>) {
+  return z
+    .strictObject({
+      username: usernameSchema,
+      password: newPassword,
+      email: emailSchema.optional(),
+      displayName: displayNameSchema.optional(),
+    })
+    .meta({ id: 'RegisterRequest' });
+}
 
 export const loginBody = z
   .strictObject({ username: codePointString(64, 1), password: codePointString(256, 1) })

@@ -1,7 +1,8 @@
-// The text rules the deciders own (domain/messageText.ts, commands/user/profileRules.ts), spelled as JSON Schema
-// patterns for the OpenAPI document. The deciders still decide, with their own codes (EMPTY_CONTENT,
-// INVALID_CONTENT, VALIDATION_FAILED with a reason): these only tell clients, and Schemathesis, which texts will be
-// refused. textPatterns.unit.test.ts holds each pattern against its rule for every code point.
+// The text rules the deciders own (domain/messageText.ts, commands/user/profileRules.ts), and the character rules
+// of usernames and passwords (schemas.ts, auth/passwordPolicy.ts), spelled as JSON Schema patterns for the OpenAPI
+// document. The rules still decide, with their own codes (EMPTY_CONTENT, INVALID_CONTENT, WEAK_PASSWORD,
+// VALIDATION_FAILED with a reason): these only tell clients, and Schemathesis, which texts will be refused.
+// textPatterns.unit.test.ts holds each pattern against its rule for every code point.
 //
 // Written for three regex engines at once: ECMA-262 in `u` mode (what JSON Schema names, and what the test uses),
 // Python's `re` (Schemathesis draws values with it) and Rust's `regex` (it validates with it). So: no lookarounds, no
@@ -51,6 +52,54 @@ export function trimmedLengthPattern(max: number): string {
   const kept = characterClass(TRIMMED, { negated: true });
   const trimmed = characterClass(TRIMMED, { negated: false });
   return `^${trimmed}*${kept}(?:[\\s\\S]{0,${max - 2}}${kept})?${trimmed}*$`;
+}
+
+/**
+ * The class of every code point `character` matches on its own: a rule that names Unicode properties (\p{L}, which
+ * Python's `re` cannot read, and Rust's `regex` reads by another Unicode version) spelled as the ranges this runtime
+ * gives them, so the document says exactly what the server's own regex does. Found by trying each code point but the
+ * surrogates (no well-formed JSON text carries a lone one, and Rust's `regex` cannot name them), once per rule.
+ * A scan takes about a twentieth of a second, which no process start should pay for a document it may never serve:
+ * a schema asks for the class from a getter in its `.meta()`, which only generating the document reads.
+ */
+export function characterClassOf(character: RegExp): string {
+  if (character.global || character.sticky) throw new Error(`${String(character)}: a stateful regex cannot be scanned`);
+  const key = String(character);
+  let found = scannedClasses.get(key);
+  if (found === undefined) {
+    const matched = codePointsMatching(character);
+    // Most of Unicode (a symbol: anything but letters, marks, digits and spaces) is said as what it is not.
+    // Hypothesis draws from a class by listing each of its code points, so a million of them costs it seconds
+    // every time it builds a strategy.
+    found =
+      size(matched) > SCALAR_VALUES / 2
+        ? characterClass(without([[0, 0x10ffff]], union(matched, SURROGATES)), { negated: true })
+        : characterClass(matched, { negated: false });
+    scannedClasses.set(key, found);
+  }
+  return found;
+}
+
+const scannedClasses = new Map<string, string>();
+const SURROGATES: readonly Range[] = [[0xd800, 0xdfff]];
+/** Code points that are not surrogates: what a JSON text can carry. */
+const SCALAR_VALUES = 0x110000 - 0x800;
+
+const size = (ranges: readonly Range[]): number => ranges.reduce((total, [from, to]) => total + to - from + 1, 0);
+
+function codePointsMatching(character: RegExp): Range[] {
+  const ranges: Range[] = [];
+  let from: number | undefined;
+  for (let codePoint = 0; codePoint <= 0x110000; codePoint++) {
+    const surrogate = codePoint >= 0xd800 && codePoint <= 0xdfff;
+    const matches = codePoint <= 0x10ffff && !surrogate && character.test(String.fromCodePoint(codePoint));
+    if (matches && from === undefined) from = codePoint;
+    if (!matches && from !== undefined) {
+      ranges.push([from, codePoint - 1]);
+      from = undefined;
+    }
+  }
+  return ranges;
 }
 
 function somethingVisible(refused: readonly Range[]): string {

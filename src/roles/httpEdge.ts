@@ -47,7 +47,7 @@ export class HttpEdge implements RoleComponent {
     const auth = this.options.servesApi ? await this.services.authService() : undefined;
     const app = createHttpApp({
       endpoints,
-      openApiDocument: buildOpenApiDocument(endpoints, { version: this.options.version }),
+      openApiDocument: () => buildOpenApiDocument(endpoints, { version: this.options.version }),
       asyncApiDocument: buildAsyncApiDocument({ version: this.options.version, eventSchemas: await loadEventSchemaFiles() }),
       authenticate: async (token) => {
         if (auth === undefined) throw new Error('no authenticated route is served by this process');

@@ -382,12 +382,14 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       expect(await codeOf(auth.login('alice', 'Wrong-Password-1'))).toBe('INVALID_CREDENTIALS');
     });
 
-    it('voids its access tokens (ACCOUNT_ERASED) and refresh tokens; other users keep theirs', async () => {
+    it('voids its access and refresh tokens, which answer ACCOUNT_ERASED; other users keep theirs', async () => {
       const laptop = await auth.login('alice', PASSWORD);
       const bob = await register('bob').then(() => auth.login('bob', PASSWORD));
       await erase(alice.userId);
       expect(await codeOf(auth.authenticate(laptop.tokens.accessToken))).toBe('ACCOUNT_ERASED');
-      expect(await codeOf(auth.refresh(laptop.tokens.refreshToken))).toBe('AUTH_FAILED');
+      expect(await codeOf(auth.refresh(laptop.tokens.refreshToken))).toBe('ACCOUNT_ERASED');
+      // Asked again, it still says why, and rotated nothing in between.
+      expect(await codeOf(auth.refresh(laptop.tokens.refreshToken))).toBe('ACCOUNT_ERASED');
       expect((await auth.authenticate(bob.tokens.accessToken)).userId).toBe(bob.account.userId);
     });
 
@@ -407,7 +409,7 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       const late = await auth.login('alice', PASSWORD);
       erased.add(alice.userId);
       expect(await codeOf(auth.authenticate(late.tokens.accessToken))).toBe('ACCOUNT_ERASED');
-      expect(await codeOf(auth.refresh(late.tokens.refreshToken))).toBe('AUTH_FAILED');
+      expect(await codeOf(auth.refresh(late.tokens.refreshToken))).toBe('ACCOUNT_ERASED');
     });
   });
 });

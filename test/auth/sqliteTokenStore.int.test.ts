@@ -69,7 +69,10 @@ describe('SqliteTokenStore specifics', () => {
     const store = open();
     expect(await store.rotateRefreshToken('old-carol', { tokenHash: 'carol-2', expiresAt: NOW + DAY }, NOW)).toMatchObject({ outcome: 'rotated' });
     await store.revokeUserTokensIssuedBefore('u-alice', NOW);
-    expect(await store.rotateRefreshToken('old-alice', { tokenHash: 'a2', expiresAt: NOW + DAY }, NOW)).toEqual({ outcome: 'invalid' });
+    expect(await store.rotateRefreshToken('old-alice', { tokenHash: 'a2', expiresAt: NOW + DAY }, NOW)).toEqual({
+      outcome: 'revokedForUser',
+      userId: 'u-alice',
+    });
     expect(await store.rotateRefreshToken('old-bob', { tokenHash: 'b2', expiresAt: NOW + DAY }, NOW)).toMatchObject({ outcome: 'rotated' });
   });
 

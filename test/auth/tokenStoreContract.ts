@@ -193,16 +193,26 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
     });
 
     describe('user-wide revocation (tokens issued before T are void for user U)', () => {
-      it("makes the user's refresh tokens issued before T 'invalid', in every family, and leaves others alone", async () => {
+      it("makes the user's refresh tokens issued before T 'revokedForUser', in every family, and leaves others alone", async () => {
         await store.saveRefreshToken(refreshRecord({ tokenHash: 'phone', familyId: 'f-phone', issuedAt: NOW - DAY }));
         await store.saveRefreshToken(refreshRecord({ tokenHash: 'laptop', familyId: 'f-laptop', issuedAt: NOW - 1 }));
         await store.saveRefreshToken(refreshRecord({ tokenHash: 'bob', familyId: 'f-bob', userId: 'u-bob', issuedAt: NOW - DAY }));
         await store.revokeUserTokensIssuedBefore('u-alice', NOW);
-        expect(await store.rotateRefreshToken('phone', next('phone-2'), NOW + 1)).toEqual({ outcome: 'invalid' });
-        expect(await store.rotateRefreshToken('laptop', next('laptop-2'), NOW + 1)).toEqual({ outcome: 'invalid' });
+        const revoked = { outcome: 'revokedForUser', userId: 'u-alice' };
+        expect(await store.rotateRefreshToken('phone', next('phone-2'), NOW + 1)).toEqual(revoked);
+        expect(await store.rotateRefreshToken('laptop', next('laptop-2'), NOW + 1)).toEqual(revoked);
         // Nothing was rotated: the refused tokens did not leave a successor behind.
         expect(await store.rotateRefreshToken('phone-2', next('phone-3'), NOW + 2)).toEqual({ outcome: 'invalid' });
         expect(await store.rotateRefreshToken('bob', next('bob-2'), NOW + 1)).toMatchObject({ outcome: 'rotated', userId: 'u-bob' });
+      });
+
+      it("says 'revokedForUser' for a token of a revoked family too (an erasure after a logout), not for an expired one", async () => {
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'out', familyId: 'f-out' }));
+        await store.saveRefreshToken(refreshRecord({ tokenHash: 'short', familyId: 'f-short', expiresAt: NOW + MINUTE }));
+        await store.revokeFamily('f-out', NOW);
+        await store.revokeUserTokensIssuedBefore('u-alice', Number.MAX_SAFE_INTEGER);
+        expect(await store.rotateRefreshToken('out', next('out-2'), NOW + 1)).toEqual({ outcome: 'revokedForUser', userId: 'u-alice' });
+        expect(await store.rotateRefreshToken('short', next('short-2'), NOW + MINUTE)).toEqual({ outcome: 'invalid' });
       });
 
       it('keeps tokens issued at or after T, and what they rotate into', async () => {
@@ -216,7 +226,7 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
         await store.saveRefreshToken(refreshRecord({ tokenHash: 'r1', issuedAt: NOW - DAY }));
         await store.rotateRefreshToken('r1', next('r2'), NOW - MINUTE);
         await store.revokeUserTokensIssuedBefore('u-alice', NOW);
-        expect(await store.rotateRefreshToken('r2', next('r3'), NOW + 1)).toEqual({ outcome: 'invalid' });
+        expect(await store.rotateRefreshToken('r2', next('r3'), NOW + 1)).toEqual({ outcome: 'revokedForUser', userId: 'u-alice' });
       });
 
       it('answers for access tokens by their issue time, per user', async () => {
@@ -241,7 +251,7 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
         await store.revokeUserTokensIssuedBefore('u-alice', Number.MAX_SAFE_INTEGER);
         expect(await store.isRevokedForUser('u-alice', NOW + 365 * DAY)).toBe(true);
         await store.saveRefreshToken(refreshRecord({ tokenHash: 'late', issuedAt: NOW + DAY }));
-        expect(await store.rotateRefreshToken('late', next('late-2'), NOW + DAY + 1)).toEqual({ outcome: 'invalid' });
+        expect(await store.rotateRefreshToken('late', next('late-2'), NOW + DAY + 1)).toEqual({ outcome: 'revokedForUser', userId: 'u-alice' });
         // A later password change's cutoff cannot shorten it.
         await store.revokeUserTokensIssuedBefore('u-alice', NOW);
         expect(await store.isRevokedForUser('u-alice', NOW + DAY)).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { usernameStreamId } from '../../src/domain/ids.js';
-import { usernameClaimStreamIds, usernameSkeleton } from '../../src/domain/usernameSkeleton.js';
+import { looksAlike, usernameClaimStreamIds, usernameLookAlikeKeys, usernameSkeleton } from '../../src/domain/usernameSkeleton.js';
 
 const collide = (a: string, b: string): boolean => usernameSkeleton(a) === usernameSkeleton(b);
 
@@ -41,6 +41,38 @@ describe('usernameSkeleton', () => {
   });
 });
 
+// Decision (issue #15): a capital I is refused where it passes for an l. Names are shown as their owners spelled
+// them, and in sans-serif fonts `I` and `l` are drawn alike (UTS #39 maps I to l); the case-folded skeleton alone
+// turns I into i, so `aIice` passed beside `alice`. Both skeletons are keys now, the one of the name as written too.
+describe('looksAlike: capital I and small l', () => {
+  it.each([
+    ['aIice', 'alice'],
+    ['Ian', 'lan'],
+    ['alIce', 'allce'],
+    ['BILL', 'blll'],
+    ['ΒOB', 'bob'],
+  ])('%s looks like %s', (a, b) => {
+    expect(looksAlike(a, b)).toBe(true);
+    expect(looksAlike(b, a)).toBe(true);
+  });
+
+  it('keeps small i and small l apart, and the same name in any case is the same', () => {
+    expect(looksAlike('ian', 'lan')).toBe(false);
+    expect(looksAlike('alice', 'allce')).toBe(false);
+    expect(looksAlike('alIce', 'alice')).toBe(true);
+  });
+
+  it('is generous, as lower-casing the skeleton always was (0 meets o): ALICE keeps allce out', () => {
+    expect(looksAlike('ALICE', 'allce')).toBe(true);
+  });
+
+  it('leaves the case-folded skeleton as it was, so the keys existing accounts claimed stay theirs', () => {
+    expect(usernameSkeleton('Ian')).toBe('ian');
+    expect(usernameLookAlikeKeys('Ian')).toEqual(['ian', 'lan']);
+    expect(usernameLookAlikeKeys('alice')).toEqual(['alice']);
+  });
+});
+
 describe('usernameClaimStreamIds', () => {
   it('is one stream for a name that is its own skeleton: the one it was always claimed under', () => {
     expect(usernameClaimStreamIds('Alice')).toEqual([usernameStreamId('alice')]);
@@ -49,5 +81,10 @@ describe('usernameClaimStreamIds', () => {
   it('is the skeleton first, then the normalised name, when they differ', () => {
     expect(usernameClaimStreamIds('Tom')).toEqual(['username-torn', 'username-tom']);
     expect(usernameClaimStreamIds('аlice')).toEqual(['username-alice', 'username-аlice']);
+  });
+
+  it('claims the skeleton as written too where it differs: Ian holds lan', () => {
+    expect(usernameClaimStreamIds('Ian')).toEqual(['username-ian', 'username-lan']);
+    expect(usernameClaimStreamIds('IOU')).toEqual(['username-iou', 'username-lou']);
   });
 });

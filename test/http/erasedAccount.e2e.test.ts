@@ -56,10 +56,10 @@ describe('an erased account is closed', () => {
       expect(response.status).toBe(410);
       expect(response.body.error.code).toBe('ACCOUNT_ERASED');
     }
-    // Her refresh token was revoked with the account.
+    // Her refresh token was revoked with the account, and says why like sign-in does.
     const refresh = await http.post('/api/auth/refresh', { body: { refreshToken: alice.refreshToken } });
-    expect(refresh.status).toBe(401);
-    expect(refresh.body.error.code).toBe('AUTH_FAILED');
+    expect(refresh.status).toBe(410);
+    expect(refresh.body).toEqual({ error: { code: 'ACCOUNT_ERASED', message: expect.any(String) } });
 
     // The socket she had open is told and closed at its next token check; a new one is refused at `auth`.
     expect((await live.waitFor((frame) => frame.type === 'chat.error', 5000)).code).toBe('ACCOUNT_ERASED');

@@ -42,6 +42,18 @@ describe('look-alike usernames', () => {
     expect(await log.streamVersion(usernameStreamId('аlice'))).toBe(0);
   });
 
+  it('refuses aIice (capital I, drawn as l) after alice, claiming nothing for it, and Ian after lan but not ian', async () => {
+    const refused = await register(http, 'aIice');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'USERNAME_TAKEN', details: { username: 'aIice', confusableWith: 'alice' } });
+    const log = await server.server.service(TOKENS.eventLog);
+    // Neither its case-folded skeleton's stream nor its own, though a refusal at the second claim would have left one.
+    expect(await log.streamVersion(usernameStreamId('aiice'))).toBe(0);
+    expect((await register(http, 'lan')).status).toBe(201);
+    expect((await register(http, 'Ian')).body.error).toMatchObject({ details: { username: 'Ian', confusableWith: 'lan' } });
+    expect((await register(http, 'ian')).status).toBe(201);
+  });
+
   it('refuses the same name in other letters or case as taken (ａlice, ALICE)', async () => {
     for (const name of ['ａlice', 'ALICE']) {
       const refused = await register(http, name);
@@ -117,6 +129,7 @@ describe('look-alikes of accounts registered before username skeletons', () => {
     await registerTheOldWay('Tom', 'u-old-tom');
     await registerTheOldWay('b0b', 'u-old-bob');
     await registerTheOldWay('mallory', 'u-old-mallory', 'alice');
+    await registerTheOldWay('Ivy', 'u-old-ivy');
     await before.stop();
     server = await startTestServer(LIMITS, before.dataDir);
     http = new HttpClient(server.baseUrl);
@@ -138,6 +151,7 @@ describe('look-alikes of accounts registered before username skeletons', () => {
     ['tоm', 'tom'],
     ['bob', 'b0b'],
     ['bоb', 'b0b'],
+    ['lvy', 'ivy'],
   ])('refuses %s, a look-alike of the old account %s', async (name, existing) => {
     const refused = await register(http, name);
     expect(refused.status).toBe(409);

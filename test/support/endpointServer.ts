@@ -15,7 +15,7 @@ export async function serveEndpoints(endpoints: Endpoint[]): Promise<EndpointSer
   const logger = pino({ level: 'silent' });
   const app = createHttpApp({
     endpoints,
-    openApiDocument: {},
+    openApiDocument: () => ({}),
     authenticate: async () => {
       throw new AuthenticationError('AUTH_FAILED', 'no auth here');
     },

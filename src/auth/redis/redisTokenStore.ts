@@ -35,10 +35,10 @@ export interface RedisTokenStoreOptions {
 const ROTATE = new LuaScript(`
 local token = redis.call('HMGET', KEYS[1], 'family', 'user', 'exp', 'used', 'iat')
 if not token[1] or ARGV[5] ~= token[1] or ARGV[6] ~= token[2] then return {'invalid'} end
-if redis.call('HEXISTS', KEYS[3], 'revoked') == 1 then return {'invalid'} end
 if tonumber(token[3]) <= tonumber(ARGV[1]) then return {'invalid'} end
 local cutoff = redis.call('GET', KEYS[4])
-if cutoff and tonumber(token[5] or '0') < tonumber(cutoff) then return {'invalid'} end
+if cutoff and tonumber(token[5] or '0') < tonumber(cutoff) then return {'revokedForUser', token[2]} end
+if redis.call('HEXISTS', KEYS[3], 'revoked') == 1 then return {'invalid'} end
 if token[4] then
   redis.call('HSET', KEYS[3], 'revoked', ARGV[1])
   if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
@@ -89,6 +89,7 @@ return 1
 
 const rotationReply = z.union([
   z.tuple([z.literal('invalid')]),
+  z.tuple([z.literal('revokedForUser'), z.string()]),
   z.tuple([z.enum(['rotated', 'reused']), z.string(), z.string()]),
 ]);
 
@@ -139,6 +140,7 @@ export class RedisTokenStore implements TokenStore {
         ),
       );
       if (reply[0] === 'invalid') return { outcome: 'invalid' };
+      if (reply[0] === 'revokedForUser') return { outcome: 'revokedForUser', userId: reply[1] };
       const [outcome, userId, family] = reply;
       return { outcome, userId, familyId: family };
     });

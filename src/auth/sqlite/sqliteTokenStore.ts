@@ -81,8 +81,10 @@ export class SqliteTokenStore implements TokenStore {
     // One synchronous transaction: SQLite serialises writers, so two concurrent refreshes cannot both rotate.
     return this.db.transaction((): RotationOutcome => {
       const row: unknown = this.statements.find.get(tokenHash);
-      if (!isRefreshRow(row) || row.revoked_at !== null || row.expires_at <= now) return { outcome: 'invalid' };
-      if (row.issued_before !== null && row.issued_at < row.issued_before) return { outcome: 'invalid' };
+      if (!isRefreshRow(row) || row.expires_at <= now) return { outcome: 'invalid' };
+      // Before the family's revocation: an erasure also revokes families, and its owner is to be told why.
+      if (row.issued_before !== null && row.issued_at < row.issued_before) return { outcome: 'revokedForUser', userId: row.user_id };
+      if (row.revoked_at !== null) return { outcome: 'invalid' };
       if (row.used_at !== null) {
         this.statements.revoke.run(row.family_id, now);
         return { outcome: 'reused', userId: row.user_id, familyId: row.family_id };

@@ -5,8 +5,8 @@ import { CommandRejectedError } from '../../domain/errors.js';
 import { normaliseUsername } from '../../domain/ids.js';
 
 // A username is unique because it has a stream of its own, `username-<key>`, appended with expected version
-// "no stream": whoever appends first owns it, with no global lock (DESIGN.md). A registration claims two keys
-// (domain/usernameSkeleton.ts): the name's UTS #39 skeleton, where look-alikes meet, and the normalised name. So a
+// "no stream": whoever appends first owns it, with no global lock (DESIGN.md). A registration claims several keys
+// (domain/usernameSkeleton.ts): the name's UTS #39 skeletons, where look-alikes meet, and the normalised name. So a
 // stream may be claimed by a name other than the one asking: then the two are look-alikes, and the claim carries
 // the holder's name to say which, without a read.
 

@@ -3,7 +3,7 @@ import type { RateLimiter } from '../../ratelimit/rateLimiter.js';
 import { userDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, publicRoute, type Endpoint } from '../route.js';
 import { changePasswordBody } from '../profileSchemas.js';
-import { loginBody, refreshBody, registerBody, tokenPairSchema, userSchema } from '../schemas.js';
+import { loginBody, newPasswordSchema, refreshBody, registerBody, tokenPairSchema, userSchema } from '../schemas.js';
 import { z } from 'zod';
 
 const tags = ['auth'];
@@ -11,17 +11,20 @@ const tags = ['auth'];
 export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoint[] {
   // Unauthenticated routes are where guessing and flooding happen, so each call costs the caller's IP a point.
   const limitIp = (ip: string | undefined) => perIpLimiter.consume(ip ?? 'unknown');
+  // The document states the policy the service applies, PASSWORD_MIN_LENGTH included.
+  const newPassword = newPasswordSchema(auth.passwordPolicy);
   return [
     publicRoute({
       method: 'post',
       path: '/api/auth/register',
       summary: 'Create an account',
       tags,
-      body: registerBody,
+      body: registerBody(newPassword),
       query: NO_QUERY,
       params: NO_PARAMS,
       responses: {
         201: { description: 'created', schema: z.object({ user: userSchema }) },
+        400: { description: 'WEAK_PASSWORD: the password breaks the policy the schema states (details.failed names each rule)' },
         409: {
           description:
             'USERNAME_TAKEN: the name, or one that looks like it (details.confusableWith); an erased account keeps its ' +
@@ -67,7 +70,7 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
       responses: {
         200: { description: 'a new pair', schema: tokenPairSchema },
         401: { description: 'AUTH_FAILED: not a refresh token this service issued, or expired; TOKEN_REVOKED: already used (its family is revoked)' },
-        410: { description: 'ACCOUNT_ERASED: the account was erased (its refresh tokens are usually refused as AUTH_FAILED already)' },
+        410: { description: 'ACCOUNT_ERASED: the account was erased, which closed it for good (any of its unexpired refresh tokens)' },
       },
       async handler({ body, req }) {
         await limitIp(req.ip);
@@ -100,7 +103,7 @@ export function authRoutes(auth: AuthService, perIpLimiter: RateLimiter): Endpoi
         'held is revoked and access tokens issued before the change stop working (REST and new WebSocket ' +
         'authentications); the answer carries a new pair for the device that made the change.',
       tags,
-      body: changePasswordBody,
+      body: changePasswordBody(newPassword),
       query: NO_QUERY,
       params: NO_PARAMS,
       responses: {

@@ -36,32 +36,52 @@ function world(entries: UsernameEntry[], options: { failures?: number; claims?: 
 
 const pad = (n: number): string => String(n).padStart(5, '0');
 
-describe('assertNoOldLookAlike', () => {
+describe('assertNoLookAlike', () => {
   it('finds the old account a name looks like across every page of the view, and builds its index once', async () => {
     // 2500 accounts: three pages of 1000; tom is on the last one.
     const entries = Array.from({ length: 2500 }, (_, i) => ({ userId: `u${pad(i)}`, username: `user${pad(i)}x` }));
     entries[2400] = { userId: `u${pad(2400)}`, username: 'Tom' };
     const { lookAlikes, calls } = world(entries);
-    await expect(lookAlikes.assertNoOldLookAlike('torn')).rejects.toMatchObject({
+    await expect(lookAlikes.assertNoLookAlike('torn')).rejects.toMatchObject({
       code: 'USERNAME_TAKEN',
       details: { username: 'torn', confusableWith: 'tom' },
     });
-    const taken = await lookAlikes.assertNoOldLookAlike('TOM').catch((error: unknown) => error);
+    const taken = await lookAlikes.assertNoLookAlike('TOM').catch((error: unknown) => error);
     expect(taken).toMatchObject({ code: 'USERNAME_TAKEN', details: { username: 'TOM' } });
     expect(taken).not.toHaveProperty('details.confusableWith');
-    await expect(lookAlikes.assertNoOldLookAlike('alicia')).resolves.toBeUndefined();
+    await expect(lookAlikes.assertNoLookAlike('alicia')).resolves.toBeUndefined();
     expect(calls).toEqual({ pages: 3, waits: 1 });
   });
 
   it('leaves a name that is its own skeleton to the single writer (its old claim is its skeleton key)', async () => {
     const { lookAlikes } = world([{ userId: 'u1', username: 'alice' }]);
-    await expect(lookAlikes.assertNoOldLookAlike('аlice')).resolves.toBeUndefined();
+    await expect(lookAlikes.assertNoLookAlike('аlice')).resolves.toBeUndefined();
+  });
+
+  it('refuses a name whose look-alike key an account has claimed, before anything is claimed for it', async () => {
+    const { lookAlikes } = world([], { claims: [['username-alice', 'alice', 'u-alice'], ['username-lan', 'lan', 'u-lan']] });
+    // A capital I is drawn as l: aIice's skeleton as written is alice's, though case-folded it is aiice.
+    await expect(lookAlikes.assertNoLookAlike('aIice')).rejects.toMatchObject({
+      code: 'USERNAME_TAKEN',
+      details: { username: 'aIice', confusableWith: 'alice' },
+    });
+    await expect(lookAlikes.assertNoLookAlike('Ian')).rejects.toMatchObject({ details: { confusableWith: 'lan' } });
+    const taken = await lookAlikes.assertNoLookAlike('Alice').catch((error: unknown) => error);
+    expect(taken).toMatchObject({ code: 'USERNAME_TAKEN', details: { username: 'Alice' } });
+    expect(taken).not.toHaveProperty('details.confusableWith');
+    await expect(lookAlikes.assertNoLookAlike('ian')).resolves.toBeUndefined();
+  });
+
+  it('finds an old account by its skeleton as written too (Ian, registered before that key was claimed)', async () => {
+    const { lookAlikes } = world([{ userId: 'u1', username: 'Ian' }]);
+    await expect(lookAlikes.assertNoLookAlike('lan')).rejects.toMatchObject({ details: { username: 'lan', confusableWith: 'ian' } });
+    await expect(lookAlikes.assertNoLookAlike('ion')).resolves.toBeUndefined();
   });
 
   it('tries again on the next call when the view could not be waited for', async () => {
     const { lookAlikes, calls } = world([{ userId: 'u1', username: 'b0b' }], { failures: 1 });
-    await expect(lookAlikes.assertNoOldLookAlike('bob')).rejects.toThrow('the view is behind');
-    await expect(lookAlikes.assertNoOldLookAlike('bob')).rejects.toMatchObject({ details: { confusableWith: 'b0b' } });
+    await expect(lookAlikes.assertNoLookAlike('bob')).rejects.toThrow('the view is behind');
+    await expect(lookAlikes.assertNoLookAlike('bob')).rejects.toMatchObject({ details: { confusableWith: 'b0b' } });
     expect(calls.waits).toBe(2);
   });
 });
@@ -83,6 +103,7 @@ describe('assertDisplayNameOf', () => {
     ['TORN', 'tom'],
     ['Tom', 'tom'],
     ['bob', 'b0b'],
+    ['aIice', 'alice'],
   ])("refuses %s for someone else: it looks like %s's username", async (displayName, confusableWith) => {
     await expect(setting().lookAlikes.assertDisplayNameOf('u-mallory', displayName)).rejects.toMatchObject({
       code: 'DISPLAY_NAME_CONFUSABLE',
