@@ -143,7 +143,7 @@ export function kafkaModeEnv(): Record<string, string> | undefined {
   const run = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   return {
     // The one switch: the Kafka log, the shared registry and every store in Redis (JWT_SECRET is in BENCH_SERVICE_ENV).
-    MODE: 'distributed',
+    RUN_MODE: 'distributed',
     KAFKA_BROKERS: brokers,
     KAFKA_CLIENT_ID: run,
     KAFKA_EVENTS_TOPIC: `${run}.events`,

@@ -126,7 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
     }),
   );
-  // MODE=distributed fills in the settings it implies (and refuses any that contradict it) before validation.
+  // RUN_MODE=distributed fills in the settings it implies (and refuses any that contradict it) before validation.
   const known = withRunMode(given);
   const parsed = configSchema.safeParse(known);
   if (!parsed.success) {

@@ -118,6 +118,6 @@ function ownStateOnKafka(config: Partial<Pick<AppConfig, 'eventLog' | 'schemaReg
   if (own.length === 0) return [];
   return [
     `EVENT_LOG=kafka with ${own.join(' and ')}: this process keeps those in its own DATA_DIR, so no other process ` +
-      'on the topic can read the events it writes; MODE=distributed shares them',
+      'on the topic can read the events it writes; RUN_MODE=distributed shares them',
   ];
 }

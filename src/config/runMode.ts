@@ -1,12 +1,12 @@
 import { ConfigError } from './configError.js';
 
-// MODE: one switch for the distributed mode. Processes that share a Kafka log must also share what its events and
+// RUN_MODE: one switch for the distributed mode. Processes that share a Kafka log must also share what its events and
 // tokens depend on: the schema registry (events name their schema by a registry's id), the personal-data keys
 // (events are sealed with them), the token store, and the stores of presence, rate limits, typing and analytics,
-// which are per process otherwise. MODE=distributed sets all of them; a setting that contradicts it is refused
+// which are per process otherwise. RUN_MODE=distributed sets all of them; a setting that contradicts it is refused
 // with the fix, instead of starting a process whose events or tokens the others cannot read.
 
-/** What MODE=distributed sets, for whichever of them is not set. */
+/** What RUN_MODE=distributed sets, for whichever of them is not set. */
 export const DISTRIBUTED_SETTINGS = {
   EVENT_LOG: 'kafka',
   SCHEMA_REGISTRY: 'confluent',
@@ -31,21 +31,21 @@ const WHY: Record<keyof typeof DISTRIBUTED_SETTINGS, string> = {
 };
 
 /**
- * The environment with MODE's settings filled in. Throws a ConfigError naming every setting that contradicts
- * MODE=distributed, and a missing JWT_SECRET (a generated one would be this process's own).
+ * The environment with RUN_MODE's settings filled in. Throws a ConfigError naming every setting that contradicts
+ * RUN_MODE=distributed, and a missing JWT_SECRET (a generated one would be this process's own).
  */
 export function withRunMode(known: Record<string, string>): Record<string, string> {
-  if (known.MODE !== 'distributed') return known;
+  if (known.RUN_MODE !== 'distributed') return known;
   const problems: string[] = [];
   for (const [key, wanted] of Object.entries(DISTRIBUTED_SETTINGS) as [keyof typeof DISTRIBUTED_SETTINGS, string][]) {
     const given = known[key];
     if (given !== undefined && given !== wanted) {
-      problems.push(`${key}=${given}: MODE=distributed needs ${key}=${wanted} (${WHY[key]}); remove ${key} or set it to ${wanted}`);
+      problems.push(`${key}=${given}: RUN_MODE=distributed needs ${key}=${wanted} (${WHY[key]}); remove ${key} or set it to ${wanted}`);
     }
   }
   if (known.JWT_SECRET === undefined) {
     problems.push(
-      'JWT_SECRET: required with MODE=distributed: every process must verify the tokens the others issue, and a ' +
+      'JWT_SECRET: required with RUN_MODE=distributed: every process must verify the tokens the others issue, and a ' +
         "generated secret is one process's own (give them all the same 32+ characters)",
     );
   }

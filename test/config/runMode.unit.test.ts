@@ -19,7 +19,7 @@ const SERVERS = {
   JWT_SECRET: 'a-secret-that-every-process-shares-0123456789',
 };
 
-describe('MODE (unit)', () => {
+describe('RUN_MODE (unit)', () => {
   it('embedded by default: the log, registry, keys and stores of one process', () => {
     const config = loadConfig({});
     expect(config.eventLog).toBe('sqlite');
@@ -34,8 +34,8 @@ describe('MODE (unit)', () => {
     });
   });
 
-  it('MODE=distributed is one switch for Kafka, the shared registry and every Redis store', () => {
-    const config = loadConfig({ MODE: 'distributed', ...SERVERS });
+  it('RUN_MODE=distributed is one switch for Kafka, the shared registry and every Redis store', () => {
+    const config = loadConfig({ RUN_MODE: 'distributed', ...SERVERS });
     expect(config.eventLog).toBe('kafka');
     expect(config.kafka?.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.schemaRegistry).toMatchObject({ kind: 'confluent', url: SERVERS.SCHEMA_REGISTRY_URL });
@@ -49,42 +49,42 @@ describe('MODE (unit)', () => {
     });
     expect(config.auth.jwtSecret).toBe(SERVERS.JWT_SECRET);
     // Split roles are then accepted as they are.
-    expect(loadConfig({ MODE: 'distributed', ...SERVERS, ROLES: 'api,gateway' }).roles).toEqual(['api', 'gateway']);
+    expect(loadConfig({ RUN_MODE: 'distributed', ...SERVERS, ROLES: 'api,gateway' }).roles).toEqual(['api', 'gateway']);
   });
 
-  it('names every server MODE=distributed needs and does not have', () => {
-    expect(problemsOf({ MODE: 'distributed', JWT_SECRET: SERVERS.JWT_SECRET })).toEqual([
+  it('names every server RUN_MODE=distributed needs and does not have', () => {
+    expect(problemsOf({ RUN_MODE: 'distributed', JWT_SECRET: SERVERS.JWT_SECRET })).toEqual([
       'SCHEMA_REGISTRY_URL: required when SCHEMA_REGISTRY=confluent',
     ]);
-    expect(problemsOf({ MODE: 'distributed', JWT_SECRET: SERVERS.JWT_SECRET, SCHEMA_REGISTRY_URL: SERVERS.SCHEMA_REGISTRY_URL })).toEqual([
+    expect(problemsOf({ RUN_MODE: 'distributed', JWT_SECRET: SERVERS.JWT_SECRET, SCHEMA_REGISTRY_URL: SERVERS.SCHEMA_REGISTRY_URL })).toEqual([
       'KAFKA_BROKERS: required when EVENT_LOG=kafka',
     ]);
-    const withoutRedis = problemsOf({ MODE: 'distributed', ...SERVERS, REDIS_URL: '' });
+    const withoutRedis = problemsOf({ RUN_MODE: 'distributed', ...SERVERS, REDIS_URL: '' });
     expect(withoutRedis).toHaveLength(6);
     for (const problem of withoutRedis) expect(problem).toMatch(/is redis, so REDIS_URL must be set$/);
   });
 
   it('refuses a setting that contradicts it, naming why and the fix, and a missing JWT_SECRET', () => {
-    const problems = problemsOf({ MODE: 'distributed', ...SERVERS, PERSONAL_DATA_KEYS: 'sqlite', PRESENCE_STORE: 'memory', JWT_SECRET: '' });
+    const problems = problemsOf({ RUN_MODE: 'distributed', ...SERVERS, PERSONAL_DATA_KEYS: 'sqlite', PRESENCE_STORE: 'memory', JWT_SECRET: '' });
     expect(problems).toHaveLength(3);
-    expect(problems[0]).toMatch(/^PERSONAL_DATA_KEYS=sqlite: MODE=distributed needs PERSONAL_DATA_KEYS=redis \(.*sealed.*\); remove PERSONAL_DATA_KEYS or set it to redis$/);
-    expect(problems[1]).toMatch(/^PRESENCE_STORE=memory: MODE=distributed needs PRESENCE_STORE=redis/);
-    expect(problems[2]).toMatch(/^JWT_SECRET: required with MODE=distributed/);
-    expect(problemsOf({ MODE: 'distributed', ...SERVERS, EVENT_LOG: 'sqlite' })[0]).toMatch(/^EVENT_LOG=sqlite: MODE=distributed needs EVENT_LOG=kafka/);
+    expect(problems[0]).toMatch(/^PERSONAL_DATA_KEYS=sqlite: RUN_MODE=distributed needs PERSONAL_DATA_KEYS=redis \(.*sealed.*\); remove PERSONAL_DATA_KEYS or set it to redis$/);
+    expect(problems[1]).toMatch(/^PRESENCE_STORE=memory: RUN_MODE=distributed needs PRESENCE_STORE=redis/);
+    expect(problems[2]).toMatch(/^JWT_SECRET: required with RUN_MODE=distributed/);
+    expect(problemsOf({ RUN_MODE: 'distributed', ...SERVERS, EVENT_LOG: 'sqlite' })[0]).toMatch(/^EVENT_LOG=sqlite: RUN_MODE=distributed needs EVENT_LOG=kafka/);
     // A setting that agrees with it is fine.
-    expect(loadConfig({ MODE: 'distributed', ...SERVERS, TOKEN_STORE: 'redis' }).stores.token).toBe('redis');
+    expect(loadConfig({ RUN_MODE: 'distributed', ...SERVERS, TOKEN_STORE: 'redis' }).stores.token).toBe('redis');
   });
 
-  it('refuses an unknown MODE by name', () => {
-    expect(problemsOf({ MODE: 'cluster' })[0]).toMatch(/^MODE: /);
+  it('refuses an unknown RUN_MODE by name', () => {
+    expect(problemsOf({ RUN_MODE: 'cluster' })[0]).toMatch(/^RUN_MODE: /);
   });
 
   it('warns at start when one process on Kafka keeps the registry or the keys to itself', () => {
     const own = loadConfig({ EVENT_LOG: 'kafka', KAFKA_BROKERS: SERVERS.KAFKA_BROKERS });
     expect(planProcess(own).warnings).toEqual([
-      expect.stringMatching(/^EVENT_LOG=kafka with SCHEMA_REGISTRY=embedded and PERSONAL_DATA_KEYS=sqlite: .*MODE=distributed shares them$/),
+      expect.stringMatching(/^EVENT_LOG=kafka with SCHEMA_REGISTRY=embedded and PERSONAL_DATA_KEYS=sqlite: .*RUN_MODE=distributed shares them$/),
     ]);
-    expect(planProcess(loadConfig({ MODE: 'distributed', ...SERVERS })).warnings).toEqual([]);
+    expect(planProcess(loadConfig({ RUN_MODE: 'distributed', ...SERVERS })).warnings).toEqual([]);
     expect(planProcess(loadConfig({})).warnings).toEqual([]);
   });
 });

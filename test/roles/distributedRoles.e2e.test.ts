@@ -40,7 +40,7 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
     ...kafkaModeEnv(env, { topic, clientId: `roles-test-${run.slice(0, 8)}`, subjectPrefix, keyPrefix }),
     // The one switch: it sets presence, typing, analytics and the personal-data keys to Redis (without the keys in
     // Redis the split roles would be refused), and agrees with what kafkaModeEnv sets explicitly.
-    MODE: 'distributed',
+    RUN_MODE: 'distributed',
     JWT_SECRET: 'roles-test-secret-that-is-long-enough-0123456789',
     ADMIN_USERNAMES: 'alice',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',

@@ -38,7 +38,8 @@ export const processSettings = {
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .meta(doc('process', 'pino log level; logs are JSON lines carrying the request id.')),
-  MODE: z
+  // Not MODE: tools set that one for themselves (Vite and vitest set MODE=test in every child's environment).
+  RUN_MODE: z
     .enum(['embedded', 'distributed'])
     .default('embedded')
     .meta(
