@@ -163,6 +163,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     receipts: bus('receipts'),
     audit: bus('audit'),
     friendships: bus('friendships'),
+    identities: bus('identities'),
     connect: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -6,6 +6,7 @@ import type { PrepareState } from './commandExecutor.js';
 import {
   auditCommand,
   friendCommand,
+  identityCommand,
   receiptCommand,
   roomCommand,
   userCommand,
@@ -13,6 +14,7 @@ import {
   type AuditCommand,
   type ChatCommand,
   type FriendCommand,
+  type IdentityCommand,
   type ReceiptCommand,
   type RoomCommand,
   type UserCommand,
@@ -20,6 +22,7 @@ import {
 } from './commands.js';
 import type { Decider } from './decider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
+import { identityDecider, type IdentityState } from './identity/identityDecider.js';
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from './room/oldMessageFacts.js';
 import { roomDecider } from './room/roomDecider.js';
@@ -52,6 +55,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   audit: { command: AuditCommand; state: AuditState };
   /** friendship-<smaller id>-<larger id> */
   friendships: { command: FriendCommand; state: FriendshipState };
+  /** identity-<provider>-<subject digest> (issue #18) */
+  identities: { command: IdentityCommand; state: IdentityState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
@@ -78,4 +83,5 @@ export const STREAM_CATEGORIES: StreamCategories = {
   receipts: { decider: receiptsDecider, commandSchema: receiptCommand },
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
+  identities: { decider: identityDecider, commandSchema: identityCommand },
 };

@@ -61,6 +61,7 @@ export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<Categ
   receipts: bodySchema('receipts'),
   audit: bodySchema('audit'),
   friendships: bodySchema('friendships'),
+  identities: bodySchema('identities'),
 };
 const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
 

@@ -69,6 +69,7 @@ export function remoteExecutors(
     receipts: remote('receipts'),
     audit: remote('audit'),
     friendships: remote('friendships'),
+    identities: remote('identities'),
     connect: () => client.start(),
     close: () => client.close(),
   };

@@ -189,6 +189,7 @@ export function processorWriters(log: StreamReader, settings: WriterSettings): P
     receipts: writer('receipts'),
     audit: writer('audit'),
     friendships: writer('friendships'),
+    identities: writer('identities'),
   };
 }
 
