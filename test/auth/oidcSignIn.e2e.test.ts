@@ -3,7 +3,7 @@ import { TOKENS } from '../../src/composition/tokens.js';
 import type { Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { HttpClient, STRONG_PASSWORD } from '../support/httpClient.js';
 import { freeLoopbackPort } from '../support/loopback.js';
-import { TestBrowser } from '../support/oauthBrowser.js';
+import { errorOf, TestBrowser } from '../support/oauthBrowser.js';
 import { startOidcTestProvider, type OidcTestProvider } from '../support/oidcTestProvider.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 
@@ -166,11 +166,11 @@ describe('sign-in with an OpenID Connect provider', () => {
     forged.searchParams.set('state', 'a-state-of-somebody-else');
     const refused = await browser.get(forged);
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.code).toBe('OAUTH_STATE_MISMATCH');
+    expect((await errorOf(refused)).code).toBe('OAUTH_STATE_MISMATCH');
     // Another browser (no cookie) with the genuine URL: an attacker who got hold of it.
     const elsewhere = await new TestBrowser().get(callback);
     expect(elsewhere.status).toBe(400);
-    expect((await elsewhere.json()).error.code).toBe('OAUTH_STATE_MISMATCH');
+    expect((await errorOf(elsewhere)).code).toBe('OAUTH_STATE_MISMATCH');
     expect(await head()).toEqual(before);
   });
 
@@ -189,7 +189,7 @@ describe('sign-in with an OpenID Connect provider', () => {
     expect((await http.post('/api/auth/oauth/exchange', { body: { code: 'x'.repeat(43) } })).body.error.code).toBe('OAUTH_CODE_INVALID');
     const again = await browser.get(callbackUrl);
     expect(again.status).toBe(400);
-    expect((await again.json()).error.code).toBe('OAUTH_STATE_MISMATCH');
+    expect((await errorOf(again)).code).toBe('OAUTH_STATE_MISMATCH');
   });
 
   it("refuses an ID token whose nonce is not the browser's, recording nothing", async () => {
@@ -199,7 +199,7 @@ describe('sign-in with an OpenID Connect provider', () => {
     const before = await head();
     const refused = await browser.get(callback);
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.code).toBe('OAUTH_STATE_MISMATCH');
+    expect((await errorOf(refused)).code).toBe('OAUTH_STATE_MISMATCH');
     expect(await head()).toEqual(before);
   });
 
@@ -213,7 +213,7 @@ describe('sign-in with an OpenID Connect provider', () => {
     try {
       const refused = await browser.get(callback);
       expect(refused.status).toBe(502);
-      expect((await refused.json()).error).toMatchObject({ code: 'OAUTH_PROVIDER_ERROR', details: { provider: PROVIDER } });
+      expect(await errorOf(refused)).toMatchObject({ code: 'OAUTH_PROVIDER_ERROR', details: { provider: PROVIDER } });
     } finally {
       idp.idTokenTtlSeconds = 3600;
       idp.tokenDelayMs = 0;
@@ -228,7 +228,7 @@ describe('sign-in with an OpenID Connect provider', () => {
     const before = await head();
     const refused = await browser.get(callback);
     expect(refused.status).toBe(502);
-    expect((await refused.json()).error.code).toBe('OAUTH_PROVIDER_ERROR');
+    expect((await errorOf(refused)).code).toBe('OAUTH_PROVIDER_ERROR');
     expect(await head()).toEqual(before);
 
     // A service that never reached it cannot even start: no redirect, no cookie.
@@ -242,7 +242,7 @@ describe('sign-in with an OpenID Connect provider', () => {
       const start = await fetch(`${fresh.baseUrl}/api/auth/oauth/oidc/start`, { redirect: 'manual' });
       expect(start.status).toBe(502);
       expect(start.headers.getSetCookie()).toEqual([]);
-      expect((await start.json()).error.code).toBe('OAUTH_PROVIDER_ERROR');
+      expect((await errorOf(start)).code).toBe('OAUTH_PROVIDER_ERROR');
     } finally {
       await fresh.stop({ removeData: true });
     }

@@ -14,6 +14,11 @@ export class TestBrowser {
     return this.fetch(new URL(url), { method: 'GET', headers });
   }
 
+  /** Any bodiless request, as a page's script would send it (same origin, so cookies go along and are kept). */
+  async request(method: string, url: string | URL, headers: Record<string, string> = {}): Promise<Response> {
+    return this.fetch(new URL(url), { method, headers });
+  }
+
   async post(url: string | URL, form: Record<string, string>): Promise<Response> {
     return this.fetch(new URL(url), {
       method: 'POST',
@@ -85,4 +90,18 @@ export class TestBrowser {
     }
     return response;
   }
+}
+
+/** The `error` of a service error answer (`{"error": {"code", "message", "details?"}}`). */
+export async function errorOf(response: Response): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+  const body: unknown = await response.json();
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const error: unknown = body.error;
+    if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+      const message = 'message' in error && typeof error.message === 'string' ? error.message : '';
+      const details = 'details' in error && typeof error.details === 'object' && error.details !== null ? { ...error.details } : undefined;
+      return details === undefined ? { code: error.code, message } : { code: error.code, message, details };
+    }
+  }
+  throw new Error(`not an error answer: ${JSON.stringify(body)}`);
 }
