@@ -24,19 +24,20 @@ const providerParams = z.strictObject({
 const startQuery = z.strictObject({
   redirectUri: z
     .string()
-    .max(2048)
+    .max(1024)
     .optional()
     .meta({ description: 'where the browser returns when done: one of the allowed app URLs (OAUTH_REDIRECT_ALLOWLIST); the first when left out' }),
 });
 
-// A provider adds what it likes to its redirect (Google: scope, authuser, prompt, hd; RFC 9207: iss), so the
-// callback accepts any parameter; code and state are what it reads.
+// A provider adds what it likes to its redirect (Google: scope, authuser, prompt, hd; an error's error_description),
+// so the callback accepts any parameter; code and state are what it reads, and iss (RFC 9207) is checked when sent.
+// The declared ones are bounded so that a URL of the longest (percent-encoded, four bytes a character) still fits
+// the HTTP server's header limit, instead of being refused 431 before the route sees it.
 const callbackQuery = z.looseObject({
-  code: z.string().max(4096).optional().meta({ description: "the provider's authorization code" }),
-  state: z.string().max(1024).optional().meta({ description: 'the state the sign-in was started with' }),
-  error: z.string().max(1024).optional().meta({ description: "the provider's error, when it did not sign the person in" }),
-  error_description: z.string().max(4096).optional(),
-  iss: z.string().max(2048).optional().meta({ description: "the provider's issuer (RFC 9207), checked when sent" }),
+  code: z.string().max(512).optional().meta({ description: "the provider's authorization code" }),
+  state: z.string().max(256).optional().meta({ description: 'the state the sign-in was started with' }),
+  error: z.string().max(128).optional().meta({ description: "the provider's error, when it did not sign the person in" }),
+  iss: z.string().max(256).optional().meta({ description: "the provider's issuer (RFC 9207), checked when sent" }),
 });
 
 const providerSchema = z
