@@ -111,7 +111,93 @@ async function enter() {
   $('#me').textContent = session.user.username;
   names.set(session.user.userId, session.user.username);
   connect();
-  await loadRooms();
+  await Promise.all([loadRooms(), loadIdentities()]);
+}
+
+// Sign-in with providers (issue #18). The service's callback sends the browser back here with `?code=` (a one-time
+// code to exchange for tokens) or, after linking, `?linked=<provider>`; either is taken out of the address bar at
+// once. Tokens never travel in a URL.
+let providers = [];
+
+async function loadProviders() {
+  try {
+    providers = (await api('GET', '/api/auth/providers')).providers;
+  } catch {
+    providers = [];
+  }
+  const buttons = $('#provider-buttons');
+  buttons.replaceChildren(
+    ...providers.map((provider) => {
+      const link = document.createElement('a');
+      link.className = 'button';
+      link.href = `/api/auth/oauth/${encodeURIComponent(provider.id)}/start`;
+      link.dataset.provider = provider.id;
+      link.textContent = `Sign in with ${provider.name}`;
+      return link;
+    }),
+  );
+  $('#providers').hidden = providers.length === 0;
+}
+
+async function loadIdentities() {
+  $('#sign-in-methods').hidden = providers.length === 0;
+  if (providers.length === 0) return;
+  const { identities } = await api('GET', '/api/auth/identities');
+  const linked = new Set(identities.map((identity) => identity.provider));
+  $('#identities').replaceChildren(
+    ...providers.map((provider) => {
+      const item = document.createElement('li');
+      const name = document.createElement('span');
+      name.textContent = provider.name;
+      const button = document.createElement('button');
+      button.className = 'link';
+      button.dataset.provider = provider.id;
+      button.textContent = linked.has(provider.id) ? 'Unlink' : 'Link';
+      button.addEventListener('click', () => (linked.has(provider.id) ? unlink(provider) : link(provider)));
+      item.append(name, button);
+      return item;
+    }),
+  );
+}
+
+async function link(provider) {
+  try {
+    // The answer also sets the sign-in cookie for the callback; then the browser goes to the provider.
+    const { url } = await api('POST', `/api/auth/identities/${encodeURIComponent(provider.id)}/start`);
+    location.assign(url);
+  } catch (error) {
+    $('#identity-message').textContent = `${error.code}: ${error.message}`;
+  }
+}
+
+async function unlink(provider) {
+  try {
+    await api('DELETE', `/api/auth/identities/${encodeURIComponent(provider.id)}`);
+    $('#identity-message').textContent = `${provider.name} unlinked`;
+    await loadIdentities();
+  } catch (error) {
+    $('#identity-message').textContent = `${error.code}: ${error.message}`;
+  }
+}
+
+/** The callback's answer in the address bar: exchanged (a code) or reported (a link), then removed from it. */
+async function returnFromProvider() {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  const linked = params.get('linked');
+  if (code === null && linked === null) return false;
+  history.replaceState(null, '', location.pathname);
+  if (linked !== null) {
+    $('#identity-message').textContent = `${linked} linked`;
+    return false;
+  }
+  try {
+    remember(await api('POST', '/api/auth/oauth/exchange', { code }));
+    return true;
+  } catch (error) {
+    $('#auth-error').textContent = `${error.code ?? 'ERROR'}: ${error.message}`;
+    return false;
+  }
 }
 
 async function loadRooms() {
@@ -292,4 +378,10 @@ function renderTyping() {
   $('#typing').textContent = who.length ? `${who.join(', ')} ${who.length === 1 ? 'is' : 'are'} typing…` : '';
 }
 
-if (session.accessToken && session.user) enter().catch(signOut);
+async function start() {
+  await loadProviders();
+  await returnFromProvider();
+  if (session.accessToken && session.user) await enter().catch(signOut);
+}
+
+start();

@@ -22,15 +22,18 @@ export function matchesReplay(filter: ReplayFilter, event: RecordedEvent): boole
 
 /**
  * A user's events: those they acted in (the actor of the command), plus their own streams (account, receipts,
- * their friendships: a pair's stream is half theirs, so a request made to them is theirs too), the claim of
- * their username, whoever the actor was recorded as, and a room's delivery report that names them (it is their
- * delivery marker, recorded by the gateway, as a MessagesDelivered in their receipts stream used to be).
+ * their friendships: a pair's stream is half theirs, so a request made to them is theirs too), the claims of
+ * their username and of their identities at sign-in providers, whoever the actor was recorded as, and a room's
+ * delivery report that names them (it is their delivery marker, recorded by the gateway, as a MessagesDelivered
+ * in their receipts stream used to be).
  */
 export function concernsUser(userId: string, event: RecordedEvent): boolean {
   if (event.metadata.actorId === userId) return true;
   if (event.streamId === userStreamId(userId) || event.streamId === receiptsStreamId(userId)) return true;
   switch (event.type) {
     case 'UsernameClaimed':
+    case 'IdentityClaimed':
+    case 'IdentityReleased':
       return event.data.userId === userId;
     case 'FriendRequested':
     case 'FriendRequestAccepted':

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthenticationError, ValidationError } from '../domain/errors.js';
+import { NO_PASSWORD_HASH, type ProviderIdentity } from '../domain/identities.js';
 import { normaliseUsername } from '../domain/ids.js';
 import type { UserRole } from '../events/chatEvents.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
@@ -37,6 +38,10 @@ export interface RegistrationInput {
 
 /** A registration that passed the password policy, with the password already hashed. */
 export interface AccountRegistration {
+  /** Chosen by the caller when the account's id was reserved before (a provider sign-in claims its identity first). */
+  userId?: string;
+  /** The identity at a sign-in provider whose first sign-in this is (issue #18), linked in the same append. */
+  identity?: ProviderIdentity;
   username: string;
   email: string | null;
   displayName: string;
@@ -82,6 +87,8 @@ const accountErased = (): AuthenticationError =>
   new AuthenticationError('ACCOUNT_ERASED', "this account's personal data was erased; the account is closed for good");
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
+/** A one-time sign-in code's hash: a prefix of its own, so a code is never a refresh token nor the reverse. */
+const signInCodeHash = (code: string): string => sha256(`oauth-sign-in-code:${code}`);
 
 export class AuthService {
   /** Verified against when a username does not exist, so response time does not reveal which usernames do. */
@@ -125,9 +132,7 @@ export class AuthService {
     const key = normaliseUsername(username);
     await this.lockout.assertNotLocked(key);
     const account = await this.accounts.getUserByUsername(username);
-    const valid = account
-      ? await this.hasher.verify(account.passwordHash, password)
-      : await this.hasher.verify(await this.getDummyHash(), password).then(() => false);
+    const valid = await this.verifyPassword(account, password);
     if (!account || !valid) {
       await this.lockout.recordFailure(key);
       throw new AuthenticationError('INVALID_CREDENTIALS', 'username or password is wrong');
@@ -182,7 +187,7 @@ export class AuthService {
     const account = await this.currentAccount(principal);
     const key = normaliseUsername(account.username);
     await this.lockout.assertNotLocked(key);
-    if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
+    if (!(await this.verifyPassword(account, change.currentPassword))) {
       await this.lockout.recordFailure(key);
       throw new AuthenticationError('INVALID_CREDENTIALS', 'the current password is wrong');
     }
@@ -202,6 +207,58 @@ export class AuthService {
     await this.recordPasswordChange({ userId: account.userId, passwordHash, correlationId });
     const changed = await this.currentAccount(principal);
     return { tokens: await this.issue(changed, this.ids.next(), cutoff), account: changed };
+  }
+
+  /**
+   * After a provider vouched for who signed in (issue #18) and `account` is theirs: a one-time code for the browser
+   * to hand to its app, which exchanges it for tokens (exchangeSignInCode), so no token of ours is ever in a URL.
+   * The same rules as a password sign-in: an erased account is closed (410), a locked one stays locked.
+   * The code is the first link of a new refresh family, stored (hashed, with its own prefix so neither can be used
+   * as the other) in the token store every process shares; it lives `ttlSeconds`.
+   */
+  async issueSignInCode(account: Account, ttlSeconds: number): Promise<string> {
+    await this.refuseErased(account.userId);
+    await this.lockout.assertNotLocked(normaliseUsername(account.username));
+    const code = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.tokens.saveRefreshToken({
+      tokenHash: signInCodeHash(code),
+      familyId: this.ids.next(),
+      userId: account.userId,
+      expiresAt: now + ttlSeconds * 1000,
+      issuedAt: now,
+    });
+    return code;
+  }
+
+  /**
+   * Exchanges a one-time sign-in code for the pair of a login: rotating it is atomic, so of two exchanges exactly one
+   * succeeds. A code used a second time is OAUTH_CODE_INVALID and revokes the tokens its first use gave (a replayed
+   * code means it leaked), as a reused refresh token does.
+   */
+  async exchangeSignInCode(code: string): Promise<{ tokens: TokenPair; account: Account }> {
+    const now = this.clock.now();
+    const next = this.newRefreshToken();
+    const outcome = await this.tokens.rotateRefreshToken(
+      signInCodeHash(code),
+      { tokenHash: sha256(next), expiresAt: now + this.options.refreshTokenTtlSeconds * 1000 },
+      now,
+    );
+    if (outcome.outcome !== 'rotated') {
+      throw new ValidationError('the sign-in code is unknown, was used already, or has expired', undefined, 'OAUTH_CODE_INVALID');
+    }
+    const account = await this.accounts.getUser(outcome.userId);
+    if (!account) throw new ValidationError('the sign-in code is unknown, was used already, or has expired', undefined, 'OAUTH_CODE_INVALID');
+    if (await this.isErased(account.userId)) {
+      await this.tokens.revokeFamily(outcome.familyId, now);
+      throw accountErased();
+    }
+    return { tokens: this.tokenPair(account, outcome.familyId, next, now), account };
+  }
+
+  /** Whether a session (a refresh family) has ended: logged out, or a reused token revoked it. */
+  async isSessionRevoked(familyId: string): Promise<boolean> {
+    return this.tokens.isFamilyRevoked(familyId);
   }
 
   async logout(principal: AccessPrincipal): Promise<void> {
@@ -234,6 +291,16 @@ export class AuthService {
       throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');
     }
     return principal;
+  }
+
+  /**
+   * Whether `password` is the account's. A missing account, and one without a password (created by a provider
+   * sign-in), are checked against a dummy hash, so the time taken does not tell them from a wrong password.
+   */
+  private async verifyPassword(account: Account | undefined, password: string): Promise<boolean> {
+    if (account !== undefined && account.passwordHash !== NO_PASSWORD_HASH) return this.hasher.verify(account.passwordHash, password);
+    await this.hasher.verify(await this.getDummyHash(), password);
+    return false;
   }
 
   private async refuseErased(userId: string): Promise<void> {

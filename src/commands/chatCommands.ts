@@ -66,7 +66,7 @@ export class ChatCommands {
    */
   async registerAccount(input: AccountRegistration): Promise<Account> {
     await this.deps.lookAlikes.assertNoLookAlike(input.username);
-    const userId = this.deps.ids.next();
+    const userId = input.userId ?? this.deps.ids.next();
     if (!looksAlike(input.displayName, input.username)) {
       await this.deps.lookAlikes.assertDisplayNameOf(userId, input.displayName);
     }
@@ -93,6 +93,7 @@ export class ChatCommands {
         displayName: input.displayName,
         passwordHash: input.passwordHash,
         role: input.role,
+        ...(input.identity === undefined ? {} : { identity: input.identity }),
       },
       context,
       { commandId: `${input.commandId}/register`, correlationId: input.correlationId },

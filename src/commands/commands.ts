@@ -35,6 +35,11 @@ export const registerUser = z.object({
   /** Already hashed at the edge: deciders never see a password. */
   passwordHash: text,
   role: userRole,
+  /**
+   * The identity at a sign-in provider whose first sign-in creates this account (issue #18): linked in the same
+   * append (IdentityLinked), after the identity's own stream was claimed for the user.
+   */
+  identity: z.object({ provider: id, subject: text }).optional(),
 });
 export type RegisterUser = z.infer<typeof registerUser>;
 
@@ -71,6 +76,17 @@ export type UpdateProfile = z.infer<typeof updateProfile>;
 export const changePassword = z.object({ type: z.literal('ChangePassword'), userId: id, passwordHash: text });
 export type ChangePassword = z.infer<typeof changePassword>;
 
+/**
+ * The signed-in user links an identity at a sign-in provider to their own account (issue #18); the identity's
+ * stream was claimed for them first. One identity per provider per account.
+ */
+export const linkIdentity = z.object({ type: z.literal('LinkIdentity'), userId: id, provider: id, subject: text });
+export type LinkIdentity = z.infer<typeof linkIdentity>;
+
+/** The user unlinks their identity at `provider`; refused when it is their last way to sign in. */
+export const unlinkIdentity = z.object({ type: z.literal('UnlinkIdentity'), userId: id, provider: id });
+export type UnlinkIdentity = z.infer<typeof unlinkIdentity>;
+
 export const userCommand = z.discriminatedUnion('type', [
   registerUser,
   changeUserRole,
@@ -78,6 +94,8 @@ export const userCommand = z.discriminatedUnion('type', [
   erasePersonalData,
   updateProfile,
   changePassword,
+  linkIdentity,
+  unlinkIdentity,
 ]);
 export type UserCommand = z.infer<typeof userCommand>;
 
@@ -225,6 +243,21 @@ export const friendCommand = z.discriminatedUnion('type', [
 ]);
 export type FriendCommand = z.infer<typeof friendCommand>;
 
+// ---- identity-<provider>-<subject digest>: which account holds an identity at a sign-in provider (issue #18) ----
+// The edge verified the identity at the provider (and, to link, the signed-in user); the decider keeps it to one
+// account.
+
+/** Hold the identity for `userId`; held by another account, it is refused (IDENTITY_TAKEN). */
+export const claimIdentity = z.object({ type: z.literal('ClaimIdentity'), provider: id, subject: text, userId: id });
+export type ClaimIdentity = z.infer<typeof claimIdentity>;
+
+/** `userId` lets the identity go (after unlinking it); held by nobody or somebody else, nothing changes. */
+export const releaseIdentity = z.object({ type: z.literal('ReleaseIdentity'), provider: id, subject: text, userId: id });
+export type ReleaseIdentity = z.infer<typeof releaseIdentity>;
+
+export const identityCommand = z.discriminatedUnion('type', [claimIdentity, releaseIdentity]);
+export type IdentityCommand = z.infer<typeof identityCommand>;
+
 export type ChatCommand =
   | UsernameCommand
   | UserCommand
@@ -232,4 +265,5 @@ export type ChatCommand =
   | ReceiptCommand
   | DeliveriesCommand
   | AuditCommand
-  | FriendCommand;
+  | FriendCommand
+  | IdentityCommand;

@@ -7,6 +7,7 @@ import {
   auditCommand,
   deliveriesCommand,
   friendCommand,
+  identityCommand,
   receiptCommand,
   roomCommand,
   userCommand,
@@ -15,6 +16,7 @@ import {
   type ChatCommand,
   type DeliveriesCommand,
   type FriendCommand,
+  type IdentityCommand,
   type ReceiptCommand,
   type RoomCommand,
   type UserCommand,
@@ -23,6 +25,7 @@ import {
 import type { Decider } from './decider.js';
 import { deliveriesDecider, type DeliveriesState } from './deliveries/deliveriesDecider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
+import { identityDecider, type IdentityState } from './identity/identityDecider.js';
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from './room/oldMessageFacts.js';
 import { roomDecider } from './room/roomDecider.js';
@@ -57,6 +60,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   audit: { command: AuditCommand; state: AuditState };
   /** friendship-<smaller id>-<larger id> */
   friendships: { command: FriendCommand; state: FriendshipState };
+  /** identity-<provider>-<subject digest> (issue #18) */
+  identities: { command: IdentityCommand; state: IdentityState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
@@ -84,4 +89,5 @@ export const STREAM_CATEGORIES: StreamCategories = {
   deliveries: { decider: deliveriesDecider, commandSchema: deliveriesCommand },
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
+  identities: { decider: identityDecider, commandSchema: identityCommand },
 };

@@ -28,6 +28,7 @@ import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
 import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
+import { bindOAuth } from './oauthBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
 import { bindEventLog } from './eventLogBindings.js';
@@ -131,9 +132,11 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     })
     .onDeactivation((store) => store.close());
   bind(TOKENS.passwordHasher).toConstantValue(new Argon2PasswordHasher());
+  // The access tokens' secret; the sign-in state cookie's key is derived from it too (oauthBindings.ts).
+  const jwtSecret = config.auth.jwtSecret ?? loadOrCreateDevSecret(config.dataDir, logger);
   bind(TOKENS.accessTokens).toConstantValue(
     new AccessTokens({
-      secret: config.auth.jwtSecret ?? loadOrCreateDevSecret(config.dataDir, logger),
+      secret: jwtSecret,
       issuer: config.auth.issuer,
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     }),
@@ -174,6 +177,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindPrivacy(container, config, logger);
   bindAccounts(container, limits);
   bindFriends(container, limits);
+  bindOAuth(container, config, limits, jwtSecret);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({

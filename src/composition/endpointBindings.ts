@@ -14,6 +14,7 @@ import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
 import { friendEndpoints } from './friendBindings.js';
+import { oauthEndpoints } from './oauthBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -38,6 +39,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await adminEndpoints(context)),
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
+          ...(await oauthEndpoints(context)),
         ]
       : []),
   ]);

@@ -3,6 +3,7 @@ import { ConfigError } from './configError.js';
 import { withRunMode } from './runMode.js';
 import { configSchema, type RawConfig } from './configSchema.js';
 import { configuredRoles } from './configuredRoles.js';
+import { oauthSettingProblems, oauthSettingsOf, type OAuthSettings } from './oauthSettingProblems.js';
 import { oracleSettingProblems } from './oracleSettingProblems.js';
 import { redisSelectors } from './redisSelectors.js';
 import type { Role } from './roleNames.js';
@@ -16,6 +17,7 @@ import type { Role } from './roleNames.js';
 export { ConfigError } from './configError.js';
 export { CONFIG_KEYS, configSchema, type RawConfig } from './configSchema.js';
 export { CONFIG_GROUPS, type ConfigGroup } from './settings/configGroups.js';
+export type { OAuthSettings, ProviderSettings } from './oauthSettingProblems.js';
 
 export interface AppConfig {
   port: number;
@@ -71,6 +73,8 @@ export interface AppConfig {
     authRateLimitPerMinute: number;
     adminUsernames: string[];
   };
+  /** Sign-in with Google, GitHub or an OpenID Connect provider (issue #18); `providers` is empty when none is set. */
+  oauth: OAuthSettings;
   limits: {
     sendPerSecond: number;
     sendPerMinute: number;
@@ -150,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const roles = configuredRoles(raw);
   const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
   if (oracleProblems.length > 0) throw new ConfigError(oracleProblems);
+  const oauthProblems = oauthSettingProblems(raw);
+  if (oauthProblems.length > 0) throw new ConfigError(oauthProblems);
   const needsRedis = redisSelectors(raw);
   if (needsRedis.length > 0 && raw.REDIS_URL === undefined) {
     throw new ConfigError(needsRedis.map((key) => `${key}: is redis, so REDIS_URL must be set`));
@@ -205,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
       adminUsernames: raw.ADMIN_USERNAMES,
     },
+    oauth: oauthSettingsOf(raw),
     limits: {
       sendPerSecond: raw.SEND_LIMIT_PER_SECOND,
       sendPerMinute: raw.SEND_LIMIT_PER_MINUTE,

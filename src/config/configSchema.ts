@@ -4,6 +4,7 @@ import { eventLogSettings } from './settings/eventLogSettings.js';
 import { historyStoreSettings } from './settings/historyStoreSettings.js';
 import { httpSettings } from './settings/httpSettings.js';
 import { limitsSettings } from './settings/limitsSettings.js';
+import { oauthSettings } from './settings/oauthSettings.js';
 import { processSettings } from './settings/processSettings.js';
 import { realtimeSettings } from './settings/realtimeSettings.js';
 import { redisSettings } from './settings/redisSettings.js';
@@ -16,6 +17,7 @@ import { schemaRegistrySettings } from './settings/schemaRegistrySettings.js';
 export const configSchema = z.object({
   ...processSettings,
   ...authSettings,
+  ...oauthSettings,
   ...limitsSettings,
   ...httpSettings,
   ...realtimeSettings,

@@ -45,6 +45,20 @@ export type ErrorCode =
   | 'ALREADY_FRIENDS'
   // a display name that looks like another account's username (issue #15: same UTS #39 skeleton)
   | 'DISPLAY_NAME_CONFUSABLE'
+  // sign-in with providers (issue #18): an identity linked to another account; the account already has one of
+  // that provider; unlinking would leave no way to sign in (409)
+  | 'IDENTITY_TAKEN'
+  | 'PROVIDER_ALREADY_LINKED'
+  | 'LAST_SIGN_IN_METHOD'
+  // no identity of that provider is linked to the account (404); no such provider is configured (404)
+  | 'NO_IDENTITY'
+  | 'NO_PROVIDER'
+  // the provider's answer does not belong to this browser's sign-in (state or nonce), or the code is unknown,
+  // used or expired (400)
+  | 'OAUTH_STATE_MISMATCH'
+  | 'OAUTH_CODE_INVALID'
+  // the provider could not be reached, refused us, or answered what cannot be trusted (502)
+  | 'OAUTH_PROVIDER_ERROR'
   // a method the path is not served with (405): the answer's Allow header lists the ones it is
   | 'METHOD_NOT_ALLOWED'
   // the client did not finish sending its request line and headers in time (408)
@@ -157,6 +171,18 @@ export class UnavailableError extends ChatError {
   constructor(message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super('UNAVAILABLE', message, details);
     // Kept for the logs only: `details` is what the client sees, and a driver's error text is not for it.
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}
+
+/**
+ * A sign-in provider (issue #18) could not be reached, refused our request, or answered with something that does
+ * not hold up (an ID token that fails validation): 502, as a gateway whose upstream failed.
+ */
+export class ProviderError extends ChatError {
+  constructor(message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super('OAUTH_PROVIDER_ERROR', message, details);
+    // For the logs only: the library's text may carry the provider's internals.
     if (options && 'cause' in options) this.cause = options.cause;
   }
 }

@@ -229,10 +229,40 @@ export interface FriendRemoved {
 }
 
 /**
+ * Stream `user-<id>`: an identity at a sign-in provider (issue #18) now signs in to this account, because the account
+ * was created by that identity's first sign-in or its signed-in user asked to link it. Never by a matching e-mail.
+ */
+export interface IdentityLinked {
+  type: 'IdentityLinked';
+  data: { userId: string; provider: string; subject: string };
+}
+
+/** Stream `user-<id>`: the user unlinked the identity; it no longer signs in to this account. */
+export interface IdentityUnlinked {
+  type: 'IdentityUnlinked';
+  data: { userId: string; provider: string; subject: string };
+}
+
+/**
+ * Stream `identity-<provider>-<subject digest>` (domain/identities.ts): the identity is held by `userId`. Its single
+ * writer makes an identity link to one account at most; the account's own stream records the link (IdentityLinked).
+ */
+export interface IdentityClaimed {
+  type: 'IdentityClaimed';
+  data: { provider: string; subject: string; userId: string };
+}
+
+/** Stream `identity-<provider>-<subject digest>`: `userId` let the identity go (after IdentityUnlinked). */
+export interface IdentityReleased {
+  type: 'IdentityReleased';
+  data: { provider: string; subject: string; userId: string };
+}
+
+/**
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships'] as const;
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 export type ChatEvent =
@@ -258,7 +288,11 @@ export type ChatEvent =
   | FriendRequestAccepted
   | FriendRequestRejected
   | FriendRequestCancelled
-  | FriendRemoved;
+  | FriendRemoved
+  | IdentityLinked
+  | IdentityUnlinked
+  | IdentityClaimed
+  | IdentityReleased;
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -289,6 +323,10 @@ export const EVENT_CATEGORIES = {
   FriendRequestCancelled: 'friendships',
   FriendRemoved: 'friendships',
   DeliveriesRecorded: 'deliveries',
+  IdentityLinked: 'users',
+  IdentityUnlinked: 'users',
+  IdentityClaimed: 'identities',
+  IdentityReleased: 'identities',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */
@@ -304,6 +342,7 @@ export type ReceiptEvent = EventOfCategory<'receipts'>;
 export type DeliveriesEvent = EventOfCategory<'deliveries'>;
 export type AuditStreamEvent = EventOfCategory<'audit'>;
 export type FriendshipEvent = EventOfCategory<'friendships'>;
+export type IdentityStreamEvent = EventOfCategory<'identities'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
   return Object.hasOwn(EVENT_CATEGORIES, value);

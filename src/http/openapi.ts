@@ -80,6 +80,7 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
       const linked = links.get(`${operationKeyOf(endpoint)} ${status}`);
       responses[status] = {
         description: response.description,
+        ...(response.headers ? { headers: headersOf(response.headers) } : {}),
         ...(schema ? { content: { 'application/json': { schema } } } : {}),
         ...(linked ? { links: linked } : {}),
       };
@@ -117,6 +118,13 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
     },
     servers: [{ url: '/' }],
   });
+}
+
+/** A response's documented headers (a redirect's Location, a cookie), each a string. */
+function headersOf(headers: Record<string, string>): NonNullable<ResponseConfig['headers']> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' as const } }]),
+  );
 }
 
 function openApiPath(endpoint: Endpoint): string {

@@ -8,6 +8,7 @@ import { eventLogSettings } from '../../src/config/settings/eventLogSettings.js'
 import { historyStoreSettings } from '../../src/config/settings/historyStoreSettings.js';
 import { httpSettings } from '../../src/config/settings/httpSettings.js';
 import { limitsSettings } from '../../src/config/settings/limitsSettings.js';
+import { oauthSettings } from '../../src/config/settings/oauthSettings.js';
 import { processSettings } from '../../src/config/settings/processSettings.js';
 import { realtimeSettings } from '../../src/config/settings/realtimeSettings.js';
 import { redisSettings } from '../../src/config/settings/redisSettings.js';
@@ -19,6 +20,7 @@ import { schemaRegistrySettings } from '../../src/config/settings/schemaRegistry
 const SECTIONS: Record<ConfigGroup, Record<string, z.ZodType>> = {
   process: processSettings,
   auth: authSettings,
+  oauth: oauthSettings,
   limits: limitsSettings,
   http: httpSettings,
   realtime: realtimeSettings,

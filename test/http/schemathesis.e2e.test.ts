@@ -40,6 +40,13 @@ if (executable === undefined) {
         SEND_LIMIT_PER_MINUTE: '100000',
         AUTH_RATE_LIMIT_PER_MINUTE: '100000',
         LOGIN_MAX_FAILURES: '100000',
+        // A sign-in provider (issue #18), so the sign-in routes answer as configured ones do (302s included, which
+        // Schemathesis checks and does not follow); nothing is listening at its loopback address.
+        PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+        GITHUB_CLIENT_ID: 'schemathesis-client',
+        GITHUB_CLIENT_SECRET: 'schemathesis-secret',
+        GITHUB_OAUTH_URL: 'http://127.0.0.1:9',
+        GITHUB_API_URL: 'http://127.0.0.1:9',
       });
       const registered = await signUp(new HttpClient(server.baseUrl), 'schemathesis');
       user = { userId: registered.userId, username: registered.username, password: STRONG_PASSWORD };

@@ -81,6 +81,10 @@ const payloads: PayloadSpecs = {
   FriendRequestRejected: { from: 'string', to: 'string' },
   FriendRequestCancelled: { from: 'string', to: 'string' },
   FriendRemoved: { removedBy: 'string', friendId: 'string' },
+  IdentityLinked: { userId: 'string', provider: 'string', subject: 'string' },
+  IdentityUnlinked: { userId: 'string', provider: 'string', subject: 'string' },
+  IdentityClaimed: { provider: 'string', subject: 'string', userId: 'string' },
+  IdentityReleased: { provider: 'string', subject: 'string', userId: 'string' },
   AuditLogRead: {
     auditorId: 'string',
     kind: auditReadKind,

@@ -12,6 +12,7 @@ import {
   userStreamId,
   usernameStreamId,
 } from '../../src/domain/ids.js';
+import { identityStreamId } from '../../src/domain/identities.js';
 import type { ChatEvent } from '../../src/events/chatEvents.js';
 import type { UserRole } from '../../src/events/chatEvents.js';
 
@@ -78,6 +79,15 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
   // RoomCreated is version 1 and the owner's MemberJoined version 2, so the first message is seq 3.
   const hello = inRoom(asAlice, { type: 'SendMessage', roomId: room, text: 'hello', clientMessageId: id('m1') });
   const askBob = friends({ type: 'RequestFriend', userId: alice, otherUserId: bob });
+  const aliceAtGitHub = { provider: 'github', subject: id('alice-at-github') };
+  const identityStep = (command: CommandOf<'identities'>): CommandStep => ({
+    category: 'identities',
+    streamId: identityStreamId(command),
+    actor: { userId: command.userId, role: 'user' },
+    command,
+  });
+  const claimAlicesIdentity = identityStep({ type: 'ClaimIdentity', ...aliceAtGitHub, userId: alice });
+  const linkAlicesIdentity = user(asAlice, { type: 'LinkIdentity', userId: alice, ...aliceAtGitHub });
 
   return {
     ClaimUsername: {
@@ -110,6 +120,22 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       given: [register(alice, alice)],
       when: user(asAlice, { type: 'ChangePassword', userId: alice, passwordHash: '$argon2id$v=19$new' }),
       then: ['PasswordChanged'],
+    },
+    LinkIdentity: {
+      given: [register(alice, alice), claimAlicesIdentity],
+      when: linkAlicesIdentity,
+      then: ['IdentityLinked'],
+    },
+    UnlinkIdentity: {
+      given: [register(alice, alice), claimAlicesIdentity, linkAlicesIdentity],
+      when: user(asAlice, { type: 'UnlinkIdentity', userId: alice, provider: 'github' }),
+      then: ['IdentityUnlinked'],
+    },
+    ClaimIdentity: { given: [], when: claimAlicesIdentity, then: ['IdentityClaimed'] },
+    ReleaseIdentity: {
+      given: [claimAlicesIdentity],
+      when: identityStep({ type: 'ReleaseIdentity', ...aliceAtGitHub, userId: alice }),
+      then: ['IdentityReleased'],
     },
     CreateRoom: { given: [], when: createPublic, then: ['RoomCreated', 'MemberJoined'] },
     JoinRoom: { given: [createPublic], when: inRoom(asBob, { type: 'JoinRoom', roomId: room }), then: ['MemberJoined'] },

@@ -259,6 +259,42 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     // Several markers, one of them beyond 2^32, so a codec must carry the array and its longs whole.
     data: { roomId: 'r-general', markers: [{ userId: 'u-bob', seq: 8 }, { userId: 'u-carol', seq: 2 ** 40 }] },
   },
+  IdentityClaimed: {
+    type: 'IdentityClaimed',
+    eventId: 'evt-identity-1',
+    streamId: 'identity-google-8n3Y1rR0XhQGmS3MJ4b0jRkqrbWf6r8aSZ0o1iQy3A4',
+    streamVersion: 1,
+    previousHash: GENESIS_HASH,
+    metadata: metadata(41, 'u-alice'),
+    data: { provider: 'google', subject: '110169484474386276334', userId: 'u-alice' },
+  },
+  IdentityReleased: {
+    type: 'IdentityReleased',
+    eventId: 'evt-identity-2',
+    streamId: 'identity-google-8n3Y1rR0XhQGmS3MJ4b0jRkqrbWf6r8aSZ0o1iQy3A4',
+    streamVersion: 2,
+    previousHash: 'b'.repeat(64),
+    metadata: metadata(42, 'u-alice'),
+    data: { provider: 'google', subject: '110169484474386276334', userId: 'u-alice' },
+  },
+  IdentityLinked: {
+    type: 'IdentityLinked',
+    eventId: 'evt-identity-3',
+    streamId: 'user-u-alice',
+    streamVersion: 6,
+    previousHash: 'c'.repeat(64),
+    metadata: metadata(43, 'u-alice'),
+    data: { userId: 'u-alice', provider: 'github', subject: '583231' },
+  },
+  IdentityUnlinked: {
+    type: 'IdentityUnlinked',
+    eventId: 'evt-identity-4',
+    streamId: 'user-u-alice',
+    streamVersion: 7,
+    previousHash: 'd'.repeat(64),
+    metadata: metadata(44, 'u-alice'),
+    data: { userId: 'u-alice', provider: 'github', subject: '583231' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

@@ -70,6 +70,7 @@ export function remoteExecutors(
     deliveries: remote('deliveries'),
     audit: remote('audit'),
     friendships: remote('friendships'),
+    identities: remote('identities'),
     connect: () => client.start(),
     close: () => client.close(),
   };

@@ -2,14 +2,17 @@ import type {
   ChangePassword,
   ChangeUserRole,
   ErasePersonalData,
+  LinkIdentity,
   RegisterUser,
   RevokeUserRole,
+  UnlinkIdentity,
   UpdateProfile,
   UserCommand,
 } from '../commands.js';
 import type { DecisionContext, Decider } from '../decider.js';
 import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
+import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
 import { normaliseDisplayName, profileFieldProblem, sameProfile, type Profile, type ProfileField } from './profileRules.js';
 
 // The `user-<id>` stream: the account, its service-wide role, its profile (display name, status text, avatar) and
@@ -28,6 +31,10 @@ export type UserState =
       readonly profile: Profile;
       /** The user's personal data key is destroyed: final. */
       readonly erased: boolean;
+      /** Whether a password signs in (an account a provider sign-in created has none until one is set). */
+      readonly hasPassword: boolean;
+      /** The identities at sign-in providers linked to the account, at most one per provider (issue #18). */
+      readonly identities: readonly ProviderIdentity[];
     };
 
 export const initialUserState = (): UserState => ({ registered: false });
@@ -43,6 +50,8 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         role: event.data.role,
         profile: { displayName: event.data.displayName, statusText: '', avatarUrl: null },
         erased: false,
+        hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
+        identities: [],
       };
     case 'UserRoleChanged':
       return state.registered ? { ...state, role: event.data.role } : state;
@@ -52,9 +61,18 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
       const { displayName, statusText, avatarUrl } = event.data;
       return state.registered ? { ...state, profile: { displayName, statusText, avatarUrl } } : state;
     }
-    // The hash is not state: the edge verifies passwords against the users view, and no decision here needs it.
+    // The hash is not state: the edge verifies passwords against the users view; that there is one is.
     case 'PasswordChanged':
-      return state;
+      return state.registered ? { ...state, hasPassword: true } : state;
+    case 'IdentityLinked': {
+      if (!state.registered) return state;
+      const { provider, subject } = event.data;
+      return { ...state, identities: [...state.identities.filter((held) => held.provider !== provider), { provider, subject }] };
+    }
+    case 'IdentityUnlinked':
+      return state.registered
+        ? { ...state, identities: state.identities.filter((held) => !sameIdentity(held, event.data)) }
+        : state;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
@@ -73,8 +91,10 @@ function registerUser(command: RegisterUser, state: UserState): UserStreamEvent[
       userId: command.userId,
     });
   }
-  const { userId, username, email, displayName, passwordHash, role } = command;
-  return [{ type: 'UserRegistered', data: { userId, username, email, displayName, passwordHash, role } }];
+  const { userId, username, email, displayName, passwordHash, role, identity } = command;
+  const registered: UserStreamEvent = { type: 'UserRegistered', data: { userId, username, email, displayName, passwordHash, role } };
+  if (identity === undefined) return [registered];
+  return [registered, { type: 'IdentityLinked', data: { userId, provider: identity.provider, subject: identity.subject } }];
 }
 
 /** Roles and erasure are an admin's decisions; the command line acts as the `system:cli` admin. */
@@ -113,8 +133,8 @@ function erasePersonalData(command: ErasePersonalData, state: UserState, context
   return [{ type: 'PersonalDataErased', data: { userId: user.userId, erasedBy: context.actor.userId } }];
 }
 
-/** Profiles and passwords are the user's own: nobody, not even an admin, changes them for somebody else. */
-function requireSelf(command: UpdateProfile | ChangePassword, context: DecisionContext): void {
+/** Profiles, passwords and identities are the user's own: nobody, not even an admin, changes them for somebody else. */
+function requireSelf(command: UpdateProfile | ChangePassword | LinkIdentity | UnlinkIdentity, context: DecisionContext): void {
   if (context.actor.userId !== command.userId) {
     throw new CommandRejectedError('FORBIDDEN', `only the user may ${describe(command)}`, { userId: command.userId });
   }
@@ -149,6 +169,54 @@ function changePassword(command: ChangePassword, state: UserState, context: Deci
   return [{ type: 'PasswordChanged', data: { userId: user.userId, passwordHash: command.passwordHash } }];
 }
 
+/**
+ * Links a verified identity to the signed-in user's own account. The identity's stream was claimed for the user
+ * first (IDENTITY_TAKEN is decided there); here an account holds one identity per provider, so another one of the
+ * same provider must be unlinked first, and the same one again is a retry.
+ */
+function linkIdentity(command: LinkIdentity, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireSelf(command, context);
+  const user = requireOpen(command, state);
+  const held = user.identities.find((identity) => identity.provider === command.provider);
+  if (held !== undefined && sameIdentity(held, command)) return [];
+  if (held !== undefined) {
+    throw new CommandRejectedError('PROVIDER_ALREADY_LINKED', `another ${command.provider} identity is linked to this account; unlink it first`, {
+      provider: command.provider,
+    });
+  }
+  const { userId, provider, subject } = command;
+  return [{ type: 'IdentityLinked', data: { userId, provider, subject } }];
+}
+
+/** Unlinks the user's identity at a provider, unless no other way to sign in (a password, another identity) is left. */
+function unlinkIdentity(command: UnlinkIdentity, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireSelf(command, context);
+  const user = requireOpen(command, state);
+  const held = user.identities.find((identity) => identity.provider === command.provider);
+  if (held === undefined) {
+    throw new CommandRejectedError('NO_IDENTITY', `no ${command.provider} identity is linked to this account`, { provider: command.provider });
+  }
+  if (!user.hasPassword && user.identities.length === 1) {
+    throw new CommandRejectedError(
+      'LAST_SIGN_IN_METHOD',
+      `the ${command.provider} identity is the only way to sign in to this account: link another one first`,
+      { provider: command.provider },
+    );
+  }
+  return [{ type: 'IdentityUnlinked', data: { userId: user.userId, provider: held.provider, subject: held.subject } }];
+}
+
+/** A registered account whose personal data was not erased: an erased account is closed for good. */
+function requireOpen(command: UserCommand, state: UserState): Extract<UserState, { registered: true }> {
+  const user = requireRegistered(command, state);
+  if (user.erased) {
+    throw new CommandRejectedError('ACCOUNT_ERASED', "this account's personal data was erased; the account is closed for good", {
+      userId: command.userId,
+    });
+  }
+  return user;
+}
+
 function describe(command: UserCommand): string {
   switch (command.type) {
     case 'RegisterUser':
@@ -162,6 +230,9 @@ function describe(command: UserCommand): string {
       return 'change their profile';
     case 'ChangePassword':
       return 'change their password';
+    case 'LinkIdentity':
+    case 'UnlinkIdentity':
+      return 'change the identities linked to their account';
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
@@ -183,6 +254,10 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return updateProfile(command, state, context);
     case 'ChangePassword':
       return changePassword(command, state, context);
+    case 'LinkIdentity':
+      return linkIdentity(command, state, context);
+    case 'UnlinkIdentity':
+      return unlinkIdentity(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);

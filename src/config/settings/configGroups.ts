@@ -15,6 +15,12 @@ export const CONFIG_GROUPS = {
     title: 'Accounts and tokens',
     intro: 'Passwords, JWT access tokens and rotated refresh tokens, the login lockout and the first admins.',
   },
+  oauth: {
+    title: 'Sign-in with providers',
+    intro:
+      'Google, GitHub and any OpenID Connect provider, beside passwords; none is configured by default. How to register ' +
+      'the app with each and which redirect URI to give them: [operators](operators.md#sign-in-with-google-github-or-openid-connect).',
+  },
   limits: {
     title: 'Limits',
     intro: 'What one user or one request may do.',

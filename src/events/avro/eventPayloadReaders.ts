@@ -69,6 +69,22 @@ export const payloadReaders: PayloadReaders = {
     type: 'PasswordChanged',
     data: { userId: d.string('userId'), passwordHash: d.string('passwordHash') },
   }),
+  IdentityLinked: (d) => ({
+    type: 'IdentityLinked',
+    data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },
+  }),
+  IdentityUnlinked: (d) => ({
+    type: 'IdentityUnlinked',
+    data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },
+  }),
+  IdentityClaimed: (d) => ({
+    type: 'IdentityClaimed',
+    data: { provider: d.string('provider'), subject: d.string('subject'), userId: d.string('userId') },
+  }),
+  IdentityReleased: (d) => ({
+    type: 'IdentityReleased',
+    data: { provider: d.string('provider'), subject: d.string('subject'), userId: d.string('userId') },
+  }),
   RoomCreated: (d) => ({
     type: 'RoomCreated',
     data: {

@@ -84,6 +84,10 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'FriendRequestRejected':
     case 'FriendRequestCancelled':
     case 'FriendRemoved':
+    case 'IdentityLinked':
+    case 'IdentityUnlinked':
+    case 'IdentityClaimed':
+    case 'IdentityReleased':
       return [];
     default:
       return unreachable(event);

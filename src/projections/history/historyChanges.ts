@@ -325,6 +325,13 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       const { removedBy, friendId } = event.data;
       return [{ op: 'friendshipChanged', userId: removedBy, friendId, status: 'none', at }];
     }
+    // Linked identities (issue #18) are read from the user's and the identity's streams, where the single writers
+    // decide on them; no view shows them.
+    case 'IdentityLinked':
+    case 'IdentityUnlinked':
+    case 'IdentityClaimed':
+    case 'IdentityReleased':
+      return [];
     default:
       return unreachable(event);
   }

@@ -56,6 +56,8 @@ describe('evolve', () => {
       role: 'user',
       profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
       erased: false,
+      hasPassword: true,
+      identities: [],
     });
   });
 });
@@ -127,6 +129,8 @@ describe('ErasePersonalData', () => {
       role: 'auditor',
       profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
       erased: true,
+      hasPassword: true,
+      identities: [],
     });
   });
 });

@@ -88,7 +88,31 @@ def _read_beyond_the_room(label, case, error):
     )
 
 
-DECLARED_RULES = (_befriends_oneself, _direct_room_with_oneself, _series_ends_before_it_starts, _read_beyond_the_room)
+def _sign_in_that_never_started(label, case, error):
+    """Sign-in with a provider (issue #18): what makes a code or a state good is that the service issued it to this
+    browser, which no schema can say. A made-up one-time code is 400 OAUTH_CODE_INVALID at the exchange; a callback
+    without this browser's sign-in cookie is 400 OAUTH_STATE_MISMATCH; a redirectUri off the operator's allow-list is
+    400 VALIDATION_FAILED naming it."""
+    code = error.get("code")
+    field = (error.get("details") or {}).get("field")
+    return (
+        (label == "POST /api/auth/oauth/exchange" and code == "OAUTH_CODE_INVALID")
+        or (label == "GET /api/auth/oauth/{provider}/callback" and code == "OAUTH_STATE_MISMATCH")
+        or (
+            label in ("GET /api/auth/oauth/{provider}/start", "POST /api/auth/identities/{provider}/start")
+            and code == "VALIDATION_FAILED"
+            and field == "redirectUri"
+        )
+    )
+
+
+DECLARED_RULES = (
+    _befriends_oneself,
+    _direct_room_with_oneself,
+    _series_ends_before_it_starts,
+    _read_beyond_the_room,
+    _sign_in_that_never_started,
+)
 
 
 def _missing_thing_is_in_the_body(case, error):

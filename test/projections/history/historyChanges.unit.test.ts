@@ -231,6 +231,11 @@ describe('historyChanges', () => {
     log.record(pair, { type: 'FriendRequested', data: { from: 'u-bob', to: 'u-alice' } });
     log.record(pair, { type: 'FriendRequestAccepted', data: { from: 'u-bob', to: 'u-alice' } });
     log.record(pair, { type: 'FriendRemoved', data: { removedBy: 'u-alice', friendId: 'u-bob' } });
+    const atGitHub = { provider: 'github', subject: '583231' };
+    log.record('identity-github-x', { type: 'IdentityClaimed', data: { ...atGitHub, userId: 'u-bob' } });
+    log.record('user-u-bob', { type: 'IdentityLinked', data: { ...atGitHub, userId: 'u-bob' } });
+    log.record('user-u-bob', { type: 'IdentityUnlinked', data: { ...atGitHub, userId: 'u-bob' } });
+    log.record('identity-github-x', { type: 'IdentityReleased', data: { ...atGitHub, userId: 'u-bob' } });
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');
