@@ -187,6 +187,18 @@ export class ChatCommands {
     await this.roomCommand(actor, { type: 'DeleteMessage', roomId, seq }, correlationId);
   }
 
+  /** Adds the actor's reaction; one they already have appends nothing. */
+  async addReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'AddReaction', roomId, seq, emoji }, correlationId);
+  }
+
+  /** Takes back the actor's reaction; one they do not have appends nothing. */
+  async removeReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'RemoveReaction', roomId, seq, emoji }, correlationId);
+  }
+
   private async roomOutcome(actor: AccessPrincipal, command: RoomCommand, correlationId: string): Promise<RoomOutcome> {
     const result = await this.roomCommand(actor, command, correlationId);
     return { room: await this.room(command.roomId), changed: result.events.length > 0 };

@@ -117,6 +117,16 @@ export type EditMessage = z.infer<typeof editMessage>;
 export const deleteMessage = z.object({ type: z.literal('DeleteMessage'), roomId: id, seq });
 export type DeleteMessage = z.infer<typeof deleteMessage>;
 
+/**
+ * The actor reacts to message `seq` with `emoji` (one emoji grapheme or a `:short_name:`, domain/reactionEmoji.ts).
+ * Adding a reaction the actor already has, or removing one they do not have, appends nothing.
+ */
+export const addReaction = z.object({ type: z.literal('AddReaction'), roomId: id, seq, emoji: z.string().max(200) });
+export type AddReaction = z.infer<typeof addReaction>;
+
+export const removeReaction = z.object({ type: z.literal('RemoveReaction'), roomId: id, seq, emoji: z.string().max(200) });
+export type RemoveReaction = z.infer<typeof removeReaction>;
+
 export const roomCommand = z.discriminatedUnion('type', [
   createRoom,
   joinRoom,
@@ -127,6 +137,8 @@ export const roomCommand = z.discriminatedUnion('type', [
   sendMessage,
   editMessage,
   deleteMessage,
+  addReaction,
+  removeReaction,
 ]);
 export type RoomCommand = z.infer<typeof roomCommand>;
 

@@ -138,6 +138,21 @@ export interface MessageDeleted {
 }
 
 /**
+ * Stream `room-<id>`: `userId` reacted to a message with `emoji` (one emoji grapheme or a `:short_name:`,
+ * domain/reactionEmoji.ts). One reaction per user, emoji and message: a repeat appends nothing.
+ */
+export interface ReactionAdded {
+  type: 'ReactionAdded';
+  data: { roomId: string; messageId: string; userId: string; emoji: string };
+}
+
+/** Stream `room-<id>`: `userId` took back their reaction `emoji` on a message. */
+export interface ReactionRemoved {
+  type: 'ReactionRemoved';
+  data: { roomId: string; messageId: string; userId: string; emoji: string };
+}
+
+/**
  * Stream `receipts-<userId>`: a user's delivery and read markers, one per room, that only ever move forward.
  * Kept out of the room stream (DESIGN.md): a room's stream holds what was said and who is there.
  * `seq` is the highest room seq covered: every message up to it is delivered to / read by the user.
@@ -250,6 +265,8 @@ export type ChatEvent =
   | MessageSent
   | MessageEdited
   | MessageDeleted
+  | ReactionAdded
+  | ReactionRemoved
   | MessagesDelivered
   | MessagesRead
   | DeliveriesRecorded
@@ -289,6 +306,8 @@ export const EVENT_CATEGORIES = {
   FriendRequestCancelled: 'friendships',
   FriendRemoved: 'friendships',
   DeliveriesRecorded: 'deliveries',
+  ReactionAdded: 'rooms',
+  ReactionRemoved: 'rooms',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

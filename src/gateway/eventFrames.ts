@@ -50,6 +50,12 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       const { roomId, messageId, deletedBy } = event.data;
       return { ...frame, event: event.type, data: { roomId, messageId, deletedBy, ...facts } };
     }
+    case 'ReactionAdded':
+    case 'ReactionRemoved': {
+      const { roomId, messageId, userId, emoji } = event.data;
+      const data = { roomId, messageId, userId, emoji, ...facts };
+      return event.type === 'ReactionAdded' ? { ...frame, event: event.type, data } : { ...frame, event: event.type, data };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
@@ -69,6 +75,8 @@ export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | 
     case 'MemberRemoved':
     case 'MemberRoleChanged':
     case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
       return undefined;
     default: {
       const unknownEvent: never = event;

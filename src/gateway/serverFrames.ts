@@ -75,6 +75,18 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
   }),
   chatEvent('MessageEdited', 'A message was edited.', { roomId: id, messageId: id, text: messageText, editedBy: id, erased }),
   chatEvent('MessageDeleted', 'A message was deleted.', { roomId: id, messageId: id, deletedBy: id }),
+  chatEvent('ReactionAdded', '`userId` reacted to a message with `emoji` (one emoji or a `:short_name:`).', {
+    roomId: id,
+    messageId: id,
+    userId: id,
+    emoji: z.string(),
+  }),
+  chatEvent('ReactionRemoved', '`userId` took back their reaction `emoji` to a message.', {
+    roomId: id,
+    messageId: id,
+    userId: id,
+    emoji: z.string(),
+  }),
 ]).meta({ description: 'An event of a subscribed room, replayed or live: `event` is its type, `data` its fields.' });
 
 // ---- the frames ----------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ const roomEvents: Array<RecordedEvent<RoomEvent>> = [
   recorded({ ...sampleEvents.MessageSent, data: { ...sampleEvents.MessageSent.data, text: '', erased: true } }),
   recorded(sampleEvents.MessageEdited),
   recorded(sampleEvents.MessageDeleted),
+  recorded(sampleEvents.ReactionAdded),
+  recorded(sampleEvents.ReactionRemoved),
 ];
 
 function expectDocumented(frame: ServerFrame): void {

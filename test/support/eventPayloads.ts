@@ -113,6 +113,8 @@ const payloads: PayloadSpecs = {
     erased: 'optional boolean',
   },
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
+  ReactionAdded: { roomId: 'string', messageId: 'string', userId: 'string', emoji: 'string' },
+  ReactionRemoved: { roomId: 'string', messageId: 'string', userId: 'string', emoji: 'string' },
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
   DeliveriesRecorded: { roomId: 'string', markers: 'delivery markers' },

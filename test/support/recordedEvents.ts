@@ -245,6 +245,16 @@ export class RecordedEventLog {
     );
   }
 
+  /** `userId` reacted to message `seq` with `emoji` (or, `added` false, took the reaction back). */
+  react(roomId: string, seq: number, userId: string, emoji: string, added = true, options: RecordOptions = {}): RecordedEvent {
+    const data = { roomId, messageId: messageIdOf(roomId, seq), userId, emoji };
+    return this.record(
+      roomStreamId(roomId),
+      added ? { type: 'ReactionAdded', data } : { type: 'ReactionRemoved', data },
+      { actorId: userId, ...options },
+    );
+  }
+
   /** Members' delivery markers for the room moved, reported by the gateway in the room's deliveries stream. */
   deliveries(roomId: string, markers: DeliveryMarker[], options: RecordOptions = {}): RecordedEvent {
     return this.record(

@@ -140,6 +140,16 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: inRoom(asAlice, { type: 'DeleteMessage', roomId: room, seq: 3 }),
       then: ['MessageDeleted'],
     },
+    AddReaction: {
+      given: [createPublic, hello],
+      when: inRoom(asAlice, { type: 'AddReaction', roomId: room, seq: 3, emoji: '👍' }),
+      then: ['ReactionAdded'],
+    },
+    RemoveReaction: {
+      given: [createPublic, hello, inRoom(asAlice, { type: 'AddReaction', roomId: room, seq: 3, emoji: '👍' })],
+      when: inRoom(asAlice, { type: 'RemoveReaction', roomId: room, seq: 3, emoji: '👍' }),
+      then: ['ReactionRemoved'],
+    },
     AdvanceDeliveryMarker: {
       given: [],
       when: receipt({ type: 'AdvanceDeliveryMarker', userId: bob, roomId: room, seq: 3 }),

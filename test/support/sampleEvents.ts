@@ -259,6 +259,25 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     // Several markers, one of them beyond 2^32, so a codec must carry the array and its longs whole.
     data: { roomId: 'r-general', markers: [{ userId: 'u-bob', seq: 8 }, { userId: 'u-carol', seq: 2 ** 40 }] },
   },
+  ReactionAdded: {
+    type: 'ReactionAdded',
+    eventId: 'evt-24',
+    streamId: 'room-r-general',
+    streamVersion: 9,
+    previousHash: '9'.repeat(64),
+    metadata: metadata(24, 'u-bob'),
+    // A ZWJ sequence with a skin tone: several code points, outside the BMP, in one grapheme.
+    data: { roomId: 'r-general', messageId: 'r-general.5', userId: 'u-bob', emoji: '👩🏽‍💻' },
+  },
+  ReactionRemoved: {
+    type: 'ReactionRemoved',
+    eventId: 'evt-25',
+    streamId: 'room-r-general',
+    streamVersion: 10,
+    previousHash: 'b'.repeat(64),
+    metadata: metadata(25, 'u-bob'),
+    data: { roomId: 'r-general', messageId: 'r-general.5', userId: 'u-bob', emoji: ':party_parrot:' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

@@ -1,5 +1,6 @@
 import type {
   AddMember,
+  AddReaction,
   ChangeMemberRole,
   CreateRoom,
   DeleteMessage,
@@ -7,6 +8,7 @@ import type {
   JoinRoom,
   LeaveRoom,
   RemoveMember,
+  RemoveReaction,
   RoomCommand,
   SendMessage,
 } from '../commands.js';
@@ -16,8 +18,9 @@ import type { ErrorCode } from '../../domain/errors.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { directRoomId, messageIdOf } from '../../domain/ids.js';
 import { normaliseMessageText, normaliseRoomName } from '../../domain/messageText.js';
+import { MAX_REACTIONS_PER_MESSAGE, checkReactionEmoji } from '../../domain/reactionEmoji.js';
 import type { ExistingRoom, MessageFacts, RoomState } from './roomState.js';
-import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState } from './roomState.js';
+import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState, reactionsOf } from './roomState.js';
 
 // The room stream's rules: membership, moderation and messages. Pure: the actor, limits and every id arrive in
 // the command or the context; a message's id is derived from its seq, which is the stream version it will get.
@@ -320,6 +323,51 @@ function deleteMessage(command: DeleteMessage, state: RoomState, context: Decisi
   return [{ type: 'MessageDeleted', data: { roomId: room.roomId, messageId, deletedBy: actor } }];
 }
 
+/** A reaction's message must stand: a deleted one is as absent as one never sent (NO_MESSAGE). */
+function requireStandingMessage(room: ExistingRoom, seq: number): string {
+  const message = requireMessage(room, seq);
+  const messageId = messageIdOf(room.roomId, seq);
+  if (message.deleted) {
+    return reject('NO_MESSAGE', `message ${messageId} was deleted`, { roomId: room.roomId, messageId });
+  }
+  return messageId;
+}
+
+/**
+ * One reaction per user, emoji and message: adding one the actor already has appends nothing. A new emoji on a
+ * message that already carries MAX_REACTIONS_PER_MESSAGE distinct ones is refused; joining an existing one is not.
+ */
+function addReaction(command: AddReaction, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  const emoji = checkReactionEmoji(command.emoji);
+  const reactions = reactionsOf(room, command.seq);
+  const users = reactions.get(emoji);
+  if (users?.has(actor)) return [];
+  if (users === undefined && reactions.size >= MAX_REACTIONS_PER_MESSAGE) {
+    return reject('VALIDATION_FAILED', `a message carries at most ${MAX_REACTIONS_PER_MESSAGE} different reactions`, {
+      field: 'emoji',
+      roomId: room.roomId,
+      messageId,
+      maxReactionsPerMessage: MAX_REACTIONS_PER_MESSAGE,
+    });
+  }
+  return [{ type: 'ReactionAdded', data: { roomId: room.roomId, messageId, userId: actor, emoji } }];
+}
+
+/** Taking back a reaction the actor does not have appends nothing. */
+function removeReaction(command: RemoveReaction, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  const emoji = checkReactionEmoji(command.emoji);
+  if (!reactionsOf(room, command.seq).get(emoji)?.has(actor)) return [];
+  return [{ type: 'ReactionRemoved', data: { roomId: room.roomId, messageId, userId: actor, emoji } }];
+}
+
 export function decideRoom(command: RoomCommand, state: RoomState, context: DecisionContext): RoomEvent[] {
   switch (command.type) {
     case 'CreateRoom':
@@ -340,6 +388,10 @@ export function decideRoom(command: RoomCommand, state: RoomState, context: Deci
       return editMessage(command, state, context);
     case 'DeleteMessage':
       return deleteMessage(command, state, context);
+    case 'AddReaction':
+      return addReaction(command, state, context);
+    case 'RemoveReaction':
+      return removeReaction(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled room command ${JSON.stringify(unreachable)}`);

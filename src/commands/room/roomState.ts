@@ -15,6 +15,14 @@ export interface MessageFacts {
   readonly deleted: boolean;
 }
 
+/** A message's reactions: emoji → who reacted with it. An emoji nobody holds any more has no entry. */
+export type MessageReactions = Map<string, Set<string>>;
+
+/** What an older message's look-up injects (withMessageFacts): its facts and, optionally, its reactions. */
+export interface OldMessageFacts extends MessageFacts {
+  readonly reactions?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /** A room stream with no RoomCreated yet. */
 export interface AbsentRoom {
   readonly exists: false;
@@ -40,6 +48,12 @@ export interface RoomLedger {
    * `withMessageFacts`. At most `messageWindow` entries.
    */
   readonly messages: Map<number, MessageFacts>;
+  /**
+   * Reactions by seq, for messages that have any and whose facts `messages` holds: bounded with it (an entry
+   * goes when its message's facts are evicted), and each message holds at most MAX_REACTIONS_PER_MESSAGE emoji of
+   * at most maxRoomMembers users.
+   */
+  readonly reactions: Map<number, MessageReactions>;
   /** The lowest seq from which `messages` is authoritative; below it, a seq missing from `messages` is unknown. */
   messageWindowStart: number;
   /** The last stream version folded into this ledger. */
@@ -98,6 +112,7 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
       ledger: {
         members: new Map(),
         messages: new Map(),
+        reactions: new Map(),
         // Every message of the room comes after its RoomCreated, so the window covers them all from here on.
         messageWindowStart: version + 1,
         appliedVersion: version,
@@ -139,11 +154,36 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
       if (seq !== undefined && facts) ledger.messages.set(seq, { ...facts, deleted: true });
       return;
     }
+    case 'ReactionAdded':
+    case 'ReactionRemoved': {
+      const seq = parseMessageId(event.data.messageId)?.seq;
+      // Reactions of a message whose facts are not held (evicted, or never injected) are not kept either.
+      if (seq === undefined || !ledger.messages.has(seq)) return;
+      applyReaction(ledger, seq, event.data.emoji, event.data.userId, event.type === 'ReactionAdded');
+      return;
+    }
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled room event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** Adds or takes back one user's reaction in place; an emoji left without users, and a message without emoji, go. */
+function applyReaction(ledger: RoomLedger, seq: number, emoji: string, userId: string, added: boolean): void {
+  const reactions = ledger.reactions.get(seq) ?? new Map<string, Set<string>>();
+  const users = reactions.get(emoji) ?? new Set<string>();
+  if (added) users.add(userId);
+  else users.delete(userId);
+  if (users.size > 0) reactions.set(emoji, users);
+  else reactions.delete(emoji);
+  if (reactions.size > 0) ledger.reactions.set(seq, reactions);
+  else ledger.reactions.delete(seq);
+}
+
+/** The reactions the state holds for message `seq` (empty when none, or when its facts are not held). */
+export function reactionsOf(room: ExistingRoom, seq: number): ReadonlyMap<string, ReadonlySet<string>> {
+  return room.ledger.reactions.get(seq) ?? new Map<string, Set<string>>();
 }
 
 /**
@@ -155,6 +195,7 @@ function evictOldMessages(ledger: RoomLedger, capacity: number): void {
   for (const seq of ledger.messages.keys()) {
     if (ledger.messages.size <= capacity) return;
     ledger.messages.delete(seq);
+    ledger.reactions.delete(seq);
     ledger.messageWindowStart = Math.max(ledger.messageWindowStart, seq + 1);
   }
 }
@@ -179,15 +220,18 @@ export function needsMessageLookup(state: RoomState, seq: number): boolean {
  * If the map is full, the oldest window entry makes room (the window start moves past it), so a long-lived
  * state (a command processor's cache) stays bounded however many facts it collects.
  */
-export function withMessageFacts(state: RoomState, seq: number, facts: MessageFacts): RoomState {
+export function withMessageFacts(state: RoomState, seq: number, facts: OldMessageFacts): RoomState {
   if (!state.exists || !needsMessageLookup(state, seq)) return state;
   const ledger: RoomLedger = {
     members: new Map(state.ledger.members),
     messages: new Map(state.ledger.messages),
+    reactions: new Map(state.ledger.reactions),
     messageWindowStart: state.ledger.messageWindowStart,
     appliedVersion: state.ledger.appliedVersion,
   };
   ledger.messages.set(seq, { senderId: facts.senderId, deleted: facts.deleted });
+  const reactions = new Map([...(facts.reactions ?? [])].map(([emoji, users]) => [emoji, new Set(users)]));
+  if (reactions.size > 0) ledger.reactions.set(seq, reactions);
   evictOldMessages(ledger, state.messageWindow);
   return { ...state, ledger };
 }

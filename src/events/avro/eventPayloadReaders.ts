@@ -129,6 +129,14 @@ export const payloadReaders: PayloadReaders = {
     type: 'MessageDeleted',
     data: { roomId: d.string('roomId'), messageId: d.string('messageId'), deletedBy: d.string('deletedBy') },
   }),
+  ReactionAdded: (d) => ({
+    type: 'ReactionAdded',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), userId: d.string('userId'), emoji: d.string('emoji') },
+  }),
+  ReactionRemoved: (d) => ({
+    type: 'ReactionRemoved',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), userId: d.string('userId'), emoji: d.string('emoji') },
+  }),
   MessagesDelivered: (d) => ({
     type: 'MessagesDelivered',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },

@@ -75,6 +75,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MemberRoleChanged':
     case 'MessageEdited':
     case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'DeliveriesRecorded':

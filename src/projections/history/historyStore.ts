@@ -73,6 +73,15 @@ export interface MemberView {
   joinedAt: IsoTime;
 }
 
+/** Who reacted to a message with one emoji; a message's reactions in the order each emoji was first used. */
+export interface ReactionView {
+  emoji: string;
+  /** userIds.length. */
+  count: number;
+  /** In the order they reacted. */
+  userIds: string[];
+}
+
 export interface MessageView {
   messageId: string;
   roomId: string;
@@ -89,6 +98,8 @@ export interface MessageView {
    * read again; clients show "[erased]".
    */
   erased: boolean;
+  /** Empty for a deleted message; never holds a user whose personal data was erased. */
+  reactions: ReactionView[];
 }
 
 /** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */

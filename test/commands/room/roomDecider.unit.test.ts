@@ -7,6 +7,8 @@ import type {
   MessageDeleted,
   MessageEdited,
   MessageSent,
+  ReactionAdded,
+  ReactionRemoved,
   RoomCreated,
   RoomEvent,
   RoomKind,
@@ -21,6 +23,7 @@ import {
 } from '../../../src/commands/room/roomState.js';
 import type { RoomState } from '../../../src/commands/room/roomState.js';
 import { directRoomId, messageIdOf } from '../../../src/domain/ids.js';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../../src/domain/reactionEmoji.js';
 import { as, recorded, spec, stateAfter } from '../../support/deciderSpecification.js';
 
 // ---- events, as the stream would hold them -------------------------------------------------------------------
@@ -649,6 +652,87 @@ describe('DeleteMessage', () => {
   });
 });
 
+// ---- AddReaction / RemoveReaction ----------------------------------------------------------------------------
+
+const reacted = (seq: number, userId: string, emoji: string): ReactionAdded => ({
+  type: 'ReactionAdded',
+  data: { roomId: R, messageId: messageIdOf(R, seq), userId, emoji },
+});
+const unreacted = (seq: number, userId: string, emoji: string): ReactionRemoved => ({
+  type: 'ReactionRemoved',
+  data: { roomId: R, messageId: messageIdOf(R, seq), userId, emoji },
+});
+
+describe('AddReaction', () => {
+  const react = (seq: number, emoji = '👍'): RoomCommand => ({ type: 'AddReaction', roomId: R, seq, emoji });
+
+  it('adds the actor’s reaction to a message of the room', () => {
+    given(chat).when(react(6), as('mo')).then([reacted(6, 'mo', '👍')]);
+    given(chat).when(react(6, ':party_parrot:'), as('bob')).then([reacted(6, 'bob', ':party_parrot:')]);
+  });
+
+  it('is idempotent: a reaction the actor already has appends nothing', () => {
+    given([...chat, reacted(6, 'mo', '👍')]).when(react(6), as('mo')).then([]);
+  });
+
+  it('lets others join an emoji, and the actor react again after taking it back', () => {
+    given([...chat, reacted(6, 'mo', '👍')]).when(react(6), as('bob')).then([reacted(6, 'bob', '👍')]);
+    given([...chat, reacted(6, 'mo', '👍'), unreacted(6, 'mo', '👍')]).when(react(6), as('mo')).then([reacted(6, 'mo', '👍')]);
+  });
+
+  it('refuses a room that does not exist, a non-member, and then a missing or deleted message, in that order', () => {
+    given([]).when(react(6), as('bob')).thenThrows('NO_ROOM');
+    given(chat).when(react(6), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(react(99, 'not an emoji'), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(react(3), as('bob')).thenThrows('NO_MESSAGE', { messageId: 'r1.3' });
+    given([...chat, deleted(6, 'bob')]).when(react(6), as('mo')).thenThrows('NO_MESSAGE', { messageId: 'r1.6' });
+  });
+
+  it('takes one emoji grapheme or a :short_name:, and refuses anything else with VALIDATION_FAILED', () => {
+    for (const emoji of ['👩🏽‍💻', '🇫🇷', '1️⃣', '❤️', ':+1:', ':a_b-c:']) {
+      given(chat).when(react(6, emoji), as('bob')).then([reacted(6, 'bob', emoji)]);
+    }
+    for (const emoji of ['', 'a', 'ok', '👍👍', ' 👍', '👍\u0000', ':Caps:', '::', `:${'x'.repeat(33)}:`, '\ud83d']) {
+      given(chat).when(react(6, emoji), as('bob')).thenThrows('VALIDATION_FAILED', { field: 'emoji' });
+    }
+  });
+
+  it(`caps a message at ${MAX_REACTIONS_PER_MESSAGE} different emoji; existing ones may still be joined`, () => {
+    const emoji = (i: number): string => `:e${i}:`;
+    const full = [...chat, ...Array.from({ length: MAX_REACTIONS_PER_MESSAGE }, (_, i) => reacted(6, 'mo', emoji(i)))];
+    given(full).when(react(6, ':one_more:'), as('bob')).thenThrows('VALIDATION_FAILED', {
+      maxReactionsPerMessage: MAX_REACTIONS_PER_MESSAGE,
+    });
+    given(full).when(react(6, emoji(3)), as('bob')).then([reacted(6, 'bob', emoji(3))]);
+    // An emoji nobody holds any more frees its place.
+    given([...full, unreacted(6, 'mo', emoji(0))]).when(react(6, ':one_more:'), as('bob')).then([reacted(6, 'bob', ':one_more:')]);
+  });
+});
+
+describe('RemoveReaction', () => {
+  const unreact = (seq: number, emoji = '👍'): RoomCommand => ({ type: 'RemoveReaction', roomId: R, seq, emoji });
+
+  it('takes back the actor’s own reaction only', () => {
+    const withReactions = [...chat, reacted(6, 'mo', '👍'), reacted(6, 'bob', '👍')];
+    given(withReactions).when(unreact(6), as('mo')).then([unreacted(6, 'mo', '👍')]);
+    given([...withReactions, unreacted(6, 'mo', '👍')]).when(unreact(6), as('bob')).then([unreacted(6, 'bob', '👍')]);
+  });
+
+  it('is idempotent: a reaction the actor does not have appends nothing', () => {
+    given(chat).when(unreact(6), as('mo')).then([]);
+    given([...chat, reacted(6, 'bob', '👍')]).when(unreact(6), as('mo')).then([]);
+    given([...chat, reacted(6, 'mo', '👍'), unreacted(6, 'mo', '👍')]).when(unreact(6), as('mo')).then([]);
+  });
+
+  it('refuses like AddReaction: no room, not a member, no message or a deleted one, not an emoji', () => {
+    given([]).when(unreact(6), as('bob')).thenThrows('NO_ROOM');
+    given(chat).when(unreact(6), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(unreact(42), as('bob')).thenThrows('NO_MESSAGE');
+    given([...chat, reacted(6, 'bob', '👍'), deleted(6, 'bob')]).when(unreact(6), as('bob')).thenThrows('NO_MESSAGE');
+    given(chat).when(unreact(6, 'text'), as('bob')).thenThrows('VALIDATION_FAILED', { field: 'emoji' });
+  });
+});
+
 // ---- state: the bounded message window -----------------------------------------------------------------------
 
 describe('the message window', () => {
@@ -684,6 +768,25 @@ describe('the message window', () => {
     const state = existing(stateAfter(roomDecider, [...team, ...messages]));
     expect(state.ledger.messages.size).toBe(10_000);
     expect(state.ledger.messageWindowStart).toBe(6 + 2_000);
+  });
+
+  it('keeps reactions only for the messages whose facts it holds, and forgets them with those facts', () => {
+    const state = existing(stateAfter(small, [...busy, reacted(9, 'bob', '👍'), reacted(6, 'bob', '👍')]));
+    expect([...state.ledger.reactions.keys()]).toEqual([9]);
+    const later = existing(stateAfter(small, [...busy, reacted(9, 'bob', '👍'), sent('bob', 12), sent('bob', 13)]));
+    expect([...later.ledger.messages.keys()]).toEqual([10, 12, 13]);
+    expect(later.ledger.reactions.size).toBe(0);
+  });
+
+  it('decides reactions to an older message on its injected facts and reactions', () => {
+    const state = withMessageFacts(stateAfter(small, busy), 6, {
+      senderId: 'bob',
+      deleted: false,
+      reactions: new Map([['👍', new Set(['mo'])]]),
+    });
+    const react: RoomCommand = { type: 'AddReaction', roomId: R, seq: 6, emoji: '👍' };
+    spec(small).givenState(state).when(react, as('mo')).then([]);
+    spec(small).givenState(state).when(react, as('bob')).then([reacted(6, 'bob', '👍')]);
   });
 
   it('tracks deletions inside the window', () => {

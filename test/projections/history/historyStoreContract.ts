@@ -496,6 +496,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: null,
           deleted: false,
           erased: false,
+          reactions: [],
         };
         expect(sent.seq).toBe(3);
         expect(await store.getMessage('r-1', 3)).toEqual(expected);
@@ -728,6 +729,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: isoOf(edit2),
           deleted: false,
           erased: false,
+          reactions: [],
         });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
           { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
@@ -767,6 +769,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: null,
           deleted: true,
           erased: false,
+          reactions: [],
         });
         const page = await store.getMessages('r-1', { limit: 10 });
         expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([
@@ -800,6 +803,88 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         await project();
         expect(await store.getMessage('r-1', sent.seq)).toMatchObject({ text: null, deleted: true, editedAt: null });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([]);
+      });
+    });
+
+    describe('reactions', () => {
+      const reactionsOf = async (seq: number): Promise<MessageView['reactions'] | undefined> =>
+        (await store.getMessage('r-1', seq))?.reactions;
+
+      it('shows who reacted with what on single reads and pages, emoji in first-use order, users in reaction order', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        const first = log.send('r-1', 'u-alice', 'first');
+        const second = log.send('r-1', 'u-alice', 'second');
+        const third = log.send('r-1', 'u-alice', 'third');
+        log.react('r-1', first.seq, 'u-bob', '👍');
+        log.react('r-1', first.seq, 'u-alice', ':party_parrot:');
+        log.react('r-1', first.seq, 'u-alice', '👍');
+        log.react('r-1', third.seq, 'u-bob', '🇫🇷');
+        await project();
+
+        expect(await reactionsOf(first.seq)).toEqual([
+          { emoji: '👍', count: 2, userIds: ['u-bob', 'u-alice'] },
+          { emoji: ':party_parrot:', count: 1, userIds: ['u-alice'] },
+        ]);
+        expect(await reactionsOf(second.seq)).toEqual([]);
+        const page = await store.getMessages('r-1', { limit: 10 });
+        expect(page.messages.map((message) => [message.seq, message.reactions.map((r) => [r.emoji, r.count])])).toEqual([
+          [first.seq, [['👍', 2], [':party_parrot:', 1]]],
+          [second.seq, []],
+          [third.seq, [['🇫🇷', 1]]],
+        ]);
+        // Another page of the same room reads only its own messages' reactions.
+        const older = await store.getMessages('r-1', { before: third.seq, after: first.seq, limit: 10 });
+        expect(older.messages.map((message) => [message.seq, message.reactions])).toEqual([[second.seq, []]]);
+      });
+
+      it('takes a reaction back, drops an emoji nobody holds, and moves the room head', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-alice', '👍');
+        log.react('r-1', sent.seq, 'u-alice', '🎉');
+        const removed = log.react('r-1', sent.seq, 'u-alice', '👍', false);
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '🎉', count: 1, userIds: ['u-alice'] }]);
+        expect((await store.getRoom('r-1'))?.headSeq).toBe(removed.streamVersion);
+      });
+
+      it('applies a re-delivered batch once', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        const all = log.since();
+        await store.applyBatch(all);
+        await store.applyBatch(all);
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-bob'] }]);
+      });
+
+      it('forgets the reactions of a deleted message', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        log.delete('r-1', sent.seq, 'u-alice');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([]);
+      });
+
+      it("removes an erased user's reactions, and never shows one of theirs met after the erasure", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        log.react('r-1', sent.seq, 'u-carol', '👍');
+        log.erasePersonalData('u-bob');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-carol'] }]);
+        // A rebuild over partitions may read the room's reaction after the user's erasure.
+        log.react('r-1', sent.seq, 'u-bob', '🎉');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-carol'] }]);
       });
     });
 

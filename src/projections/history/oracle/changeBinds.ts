@@ -26,7 +26,12 @@ export type StatementName =
   | 'advanceRoom'
   | 'advanceMarkers'
   | 'deleteFriendshipPair'
-  | 'insertFriendshipRow';
+  | 'insertFriendshipRow'
+  | 'insertReaction'
+  | 'deleteReaction'
+  | 'deleteMessageReactions'
+  | 'eraseUserReactions'
+  | 'noteErasedReactor';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -74,6 +79,8 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserEmail', binds: { userId: change.userId } },
         { statement: 'eraseUserEdits', binds: { userId: change.userId } },
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
+        { statement: 'eraseUserReactions', binds: { userId: change.userId } },
+        { statement: 'noteErasedReactor', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -160,7 +167,16 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             deletedBy: change.deletedBy,
           },
         },
+        { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'reactionAdded': {
+      const { roomId, seq, emoji, userId, reactionSeq, at } = change;
+      return [{ statement: 'insertReaction', binds: { roomId, seq, emoji, userId, reactionSeq, at } }];
+    }
+    case 'reactionRemoved': {
+      const { roomId, seq, emoji, userId } = change;
+      return [{ statement: 'deleteReaction', binds: { roomId, seq, emoji, userId } }];
+    }
     case 'roomAdvanced':
       return [{ statement: 'advanceRoom', binds: { roomId: change.roomId, headSeq: change.headSeq, at: change.at } }];
     case 'markersAdvanced':

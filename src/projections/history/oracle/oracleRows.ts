@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
+import type { ReactionRow } from '../reactionViews.js';
 import type {
   EditView,
   FriendshipView,
@@ -139,6 +140,8 @@ export const messageRow = z
       editedAt: r.EDITED_AT === null ? null : iso(r.EDITED_AT),
       deleted: r.DELETED === 1,
       erased: r.ERASED === 1,
+      // Filled in by the store from the reactions table (reactionViews.ts).
+      reactions: [],
     }),
   );
 
@@ -164,3 +167,7 @@ export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.US
 export const usernameRow = z
   .object({ USER_ID: z.string(), USERNAME: z.string() })
   .transform((r): UsernameEntry => ({ userId: r.USER_ID, username: r.USERNAME }));
+
+export const reactionRow = z
+  .object({ SEQ: int, EMOJI: z.string(), USER_ID: z.string() })
+  .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));

@@ -35,6 +35,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   userProfileUpdated: 12,
   userPasswordChanged: 13,
   friendshipChanged: 14,
+  reactionAdded: 15,
+  reactionRemoved: 16,
 };
 
 /**
@@ -55,6 +57,9 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'userRoleChanged',
   'userProfileUpdated',
   'userPasswordChanged',
+  // Each is one statement on its own (message, emoji, user) row; rows of one message do not interact.
+  'reactionAdded',
+  'reactionRemoved',
 ]);
 
 /** Pairs that touch the same row but commute: both only raise a value to a maximum. */
@@ -89,6 +94,11 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`message:${change.roomId}:${change.messageId}`];
     case 'markersAdvanced':
       return [`markers:${change.userId}:${change.roomId}`];
+    case 'reactionAdded':
+    case 'reactionRemoved':
+      // The message key orders a reaction against its message's delete (which drops its reactions); the reaction's
+      // own key keeps an add and a remove of the same reaction in the order they came.
+      return [`message:${change.roomId}:${change.messageId}`, `reaction:${change.roomId}:${change.seq}:${change.emoji}:${change.userId}`];
     case 'friendshipChanged': {
       // Delete-then-insert of both rows of the pair: a later change of the same pair needs a stage of its own.
       const [first, second] = [change.userId, change.friendId].sort();

@@ -30,6 +30,7 @@ import type {
 } from '../historyStore.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
+import { SqliteReactions } from './sqliteReactions.js';
 import {
   checkpointRow,
   editRow,
@@ -66,6 +67,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
   private closed = false;
   private readonly friendships: SqliteFriendships;
+  private readonly reactions: SqliteReactions;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -76,6 +78,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.pragma('synchronous = NORMAL');
     ensureSchema(this.db);
     this.friendships = new SqliteFriendships(this.db);
+    this.reactions = new SqliteReactions(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -179,11 +182,12 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages, hasMore };
+    return { messages: this.reactions.attach(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
-    return parseOptional(messageRow, this.sql.message.get(roomId, seq));
+    const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+    return message === undefined ? undefined : this.reactions.attach(roomId, [message])[0];
   }
 
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
@@ -253,6 +257,7 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.eraseUserEmail.run(change);
         this.sql.eraseUserEdits.run(change);
         this.sql.eraseUserMessages.run(change);
+        this.reactions.userErased(change.userId);
         return;
       case 'roomCreated':
         this.sql.insertRoom.run(change);
@@ -276,8 +281,17 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.editMessage.run({ ...change, seq, erasedFlag: change.erased ? 1 : 0 });
         return;
       }
-      case 'messageDeleted':
-        this.sql.deleteMessage.run({ ...change, seq: seqOfMessage(change) });
+      case 'messageDeleted': {
+        const seq = seqOfMessage(change);
+        this.sql.deleteMessage.run({ ...change, seq });
+        this.reactions.messageDeleted(change.roomId, seq);
+        return;
+      }
+      case 'reactionAdded':
+        this.reactions.added(change);
+        return;
+      case 'reactionRemoved':
+        this.reactions.removed(change);
         return;
       case 'roomAdvanced':
         this.moveRoom(change.roomId, change.headSeq, change.at, 0);

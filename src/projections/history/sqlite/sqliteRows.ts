@@ -139,6 +139,8 @@ export const messageRow = z
       editedAt: r.edited_at === null ? null : iso(r.edited_at),
       deleted: r.deleted === 1,
       erased: r.erased === 1,
+      // Filled in by the store from message_reactions (sqliteReactions.ts).
+      reactions: [],
     }),
   );
 

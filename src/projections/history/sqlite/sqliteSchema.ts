@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
+import { REACTIONS_SCHEMA } from './sqliteReactions.js';
 
 // Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
 // they leave, so the members table is "who is there now". Messages keep their row when deleted (the seq stays
@@ -104,6 +105,7 @@ export function ensureSchema(db: Database.Database): void {
   addErasedColumn(db);
   addProfileColumns(db);
   db.exec(FRIENDSHIPS_SCHEMA);
+  db.exec(REACTIONS_SCHEMA);
 }
 
 /**

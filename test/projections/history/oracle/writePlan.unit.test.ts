@@ -102,6 +102,29 @@ describe('planWrites', () => {
     expectSameMeaningAsOneByOne(reinsert, planWrites(reinsert));
   });
 
+  it('keeps reactions in order against each other and against the delete of their message', () => {
+    const reaction = (seq: number, userId: string, emoji: string, added = true): HistoryChange =>
+      added
+        ? { op: 'reactionAdded', roomId: 'r1', messageId: `r1.${seq}`, seq, emoji, userId, reactionSeq: 9, at: T }
+        : { op: 'reactionRemoved', roomId: 'r1', messageId: `r1.${seq}`, seq, emoji, userId };
+    const changes = [
+      sent('r1', 1),
+      reaction(1, 'u1', '👍'),
+      reaction(1, 'u2', '👍'),
+      reaction(1, 'u1', '👍', false),
+      reaction(1, 'u1', '👍'),
+      deleted('r1', 1),
+    ];
+    const stages = planWrites(changes);
+    expectSameMeaningAsOneByOne(changes, stages);
+    // Adds share a statement array, a remove follows them; adding again after the remove, and the delete, wait.
+    expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
+      ['insertMessage', 'noteLastMessage', 'insertReaction', 'deleteReaction'],
+      ['insertReaction'],
+      ['deleteMessage', 'deleteMessageReactions'],
+    ]);
+  });
+
   it('gives an erasure a stage of its own: it blanks every earlier message of the sender, and none after it', () => {
     const erased: HistoryChange = { op: 'personalDataErased', userId: 'u1' };
     const roleChanged: HistoryChange = { op: 'userRoleChanged', userId: 'u2', role: 'auditor' };
@@ -109,7 +132,7 @@ describe('planWrites', () => {
     const stages = planWrites(changes);
     expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
       ['insertMessage', 'noteLastMessage', 'copyTextToEdits', 'editMessage'],
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages'],
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserReactions', 'noteErasedReactor'],
       ['insertMessage', 'noteLastMessage', 'changeUserRole'],
     ]);
     expectSameMeaningAsOneByOne(changes, stages);
