@@ -82,5 +82,6 @@ export function messageDto(message: MessageView) {
     deleted: message.deleted,
     // Only when true: the sender's personal data was erased, and `text` is "" for good.
     ...(message.erased ? { erased: true } : {}),
+    reactions: message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds })),
   };
 }

@@ -178,6 +178,14 @@ export const memberSchema = z
 export const addMemberBody = z.strictObject({ userId: id }).meta({ id: 'AddMemberRequest' });
 export const changeRoleBody = z.strictObject({ role: z.enum(['moderator', 'member']) }).meta({ id: 'ChangeRoleRequest' });
 
+export const reactionSchema = z
+  .object({
+    emoji: z.string().meta({ description: 'one emoji grapheme or a `:short_name:`' }),
+    count: z.number().int().positive(),
+    userIds: z.array(z.string()).meta({ description: 'who reacted with it, in the order they did' }),
+  })
+  .meta({ id: 'Reaction' });
+
 export const messageSchema = z
   .object({
     messageId: z.string(),
@@ -192,6 +200,9 @@ export const messageSchema = z
       .literal(true)
       .optional()
       .meta({ description: "present when the sender's personal data was erased: `text` is \"\" and can never be read again" }),
+    reactions: z
+      .array(reactionSchema)
+      .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
   })
   .meta({ id: 'Message' });
 
@@ -258,6 +269,16 @@ export function editBody(maxTextLength: number) {
 export const roomIdParams = z.strictObject({ roomId: id });
 export const memberParams = z.strictObject({ roomId: id, userId: id });
 export const messageIdParams = z.strictObject({ messageId: id });
+
+/** The emoji arrives URL-decoded; its rule (domain/reactionEmoji.ts) is the room decider's, which answers VALIDATION_FAILED. */
+export const reactionParams = z.strictObject({
+  messageId: id,
+  emoji: z.string().min(1).max(200).meta({
+    description:
+      'URL-encoded: one emoji grapheme (it holds an Extended_Pictographic or Regional_Indicator code point, or is a keycap; ' +
+      'at most 16 code points) or a `:short_name:` (`^:[a-z0-9_+-]{1,32}:$`)',
+  }),
+});
 
 export const healthSchema = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChatCommands } from '../../commands/chatCommands.js';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../domain/reactionEmoji.js';
 import type { ChatQueries } from '../../queries/chatQueries.js';
 import { memberDto, messageDto, myRoomDto, roomDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
@@ -16,6 +17,7 @@ import {
   messagePageSchema,
   messageSchema,
   messagesQuery,
+  reactionParams,
   roomIdParams,
   roomSchema,
   sendBody,
@@ -297,6 +299,38 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         return { status: 204 };
       },
     }),
+    ...[
+      { method: 'put', summary: "Add the caller's reaction to a message (members); adding it again changes nothing" },
+      { method: 'delete', summary: "Take back the caller's reaction; taking back one they do not have changes nothing" },
+    ].map(({ method, summary }) =>
+      authedRoute({
+        method: method === 'put' ? 'put' : 'delete',
+        path: '/api/chat/messages/:messageId/reactions/:emoji',
+        summary,
+        description:
+          `One reaction per user, emoji and message. A message carries at most ${MAX_REACTIONS_PER_MESSAGE} different emoji; members see each ` +
+          "change live as a `ReactionAdded` / `ReactionRemoved` chat.event, and the message's `reactions` in history.",
+        tags: messages,
+        body: NO_BODY,
+        query: NO_QUERY,
+        params: reactionParams,
+        responses: {
+          204: { description: method === 'put' ? 'the caller has this reaction' : 'the caller no longer has this reaction' },
+          400: {
+            description:
+              'VALIDATION_FAILED (details.field "emoji"): not one emoji or `:short_name:`' +
+              (method === 'put' ? `, or a new emoji on a message that already has ${MAX_REACTIONS_PER_MESSAGE} (details.maxReactionsPerMessage)` : ''),
+          },
+          403: { description: 'NOT_MEMBER' },
+          404: { description: 'NO_MESSAGE: no such message, or it was deleted; NO_ROOM' },
+        },
+        async handler({ principal, params, requestId }) {
+          if (method === 'put') await commands.addReaction(principal, params.messageId, params.emoji, requestId);
+          else await commands.removeReaction(principal, params.messageId, params.emoji, requestId);
+          return { status: 204 };
+        },
+      }),
+    ),
     authedRoute({
       method: 'get',
       path: '/api/chat/messages/:messageId/history',
