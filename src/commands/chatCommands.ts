@@ -187,6 +187,16 @@ export class ChatCommands {
     await this.roomCommand(actor, { type: 'DeleteMessage', roomId, seq }, correlationId);
   }
 
+  /** Renames a group room and/or sets its topic (owner, moderator); `changed` is false when neither changed. */
+  async updateRoomSettings(
+    actor: AccessPrincipal,
+    roomId: string,
+    settings: { name?: string; topic?: string },
+    correlationId: string,
+  ): Promise<RoomOutcome> {
+    return this.roomOutcome(actor, { type: 'UpdateRoomSettings', roomId, ...settings }, correlationId);
+  }
+
   /** Adds the actor's reaction; one they already have appends nothing. */
   async addReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
     const { roomId, seq } = this.locate(messageId);

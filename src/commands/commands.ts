@@ -127,6 +127,18 @@ export type AddReaction = z.infer<typeof addReaction>;
 export const removeReaction = z.object({ type: z.literal('RemoveReaction'), roomId: id, seq, emoji: z.string().max(200) });
 export type RemoveReaction = z.infer<typeof removeReaction>;
 
+/**
+ * The owner or a moderator changes a group room's settings. Absent fields keep their value; the decider applies the
+ * name and topic rules and appends only what changed (nothing when nothing did).
+ */
+export const updateRoomSettings = z.object({
+  type: z.literal('UpdateRoomSettings'),
+  roomId: id,
+  name: text.optional(),
+  topic: text.optional(),
+});
+export type UpdateRoomSettings = z.infer<typeof updateRoomSettings>;
+
 export const roomCommand = z.discriminatedUnion('type', [
   createRoom,
   joinRoom,
@@ -139,6 +151,7 @@ export const roomCommand = z.discriminatedUnion('type', [
   deleteMessage,
   addReaction,
   removeReaction,
+  updateRoomSettings,
 ]);
 export type RoomCommand = z.infer<typeof roomCommand>;
 

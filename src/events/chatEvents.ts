@@ -137,6 +137,18 @@ export interface MessageDeleted {
   data: { roomId: string; messageId: string; deletedBy: string };
 }
 
+/** Stream `room-<id>`: the owner or a moderator renamed a group room (the name already normalised). */
+export interface RoomRenamed {
+  type: 'RoomRenamed';
+  data: { roomId: string; name: string; renamedBy: string };
+}
+
+/** Stream `room-<id>`: the owner or a moderator set a group room's topic; "" clears it. */
+export interface RoomTopicChanged {
+  type: 'RoomTopicChanged';
+  data: { roomId: string; topic: string; changedBy: string };
+}
+
 /**
  * Stream `room-<id>`: `userId` reacted to a message with `emoji` (one emoji grapheme or a `:short_name:`,
  * domain/reactionEmoji.ts). One reaction per user, emoji and message: a repeat appends nothing.
@@ -267,6 +279,8 @@ export type ChatEvent =
   | MessageDeleted
   | ReactionAdded
   | ReactionRemoved
+  | RoomRenamed
+  | RoomTopicChanged
   | MessagesDelivered
   | MessagesRead
   | DeliveriesRecorded
@@ -308,6 +322,8 @@ export const EVENT_CATEGORIES = {
   DeliveriesRecorded: 'deliveries',
   ReactionAdded: 'rooms',
   ReactionRemoved: 'rooms',
+  RoomRenamed: 'rooms',
+  RoomTopicChanged: 'rooms',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

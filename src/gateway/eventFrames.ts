@@ -56,6 +56,14 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       const data = { roomId, messageId, userId, emoji, ...facts };
       return event.type === 'ReactionAdded' ? { ...frame, event: event.type, data } : { ...frame, event: event.type, data };
     }
+    case 'RoomRenamed': {
+      const { roomId, name, renamedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, name, renamedBy, ...facts } };
+    }
+    case 'RoomTopicChanged': {
+      const { roomId, topic, changedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, topic, changedBy, ...facts } };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
@@ -77,6 +85,8 @@ export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | 
     case 'MessageDeleted':
     case 'ReactionAdded':
     case 'ReactionRemoved':
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
       return undefined;
     default: {
       const unknownEvent: never = event;

@@ -87,6 +87,12 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
     userId: id,
     emoji: z.string(),
   }),
+  chatEvent('RoomRenamed', 'The owner or a moderator renamed the room.', { roomId: id, name: z.string(), renamedBy: id }),
+  chatEvent('RoomTopicChanged', 'The owner or a moderator set the room\'s topic ("" clears it).', {
+    roomId: id,
+    topic: z.string(),
+    changedBy: id,
+  }),
 ]).meta({ description: 'An event of a subscribed room, replayed or live: `event` is its type, `data` its fields.' });
 
 // ---- the frames ----------------------------------------------------------------------------------------------

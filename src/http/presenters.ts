@@ -41,6 +41,7 @@ export function roomDto(room: RoomView, myRole: RoomRole | null) {
   return {
     roomId: room.roomId,
     name: room.name,
+    topic: room.topic,
     kind: room.kind,
     createdBy: room.createdBy,
     createdAt: room.createdAt,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
 import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
+import { MAX_ROOM_TOPIC_LENGTH } from '../domain/messageText.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -92,6 +93,7 @@ export const roomSchema = z
   .object({
     roomId: z.string(),
     name: z.string(),
+    topic: z.string().meta({ description: '"" when none is set' }),
     kind: roomKindSchema,
     createdBy: z.string(),
     createdAt: isoTime,
@@ -137,6 +139,19 @@ const ROOM_NAME_MAX = 100;
 const memberIds = z.array(id).max(1000);
 
 // One shape per kind, so the document says that a group room needs a name and a direct room one other member.
+/** PATCH /api/chat/rooms/{roomId}: absent fields keep their value; the decider applies the rules (VALIDATION_FAILED). */
+export const roomSettingsBody = z
+  .strictObject({
+    name: codePointString(ROOM_NAME_MAX).optional().meta({
+      pattern: ROOM_NAME_PATTERN,
+      description: `the new name: one line of plain text, 1 to ${ROOM_NAME_MAX} characters once trimmed`,
+    }),
+    topic: codePointString(MAX_ROOM_TOPIC_LENGTH).optional().meta({
+      description: `the new topic: one line of plain text, at most ${MAX_ROOM_TOPIC_LENGTH} characters once trimmed; "" clears it`,
+    }),
+  })
+  .meta({ id: 'RoomSettings' });
+
 export const createRoomBody = z
   .discriminatedUnion('kind', [
     z.strictObject({

@@ -33,6 +33,8 @@ const roomEvents: Array<RecordedEvent<RoomEvent>> = [
   recorded(sampleEvents.MessageDeleted),
   recorded(sampleEvents.ReactionAdded),
   recorded(sampleEvents.ReactionRemoved),
+  recorded(sampleEvents.RoomRenamed),
+  recorded(sampleEvents.RoomTopicChanged),
 ];
 
 function expectDocumented(frame: ServerFrame): void {

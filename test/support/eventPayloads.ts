@@ -115,6 +115,8 @@ const payloads: PayloadSpecs = {
   MessageDeleted: { roomId: 'string', messageId: 'string', deletedBy: 'string' },
   ReactionAdded: { roomId: 'string', messageId: 'string', userId: 'string', emoji: 'string' },
   ReactionRemoved: { roomId: 'string', messageId: 'string', userId: 'string', emoji: 'string' },
+  RoomRenamed: { roomId: 'string', name: 'string', renamedBy: 'string' },
+  RoomTopicChanged: { roomId: 'string', topic: 'string', changedBy: 'string' },
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
   DeliveriesRecorded: { roomId: 'string', markers: 'delivery markers' },

@@ -255,6 +255,17 @@ export class RecordedEventLog {
     );
   }
 
+  /** The room's name (RoomRenamed) or topic (RoomTopicChanged) changed. */
+  changeSetting(roomId: string, setting: 'name' | 'topic', value: string, by = 'u-alice', options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      setting === 'name'
+        ? { type: 'RoomRenamed', data: { roomId, name: value, renamedBy: by } }
+        : { type: 'RoomTopicChanged', data: { roomId, topic: value, changedBy: by } },
+      { actorId: by, ...options },
+    );
+  }
+
   /** Members' delivery markers for the room moved, reported by the gateway in the room's deliveries stream. */
   deliveries(roomId: string, markers: DeliveryMarker[], options: RecordOptions = {}): RecordedEvent {
     return this.record(

@@ -150,6 +150,11 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: inRoom(asAlice, { type: 'RemoveReaction', roomId: room, seq: 3, emoji: '👍' }),
       then: ['ReactionRemoved'],
     },
+    UpdateRoomSettings: {
+      given: [createPublic],
+      when: inRoom(asAlice, { type: 'UpdateRoomSettings', roomId: room, name: 'renamed', topic: 'a topic' }),
+      then: ['RoomRenamed', 'RoomTopicChanged'],
+    },
     AdvanceDeliveryMarker: {
       given: [],
       when: receipt({ type: 'AdvanceDeliveryMarker', userId: bob, roomId: room, seq: 3 }),

@@ -278,6 +278,24 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(25, 'u-bob'),
     data: { roomId: 'r-general', messageId: 'r-general.5', userId: 'u-bob', emoji: ':party_parrot:' },
   },
+  RoomRenamed: {
+    type: 'RoomRenamed',
+    eventId: 'evt-26',
+    streamId: 'room-r-general',
+    streamVersion: 11,
+    previousHash: 'c'.repeat(64),
+    metadata: metadata(26),
+    data: { roomId: 'r-general', name: 'Général 🌍', renamedBy: 'u-alice' },
+  },
+  RoomTopicChanged: {
+    type: 'RoomTopicChanged',
+    eventId: 'evt-27',
+    streamId: 'room-r-general',
+    streamVersion: 12,
+    previousHash: 'd'.repeat(64),
+    metadata: metadata(27),
+    data: { roomId: 'r-general', topic: 'Anything goes, be kind', changedBy: 'u-alice' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

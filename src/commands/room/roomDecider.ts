@@ -11,13 +11,14 @@ import type {
   RemoveReaction,
   RoomCommand,
   SendMessage,
+  UpdateRoomSettings,
 } from '../commands.js';
 import type { Decider, DecisionContext } from '../decider.js';
 import type { MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { directRoomId, messageIdOf } from '../../domain/ids.js';
-import { normaliseMessageText, normaliseRoomName } from '../../domain/messageText.js';
+import { normaliseMessageText, normaliseRoomName, normaliseRoomTopic } from '../../domain/messageText.js';
 import { MAX_REACTIONS_PER_MESSAGE, checkReactionEmoji } from '../../domain/reactionEmoji.js';
 import type { ExistingRoom, MessageFacts, RoomState } from './roomState.js';
 import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState, reactionsOf } from './roomState.js';
@@ -368,6 +369,32 @@ function removeReaction(command: RemoveReaction, state: RoomState, context: Deci
   return [{ type: 'ReactionRemoved', data: { roomId: room.roomId, messageId, userId: actor, emoji } }];
 }
 
+/**
+ * The owner or a moderator renames a group room or sets its topic. Only what changed is appended (a name or topic
+ * equal to the current one after normalising appends nothing). A direct room has no settings: each side shows
+ * the other person.
+ */
+function updateRoomSettings(command: UpdateRoomSettings, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  if (room.kind === 'direct') {
+    return reject('FORBIDDEN', 'a direct room has no name or topic to change', { roomId: room.roomId, kind: room.kind });
+  }
+  const actor = context.actor.userId;
+  if (!isModerator(requireMember(room, actor))) {
+    return reject('FORBIDDEN', "only the owner or a moderator changes a room's settings", { roomId: room.roomId });
+  }
+  const name = command.name === undefined ? undefined : normaliseRoomName(command.name, context.limits.maxRoomNameLength);
+  const topic = command.topic === undefined ? undefined : normaliseRoomTopic(command.topic);
+  const events: RoomEvent[] = [];
+  if (name !== undefined && name !== room.name) {
+    events.push({ type: 'RoomRenamed', data: { roomId: room.roomId, name, renamedBy: actor } });
+  }
+  if (topic !== undefined && topic !== room.topic) {
+    events.push({ type: 'RoomTopicChanged', data: { roomId: room.roomId, topic, changedBy: actor } });
+  }
+  return events;
+}
+
 export function decideRoom(command: RoomCommand, state: RoomState, context: DecisionContext): RoomEvent[] {
   switch (command.type) {
     case 'CreateRoom':
@@ -392,6 +419,8 @@ export function decideRoom(command: RoomCommand, state: RoomState, context: Deci
       return addReaction(command, state, context);
     case 'RemoveReaction':
       return removeReaction(command, state, context);
+    case 'UpdateRoomSettings':
+      return updateRoomSettings(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled room command ${JSON.stringify(unreachable)}`);

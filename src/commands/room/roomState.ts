@@ -65,6 +65,8 @@ export interface ExistingRoom {
   readonly roomId: string;
   readonly kind: RoomKind;
   readonly name: string;
+  /** "" when none was set. */
+  readonly topic: string;
   readonly createdBy: string;
   /** The stream version: the seq of the last event. The next event's seq is version + 1. */
   readonly version: number;
@@ -106,6 +108,7 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
       roomId: event.data.roomId,
       kind: event.data.kind,
       name: event.data.name,
+      topic: '',
       createdBy: event.data.createdBy,
       version,
       messageWindow: state.messageWindow,
@@ -124,6 +127,10 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
     applyToLedger(ledger, event, state.messageWindow);
     ledger.appliedVersion = version;
   }
+  // Settings live on the state object itself, not the shared ledger: setting them again from the same event is
+  // harmless, so an older object evolved again ends up with the same values.
+  if (event.type === 'RoomRenamed') return { ...state, name: event.data.name, version };
+  if (event.type === 'RoomTopicChanged') return { ...state, topic: event.data.topic, version };
   return { ...state, version };
 }
 
@@ -154,6 +161,10 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
       if (seq !== undefined && facts) ledger.messages.set(seq, { ...facts, deleted: true });
       return;
     }
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
+      // Kept on the state object (evolveRoom), not in the ledger.
+      return;
     case 'ReactionAdded':
     case 'ReactionRemoved': {
       const seq = parseMessageId(event.data.messageId)?.seq;

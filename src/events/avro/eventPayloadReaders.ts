@@ -137,6 +137,14 @@ export const payloadReaders: PayloadReaders = {
     type: 'ReactionRemoved',
     data: { roomId: d.string('roomId'), messageId: d.string('messageId'), userId: d.string('userId'), emoji: d.string('emoji') },
   }),
+  RoomRenamed: (d) => ({
+    type: 'RoomRenamed',
+    data: { roomId: d.string('roomId'), name: d.string('name'), renamedBy: d.string('renamedBy') },
+  }),
+  RoomTopicChanged: (d) => ({
+    type: 'RoomTopicChanged',
+    data: { roomId: d.string('roomId'), topic: d.string('topic'), changedBy: d.string('changedBy') },
+  }),
   MessagesDelivered: (d) => ({
     type: 'MessagesDelivered',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },

@@ -20,6 +20,7 @@ import {
   reactionParams,
   roomIdParams,
   roomSchema,
+  roomSettingsBody,
   sendBody,
 } from '../schemas.js';
 
@@ -109,6 +110,37 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       async handler({ principal, params }) {
         const { room, myRole } = await queries.getRoom(principal, params.roomId);
         return { status: 200, body: { room: roomDto(room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'patch',
+      path: '/api/chat/rooms/:roomId',
+      summary: "Rename a group room or set its topic (owner or moderator)",
+      description:
+        'Absent fields keep their value. Only what changed is recorded, as `RoomRenamed` and `RoomTopicChanged` ' +
+        'events that subscribers receive as chat.events; sending the current values records nothing.',
+      tags: rooms,
+      body: roomSettingsBody,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: {
+        200: { description: 'the room as it is now', schema: roomResponse },
+        400: {
+          description:
+            'VALIDATION_FAILED (details.field "name" or "topic"): a name that is not one line of visible plain text ' +
+            'within the name limit, or a topic that is not one line of plain text within 250 characters',
+        },
+        403: { description: 'FORBIDDEN: a direct room, or a caller who is neither its owner nor a moderator; NOT_MEMBER' },
+        ...NO_ROOM,
+      },
+      async handler({ principal, params, body, requestId }) {
+        const settings = {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.topic === undefined ? {} : { topic: body.topic }),
+        };
+        const outcome = await commands.updateRoomSettings(principal, params.roomId, settings, requestId);
+        const { myRole } = await queries.getRoom(principal, params.roomId);
+        return { status: 200, body: { room: roomDto(outcome.room, myRole) } };
       },
     }),
     authedRoute({

@@ -77,6 +77,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MessageDeleted':
     case 'ReactionAdded':
     case 'ReactionRemoved':
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'DeliveriesRecorded':

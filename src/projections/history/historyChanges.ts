@@ -158,6 +158,14 @@ export interface ReactionRemovedChange {
   userId: string;
 }
 
+/** The room's name changed (RoomRenamed), or its topic (RoomTopicChanged; "" clears it). */
+export interface RoomSettingChanged {
+  op: 'roomSettingChanged';
+  roomId: string;
+  setting: 'name' | 'topic';
+  value: string;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -211,6 +219,7 @@ export type HistoryChange =
   | MessageDeletedChange
   | ReactionAddedChange
   | ReactionRemovedChange
+  | RoomSettingChanged
   | RoomAdvanced
   | MarkersAdvanced;
 
@@ -350,6 +359,14 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
         userId,
       };
       return [change, advanced(roomId, seq, at)];
+    }
+    case 'RoomRenamed': {
+      const { roomId, name } = event.data;
+      return [{ op: 'roomSettingChanged', roomId, setting: 'name', value: name }, advanced(roomId, seq, at)];
+    }
+    case 'RoomTopicChanged': {
+      const { roomId, topic } = event.data;
+      return [{ op: 'roomSettingChanged', roomId, setting: 'topic', value: topic }, advanced(roomId, seq, at)];
     }
     case 'MessagesDelivered': {
       const d = event.data;

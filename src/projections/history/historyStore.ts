@@ -25,6 +25,8 @@ export interface UserView {
 export interface RoomView {
   roomId: string;
   name: string;
+  /** "" when none is set. */
+  topic: string;
   kind: RoomKind;
   createdBy: string;
   createdAt: IsoTime;

@@ -10,6 +10,8 @@ import type {
   ReactionAdded,
   ReactionRemoved,
   RoomCreated,
+  RoomRenamed,
+  RoomTopicChanged,
   RoomEvent,
   RoomKind,
   RoomRole,
@@ -730,6 +732,67 @@ describe('RemoveReaction', () => {
     given(chat).when(unreact(42), as('bob')).thenThrows('NO_MESSAGE');
     given([...chat, reacted(6, 'bob', '👍'), deleted(6, 'bob')]).when(unreact(6), as('bob')).thenThrows('NO_MESSAGE');
     given(chat).when(unreact(6, 'text'), as('bob')).thenThrows('VALIDATION_FAILED', { field: 'emoji' });
+  });
+});
+
+// ---- UpdateRoomSettings -------------------------------------------------------------------------------------
+
+const renamed = (name: string, renamedBy: string): RoomRenamed => ({ type: 'RoomRenamed', data: { roomId: R, name, renamedBy } });
+const topicSet = (topic: string, changedBy: string): RoomTopicChanged => ({
+  type: 'RoomTopicChanged',
+  data: { roomId: R, topic, changedBy },
+});
+
+describe('UpdateRoomSettings', () => {
+  const settings = (changes: { name?: string; topic?: string }, roomId = R): RoomCommand => ({
+    type: 'UpdateRoomSettings',
+    roomId,
+    ...changes,
+  });
+
+  it('lets the owner and a moderator rename a group room and set its topic, normalised', () => {
+    given(team).when(settings({ name: '  Core   team ' }), as('alice')).then([renamed('Core team', 'alice')]);
+    given(team).when(settings({ topic: ' Ship it   fast ' }), as('mo')).then([topicSet('Ship it fast', 'mo')]);
+    given(lobby).when(settings({ name: 'Hall', topic: 'Say hi' }), as('alice')).then([
+      { type: 'RoomRenamed', data: { roomId: R, name: 'Hall', renamedBy: 'alice' } },
+      { type: 'RoomTopicChanged', data: { roomId: R, topic: 'Say hi', changedBy: 'alice' } },
+    ]);
+  });
+
+  it('appends only what changed, and nothing when nothing did', () => {
+    given(team).when(settings({ name: 'Team', topic: 'New' }), as('alice')).then([topicSet('New', 'alice')]);
+    given([...team, topicSet('New', 'alice')]).when(settings({ name: 'Team', topic: ' New ' }), as('mo')).then([]);
+    given([...team, renamed('Core', 'alice')]).when(settings({ name: 'Core' }), as('alice')).then([]);
+    given(team).when(settings({}), as('alice')).then([]);
+    // The state follows the events: a rename and a topic are the current values afterwards.
+    given([...team, renamed('Core', 'alice'), topicSet('X', 'mo')]).when(settings({ name: 'Team', topic: 'X' }), as('alice')).then([
+      renamed('Team', 'alice'),
+    ]);
+  });
+
+  it('clears the topic with an empty one', () => {
+    given([...team, topicSet('Old', 'alice')]).when(settings({ topic: '  ' }), as('alice')).then([topicSet('', 'alice')]);
+    given(team).when(settings({ topic: '' }), as('alice')).then([]);
+  });
+
+  it('refuses a plain member with FORBIDDEN, a non-member with NOT_MEMBER, a missing room with NO_ROOM', () => {
+    given(team).when(settings({ name: 'Mine' }), as('bob')).thenThrows('FORBIDDEN');
+    given(team).when(settings({ name: 'Mine' }), as('carol')).thenThrows('NOT_MEMBER');
+    given([]).when(settings({ name: 'Mine' }), as('alice')).thenThrows('NO_ROOM');
+  });
+
+  it('refuses a direct room with FORBIDDEN: it has no settings', () => {
+    given(direct).when(settings({ topic: 'us' }, DM), as('alice')).thenThrows('FORBIDDEN', { kind: 'direct' });
+  });
+
+  it('refuses a name or topic that breaks the rules with VALIDATION_FAILED naming the field', () => {
+    given(team).when(settings({ name: '' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ name: 'two\nlines' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ name: 'x'.repeat(101) }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ topic: 'two\nlines' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: 'x'.repeat(251) }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: 'bidi \u202e' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: '\u200b' }), as('alice')).then([]);
   });
 });
 

@@ -210,6 +210,8 @@ describe('historyChanges', () => {
     log.edit('r-1', sent.seq, 'y', 'u-bob');
     log.react('r-1', sent.seq, 'u-bob', '👍');
     log.react('r-1', sent.seq, 'u-bob', '👍', false);
+    log.changeSetting('r-1', 'name', 'Renamed');
+    log.changeSetting('r-1', 'topic', 'A topic');
     log.delete('r-1', sent.seq, 'u-bob');
     log.remove('r-1', 'u-bob', 'u-alice');
     log.join('r-1', 'u-bob');

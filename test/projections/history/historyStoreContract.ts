@@ -245,6 +245,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect(await store.getRoom('r-general')).toEqual({
           roomId: 'r-general',
           name: 'General',
+          topic: '',
           kind: 'public',
           createdBy: 'u-alice',
           createdAt: isoOf(created!),
@@ -253,6 +254,23 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           lastMessageSeq: null,
           lastActivityAt: isoOf(joined!),
         });
+      });
+
+      it('renames a room and sets or clears its topic, in every read of the room, moving its head', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        log.changeSetting('r-1', 'name', 'Uno 🎲');
+        const topic = log.changeSetting('r-1', 'topic', 'Dice and more');
+        await project();
+        expect(await store.getRoom('r-1')).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more', headSeq: topic.streamVersion });
+        expect((await store.listPublicRooms({ limit: 10 })).rooms[0]).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more' });
+        expect((await store.listRoomsOfUser('u-bob', { limit: 10 })).rooms[0]).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more' });
+        log.changeSetting('r-1', 'topic', '');
+        log.changeSetting('r-1', 'name', 'Dos');
+        log.changeSetting('r-1', 'name', 'Tres');
+        await project();
+        expect(await store.getRoom('r-1')).toMatchObject({ name: 'Tres', topic: '' });
       });
 
       it('returns undefined for an unknown room', async () => {

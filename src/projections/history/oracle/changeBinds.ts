@@ -27,6 +27,8 @@ export type StatementName =
   | 'advanceMarkers'
   | 'deleteFriendshipPair'
   | 'insertFriendshipRow'
+  | 'renameRoom'
+  | 'changeRoomTopic'
   | 'insertReaction'
   | 'deleteReaction'
   | 'deleteMessageReactions'
@@ -169,6 +171,10 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         },
         { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'roomSettingChanged': {
+      const binds = { roomId: change.roomId, value: change.value };
+      return [{ statement: change.setting === 'name' ? 'renameRoom' : 'changeRoomTopic', binds }];
+    }
     case 'reactionAdded': {
       const { roomId, seq, emoji, userId, reactionSeq, at } = change;
       return [{ statement: 'insertReaction', binds: { roomId, seq, emoji, userId, reactionSeq, at } }];

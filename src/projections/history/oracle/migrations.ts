@@ -175,6 +175,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
+  {
+    version: 7,
+    name: 'room topics',
+    // 250 code points may take up to 1000 bytes, so CHAR semantics; NULL is no topic (Oracle stores '' as NULL).
+    statements: (t) => [`ALTER TABLE ${t.rooms} ADD (topic VARCHAR2(250 CHAR))`],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

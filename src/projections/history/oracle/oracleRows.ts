@@ -56,6 +56,7 @@ export const userRow = z
 const roomFields = {
   ROOM_ID: z.string(),
   NAME: emptyable,
+  TOPIC: emptyable,
   KIND: z.enum(['public', 'private', 'direct']),
   CREATED_BY: z.string(),
   CREATED_AT: int,
@@ -68,6 +69,7 @@ type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
 const toRoomView = (r: RoomRowFields): RoomView => ({
   roomId: r.ROOM_ID,
   name: r.NAME,
+  topic: r.TOPIC,
   kind: r.KIND,
   createdBy: r.CREATED_BY,
   createdAt: iso(r.CREATED_AT),

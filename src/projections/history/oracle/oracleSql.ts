@@ -78,6 +78,9 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     deleteMessage: `UPDATE ${t.messages} SET text = NULL, deleted = 1, deleted_at = ${tsFromMillis('deletedAt')},
         deleted_by = :deletedBy
       WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0`,
+    // Oracle's '' is NULL: a cleared topic is stored NULL and reads back as "".
+    renameRoom: `UPDATE ${t.rooms} SET name = :value WHERE room_id = :roomId`,
+    changeRoomTopic: `UPDATE ${t.rooms} SET topic = :value WHERE room_id = :roomId`,
     insertReaction: `MERGE INTO ${t.reactions} x
       USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
         WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
@@ -145,7 +148,7 @@ export type ReadName =
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
     ${millisOf('created_at')} AS created_at`;
-  const roomColumns = `r.room_id, r.name, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
+  const roomColumns = `r.room_id, r.name, r.topic, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
     r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
     (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
   const messageColumns = `message_id, room_id, seq, sender_id, text, ${millisOf('created_at')} AS created_at,

@@ -37,6 +37,7 @@ const RANK: Record<HistoryChangeOp, number> = {
   friendshipChanged: 14,
   reactionAdded: 15,
   reactionRemoved: 16,
+  roomSettingChanged: 17,
 };
 
 /**
@@ -60,12 +61,18 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   // Each is one statement on its own (message, emoji, user) row; rows of one message do not interact.
   'reactionAdded',
   'reactionRemoved',
+  // One UPDATE of one column per change: repeats run in arrival order, so the last one wins as it should.
+  'roomSettingChanged',
 ]);
 
-/** Pairs that touch the same row but commute: both only raise a value to a maximum. */
+/**
+ * Pairs that touch the same row but commute: both only raise a value to a maximum, or they write different columns
+ * of a room row (a setting, against the head and last-message maxima).
+ */
 function commute(a: HistoryChangeOp, b: HistoryChangeOp): boolean {
   const pair = new Set([a, b]);
-  return pair.has('roomAdvanced') && pair.has('messageInserted');
+  if (pair.has('roomAdvanced') && pair.has('messageInserted')) return true;
+  return pair.size === 2 && pair.has('roomSettingChanged') && (pair.has('roomAdvanced') || pair.has('messageInserted'));
 }
 
 /** The rows a change writes, as keys; changes with no key in common never constrain each other. */
@@ -81,6 +88,7 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`user:${change.userId}`, ERASURE_KEY];
     case 'roomCreated':
     case 'roomAdvanced':
+    case 'roomSettingChanged':
       return [`room:${change.roomId}`];
     case 'memberAdded':
     case 'memberRemoved':

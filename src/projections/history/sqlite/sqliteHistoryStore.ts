@@ -287,6 +287,10 @@ export class SqliteHistoryStore implements HistoryStore {
         this.reactions.messageDeleted(change.roomId, seq);
         return;
       }
+      case 'roomSettingChanged':
+        if (change.setting === 'name') this.sql.renameRoom.run(change);
+        else this.sql.changeRoomTopic.run(change);
+        return;
       case 'reactionAdded':
         this.reactions.added(change);
         return;

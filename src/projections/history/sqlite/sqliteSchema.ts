@@ -104,6 +104,7 @@ export function ensureSchema(db: Database.Database): void {
   db.exec(SCHEMA);
   addErasedColumn(db);
   addProfileColumns(db);
+  addRoomTopicColumn(db);
   db.exec(FRIENDSHIPS_SCHEMA);
   db.exec(REACTIONS_SCHEMA);
 }
@@ -135,4 +136,10 @@ function addProfileColumns(db: Database.Database): void {
   const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('users')").pluck().all();
   if (!columns.includes('status_text')) db.exec("ALTER TABLE users ADD COLUMN status_text TEXT NOT NULL DEFAULT ''");
   if (!columns.includes('avatar_url')) db.exec('ALTER TABLE users ADD COLUMN avatar_url TEXT');
+}
+
+/** Stores made before room settings have no topic column: a room without one has no topic. */
+function addRoomTopicColumn(db: Database.Database): void {
+  const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('rooms')").pluck().all();
+  if (!columns.includes('topic')) db.exec("ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT ''");
 }

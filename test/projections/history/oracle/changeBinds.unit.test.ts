@@ -48,6 +48,8 @@ describe('bind rows per change kind', () => {
       { op: 'personalDataErased', userId: 'u' },
       { op: 'reactionAdded', roomId: 'r', messageId: 'r.2', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 },
       { op: 'reactionRemoved', roomId: 'r', messageId: 'r.2', seq: 2, emoji: '👍', userId: 'u' },
+      { op: 'roomSettingChanged', roomId: 'r', setting: 'name', value: 'Renamed' },
+      { op: 'roomSettingChanged', roomId: 'r', setting: 'topic', value: '' },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -74,7 +76,10 @@ describe('bind rows per change kind', () => {
       ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserReactions', 'noteErasedReactor'],
       ['insertReaction'],
       ['deleteReaction'],
+      ['renameRoom'],
+      ['changeRoomTopic'],
     ]);
+    expect(bound[15]?.[0]?.binds).toEqual({ roomId: 'r', value: '' });
     expect(bound[12]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 });
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
     expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });

@@ -42,6 +42,11 @@ function timeline(stages: Stage[]): number[] {
 /** Pairs whose result does not depend on their order: both only raise maxima or insert-if-absent. */
 const COMMUTING: ReadonlySet<HistoryChangeOp> = new Set(['roomAdvanced', 'messageInserted', 'markersAdvanced']);
 
+/** A room setting writes the name or topic column, a room move or a message insert the head and last-message maxima. */
+const settingAndMove = (a: HistoryChangeOp, b: HistoryChangeOp): boolean =>
+  (a === 'roomSettingChanged' && (b === 'roomAdvanced' || b === 'messageInserted')) ||
+  (b === 'roomSettingChanged' && (a === 'roomAdvanced' || a === 'messageInserted'));
+
 /** Fails when a change runs a statement before a change it follows on the same row has run all of its own. */
 function expectSameMeaningAsOneByOne(changes: HistoryChange[], stages: Stage[]): void {
   const order = timeline(stages);
@@ -55,7 +60,7 @@ function expectSameMeaningAsOneByOne(changes: HistoryChange[], stages: Stage[]):
     changes.forEach((b, j) => {
       if (j <= i) return;
       const shared = rowKeys(a).some((key) => rowKeys(b).includes(key));
-      if (!shared || (COMMUTING.has(a.op) && COMMUTING.has(b.op))) return;
+      if (!shared || (COMMUTING.has(a.op) && COMMUTING.has(b.op)) || settingAndMove(a.op, b.op)) return;
       expect(last(i), `${a.op}#${i} must finish before ${b.op}#${j} starts`).toBeLessThan(first(j));
     });
   });
@@ -123,6 +128,18 @@ describe('planWrites', () => {
       ['insertReaction'],
       ['deleteMessage', 'deleteMessageReactions'],
     ]);
+  });
+
+  it('lets room settings share a stage with the moves of their room, and keeps repeated settings in order', () => {
+    const setting = (value: string, which: 'name' | 'topic' = 'name'): HistoryChange => ({
+      op: 'roomSettingChanged', roomId: 'r1', setting: which, value,
+    });
+    const changes = [room('r1'), setting('a'), advanced('r1', 2), setting('b'), setting('t', 'topic'), advanced('r1', 4), sent('r1', 5), advanced('r1', 5)];
+    const stages = planWrites(changes);
+    expectSameMeaningAsOneByOne(changes, stages);
+    expect(stages).toHaveLength(1);
+    const run = stages[0]?.find((r) => r.statement === 'renameRoom');
+    expect(run?.rows.map((row) => row.value)).toEqual(['a', 'b']);
   });
 
   it('gives an erasure a stage of its own: it blanks every earlier message of the sender, and none after it', () => {
