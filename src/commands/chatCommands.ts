@@ -197,6 +197,16 @@ export class ChatCommands {
     return this.roomOutcome(actor, { type: 'UpdateRoomSettings', roomId, ...settings }, correlationId);
   }
 
+  /** Pins (or, `pinned` false, unpins) a message of the room; the message id must name a message of that room. */
+  async setPinned(actor: AccessPrincipal, roomId: string, messageId: string, pinned: boolean, correlationId: string): Promise<void> {
+    const location = this.locate(messageId);
+    if (location.roomId !== roomId) throw new NotFoundError('NO_MESSAGE', `room ${roomId} has no message ${messageId}`, { roomId, messageId });
+    const command: RoomCommand = pinned
+      ? { type: 'PinMessage', roomId, seq: location.seq }
+      : { type: 'UnpinMessage', roomId, seq: location.seq };
+    await this.roomCommand(actor, command, correlationId);
+  }
+
   /** Adds the actor's reaction; one they already have appends nothing. */
   async addReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
     const { roomId, seq } = this.locate(messageId);

@@ -139,6 +139,14 @@ export const updateRoomSettings = z.object({
 });
 export type UpdateRoomSettings = z.infer<typeof updateRoomSettings>;
 
+/** The owner or a moderator pins message `seq` of the room; pinning a pinned message appends nothing. */
+export const pinMessage = z.object({ type: z.literal('PinMessage'), roomId: id, seq });
+export type PinMessage = z.infer<typeof pinMessage>;
+
+/** The owner or a moderator unpins message `seq`; unpinning a message that is not pinned appends nothing. */
+export const unpinMessage = z.object({ type: z.literal('UnpinMessage'), roomId: id, seq });
+export type UnpinMessage = z.infer<typeof unpinMessage>;
+
 export const roomCommand = z.discriminatedUnion('type', [
   createRoom,
   joinRoom,
@@ -152,6 +160,8 @@ export const roomCommand = z.discriminatedUnion('type', [
   addReaction,
   removeReaction,
   updateRoomSettings,
+  pinMessage,
+  unpinMessage,
 ]);
 export type RoomCommand = z.infer<typeof roomCommand>;
 

@@ -149,6 +149,18 @@ export interface RoomTopicChanged {
   data: { roomId: string; topic: string; changedBy: string };
 }
 
+/** Stream `room-<id>`: the owner or a moderator pinned a message of the room. */
+export interface MessagePinned {
+  type: 'MessagePinned';
+  data: { roomId: string; messageId: string; pinnedBy: string };
+}
+
+/** Stream `room-<id>`: the owner or a moderator unpinned a message (deleting a message unpins it without an event). */
+export interface MessageUnpinned {
+  type: 'MessageUnpinned';
+  data: { roomId: string; messageId: string; unpinnedBy: string };
+}
+
 /**
  * Stream `room-<id>`: `userId` reacted to a message with `emoji` (one emoji grapheme or a `:short_name:`,
  * domain/reactionEmoji.ts). One reaction per user, emoji and message: a repeat appends nothing.
@@ -281,6 +293,8 @@ export type ChatEvent =
   | ReactionRemoved
   | RoomRenamed
   | RoomTopicChanged
+  | MessagePinned
+  | MessageUnpinned
   | MessagesDelivered
   | MessagesRead
   | DeliveriesRecorded
@@ -324,6 +338,8 @@ export const EVENT_CATEGORIES = {
   ReactionRemoved: 'rooms',
   RoomRenamed: 'rooms',
   RoomTopicChanged: 'rooms',
+  MessagePinned: 'rooms',
+  MessageUnpinned: 'rooms',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

@@ -64,6 +64,14 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       const { roomId, topic, changedBy } = event.data;
       return { ...frame, event: event.type, data: { roomId, topic, changedBy, ...facts } };
     }
+    case 'MessagePinned': {
+      const { roomId, messageId, pinnedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, messageId, pinnedBy, ...facts } };
+    }
+    case 'MessageUnpinned': {
+      const { roomId, messageId, unpinnedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, messageId, unpinnedBy, ...facts } };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
@@ -87,6 +95,8 @@ export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | 
     case 'ReactionRemoved':
     case 'RoomRenamed':
     case 'RoomTopicChanged':
+    case 'MessagePinned':
+    case 'MessageUnpinned':
       return undefined;
     default: {
       const unknownEvent: never = event;

@@ -93,6 +93,8 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
     topic: z.string(),
     changedBy: id,
   }),
+  chatEvent('MessagePinned', 'The owner or a moderator pinned a message.', { roomId: id, messageId: id, pinnedBy: id }),
+  chatEvent('MessageUnpinned', 'The owner or a moderator unpinned a message.', { roomId: id, messageId: id, unpinnedBy: id }),
 ]).meta({ description: 'An event of a subscribed room, replayed or live: `event` is its type, `data` its fields.' });
 
 // ---- the frames ----------------------------------------------------------------------------------------------

@@ -284,6 +284,7 @@ export function editBody(maxTextLength: number) {
 export const roomIdParams = z.strictObject({ roomId: id });
 export const memberParams = z.strictObject({ roomId: id, userId: id });
 export const messageIdParams = z.strictObject({ messageId: id });
+export const pinParams = z.strictObject({ roomId: id, messageId: id });
 
 /** The emoji arrives URL-decoded; its rule (domain/reactionEmoji.ts) is the room decider's, which answers VALIDATION_FAILED. */
 export const reactionParams = z.strictObject({

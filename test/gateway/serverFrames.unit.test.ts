@@ -35,6 +35,8 @@ const roomEvents: Array<RecordedEvent<RoomEvent>> = [
   recorded(sampleEvents.ReactionRemoved),
   recorded(sampleEvents.RoomRenamed),
   recorded(sampleEvents.RoomTopicChanged),
+  recorded(sampleEvents.MessagePinned),
+  recorded(sampleEvents.MessageUnpinned),
 ];
 
 function expectDocumented(frame: ServerFrame): void {

@@ -117,6 +117,8 @@ const payloads: PayloadSpecs = {
   ReactionRemoved: { roomId: 'string', messageId: 'string', userId: 'string', emoji: 'string' },
   RoomRenamed: { roomId: 'string', name: 'string', renamedBy: 'string' },
   RoomTopicChanged: { roomId: 'string', topic: 'string', changedBy: 'string' },
+  MessagePinned: { roomId: 'string', messageId: 'string', pinnedBy: 'string' },
+  MessageUnpinned: { roomId: 'string', messageId: 'string', unpinnedBy: 'string' },
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
   DeliveriesRecorded: { roomId: 'string', markers: 'delivery markers' },

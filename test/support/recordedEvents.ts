@@ -266,6 +266,18 @@ export class RecordedEventLog {
     );
   }
 
+  /** The owner pinned message `seq` (or, `pinned` false, unpinned it). */
+  pin(roomId: string, seq: number, pinned = true, by = 'u-alice', options: RecordOptions = {}): RecordedEvent {
+    const messageId = messageIdOf(roomId, seq);
+    return this.record(
+      roomStreamId(roomId),
+      pinned
+        ? { type: 'MessagePinned', data: { roomId, messageId, pinnedBy: by } }
+        : { type: 'MessageUnpinned', data: { roomId, messageId, unpinnedBy: by } },
+      { actorId: by, ...options },
+    );
+  }
+
   /** Members' delivery markers for the room moved, reported by the gateway in the room's deliveries stream. */
   deliveries(roomId: string, markers: DeliveryMarker[], options: RecordOptions = {}): RecordedEvent {
     return this.record(

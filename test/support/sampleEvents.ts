@@ -296,6 +296,24 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(27),
     data: { roomId: 'r-general', topic: 'Anything goes, be kind', changedBy: 'u-alice' },
   },
+  MessagePinned: {
+    type: 'MessagePinned',
+    eventId: 'evt-28',
+    streamId: 'room-r-general',
+    streamVersion: 13,
+    previousHash: 'e'.repeat(64),
+    metadata: metadata(28),
+    data: { roomId: 'r-general', messageId: 'r-general.5', pinnedBy: 'u-alice' },
+  },
+  MessageUnpinned: {
+    type: 'MessageUnpinned',
+    eventId: 'evt-29',
+    streamId: 'room-r-general',
+    streamVersion: 14,
+    previousHash: 'f'.repeat(64),
+    metadata: metadata(29),
+    data: { roomId: 'r-general', messageId: 'r-general.5', unpinnedBy: 'u-alice' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

@@ -5,7 +5,14 @@ import type { RoomCommand } from '../commands.js';
 import { needsMessageLookup, withMessageFacts, type RoomState } from './roomState.js';
 
 /** The commands about one existing message, whose facts an old message needs looked up. */
-const NEEDS_FACTS: ReadonlySet<RoomCommand['type']> = new Set(['EditMessage', 'DeleteMessage', 'AddReaction', 'RemoveReaction']);
+const NEEDS_FACTS: ReadonlySet<RoomCommand['type']> = new Set([
+  'EditMessage',
+  'DeleteMessage',
+  'AddReaction',
+  'RemoveReaction',
+  'PinMessage',
+  'UnpinMessage',
+]);
 
 /** Events read per page while looking for a delete of an old message. */
 const PAGE = 1000;

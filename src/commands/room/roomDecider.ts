@@ -7,10 +7,12 @@ import type {
   EditMessage,
   JoinRoom,
   LeaveRoom,
+  PinMessage,
   RemoveMember,
   RemoveReaction,
   RoomCommand,
   SendMessage,
+  UnpinMessage,
   UpdateRoomSettings,
 } from '../commands.js';
 import type { Decider, DecisionContext } from '../decider.js';
@@ -324,6 +326,47 @@ function deleteMessage(command: DeleteMessage, state: RoomState, context: Decisi
   return [{ type: 'MessageDeleted', data: { roomId: room.roomId, messageId, deletedBy: actor } }];
 }
 
+/** How many messages a room may have pinned at once; pinning one more is refused (VALIDATION_FAILED). */
+export const MAX_PINS_PER_ROOM = 50;
+
+/** Only the owner and moderators pin and unpin. */
+function requirePinner(room: ExistingRoom, actor: string): void {
+  if (!isModerator(requireMember(room, actor))) {
+    reject('FORBIDDEN', 'only the owner or a moderator pins and unpins messages', { roomId: room.roomId });
+  }
+}
+
+/** Pins a standing message; a pinned one appends nothing, a new one beyond MAX_PINS_PER_ROOM is refused. */
+function pinMessage(command: PinMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requirePinner(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  if (room.ledger.pins.has(command.seq)) return [];
+  if (room.ledger.pins.size >= MAX_PINS_PER_ROOM) {
+    return reject('VALIDATION_FAILED', `a room has at most ${MAX_PINS_PER_ROOM} pinned messages`, {
+      roomId: room.roomId,
+      messageId,
+      maxPinsPerRoom: MAX_PINS_PER_ROOM,
+    });
+  }
+  return [{ type: 'MessagePinned', data: { roomId: room.roomId, messageId, pinnedBy: actor } }];
+}
+
+/**
+ * Unpins a message; one that is not pinned (never was, or deleted since, which unpins it) appends nothing. The
+ * message must exist: a seq that never was a message is NO_MESSAGE.
+ */
+function unpinMessage(command: UnpinMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requirePinner(room, actor);
+  requireMessage(room, command.seq);
+  if (!room.ledger.pins.has(command.seq)) return [];
+  const messageId = messageIdOf(room.roomId, command.seq);
+  return [{ type: 'MessageUnpinned', data: { roomId: room.roomId, messageId, unpinnedBy: actor } }];
+}
+
 /** A reaction's message must stand: a deleted one is as absent as one never sent (NO_MESSAGE). */
 function requireStandingMessage(room: ExistingRoom, seq: number): string {
   const message = requireMessage(room, seq);
@@ -421,6 +464,10 @@ export function decideRoom(command: RoomCommand, state: RoomState, context: Deci
       return removeReaction(command, state, context);
     case 'UpdateRoomSettings':
       return updateRoomSettings(command, state, context);
+    case 'PinMessage':
+      return pinMessage(command, state, context);
+    case 'UnpinMessage':
+      return unpinMessage(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled room command ${JSON.stringify(unreachable)}`);

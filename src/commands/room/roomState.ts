@@ -54,6 +54,8 @@ export interface RoomLedger {
    * at most maxRoomMembers users.
    */
   readonly reactions: Map<number, MessageReactions>;
+  /** The seqs of the pinned messages, in pin order; at most MAX_PINS_PER_ROOM, whatever the message window. */
+  readonly pins: Set<number>;
   /** The lowest seq from which `messages` is authoritative; below it, a seq missing from `messages` is unknown. */
   messageWindowStart: number;
   /** The last stream version folded into this ledger. */
@@ -116,6 +118,7 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
         members: new Map(),
         messages: new Map(),
         reactions: new Map(),
+        pins: new Set(),
         // Every message of the room comes after its RoomCreated, so the window covers them all from here on.
         messageWindowStart: version + 1,
         appliedVersion: version,
@@ -159,6 +162,16 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
       const seq = parseMessageId(event.data.messageId)?.seq;
       const facts = seq === undefined ? undefined : ledger.messages.get(seq);
       if (seq !== undefined && facts) ledger.messages.set(seq, { ...facts, deleted: true });
+      // A deleted message is no longer pinned: it frees its place under the cap.
+      if (seq !== undefined) ledger.pins.delete(seq);
+      return;
+    }
+    case 'MessagePinned':
+    case 'MessageUnpinned': {
+      const seq = parseMessageId(event.data.messageId)?.seq;
+      if (seq === undefined) return;
+      if (event.type === 'MessagePinned') ledger.pins.add(seq);
+      else ledger.pins.delete(seq);
       return;
     }
     case 'RoomRenamed':
@@ -237,6 +250,7 @@ export function withMessageFacts(state: RoomState, seq: number, facts: OldMessag
     members: new Map(state.ledger.members),
     messages: new Map(state.ledger.messages),
     reactions: new Map(state.ledger.reactions),
+    pins: new Set(state.ledger.pins),
     messageWindowStart: state.ledger.messageWindowStart,
     appliedVersion: state.ledger.appliedVersion,
   };

@@ -145,6 +145,14 @@ export const payloadReaders: PayloadReaders = {
     type: 'RoomTopicChanged',
     data: { roomId: d.string('roomId'), topic: d.string('topic'), changedBy: d.string('changedBy') },
   }),
+  MessagePinned: (d) => ({
+    type: 'MessagePinned',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), pinnedBy: d.string('pinnedBy') },
+  }),
+  MessageUnpinned: (d) => ({
+    type: 'MessageUnpinned',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), unpinnedBy: d.string('unpinnedBy') },
+  }),
   MessagesDelivered: (d) => ({
     type: 'MessagesDelivered',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },

@@ -79,6 +79,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'ReactionRemoved':
     case 'RoomRenamed':
     case 'RoomTopicChanged':
+    case 'MessagePinned':
+    case 'MessageUnpinned':
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'DeliveriesRecorded':

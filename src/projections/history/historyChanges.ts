@@ -123,7 +123,7 @@ export interface MessageEditedChange {
   erased: boolean;
 }
 
-/** The view forgets the text (reads show null) and the reactions; auditors read the originals from the log itself. */
+/** The view forgets the text (reads show null), the reactions and the pin; auditors read the originals from the log itself. */
 export interface MessageDeletedChange {
   op: 'messageDeleted';
   roomId: string;
@@ -164,6 +164,26 @@ export interface RoomSettingChanged {
   roomId: string;
   setting: 'name' | 'topic';
   value: string;
+}
+
+/** A message was pinned: one row per pinned message, inserted if absent; pinSeq orders the list (latest first). */
+export interface MessagePinnedChange {
+  op: 'messagePinned';
+  roomId: string;
+  messageId: string;
+  seq: number;
+  pinnedBy: string;
+  /** The stream version of the pin event. */
+  pinSeq: number;
+  at: EpochMillis;
+}
+
+/** A message was unpinned (a deleted message is unpinned by messageDeleted). */
+export interface MessageUnpinnedChange {
+  op: 'messageUnpinned';
+  roomId: string;
+  messageId: string;
+  seq: number;
 }
 
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
@@ -220,6 +240,8 @@ export type HistoryChange =
   | ReactionAddedChange
   | ReactionRemovedChange
   | RoomSettingChanged
+  | MessagePinnedChange
+  | MessageUnpinnedChange
   | RoomAdvanced
   | MarkersAdvanced;
 
@@ -367,6 +389,24 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'RoomTopicChanged': {
       const { roomId, topic } = event.data;
       return [{ op: 'roomSettingChanged', roomId, setting: 'topic', value: topic }, advanced(roomId, seq, at)];
+    }
+    case 'MessagePinned': {
+      const { roomId, messageId, pinnedBy } = event.data;
+      const change: MessagePinnedChange = {
+        op: 'messagePinned',
+        roomId,
+        messageId,
+        seq: seqOfMessage(roomId, messageId),
+        pinnedBy,
+        pinSeq: seq,
+        at,
+      };
+      return [change, advanced(roomId, seq, at)];
+    }
+    case 'MessageUnpinned': {
+      const { roomId, messageId } = event.data;
+      const change: MessageUnpinnedChange = { op: 'messageUnpinned', roomId, messageId, seq: seqOfMessage(roomId, messageId) };
+      return [change, advanced(roomId, seq, at)];
     }
     case 'MessagesDelivered': {
       const d = event.data;

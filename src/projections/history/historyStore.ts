@@ -201,6 +201,8 @@ export interface HistoryStore extends ProjectionStore {
 
   getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage>;
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
+  /** The room's pinned messages, most recently pinned first (at most 50); a deleted message is never among them. */
+  getPinnedMessages(roomId: string): Promise<MessageView[]>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 

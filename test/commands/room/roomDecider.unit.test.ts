@@ -6,7 +6,9 @@ import type {
   MemberRoleChanged,
   MessageDeleted,
   MessageEdited,
+  MessagePinned,
   MessageSent,
+  MessageUnpinned,
   ReactionAdded,
   ReactionRemoved,
   RoomCreated,
@@ -17,7 +19,7 @@ import type {
   RoomRole,
 } from '../../../src/events/chatEvents.js';
 import type { RoomCommand } from '../../../src/commands/commands.js';
-import { createRoomDecider, roomDecider } from '../../../src/commands/room/roomDecider.js';
+import { MAX_PINS_PER_ROOM, createRoomDecider, roomDecider } from '../../../src/commands/room/roomDecider.js';
 import {
   DEFAULT_ROOM_MESSAGE_WINDOW,
   needsMessageLookup,
@@ -793,6 +795,54 @@ describe('UpdateRoomSettings', () => {
     given(team).when(settings({ topic: 'x'.repeat(251) }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
     given(team).when(settings({ topic: 'bidi \u202e' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
     given(team).when(settings({ topic: '\u200b' }), as('alice')).then([]);
+  });
+});
+
+// ---- PinMessage / UnpinMessage --------------------------------------------------------------------------------
+
+const pinned = (seq: number, pinnedBy: string): MessagePinned => ({
+  type: 'MessagePinned',
+  data: { roomId: R, messageId: messageIdOf(R, seq), pinnedBy },
+});
+const unpinned = (seq: number, unpinnedBy: string): MessageUnpinned => ({
+  type: 'MessageUnpinned',
+  data: { roomId: R, messageId: messageIdOf(R, seq), unpinnedBy },
+});
+
+describe('PinMessage and UnpinMessage', () => {
+  const pin = (seq: number): RoomCommand => ({ type: 'PinMessage', roomId: R, seq });
+  const unpin = (seq: number): RoomCommand => ({ type: 'UnpinMessage', roomId: R, seq });
+
+  it('lets the owner and a moderator pin and unpin, idempotently', () => {
+    given(chat).when(pin(6), as('alice')).then([pinned(6, 'alice')]);
+    given([...chat, pinned(6, 'alice')]).when(pin(6), as('mo')).then([]);
+    given([...chat, pinned(6, 'alice')]).when(unpin(6), as('mo')).then([unpinned(6, 'mo')]);
+    given(chat).when(unpin(6), as('alice')).then([]);
+    given([...chat, pinned(6, 'alice'), unpinned(6, 'mo')]).when(pin(6), as('alice')).then([pinned(6, 'alice')]);
+  });
+
+  it('refuses a plain member with FORBIDDEN, a non-member with NOT_MEMBER, a missing room with NO_ROOM', () => {
+    given(chat).when(pin(6), as('bob')).thenThrows('FORBIDDEN');
+    given(chat).when(unpin(6), as('bob')).thenThrows('FORBIDDEN');
+    given(chat).when(pin(6), as('carol')).thenThrows('NOT_MEMBER');
+    given([]).when(pin(6), as('alice')).thenThrows('NO_ROOM');
+  });
+
+  it('refuses a seq that is no message, and pinning a deleted one, with NO_MESSAGE; a deleted message is unpinned', () => {
+    given(chat).when(pin(3), as('alice')).thenThrows('NO_MESSAGE', { messageId: 'r1.3' });
+    given(chat).when(unpin(42), as('alice')).thenThrows('NO_MESSAGE');
+    given([...chat, deleted(6, 'bob')]).when(pin(6), as('alice')).thenThrows('NO_MESSAGE');
+    given([...chat, pinned(6, 'alice'), deleted(6, 'bob')]).when(unpin(6), as('alice')).then([]);
+  });
+
+  it(`caps a room at ${MAX_PINS_PER_ROOM} pinned messages; a delete or an unpin frees a place`, () => {
+    const messages = Array.from({ length: MAX_PINS_PER_ROOM + 1 }, (_, i) => sent('bob', 6 + i));
+    const pins = Array.from({ length: MAX_PINS_PER_ROOM }, (_, i) => pinned(6 + i, 'alice'));
+    const full = [...team, ...messages, ...pins];
+    const last = 6 + MAX_PINS_PER_ROOM;
+    given(full).when(pin(last), as('alice')).thenThrows('VALIDATION_FAILED', { maxPinsPerRoom: MAX_PINS_PER_ROOM });
+    given([...full, unpinned(6, 'alice')]).when(pin(last), as('alice')).then([pinned(last, 'alice')]);
+    given([...full, deleted(7, 'bob')]).when(pin(last), as('alice')).then([pinned(last, 'alice')]);
   });
 });
 

@@ -212,6 +212,8 @@ describe('historyChanges', () => {
     log.react('r-1', sent.seq, 'u-bob', '👍', false);
     log.changeSetting('r-1', 'name', 'Renamed');
     log.changeSetting('r-1', 'topic', 'A topic');
+    log.pin('r-1', sent.seq);
+    log.pin('r-1', sent.seq, false);
     log.delete('r-1', sent.seq, 'u-bob');
     log.remove('r-1', 'u-bob', 'u-alice');
     log.join('r-1', 'u-bob');

@@ -906,6 +906,44 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       });
     });
 
+    describe('pins', () => {
+      it('lists pinned messages most recently pinned first, with their reactions, and forgets unpinned ones', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const first = log.send('r-1', 'u-alice', 'first');
+        const second = log.send('r-1', 'u-alice', 'second');
+        const third = log.send('r-1', 'u-alice', 'third');
+        log.pin('r-1', second.seq);
+        log.pin('r-1', first.seq);
+        log.pin('r-1', third.seq);
+        log.react('r-1', first.seq, 'u-alice', '📌');
+        const unpinned = log.pin('r-1', third.seq, false);
+        await project();
+        const pinned = await store.getPinnedMessages('r-1');
+        expect(pinned.map((message) => [message.seq, message.text])).toEqual([
+          [first.seq, 'first'],
+          [second.seq, 'second'],
+        ]);
+        expect(pinned[0]?.reactions).toEqual([{ emoji: '📌', count: 1, userIds: ['u-alice'] }]);
+        expect((await store.getRoom('r-1'))?.headSeq).toBe(unpinned.streamVersion);
+        expect(await store.getPinnedMessages('r-nowhere')).toEqual([]);
+      });
+
+      it('unpins a deleted message, and applies a re-delivered pin once', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const kept = log.send('r-1', 'u-alice', 'kept');
+        const doomed = log.send('r-1', 'u-alice', 'doomed');
+        log.pin('r-1', kept.seq);
+        log.pin('r-1', doomed.seq);
+        log.delete('r-1', doomed.seq, 'u-alice');
+        const all = log.since();
+        await store.applyBatch(all);
+        await store.applyBatch(all);
+        expect((await store.getPinnedMessages('r-1')).map((message) => message.seq)).toEqual([kept.seq]);
+      });
+    });
+
     describe('receipts and unread counts', () => {
       /** A private room of alice's with bob and carol in it, and no message yet. */
       function roomOfThree(): void {

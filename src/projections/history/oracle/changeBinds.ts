@@ -28,6 +28,9 @@ export type StatementName =
   | 'deleteFriendshipPair'
   | 'insertFriendshipRow'
   | 'renameRoom'
+  | 'insertPin'
+  | 'deletePin'
+  | 'deleteMessagePin'
   | 'changeRoomTopic'
   | 'insertReaction'
   | 'deleteReaction'
@@ -170,7 +173,14 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
           },
         },
         { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
+        { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'messagePinned': {
+      const { roomId, seq, pinnedBy, pinSeq, at } = change;
+      return [{ statement: 'insertPin', binds: { roomId, seq, pinnedBy, pinSeq, at } }];
+    }
+    case 'messageUnpinned':
+      return [{ statement: 'deletePin', binds: { roomId: change.roomId, seq: change.seq } }];
     case 'roomSettingChanged': {
       const binds = { roomId: change.roomId, value: change.value };
       return [{ statement: change.setting === 'name' ? 'renameRoom' : 'changeRoomTopic', binds }];

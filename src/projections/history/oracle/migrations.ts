@@ -181,6 +181,21 @@ export const MIGRATIONS: readonly Migration[] = [
     // 250 code points may take up to 1000 bytes, so CHAR semantics; NULL is no topic (Oracle stores '' as NULL).
     statements: (t) => [`ALTER TABLE ${t.rooms} ADD (topic VARCHAR2(250 CHAR))`],
   },
+  {
+    version: 8,
+    name: 'pinned messages',
+    // One row per pinned message (as sqlitePins.ts); a room's list is a range of the primary key, at most 50 rows.
+    statements: (t) => [
+      `CREATE TABLE ${t.pins} (
+        room_id   VARCHAR2(200 BYTE) NOT NULL,
+        seq       NUMBER(19) NOT NULL,
+        pinned_by VARCHAR2(200 BYTE) NOT NULL,
+        pin_seq   NUMBER(19) NOT NULL,
+        pinned_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}pins_pk PRIMARY KEY (room_id, seq)
+      ) ORGANIZATION INDEX`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

@@ -37,6 +37,7 @@ import {
   friendshipRow,
   memberRow,
   messageRow,
+  pinnedSeqRow,
   reactionRow,
   receiptRow,
   roleRow,
@@ -224,6 +225,17 @@ export class OracleHistoryStore implements HistoryStore {
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = await this.one(messageRow, 'message', { roomId, seq });
     return message === undefined ? undefined : (await this.withReactions(roomId, [message]))[0];
+  }
+
+  async getPinnedMessages(roomId: string): Promise<MessageView[]> {
+    const rows = await this.query('getPinnedMessages', this.read.pinnedSeqs, { roomId });
+    const pinned: MessageView[] = [];
+    // At most 50 pins: one primary-key read each, with their own reactions.
+    for (const seq of rows.map((row) => pinnedSeqRow.parse(row))) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined && !message.deleted) pinned.push(message);
+    }
+    return pinned;
   }
 
   /** `messages` (of one room) with their reactions, read as one range of the reactions table's primary key. */

@@ -173,3 +173,5 @@ export const usernameRow = z
 export const reactionRow = z
   .object({ SEQ: int, EMOJI: z.string(), USER_ID: z.string() })
   .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));
+
+export const pinnedSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);

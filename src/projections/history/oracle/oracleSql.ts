@@ -81,6 +81,13 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     // Oracle's '' is NULL: a cleared topic is stored NULL and reads back as "".
     renameRoom: `UPDATE ${t.rooms} SET name = :value WHERE room_id = :roomId`,
     changeRoomTopic: `UPDATE ${t.rooms} SET topic = :value WHERE room_id = :roomId`,
+    insertPin: `MERGE INTO ${t.pins} p
+      USING (SELECT :roomId AS room_id, :seq AS seq FROM dual) s ON (p.room_id = s.room_id AND p.seq = s.seq)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, pinned_by, pin_seq, pinned_at)
+        VALUES (s.room_id, s.seq, :pinnedBy, :pinSeq, ${tsFromMillis('at')})`,
+    deletePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId AND seq = :seq`,
+    deleteMessagePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId
+      AND seq = (SELECT seq FROM ${t.messages} WHERE room_id = :roomId AND message_id = :messageId)`,
     insertReaction: `MERGE INTO ${t.reactions} x
       USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
         WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
@@ -143,7 +150,8 @@ export type ReadName =
   | 'userIdsByEmail'
   | 'usernames'
   | 'usernamesAfter'
-  | 'reactions';
+  | 'reactions'
+  | 'pinnedSeqs';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -202,6 +210,7 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     usernamesAfter: usernames('WHERE user_id > :after'),
     reactions: `SELECT seq, emoji, user_id FROM ${t.reactions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
       ORDER BY seq, reaction_seq, user_id`,
+    pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
   };
 }
 

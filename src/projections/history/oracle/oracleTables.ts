@@ -19,6 +19,7 @@ export interface OracleTables {
   friendships: string;
   reactions: string;
   erasedReactors: string;
+  pins: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -43,6 +44,7 @@ export function oracleTables(prefix = ''): OracleTables {
     friendships: `${p}friendships`,
     reactions: `${p}message_reactions`,
     erasedReactors: `${p}erased_reactors`,
+    pins: `${p}pinned_messages`,
     prefix: p,
   };
 }

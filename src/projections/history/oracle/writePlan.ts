@@ -38,6 +38,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   reactionAdded: 15,
   reactionRemoved: 16,
   roomSettingChanged: 17,
+  messagePinned: 18,
+  messageUnpinned: 19,
 };
 
 /**
@@ -63,6 +65,9 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'reactionRemoved',
   // One UPDATE of one column per change: repeats run in arrival order, so the last one wins as it should.
   'roomSettingChanged',
+  // One statement on its own message's row each; a pin after an unpin of one message waits (the message key).
+  'messagePinned',
+  'messageUnpinned',
 ]);
 
 /**
@@ -99,6 +104,8 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`message:${change.roomId}:${change.messageId}`, `room:${change.roomId}`];
     case 'messageEdited':
     case 'messageDeleted':
+    case 'messagePinned':
+    case 'messageUnpinned':
       return [`message:${change.roomId}:${change.messageId}`];
     case 'markersAdvanced':
       return [`markers:${change.userId}:${change.roomId}`];

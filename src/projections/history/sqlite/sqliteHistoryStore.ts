@@ -30,6 +30,7 @@ import type {
 } from '../historyStore.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
+import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
 import {
   checkpointRow,
@@ -68,6 +69,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private closed = false;
   private readonly friendships: SqliteFriendships;
   private readonly reactions: SqliteReactions;
+  private readonly pins: SqlitePins;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -79,6 +81,7 @@ export class SqliteHistoryStore implements HistoryStore {
     ensureSchema(this.db);
     this.friendships = new SqliteFriendships(this.db);
     this.reactions = new SqliteReactions(this.db);
+    this.pins = new SqlitePins(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -190,6 +193,16 @@ export class SqliteHistoryStore implements HistoryStore {
     return message === undefined ? undefined : this.reactions.attach(roomId, [message])[0];
   }
 
+  async getPinnedMessages(roomId: string): Promise<MessageView[]> {
+    const pinned: MessageView[] = [];
+    // At most 50 pins: one primary-key read each, with their own reactions.
+    for (const seq of this.pins.seqsOf(roomId)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined && !message.deleted) pinned.push(message);
+    }
+    return pinned;
+  }
+
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.sql.editHistory.all(roomId, seq).map((row) => editRow.parse(row));
   }
@@ -285,8 +298,15 @@ export class SqliteHistoryStore implements HistoryStore {
         const seq = seqOfMessage(change);
         this.sql.deleteMessage.run({ ...change, seq });
         this.reactions.messageDeleted(change.roomId, seq);
+        this.pins.messageDeleted(change.roomId, seq);
         return;
       }
+      case 'messagePinned':
+        this.pins.pinned(change);
+        return;
+      case 'messageUnpinned':
+        this.pins.unpinned(change);
+        return;
       case 'roomSettingChanged':
         if (change.setting === 'name') this.sql.renameRoom.run(change);
         else this.sql.changeRoomTopic.run(change);

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
+import { PINS_SCHEMA } from './sqlitePins.js';
 import { REACTIONS_SCHEMA } from './sqliteReactions.js';
 
 // Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
@@ -107,6 +108,7 @@ export function ensureSchema(db: Database.Database): void {
   addRoomTopicColumn(db);
   db.exec(FRIENDSHIPS_SCHEMA);
   db.exec(REACTIONS_SCHEMA);
+  db.exec(PINS_SCHEMA);
 }
 
 /**

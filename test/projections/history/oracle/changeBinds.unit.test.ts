@@ -50,6 +50,8 @@ describe('bind rows per change kind', () => {
       { op: 'reactionRemoved', roomId: 'r', messageId: 'r.2', seq: 2, emoji: '👍', userId: 'u' },
       { op: 'roomSettingChanged', roomId: 'r', setting: 'name', value: 'Renamed' },
       { op: 'roomSettingChanged', roomId: 'r', setting: 'topic', value: '' },
+      { op: 'messagePinned', roomId: 'r', messageId: 'r.2', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 },
+      { op: 'messageUnpinned', roomId: 'r', messageId: 'r.2', seq: 2 },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -67,7 +69,7 @@ describe('bind rows per change kind', () => {
       // The previous text is copied before the new one is set.
       ['copyTextToEdits', 'editMessage'],
       // A deleted message's reactions leave the view with its text.
-      ['deleteMessage', 'deleteMessageReactions'],
+      ['deleteMessage', 'deleteMessageReactions', 'deleteMessagePin'],
       ['advanceRoom'],
       ['advanceMarkers'],
       ['changeUserRole'],
@@ -78,7 +80,10 @@ describe('bind rows per change kind', () => {
       ['deleteReaction'],
       ['renameRoom'],
       ['changeRoomTopic'],
+      ['insertPin'],
+      ['deletePin'],
     ]);
+    expect(bound[16]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 });
     expect(bound[15]?.[0]?.binds).toEqual({ roomId: 'r', value: '' });
     expect(bound[12]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 });
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });

@@ -126,7 +126,7 @@ describe('planWrites', () => {
     expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
       ['insertMessage', 'noteLastMessage', 'insertReaction', 'deleteReaction'],
       ['insertReaction'],
-      ['deleteMessage', 'deleteMessageReactions'],
+      ['deleteMessage', 'deleteMessageReactions', 'deleteMessagePin'],
     ]);
   });
 
