@@ -124,6 +124,7 @@ describe('reactions over REST, live over the WebSocket', () => {
     const message = await sendRest(http, alice, roomId, 'before erasure', 'r-4');
     expect((await http.put(path(message.messageId, '🎉'), { token: bob.accessToken })).status).toBe(204);
     expect((await http.put(path(message.messageId, '🎉'), { token: alice.accessToken })).status).toBe(204);
+    // MODE: vitest sets MODE=test in the environment the CLI inherits, which this base's config refuses.
     const erase = await runCli(['users', 'erase', 'bob', '--json'], { DATA_DIR: server.dataDir, EVENT_LOG: 'sqlite', MODE: 'embedded' });
     expect(erase.stderr).toBe('');
     expect(erase.code).toBe(0);

@@ -46,6 +46,19 @@ function readerOf(log: RecordedEventLog, reads: number[]) {
 }
 
 describe('oldMessageFactsFromLog', () => {
+  it('lets a pin of a message older than the window be decided, and refuses one of a deleted old message', async () => {
+    const { log, reads } = roomWithOldMessages();
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const state = fold(log.events);
+    const pin = (seq: number): RoomCommand => ({ type: 'PinMessage', roomId: 'r1', seq });
+    expect(() => decider.decide(pin(4), state, context('alice'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+    expect(decider.decide(pin(4), await prepare(state, pin(4), roomStreamId('r1')), context('alice'))).toMatchObject([
+      { type: 'MessagePinned', data: { messageId: 'r1.4', pinnedBy: 'alice' } },
+    ]);
+    const deletedOld = await prepare(state, pin(5), roomStreamId('r1'));
+    expect(() => decider.decide(pin(5), deletedOld, context('alice'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+  });
+
   it('folds the reactions of an older message for a reaction command, and refuses one to a deleted message', async () => {
     const { log, reads } = roomWithOldMessages();
     log.react('r1', 4, 'alice', '👍');
