@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
-import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
+import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN } from './textPatterns.js';
 import { MAX_ROOM_TOPIC_LENGTH } from '../domain/messageText.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
@@ -147,6 +147,7 @@ export const roomSettingsBody = z
       description: `the new name: one line of plain text, 1 to ${ROOM_NAME_MAX} characters once trimmed`,
     }),
     topic: codePointString(MAX_ROOM_TOPIC_LENGTH).optional().meta({
+      pattern: ROOM_TOPIC_PATTERN,
       description: `the new topic: one line of plain text, at most ${MAX_ROOM_TOPIC_LENGTH} characters once trimmed; "" clears it`,
     }),
   })
