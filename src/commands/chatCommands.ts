@@ -189,6 +189,38 @@ export class ChatCommands {
     await this.roomCommand(actor, { type: 'DeleteMessage', roomId, seq }, correlationId);
   }
 
+  /** Renames a group room and/or sets its topic (owner, moderator); `changed` is false when neither changed. */
+  async updateRoomSettings(
+    actor: AccessPrincipal,
+    roomId: string,
+    settings: { name?: string; topic?: string },
+    correlationId: string,
+  ): Promise<RoomOutcome> {
+    return this.roomOutcome(actor, { type: 'UpdateRoomSettings', roomId, ...settings }, correlationId);
+  }
+
+  /** Pins (or, `pinned` false, unpins) a message of the room; the message id must name a message of that room. */
+  async setPinned(actor: AccessPrincipal, roomId: string, messageId: string, pinned: boolean, correlationId: string): Promise<void> {
+    const location = this.locate(messageId);
+    if (location.roomId !== roomId) throw new NotFoundError('NO_MESSAGE', `room ${roomId} has no message ${messageId}`, { roomId, messageId });
+    const command: RoomCommand = pinned
+      ? { type: 'PinMessage', roomId, seq: location.seq }
+      : { type: 'UnpinMessage', roomId, seq: location.seq };
+    await this.roomCommand(actor, command, correlationId);
+  }
+
+  /** Adds the actor's reaction; one they already have appends nothing. */
+  async addReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'AddReaction', roomId, seq, emoji }, correlationId);
+  }
+
+  /** Takes back the actor's reaction; one they do not have appends nothing. */
+  async removeReaction(actor: AccessPrincipal, messageId: string, emoji: string, correlationId: string): Promise<void> {
+    const { roomId, seq } = this.locate(messageId);
+    await this.roomCommand(actor, { type: 'RemoveReaction', roomId, seq, emoji }, correlationId);
+  }
+
   private async roomOutcome(actor: AccessPrincipal, command: RoomCommand, correlationId: string): Promise<RoomOutcome> {
     const result = await this.roomCommand(actor, command, correlationId);
     return { room: await this.room(command.roomId), changed: result.events.length > 0 };

@@ -135,6 +135,36 @@ export type EditMessage = z.infer<typeof editMessage>;
 export const deleteMessage = z.object({ type: z.literal('DeleteMessage'), roomId: id, seq });
 export type DeleteMessage = z.infer<typeof deleteMessage>;
 
+/**
+ * The actor reacts to message `seq` with `emoji` (one emoji grapheme or a `:short_name:`, domain/reactionEmoji.ts).
+ * Adding a reaction the actor already has, or removing one they do not have, appends nothing.
+ */
+export const addReaction = z.object({ type: z.literal('AddReaction'), roomId: id, seq, emoji: z.string().max(200) });
+export type AddReaction = z.infer<typeof addReaction>;
+
+export const removeReaction = z.object({ type: z.literal('RemoveReaction'), roomId: id, seq, emoji: z.string().max(200) });
+export type RemoveReaction = z.infer<typeof removeReaction>;
+
+/**
+ * The owner or a moderator changes a group room's settings. Absent fields keep their value; the decider applies the
+ * name and topic rules and appends only what changed (nothing when nothing did).
+ */
+export const updateRoomSettings = z.object({
+  type: z.literal('UpdateRoomSettings'),
+  roomId: id,
+  name: text.optional(),
+  topic: text.optional(),
+});
+export type UpdateRoomSettings = z.infer<typeof updateRoomSettings>;
+
+/** The owner or a moderator pins message `seq` of the room; pinning a pinned message appends nothing. */
+export const pinMessage = z.object({ type: z.literal('PinMessage'), roomId: id, seq });
+export type PinMessage = z.infer<typeof pinMessage>;
+
+/** The owner or a moderator unpins message `seq`; unpinning a message that is not pinned appends nothing. */
+export const unpinMessage = z.object({ type: z.literal('UnpinMessage'), roomId: id, seq });
+export type UnpinMessage = z.infer<typeof unpinMessage>;
+
 export const roomCommand = z.discriminatedUnion('type', [
   createRoom,
   joinRoom,
@@ -145,6 +175,11 @@ export const roomCommand = z.discriminatedUnion('type', [
   sendMessage,
   editMessage,
   deleteMessage,
+  addReaction,
+  removeReaction,
+  updateRoomSettings,
+  pinMessage,
+  unpinMessage,
 ]);
 export type RoomCommand = z.infer<typeof roomCommand>;
 

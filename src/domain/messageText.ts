@@ -174,3 +174,29 @@ export function normaliseRoomName(raw: string, maxLength: number): string {
         : 'a room name must be plain text';
   throw new CommandRejectedError('VALIDATION_FAILED', message, { field: 'name', ...result });
 }
+
+/** Longest room topic, in code points after normalising. */
+export const MAX_ROOM_TOPIC_LENGTH = 250;
+
+/**
+ * Normalises a room topic by a room name's rules (one line of plain text, whitespace runs collapsed), except that a
+ * topic may be empty: "" (or only whitespace) clears it. Problems are VALIDATION_FAILED with `details.field = 'topic'`.
+ */
+export function normaliseRoomTopic(raw: string, maxLength: number = MAX_ROOM_TOPIC_LENGTH): string {
+  if (/[\r\n\u2028\u2029]/.test(raw)) {
+    throw new CommandRejectedError('VALIDATION_FAILED', 'a room topic must be a single line', {
+      field: 'topic',
+      reason: 'line-break',
+    });
+  }
+  const result = normaliseText(raw, maxLength, { allowNewlineAndTab: false, collapseWhitespace: true });
+  if (typeof result === 'string') return result;
+  if (result.reason === 'empty') return '';
+  const message =
+    result.reason === 'too-long'
+      ? `a room topic is at most ${result.maxLength} characters`
+      : result.reason === 'invisible-only'
+        ? 'a room topic must be visible text, or empty'
+        : 'a room topic must be plain text';
+  throw new CommandRejectedError('VALIDATION_FAILED', message, { field: 'topic', ...result });
+}

@@ -137,6 +137,45 @@ export interface MessageDeleted {
   data: { roomId: string; messageId: string; deletedBy: string };
 }
 
+/** Stream `room-<id>`: the owner or a moderator renamed a group room (the name already normalised). */
+export interface RoomRenamed {
+  type: 'RoomRenamed';
+  data: { roomId: string; name: string; renamedBy: string };
+}
+
+/** Stream `room-<id>`: the owner or a moderator set a group room's topic; "" clears it. */
+export interface RoomTopicChanged {
+  type: 'RoomTopicChanged';
+  data: { roomId: string; topic: string; changedBy: string };
+}
+
+/** Stream `room-<id>`: the owner or a moderator pinned a message of the room. */
+export interface MessagePinned {
+  type: 'MessagePinned';
+  data: { roomId: string; messageId: string; pinnedBy: string };
+}
+
+/** Stream `room-<id>`: the owner or a moderator unpinned a message (deleting a message unpins it without an event). */
+export interface MessageUnpinned {
+  type: 'MessageUnpinned';
+  data: { roomId: string; messageId: string; unpinnedBy: string };
+}
+
+/**
+ * Stream `room-<id>`: `userId` reacted to a message with `emoji` (one emoji grapheme or a `:short_name:`,
+ * domain/reactionEmoji.ts). One reaction per user, emoji and message: a repeat appends nothing.
+ */
+export interface ReactionAdded {
+  type: 'ReactionAdded';
+  data: { roomId: string; messageId: string; userId: string; emoji: string };
+}
+
+/** Stream `room-<id>`: `userId` took back their reaction `emoji` on a message. */
+export interface ReactionRemoved {
+  type: 'ReactionRemoved';
+  data: { roomId: string; messageId: string; userId: string; emoji: string };
+}
+
 /**
  * Stream `receipts-<userId>`: a user's delivery and read markers, one per room, that only ever move forward.
  * Kept out of the room stream (DESIGN.md): a room's stream holds what was said and who is there.
@@ -280,6 +319,12 @@ export type ChatEvent =
   | MessageSent
   | MessageEdited
   | MessageDeleted
+  | ReactionAdded
+  | ReactionRemoved
+  | RoomRenamed
+  | RoomTopicChanged
+  | MessagePinned
+  | MessageUnpinned
   | MessagesDelivered
   | MessagesRead
   | DeliveriesRecorded
@@ -327,6 +372,12 @@ export const EVENT_CATEGORIES = {
   IdentityUnlinked: 'users',
   IdentityClaimed: 'identities',
   IdentityReleased: 'identities',
+  ReactionAdded: 'rooms',
+  ReactionRemoved: 'rooms',
+  RoomRenamed: 'rooms',
+  RoomTopicChanged: 'rooms',
+  MessagePinned: 'rooms',
+  MessageUnpinned: 'rooms',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

@@ -50,6 +50,28 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       const { roomId, messageId, deletedBy } = event.data;
       return { ...frame, event: event.type, data: { roomId, messageId, deletedBy, ...facts } };
     }
+    case 'ReactionAdded':
+    case 'ReactionRemoved': {
+      const { roomId, messageId, userId, emoji } = event.data;
+      const data = { roomId, messageId, userId, emoji, ...facts };
+      return event.type === 'ReactionAdded' ? { ...frame, event: event.type, data } : { ...frame, event: event.type, data };
+    }
+    case 'RoomRenamed': {
+      const { roomId, name, renamedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, name, renamedBy, ...facts } };
+    }
+    case 'RoomTopicChanged': {
+      const { roomId, topic, changedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, topic, changedBy, ...facts } };
+    }
+    case 'MessagePinned': {
+      const { roomId, messageId, pinnedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, messageId, pinnedBy, ...facts } };
+    }
+    case 'MessageUnpinned': {
+      const { roomId, messageId, unpinnedBy } = event.data;
+      return { ...frame, event: event.type, data: { roomId, messageId, unpinnedBy, ...facts } };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
@@ -69,6 +91,12 @@ export function textBearingMessageId(event: RecordedEvent<RoomEvent>): string | 
     case 'MemberRemoved':
     case 'MemberRoleChanged':
     case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
+    case 'MessagePinned':
+    case 'MessageUnpinned':
       return undefined;
     default: {
       const unknownEvent: never = event;

@@ -75,6 +75,26 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
   }),
   chatEvent('MessageEdited', 'A message was edited.', { roomId: id, messageId: id, text: messageText, editedBy: id, erased }),
   chatEvent('MessageDeleted', 'A message was deleted.', { roomId: id, messageId: id, deletedBy: id }),
+  chatEvent('ReactionAdded', '`userId` reacted to a message with `emoji` (one emoji or a `:short_name:`).', {
+    roomId: id,
+    messageId: id,
+    userId: id,
+    emoji: z.string(),
+  }),
+  chatEvent('ReactionRemoved', '`userId` took back their reaction `emoji` to a message.', {
+    roomId: id,
+    messageId: id,
+    userId: id,
+    emoji: z.string(),
+  }),
+  chatEvent('RoomRenamed', 'The owner or a moderator renamed the room.', { roomId: id, name: z.string(), renamedBy: id }),
+  chatEvent('RoomTopicChanged', 'The owner or a moderator set the room\'s topic ("" clears it).', {
+    roomId: id,
+    topic: z.string(),
+    changedBy: id,
+  }),
+  chatEvent('MessagePinned', 'The owner or a moderator pinned a message.', { roomId: id, messageId: id, pinnedBy: id }),
+  chatEvent('MessageUnpinned', 'The owner or a moderator unpinned a message.', { roomId: id, messageId: id, unpinnedBy: id }),
 ]).meta({ description: 'An event of a subscribed room, replayed or live: `event` is its type, `data` its fields.' });
 
 // ---- the frames ----------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ export function roomDto(room: RoomView, myRole: RoomRole | null) {
   return {
     roomId: room.roomId,
     name: room.name,
+    topic: room.topic,
     kind: room.kind,
     createdBy: room.createdBy,
     createdAt: room.createdAt,
@@ -82,5 +83,6 @@ export function messageDto(message: MessageView) {
     deleted: message.deleted,
     // Only when true: the sender's personal data was erased, and `text` is "" for good.
     ...(message.erased ? { erased: true } : {}),
+    reactions: message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds })),
   };
 }

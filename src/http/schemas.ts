@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
 import { MAX_PASSWORD_LENGTH, PASSWORD_CHARACTER_RULES, type PasswordPolicy } from '../auth/passwordPolicy.js';
 import { DISPLAY_NAME_MAX, normaliseDisplayName, profileFieldProblem } from '../commands/user/profileRules.js';
-import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, trimmedLengthPattern } from './textPatterns.js';
+import { MAX_ROOM_TOPIC_LENGTH } from '../domain/messageText.js';
+import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN, trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -136,6 +137,7 @@ export const roomSchema = z
   .object({
     roomId: z.string(),
     name: z.string(),
+    topic: z.string().meta({ description: '"" when none is set' }),
     kind: roomKindSchema,
     createdBy: z.string(),
     createdAt: isoTime,
@@ -181,6 +183,20 @@ const ROOM_NAME_MAX = 100;
 const memberIds = z.array(id).max(1000);
 
 // One shape per kind, so the document says that a group room needs a name and a direct room one other member.
+/** PATCH /api/chat/rooms/{roomId}: absent fields keep their value; the decider applies the rules (VALIDATION_FAILED). */
+export const roomSettingsBody = z
+  .strictObject({
+    name: codePointString(ROOM_NAME_MAX).optional().meta({
+      pattern: ROOM_NAME_PATTERN,
+      description: `the new name: one line of plain text, 1 to ${ROOM_NAME_MAX} characters once trimmed`,
+    }),
+    topic: codePointString(MAX_ROOM_TOPIC_LENGTH).optional().meta({
+      pattern: ROOM_TOPIC_PATTERN,
+      description: `the new topic: one line of plain text, at most ${MAX_ROOM_TOPIC_LENGTH} characters once trimmed; "" clears it`,
+    }),
+  })
+  .meta({ id: 'RoomSettings' });
+
 export const createRoomBody = z
   .discriminatedUnion('kind', [
     z.strictObject({
@@ -222,6 +238,14 @@ export const memberSchema = z
 export const addMemberBody = z.strictObject({ userId: id }).meta({ id: 'AddMemberRequest' });
 export const changeRoleBody = z.strictObject({ role: z.enum(['moderator', 'member']) }).meta({ id: 'ChangeRoleRequest' });
 
+export const reactionSchema = z
+  .object({
+    emoji: z.string().meta({ description: 'one emoji grapheme or a `:short_name:`' }),
+    count: z.number().int().positive(),
+    userIds: z.array(z.string()).meta({ description: 'who reacted with it, in the order they did' }),
+  })
+  .meta({ id: 'Reaction' });
+
 export const messageSchema = z
   .object({
     messageId: z.string(),
@@ -236,6 +260,9 @@ export const messageSchema = z
       .literal(true)
       .optional()
       .meta({ description: "present when the sender's personal data was erased: `text` is \"\" and can never be read again" }),
+    reactions: z
+      .array(reactionSchema)
+      .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
   })
   .meta({ id: 'Message' });
 
@@ -302,6 +329,17 @@ export function editBody(maxTextLength: number) {
 export const roomIdParams = z.strictObject({ roomId: id });
 export const memberParams = z.strictObject({ roomId: id, userId: id });
 export const messageIdParams = z.strictObject({ messageId: id });
+export const pinParams = z.strictObject({ roomId: id, messageId: id });
+
+/** The emoji arrives URL-decoded; its rule (domain/reactionEmoji.ts) is the room decider's, which answers VALIDATION_FAILED. */
+export const reactionParams = z.strictObject({
+  messageId: id,
+  emoji: z.string().min(1).max(200).meta({
+    description:
+      'URL-encoded: one emoji grapheme (it holds an Extended_Pictographic or Regional_Indicator code point, or is a keycap; ' +
+      'at most 16 code points) or a `:short_name:` (`^:[a-z0-9_+-]{1,32}:$`)',
+  }),
+});
 
 export const healthSchema = z
   .object({

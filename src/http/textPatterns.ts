@@ -47,6 +47,22 @@ export const MESSAGE_TEXT_PATTERN = somethingVisible(without(union(CONTROLS, BID
 /** A room name (normaliseRoomName): one line, no control character at all, no bidi control, something visible. */
 export const ROOM_NAME_PATTERN = somethingVisible(union(CONTROLS, BIDI_CONTROLS, LINE_SEPARATORS));
 
+/**
+ * What leaves nothing of a text made only of it (messageText.ts), besides white space: the stripped zero width
+ * space, word joiner and BOM, and the zero width (non-)joiners trimmed at the edges.
+ */
+const BLANK_EXTRAS: readonly Range[] = [[0x200b, 0x200d], [0x2060, 0x2060], [0xfeff, 0xfeff]];
+
+/**
+ * A room topic (normaliseRoomTopic): a room name's characters, but it may also be blank (white space and stripped
+ * zero-width characters only, which clears the topic). Its length limit is the document's maxLength.
+ */
+export const ROOM_TOPIC_PATTERN = ((): string => {
+  const refused = union(CONTROLS, BIDI_CONTROLS, LINE_SEPARATORS);
+  const blank = characterClass(without(union(WHITE_SPACE, BLANK_EXTRAS), refused), { negated: false });
+  return `^(?:${blank}*|${somethingVisible(refused).slice(1, -1)})$`;
+})();
+
 /** A display name (normaliseDisplayName, profileFieldProblem): 1 to `max` code points once trimmed. */
 export function trimmedLengthPattern(max: number): string {
   const kept = characterClass(TRIMMED, { negated: true });

@@ -56,6 +56,12 @@ export class ChatQueries {
     return page.hasMore && edge ? { messages: page.messages, nextCursor: edge.seq } : { messages: page.messages };
   }
 
+  /** The room's pinned messages, most recently pinned first: for whoever may read the room (as its history). */
+  async getPinnedMessages(principal: AccessPrincipal, roomId: string): Promise<MessageView[]> {
+    await this.readableRoom(principal, roomId);
+    return this.history.getPinnedMessages(roomId);
+  }
+
   /** Members' delivery and read markers: for whoever may read the room (members; anyone for a public room). */
   async getReceipts(principal: AccessPrincipal, roomId: string): Promise<ReceiptView[]> {
     await this.readableRoom(principal, roomId);

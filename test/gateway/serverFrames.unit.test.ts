@@ -31,6 +31,12 @@ const roomEvents: Array<RecordedEvent<RoomEvent>> = [
   recorded({ ...sampleEvents.MessageSent, data: { ...sampleEvents.MessageSent.data, text: '', erased: true } }),
   recorded(sampleEvents.MessageEdited),
   recorded(sampleEvents.MessageDeleted),
+  recorded(sampleEvents.ReactionAdded),
+  recorded(sampleEvents.ReactionRemoved),
+  recorded(sampleEvents.RoomRenamed),
+  recorded(sampleEvents.RoomTopicChanged),
+  recorded(sampleEvents.MessagePinned),
+  recorded(sampleEvents.MessageUnpinned),
 ];
 
 function expectDocumented(frame: ServerFrame): void {

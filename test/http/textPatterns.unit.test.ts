@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH, PASSWORD_CHARACTER_RULES } from '../../src/auth/passwordPolicy.js';
 import { DISPLAY_NAME_MAX, normaliseDisplayName, profileFieldProblem } from '../../src/commands/user/profileRules.js';
-import { normaliseMessageText, normaliseRoomName } from '../../src/domain/messageText.js';
+import { normaliseMessageText, normaliseRoomName, normaliseRoomTopic } from '../../src/domain/messageText.js';
 import {
   emailSchema,
   newPasswordSchema,
@@ -11,7 +11,13 @@ import {
   usernamePattern,
   usernameSchema,
 } from '../../src/http/schemas.js';
-import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, trimmedLengthPattern } from '../../src/http/textPatterns.js';
+import {
+  characterClassOf,
+  MESSAGE_TEXT_PATTERN,
+  ROOM_NAME_PATTERN,
+  ROOM_TOPIC_PATTERN,
+  trimmedLengthPattern,
+} from '../../src/http/textPatterns.js';
 
 // The document's patterns say which texts the deciders refuse; these tests hold each one against the decider's own
 // function, one code point at a time over the whole of Unicode, so the two cannot drift apart.
@@ -69,6 +75,21 @@ describe('text patterns of the OpenAPI document (unit)', () => {
     (text) => {
       expect(new RegExp(MESSAGE_TEXT_PATTERN, 'u').test(text)).toBe(accepts(message, text));
       expect(new RegExp(ROOM_NAME_PATTERN, 'u').test(text)).toBe(accepts(roomName, text));
+    },
+  );
+
+  it.each([
+    ['alone', (char: string) => char],
+    ['between letters', (char: string) => `a${char}b`],
+    ['beside white space', (char: string) => ` ${char} `],
+  ])('room topic: the pattern refuses a character %s exactly when normaliseRoomTopic does', (_name, shape) => {
+    expect(disagreements(ROOM_TOPIC_PATTERN, (text) => normaliseRoomTopic(text), shape)).toEqual([]);
+  });
+
+  it.each(['', ' ', '\u200b\u2060', ' \ufeff\u3000', '\u3164', '\u00ad', 'hi', '\u202Eevil', 'x\u2028y', '\t'])(
+    'room topic %j: pattern and rule agree on whole texts too',
+    (text) => {
+      expect(new RegExp(ROOM_TOPIC_PATTERN, 'u').test(text)).toBe(accepts((t) => normaliseRoomTopic(t), text));
     },
   );
 

@@ -6,6 +6,7 @@ import { roomAccess, type RoomUse } from '../../src/queries/roomAccess.js';
 const room = (kind: RoomKind): RoomView => ({
   roomId: `${kind}-room`,
   name: kind,
+  topic: '',
   kind,
   createdBy: 'alice',
   createdAt: '2025-01-01T00:00:00.000Z',

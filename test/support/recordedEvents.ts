@@ -245,6 +245,39 @@ export class RecordedEventLog {
     );
   }
 
+  /** `userId` reacted to message `seq` with `emoji` (or, `added` false, took the reaction back). */
+  react(roomId: string, seq: number, userId: string, emoji: string, added = true, options: RecordOptions = {}): RecordedEvent {
+    const data = { roomId, messageId: messageIdOf(roomId, seq), userId, emoji };
+    return this.record(
+      roomStreamId(roomId),
+      added ? { type: 'ReactionAdded', data } : { type: 'ReactionRemoved', data },
+      { actorId: userId, ...options },
+    );
+  }
+
+  /** The room's name (RoomRenamed) or topic (RoomTopicChanged) changed. */
+  changeSetting(roomId: string, setting: 'name' | 'topic', value: string, by = 'u-alice', options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      roomStreamId(roomId),
+      setting === 'name'
+        ? { type: 'RoomRenamed', data: { roomId, name: value, renamedBy: by } }
+        : { type: 'RoomTopicChanged', data: { roomId, topic: value, changedBy: by } },
+      { actorId: by, ...options },
+    );
+  }
+
+  /** The owner pinned message `seq` (or, `pinned` false, unpinned it). */
+  pin(roomId: string, seq: number, pinned = true, by = 'u-alice', options: RecordOptions = {}): RecordedEvent {
+    const messageId = messageIdOf(roomId, seq);
+    return this.record(
+      roomStreamId(roomId),
+      pinned
+        ? { type: 'MessagePinned', data: { roomId, messageId, pinnedBy: by } }
+        : { type: 'MessageUnpinned', data: { roomId, messageId, unpinnedBy: by } },
+      { actorId: by, ...options },
+    );
+  }
+
   /** Members' delivery markers for the room moved, reported by the gateway in the room's deliveries stream. */
   deliveries(roomId: string, markers: DeliveryMarker[], options: RecordOptions = {}): RecordedEvent {
     return this.record(

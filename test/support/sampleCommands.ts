@@ -166,6 +166,31 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: inRoom(asAlice, { type: 'DeleteMessage', roomId: room, seq: 3 }),
       then: ['MessageDeleted'],
     },
+    AddReaction: {
+      given: [createPublic, hello],
+      when: inRoom(asAlice, { type: 'AddReaction', roomId: room, seq: 3, emoji: '👍' }),
+      then: ['ReactionAdded'],
+    },
+    RemoveReaction: {
+      given: [createPublic, hello, inRoom(asAlice, { type: 'AddReaction', roomId: room, seq: 3, emoji: '👍' })],
+      when: inRoom(asAlice, { type: 'RemoveReaction', roomId: room, seq: 3, emoji: '👍' }),
+      then: ['ReactionRemoved'],
+    },
+    UpdateRoomSettings: {
+      given: [createPublic],
+      when: inRoom(asAlice, { type: 'UpdateRoomSettings', roomId: room, name: 'renamed', topic: 'a topic' }),
+      then: ['RoomRenamed', 'RoomTopicChanged'],
+    },
+    PinMessage: {
+      given: [createPublic, hello],
+      when: inRoom(asAlice, { type: 'PinMessage', roomId: room, seq: 3 }),
+      then: ['MessagePinned'],
+    },
+    UnpinMessage: {
+      given: [createPublic, hello, inRoom(asAlice, { type: 'PinMessage', roomId: room, seq: 3 })],
+      when: inRoom(asAlice, { type: 'UnpinMessage', roomId: room, seq: 3 }),
+      then: ['MessageUnpinned'],
+    },
     AdvanceDeliveryMarker: {
       given: [],
       when: receipt({ type: 'AdvanceDeliveryMarker', userId: bob, roomId: room, seq: 3 }),

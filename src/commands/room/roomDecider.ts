@@ -1,23 +1,29 @@
 import type {
   AddMember,
+  AddReaction,
   ChangeMemberRole,
   CreateRoom,
   DeleteMessage,
   EditMessage,
   JoinRoom,
   LeaveRoom,
+  PinMessage,
   RemoveMember,
+  RemoveReaction,
   RoomCommand,
   SendMessage,
+  UnpinMessage,
+  UpdateRoomSettings,
 } from '../commands.js';
 import type { Decider, DecisionContext } from '../decider.js';
 import type { MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { directRoomId, messageIdOf } from '../../domain/ids.js';
-import { normaliseMessageText, normaliseRoomName } from '../../domain/messageText.js';
+import { normaliseMessageText, normaliseRoomName, normaliseRoomTopic } from '../../domain/messageText.js';
+import { MAX_REACTIONS_PER_MESSAGE, checkReactionEmoji } from '../../domain/reactionEmoji.js';
 import type { ExistingRoom, MessageFacts, RoomState } from './roomState.js';
-import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState } from './roomState.js';
+import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState, reactionsOf } from './roomState.js';
 
 // The room stream's rules: membership, moderation and messages. Pure: the actor, limits and every id arrive in
 // the command or the context; a message's id is derived from its seq, which is the stream version it will get.
@@ -320,6 +326,118 @@ function deleteMessage(command: DeleteMessage, state: RoomState, context: Decisi
   return [{ type: 'MessageDeleted', data: { roomId: room.roomId, messageId, deletedBy: actor } }];
 }
 
+/** How many messages a room may have pinned at once; pinning one more is refused (VALIDATION_FAILED). */
+export const MAX_PINS_PER_ROOM = 50;
+
+/** Only the owner and moderators pin and unpin. */
+function requirePinner(room: ExistingRoom, actor: string): void {
+  if (!isModerator(requireMember(room, actor))) {
+    reject('FORBIDDEN', 'only the owner or a moderator pins and unpins messages', { roomId: room.roomId });
+  }
+}
+
+/** Pins a standing message; a pinned one appends nothing, a new one beyond MAX_PINS_PER_ROOM is refused. */
+function pinMessage(command: PinMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requirePinner(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  if (room.ledger.pins.has(command.seq)) return [];
+  if (room.ledger.pins.size >= MAX_PINS_PER_ROOM) {
+    return reject('VALIDATION_FAILED', `a room has at most ${MAX_PINS_PER_ROOM} pinned messages`, {
+      roomId: room.roomId,
+      messageId,
+      maxPinsPerRoom: MAX_PINS_PER_ROOM,
+    });
+  }
+  return [{ type: 'MessagePinned', data: { roomId: room.roomId, messageId, pinnedBy: actor } }];
+}
+
+/**
+ * Unpins a message; one that is not pinned (never was, or deleted since, which unpins it) appends nothing. The
+ * message must exist: a seq that never was a message is NO_MESSAGE.
+ */
+function unpinMessage(command: UnpinMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requirePinner(room, actor);
+  requireMessage(room, command.seq);
+  if (!room.ledger.pins.has(command.seq)) return [];
+  const messageId = messageIdOf(room.roomId, command.seq);
+  return [{ type: 'MessageUnpinned', data: { roomId: room.roomId, messageId, unpinnedBy: actor } }];
+}
+
+/** A reaction's message must stand: a deleted one is as absent as one never sent (NO_MESSAGE). */
+function requireStandingMessage(room: ExistingRoom, seq: number): string {
+  const message = requireMessage(room, seq);
+  const messageId = messageIdOf(room.roomId, seq);
+  if (message.deleted) {
+    return reject('NO_MESSAGE', `message ${messageId} was deleted`, { roomId: room.roomId, messageId });
+  }
+  return messageId;
+}
+
+/**
+ * One reaction per user, emoji and message: adding one the actor already has appends nothing. A new emoji on a
+ * message that already carries MAX_REACTIONS_PER_MESSAGE distinct ones is refused; joining an existing one is not.
+ */
+function addReaction(command: AddReaction, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  const emoji = checkReactionEmoji(command.emoji);
+  const reactions = reactionsOf(room, command.seq);
+  const users = reactions.get(emoji);
+  if (users?.has(actor)) return [];
+  if (users === undefined && reactions.size >= MAX_REACTIONS_PER_MESSAGE) {
+    return reject('VALIDATION_FAILED', `a message carries at most ${MAX_REACTIONS_PER_MESSAGE} different reactions`, {
+      field: 'emoji',
+      roomId: room.roomId,
+      messageId,
+      maxReactionsPerMessage: MAX_REACTIONS_PER_MESSAGE,
+    });
+  }
+  return [{ type: 'ReactionAdded', data: { roomId: room.roomId, messageId, userId: actor, emoji } }];
+}
+
+/** Taking back a reaction the actor does not have appends nothing. */
+function removeReaction(command: RemoveReaction, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  const actor = context.actor.userId;
+  requireMember(room, actor);
+  const messageId = requireStandingMessage(room, command.seq);
+  const emoji = checkReactionEmoji(command.emoji);
+  if (!reactionsOf(room, command.seq).get(emoji)?.has(actor)) return [];
+  return [{ type: 'ReactionRemoved', data: { roomId: room.roomId, messageId, userId: actor, emoji } }];
+}
+
+/**
+ * The owner or a moderator renames a group room or sets its topic. Only what changed is appended (a name or topic
+ * equal to the current one after normalising appends nothing). A direct room has no settings: each side shows
+ * the other person.
+ */
+function updateRoomSettings(command: UpdateRoomSettings, state: RoomState, context: DecisionContext): RoomEvent[] {
+  const room = requireRoom(state, command.roomId);
+  if (room.kind === 'direct') {
+    return reject('FORBIDDEN', 'a direct room has no name or topic to change', { roomId: room.roomId, kind: room.kind });
+  }
+  const actor = context.actor.userId;
+  if (!isModerator(requireMember(room, actor))) {
+    return reject('FORBIDDEN', "only the owner or a moderator changes a room's settings", { roomId: room.roomId });
+  }
+  const name = command.name === undefined ? undefined : normaliseRoomName(command.name, context.limits.maxRoomNameLength);
+  const topic = command.topic === undefined ? undefined : normaliseRoomTopic(command.topic);
+  const events: RoomEvent[] = [];
+  if (name !== undefined && name !== room.name) {
+    events.push({ type: 'RoomRenamed', data: { roomId: room.roomId, name, renamedBy: actor } });
+  }
+  if (topic !== undefined && topic !== room.topic) {
+    events.push({ type: 'RoomTopicChanged', data: { roomId: room.roomId, topic, changedBy: actor } });
+  }
+  return events;
+}
+
 export function decideRoom(command: RoomCommand, state: RoomState, context: DecisionContext): RoomEvent[] {
   switch (command.type) {
     case 'CreateRoom':
@@ -340,6 +458,16 @@ export function decideRoom(command: RoomCommand, state: RoomState, context: Deci
       return editMessage(command, state, context);
     case 'DeleteMessage':
       return deleteMessage(command, state, context);
+    case 'AddReaction':
+      return addReaction(command, state, context);
+    case 'RemoveReaction':
+      return removeReaction(command, state, context);
+    case 'UpdateRoomSettings':
+      return updateRoomSettings(command, state, context);
+    case 'PinMessage':
+      return pinMessage(command, state, context);
+    case 'UnpinMessage':
+      return unpinMessage(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled room command ${JSON.stringify(unreachable)}`);

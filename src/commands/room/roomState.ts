@@ -15,6 +15,14 @@ export interface MessageFacts {
   readonly deleted: boolean;
 }
 
+/** A message's reactions: emoji → who reacted with it. An emoji nobody holds any more has no entry. */
+export type MessageReactions = Map<string, Set<string>>;
+
+/** What an older message's look-up injects (withMessageFacts): its facts and, optionally, its reactions. */
+export interface OldMessageFacts extends MessageFacts {
+  readonly reactions?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /** A room stream with no RoomCreated yet. */
 export interface AbsentRoom {
   readonly exists: false;
@@ -40,6 +48,14 @@ export interface RoomLedger {
    * `withMessageFacts`. At most `messageWindow` entries.
    */
   readonly messages: Map<number, MessageFacts>;
+  /**
+   * Reactions by seq, for messages that have any and whose facts `messages` holds: bounded with it (an entry
+   * goes when its message's facts are evicted), and each message holds at most MAX_REACTIONS_PER_MESSAGE emoji of
+   * at most maxRoomMembers users.
+   */
+  readonly reactions: Map<number, MessageReactions>;
+  /** The seqs of the pinned messages, in pin order; at most MAX_PINS_PER_ROOM, whatever the message window. */
+  readonly pins: Set<number>;
   /** The lowest seq from which `messages` is authoritative; below it, a seq missing from `messages` is unknown. */
   messageWindowStart: number;
   /** The last stream version folded into this ledger. */
@@ -51,6 +67,8 @@ export interface ExistingRoom {
   readonly roomId: string;
   readonly kind: RoomKind;
   readonly name: string;
+  /** "" when none was set. */
+  readonly topic: string;
   readonly createdBy: string;
   /** The stream version: the seq of the last event. The next event's seq is version + 1. */
   readonly version: number;
@@ -92,12 +110,15 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
       roomId: event.data.roomId,
       kind: event.data.kind,
       name: event.data.name,
+      topic: '',
       createdBy: event.data.createdBy,
       version,
       messageWindow: state.messageWindow,
       ledger: {
         members: new Map(),
         messages: new Map(),
+        reactions: new Map(),
+        pins: new Set(),
         // Every message of the room comes after its RoomCreated, so the window covers them all from here on.
         messageWindowStart: version + 1,
         appliedVersion: version,
@@ -109,6 +130,10 @@ export function evolveRoom(state: RoomState, event: RecordedEvent<RoomEvent>): R
     applyToLedger(ledger, event, state.messageWindow);
     ledger.appliedVersion = version;
   }
+  // Settings live on the state object itself, not the shared ledger: setting them again from the same event is
+  // harmless, so an older object evolved again ends up with the same values.
+  if (event.type === 'RoomRenamed') return { ...state, name: event.data.name, version };
+  if (event.type === 'RoomTopicChanged') return { ...state, topic: event.data.topic, version };
   return { ...state, version };
 }
 
@@ -137,6 +162,28 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
       const seq = parseMessageId(event.data.messageId)?.seq;
       const facts = seq === undefined ? undefined : ledger.messages.get(seq);
       if (seq !== undefined && facts) ledger.messages.set(seq, { ...facts, deleted: true });
+      // A deleted message is no longer pinned: it frees its place under the cap.
+      if (seq !== undefined) ledger.pins.delete(seq);
+      return;
+    }
+    case 'MessagePinned':
+    case 'MessageUnpinned': {
+      const seq = parseMessageId(event.data.messageId)?.seq;
+      if (seq === undefined) return;
+      if (event.type === 'MessagePinned') ledger.pins.add(seq);
+      else ledger.pins.delete(seq);
+      return;
+    }
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
+      // Kept on the state object (evolveRoom), not in the ledger.
+      return;
+    case 'ReactionAdded':
+    case 'ReactionRemoved': {
+      const seq = parseMessageId(event.data.messageId)?.seq;
+      // Reactions of a message whose facts are not held (evicted, or never injected) are not kept either.
+      if (seq === undefined || !ledger.messages.has(seq)) return;
+      applyReaction(ledger, seq, event.data.emoji, event.data.userId, event.type === 'ReactionAdded');
       return;
     }
     default: {
@@ -144,6 +191,23 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
       throw new Error(`unhandled room event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** Adds or takes back one user's reaction in place; an emoji left without users, and a message without emoji, go. */
+function applyReaction(ledger: RoomLedger, seq: number, emoji: string, userId: string, added: boolean): void {
+  const reactions = ledger.reactions.get(seq) ?? new Map<string, Set<string>>();
+  const users = reactions.get(emoji) ?? new Set<string>();
+  if (added) users.add(userId);
+  else users.delete(userId);
+  if (users.size > 0) reactions.set(emoji, users);
+  else reactions.delete(emoji);
+  if (reactions.size > 0) ledger.reactions.set(seq, reactions);
+  else ledger.reactions.delete(seq);
+}
+
+/** The reactions the state holds for message `seq` (empty when none, or when its facts are not held). */
+export function reactionsOf(room: ExistingRoom, seq: number): ReadonlyMap<string, ReadonlySet<string>> {
+  return room.ledger.reactions.get(seq) ?? new Map<string, Set<string>>();
 }
 
 /**
@@ -155,6 +219,7 @@ function evictOldMessages(ledger: RoomLedger, capacity: number): void {
   for (const seq of ledger.messages.keys()) {
     if (ledger.messages.size <= capacity) return;
     ledger.messages.delete(seq);
+    ledger.reactions.delete(seq);
     ledger.messageWindowStart = Math.max(ledger.messageWindowStart, seq + 1);
   }
 }
@@ -179,15 +244,19 @@ export function needsMessageLookup(state: RoomState, seq: number): boolean {
  * If the map is full, the oldest window entry makes room (the window start moves past it), so a long-lived
  * state (a command processor's cache) stays bounded however many facts it collects.
  */
-export function withMessageFacts(state: RoomState, seq: number, facts: MessageFacts): RoomState {
+export function withMessageFacts(state: RoomState, seq: number, facts: OldMessageFacts): RoomState {
   if (!state.exists || !needsMessageLookup(state, seq)) return state;
   const ledger: RoomLedger = {
     members: new Map(state.ledger.members),
     messages: new Map(state.ledger.messages),
+    reactions: new Map(state.ledger.reactions),
+    pins: new Set(state.ledger.pins),
     messageWindowStart: state.ledger.messageWindowStart,
     appliedVersion: state.ledger.appliedVersion,
   };
   ledger.messages.set(seq, { senderId: facts.senderId, deleted: facts.deleted });
+  const reactions = new Map([...(facts.reactions ?? [])].map(([emoji, users]) => [emoji, new Set(users)]));
+  if (reactions.size > 0) ledger.reactions.set(seq, reactions);
   evictOldMessages(ledger, state.messageWindow);
   return { ...state, ledger };
 }

@@ -145,6 +145,30 @@ export const payloadReaders: PayloadReaders = {
     type: 'MessageDeleted',
     data: { roomId: d.string('roomId'), messageId: d.string('messageId'), deletedBy: d.string('deletedBy') },
   }),
+  ReactionAdded: (d) => ({
+    type: 'ReactionAdded',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), userId: d.string('userId'), emoji: d.string('emoji') },
+  }),
+  ReactionRemoved: (d) => ({
+    type: 'ReactionRemoved',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), userId: d.string('userId'), emoji: d.string('emoji') },
+  }),
+  RoomRenamed: (d) => ({
+    type: 'RoomRenamed',
+    data: { roomId: d.string('roomId'), name: d.string('name'), renamedBy: d.string('renamedBy') },
+  }),
+  RoomTopicChanged: (d) => ({
+    type: 'RoomTopicChanged',
+    data: { roomId: d.string('roomId'), topic: d.string('topic'), changedBy: d.string('changedBy') },
+  }),
+  MessagePinned: (d) => ({
+    type: 'MessagePinned',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), pinnedBy: d.string('pinnedBy') },
+  }),
+  MessageUnpinned: (d) => ({
+    type: 'MessageUnpinned',
+    data: { roomId: d.string('roomId'), messageId: d.string('messageId'), unpinnedBy: d.string('unpinnedBy') },
+  }),
   MessagesDelivered: (d) => ({
     type: 'MessagesDelivered',
     data: { userId: d.string('userId'), roomId: d.string('roomId'), seq: d.long('seq') },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ChatCommands } from '../../commands/chatCommands.js';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../domain/reactionEmoji.js';
+import { MAX_PINS_PER_ROOM } from '../../commands/room/roomDecider.js';
 import type { ChatQueries } from '../../queries/chatQueries.js';
 import { memberDto, messageDto, myRoomDto, roomDto } from '../presenters.js';
 import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
@@ -16,8 +18,11 @@ import {
   messagePageSchema,
   messageSchema,
   messagesQuery,
+  pinParams,
+  reactionParams,
   roomIdParams,
   roomSchema,
+  roomSettingsBody,
   sendBody,
 } from '../schemas.js';
 
@@ -25,6 +30,10 @@ const roomResponse = z.object({ room: roomSchema });
 const roomsResponse = z.object({ rooms: z.array(roomSchema), nextCursor: z.string().optional() });
 const membersResponse = z.object({ members: z.array(memberSchema) });
 const messageResponse = z.object({ message: messageSchema });
+const pinsResponse = z.object({ messages: z.array(messageSchema) });
+const PIN_CAP_REFUSAL: Record<number, { description: string }> = {
+  400: { description: `VALIDATION_FAILED: the room already has ${MAX_PINS_PER_ROOM} pinned messages (details.maxPinsPerRoom)` },
+};
 
 // The refusals of the room decider (commands/room/roomDecider.ts) and the read checks (queries/roomAccess.ts), as
 // the routes below answer them. Checks run in a fixed order: the room exists, the caller may act, then the target.
@@ -107,6 +116,37 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
       async handler({ principal, params }) {
         const { room, myRole } = await queries.getRoom(principal, params.roomId);
         return { status: 200, body: { room: roomDto(room, myRole) } };
+      },
+    }),
+    authedRoute({
+      method: 'patch',
+      path: '/api/chat/rooms/:roomId',
+      summary: "Rename a group room or set its topic (owner or moderator)",
+      description:
+        'Absent fields keep their value. Only what changed is recorded, as `RoomRenamed` and `RoomTopicChanged` ' +
+        'events that subscribers receive as chat.events; sending the current values records nothing.',
+      tags: rooms,
+      body: roomSettingsBody,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: {
+        200: { description: 'the room as it is now', schema: roomResponse },
+        400: {
+          description:
+            'VALIDATION_FAILED (details.field "name" or "topic"): a name that is not one line of visible plain text ' +
+            'within the name limit, or a topic that is not one line of plain text within 250 characters',
+        },
+        403: { description: 'FORBIDDEN: a direct room, or a caller who is neither its owner nor a moderator; NOT_MEMBER' },
+        ...NO_ROOM,
+      },
+      async handler({ principal, params, body, requestId }) {
+        const settings = {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.topic === undefined ? {} : { topic: body.topic }),
+        };
+        const outcome = await commands.updateRoomSettings(principal, params.roomId, settings, requestId);
+        const { myRole } = await queries.getRoom(principal, params.roomId);
+        return { status: 200, body: { room: roomDto(outcome.room, myRole) } };
       },
     }),
     authedRoute({
@@ -223,6 +263,50 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
     }),
     authedRoute({
       method: 'get',
+      path: '/api/chat/rooms/:roomId/pins',
+      summary: "The room's pinned messages, most recently pinned first (members, or anyone for public rooms)",
+      tags: messages,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: roomIdParams,
+      responses: { 200: { description: `the pinned messages, at most ${MAX_PINS_PER_ROOM}`, schema: pinsResponse }, ...READ_REFUSALS },
+      async handler({ principal, params }) {
+        const pinned = await queries.getPinnedMessages(principal, params.roomId);
+        return { status: 200, body: { messages: pinned.map(messageDto) } };
+      },
+    }),
+    ...[
+      { method: 'put', summary: 'Pin a message of the room (owner or moderator); pinning it again changes nothing' },
+      { method: 'delete', summary: 'Unpin a message (owner or moderator); unpinning one that is not pinned changes nothing' },
+    ].map(({ method, summary }) =>
+      authedRoute({
+        method: method === 'put' ? 'put' : 'delete',
+        path: '/api/chat/rooms/:roomId/pins/:messageId',
+        summary,
+        description:
+          `A room has at most ${MAX_PINS_PER_ROOM} pinned messages; deleting a message unpins it. Members see each ` +
+          'change live as a `MessagePinned` / `MessageUnpinned` chat.event.',
+        tags: messages,
+        body: NO_BODY,
+        query: NO_QUERY,
+        params: pinParams,
+        responses: {
+          204: { description: method === 'put' ? 'the message is pinned' : 'the message is not pinned' },
+          ...(method === 'put' ? PIN_CAP_REFUSAL : {}),
+          403: { description: 'FORBIDDEN: the caller is neither the owner nor a moderator; NOT_MEMBER' },
+          404: {
+            description:
+              'NO_MESSAGE: no such message in this room' + (method === 'put' ? ', or it was deleted' : '') + '; NO_ROOM',
+          },
+        },
+        async handler({ principal, params, requestId }) {
+          await commands.setPinned(principal, params.roomId, params.messageId, method === 'put', requestId);
+          return { status: 204 };
+        },
+      }),
+    ),
+    authedRoute({
+      method: 'get',
       path: '/api/chat/rooms/:roomId/messages',
       summary: 'A page of history, oldest first within the page',
       description:
@@ -297,6 +381,38 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         return { status: 204 };
       },
     }),
+    ...[
+      { method: 'put', summary: "Add the caller's reaction to a message (members); adding it again changes nothing" },
+      { method: 'delete', summary: "Take back the caller's reaction; taking back one they do not have changes nothing" },
+    ].map(({ method, summary }) =>
+      authedRoute({
+        method: method === 'put' ? 'put' : 'delete',
+        path: '/api/chat/messages/:messageId/reactions/:emoji',
+        summary,
+        description:
+          `One reaction per user, emoji and message. A message carries at most ${MAX_REACTIONS_PER_MESSAGE} different emoji; members see each ` +
+          "change live as a `ReactionAdded` / `ReactionRemoved` chat.event, and the message's `reactions` in history.",
+        tags: messages,
+        body: NO_BODY,
+        query: NO_QUERY,
+        params: reactionParams,
+        responses: {
+          204: { description: method === 'put' ? 'the caller has this reaction' : 'the caller no longer has this reaction' },
+          400: {
+            description:
+              'VALIDATION_FAILED (details.field "emoji"): not one emoji or `:short_name:`' +
+              (method === 'put' ? `, or a new emoji on a message that already has ${MAX_REACTIONS_PER_MESSAGE} (details.maxReactionsPerMessage)` : ''),
+          },
+          403: { description: 'NOT_MEMBER' },
+          404: { description: 'NO_MESSAGE: no such message, or it was deleted; NO_ROOM' },
+        },
+        async handler({ principal, params, requestId }) {
+          if (method === 'put') await commands.addReaction(principal, params.messageId, params.emoji, requestId);
+          else await commands.removeReaction(principal, params.messageId, params.emoji, requestId);
+          return { status: 204 };
+        },
+      }),
+    ),
     authedRoute({
       method: 'get',
       path: '/api/chat/messages/:messageId/history',

@@ -75,6 +75,12 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'MemberRoleChanged':
     case 'MessageEdited':
     case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+    case 'RoomRenamed':
+    case 'RoomTopicChanged':
+    case 'MessagePinned':
+    case 'MessageUnpinned':
     case 'MessagesDelivered':
     case 'MessagesRead':
     case 'DeliveriesRecorded':

@@ -3,7 +3,7 @@
 
 import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
-import { normaliseUsername } from '../../domain/ids.js';
+import { normaliseUsername, parseMessageId } from '../../domain/ids.js';
 
 /** Times are milliseconds since the epoch here; stores keep them as numbers and views show ISO strings. */
 export type EpochMillis = number;
@@ -47,7 +47,8 @@ export interface UserPasswordChangedChange {
 /**
  * The user's personal data key was destroyed: their email becomes null, and every message text they sent (current
  * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
- * message, so the sender's messages are all the texts sealed with that key.
+ * message, so the sender's messages are all the texts sealed with that key. Their reactions leave the view, and
+ * the store remembers the user so that no reaction of theirs is shown again (see ReactionAddedChange).
  */
 export interface PersonalDataErasedChange {
   op: 'personalDataErased';
@@ -122,13 +123,67 @@ export interface MessageEditedChange {
   erased: boolean;
 }
 
-/** The view forgets the text (reads show null); auditors read the original from the log itself. */
+/** The view forgets the text (reads show null), the reactions and the pin; auditors read the originals from the log itself. */
 export interface MessageDeletedChange {
   op: 'messageDeleted';
   roomId: string;
   messageId: string;
   deletedBy: string;
   deletedAt: EpochMillis;
+}
+
+/**
+ * `userId` reacted to message `seq` with `emoji`. Stores keep one row per (message, emoji, user), inserted if absent
+ * (a re-delivery keeps the first row), and never for a user whose personal data was erased: erasure removes their
+ * reactions, and a rebuild may meet the erasure (user stream) before the reaction (room stream).
+ */
+export interface ReactionAddedChange {
+  op: 'reactionAdded';
+  roomId: string;
+  messageId: string;
+  seq: number;
+  emoji: string;
+  userId: string;
+  /** The stream version of the reaction event: orders emoji (first reacted first) and users within one. */
+  reactionSeq: number;
+  at: EpochMillis;
+}
+
+export interface ReactionRemovedChange {
+  op: 'reactionRemoved';
+  roomId: string;
+  messageId: string;
+  seq: number;
+  emoji: string;
+  userId: string;
+}
+
+/** The room's name changed (RoomRenamed), or its topic (RoomTopicChanged; "" clears it). */
+export interface RoomSettingChanged {
+  op: 'roomSettingChanged';
+  roomId: string;
+  setting: 'name' | 'topic';
+  value: string;
+}
+
+/** A message was pinned: one row per pinned message, inserted if absent; pinSeq orders the list (latest first). */
+export interface MessagePinnedChange {
+  op: 'messagePinned';
+  roomId: string;
+  messageId: string;
+  seq: number;
+  pinnedBy: string;
+  /** The stream version of the pin event. */
+  pinSeq: number;
+  at: EpochMillis;
+}
+
+/** A message was unpinned (a deleted message is unpinned by messageDeleted). */
+export interface MessageUnpinnedChange {
+  op: 'messageUnpinned';
+  roomId: string;
+  messageId: string;
+  seq: number;
 }
 
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
@@ -182,6 +237,11 @@ export type HistoryChange =
   | MessageInserted
   | MessageEditedChange
   | MessageDeletedChange
+  | ReactionAddedChange
+  | ReactionRemovedChange
+  | RoomSettingChanged
+  | MessagePinnedChange
+  | MessageUnpinnedChange
   | RoomAdvanced
   | MarkersAdvanced;
 
@@ -296,6 +356,58 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
         advanced(d.roomId, seq, at),
       ];
     }
+    case 'ReactionAdded': {
+      const { roomId, messageId, emoji, userId } = event.data;
+      const change: ReactionAddedChange = {
+        op: 'reactionAdded',
+        roomId,
+        messageId,
+        seq: seqOfMessage(roomId, messageId),
+        emoji,
+        userId,
+        reactionSeq: seq,
+        at,
+      };
+      return [change, advanced(roomId, seq, at)];
+    }
+    case 'ReactionRemoved': {
+      const { roomId, messageId, emoji, userId } = event.data;
+      const change: ReactionRemovedChange = {
+        op: 'reactionRemoved',
+        roomId,
+        messageId,
+        seq: seqOfMessage(roomId, messageId),
+        emoji,
+        userId,
+      };
+      return [change, advanced(roomId, seq, at)];
+    }
+    case 'RoomRenamed': {
+      const { roomId, name } = event.data;
+      return [{ op: 'roomSettingChanged', roomId, setting: 'name', value: name }, advanced(roomId, seq, at)];
+    }
+    case 'RoomTopicChanged': {
+      const { roomId, topic } = event.data;
+      return [{ op: 'roomSettingChanged', roomId, setting: 'topic', value: topic }, advanced(roomId, seq, at)];
+    }
+    case 'MessagePinned': {
+      const { roomId, messageId, pinnedBy } = event.data;
+      const change: MessagePinnedChange = {
+        op: 'messagePinned',
+        roomId,
+        messageId,
+        seq: seqOfMessage(roomId, messageId),
+        pinnedBy,
+        pinSeq: seq,
+        at,
+      };
+      return [change, advanced(roomId, seq, at)];
+    }
+    case 'MessageUnpinned': {
+      const { roomId, messageId } = event.data;
+      const change: MessageUnpinnedChange = { op: 'messageUnpinned', roomId, messageId, seq: seqOfMessage(roomId, messageId) };
+      return [change, advanced(roomId, seq, at)];
+    }
     case 'MessagesDelivered': {
       const d = event.data;
       return [{ op: 'markersAdvanced', userId: d.userId, roomId: d.roomId, deliveredSeq: d.seq, readSeq: 0, at }];
@@ -335,6 +447,15 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     default:
       return unreachable(event);
   }
+}
+
+/** The seq a message id names in its room (ids are "<roomId>.<seq>"); anything else is a corrupt log. */
+function seqOfMessage(roomId: string, messageId: string): number {
+  const place = parseMessageId(messageId);
+  if (place === undefined || place.roomId !== roomId) {
+    throw new Error(`message id ${messageId} does not name a message of room ${roomId}`);
+  }
+  return place.seq;
 }
 
 function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {

@@ -25,6 +25,8 @@ export interface UserView {
 export interface RoomView {
   roomId: string;
   name: string;
+  /** "" when none is set. */
+  topic: string;
   kind: RoomKind;
   createdBy: string;
   createdAt: IsoTime;
@@ -73,6 +75,15 @@ export interface MemberView {
   joinedAt: IsoTime;
 }
 
+/** Who reacted to a message with one emoji; a message's reactions in the order each emoji was first used. */
+export interface ReactionView {
+  emoji: string;
+  /** userIds.length. */
+  count: number;
+  /** In the order they reacted. */
+  userIds: string[];
+}
+
 export interface MessageView {
   messageId: string;
   roomId: string;
@@ -89,6 +100,8 @@ export interface MessageView {
    * read again; clients show "[erased]".
    */
   erased: boolean;
+  /** Empty for a deleted message; never holds a user whose personal data was erased. */
+  reactions: ReactionView[];
 }
 
 /** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */
@@ -188,6 +201,8 @@ export interface HistoryStore extends ProjectionStore {
 
   getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage>;
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
+  /** The room's pinned messages, most recently pinned first (at most 50); a deleted message is never among them. */
+  getPinnedMessages(roomId: string): Promise<MessageView[]>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 

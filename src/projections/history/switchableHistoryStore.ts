@@ -97,6 +97,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     return this.stores.current.getMessage(roomId, seq);
   }
+  getPinnedMessages(roomId: string): Promise<MessageView[]> {
+    return this.stores.current.getPinnedMessages(roomId);
+  }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);
   }

@@ -46,6 +46,41 @@ function readerOf(log: RecordedEventLog, reads: number[]) {
 }
 
 describe('oldMessageFactsFromLog', () => {
+  it('lets a pin of a message older than the window be decided, and refuses one of a deleted old message', async () => {
+    const { log, reads } = roomWithOldMessages();
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const state = fold(log.events);
+    const pin = (seq: number): RoomCommand => ({ type: 'PinMessage', roomId: 'r1', seq });
+    expect(() => decider.decide(pin(4), state, context('alice'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+    expect(decider.decide(pin(4), await prepare(state, pin(4), roomStreamId('r1')), context('alice'))).toMatchObject([
+      { type: 'MessagePinned', data: { messageId: 'r1.4', pinnedBy: 'alice' } },
+    ]);
+    const deletedOld = await prepare(state, pin(5), roomStreamId('r1'));
+    expect(() => decider.decide(pin(5), deletedOld, context('alice'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+  });
+
+  it('folds the reactions of an older message for a reaction command, and refuses one to a deleted message', async () => {
+    const { log, reads } = roomWithOldMessages();
+    log.react('r1', 4, 'alice', '👍');
+    log.react('r1', 4, 'bob', '🎉');
+    log.react('r1', 4, 'bob', '🎉', false);
+    const prepare = oldMessageFactsFromLog(readerOf(log, reads));
+    const state = fold(log.events);
+    const react = (emoji: string, seq = 4): RoomCommand => ({ type: 'AddReaction', roomId: 'r1', seq, emoji });
+    const unreact: RoomCommand = { type: 'RemoveReaction', roomId: 'r1', seq: 4, emoji: '🎉' };
+    expect(() => decider.decide(react('👍'), state, context('alice'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+    expect(decider.decide(react('👍'), await prepare(state, react('👍'), roomStreamId('r1')), context('alice'))).toEqual([]);
+    expect(decider.decide(react('👍'), await prepare(state, react('👍'), roomStreamId('r1')), context('bob'))).toMatchObject([
+      { type: 'ReactionAdded', data: { userId: 'bob', emoji: '👍' } },
+    ]);
+    expect(decider.decide(unreact, await prepare(state, unreact, roomStreamId('r1')), context('bob'))).toEqual([]);
+    const toDeleted = react('👍', 5);
+    const preparedForDeleted = await prepare(state, toDeleted, roomStreamId('r1'));
+    expect(() => decider.decide(toDeleted, preparedForDeleted, context('bob'))).toThrow(
+      expect.objectContaining({ code: 'NO_MESSAGE', details: expect.objectContaining({ messageId: 'r1.5' }) }),
+    );
+  });
+
   it('lets the sender edit a message older than the window, and nobody else', async () => {
     const { log, reads } = roomWithOldMessages();
     const prepare = oldMessageFactsFromLog(readerOf(log, reads));

@@ -6,14 +6,20 @@ import type {
   MemberRoleChanged,
   MessageDeleted,
   MessageEdited,
+  MessagePinned,
   MessageSent,
+  MessageUnpinned,
+  ReactionAdded,
+  ReactionRemoved,
   RoomCreated,
+  RoomRenamed,
+  RoomTopicChanged,
   RoomEvent,
   RoomKind,
   RoomRole,
 } from '../../../src/events/chatEvents.js';
 import type { RoomCommand } from '../../../src/commands/commands.js';
-import { createRoomDecider, roomDecider } from '../../../src/commands/room/roomDecider.js';
+import { MAX_PINS_PER_ROOM, createRoomDecider, roomDecider } from '../../../src/commands/room/roomDecider.js';
 import {
   DEFAULT_ROOM_MESSAGE_WINDOW,
   needsMessageLookup,
@@ -21,6 +27,7 @@ import {
 } from '../../../src/commands/room/roomState.js';
 import type { RoomState } from '../../../src/commands/room/roomState.js';
 import { directRoomId, messageIdOf } from '../../../src/domain/ids.js';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../../src/domain/reactionEmoji.js';
 import { as, recorded, spec, stateAfter } from '../../support/deciderSpecification.js';
 
 // ---- events, as the stream would hold them -------------------------------------------------------------------
@@ -649,6 +656,196 @@ describe('DeleteMessage', () => {
   });
 });
 
+// ---- AddReaction / RemoveReaction ----------------------------------------------------------------------------
+
+const reacted = (seq: number, userId: string, emoji: string): ReactionAdded => ({
+  type: 'ReactionAdded',
+  data: { roomId: R, messageId: messageIdOf(R, seq), userId, emoji },
+});
+const unreacted = (seq: number, userId: string, emoji: string): ReactionRemoved => ({
+  type: 'ReactionRemoved',
+  data: { roomId: R, messageId: messageIdOf(R, seq), userId, emoji },
+});
+
+describe('AddReaction', () => {
+  const react = (seq: number, emoji = '👍'): RoomCommand => ({ type: 'AddReaction', roomId: R, seq, emoji });
+
+  it('adds the actor’s reaction to a message of the room', () => {
+    given(chat).when(react(6), as('mo')).then([reacted(6, 'mo', '👍')]);
+    given(chat).when(react(6, ':party_parrot:'), as('bob')).then([reacted(6, 'bob', ':party_parrot:')]);
+  });
+
+  it('is idempotent: a reaction the actor already has appends nothing', () => {
+    given([...chat, reacted(6, 'mo', '👍')]).when(react(6), as('mo')).then([]);
+  });
+
+  it('lets others join an emoji, and the actor react again after taking it back', () => {
+    given([...chat, reacted(6, 'mo', '👍')]).when(react(6), as('bob')).then([reacted(6, 'bob', '👍')]);
+    given([...chat, reacted(6, 'mo', '👍'), unreacted(6, 'mo', '👍')]).when(react(6), as('mo')).then([reacted(6, 'mo', '👍')]);
+  });
+
+  it('refuses a room that does not exist, a non-member, and then a missing or deleted message, in that order', () => {
+    given([]).when(react(6), as('bob')).thenThrows('NO_ROOM');
+    given(chat).when(react(6), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(react(99, 'not an emoji'), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(react(3), as('bob')).thenThrows('NO_MESSAGE', { messageId: 'r1.3' });
+    given([...chat, deleted(6, 'bob')]).when(react(6), as('mo')).thenThrows('NO_MESSAGE', { messageId: 'r1.6' });
+  });
+
+  it('takes one emoji grapheme or a :short_name:, and refuses anything else with VALIDATION_FAILED', () => {
+    for (const emoji of ['👩🏽‍💻', '🇫🇷', '1️⃣', '❤️', ':+1:', ':a_b-c:']) {
+      given(chat).when(react(6, emoji), as('bob')).then([reacted(6, 'bob', emoji)]);
+    }
+    for (const emoji of ['', 'a', 'ok', '👍👍', ' 👍', '👍\u0000', ':Caps:', '::', `:${'x'.repeat(33)}:`, '\ud83d']) {
+      given(chat).when(react(6, emoji), as('bob')).thenThrows('VALIDATION_FAILED', { field: 'emoji' });
+    }
+  });
+
+  it(`caps a message at ${MAX_REACTIONS_PER_MESSAGE} different emoji; existing ones may still be joined`, () => {
+    const emoji = (i: number): string => `:e${i}:`;
+    const full = [...chat, ...Array.from({ length: MAX_REACTIONS_PER_MESSAGE }, (_, i) => reacted(6, 'mo', emoji(i)))];
+    given(full).when(react(6, ':one_more:'), as('bob')).thenThrows('VALIDATION_FAILED', {
+      maxReactionsPerMessage: MAX_REACTIONS_PER_MESSAGE,
+    });
+    given(full).when(react(6, emoji(3)), as('bob')).then([reacted(6, 'bob', emoji(3))]);
+    // An emoji nobody holds any more frees its place.
+    given([...full, unreacted(6, 'mo', emoji(0))]).when(react(6, ':one_more:'), as('bob')).then([reacted(6, 'bob', ':one_more:')]);
+  });
+});
+
+describe('RemoveReaction', () => {
+  const unreact = (seq: number, emoji = '👍'): RoomCommand => ({ type: 'RemoveReaction', roomId: R, seq, emoji });
+
+  it('takes back the actor’s own reaction only', () => {
+    const withReactions = [...chat, reacted(6, 'mo', '👍'), reacted(6, 'bob', '👍')];
+    given(withReactions).when(unreact(6), as('mo')).then([unreacted(6, 'mo', '👍')]);
+    given([...withReactions, unreacted(6, 'mo', '👍')]).when(unreact(6), as('bob')).then([unreacted(6, 'bob', '👍')]);
+  });
+
+  it('is idempotent: a reaction the actor does not have appends nothing', () => {
+    given(chat).when(unreact(6), as('mo')).then([]);
+    given([...chat, reacted(6, 'bob', '👍')]).when(unreact(6), as('mo')).then([]);
+    given([...chat, reacted(6, 'mo', '👍'), unreacted(6, 'mo', '👍')]).when(unreact(6), as('mo')).then([]);
+  });
+
+  it('refuses like AddReaction: no room, not a member, no message or a deleted one, not an emoji', () => {
+    given([]).when(unreact(6), as('bob')).thenThrows('NO_ROOM');
+    given(chat).when(unreact(6), as('carol')).thenThrows('NOT_MEMBER');
+    given(chat).when(unreact(42), as('bob')).thenThrows('NO_MESSAGE');
+    given([...chat, reacted(6, 'bob', '👍'), deleted(6, 'bob')]).when(unreact(6), as('bob')).thenThrows('NO_MESSAGE');
+    given(chat).when(unreact(6, 'text'), as('bob')).thenThrows('VALIDATION_FAILED', { field: 'emoji' });
+  });
+});
+
+// ---- UpdateRoomSettings -------------------------------------------------------------------------------------
+
+const renamed = (name: string, renamedBy: string): RoomRenamed => ({ type: 'RoomRenamed', data: { roomId: R, name, renamedBy } });
+const topicSet = (topic: string, changedBy: string): RoomTopicChanged => ({
+  type: 'RoomTopicChanged',
+  data: { roomId: R, topic, changedBy },
+});
+
+describe('UpdateRoomSettings', () => {
+  const settings = (changes: { name?: string; topic?: string }, roomId = R): RoomCommand => ({
+    type: 'UpdateRoomSettings',
+    roomId,
+    ...changes,
+  });
+
+  it('lets the owner and a moderator rename a group room and set its topic, normalised', () => {
+    given(team).when(settings({ name: '  Core   team ' }), as('alice')).then([renamed('Core team', 'alice')]);
+    given(team).when(settings({ topic: ' Ship it   fast ' }), as('mo')).then([topicSet('Ship it fast', 'mo')]);
+    given(lobby).when(settings({ name: 'Hall', topic: 'Say hi' }), as('alice')).then([
+      { type: 'RoomRenamed', data: { roomId: R, name: 'Hall', renamedBy: 'alice' } },
+      { type: 'RoomTopicChanged', data: { roomId: R, topic: 'Say hi', changedBy: 'alice' } },
+    ]);
+  });
+
+  it('appends only what changed, and nothing when nothing did', () => {
+    given(team).when(settings({ name: 'Team', topic: 'New' }), as('alice')).then([topicSet('New', 'alice')]);
+    given([...team, topicSet('New', 'alice')]).when(settings({ name: 'Team', topic: ' New ' }), as('mo')).then([]);
+    given([...team, renamed('Core', 'alice')]).when(settings({ name: 'Core' }), as('alice')).then([]);
+    given(team).when(settings({}), as('alice')).then([]);
+    // The state follows the events: a rename and a topic are the current values afterwards.
+    given([...team, renamed('Core', 'alice'), topicSet('X', 'mo')]).when(settings({ name: 'Team', topic: 'X' }), as('alice')).then([
+      renamed('Team', 'alice'),
+    ]);
+  });
+
+  it('clears the topic with an empty one', () => {
+    given([...team, topicSet('Old', 'alice')]).when(settings({ topic: '  ' }), as('alice')).then([topicSet('', 'alice')]);
+    given(team).when(settings({ topic: '' }), as('alice')).then([]);
+  });
+
+  it('refuses a plain member with FORBIDDEN, a non-member with NOT_MEMBER, a missing room with NO_ROOM', () => {
+    given(team).when(settings({ name: 'Mine' }), as('bob')).thenThrows('FORBIDDEN');
+    given(team).when(settings({ name: 'Mine' }), as('carol')).thenThrows('NOT_MEMBER');
+    given([]).when(settings({ name: 'Mine' }), as('alice')).thenThrows('NO_ROOM');
+  });
+
+  it('refuses a direct room with FORBIDDEN: it has no settings', () => {
+    given(direct).when(settings({ topic: 'us' }, DM), as('alice')).thenThrows('FORBIDDEN', { kind: 'direct' });
+  });
+
+  it('refuses a name or topic that breaks the rules with VALIDATION_FAILED naming the field', () => {
+    given(team).when(settings({ name: '' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ name: 'two\nlines' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ name: 'x'.repeat(101) }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'name' });
+    given(team).when(settings({ topic: 'two\nlines' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: 'x'.repeat(251) }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: 'bidi \u202e' }), as('alice')).thenThrows('VALIDATION_FAILED', { field: 'topic' });
+    given(team).when(settings({ topic: '\u200b' }), as('alice')).then([]);
+  });
+});
+
+// ---- PinMessage / UnpinMessage --------------------------------------------------------------------------------
+
+const pinned = (seq: number, pinnedBy: string): MessagePinned => ({
+  type: 'MessagePinned',
+  data: { roomId: R, messageId: messageIdOf(R, seq), pinnedBy },
+});
+const unpinned = (seq: number, unpinnedBy: string): MessageUnpinned => ({
+  type: 'MessageUnpinned',
+  data: { roomId: R, messageId: messageIdOf(R, seq), unpinnedBy },
+});
+
+describe('PinMessage and UnpinMessage', () => {
+  const pin = (seq: number): RoomCommand => ({ type: 'PinMessage', roomId: R, seq });
+  const unpin = (seq: number): RoomCommand => ({ type: 'UnpinMessage', roomId: R, seq });
+
+  it('lets the owner and a moderator pin and unpin, idempotently', () => {
+    given(chat).when(pin(6), as('alice')).then([pinned(6, 'alice')]);
+    given([...chat, pinned(6, 'alice')]).when(pin(6), as('mo')).then([]);
+    given([...chat, pinned(6, 'alice')]).when(unpin(6), as('mo')).then([unpinned(6, 'mo')]);
+    given(chat).when(unpin(6), as('alice')).then([]);
+    given([...chat, pinned(6, 'alice'), unpinned(6, 'mo')]).when(pin(6), as('alice')).then([pinned(6, 'alice')]);
+  });
+
+  it('refuses a plain member with FORBIDDEN, a non-member with NOT_MEMBER, a missing room with NO_ROOM', () => {
+    given(chat).when(pin(6), as('bob')).thenThrows('FORBIDDEN');
+    given(chat).when(unpin(6), as('bob')).thenThrows('FORBIDDEN');
+    given(chat).when(pin(6), as('carol')).thenThrows('NOT_MEMBER');
+    given([]).when(pin(6), as('alice')).thenThrows('NO_ROOM');
+  });
+
+  it('refuses a seq that is no message, and pinning a deleted one, with NO_MESSAGE; a deleted message is unpinned', () => {
+    given(chat).when(pin(3), as('alice')).thenThrows('NO_MESSAGE', { messageId: 'r1.3' });
+    given(chat).when(unpin(42), as('alice')).thenThrows('NO_MESSAGE');
+    given([...chat, deleted(6, 'bob')]).when(pin(6), as('alice')).thenThrows('NO_MESSAGE');
+    given([...chat, pinned(6, 'alice'), deleted(6, 'bob')]).when(unpin(6), as('alice')).then([]);
+  });
+
+  it(`caps a room at ${MAX_PINS_PER_ROOM} pinned messages; a delete or an unpin frees a place`, () => {
+    const messages = Array.from({ length: MAX_PINS_PER_ROOM + 1 }, (_, i) => sent('bob', 6 + i));
+    const pins = Array.from({ length: MAX_PINS_PER_ROOM }, (_, i) => pinned(6 + i, 'alice'));
+    const full = [...team, ...messages, ...pins];
+    const last = 6 + MAX_PINS_PER_ROOM;
+    given(full).when(pin(last), as('alice')).thenThrows('VALIDATION_FAILED', { maxPinsPerRoom: MAX_PINS_PER_ROOM });
+    given([...full, unpinned(6, 'alice')]).when(pin(last), as('alice')).then([pinned(last, 'alice')]);
+    given([...full, deleted(7, 'bob')]).when(pin(last), as('alice')).then([pinned(last, 'alice')]);
+  });
+});
+
 // ---- state: the bounded message window -----------------------------------------------------------------------
 
 describe('the message window', () => {
@@ -684,6 +881,25 @@ describe('the message window', () => {
     const state = existing(stateAfter(roomDecider, [...team, ...messages]));
     expect(state.ledger.messages.size).toBe(10_000);
     expect(state.ledger.messageWindowStart).toBe(6 + 2_000);
+  });
+
+  it('keeps reactions only for the messages whose facts it holds, and forgets them with those facts', () => {
+    const state = existing(stateAfter(small, [...busy, reacted(9, 'bob', '👍'), reacted(6, 'bob', '👍')]));
+    expect([...state.ledger.reactions.keys()]).toEqual([9]);
+    const later = existing(stateAfter(small, [...busy, reacted(9, 'bob', '👍'), sent('bob', 12), sent('bob', 13)]));
+    expect([...later.ledger.messages.keys()]).toEqual([10, 12, 13]);
+    expect(later.ledger.reactions.size).toBe(0);
+  });
+
+  it('decides reactions to an older message on its injected facts and reactions', () => {
+    const state = withMessageFacts(stateAfter(small, busy), 6, {
+      senderId: 'bob',
+      deleted: false,
+      reactions: new Map([['👍', new Set(['mo'])]]),
+    });
+    const react: RoomCommand = { type: 'AddReaction', roomId: R, seq: 6, emoji: '👍' };
+    spec(small).givenState(state).when(react, as('mo')).then([]);
+    spec(small).givenState(state).when(react, as('bob')).then([reacted(6, 'bob', '👍')]);
   });
 
   it('tracks deletions inside the window', () => {

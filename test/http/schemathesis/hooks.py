@@ -106,12 +106,34 @@ def _sign_in_that_never_started(label, case, error):
     )
 
 
+def _not_a_reaction(label, case, error):
+    """Reactions: an emoji that is not one emoji grapheme or :short_name: (graphemes and Unicode properties are beyond
+    JSON Schema), or one emoji too many on the message (its state): 400 VALIDATION_FAILED, details.field "emoji"."""
+    details = error.get("details") or {}
+    return (
+        label.endswith("/api/chat/messages/{messageId}/reactions/{emoji}")
+        and error.get("code") == "VALIDATION_FAILED"
+        and details.get("field") == "emoji"
+    )
+
+
+def _one_pin_too_many(label, case, error):
+    """Pins: the room already has its most pinned messages (the room's state): 400 VALIDATION_FAILED with the cap."""
+    return (
+        label == "PUT /api/chat/rooms/{roomId}/pins/{messageId}"
+        and error.get("code") == "VALIDATION_FAILED"
+        and isinstance((error.get("details") or {}).get("maxPinsPerRoom"), int)
+    )
+
+
 DECLARED_RULES = (
     _befriends_oneself,
     _direct_room_with_oneself,
     _series_ends_before_it_starts,
     _read_beyond_the_room,
     _sign_in_that_never_started,
+    _not_a_reaction,
+    _one_pin_too_many,
 )
 
 

@@ -208,6 +208,12 @@ describe('historyChanges', () => {
     const sent = log.send('r-1', 'u-bob', 'x');
     log.changeRole('r-1', 'u-bob', 'moderator', 'u-alice');
     log.edit('r-1', sent.seq, 'y', 'u-bob');
+    log.react('r-1', sent.seq, 'u-bob', '👍');
+    log.react('r-1', sent.seq, 'u-bob', '👍', false);
+    log.changeSetting('r-1', 'name', 'Renamed');
+    log.changeSetting('r-1', 'topic', 'A topic');
+    log.pin('r-1', sent.seq);
+    log.pin('r-1', sent.seq, false);
     log.delete('r-1', sent.seq, 'u-bob');
     log.remove('r-1', 'u-bob', 'u-alice');
     log.join('r-1', 'u-bob');

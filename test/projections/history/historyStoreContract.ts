@@ -245,6 +245,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect(await store.getRoom('r-general')).toEqual({
           roomId: 'r-general',
           name: 'General',
+          topic: '',
           kind: 'public',
           createdBy: 'u-alice',
           createdAt: isoOf(created!),
@@ -253,6 +254,23 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           lastMessageSeq: null,
           lastActivityAt: isoOf(joined!),
         });
+      });
+
+      it('renames a room and sets or clears its topic, in every read of the room, moving its head', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        log.changeSetting('r-1', 'name', 'Uno 🎲');
+        const topic = log.changeSetting('r-1', 'topic', 'Dice and more');
+        await project();
+        expect(await store.getRoom('r-1')).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more', headSeq: topic.streamVersion });
+        expect((await store.listPublicRooms({ limit: 10 })).rooms[0]).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more' });
+        expect((await store.listRoomsOfUser('u-bob', { limit: 10 })).rooms[0]).toMatchObject({ name: 'Uno 🎲', topic: 'Dice and more' });
+        log.changeSetting('r-1', 'topic', '');
+        log.changeSetting('r-1', 'name', 'Dos');
+        log.changeSetting('r-1', 'name', 'Tres');
+        await project();
+        expect(await store.getRoom('r-1')).toMatchObject({ name: 'Tres', topic: '' });
       });
 
       it('returns undefined for an unknown room', async () => {
@@ -496,6 +514,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: null,
           deleted: false,
           erased: false,
+          reactions: [],
         };
         expect(sent.seq).toBe(3);
         expect(await store.getMessage('r-1', 3)).toEqual(expected);
@@ -728,6 +747,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: isoOf(edit2),
           deleted: false,
           erased: false,
+          reactions: [],
         });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
           { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
@@ -767,6 +787,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           editedAt: null,
           deleted: true,
           erased: false,
+          reactions: [],
         });
         const page = await store.getMessages('r-1', { limit: 10 });
         expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([
@@ -800,6 +821,126 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         await project();
         expect(await store.getMessage('r-1', sent.seq)).toMatchObject({ text: null, deleted: true, editedAt: null });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([]);
+      });
+    });
+
+    describe('reactions', () => {
+      const reactionsOf = async (seq: number): Promise<MessageView['reactions'] | undefined> =>
+        (await store.getMessage('r-1', seq))?.reactions;
+
+      it('shows who reacted with what on single reads and pages, emoji in first-use order, users in reaction order', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        const first = log.send('r-1', 'u-alice', 'first');
+        const second = log.send('r-1', 'u-alice', 'second');
+        const third = log.send('r-1', 'u-alice', 'third');
+        log.react('r-1', first.seq, 'u-bob', '👍');
+        log.react('r-1', first.seq, 'u-alice', ':party_parrot:');
+        log.react('r-1', first.seq, 'u-alice', '👍');
+        log.react('r-1', third.seq, 'u-bob', '🇫🇷');
+        await project();
+
+        expect(await reactionsOf(first.seq)).toEqual([
+          { emoji: '👍', count: 2, userIds: ['u-bob', 'u-alice'] },
+          { emoji: ':party_parrot:', count: 1, userIds: ['u-alice'] },
+        ]);
+        expect(await reactionsOf(second.seq)).toEqual([]);
+        const page = await store.getMessages('r-1', { limit: 10 });
+        expect(page.messages.map((message) => [message.seq, message.reactions.map((r) => [r.emoji, r.count])])).toEqual([
+          [first.seq, [['👍', 2], [':party_parrot:', 1]]],
+          [second.seq, []],
+          [third.seq, [['🇫🇷', 1]]],
+        ]);
+        // Another page of the same room reads only its own messages' reactions.
+        const older = await store.getMessages('r-1', { before: third.seq, after: first.seq, limit: 10 });
+        expect(older.messages.map((message) => [message.seq, message.reactions])).toEqual([[second.seq, []]]);
+      });
+
+      it('takes a reaction back, drops an emoji nobody holds, and moves the room head', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-alice', '👍');
+        log.react('r-1', sent.seq, 'u-alice', '🎉');
+        const removed = log.react('r-1', sent.seq, 'u-alice', '👍', false);
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '🎉', count: 1, userIds: ['u-alice'] }]);
+        expect((await store.getRoom('r-1'))?.headSeq).toBe(removed.streamVersion);
+      });
+
+      it('applies a re-delivered batch once', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        const all = log.since();
+        await store.applyBatch(all);
+        await store.applyBatch(all);
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-bob'] }]);
+      });
+
+      it('forgets the reactions of a deleted message', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        log.delete('r-1', sent.seq, 'u-alice');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([]);
+      });
+
+      it("removes an erased user's reactions, and never shows one of theirs met after the erasure", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', 'hi');
+        log.react('r-1', sent.seq, 'u-bob', '👍');
+        log.react('r-1', sent.seq, 'u-carol', '👍');
+        log.erasePersonalData('u-bob');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-carol'] }]);
+        // A rebuild over partitions may read the room's reaction after the user's erasure.
+        log.react('r-1', sent.seq, 'u-bob', '🎉');
+        await project();
+        expect(await reactionsOf(sent.seq)).toEqual([{ emoji: '👍', count: 1, userIds: ['u-carol'] }]);
+      });
+    });
+
+    describe('pins', () => {
+      it('lists pinned messages most recently pinned first, with their reactions, and forgets unpinned ones', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const first = log.send('r-1', 'u-alice', 'first');
+        const second = log.send('r-1', 'u-alice', 'second');
+        const third = log.send('r-1', 'u-alice', 'third');
+        log.pin('r-1', second.seq);
+        log.pin('r-1', first.seq);
+        log.pin('r-1', third.seq);
+        log.react('r-1', first.seq, 'u-alice', '📌');
+        const unpinned = log.pin('r-1', third.seq, false);
+        await project();
+        const pinned = await store.getPinnedMessages('r-1');
+        expect(pinned.map((message) => [message.seq, message.text])).toEqual([
+          [first.seq, 'first'],
+          [second.seq, 'second'],
+        ]);
+        expect(pinned[0]?.reactions).toEqual([{ emoji: '📌', count: 1, userIds: ['u-alice'] }]);
+        expect((await store.getRoom('r-1'))?.headSeq).toBe(unpinned.streamVersion);
+        expect(await store.getPinnedMessages('r-nowhere')).toEqual([]);
+      });
+
+      it('unpins a deleted message, and applies a re-delivered pin once', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        const kept = log.send('r-1', 'u-alice', 'kept');
+        const doomed = log.send('r-1', 'u-alice', 'doomed');
+        log.pin('r-1', kept.seq);
+        log.pin('r-1', doomed.seq);
+        log.delete('r-1', doomed.seq, 'u-alice');
+        const all = log.since();
+        await store.applyBatch(all);
+        await store.applyBatch(all);
+        expect((await store.getPinnedMessages('r-1')).map((message) => message.seq)).toEqual([kept.seq]);
       });
     });
 

@@ -26,7 +26,17 @@ export type StatementName =
   | 'advanceRoom'
   | 'advanceMarkers'
   | 'deleteFriendshipPair'
-  | 'insertFriendshipRow';
+  | 'insertFriendshipRow'
+  | 'renameRoom'
+  | 'insertPin'
+  | 'deletePin'
+  | 'deleteMessagePin'
+  | 'changeRoomTopic'
+  | 'insertReaction'
+  | 'deleteReaction'
+  | 'deleteMessageReactions'
+  | 'eraseUserReactions'
+  | 'noteErasedReactor';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -74,6 +84,8 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserEmail', binds: { userId: change.userId } },
         { statement: 'eraseUserEdits', binds: { userId: change.userId } },
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
+        { statement: 'eraseUserReactions', binds: { userId: change.userId } },
+        { statement: 'noteErasedReactor', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -160,7 +172,27 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             deletedBy: change.deletedBy,
           },
         },
+        { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
+        { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'messagePinned': {
+      const { roomId, seq, pinnedBy, pinSeq, at } = change;
+      return [{ statement: 'insertPin', binds: { roomId, seq, pinnedBy, pinSeq, at } }];
+    }
+    case 'messageUnpinned':
+      return [{ statement: 'deletePin', binds: { roomId: change.roomId, seq: change.seq } }];
+    case 'roomSettingChanged': {
+      const binds = { roomId: change.roomId, value: change.value };
+      return [{ statement: change.setting === 'name' ? 'renameRoom' : 'changeRoomTopic', binds }];
+    }
+    case 'reactionAdded': {
+      const { roomId, seq, emoji, userId, reactionSeq, at } = change;
+      return [{ statement: 'insertReaction', binds: { roomId, seq, emoji, userId, reactionSeq, at } }];
+    }
+    case 'reactionRemoved': {
+      const { roomId, seq, emoji, userId } = change;
+      return [{ statement: 'deleteReaction', binds: { roomId, seq, emoji, userId } }];
+    }
     case 'roomAdvanced':
       return [{ statement: 'advanceRoom', binds: { roomId: change.roomId, headSeq: change.headSeq, at: change.at } }];
     case 'markersAdvanced':

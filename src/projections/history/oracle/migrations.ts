@@ -152,6 +152,50 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ${t.prefix}users_by_email ON ${t.users} (LOWER(email))`,
     ],
   },
+  {
+    version: 6,
+    name: 'reactions',
+    // One row per (message, emoji, user), as in sqliteReactions.ts; reaction_seq orders emoji and users, and a page
+    // of messages reads its reactions as one range of the primary key. An emoji is at most 16 code points or a
+    // 34-character short name: 64 CHAR. erased_reactors keeps erased users' reactions out of the view for good.
+    statements: (t) => [
+      `CREATE TABLE ${t.reactions} (
+        room_id      VARCHAR2(200 BYTE) NOT NULL,
+        seq          NUMBER(19) NOT NULL,
+        emoji        VARCHAR2(64 CHAR) NOT NULL,
+        user_id      VARCHAR2(200 BYTE) NOT NULL,
+        reaction_seq NUMBER(19) NOT NULL,
+        reacted_at   TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}reactions_pk PRIMARY KEY (room_id, seq, emoji, user_id)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}reactions_by_user ON ${t.reactions} (user_id)`,
+      `CREATE TABLE ${t.erasedReactors} (
+        user_id VARCHAR2(200 BYTE) NOT NULL,
+        CONSTRAINT ${t.prefix}erased_reactors_pk PRIMARY KEY (user_id)
+      ) ORGANIZATION INDEX`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'room topics',
+    // 250 code points may take up to 1000 bytes, so CHAR semantics; NULL is no topic (Oracle stores '' as NULL).
+    statements: (t) => [`ALTER TABLE ${t.rooms} ADD (topic VARCHAR2(250 CHAR))`],
+  },
+  {
+    version: 8,
+    name: 'pinned messages',
+    // One row per pinned message (as sqlitePins.ts); a room's list is a range of the primary key, at most 50 rows.
+    statements: (t) => [
+      `CREATE TABLE ${t.pins} (
+        room_id   VARCHAR2(200 BYTE) NOT NULL,
+        seq       NUMBER(19) NOT NULL,
+        pinned_by VARCHAR2(200 BYTE) NOT NULL,
+        pin_seq   NUMBER(19) NOT NULL,
+        pinned_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}pins_pk PRIMARY KEY (room_id, seq)
+      ) ORGANIZATION INDEX`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

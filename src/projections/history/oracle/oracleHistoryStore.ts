@@ -37,6 +37,8 @@ import {
   friendshipRow,
   memberRow,
   messageRow,
+  pinnedSeqRow,
+  reactionRow,
   receiptRow,
   roleRow,
   roomRow,
@@ -50,6 +52,7 @@ import type { OracleTables } from './oracleTables.js';
 import type { StatementName } from './changeBinds.js';
 import { chunk, planWrites } from './writePlan.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
+import { seqRange, withReactions } from '../reactionViews.js';
 
 export interface OracleHistoryStoreOptions {
   pool: Pool;
@@ -216,11 +219,31 @@ export class OracleHistoryStore implements HistoryStore {
     }
     const messages: MessageView[] = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages, hasMore: rows.length > limit };
+    return { messages: await this.withReactions(roomId, messages), hasMore: rows.length > limit };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
-    return this.one(messageRow, 'message', { roomId, seq });
+    const message = await this.one(messageRow, 'message', { roomId, seq });
+    return message === undefined ? undefined : (await this.withReactions(roomId, [message]))[0];
+  }
+
+  async getPinnedMessages(roomId: string): Promise<MessageView[]> {
+    const rows = await this.query('getPinnedMessages', this.read.pinnedSeqs, { roomId });
+    const pinned: MessageView[] = [];
+    // At most 50 pins: one primary-key read each, with their own reactions.
+    for (const seq of rows.map((row) => pinnedSeqRow.parse(row))) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined && !message.deleted) pinned.push(message);
+    }
+    return pinned;
+  }
+
+  /** `messages` (of one room) with their reactions, read as one range of the reactions table's primary key. */
+  private async withReactions(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const range = seqRange(messages);
+    if (range === undefined) return messages;
+    const rows = await this.query('getReactions', this.read.reactions, { roomId, fromSeq: range.from, toSeq: range.to });
+    return withReactions(messages, rows.map((row) => reactionRow.parse(row)));
   }
 
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {

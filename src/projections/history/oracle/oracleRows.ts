@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
+import type { ReactionRow } from '../reactionViews.js';
 import type {
   EditView,
   FriendshipView,
@@ -55,6 +56,7 @@ export const userRow = z
 const roomFields = {
   ROOM_ID: z.string(),
   NAME: emptyable,
+  TOPIC: emptyable,
   KIND: z.enum(['public', 'private', 'direct']),
   CREATED_BY: z.string(),
   CREATED_AT: int,
@@ -67,6 +69,7 @@ type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
 const toRoomView = (r: RoomRowFields): RoomView => ({
   roomId: r.ROOM_ID,
   name: r.NAME,
+  topic: r.TOPIC,
   kind: r.KIND,
   createdBy: r.CREATED_BY,
   createdAt: iso(r.CREATED_AT),
@@ -139,6 +142,8 @@ export const messageRow = z
       editedAt: r.EDITED_AT === null ? null : iso(r.EDITED_AT),
       deleted: r.DELETED === 1,
       erased: r.ERASED === 1,
+      // Filled in by the store from the reactions table (reactionViews.ts).
+      reactions: [],
     }),
   );
 
@@ -164,3 +169,9 @@ export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.US
 export const usernameRow = z
   .object({ USER_ID: z.string(), USERNAME: z.string() })
   .transform((r): UsernameEntry => ({ userId: r.USER_ID, username: r.USERNAME }));
+
+export const reactionRow = z
+  .object({ SEQ: int, EMOJI: z.string(), USER_ID: z.string() })
+  .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));
+
+export const pinnedSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);

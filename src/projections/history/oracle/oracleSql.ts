@@ -78,6 +78,29 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     deleteMessage: `UPDATE ${t.messages} SET text = NULL, deleted = 1, deleted_at = ${tsFromMillis('deletedAt')},
         deleted_by = :deletedBy
       WHERE room_id = :roomId AND message_id = :messageId AND deleted = 0`,
+    // Oracle's '' is NULL: a cleared topic is stored NULL and reads back as "".
+    renameRoom: `UPDATE ${t.rooms} SET name = :value WHERE room_id = :roomId`,
+    changeRoomTopic: `UPDATE ${t.rooms} SET topic = :value WHERE room_id = :roomId`,
+    insertPin: `MERGE INTO ${t.pins} p
+      USING (SELECT :roomId AS room_id, :seq AS seq FROM dual) s ON (p.room_id = s.room_id AND p.seq = s.seq)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, pinned_by, pin_seq, pinned_at)
+        VALUES (s.room_id, s.seq, :pinnedBy, :pinSeq, ${tsFromMillis('at')})`,
+    deletePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId AND seq = :seq`,
+    deleteMessagePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId
+      AND seq = (SELECT seq FROM ${t.messages} WHERE room_id = :roomId AND message_id = :messageId)`,
+    insertReaction: `MERGE INTO ${t.reactions} x
+      USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
+        WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
+        ON (x.room_id = s.room_id AND x.seq = s.seq AND x.emoji = s.emoji AND x.user_id = s.user_id)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, emoji, user_id, reaction_seq, reacted_at)
+        VALUES (s.room_id, s.seq, s.emoji, s.user_id, :reactionSeq, ${tsFromMillis('at')})`,
+    deleteReaction: `DELETE FROM ${t.reactions}
+      WHERE room_id = :roomId AND seq = :seq AND emoji = :emoji AND user_id = :userId`,
+    deleteMessageReactions: `DELETE FROM ${t.reactions} WHERE room_id = :roomId
+      AND seq = (SELECT seq FROM ${t.messages} WHERE room_id = :roomId AND message_id = :messageId)`,
+    eraseUserReactions: `DELETE FROM ${t.reactions} WHERE user_id = :userId`,
+    noteErasedReactor: `MERGE INTO ${t.erasedReactors} e USING (SELECT :userId AS user_id FROM dual) s
+      ON (e.user_id = s.user_id) WHEN NOT MATCHED THEN INSERT (user_id) VALUES (s.user_id)`,
     advanceRoom: `UPDATE ${t.rooms} SET head_seq = GREATEST(head_seq, :headSeq),
         last_activity_at = GREATEST(last_activity_at, ${tsFromMillis('at')})
       WHERE room_id = :roomId`,
@@ -126,12 +149,14 @@ export type ReadName =
   | 'friendships'
   | 'userIdsByEmail'
   | 'usernames'
-  | 'usernamesAfter';
+  | 'usernamesAfter'
+  | 'reactions'
+  | 'pinnedSeqs';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
     ${millisOf('created_at')} AS created_at`;
-  const roomColumns = `r.room_id, r.name, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
+  const roomColumns = `r.room_id, r.name, r.topic, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
     r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
     (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
   const messageColumns = `message_id, room_id, seq, sender_id, text, ${millisOf('created_at')} AS created_at,
@@ -183,6 +208,9 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     userIdsByEmail: `SELECT user_id FROM ${t.users} WHERE LOWER(email) = LOWER(:email) ORDER BY user_id`,
     usernames: usernames(''),
     usernamesAfter: usernames('WHERE user_id > :after'),
+    reactions: `SELECT seq, emoji, user_id FROM ${t.reactions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
+      ORDER BY seq, reaction_seq, user_id`,
+    pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
   };
 }
 

@@ -17,6 +17,9 @@ export interface OracleTables {
   edits: string;
   markers: string;
   friendships: string;
+  reactions: string;
+  erasedReactors: string;
+  pins: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -39,6 +42,9 @@ export function oracleTables(prefix = ''): OracleTables {
     edits: `${p}message_edits`,
     markers: `${p}read_markers`,
     friendships: `${p}friendships`,
+    reactions: `${p}message_reactions`,
+    erasedReactors: `${p}erased_reactors`,
+    pins: `${p}pinned_messages`,
     prefix: p,
   };
 }

@@ -35,6 +35,11 @@ const RANK: Record<HistoryChangeOp, number> = {
   userProfileUpdated: 12,
   userPasswordChanged: 13,
   friendshipChanged: 14,
+  reactionAdded: 15,
+  reactionRemoved: 16,
+  roomSettingChanged: 17,
+  messagePinned: 18,
+  messageUnpinned: 19,
 };
 
 /**
@@ -55,12 +60,24 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'userRoleChanged',
   'userProfileUpdated',
   'userPasswordChanged',
+  // Each is one statement on its own (message, emoji, user) row; rows of one message do not interact.
+  'reactionAdded',
+  'reactionRemoved',
+  // One UPDATE of one column per change: repeats run in arrival order, so the last one wins as it should.
+  'roomSettingChanged',
+  // One statement on its own message's row each; a pin after an unpin of one message waits (the message key).
+  'messagePinned',
+  'messageUnpinned',
 ]);
 
-/** Pairs that touch the same row but commute: both only raise a value to a maximum. */
+/**
+ * Pairs that touch the same row but commute: both only raise a value to a maximum, or they write different columns
+ * of a room row (a setting, against the head and last-message maxima).
+ */
 function commute(a: HistoryChangeOp, b: HistoryChangeOp): boolean {
   const pair = new Set([a, b]);
-  return pair.has('roomAdvanced') && pair.has('messageInserted');
+  if (pair.has('roomAdvanced') && pair.has('messageInserted')) return true;
+  return pair.size === 2 && pair.has('roomSettingChanged') && (pair.has('roomAdvanced') || pair.has('messageInserted'));
 }
 
 /** The rows a change writes, as keys; changes with no key in common never constrain each other. */
@@ -76,6 +93,7 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`user:${change.userId}`, ERASURE_KEY];
     case 'roomCreated':
     case 'roomAdvanced':
+    case 'roomSettingChanged':
       return [`room:${change.roomId}`];
     case 'memberAdded':
     case 'memberRemoved':
@@ -86,9 +104,16 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`message:${change.roomId}:${change.messageId}`, `room:${change.roomId}`];
     case 'messageEdited':
     case 'messageDeleted':
+    case 'messagePinned':
+    case 'messageUnpinned':
       return [`message:${change.roomId}:${change.messageId}`];
     case 'markersAdvanced':
       return [`markers:${change.userId}:${change.roomId}`];
+    case 'reactionAdded':
+    case 'reactionRemoved':
+      // The message key orders a reaction against its message's delete (which drops its reactions); the reaction's
+      // own key keeps an add and a remove of the same reaction in the order they came.
+      return [`message:${change.roomId}:${change.messageId}`, `reaction:${change.roomId}:${change.seq}:${change.emoji}:${change.userId}`];
     case 'friendshipChanged': {
       // Delete-then-insert of both rows of the pair: a later change of the same pair needs a stage of its own.
       const [first, second] = [change.userId, change.friendId].sort();

@@ -30,6 +30,8 @@ import type {
 } from '../historyStore.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
+import { SqlitePins } from './sqlitePins.js';
+import { SqliteReactions } from './sqliteReactions.js';
 import {
   checkpointRow,
   editRow,
@@ -66,6 +68,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
   private closed = false;
   private readonly friendships: SqliteFriendships;
+  private readonly reactions: SqliteReactions;
+  private readonly pins: SqlitePins;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -76,6 +80,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db.pragma('synchronous = NORMAL');
     ensureSchema(this.db);
     this.friendships = new SqliteFriendships(this.db);
+    this.reactions = new SqliteReactions(this.db);
+    this.pins = new SqlitePins(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -179,11 +185,22 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages, hasMore };
+    return { messages: this.reactions.attach(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
-    return parseOptional(messageRow, this.sql.message.get(roomId, seq));
+    const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+    return message === undefined ? undefined : this.reactions.attach(roomId, [message])[0];
+  }
+
+  async getPinnedMessages(roomId: string): Promise<MessageView[]> {
+    const pinned: MessageView[] = [];
+    // At most 50 pins: one primary-key read each, with their own reactions.
+    for (const seq of this.pins.seqsOf(roomId)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined && !message.deleted) pinned.push(message);
+    }
+    return pinned;
   }
 
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
@@ -253,6 +270,7 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.eraseUserEmail.run(change);
         this.sql.eraseUserEdits.run(change);
         this.sql.eraseUserMessages.run(change);
+        this.reactions.userErased(change.userId);
         return;
       case 'roomCreated':
         this.sql.insertRoom.run(change);
@@ -276,8 +294,28 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.editMessage.run({ ...change, seq, erasedFlag: change.erased ? 1 : 0 });
         return;
       }
-      case 'messageDeleted':
-        this.sql.deleteMessage.run({ ...change, seq: seqOfMessage(change) });
+      case 'messageDeleted': {
+        const seq = seqOfMessage(change);
+        this.sql.deleteMessage.run({ ...change, seq });
+        this.reactions.messageDeleted(change.roomId, seq);
+        this.pins.messageDeleted(change.roomId, seq);
+        return;
+      }
+      case 'messagePinned':
+        this.pins.pinned(change);
+        return;
+      case 'messageUnpinned':
+        this.pins.unpinned(change);
+        return;
+      case 'roomSettingChanged':
+        if (change.setting === 'name') this.sql.renameRoom.run(change);
+        else this.sql.changeRoomTopic.run(change);
+        return;
+      case 'reactionAdded':
+        this.reactions.added(change);
+        return;
+      case 'reactionRemoved':
+        this.reactions.removed(change);
         return;
       case 'roomAdvanced':
         this.moveRoom(change.roomId, change.headSeq, change.at, 0);

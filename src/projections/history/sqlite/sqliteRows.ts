@@ -52,6 +52,7 @@ export const usernameRow = z
 const roomFields = {
   room_id: z.string(),
   name: z.string(),
+  topic: z.string(),
   kind: z.enum(['public', 'private', 'direct']),
   created_by: z.string(),
   created_at: millis,
@@ -64,6 +65,7 @@ type RoomRowFields = z.infer<z.ZodObject<typeof roomFields>>;
 const toRoomView = (r: RoomRowFields): RoomView => ({
   roomId: r.room_id,
   name: r.name,
+  topic: r.topic,
   kind: r.kind,
   createdBy: r.created_by,
   createdAt: iso(r.created_at),
@@ -139,6 +141,8 @@ export const messageRow = z
       editedAt: r.edited_at === null ? null : iso(r.edited_at),
       deleted: r.deleted === 1,
       erased: r.erased === 1,
+      // Filled in by the store from message_reactions (sqliteReactions.ts).
+      reactions: [],
     }),
   );
 

@@ -4,6 +4,8 @@
 import type Database from 'better-sqlite3';
 
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
+import { PINS_SCHEMA } from './sqlitePins.js';
+import { REACTIONS_SCHEMA } from './sqliteReactions.js';
 
 // Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
 // they leave, so the members table is "who is there now". Messages keep their row when deleted (the seq stays
@@ -103,7 +105,10 @@ export function ensureSchema(db: Database.Database): void {
   db.exec(SCHEMA);
   addErasedColumn(db);
   addProfileColumns(db);
+  addRoomTopicColumn(db);
   db.exec(FRIENDSHIPS_SCHEMA);
+  db.exec(REACTIONS_SCHEMA);
+  db.exec(PINS_SCHEMA);
 }
 
 /**
@@ -133,4 +138,10 @@ function addProfileColumns(db: Database.Database): void {
   const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('users')").pluck().all();
   if (!columns.includes('status_text')) db.exec("ALTER TABLE users ADD COLUMN status_text TEXT NOT NULL DEFAULT ''");
   if (!columns.includes('avatar_url')) db.exec('ALTER TABLE users ADD COLUMN avatar_url TEXT');
+}
+
+/** Stores made before room settings have no topic column: a room without one has no topic. */
+function addRoomTopicColumn(db: Database.Database): void {
+  const columns = db.prepare<[], unknown>("SELECT name FROM pragma_table_info('rooms')").pluck().all();
+  if (!columns.includes('topic')) db.exec("ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT ''");
 }

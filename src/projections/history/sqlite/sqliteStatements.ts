@@ -16,6 +16,8 @@ export type StatementName =
   | 'eraseUserMessages'
   | 'eraseUserEdits'
   | 'insertRoom'
+  | 'renameRoom'
+  | 'changeRoomTopic'
   | 'upsertMember'
   | 'deleteMember'
   | 'changeMemberRole'
@@ -44,7 +46,7 @@ export type StatementName =
   | 'receipts';
 
 const USER_COLUMNS = 'user_id, username, email, display_name, status_text, avatar_url, password_hash, role, created_at';
-const ROOM_COLUMNS = `r.room_id, r.name, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
+const ROOM_COLUMNS = `r.room_id, r.name, r.topic, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
 const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted, erased';
 
@@ -93,6 +95,8 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
       `UPDATE message_edits SET text = ''
        WHERE (room_id, seq) IN (SELECT room_id, seq FROM messages WHERE sender_id = @userId)`,
     ),
+    renameRoom: p('UPDATE rooms SET name = @value WHERE room_id = @roomId'),
+    changeRoomTopic: p('UPDATE rooms SET topic = @value WHERE room_id = @roomId'),
     insertRoom: p(
       `INSERT INTO rooms (room_id, name, kind, created_by, created_at, head_seq, last_message_seq, last_activity_at)
        VALUES (@roomId, @name, @kind, @createdBy, @createdAt, @seq, NULL, @createdAt)

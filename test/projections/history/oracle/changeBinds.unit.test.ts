@@ -46,6 +46,12 @@ describe('bind rows per change kind', () => {
       { op: 'markersAdvanced', userId: 'u', roomId: 'r', deliveredSeq: 4, readSeq: 0, at: T0 + 4 },
       { op: 'userRoleChanged', userId: 'u', role: 'auditor' },
       { op: 'personalDataErased', userId: 'u' },
+      { op: 'reactionAdded', roomId: 'r', messageId: 'r.2', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 },
+      { op: 'reactionRemoved', roomId: 'r', messageId: 'r.2', seq: 2, emoji: '👍', userId: 'u' },
+      { op: 'roomSettingChanged', roomId: 'r', setting: 'name', value: 'Renamed' },
+      { op: 'roomSettingChanged', roomId: 'r', setting: 'topic', value: '' },
+      { op: 'messagePinned', roomId: 'r', messageId: 'r.2', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 },
+      { op: 'messageUnpinned', roomId: 'r', messageId: 'r.2', seq: 2 },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -62,13 +68,24 @@ describe('bind rows per change kind', () => {
       ['insertMessage', 'noteLastMessage'],
       // The previous text is copied before the new one is set.
       ['copyTextToEdits', 'editMessage'],
-      ['deleteMessage'],
+      // A deleted message's reactions leave the view with its text.
+      ['deleteMessage', 'deleteMessageReactions', 'deleteMessagePin'],
       ['advanceRoom'],
       ['advanceMarkers'],
       ['changeUserRole'],
       // The edit history finds the sender's messages before they are blanked.
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages'],
+      // The erased user's reactions go, and none of theirs is inserted again (a rebuild may meet it later).
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserReactions', 'noteErasedReactor'],
+      ['insertReaction'],
+      ['deleteReaction'],
+      ['renameRoom'],
+      ['changeRoomTopic'],
+      ['insertPin'],
+      ['deletePin'],
     ]);
+    expect(bound[16]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 });
+    expect(bound[15]?.[0]?.binds).toEqual({ roomId: 'r', value: '' });
+    expect(bound[12]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 });
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
     expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });
     expect(bound[6]?.[1]?.binds).toEqual({ roomId: 'r', messageId: 'r.2', text: 'hey', editedAt: T0 + 1, editedBy: 'u', erased: 0 });
@@ -82,6 +99,7 @@ describe('bind rows per change kind', () => {
     expect(placeholdersOf(reads.roomsOfUserAfter)).toEqual(new Set(['userId', 'after', 'limit']));
     expect(placeholdersOf(reads.messagesBetween)).toEqual(new Set(['roomId', 'after', 'before', 'limit']));
     expect(placeholdersOf(reads.latestMessages)).toEqual(new Set(['roomId', 'limit']));
+    expect(placeholdersOf(reads.reactions)).toEqual(new Set(['roomId', 'fromSeq', 'toSeq']));
     expect(placeholdersOf(checkpointSql(t).save)).toEqual(new Set(['projection', 'partitionNo', 'position']));
     expect(placeholdersOf(usersByIdSql(t, 3))).toEqual(new Set(['u0', 'u1', 'u2']));
     for (const text of Object.values(reads)) expect(text).not.toMatch(/OFFSET/i);
