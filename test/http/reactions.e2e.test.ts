@@ -125,7 +125,7 @@ describe('reactions over REST, live over the WebSocket', () => {
     expect((await http.put(path(message.messageId, '🎉'), { token: bob.accessToken })).status).toBe(204);
     expect((await http.put(path(message.messageId, '🎉'), { token: alice.accessToken })).status).toBe(204);
     // MODE: vitest sets MODE=test in the environment the CLI inherits, which this base's config refuses.
-    const erase = await runCli(['users', 'erase', 'bob', '--json'], { DATA_DIR: server.dataDir, EVENT_LOG: 'sqlite', MODE: 'embedded' });
+    const erase = await runCli(['users', 'erase', 'bob', '--json'], { DATA_DIR: server.dataDir, EVENT_LOG: 'sqlite' });
     expect(erase.stderr).toBe('');
     expect(erase.code).toBe(0);
     await expect
