@@ -164,6 +164,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     deliveries: bus('deliveries'),
     audit: bus('audit'),
     friendships: bus('friendships'),
+    files: bus('files'),
     connect: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -6,6 +6,7 @@ import type { PrepareState } from './commandExecutor.js';
 import {
   auditCommand,
   deliveriesCommand,
+  fileCommand,
   friendCommand,
   receiptCommand,
   roomCommand,
@@ -14,6 +15,7 @@ import {
   type AuditCommand,
   type ChatCommand,
   type DeliveriesCommand,
+  type FileCommand,
   type FriendCommand,
   type ReceiptCommand,
   type RoomCommand,
@@ -22,6 +24,7 @@ import {
 } from './commands.js';
 import type { Decider } from './decider.js';
 import { deliveriesDecider, type DeliveriesState } from './deliveries/deliveriesDecider.js';
+import { fileDecider, type FileState } from './files/fileDecider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from './room/oldMessageFacts.js';
@@ -57,6 +60,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   audit: { command: AuditCommand; state: AuditState };
   /** friendship-<smaller id>-<larger id> */
   friendships: { command: FriendCommand; state: FriendshipState };
+  /** file-<fileId> (issue #16) */
+  files: { command: FileCommand; state: FileState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
@@ -84,4 +89,5 @@ export const STREAM_CATEGORIES: StreamCategories = {
   deliveries: { decider: deliveriesDecider, commandSchema: deliveriesCommand },
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
+  files: { decider: fileDecider, commandSchema: fileCommand },
 };

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'NO_ROOM'
   | 'NO_MESSAGE'
   | 'NO_USER'
+  // files and images (issue #16): a file the caller may not read answers like one that does not exist
+  | 'NO_FILE'
+  | 'NO_THUMBNAIL'
   // no pending friend request between the two in the direction the command needs; not friends (nothing to remove)
   | 'NO_FRIEND_REQUEST'
   | 'NOT_FRIENDS'

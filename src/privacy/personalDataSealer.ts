@@ -3,7 +3,8 @@
 // command processor, which encodes events itself, calls `seal` through its beforeEncode hook.
 //
 // Personal data: MessageSent.text and MessageEdited.text (the sender's key: only the sender edits a message) and
-// UserRegistered.email (the user's own key). Stored sealed, the plaintext field is left empty ("" or null).
+// UserRegistered.email (the user's own key), FileUploaded.name (the uploader's key: a file name is what a person
+// typed, issue #16). Stored sealed, the plaintext field is left empty ("" or null).
 // Read back: the plaintext again; after an erasure, `text: ""` or `email: null` with `erased: true`.
 
 import type { ChatEvent, SealedValue } from '../events/chatEvents.js';
@@ -12,7 +13,7 @@ import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
 import { openValue, sealValue, type SealedField } from './sealedValues.js';
 
-// Only three event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
+// Only four event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
 // switch: there is no exhaustive list to keep, a new event kind without personal data needs no change here.
 
 /** The one personal field of an event, if it has one to seal: whose key, which field, the plaintext. */
@@ -26,6 +27,9 @@ function personalField(event: ChatEvent): { owner: string; field: SealedField; p
   if (event.type === 'UserRegistered' && event.data.sealedEmail === undefined && event.data.email !== null) {
     return { owner: event.data.userId, field: 'email', plaintext: event.data.email };
   }
+  if (event.type === 'FileUploaded' && event.data.sealedName === undefined) {
+    return { owner: event.data.uploadedBy, field: 'name', plaintext: event.data.name };
+  }
   return undefined;
 }
 
@@ -36,6 +40,9 @@ function sealedField(event: ChatEvent): { sealed: SealedValue; field: SealedFiel
   }
   if (event.type === 'UserRegistered' && event.data.sealedEmail !== undefined) {
     return { sealed: event.data.sealedEmail, field: 'email' };
+  }
+  if (event.type === 'FileUploaded' && event.data.sealedName !== undefined) {
+    return { sealed: event.data.sealedName, field: 'name' };
   }
   return undefined;
 }
@@ -59,6 +66,10 @@ function withSealed(event: NewEvent, sealed: SealedValue): NewEvent {
     const { erased: _erased, ...rest } = event.data;
     return { ...event, data: { ...rest, email: null, sealedEmail: sealed } };
   }
+  if (event.type === 'FileUploaded') {
+    const { erased: _erased, ...rest } = event.data;
+    return { ...event, data: { ...rest, name: '', sealedName: sealed } };
+  }
   return event;
 }
 
@@ -75,6 +86,10 @@ function withOpened(event: RecordedEvent, opened: Opened): RecordedEvent {
   if (event.type === 'UserRegistered') {
     const { sealedEmail: _sealed, ...rest } = event.data;
     return { ...event, data: opened.erased ? { ...rest, email: null, erased: true } : { ...rest, email: opened.plaintext } };
+  }
+  if (event.type === 'FileUploaded') {
+    const { sealedName: _sealed, ...rest } = event.data;
+    return { ...event, data: opened.erased ? { ...rest, name: '', erased: true } : { ...rest, name: opened.plaintext } };
   }
   return event;
 }

@@ -156,6 +156,23 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
       ]);
       return;
     }
+    case 'nullable integer':
+      expect(field.type, field.name).toEqual(['null', 'long']);
+      expect(field.default, field.name).toBeNull();
+      return;
+    case 'optional attachments': {
+      // The files a message carries (issue #16): absent means none, so events from before attachments read as [].
+      expect(field.default, field.name).toEqual([]);
+      const array = z.object({ type: z.literal('array'), items: recordSchema }).parse(field.type);
+      expect(array.items.name, field.name).toBe('AttachmentRef');
+      expect(array.items.fields.map((f) => [f.name, f.type])).toEqual([
+        ['fileId', 'string'],
+        ['contentType', 'string'],
+        ['size', 'long'],
+        ['sha256', 'string'],
+      ]);
+      return;
+    }
     case 'delivery markers': {
       // Each member's marker in a room's delivery report (src/commands/deliveries).
       expect(field.default, field.name).toBeUndefined();

@@ -142,7 +142,13 @@ export class RecordedEventLog {
     profile: { displayName: string; statusText?: string; avatarUrl?: string | null },
     options: RecordOptions = {},
   ): RecordedEvent {
-    const data = { userId, displayName: profile.displayName, statusText: profile.statusText ?? '', avatarUrl: profile.avatarUrl ?? null };
+    const data = {
+      userId,
+      displayName: profile.displayName,
+      statusText: profile.statusText ?? '',
+      avatarUrl: profile.avatarUrl ?? null,
+      avatarFileId: null,
+    };
     return this.record(userStreamId(userId), { type: 'ProfileUpdated', data }, { actorId: userId, ...options });
   }
 

@@ -176,7 +176,13 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     streamVersion: 4,
     previousHash: 'b'.repeat(64),
     metadata: metadata(16, 'u-alice'),
-    data: { userId: 'u-alice', displayName: 'Alice Ünïcødé 🐇', statusText: '', avatarUrl: 'https://example.com/a.png' },
+    data: {
+      userId: 'u-alice',
+      displayName: 'Alice Ünïcødé 🐇',
+      statusText: '',
+      avatarUrl: 'https://example.com/a.png',
+      avatarFileId: null,
+    },
   },
   PasswordChanged: {
     type: 'PasswordChanged',
@@ -258,6 +264,35 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(23, 'system:gateway'),
     // Several markers, one of them beyond 2^32, so a codec must carry the array and its longs whole.
     data: { roomId: 'r-general', markers: [{ userId: 'u-bob', seq: 8 }, { userId: 'u-carol', seq: 2 ** 40 }] },
+  },
+  FileUploaded: {
+    type: 'FileUploaded',
+    eventId: 'evt-24',
+    streamId: 'file-f-cat',
+    streamVersion: 1,
+    previousHash: GENESIS_HASH,
+    metadata: metadata(24),
+    // A size beyond 2^32 and a name that is not ASCII; pixels set (the null branch is a non-image's).
+    data: {
+      fileId: 'f-cat',
+      uploadedBy: 'u-alice',
+      name: 'Katze 🐈 (1).png',
+      contentType: 'image/png',
+      size: 2 ** 33,
+      sha256: 'e3'.repeat(32),
+      width: 4032,
+      height: 3024,
+      thumbnail: true,
+    },
+  },
+  FileDiscarded: {
+    type: 'FileDiscarded',
+    eventId: 'evt-25',
+    streamId: 'file-f-cat',
+    streamVersion: 2,
+    previousHash: '9'.repeat(64),
+    metadata: metadata(25, 'system:files'),
+    data: { fileId: 'f-cat', discardedBy: 'system:files' },
   },
 };
 

@@ -62,6 +62,7 @@ export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<Categ
   deliveries: bodySchema('deliveries'),
   audit: bodySchema('audit'),
   friendships: bodySchema('friendships'),
+  files: bodySchema('files'),
 };
 const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
 

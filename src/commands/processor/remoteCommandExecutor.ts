@@ -70,6 +70,7 @@ export function remoteExecutors(
     deliveries: remote('deliveries'),
     audit: remote('audit'),
     friendships: remote('friendships'),
+    files: remote('files'),
     connect: () => client.start(),
     close: () => client.close(),
   };

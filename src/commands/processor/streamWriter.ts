@@ -190,6 +190,7 @@ export function processorWriters(log: StreamReader, settings: WriterSettings): P
     deliveries: writer('deliveries'),
     audit: writer('audit'),
     friendships: writer('friendships'),
+    files: writer('files'),
   };
 }
 

@@ -84,6 +84,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'FriendRequestRejected':
     case 'FriendRequestCancelled':
     case 'FriendRemoved':
+    case 'FileUploaded':
+    case 'FileDiscarded':
       return [];
     default:
       return unreachable(event);

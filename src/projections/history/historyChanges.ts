@@ -1,7 +1,7 @@
 // The history projection's pure core: which store operations each recorded event asks for. Imports nothing from
 // I/O, so every history store (SQLite, Oracle) applies the same meaning and only differs in how it writes it.
 
-import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
+import type { AttachmentRef, RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { normaliseUsername } from '../../domain/ids.js';
 
@@ -35,6 +35,8 @@ export interface UserProfileUpdatedChange {
   displayName: string;
   statusText: string;
   avatarUrl: string | null;
+  /** An uploaded avatar: anyone signed in may read that file while it is someone's avatar (issue #16). */
+  avatarFileId: string | null;
 }
 
 /** The user changed their password: logins from now on check the new hash. */
@@ -47,7 +49,8 @@ export interface UserPasswordChangedChange {
 /**
  * The user's personal data key was destroyed: their email becomes null, and every message text they sent (current
  * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
- * message, so the sender's messages are all the texts sealed with that key.
+ * message, so the sender's messages are all the texts sealed with that key. Their uploads are marked erased with
+ * their names blanked: the erasure deleted the bytes (issue #16).
  */
 export interface PersonalDataErasedChange {
   op: 'personalDataErased';
@@ -103,6 +106,32 @@ export interface MessageInserted {
   createdAt: EpochMillis;
   /** The event was read after its sender's key was destroyed: `text` is "" and the message shows as erased. */
   erased: boolean;
+  /** The files sent with it, in order (empty for a text-only message). */
+  attachments: AttachmentRef[];
+}
+
+/** A user uploaded a file (issue #16): its metadata, never its bytes. */
+export interface FileRecorded {
+  op: 'fileRecorded';
+  fileId: string;
+  uploadedBy: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  uploadedAt: EpochMillis;
+  /** Read after the uploader's key was destroyed: the name is "" and the bytes are gone. */
+  erased: boolean;
+}
+
+/** An upload nobody sent was removed (its bytes deleted): it can no longer be attached. */
+export interface FileDiscardedChange {
+  op: 'fileDiscarded';
+  fileId: string;
+  discardedAt: EpochMillis;
 }
 
 /**
@@ -183,7 +212,9 @@ export type HistoryChange =
   | MessageEditedChange
   | MessageDeletedChange
   | RoomAdvanced
-  | MarkersAdvanced;
+  | MarkersAdvanced
+  | FileRecorded
+  | FileDiscardedChange;
 
 export type HistoryChangeOp = HistoryChange['op'];
 
@@ -216,8 +247,8 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'PersonalDataErased':
       return [{ op: 'personalDataErased', userId: event.data.userId }];
     case 'ProfileUpdated': {
-      const { userId, displayName, statusText, avatarUrl } = event.data;
-      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl }];
+      const { userId, displayName, statusText, avatarUrl, avatarFileId } = event.data;
+      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl, avatarFileId }];
     }
     case 'PasswordChanged':
       return [{ op: 'userPasswordChanged', userId: event.data.userId, passwordHash: event.data.passwordHash }];
@@ -269,6 +300,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           clientMessageId: d.clientMessageId,
           createdAt: at,
           erased: d.erased === true,
+          attachments: d.attachments ?? [],
         },
         advanced(d.roomId, seq, at),
       ];
@@ -325,6 +357,27 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       const { removedBy, friendId } = event.data;
       return [{ op: 'friendshipChanged', userId: removedBy, friendId, status: 'none', at }];
     }
+    case 'FileUploaded': {
+      const d = event.data;
+      return [
+        {
+          op: 'fileRecorded',
+          fileId: d.fileId,
+          uploadedBy: d.uploadedBy,
+          name: d.name,
+          contentType: d.contentType,
+          size: d.size,
+          sha256: d.sha256,
+          width: d.width,
+          height: d.height,
+          thumbnail: d.thumbnail === true,
+          uploadedAt: at,
+          erased: d.erased === true,
+        },
+      ];
+    }
+    case 'FileDiscarded':
+      return [{ op: 'fileDiscarded', fileId: event.data.fileId, discardedAt: at }];
     default:
       return unreachable(event);
   }

@@ -54,7 +54,7 @@ describe('evolve', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'user',
-      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null },
       erased: false,
     });
   });
@@ -125,7 +125,7 @@ describe('ErasePersonalData', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'auditor',
-      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null },
       erased: true,
     });
   });
@@ -134,7 +134,7 @@ describe('ErasePersonalData', () => {
 const self = as('u1');
 const profileUpdated = (profile: Partial<ProfileUpdated['data']>): ProfileUpdated => ({
   type: 'ProfileUpdated',
-  data: { userId: 'u1', displayName: 'Alice A.', statusText: '', avatarUrl: null, ...profile },
+  data: { userId: 'u1', displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null, ...profile },
 });
 
 describe('UpdateProfile', () => {
@@ -186,7 +186,7 @@ describe('UpdateProfile', () => {
 
   it('folds the latest profile into the state', () => {
     const state = stateAfter(userDecider, [registered, profileUpdated({ statusText: 'a' }), profileUpdated({ displayName: 'B' })]);
-    expect(state.registered && state.profile).toEqual({ displayName: 'B', statusText: '', avatarUrl: null });
+    expect(state.registered && state.profile).toEqual({ displayName: 'B', statusText: '', avatarUrl: null, avatarFileId: null });
   });
 });
 

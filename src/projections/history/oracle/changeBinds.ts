@@ -26,7 +26,11 @@ export type StatementName =
   | 'advanceRoom'
   | 'advanceMarkers'
   | 'deleteFriendshipPair'
-  | 'insertFriendshipRow';
+  | 'insertFriendshipRow'
+  | 'insertFile'
+  | 'discardFile'
+  | 'eraseUserFiles'
+  | 'insertAttachment';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -63,6 +67,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             displayName: change.displayName,
             statusText: change.statusText,
             avatarUrl: change.avatarUrl,
+            avatarFileId: change.avatarFileId,
           },
         },
       ];
@@ -74,6 +79,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserEmail', binds: { userId: change.userId } },
         { statement: 'eraseUserEdits', binds: { userId: change.userId } },
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
+        { statement: 'eraseUserFiles', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -124,6 +130,20 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
           },
         },
         { statement: 'noteLastMessage', binds: { roomId: change.roomId, seq: change.seq } },
+        ...change.attachments.map(
+          (attachment, itemNo): BoundStatement => ({
+            statement: 'insertAttachment',
+            binds: {
+              roomId: change.roomId,
+              seq: change.seq,
+              itemNo,
+              fileId: attachment.fileId,
+              contentType: attachment.contentType,
+              byteSize: attachment.size,
+              sha256: attachment.sha256,
+            },
+          }),
+        ),
       ];
     case 'messageEdited':
       return [
@@ -196,6 +216,27 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         }
       }
     }
+    case 'fileRecorded':
+      return [
+        {
+          statement: 'insertFile',
+          binds: {
+            fileId: change.fileId,
+            uploadedBy: change.uploadedBy,
+            name: change.name,
+            contentType: change.contentType,
+            byteSize: change.size,
+            sha256: change.sha256,
+            width: change.width,
+            height: change.height,
+            thumbnail: change.thumbnail ? 1 : 0,
+            uploadedAt: change.uploadedAt,
+            erased: change.erased ? 1 : 0,
+          },
+        },
+      ];
+    case 'fileDiscarded':
+      return [{ statement: 'discardFile', binds: { fileId: change.fileId, discardedAt: change.discardedAt } }];
     default:
       return unreachable(change);
   }

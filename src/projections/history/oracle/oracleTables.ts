@@ -17,6 +17,8 @@ export interface OracleTables {
   edits: string;
   markers: string;
   friendships: string;
+  files: string;
+  attachments: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -39,6 +41,8 @@ export function oracleTables(prefix = ''): OracleTables {
     edits: `${p}message_edits`,
     markers: `${p}read_markers`,
     friendships: `${p}friendships`,
+    files: `${p}files`,
+    attachments: `${p}message_attachments`,
     prefix: p,
   };
 }

@@ -35,6 +35,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   userProfileUpdated: 12,
   userPasswordChanged: 13,
   friendshipChanged: 14,
+  fileRecorded: 15,
+  fileDiscarded: 16,
 };
 
 /**
@@ -55,6 +57,8 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'userRoleChanged',
   'userProfileUpdated',
   'userPasswordChanged',
+  'fileRecorded',
+  'fileDiscarded',
 ]);
 
 /** Pairs that touch the same row but commute: both only raise a value to a maximum. */
@@ -94,6 +98,9 @@ export function rowKeys(change: HistoryChange): string[] {
       const [first, second] = [change.userId, change.friendId].sort();
       return [`friendship:${first}:${second}`];
     }
+    case 'fileRecorded':
+    case 'fileDiscarded':
+      return [`file:${change.fileId}`];
     default:
       return unreachable(change);
   }

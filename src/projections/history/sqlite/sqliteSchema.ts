@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 
+import { addAvatarFileColumn, FILES_SCHEMA } from './sqliteFiles.js';
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
 
 // Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
@@ -104,6 +105,8 @@ export function ensureSchema(db: Database.Database): void {
   addErasedColumn(db);
   addProfileColumns(db);
   db.exec(FRIENDSHIPS_SCHEMA);
+  db.exec(FILES_SCHEMA);
+  addAvatarFileColumn(db);
 }
 
 /**
