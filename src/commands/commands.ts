@@ -124,9 +124,13 @@ const byteCount = z.number().int().nonnegative();
  */
 export const attachmentFacts = z.object({
   fileId: id,
+  name: z.string().max(1000),
   contentType,
   size: byteCount,
   sha256,
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  thumbnail: z.boolean(),
   uploadedBy: id,
   readableByActor: z.boolean(),
 });

@@ -113,16 +113,23 @@ export interface MemberRoleChanged {
 }
 
 /**
- * A file attached to a message, as the log records it (issue #16): what it is and its content hash, never its bytes
- * or its name (the name is the uploader's personal data, sealed in their FileUploaded).
+ * A file attached to a message, as the log records it (issue #16): what it is and its content hash, never its bytes.
+ * The name is part of what the sender sent: sealed with the sender's key like the text (`sealedNames`).
  */
 export interface AttachmentRef {
   fileId: string;
+  /** The file's name as shown; stored "" when the names are sealed. */
+  name: string;
   /** Sniffed from the bytes when uploaded. */
   contentType: string;
   size: number;
   /** SHA-256 (hex) of the stored bytes. */
   sha256: string;
+  /** Pixels of an image; null for other files. */
+  width: number | null;
+  height: number | null;
+  /** The file has a thumbnail (images). */
+  thumbnail: boolean;
 }
 
 export interface MessageSent {
@@ -140,6 +147,8 @@ export interface MessageSent {
     erased?: boolean;
     /** The files sent with the message (1 to 10), in the order given; absent when it carries none. */
     attachments?: AttachmentRef[];
+    /** The attachments' names as stored: a JSON array sealed with the sender's key (then each `name` is stored ""). */
+    sealedNames?: SealedValue;
   };
 }
 

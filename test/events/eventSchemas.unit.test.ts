@@ -145,6 +145,9 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
     case 'optional sealed': {
       // The crypto-shredding record (src/privacy): who holds the key, and AES-GCM's iv, ciphertext and tag.
       expect(field.default, field.name).toBeNull();
+      // A second sealed field of one schema names the record the first one defined (Avro defines a name once).
+      const reference = z.tuple([z.literal('null'), z.literal('SealedValue')]).safeParse(field.type);
+      if (reference.success) return;
       const [nullBranch, sealed] = z.tuple([z.literal('null'), recordSchema]).parse(field.type);
       expect(nullBranch).toBe('null');
       expect(sealed.name, field.name).toBe('SealedValue');
@@ -167,9 +170,13 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
       expect(array.items.name, field.name).toBe('AttachmentRef');
       expect(array.items.fields.map((f) => [f.name, f.type])).toEqual([
         ['fileId', 'string'],
+        ['name', 'string'],
         ['contentType', 'string'],
         ['size', 'long'],
         ['sha256', 'string'],
+        ['width', ['null', 'long']],
+        ['height', ['null', 'long']],
+        ['thumbnail', 'boolean'],
       ]);
       return;
     }

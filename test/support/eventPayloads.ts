@@ -119,6 +119,7 @@ const payloads: PayloadSpecs = {
     sealedText: 'optional sealed',
     erased: 'optional boolean',
     attachments: 'optional attachments',
+    sealedNames: 'optional sealed',
   },
   MessageEdited: {
     roomId: 'string',

@@ -95,6 +95,7 @@ function passes(spec: FieldSpec, value: unknown): boolean {
             (item: unknown) =>
               isObject(item) &&
               typeof item.fileId === 'string' &&
+              typeof item.name === 'string' &&
               typeof item.contentType === 'string' &&
               Number.isSafeInteger(item.size) &&
               typeof item.sha256 === 'string',

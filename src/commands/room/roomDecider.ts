@@ -283,7 +283,8 @@ function attachmentsOf(files: readonly AttachmentFacts[], actor: string, context
     if (file.uploadedBy !== actor && !file.readableByActor) {
       return reject('NO_FILE', `no file ${file.fileId}`, { fileId: file.fileId });
     }
-    return { fileId: file.fileId, contentType: file.contentType, size: file.size, sha256: file.sha256 };
+    const { fileId, name, contentType, size, sha256, width, height, thumbnail } = file;
+    return { fileId, name, contentType, size, sha256, width, height, thumbnail };
   });
 }
 

@@ -119,6 +119,8 @@ export const payloadReaders: PayloadReaders = {
     // Only when there are any, so a text-only message keeps the shape it always had.
     const attachments = d.records('attachments').map(attachmentRef);
     if (attachments.length > 0) data.attachments = attachments;
+    const sealedNames = sealedValue(d, 'sealedNames');
+    if (sealedNames !== undefined) data.sealedNames = sealedNames;
     return { type: 'MessageSent', data };
   },
   MessageEdited: (d) => {
@@ -192,10 +194,19 @@ export const payloadReaders: PayloadReaders = {
 };
 
 function attachmentRef(d: AvroRecordReader): AttachmentRef {
-  return { fileId: d.string('fileId'), contentType: d.string('contentType'), size: d.long('size'), sha256: d.string('sha256') };
+  return {
+    fileId: d.string('fileId'),
+    name: d.string('name'),
+    contentType: d.string('contentType'),
+    size: d.long('size'),
+    sha256: d.string('sha256'),
+    width: d.nullableLong('width'),
+    height: d.nullableLong('height'),
+    thumbnail: d.boolean('thumbnail'),
+  };
 }
 
-type SealedFieldName = 'sealedText' | 'sealedEmail' | 'sealedName';
+type SealedFieldName = 'sealedText' | 'sealedEmail' | 'sealedName' | 'sealedNames';
 
 /** A sealed personal data field (src/privacy), undefined when the stored event has none. */
 function sealedValue(d: AvroRecordReader, field: SealedFieldName): SealedValue | undefined {
@@ -216,7 +227,7 @@ function sealedValue(d: AvroRecordReader, field: SealedFieldName): SealedValue |
 function addPersonalData(
   data: { sealedText?: SealedValue; sealedEmail?: SealedValue; sealedName?: SealedValue; erased?: boolean },
   d: AvroRecordReader,
-  field: SealedFieldName,
+  field: 'sealedText' | 'sealedEmail' | 'sealedName',
 ): void {
   const sealed = sealedValue(d, field);
   if (sealed !== undefined) data[field] = sealed;

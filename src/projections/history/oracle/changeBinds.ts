@@ -30,6 +30,7 @@ export type StatementName =
   | 'insertFile'
   | 'discardFile'
   | 'eraseUserFiles'
+  | 'eraseUserAttachmentNames'
   | 'insertAttachment';
 
 export interface BoundStatement {
@@ -80,6 +81,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserEdits', binds: { userId: change.userId } },
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
         { statement: 'eraseUserFiles', binds: { userId: change.userId } },
+        { statement: 'eraseUserAttachmentNames', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -138,9 +140,13 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
               seq: change.seq,
               itemNo,
               fileId: attachment.fileId,
+              name: attachment.name,
               contentType: attachment.contentType,
               byteSize: attachment.size,
               sha256: attachment.sha256,
+              width: attachment.width,
+              height: attachment.height,
+              thumbnail: attachment.thumbnail ? 1 : 0,
             },
           }),
         ),

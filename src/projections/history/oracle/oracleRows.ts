@@ -197,7 +197,7 @@ export const fileRow = z
     }),
   );
 
-/** A message's attachment; the file columns are NULL while the upload is not projected yet. */
+/** A message's attachment; ERASED (the file's) is NULL while the upload is not projected yet. */
 export const attachmentRow = z
   .object({
     SEQ: int,
@@ -208,7 +208,7 @@ export const attachmentRow = z
     NAME: emptyable,
     WIDTH: int.nullable(),
     HEIGHT: int.nullable(),
-    THUMBNAIL: flag.nullable(),
+    THUMBNAIL: flag,
     ERASED: flag.nullable(),
   })
   .transform((r): { seq: number; view: AttachmentView } => ({
@@ -218,7 +218,7 @@ export const attachmentRow = z
       contentType: r.CONTENT_TYPE,
       size: r.BYTE_SIZE,
       sha256: r.SHA256,
-      name: r.ERASED === 1 ? '' : r.NAME,
+      name: r.NAME,
       width: r.WIDTH,
       height: r.HEIGHT,
       thumbnail: r.THUMBNAIL === 1,

@@ -43,11 +43,16 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
       WHERE file_id = :fileId AND discarded_at IS NULL`,
     // Oracle's '' is NULL: an erased name is NULL with erased = 1, and reads back as "".
     eraseUserFiles: `UPDATE ${t.files} SET name = NULL, erased = 1 WHERE uploaded_by = :userId AND erased = 0`,
+    // The names a message carries are its sender's words, sealed with the sender's key.
+    eraseUserAttachmentNames: `UPDATE ${t.attachments} SET name = NULL
+      WHERE (room_id, seq) IN (SELECT room_id, seq FROM ${t.messages} WHERE sender_id = :userId)`,
     insertAttachment: `MERGE INTO ${t.attachments} a
       USING (SELECT :roomId AS room_id, :seq AS seq, :itemNo AS item_no FROM dual) s
         ON (a.room_id = s.room_id AND a.seq = s.seq AND a.item_no = s.item_no)
-      WHEN NOT MATCHED THEN INSERT (room_id, seq, item_no, file_id, content_type, byte_size, sha256)
-        VALUES (s.room_id, s.seq, s.item_no, :fileId, :contentType, :byteSize, :sha256)`,
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, item_no, file_id, name, content_type, byte_size, sha256, width, height,
+        thumbnail)
+        VALUES (s.room_id, s.seq, s.item_no, :fileId, :name, :contentType, :byteSize, :sha256, :width, :height,
+          :thumbnail)`,
     deleteFriendshipPair: `DELETE FROM ${t.friendships} WHERE (user_id = :userId AND friend_id = :friendId)
       OR (user_id = :friendId AND friend_id = :userId)`,
     insertFriendshipRow: `INSERT INTO ${t.friendships} (user_id, friend_id, status, since)
@@ -207,8 +212,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     usernames: usernames(''),
     usernamesAfter: usernames('WHERE user_id > :after'),
     file: `SELECT ${fileColumns} FROM ${t.files} f WHERE f.file_id = :fileId`,
-    attachmentsBetween: `SELECT a.seq, a.file_id, a.content_type, a.byte_size, a.sha256, f.name, f.width, f.height,
-        f.thumbnail, f.erased
+    attachmentsBetween: `SELECT a.seq, a.file_id, a.name, a.content_type, a.byte_size, a.sha256, a.width, a.height,
+        a.thumbnail, f.erased
       FROM ${t.attachments} a LEFT JOIN ${t.files} f ON f.file_id = a.file_id
       WHERE a.room_id = :roomId AND a.seq BETWEEN :low AND :high ORDER BY a.seq, a.item_no`,
     fileAudience: `SELECT r.room_id, r.kind,

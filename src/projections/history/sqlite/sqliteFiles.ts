@@ -7,8 +7,8 @@ import { checkLimit } from '../historyStoreArguments.js';
 
 // The files of the SQLite history view (issue #16), kept out of sqliteHistoryStore.ts so the feature is one file:
 // uploads, the files each message carries, and which user's avatar a file is. A message's attachments keep what
-// its MessageSent recorded (type, size, hash) and join the file's own row for the rest, so a message projected
-// before its file (another Kafka partition) still lists its files; their names appear once the upload is applied.
+// its MessageSent recorded (name, type, size, hash, pixels), so a message projected before its file (another Kafka
+// partition) lists its files whole; the file's own row only adds whether its uploader was erased (bytes gone).
 
 export const FILES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -35,9 +35,13 @@ CREATE TABLE IF NOT EXISTS message_attachments (
   seq          INTEGER NOT NULL,
   position     INTEGER NOT NULL,
   file_id      TEXT NOT NULL,
+  name         TEXT NOT NULL,
   content_type TEXT NOT NULL,
   size         INTEGER NOT NULL,
   sha256       TEXT NOT NULL,
+  width        INTEGER,
+  height       INTEGER,
+  thumbnail    INTEGER NOT NULL,
   PRIMARY KEY (room_id, seq, position)
 ) WITHOUT ROWID;
 -- Who may read a file: the rooms it was sent to.
@@ -96,10 +100,10 @@ const attachmentRow = z
     content_type: z.string(),
     size: z.number().int(),
     sha256: z.string(),
-    name: z.string().nullable(),
+    name: z.string(),
     width: z.number().int().nullable(),
     height: z.number().int().nullable(),
-    thumbnail: flag.nullable(),
+    thumbnail: flag,
     erased: flag.nullable(),
   })
   .transform((r): { seq: number; view: AttachmentView } => ({
@@ -109,7 +113,7 @@ const attachmentRow = z
       contentType: r.content_type,
       size: r.size,
       sha256: r.sha256,
-      name: r.erased === 1 ? '' : (r.name ?? ''),
+      name: r.name,
       width: r.width,
       height: r.height,
       thumbnail: r.thumbnail === 1,
@@ -127,6 +131,7 @@ export class SqliteFiles {
   private readonly insertFile: Statement;
   private readonly discardFile: Statement;
   private readonly eraseFiles: Statement;
+  private readonly eraseAttachmentNames: Statement;
   private readonly insertAttachment: Statement;
   private readonly file: Statement;
   private readonly attachmentsBetween: Statement;
@@ -147,14 +152,20 @@ export class SqliteFiles {
     );
     this.discardFile = p('UPDATE files SET discarded_at = @discardedAt WHERE file_id = @fileId AND discarded_at IS NULL');
     this.eraseFiles = p(`UPDATE files SET name = '', erased = 1 WHERE uploaded_by = @userId AND erased = 0`);
+    // The names a message carries are its sender's words, sealed with the sender's key.
+    this.eraseAttachmentNames = p(
+      `UPDATE message_attachments SET name = ''
+       WHERE (room_id, seq) IN (SELECT room_id, seq FROM messages WHERE sender_id = @userId)`,
+    );
     this.insertAttachment = p(
-      `INSERT INTO message_attachments (room_id, seq, position, file_id, content_type, size, sha256)
-       VALUES (@roomId, @seq, @position, @fileId, @contentType, @size, @sha256)
+      `INSERT INTO message_attachments (room_id, seq, position, file_id, name, content_type, size, sha256, width, height,
+         thumbnail)
+       VALUES (@roomId, @seq, @position, @fileId, @name, @contentType, @size, @sha256, @width, @height, @thumbnailFlag)
        ON CONFLICT DO NOTHING`,
     );
     this.file = p(`SELECT ${FILE_COLUMNS} FROM files WHERE file_id = ?`);
     this.attachmentsBetween = p(
-      `SELECT a.seq, a.file_id, a.content_type, a.size, a.sha256, f.name, f.width, f.height, f.thumbnail, f.erased
+      `SELECT a.seq, a.file_id, a.name, a.content_type, a.size, a.sha256, a.width, a.height, a.thumbnail, f.erased
        FROM message_attachments a LEFT JOIN files f ON f.file_id = a.file_id
        WHERE a.room_id = ? AND a.seq BETWEEN ? AND ? ORDER BY a.seq, a.position`,
     );
@@ -186,13 +197,19 @@ export class SqliteFiles {
     this.discardFile.run(change);
   }
 
-  /** The uploader's personal data was erased: their files' names go, and the view says the bytes are gone. */
+  /**
+   * A user's personal data was erased: their uploads' names go and the view says the bytes are gone; the names their
+   * messages carried go too.
+   */
   erased(userId: string): void {
     this.eraseFiles.run({ userId });
+    this.eraseAttachmentNames.run({ userId });
   }
 
   attached(roomId: string, seq: number, attachments: readonly AttachmentRef[]): void {
-    attachments.forEach((attachment, position) => this.insertAttachment.run({ roomId, seq, position, ...attachment }));
+    attachments.forEach((attachment, position) =>
+      this.insertAttachment.run({ roomId, seq, position, ...attachment, thumbnailFlag: attachment.thumbnail ? 1 : 0 }),
+    );
   }
 
   /** The messages with their attachments (one query for the page: its seqs are one range of one room). */

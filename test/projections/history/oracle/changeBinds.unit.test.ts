@@ -33,7 +33,7 @@ describe('bind rows per change kind', () => {
   });
 
   it('covers every change kind with the values of the change, times as epoch milliseconds', () => {
-    const attachment = { fileId: 'f', contentType: 'image/png', size: 10, sha256: 'a'.repeat(64) };
+    const attachment = { fileId: 'f', name: 'a.png', contentType: 'image/png', size: 10, sha256: 'a'.repeat(64), width: 2, height: 1, thumbnail: true };
     const samples: HistoryChange[] = [
       { op: 'userUpserted', userId: 'u', username: 'U', usernameNormalised: 'u', email: null, displayName: '', passwordHash: 'h', role: 'user', createdAt: T0 },
       { op: 'roomCreated', roomId: 'r', name: '', kind: 'direct', createdBy: 'u', createdAt: T0, seq: 1 },
@@ -70,11 +70,14 @@ describe('bind rows per change kind', () => {
       ['advanceMarkers'],
       ['changeUserRole'],
       // The edit history finds the sender's messages before they are blanked.
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserFiles'],
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserFiles', 'eraseUserAttachmentNames'],
       ['insertFile'],
       ['discardFile'],
     ]);
-    expect(bound[5]?.[2]?.binds).toEqual({ roomId: 'r', seq: 2, itemNo: 0, fileId: 'f', contentType: 'image/png', byteSize: 10, sha256: 'a'.repeat(64) });
+    expect(bound[5]?.[2]?.binds).toEqual({
+      roomId: 'r', seq: 2, itemNo: 0, fileId: 'f', name: 'a.png', contentType: 'image/png', byteSize: 10, sha256: 'a'.repeat(64),
+      width: 2, height: 1, thumbnail: 1,
+    });
     expect(bound[12]?.[0]?.binds).toMatchObject({ fileId: 'f', name: '', byteSize: 3, width: null, thumbnail: 0, uploadedAt: T0, erased: 0 });
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
     expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });

@@ -109,7 +109,7 @@ describe('planWrites', () => {
     const stages = planWrites(changes);
     expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
       ['insertMessage', 'noteLastMessage', 'copyTextToEdits', 'editMessage'],
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserFiles'],
+      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserFiles', 'eraseUserAttachmentNames'],
       ['insertMessage', 'noteLastMessage', 'changeUserRole'],
     ]);
     expectSameMeaningAsOneByOne(changes, stages);
