@@ -28,6 +28,7 @@ import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
 import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
+import { bindFiles, fileCommandsOf } from './fileBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
 import { bindEventLog } from './eventLogBindings.js';
@@ -50,6 +51,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     ...DEFAULT_LIMITS,
     maxMessageLength: config.limits.maxMessageLength,
     maxRoomMembers: config.limits.maxRoomMembers,
+    maxAttachments: config.files.maxAttachmentsPerMessage,
   };
 
   bind(TOKENS.config).toConstantValue(config);
@@ -174,6 +176,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindPrivacy(container, config, logger);
   bindAccounts(container, limits);
   bindFriends(container, limits);
+  bindFiles(container, config);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({
@@ -187,6 +190,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       ids: uuidGenerator,
       waitForHistory: await historyWait(context),
       lookAlikes: await usernameLookAlikesOf(context),
+      // Resolved when a send attaches files, so a process that never does opens no file store for it.
+      files: { attachmentFacts: async (actor, fileIds) => (await fileCommandsOf(context)).attachmentFacts(actor, fileIds) },
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));

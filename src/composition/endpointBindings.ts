@@ -13,6 +13,7 @@ import type { ReadinessChecks } from '../observability/readiness.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
+import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
 import { resolve, TOKENS } from './tokens.js';
@@ -38,6 +39,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await adminEndpoints(context)),
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
+          ...(await fileEndpoints(context)),
         ]
       : []),
   ]);

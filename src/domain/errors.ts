@@ -57,6 +57,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   // the request line (URL included) and headers together are over the HTTP server's limit (431)
   | 'HEADERS_TOO_LARGE'
+  // a Range header no byte of the file satisfies (416; issue #16's downloads)
+  | 'RANGE_NOT_SATISFIABLE'
   // rate (429)
   | 'RATE_LIMIT_EXCEEDED'
   // the rate-limit store (Redis) cannot be asked: the request is refused rather than let through unlimited

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileShape } from '../gateway/serverFrames.js';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
 import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
 
@@ -192,8 +193,12 @@ export const messageSchema = z
       .literal(true)
       .optional()
       .meta({ description: "present when the sender's personal data was erased: `text` is \"\" and can never be read again" }),
+    attachments: z.array(fileShape).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
   })
   .meta({ id: 'Message' });
+
+/** A file as answered by the upload (POST /api/files) and shown in messages: the `file` shape of API.md. */
+export const fileSchema = fileShape;
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
@@ -225,14 +230,15 @@ export const editHistorySchema = z
  * normalised) are the room decider's (domain/messageText.ts), answered as EMPTY_CONTENT, INVALID_CONTENT or 413
  * MESSAGE_TOO_LONG; this only bounds the input, and the document states them.
  */
-function messageText(maxLength: number) {
+function messageText(maxLength: number, withFiles = false) {
   return z.string().max(20_000).meta({
-    minLength: 1,
+    minLength: withFiles ? 0 : 1,
     maxLength,
-    pattern: MESSAGE_TEXT_PATTERN,
+    ...(withFiles ? {} : { pattern: MESSAGE_TEXT_PATTERN }),
     description:
       `1 to ${maxLength} characters (code points) once normalised: trimmed, CR LF as LF, NFC. Something visible, ` +
-      'and no control character but tab and line breaks, no bidi control',
+      'and no control character but tab and line breaks, no bidi control' +
+      (withFiles ? '; may be "" (or only white space) when `attachments` are sent, else EMPTY_CONTENT' : ''),
   });
 }
 
@@ -241,7 +247,13 @@ export function sendBody(maxTextLength: number) {
   return z
     .strictObject({
       roomId: id,
-      text: messageText(maxTextLength),
+      text: messageText(maxTextLength, true),
+      attachments: z
+        .array(id)
+        .min(1)
+        .max(10)
+        .optional()
+        .meta({ description: 'file ids from POST /api/files: yours, or files you may read (a forward); at most MAX_ATTACHMENTS_PER_MESSAGE' }),
       clientMessageId: z
         .string()
         .min(1)

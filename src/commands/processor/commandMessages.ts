@@ -82,6 +82,7 @@ const limits = z.object({
   maxMessageLength: z.number().int().positive(),
   maxRoomMembers: z.number().int().positive(),
   maxRoomNameLength: z.number().int().positive(),
+  maxAttachments: z.number().int().positive().optional(),
 });
 
 export const commandEnvelopeSchema = z.object({
