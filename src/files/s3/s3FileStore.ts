@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -33,8 +32,10 @@ export interface S3FileStoreOptions {
   createBucket: boolean;
 }
 
-/** S3 deletes at most 1000 keys per request. */
+/** Keys listed per page while deleting a folder. */
 const DELETE_BATCH = 1000;
+/** Deletes in flight at once. */
+const PARALLEL_DELETES = 16;
 
 export class S3FileStore implements FileStore {
   readonly kind = 's3';
@@ -67,9 +68,20 @@ export class S3FileStore implements FileStore {
   }
 
   async put(key: string, body: StoreBody, contentType: string): Promise<void> {
+    const Bucket = this.options.bucket;
     const Key = this.keyOf(key);
-    const [Body, ContentLength] = Buffer.isBuffer(body) ? [body, body.length] : [createReadStream(body.path), body.size];
-    await this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key, Body, ContentLength, ContentType: contentType }));
+    if (Buffer.isBuffer(body)) {
+      await this.client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentLength: body.length, ContentType: contentType }));
+      return;
+    }
+    // Opened first, so a file that is not there fails the put here rather than as a stream error nobody awaits.
+    const handle = await open(body.path, 'r');
+    try {
+      const Body = handle.createReadStream({ autoClose: false });
+      await this.client.send(new PutObjectCommand({ Bucket, Key, Body, ContentLength: body.size, ContentType: contentType }));
+    } finally {
+      await handle.close();
+    }
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredBytes | undefined> {
@@ -117,11 +129,13 @@ export class S3FileStore implements FileStore {
       );
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [{ Key: object.Key }]));
       if (keys.length === 0) return deleted;
-      const result = await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: keys, Quiet: true } }),
-      );
-      const failed = result.Errors ?? [];
-      if (failed.length > 0) throw new Error(`S3 could not delete ${failed.length} objects under ${Prefix}: ${failed[0]?.Code ?? ''}`);
+      // One DeleteObject per key rather than DeleteObjects: that call needs a request checksum, and several
+      // S3-compatible servers (s3proxy among them) refuse the CRC32 the SDK sends. A folder is one user's uploads.
+      for (let i = 0; i < keys.length; i += PARALLEL_DELETES) {
+        await Promise.all(
+          keys.slice(i, i + PARALLEL_DELETES).map(({ Key }) => this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key }))),
+        );
+      }
       deleted += keys.length;
     }
   }
