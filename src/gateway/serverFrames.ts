@@ -48,7 +48,7 @@ export const fileShape = z
       .optional()
       .meta({ description: "Present when the uploader's personal data was erased: the bytes are gone (410)" }),
   })
-  .meta({ id: 'File' });
+  .meta({ description: 'A file: GET `url` (and `thumbnailUrl`) with the access token' });
 
 /** What every chat.event's data carries besides the event's own fields. */
 const eventFacts = {

@@ -179,6 +179,9 @@ export const memberSchema = z
 export const addMemberBody = z.strictObject({ userId: id }).meta({ id: 'AddMemberRequest' });
 export const changeRoleBody = z.strictObject({ role: z.enum(['moderator', 'member']) }).meta({ id: 'ChangeRoleRequest' });
 
+/** A file as answered by the upload (POST /api/files) and shown in messages: the `file` shape of API.md. */
+export const fileSchema = fileShape.meta({ id: 'File' });
+
 export const messageSchema = z
   .object({
     messageId: z.string(),
@@ -193,12 +196,10 @@ export const messageSchema = z
       .literal(true)
       .optional()
       .meta({ description: "present when the sender's personal data was erased: `text` is \"\" and can never be read again" }),
-    attachments: z.array(fileShape).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
+    attachments: z.array(fileSchema).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
   })
   .meta({ id: 'Message' });
 
-/** A file as answered by the upload (POST /api/files) and shown in messages: the `file` shape of API.md. */
-export const fileSchema = fileShape;
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
