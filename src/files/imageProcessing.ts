@@ -102,7 +102,7 @@ let webpLoading: Promise<void> | undefined;
  * libwebp's WebAssembly, from the package's own .wasm files: the package would fetch() them by URL, which Node
  * cannot do for file: URLs. Once per process.
  */
-function webpReady(): Promise<void> {
+export function webpReady(): Promise<void> {
   webpLoading ??= (async () => {
     const require = createRequire(import.meta.url);
     const codec = path.join(path.dirname(require.resolve('@jsquash/webp/package.json')), 'codec');

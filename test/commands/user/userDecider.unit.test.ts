@@ -138,6 +138,25 @@ const profileUpdated = (profile: Partial<ProfileUpdated['data']>): ProfileUpdate
 });
 
 describe('UpdateProfile', () => {
+  it('takes an uploaded avatar: the URL becomes the service\'s own for that file (issue #16)', () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarFileId: 'f-1' }, self)
+      .then([profileUpdated({ avatarUrl: '/api/files/f-1', avatarFileId: 'f-1' })]);
+  });
+
+  it('drops the uploaded avatar when an outside URL replaces it, and refuses a file URL set by hand', () => {
+    const withFile = profileUpdated({ avatarUrl: '/api/files/f-1', avatarFileId: 'f-1' });
+    spec(userDecider)
+      .given([registered, withFile])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarUrl: 'https://example.com/a.png' }, self)
+      .then([profileUpdated({ avatarUrl: 'https://example.com/a.png', avatarFileId: null })]);
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarUrl: '/api/files/f-2' }, self)
+      .thenThrows('VALIDATION_FAILED', { field: 'avatarUrl' });
+  });
+
   it('records the whole profile after the change, with the display name trimmed', () => {
     spec(userDecider)
       .given([registered])
