@@ -58,7 +58,7 @@ describe.skipIf(!available && !required)(`browser test page: attachments${availa
     const image = page.locator('#messages li img.attachment');
     await expect.poll(() => image.count()).toBe(1);
     await expect.poll(() => image.getAttribute('src')).toMatch(/^blob:/);
-    await expect.poll(() => image.evaluate((element) => (element instanceof HTMLImageElement ? element.naturalWidth : 0))).toBe(320);
+    await expect.poll(() => image.evaluate((element): number => Number(Reflect.get(element, 'naturalWidth')))).toBe(320);
     expect(await image.getAttribute('alt')).toBe('meadow.png');
     expect(problems).toEqual([]);
   });
