@@ -65,7 +65,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       await endpoint.handle(req, res, principal);
     });
   };
-  for (const endpoint of ordered) if (endpoint.upload !== undefined) mount(endpoint);
+  const uploads = ordered.filter((endpoint) => endpoint.upload !== undefined);
+  for (const endpoint of uploads) mount(endpoint);
+  // An upload path asked with another method is 405 here, before the JSON-only rule below would call its multipart
+  // body 415.
+  const uploadMethods = new MethodsByPath();
+  uploadMethods.mount((path, handler) => app.all(path, handler), uploads);
+  for (const { path } of uploads) app.all(path, uploadMethods.refuse);
 
   app.use(refuseDeclaredOversize(options.maxBodyBytes));
   app.use(requireJsonBodies);

@@ -4,7 +4,8 @@ import { ChatError, ValidationError } from '../domain/errors.js';
 import type { UploadPart } from '../commands/files/fileCommands.js';
 
 // Reads the one `file` part of a multipart/form-data request as a stream (busboy), never buffering it: the part's
-// bytes flow to the upload's staging file as they arrive. Other fields are ignored, a second file is refused.
+// bytes flow to the upload's staging file as they arrive. Any other part (a field, a second file) is refused with
+// 400, before the upload is stored (UploadPart.rest).
 
 /** Room for the multipart framing and headers beyond the file itself, when checking Content-Length up front. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -35,19 +36,37 @@ export function fileUploadOf(req: Request, field: string, maxFileBytes: number):
       return;
     }
     let found = false;
+    let extra: string | undefined;
+    let settleRest: (error?: Error) => void = () => undefined;
+    const rest = new Promise<void>((done, fail) => {
+      settleRest = (error) => (error ? fail(error) : done());
+    });
+    // Observed here so a refusal before anyone awaits it is no unhandled rejection; the upload awaits it.
+    rest.catch(() => undefined);
+    const unexpected = (name: string): ValidationError =>
+      new ValidationError(`the body holds a part other than ${field}: ${JSON.stringify(name)}`, { part: 'body', field: name });
     parser.on('file', (name, stream, info) => {
       if (name !== field || found) {
+        extra ??= name;
         stream.resume();
         return;
       }
       found = true;
-      resolve({ stream, filename: info.filename });
+      resolve({ stream, filename: info.filename, rest });
+    });
+    parser.on('field', (name) => {
+      extra ??= name;
     });
     parser.on('error', (error: unknown) => {
-      if (!found) reject(new ValidationError(`the multipart body could not be read: ${error instanceof Error ? error.message : ''}`));
+      const failure = new ValidationError(`the multipart body could not be read: ${error instanceof Error ? error.message : ''}`);
+      if (!found) reject(failure);
+      settleRest(failure);
     });
     parser.on('close', () => {
-      if (!found) reject(new ValidationError(`the multipart body has no part named ${field}`, { part: 'body', field }));
+      if (!found) {
+        reject(extra !== undefined ? unexpected(extra) : new ValidationError(`the multipart body has no part named ${field}`, { part: 'body', field }));
+      }
+      settleRest(extra === undefined ? undefined : unexpected(extra));
     });
     // A client that goes away mid-upload: busboy errors the part's stream, and the staging file goes with it.
     req.on('aborted', () => parser.destroy(new Error('the client went away mid-upload')));

@@ -122,6 +122,7 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
                         [endpoint.upload.field]: { type: 'string', format: 'binary', description: endpoint.upload.description },
                       },
                       required: [endpoint.upload.field],
+                      additionalProperties: false,
                     },
                   },
                 },

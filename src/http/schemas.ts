@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fileShape } from '../gateway/serverFrames.js';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
-import { MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
+import { MESSAGE_TEXT_PATTERN, MESSAGE_TEXT_WITH_FILES_PATTERN, ROOM_NAME_PATTERN } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -235,7 +235,7 @@ function messageText(maxLength: number, withFiles = false) {
   return z.string().max(20_000).meta({
     minLength: withFiles ? 0 : 1,
     maxLength,
-    ...(withFiles ? {} : { pattern: MESSAGE_TEXT_PATTERN }),
+    pattern: withFiles ? MESSAGE_TEXT_WITH_FILES_PATTERN : MESSAGE_TEXT_PATTERN,
     description:
       `1 to ${maxLength} characters (code points) once normalised: trimmed, CR LF as LF, NFC. Something visible, ` +
       'and no control character but tab and line breaks, no bidi control' +

@@ -203,6 +203,18 @@ describe('files and images over REST and WebSocket (embedded, disk store)', () =
 
     const notMultipart = await http.post('/api/files', { token: alice.accessToken, body: { file: 'x' } });
     expect(notMultipart.status).toBe(415);
+
+    // One part named file, nothing else: an extra field is refused before anything is stored.
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('hello')], { type: 'text/plain' }), 'a.txt');
+    form.append('note', 'extra');
+    const extra = await fetch(`${server.baseUrl}/api/files`, { method: 'POST', headers: { authorization: `Bearer ${alice.accessToken}` }, body: form });
+    expect(extra.status).toBe(400);
+    expect(((await extra.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    const none = new FormData();
+    none.append('other', 'no file here');
+    const missing = await fetch(`${server.baseUrl}/api/files`, { method: 'POST', headers: { authorization: `Bearer ${alice.accessToken}` }, body: none });
+    expect(missing.status).toBe(400);
   });
 
   it('re-encodes a JPEG: its EXIF (GPS included) is not in what is stored or served', async () => {

@@ -54,6 +54,8 @@ export interface FileCommandsDeps {
 export interface UploadPart {
   stream: Readable;
   filename: string | undefined;
+  /** Settles once the rest of the request is read: rejects when it holds more than the one part (400). */
+  rest?: Promise<void>;
 }
 
 /** The sweeper waits this much past FILE_UNSENT_TTL_SECONDS, so a send that checked a file just in time still lands. */
@@ -88,6 +90,7 @@ export class FileCommands {
     await this.deps.uploadCount.consume(actor.userId);
     const staged = await this.deps.staging.stage(part.stream, this.deps.limits.maxFileBytes);
     try {
+      await part.rest;
       await this.deps.uploadBytes.consume(actor.userId, Math.max(1, staged.size));
       const prepared = await this.prepare(staged, options.imagesOnly === true);
       const fileId = this.deps.ids.next();
