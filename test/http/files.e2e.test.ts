@@ -1,4 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
 import { Jimp } from 'jimp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_TOKENS } from '../../src/composition/fileBindings.js';
@@ -217,6 +220,27 @@ describe('files and images over REST and WebSocket (embedded, disk store)', () =
     expect(missing.status).toBe(400);
   });
 
+  it('leaves nothing behind when the client goes away mid-upload', async () => {
+    const files = () => readdirSync(path.join(server.dataDir, 'files'), { recursive: true }).length;
+    const before = files();
+    const url = new URL(server.baseUrl);
+    const boundary = 'cut-off-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.txt"\r\nContent-Type: text/plain\r\n\r\n`;
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      `POST /api/files HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${alice.accessToken}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 200000\r\n\r\n${head}`,
+    );
+    socket.write(Buffer.alloc(50_000, 'x'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Half way: its staging file exists now, and must go with the connection.
+    expect(readdirSync(path.join(server.dataDir, 'uploads')).length).toBe(1);
+    socket.destroy();
+    await expect.poll(() => readdirSync(path.join(server.dataDir, 'uploads')).length).toBe(0);
+    expect(files()).toBe(before);
+  });
+
   it('re-encodes a JPEG: its EXIF (GPS included) is not in what is stored or served', async () => {
     const jpeg = await jpegWithExif(64, 48);
     expect(jpeg.includes(Buffer.from('GPS-SECRET'))).toBe(true);
@@ -279,5 +303,39 @@ describe('files and images over REST and WebSocket (embedded, disk store)', () =
     expect(page.body.messages.at(-1).attachments[0]).toMatchObject({ fileId: body.file.fileId, name: '', erased: true });
     const store = await server.server.service(FILE_TOKENS.fileStore);
     expect(await store.head(`${eve.userId}/${body.file.sha256}`)).toBeUndefined();
+  });
+});
+
+describe('upload budgets per user per day', () => {
+  it('refuses the upload past UPLOADS_PER_USER_PER_DAY with 429, and attachments past MAX_ATTACHMENTS_PER_MESSAGE', async () => {
+    const server = await startTestServer({ UPLOADS_PER_USER_PER_DAY: '3', MAX_ATTACHMENTS_PER_MESSAGE: '2' });
+    try {
+      const http = new HttpClient(server.baseUrl);
+      const frank = await signUp(http, 'frank');
+      const room = await http.post('/api/chat/rooms', { token: frank.accessToken, body: { name: 'mine', kind: 'public' } });
+      const upload = async (n: number) => {
+        const form = new FormData();
+        form.append('file', new Blob([Buffer.from(`note ${n}`)], { type: 'text/plain' }), `${n}.txt`);
+        const response = await fetch(`${server.baseUrl}/api/files`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${frank.accessToken}` },
+          body: form,
+        });
+        return { status: response.status, body: (await response.json()) as { file: { fileId: string }; error: { code: string } } };
+      };
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) ids.push((await upload(n)).body.file.fileId);
+      const fourth = await upload(4);
+      expect(fourth.status).toBe(429);
+      expect(fourth.body.error.code).toBe('RATE_LIMIT_EXCEEDED');
+      const tooMany = await http.post('/api/chat/send', {
+        token: frank.accessToken,
+        body: { roomId: room.body.room.roomId, text: '', clientMessageId: randomUUID(), attachments: ids },
+      });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { max: 2 } });
+    } finally {
+      await server.stop({ removeData: true });
+    }
   });
 });

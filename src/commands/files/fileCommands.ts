@@ -5,7 +5,7 @@ import type { AccessPrincipal } from '../../auth/accessTokens.js';
 import { ChatError, NotFoundError, UnavailableError } from '../../domain/errors.js';
 import { isUnsent, readsThroughRooms } from '../../domain/fileAccess.js';
 import { fileStreamId } from '../../domain/ids.js';
-import { contentKey, thumbnailKey, uploaderPrefix } from '../../files/fileKeys.js';
+import { contentKey, thumbnailKey } from '../../files/fileKeys.js';
 import type { FileStore } from '../../files/fileStore.js';
 import { cleanFileName, isAllowedType, isImageType } from '../../files/fileTypes.js';
 import { processImage } from '../../files/imageProcessing.js';
@@ -23,7 +23,8 @@ import { FILE_SWEEPER } from './fileDecider.js';
 // The write side of files (issue #16): an upload is staged (measured, hashed), sniffed, checked, re-encoded if it is
 // an image, stored in the file store under its content address, and only then recorded as FileUploaded on its own
 // stream; the answer waits until the history view shows it. Also the facts a send needs about the files it
-// attaches, the sweeper of unsent uploads, and the deletion of an erased user's bytes.
+// attaches, and the sweeper of unsent uploads. (An erasure deletes the user's folder of the store itself:
+// user/userAdministration.ts.)
 
 export interface FileLimits {
   /** MAX_FILE_BYTES: the largest upload. */
@@ -177,14 +178,6 @@ export class FileCommands {
       removed++;
     }
     return removed;
-  }
-
-  /**
-   * Deletes every byte the user uploaded (their folder of the store): the erasure of their personal data covers their
-   * files (docs/auditors.md). Idempotent.
-   */
-  async eraseUploadsOf(userId: string): Promise<number> {
-    return this.deps.store.deletePrefix(uploaderPrefix(userId));
   }
 
   private async prepare(staged: StagedUpload, imagesOnly: boolean): Promise<Prepared> {
