@@ -4,8 +4,7 @@ import { contentDisposition, dispositionOf } from '../files/fileTypes.js';
 import type { ByteRange } from '../files/fileStore.js';
 import type { AttachmentView, FileView } from '../projections/history/historyStore.js';
 
-// How file downloads are answered (issue #16), and files presented in JSON. Pure apart from nothing: the route
-// reads the store.
+// How file downloads are answered (issue #16), and files presented in JSON. Pure: the route reads the store.
 
 /** Every download: the type from the bytes, never sniffed again by the browser, and no script may run in it. */
 export function downloadHeaders(
