@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import { advanceAll, coversAll, covers, type Checkpoint } from './checkpoint.js';
+import { positiveInteger } from './logArguments.js';
 import { PullSubscription } from './pullSubscription.js';
 import type {
   AppendResult,
@@ -63,10 +64,9 @@ export class SharedSubscriptionLog implements EventLog {
     readonly inner: EventLog,
     options: SharedSubscriptionsOptions = {},
   ) {
-    this.tailSize = options.tailSize ?? DEFAULT_TAIL_SIZE;
+    this.tailSize = positiveInteger(options.tailSize ?? DEFAULT_TAIL_SIZE, 'tailSize');
     this.restartDelayMs = options.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
     this.logger = options.logger;
-    if (!Number.isSafeInteger(this.tailSize) || this.tailSize < 1) throw new RangeError(`tailSize must be a positive integer, got ${this.tailSize}`);
   }
 
   append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
@@ -99,8 +99,7 @@ export class SharedSubscriptionLog implements EventLog {
 
   subscribe(options: SubscribeOptions): Subscription {
     if (this.closed) return this.inner.subscribe(options);
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
     // The subscriber's place in the tail (an absolute index), kept between its reads; undefined while it reads the log.
     const place: TailPlace = { cursor: undefined };
     const member = new PullSubscription({

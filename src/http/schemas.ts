@@ -59,7 +59,7 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-/** A username's characters: any letter or digit of any script, "_", "." and "-" (compared after NFKC, domain/ids.ts). */
+/** A username's characters: letters and digits of every script, "_", "." and "-" (compared after NFKC, domain/ids.ts). */
 export const USERNAME_RULE = /^[\p{L}\p{N}_.-]+$/u;
 export const USERNAME_MIN = 3;
 export const USERNAME_MAX = 32;
