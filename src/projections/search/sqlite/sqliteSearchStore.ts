@@ -12,7 +12,6 @@ import {
   RELEVANCE_WINDOW,
   type SearchHit,
   type SearchPage,
-  type SearchPosition,
   type SearchRequest,
   type SearchStore,
 } from '../searchStore.js';
