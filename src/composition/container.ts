@@ -28,6 +28,7 @@ import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
 import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
+import { bindSearch } from './searchBindings.js';
 import { bindOAuth } from './oauthBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
@@ -178,6 +179,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAccounts(container, limits);
   bindFriends(container, limits);
   bindOAuth(container, config, limits, jwtSecret);
+  bindSearch(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({

@@ -15,6 +15,7 @@ import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
+import { searchEndpoints } from './searchBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -40,6 +41,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
+          ...(await searchEndpoints(context)),
         ]
       : []),
   ]);

@@ -37,7 +37,8 @@ export type SearchTextProblem =
   | { problem: 'noWords' }
   | { problem: 'tooManyWords'; max: number };
 
-const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+// A word starts with a letter or digit, so folding (foldForSearch) never leaves it empty.
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 
 /** The terms of `input`, or why it cannot be searched for. Unbalanced quotes: the open phrase runs to the end. */
 export function parseSearchText(input: string): SearchText | SearchTextProblem {
@@ -105,8 +106,18 @@ export function toFts5Match(search: SearchText): string {
 export function toOracleContains(search: SearchText): string {
   return search.terms
     .map((term, index) => {
-      if (search.prefixLast && index === search.terms.length - 1) return `${term.words.join('')}%`;
-      return `{${term.words.join(' ')}}`;
+      const words = term.words.map(foldForSearch);
+      if (search.prefixLast && index === search.terms.length - 1) return `${words.join('')}%`;
+      return `{${words.join(' ')}}`;
     })
     .join(' & ');
+}
+
+/**
+ * Text as the Oracle search index holds it: accents and other combining marks removed, lower case. Oracle Text's
+ * BASIC_LEXER would need a preference (created in PL/SQL) to fold accents; folding on both sides (the indexed text
+ * and the searched words) gives the same matches as unicode61's remove_diacritics with plain DDL.
+ */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }

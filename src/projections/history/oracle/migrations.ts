@@ -20,6 +20,7 @@
 //   the projector forever); the log's own streams already guarantee uniqueness.
 
 import type { OracleTables } from './oracleTables.js';
+import { SEARCH_INDEX_MIGRATION } from './searchMigration.js';
 
 export interface Migration {
   version: number;
@@ -196,6 +197,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
+  // 9, 10 and 11 come with other #17 features (merged separately); 12 is the search index.
+  SEARCH_INDEX_MIGRATION,
 ];
 
 /** The version a database must be at for this code: the last migration's. */
