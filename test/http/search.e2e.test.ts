@@ -119,8 +119,9 @@ describe('search over REST', () => {
   });
 
   it('answers bad input with 400 VALIDATION_FAILED, and query syntax as plain words', async () => {
-    for (const query of [{ q: '' }, { q: '   ' }, { q: '!!!' }, { q: 'x'.repeat(201) }, { q: 'a', limit: '0' }, { q: 'a', limit: '51' },
-      { q: 'a', before: 'not-a-cursor' }, { q: 'a', order: 'best' }, { q: 'a', extra: '1' }, {}]) {
+    const badQueries: Array<Record<string, string>> = [{ q: '' }, { q: '   ' }, { q: '!!!' }, { q: 'x'.repeat(201) }, { q: 'a', limit: '0' }, { q: 'a', limit: '51' },
+      { q: 'a', before: 'not-a-cursor' }, { q: 'a', order: 'best' }, { q: 'a', extra: '1' }, {}];
+    for (const query of badQueries) {
       const response = await search(alice, query);
       expect(response.status, JSON.stringify(query)).toBe(400);
       expect(response.body.error.code).toBe('VALIDATION_FAILED');
