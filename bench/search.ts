@@ -35,7 +35,7 @@ const TARGET_P99_MS = 50;
 const ME = 'u-bench';
 
 /** A small deterministic PRNG (mulberry32), so every run searches the same corpus. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -46,7 +46,7 @@ function random(seed: number): () => number {
   };
 }
 
-function vocabulary(next: () => number): string[] {
+export function vocabulary(next: () => number): string[] {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const words = new Set<string>();
   while (words.size < VOCABULARY) {
@@ -83,7 +83,7 @@ const isPublic = (n: number) => n % 10 === 0;
 /** The searching user's rooms: 20 private ones spread over the range. */
 const myRooms = Array.from({ length: 20 }, (_, i) => 1 + i * 50);
 
-function seed(file: string, messages: number, words: string[]): { seconds: number; counts: Map<number, number> } {
+export function seed(file: string, messages: number, words: string[]): { seconds: number; counts: Map<number, number> } {
   const started = Date.now();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -94,7 +94,7 @@ function seed(file: string, messages: number, words: string[]): { seconds: numbe
   const counts = new Map<number, number>();
   const addRoom = db.prepare('INSERT INTO search_rooms (room_id, public) VALUES (?, ?)');
   const addMember = db.prepare('INSERT OR IGNORE INTO search_members (user_id, room_id) VALUES (?, ?)');
-  const addDoc = db.prepare('INSERT INTO search_docs (doc, message_id, room_id, seq, sender_id) VALUES (?, ?, ?, ?, ?)');
+  const addDoc = db.prepare('INSERT INTO search_docs (doc, message_id, room_id, seq, sender_id, text) VALUES (?, ?, ?, ?, ?, ?)');
   const addText = db.prepare('INSERT INTO search_fts (rowid, text, room) VALUES (?, ?, ?)');
   db.transaction(() => {
     for (let n = 0; n < ROOMS; n++) addRoom.run(roomId(n), isPublic(n) ? 1 : 0);
@@ -118,8 +118,9 @@ function seed(file: string, messages: number, words: string[]): { seconds: numbe
           if (!seen.has(r)) counts.set(r, (counts.get(r) ?? 0) + 1);
           seen.add(r);
         }
-        addDoc.run(doc, `${roomId(room)}.${seq}`, roomId(room), seq, `u-${Math.floor(next() * USERS)}`);
-        addText.run(doc, text.join(' '), tokens[room]);
+        const joined = text.join(' ');
+        addDoc.run(doc, `${roomId(room)}.${seq}`, roomId(room), seq, `u-${Math.floor(next() * USERS)}`, joined);
+        addText.run(doc, joined, tokens[room]);
       }
     })();
   }

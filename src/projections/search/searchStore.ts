@@ -48,7 +48,7 @@ export interface SearchPage {
  * million messages costs more than a search may take, and what people look for is mostly recent. Date order has
  * no such bound.
  */
-export const RELEVANCE_WINDOW = 2000;
+export const RELEVANCE_WINDOW = 1000;
 
 export interface SearchStore extends ProjectionStore {
   search(request: SearchRequest): Promise<SearchPage>;

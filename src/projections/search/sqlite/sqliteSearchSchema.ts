@@ -1,12 +1,13 @@
 // The embedded search view's tables, in a file of its own (DATA_DIR/search.db), created if absent.
 //
-// - search_fts: the FTS5 index. Contentless (the texts live in the history view; the index needs none of its own) with
-//   contentless_delete, so a deleted, edited or erased message's row really leaves it. Two columns: `text`, and
+// - search_fts: the FTS5 index. Contentless with contentless_delete, so a deleted, edited or erased message's row
+//   really leaves it; the current text is kept once, in search_docs, where relevance ranking reads it (relevance.ts). Two columns: `text`, and
 //   `room`, one token naming the message's room (roomToken), so a search within a room intersects the room's doclist
 //   with the words' inside FTS5 instead of reading every match of a common word. unicode61 with remove_diacritics 2
 //   folds case and accents ("Cafe" finds "café"); prefix indexes of 2 and 3 characters keep a short last word quick.
 // - search_docs: one row per indexed message; `doc` is the FTS rowid, numbered in the order the index received the
 //   messages, which is what date order walks (FTS5 reads rowids backwards without sorting).
+// - search_vocab: the index's term statistics (documents per term), the IDF of relevance ranking.
 // - search_rooms, search_members: who may read what, as of this view's checkpoint.
 
 import { createHash } from 'node:crypto';
@@ -32,7 +33,8 @@ export function ensureSearchSchema(db: Database.Database): void {
       message_id TEXT NOT NULL UNIQUE,
       room_id    TEXT NOT NULL,
       seq        INTEGER NOT NULL,
-      sender_id  TEXT NOT NULL
+      sender_id  TEXT NOT NULL,
+      text       TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS search_docs_by_sender ON search_docs (sender_id);
     CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
@@ -41,6 +43,7 @@ export function ensureSearchSchema(db: Database.Database): void {
       tokenize = 'unicode61 remove_diacritics 2',
       prefix = '2 3'
     );
+    CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row');
   `);
 }
 

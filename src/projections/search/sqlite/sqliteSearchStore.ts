@@ -15,7 +15,8 @@ import {
   type SearchRequest,
   type SearchStore,
 } from '../searchStore.js';
-import { toFts5Match } from '../searchText.js';
+import { inverseDocumentFrequency, rankByRelevance } from '../relevance.js';
+import { foldForSearch, toFts5Match, type SearchText } from '../searchText.js';
 import { ensureSearchSchema, roomToken } from './sqliteSearchSchema.js';
 
 /**
@@ -31,20 +32,28 @@ export interface SqliteSearchStoreOptions {
 }
 
 const hitRow = z.object({ doc: z.number().int(), room_id: z.string(), seq: z.number().int(), message_id: z.string() });
+const candidateRow = hitRow.extend({ text: z.string() });
+const roomRow = z.object({ room_id: z.string() });
+const docCountRow = z.object({ doc: z.number().int() });
 const docRow = z.object({ doc: z.number().int(), room_id: z.string() });
 const rowidRow = z.object({ rowid: z.number().int() });
 const checkpointRow = z.object({ partition_no: z.number().int(), position: z.number().int() });
 const maxRow = z.object({ top: z.number().int() });
 
-// Who may read a room now: its members, and anyone signed in for a public room (queries/roomAccess.ts).
-const READABLE = `(EXISTS (SELECT 1 FROM search_members m WHERE m.user_id = @user AND m.room_id = d.room_id)
-  OR EXISTS (SELECT 1 FROM search_rooms r WHERE r.room_id = d.room_id AND r.public = 1))`;
+// Who may read a room now: its members, and anyone signed in for a public room (queries/roomAccess.ts). A function
+// over a set made once per search (the caller's rooms and the public ones) costs a fraction of two index probes per
+// scanned row.
+const READABLE = 'search_may_read(d.room_id) = 1';
 const IN_ROOM = 'd.room_id = @room';
 
 export class SqliteSearchStore implements SearchStore {
   private readonly db: Database.Database;
   private readonly applyInTransaction: (events: RecordedEvent[]) => void;
   private readonly sql;
+  /** The rooms the search running now may read (SQLite runs one statement at a time in this process). */
+  private readableNow = new Set<string>();
+  /** Public rooms, loaded on the first search after a batch that created a room. */
+  private publicRooms: Set<string> | undefined;
 
   constructor(options: SqliteSearchStoreOptions) {
     this.db = new Database(options.filename);
@@ -52,6 +61,7 @@ export class SqliteSearchStore implements SearchStore {
     this.db.pragma('synchronous = NORMAL');
     ensureSearchSchema(this.db);
     const db = this.db;
+    db.function('search_may_read', { deterministic: false }, (roomId: unknown) => (typeof roomId === 'string' && this.readableNow.has(roomId) ? 1 : 0));
     this.sql = {
       checkpoint: db.prepare('SELECT partition_no, position FROM search_checkpoints'),
       saveCheckpoint: db.prepare(
@@ -60,7 +70,11 @@ export class SqliteSearchStore implements SearchStore {
       room: db.prepare('INSERT INTO search_rooms (room_id, public) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET public = excluded.public'),
       addMember: db.prepare('INSERT OR IGNORE INTO search_members (user_id, room_id) VALUES (?, ?)'),
       removeMember: db.prepare('DELETE FROM search_members WHERE user_id = ? AND room_id = ?'),
-      insertDoc: db.prepare('INSERT OR IGNORE INTO search_docs (message_id, room_id, seq, sender_id) VALUES (?, ?, ?, ?)'),
+      insertDoc: db.prepare('INSERT OR IGNORE INTO search_docs (message_id, room_id, seq, sender_id, text) VALUES (?, ?, ?, ?, ?)'),
+      setText: db.prepare('UPDATE search_docs SET text = ? WHERE doc = ?'),
+      roomsOf: db.prepare('SELECT room_id FROM search_members WHERE user_id = ?'),
+      publicRooms: db.prepare('SELECT room_id FROM search_rooms WHERE public = 1'),
+      docFrequency: db.prepare('SELECT doc FROM search_vocab WHERE term = ?'),
       docOf: db.prepare('SELECT doc, room_id FROM search_docs WHERE message_id = ?'),
       docsOfSender: db.prepare('SELECT doc, room_id FROM search_docs WHERE sender_id = ?'),
       deleteDoc: db.prepare('DELETE FROM search_docs WHERE doc = ?'),
@@ -81,7 +95,10 @@ export class SqliteSearchStore implements SearchStore {
       for (const event of events) {
         // At-least-once delivery: anything at or below its partition's checkpoint is already in the view.
         if (event.position <= (positions.get(event.partition) ?? 0)) continue;
-        for (const change of searchChanges(event)) this.apply(change);
+        for (const change of searchChanges(event)) {
+          if (change.op === 'roomKnown') this.publicRooms = undefined;
+          this.apply(change);
+        }
         positions.set(event.partition, event.position);
         moved.add(event.partition);
       }
@@ -103,6 +120,7 @@ export class SqliteSearchStore implements SearchStore {
     const match = inRoom ? `room : "${roomToken(request.roomId ?? '')}" AND ${text}` : text;
     const base = { match, user: request.userId, room: request.roomId ?? null };
     const take = request.limit + 1;
+    if (!inRoom) this.readableBy(request.userId);
     if (request.order === 'date') {
       const from = request.from?.order === 'date' ? request.from.below : Number.MAX_SAFE_INTEGER;
       // Within one room FTS5 intersects the room's doclist itself: no bound is needed.
@@ -116,11 +134,34 @@ export class SqliteSearchStore implements SearchStore {
     const top = request.from?.order === 'relevance' ? request.from.top : maxRow.parse(this.sql.top.get()).top;
     const offset = request.from?.order === 'relevance' ? request.from.offset : 0;
     const floor = inRoom ? 0 : this.scanFloor(match, top);
-    const rows = this.sql[inRoom ? 'relevanceRoom' : 'relevanceAll']
-      .all({ ...base, top, floor, window: RELEVANCE_WINDOW, take, offset })
-      .map((row) => hitRow.parse(row));
+    const candidates = this.sql[inRoom ? 'relevanceRoom' : 'relevanceAll']
+      .all({ ...base, top, floor, window: RELEVANCE_WINDOW })
+      .map((row) => candidateRow.parse(row));
+    const ranked = rankByRelevance(candidates, request.text, this.inverseDocumentFrequencies(request.text, top));
+    const rows = ranked.slice(offset, offset + take);
     const hits = rows.slice(0, request.limit).map(toHit);
     return rows.length > request.limit ? { hits, next: { order: 'relevance', top, offset: offset + request.limit } } : { hits };
+  }
+
+  /** One weight per term: a word's from the index's statistics, a phrase's the sum of its words', the prefix's the mean. */
+  private inverseDocumentFrequencies(text: SearchText, documents: number): number[] {
+    const idf = (word: string) => {
+      const row = this.sql.docFrequency.get(foldForSearch(word));
+      return inverseDocumentFrequency(documents, row === undefined ? 0 : docCountRow.parse(row).doc);
+    };
+    const weights = text.terms.map((term, index) =>
+      text.prefixLast && index === text.terms.length - 1 ? undefined : term.words.reduce((sum, word) => sum + idf(word), 0),
+    );
+    const known = weights.filter((weight) => weight !== undefined);
+    const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+    return weights.map((weight) => weight ?? mean);
+  }
+
+  /** Sets the rooms search_may_read() lets through for the search about to run. */
+  private readableBy(userId: string): void {
+    this.publicRooms ??= new Set(this.sql.publicRooms.all().map((row) => roomRow.parse(row).room_id));
+    this.readableNow = new Set(this.publicRooms);
+    for (const row of this.sql.roomsOf.all(userId)) this.readableNow.add(roomRow.parse(row).room_id);
   }
 
   async close(): Promise<void> {
@@ -154,7 +195,7 @@ export class SqliteSearchStore implements SearchStore {
         this.sql.removeMember.run(change.userId, change.roomId);
         return;
       case 'textSent': {
-        const inserted = this.sql.insertDoc.run(change.messageId, change.roomId, change.seq, change.senderId);
+        const inserted = this.sql.insertDoc.run(change.messageId, change.roomId, change.seq, change.senderId, change.text);
         if (inserted.changes === 1) this.sql.insertText.run(inserted.lastInsertRowid, change.text, roomToken(change.roomId));
         return;
       }
@@ -164,6 +205,7 @@ export class SqliteSearchStore implements SearchStore {
         const { doc, room_id } = docRow.parse(found);
         this.sql.deleteText.run(doc);
         this.sql.insertText.run(doc, change.text, roomToken(room_id));
+        this.sql.setText.run(change.text, doc);
         return;
       }
       case 'textRemoved': {
@@ -200,13 +242,10 @@ function dateSql(access: string): string {
     ORDER BY f.rowid DESC LIMIT @take`;
 }
 
-// The newest RELEVANCE_WINDOW readable matches up to `top`, then ranked by bm25 (lower is better; the room column
-// weighs nothing), newest first among equals.
+// The newest RELEVANCE_WINDOW readable matches up to `top`, with their texts: relevance.ts ranks them.
 function relevanceSql(access: string): string {
-  return `SELECT doc, room_id, seq, message_id FROM (
-      SELECT d.doc, d.room_id, d.seq, d.message_id, bm25(search_fts, 1.0, 0.0) AS score
-      FROM search_fts f CROSS JOIN search_docs d ON d.doc = f.rowid
-      WHERE search_fts MATCH @match AND f.rowid <= @top AND f.rowid >= @floor AND ${access}
-      ORDER BY f.rowid DESC LIMIT @window
-    ) ORDER BY score, doc DESC LIMIT @take OFFSET @offset`;
+  return `SELECT d.doc, d.room_id, d.seq, d.message_id, d.text
+    FROM search_fts f CROSS JOIN search_docs d ON d.doc = f.rowid
+    WHERE search_fts MATCH @match AND f.rowid <= @top AND f.rowid >= @floor AND ${access}
+    ORDER BY f.rowid DESC LIMIT @window`;
 }
