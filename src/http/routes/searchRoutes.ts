@@ -22,7 +22,7 @@ export function searchRoutes(queries: SearchQueries): Endpoint[] {
       description:
         'Rooms the caller is a member of now, and public rooms, or only `roomId`. Only current texts are found: an ' +
         'edit replaces the old text, a deleted or erased message is never found. `order=date` (default) is newest ' +
-        'first; `order=relevance` ranks the newest 1,000 matches best first. A page may hold fewer than `limit` ' +
+        'first; `order=relevance` ranks the newest 300 matches best first. A page may hold fewer than `limit` ' +
         'messages and still carry a `nextCursor` (a search over all rooms looks at a bounded number of matches per ' +
         'page); stop when there is none.',
       tags: ['messages'],

@@ -1,8 +1,9 @@
 // Relevance ranking of a bounded window of candidate messages, in the service rather than with FTS5's bm25(). Why:
 // bm25() counts every document of every phrase to get its IDF, once per query, by walking the whole doclist, which
 // for a word in most messages of a million costs 30 ms before the first row (bench/search.ts); and it runs on every
-// row the scan passes. Here the IDF comes from the index's own term statistics (fts5vocab: one look-up per word)
-// and the term frequencies from the candidates' texts: a cost bounded by the window, whatever the words.
+// row the scan passes. Here the IDF comes from a count of each word's documents that stops at a cap (a word above it
+// is common, and weighs little either way) and the term frequencies from the candidates' texts: a cost bounded by
+// the window and the cap, whatever the words.
 //
 // The score is Okapi BM25 (k1 = 1.2, b = 0.75, FTS5's defaults), with the average length taken over the window.
 

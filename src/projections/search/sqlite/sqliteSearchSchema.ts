@@ -7,7 +7,6 @@
 //   folds case and accents ("Cafe" finds "café"); prefix indexes of 2 and 3 characters keep a short last word quick.
 // - search_docs: one row per indexed message; `doc` is the FTS rowid, numbered in the order the index received the
 //   messages, which is what date order walks (FTS5 reads rowids backwards without sorting).
-// - search_vocab: the index's term statistics (documents per term), the IDF of relevance ranking.
 // - search_rooms, search_members: who may read what, as of this view's checkpoint.
 
 import { createHash } from 'node:crypto';
@@ -43,7 +42,6 @@ export function ensureSearchSchema(db: Database.Database): void {
       tokenize = 'unicode61 remove_diacritics 2',
       prefix = '2 3'
     );
-    CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row');
   `);
 }
 

@@ -16,7 +16,7 @@ import {
   type SearchStore,
 } from '../searchStore.js';
 import { inverseDocumentFrequency, rankByRelevance } from '../relevance.js';
-import { foldForSearch, toFts5Match, type SearchText } from '../searchText.js';
+import { toFts5Match, type SearchText } from '../searchText.js';
 import { ensureSearchSchema, roomToken } from './sqliteSearchSchema.js';
 
 /**
@@ -25,6 +25,13 @@ import { ensureSearchSchema, roomToken } from './sqliteSearchSchema.js';
  * match. A page that ends there has a cursor to go on below it (possibly with fewer hits than asked for).
  */
 export const SCAN_BUDGET = 20_000;
+
+/**
+ * Documents counted per word for its IDF, and the count from which a last word is no longer also read as a prefix:
+ * FTS5 merges the doclists of every word a prefix begins into one before returning a row, so `the*` would read every
+ * "the" of the index; a word that common is already the answer to type-ahead on its own.
+ */
+export const DF_CAP = 5000;
 
 export interface SqliteSearchStoreOptions {
   /** A file path, or ':memory:'. */
@@ -74,7 +81,8 @@ export class SqliteSearchStore implements SearchStore {
       setText: db.prepare('UPDATE search_docs SET text = ? WHERE doc = ?'),
       roomsOf: db.prepare('SELECT room_id FROM search_members WHERE user_id = ?'),
       publicRooms: db.prepare('SELECT room_id FROM search_rooms WHERE public = 1'),
-      docFrequency: db.prepare('SELECT doc FROM search_vocab WHERE term = ?'),
+      // Counting stops at DF_CAP: a count walks the doclist, and a word in most messages has one as long as the index.
+      docFrequency: db.prepare(`SELECT count(*) AS doc FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH @match LIMIT ${DF_CAP})`),
       docOf: db.prepare('SELECT doc, room_id FROM search_docs WHERE message_id = ?'),
       docsOfSender: db.prepare('SELECT doc, room_id FROM search_docs WHERE sender_id = ?'),
       deleteDoc: db.prepare('DELETE FROM search_docs WHERE doc = ?'),
@@ -114,7 +122,8 @@ export class SqliteSearchStore implements SearchStore {
     return this.readCheckpoint();
   }
 
-  async search(request: SearchRequest): Promise<SearchPage> {
+  async search(original: SearchRequest): Promise<SearchPage> {
+    const request = this.withoutCommonPrefix(original);
     const text = `text : (${toFts5Match(request.text)})`;
     const inRoom = request.roomId !== undefined;
     const match = inRoom ? `room : "${roomToken(request.roomId ?? '')}" AND ${text}` : text;
@@ -143,12 +152,22 @@ export class SqliteSearchStore implements SearchStore {
     return rows.length > request.limit ? { hits, next: { order: 'relevance', top, offset: offset + request.limit } } : { hits };
   }
 
+  /** The request, with its last word matched whole when that word alone is in DF_CAP messages or more. */
+  private withoutCommonPrefix(request: SearchRequest): SearchRequest {
+    const last = request.text.terms.at(-1);
+    if (!request.text.prefixLast || last === undefined) return request;
+    if (this.documentsWith(last.words.join(' ')) < DF_CAP) return request;
+    return { ...request, text: { ...request.text, prefixLast: false } };
+  }
+
+  /** Messages holding `phrase`, counted up to DF_CAP. */
+  private documentsWith(phrase: string): number {
+    return docCountRow.parse(this.sql.docFrequency.get({ match: `text : "${phrase.replaceAll('"', '""')}"` })).doc;
+  }
+
   /** One weight per term: a word's from the index's statistics, a phrase's the sum of its words', the prefix's the mean. */
   private inverseDocumentFrequencies(text: SearchText, documents: number): number[] {
-    const idf = (word: string) => {
-      const row = this.sql.docFrequency.get(foldForSearch(word));
-      return inverseDocumentFrequency(documents, row === undefined ? 0 : docCountRow.parse(row).doc);
-    };
+    const idf = (word: string) => inverseDocumentFrequency(documents, this.documentsWith(word));
     const weights = text.terms.map((term, index) =>
       text.prefixLast && index === text.terms.length - 1 ? undefined : term.words.reduce((sum, word) => sum + idf(word), 0),
     );
