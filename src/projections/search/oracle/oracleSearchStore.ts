@@ -42,21 +42,7 @@ export class OracleSearchStore implements SearchStore {
     this.ownsPool = options.ownsPool ?? false;
     this.t = oracleSearchTables(options.tables);
     this.checkpoints = checkpointSql(options.tables);
-    const t = this.t;
-    this.write = {
-      roomKnown: `MERGE INTO ${t.rooms} r USING (SELECT :roomId AS room_id FROM dual) s ON (r.room_id = s.room_id)
-        WHEN MATCHED THEN UPDATE SET r.is_public = :isPublic
-        WHEN NOT MATCHED THEN INSERT (room_id, is_public) VALUES (s.room_id, :isPublic)`,
-      memberAdded: `MERGE INTO ${t.members} m USING (SELECT :userId AS user_id, :roomId AS room_id FROM dual) s
-        ON (m.user_id = s.user_id AND m.room_id = s.room_id)
-        WHEN NOT MATCHED THEN INSERT (user_id, room_id) VALUES (s.user_id, s.room_id)`,
-      memberRemoved: `DELETE FROM ${t.members} WHERE user_id = :userId AND room_id = :roomId`,
-      textSent: `MERGE INTO ${t.docs} d USING (SELECT :messageId AS message_id FROM dual) s ON (d.message_id = s.message_id)
-        WHEN NOT MATCHED THEN INSERT (message_id, room_id, seq, sender_id, folded) VALUES (s.message_id, :roomId, :seq, :senderId, :folded)`,
-      textEdited: `UPDATE ${t.docs} SET folded = :folded WHERE message_id = :messageId`,
-      textRemoved: `DELETE FROM ${t.docs} WHERE message_id = :messageId`,
-      senderErased: `DELETE FROM ${t.docs} WHERE sender_id = :userId`,
-    };
+    this.write = searchWriteSql(this.t);
   }
 
   /** One transaction: lock and read the checkpoint, apply what it does not cover, move it, commit once. */
@@ -97,24 +83,14 @@ export class OracleSearchStore implements SearchStore {
 
   async search(request: SearchRequest): Promise<SearchPage> {
     const t = this.t;
-    const access =
-      request.roomId !== undefined
-        ? 'd.room_id = :roomId'
-        : `(EXISTS (SELECT 1 FROM ${t.members} m WHERE m.user_id = :userId AND m.room_id = d.room_id)
-            OR EXISTS (SELECT 1 FROM ${t.rooms} r WHERE r.room_id = d.room_id AND r.is_public = 1))`;
+    const inRoom = request.roomId !== undefined;
     const who: BindRow = request.roomId !== undefined ? { roomId: request.roomId } : { userId: request.userId };
     const query = toOracleContains(request.text);
     const take = request.limit + 1;
     return this.withConnection('search', async (connection) => {
       if (request.order === 'date') {
         const below = request.from?.order === 'date' ? request.from.below : Number.MAX_SAFE_INTEGER;
-        const rows = await this.rows(
-          connection,
-          `SELECT d.doc, d.room_id, d.seq, d.message_id FROM ${t.docs} d
-            WHERE CONTAINS(d.folded, :query) > 0 AND d.doc < :below AND ${access}
-            ORDER BY d.doc DESC FETCH FIRST :take ROWS ONLY`,
-          { ...who, query, below, take },
-        );
+        const rows = await this.rows(connection, searchReadSql(t, inRoom).date, { ...who, query, below, takeRows: take });
         const hits = rows.map((row) => hitRow.parse(row));
         const page = hits.slice(0, request.limit);
         const last = page.at(-1);
@@ -126,16 +102,14 @@ export class OracleSearchStore implements SearchStore {
           ? request.from.top
           : topRow.parse((await this.rows(connection, `SELECT NVL(MAX(doc), 0) AS top FROM ${t.docs}`, {}))[0]).TOP;
       const offset = request.from?.order === 'relevance' ? request.from.offset : 0;
-      // The newest RELEVANCE_WINDOW readable matches up to `top`, ranked by Oracle Text's score, newest first among equals.
-      const rows = await this.rows(
-        connection,
-        `SELECT doc, room_id, seq, message_id FROM (
-            SELECT d.doc, d.room_id, d.seq, d.message_id, SCORE(1) AS score FROM ${t.docs} d
-            WHERE CONTAINS(d.folded, :query, 1) > 0 AND d.doc <= :top AND ${access}
-            ORDER BY d.doc DESC FETCH FIRST :window ROWS ONLY)
-          ORDER BY score DESC, doc DESC OFFSET :skip ROWS FETCH NEXT :take ROWS ONLY`,
-        { ...who, query, top, window: RELEVANCE_WINDOW, skip: offset, take },
-      );
+      const rows = await this.rows(connection, searchReadSql(t, inRoom).relevance, {
+        ...who,
+        query,
+        top,
+        windowRows: RELEVANCE_WINDOW,
+        skipRows: offset,
+        takeRows: take,
+      });
       const hits = rows.map((row) => hitRow.parse(row));
       const found = hits.slice(0, request.limit).map(toHit);
       return hits.length > request.limit ? { hits: found, next: { order: 'relevance', top, offset: offset + request.limit } } : { hits: found };
@@ -166,6 +140,43 @@ export class OracleSearchStore implements SearchStore {
       if (connection) await (lost ? connection.close({ drop: true }) : connection.close()).catch(() => undefined);
     }
   }
+}
+
+/** The searches: in one room (`:roomId`), or in every room `:userId` may read now (a member, or a public room). */
+export function searchReadSql(t: OracleSearchTables, inRoom: boolean): { date: string; relevance: string } {
+  const access = inRoom
+    ? 'd.room_id = :roomId'
+    : `(EXISTS (SELECT 1 FROM ${t.members} m WHERE m.user_id = :userId AND m.room_id = d.room_id)
+        OR EXISTS (SELECT 1 FROM ${t.rooms} r WHERE r.room_id = d.room_id AND r.is_public = 1))`;
+  return {
+    date: `SELECT d.doc, d.room_id, d.seq, d.message_id FROM ${t.docs} d
+      WHERE CONTAINS(d.folded, :query) > 0 AND d.doc < :below AND ${access}
+      ORDER BY d.doc DESC FETCH FIRST :takeRows ROWS ONLY`,
+    // The newest RELEVANCE_WINDOW readable matches up to `top`, ranked by Oracle Text's score, newest first among equals.
+    relevance: `SELECT doc, room_id, seq, message_id FROM (
+        SELECT d.doc, d.room_id, d.seq, d.message_id, SCORE(1) AS score FROM ${t.docs} d
+        WHERE CONTAINS(d.folded, :query, 1) > 0 AND d.doc <= :top AND ${access}
+        ORDER BY d.doc DESC FETCH FIRST :windowRows ROWS ONLY)
+      ORDER BY score DESC, doc DESC OFFSET :skipRows ROWS FETCH NEXT :takeRows ROWS ONLY`,
+  };
+}
+
+/** One statement per search change, its bind variables named as bindsOf names them. */
+export function searchWriteSql(t: OracleSearchTables): Record<SearchChange['op'], string> {
+  return {
+    roomKnown: `MERGE INTO ${t.rooms} r USING (SELECT :roomId AS room_id FROM dual) s ON (r.room_id = s.room_id)
+      WHEN MATCHED THEN UPDATE SET r.is_public = :isPublic
+      WHEN NOT MATCHED THEN INSERT (room_id, is_public) VALUES (s.room_id, :isPublic)`,
+    memberAdded: `MERGE INTO ${t.members} m USING (SELECT :userId AS user_id, :roomId AS room_id FROM dual) s
+      ON (m.user_id = s.user_id AND m.room_id = s.room_id)
+      WHEN NOT MATCHED THEN INSERT (user_id, room_id) VALUES (s.user_id, s.room_id)`,
+    memberRemoved: `DELETE FROM ${t.members} WHERE user_id = :userId AND room_id = :roomId`,
+    textSent: `MERGE INTO ${t.docs} d USING (SELECT :messageId AS message_id FROM dual) s ON (d.message_id = s.message_id)
+      WHEN NOT MATCHED THEN INSERT (message_id, room_id, seq, sender_id, folded) VALUES (s.message_id, :roomId, :seq, :senderId, :folded)`,
+    textEdited: `UPDATE ${t.docs} SET folded = :folded WHERE message_id = :messageId`,
+    textRemoved: `DELETE FROM ${t.docs} WHERE message_id = :messageId`,
+    senderErased: `DELETE FROM ${t.docs} WHERE sender_id = :userId`,
+  };
 }
 
 function toHit(row: z.infer<typeof hitRow>) {
