@@ -73,7 +73,11 @@ export const searchQuery = z.strictObject({
       return z.NEVER;
     })
     .optional()
-    .meta({ type: 'string', description: "the previous page's nextCursor (with the same q, roomId and order)" }),
+    .meta({
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{1,200}$',
+      description: "the previous page's nextCursor, unchanged (with the same q, roomId and order); anything else is refused",
+    }),
   limit: queryIntegerOr(DEFAULT_SEARCH_LIMIT, { min: 1, max: MAX_SEARCH_LIMIT }),
   order: z
     .enum(['date', 'relevance'])

@@ -42,9 +42,10 @@ const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 
 /** The terms of `input`, or why it cannot be searched for. Unbalanced quotes: the open phrase runs to the end. */
 export function parseSearchText(input: string): SearchText | SearchTextProblem {
+  // Counted as sent: NFC may lengthen a text, and the documented bound is on what the client sends.
+  if ([...input].length > MAX_SEARCH_TEXT_LENGTH) return { problem: 'tooLong', max: MAX_SEARCH_TEXT_LENGTH };
   const text = input.normalize('NFC');
   if (text.trim() === '') return { problem: 'empty' };
-  if ([...text].length > MAX_SEARCH_TEXT_LENGTH) return { problem: 'tooLong', max: MAX_SEARCH_TEXT_LENGTH };
   const terms: SearchTerm[] = [];
   text.split('"').forEach((part, index) => {
     const words = part.match(WORD) ?? [];

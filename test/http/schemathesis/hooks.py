@@ -126,6 +126,20 @@ def _one_pin_too_many(label, case, error):
     )
 
 
+def _not_a_search_the_service_can_run(label, case, error):
+    """Search: a `before` cursor is good only if the service gave it (like a one-time code), and `q` must hold a
+    letter or digit and at most 12 words (Unicode word rules JSON Schema cannot state): 400 VALIDATION_FAILED whose
+    issues name only `before` and `q`."""
+    issues = (error.get("details") or {}).get("issues") or []
+    paths = {issue.get("path") for issue in issues if isinstance(issue, dict)}
+    return (
+        label == "GET /api/chat/search"
+        and error.get("code") == "VALIDATION_FAILED"
+        and len(paths) > 0
+        and paths <= {"before", "q"}
+    )
+
+
 DECLARED_RULES = (
     _befriends_oneself,
     _direct_room_with_oneself,
@@ -134,6 +148,7 @@ DECLARED_RULES = (
     _sign_in_that_never_started,
     _not_a_reaction,
     _one_pin_too_many,
+    _not_a_search_the_service_can_run,
 )
 
 
