@@ -126,7 +126,14 @@ export type RemoveMember = z.infer<typeof removeMember>;
 export const changeMemberRole = z.object({ type: z.literal('ChangeMemberRole'), roomId: id, userId: id, role: memberRole });
 export type ChangeMemberRole = z.infer<typeof changeMemberRole>;
 
-export const sendMessage = z.object({ type: z.literal('SendMessage'), roomId: id, text, clientMessageId: id });
+/** `replyTo`: the seq of the message of this room it answers (#17); the reply joins that message's thread. */
+export const sendMessage = z.object({
+  type: z.literal('SendMessage'),
+  roomId: id,
+  text,
+  clientMessageId: id,
+  replyTo: seq.optional(),
+});
 export type SendMessage = z.infer<typeof sendMessage>;
 
 export const editMessage = z.object({ type: z.literal('EditMessage'), roomId: id, seq, text });

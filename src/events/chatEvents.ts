@@ -115,6 +115,10 @@ export interface MessageSent {
     sealedText?: SealedValue;
     /** Read after the sender's key was destroyed: `text` reads "" and is gone for good. */
     erased?: boolean;
+    /** A reply: the message of this room it answers (#17). */
+    replyTo?: string;
+    /** A reply: its thread's root, the first message of the chain of replies (`replyTo` itself when that is no reply). */
+    threadId?: string;
   };
 }
 

@@ -21,6 +21,8 @@ export interface EnumSpec<S extends string = string> {
  * - 'optional boolean': absent means false (Avro: boolean defaulting to false);
  * - 'optional sealed': an optional SealedValue (Avro: ["null", SealedValue] defaulting to null);
  * - 'delivery markers': a DeliveryMarker[] (Avro: an array of DeliveryMarker records, userId string and seq long);
+ * - 'optional string': absent or a `string` (Avro: ["null","string"] defaulting to null, read back as absent);
+ * - 'optional string list': absent or a `string[]` (Avro: an array of strings defaulting to [], read back as absent);
  * - an EnumSpec: a union of string literals.
  */
 export type FieldSpec =
@@ -30,6 +32,8 @@ export type FieldSpec =
   | 'optional boolean'
   | 'optional sealed'
   | 'delivery markers'
+  | 'optional string'
+  | 'optional string list'
   | EnumSpec;
 
 /** The spec a field of type V must have; `never` for a type the table has no spec for, so it fails to compile. */
@@ -47,6 +51,10 @@ type SpecFor<V> = [V] extends [string]
         ? 'optional boolean'
         : [V] extends [DeliveryMarker[]]
           ? 'delivery markers'
+          : [V] extends [string | undefined]
+          ? 'optional string'
+          : [V] extends [string[] | undefined]
+          ? 'optional string list'
           : [V] extends [object | undefined]
           ? 'optional sealed'
           : never;
@@ -107,6 +115,8 @@ const payloads: PayloadSpecs = {
     clientMessageId: 'string',
     sealedText: 'optional sealed',
     erased: 'optional boolean',
+    replyTo: 'optional string',
+    threadId: 'optional string',
   },
   MessageEdited: {
     roomId: 'string',

@@ -214,7 +214,7 @@ export class RecordedEventLog {
     roomId: string,
     senderId: string,
     text: string,
-    options: RecordOptions & { clientMessageId?: string } = {},
+    options: RecordOptions & { clientMessageId?: string; thread?: { replyTo: string; threadId: string } } = {},
   ): SentMessage {
     const seq = this.versionOf(roomStreamId(roomId)) + 1;
     const messageId = messageIdOf(roomId, seq);
@@ -222,7 +222,14 @@ export class RecordedEventLog {
       roomStreamId(roomId),
       {
         type: 'MessageSent',
-        data: { roomId, messageId, senderId, text, clientMessageId: options.clientMessageId ?? `client-${messageId}` },
+        data: {
+          roomId,
+          messageId,
+          senderId,
+          text,
+          clientMessageId: options.clientMessageId ?? `client-${messageId}`,
+          ...options.thread,
+        },
       },
       { actorId: senderId, ...options },
     );

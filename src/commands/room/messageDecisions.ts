@@ -6,13 +6,14 @@ import type { DecisionContext } from '../decider.js';
 import type { RoomEvent } from '../../events/chatEvents.js';
 import { messageIdOf } from '../../domain/ids.js';
 import { normaliseMessageText } from '../../domain/messageText.js';
-import type { RoomState } from './roomState.js';
-import { isModerator, reject, requireMember, requireMessage, requireRoom } from './roomRules.js';
+import type { ExistingRoom, RoomState } from './roomState.js';
+import { isModerator, reject, requireMember, requireMessage, requireRoom, requireStandingMessage } from './roomRules.js';
 
 export function sendMessage(command: SendMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
   const room = requireRoom(state, command.roomId);
   const actor = context.actor.userId;
   requireMember(room, actor);
+  const thread = command.replyTo === undefined ? {} : threadOf(room, command.replyTo);
   const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
   return [
     {
@@ -24,9 +25,21 @@ export function sendMessage(command: SendMessage, state: RoomState, context: Dec
         senderId: actor,
         text,
         clientMessageId: command.clientMessageId,
+        ...thread,
       },
     },
   ];
+}
+
+/**
+ * Where a reply to message `seq` goes: threads are one level deep, so a reply to a reply joins the thread of the
+ * message it answers (its root). The message answered must stand: a deleted one is as absent as one never sent
+ * (NO_MESSAGE), though a thread whose root was deleted still takes replies to its standing replies.
+ */
+function threadOf(room: ExistingRoom, seq: number): { replyTo: string; threadId: string } {
+  const replyTo = requireStandingMessage(room, seq);
+  const threadSeq = requireMessage(room, seq).threadSeq;
+  return { replyTo, threadId: threadSeq === undefined ? replyTo : messageIdOf(room.roomId, threadSeq) };
 }
 
 /**

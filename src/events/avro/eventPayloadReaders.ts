@@ -129,6 +129,7 @@ export const payloadReaders: PayloadReaders = {
       clientMessageId: d.string('clientMessageId'),
     };
     addPersonalData(data, d, 'sealedText');
+    addThread(data, d);
     return { type: 'MessageSent', data };
   },
   MessageEdited: (d) => {
@@ -230,4 +231,12 @@ function addPersonalData(
   const sealed = sealedValue(d, field);
   if (sealed !== undefined) data[field] = sealed;
   if (d.boolean('erased')) data.erased = true;
+}
+
+/** A reply's place in its thread; events written before threads read as no reply. */
+function addThread(data: MessageSent['data'], d: AvroRecordReader): void {
+  const replyTo = d.nullableString('replyTo');
+  const threadId = d.nullableString('threadId');
+  if (replyTo !== null) data.replyTo = replyTo;
+  if (threadId !== null) data.threadId = threadId;
 }
