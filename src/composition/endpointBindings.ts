@@ -13,6 +13,7 @@ import type { ReadinessChecks } from '../observability/readiness.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
+import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
@@ -40,6 +41,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
+          ...(await fileEndpoints(context)),
         ]
       : []),
   ]);

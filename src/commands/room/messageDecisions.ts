@@ -1,20 +1,45 @@
 // The room stream's decisions about messages: send, edit, delete. Pure, like the rest of the room decider
 // (roomDecider.ts holds the one switch over every room command).
 
-import type { DeleteMessage, EditMessage, SendMessage } from '../commands.js';
-import type { DecisionContext } from '../decider.js';
-import type { RoomEvent } from '../../events/chatEvents.js';
+import type { AttachmentFacts, DeleteMessage, EditMessage, SendMessage } from '../commands.js';
+import { MAX_ATTACHMENTS, type DecisionContext } from '../decider.js';
+import type { AttachmentRef, RoomEvent } from '../../events/chatEvents.js';
 import { messageIdOf } from '../../domain/ids.js';
 import { normaliseMessageText } from '../../domain/messageText.js';
 import type { ExistingRoom, RoomState } from './roomState.js';
 import { isModerator, reject, requireMember, requireMessage, requireRoom, requireStandingMessage } from './roomRules.js';
+
+/**
+ * Who may attach a file (issue #16): its uploader, or someone who may read it already (a forward). A file neither
+ * is refused exactly like one that does not exist (NO_FILE), so an id alone says nothing about a file.
+ */
+function attachmentsOf(files: readonly AttachmentFacts[], actor: string, context: DecisionContext): AttachmentRef[] {
+  const max = Math.min(context.limits.maxAttachments ?? MAX_ATTACHMENTS, MAX_ATTACHMENTS);
+  if (files.length > max) {
+    return reject('VALIDATION_FAILED', `a message carries at most ${max} files`, { field: 'attachments', max });
+  }
+  const seen = new Set<string>();
+  return files.map((file) => {
+    if (seen.has(file.fileId)) {
+      return reject('VALIDATION_FAILED', `file ${file.fileId} is attached twice`, { field: 'attachments', fileId: file.fileId });
+    }
+    seen.add(file.fileId);
+    if (file.uploadedBy !== actor && !file.readableByActor) {
+      return reject('NO_FILE', `no file ${file.fileId}`, { fileId: file.fileId });
+    }
+    const { fileId, name, contentType, size, sha256, width, height, thumbnail } = file;
+    return { fileId, name, contentType, size, sha256, width, height, thumbnail };
+  });
+}
 
 export function sendMessage(command: SendMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
   const room = requireRoom(state, command.roomId);
   const actor = context.actor.userId;
   requireMember(room, actor);
   const thread = command.replyTo === undefined ? {} : threadOf(room, command.replyTo);
-  const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
+  const attachments = attachmentsOf(command.attachments ?? [], actor, context);
+  // Files may be the whole message: then the text may be empty.
+  const text = normaliseMessageText(command.text, context.limits.maxMessageLength, { allowEmpty: attachments.length > 0 });
   return [
     {
       type: 'MessageSent',
@@ -25,6 +50,7 @@ export function sendMessage(command: SendMessage, state: RoomState, context: Dec
         senderId: actor,
         text,
         clientMessageId: command.clientMessageId,
+        ...(attachments.length > 0 ? { attachments } : {}),
         ...thread,
       },
     },
