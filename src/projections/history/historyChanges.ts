@@ -217,6 +217,19 @@ export interface MessageUnpinnedChange {
   seq: number;
 }
 
+/**
+ * A reply was sent (#17): message `seq` answers `replyToSeq` in the thread of root `threadSeq` (all of one room).
+ * Stores keep one row per reply, inserted if absent, and the root's reply count and latest reply, counted again
+ * from the standing replies, so a re-delivered change counts nothing twice; a deleted reply leaves the count.
+ */
+export interface ThreadReplyAdded {
+  op: 'threadReplyAdded';
+  roomId: string;
+  seq: number;
+  replyToSeq: number;
+  threadSeq: number;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -273,6 +286,7 @@ export type HistoryChange =
   | RoomSettingChanged
   | MessagePinnedChange
   | MessageUnpinnedChange
+  | ThreadReplyAdded
   | RoomAdvanced
   | MarkersAdvanced
   | FileRecorded
@@ -364,6 +378,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           erased: d.erased === true,
           attachments: d.attachments ?? [],
         },
+        ...threadReply(d.roomId, seq, d.replyTo, d.threadId),
         advanced(d.roomId, seq, at),
       ];
     }
@@ -511,6 +526,14 @@ function seqOfMessage(roomId: string, messageId: string): number {
     throw new Error(`message id ${messageId} does not name a message of room ${roomId}`);
   }
   return place.seq;
+}
+
+/** A reply's place in its thread, or nothing for a message that is no reply. */
+function threadReply(roomId: string, seq: number, replyTo?: string, threadId?: string): ThreadReplyAdded[] {
+  if (replyTo === undefined || threadId === undefined) return [];
+  return [
+    { op: 'threadReplyAdded', roomId, seq, replyToSeq: seqOfMessage(roomId, replyTo), threadSeq: seqOfMessage(roomId, threadId) },
+  ];
 }
 
 function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {

@@ -104,6 +104,14 @@ export interface MessageView {
   reactions: ReactionView[];
   /** The files sent with the message, in order; absent when it carries none (issue #16). */
   attachments?: AttachmentView[];
+  /** A reply: the message it answers (#17); null for a message that is no reply. */
+  replyTo: string | null;
+  /** A reply: its thread's root; null for a message that is no reply. */
+  threadId: string | null;
+  /** A thread's root: how many of its replies stand (not deleted); 0 for any other message. */
+  replyCount: number;
+  /** A thread's root: when its latest standing reply was sent; null when it has none. */
+  lastReplyAt: IsoTime | null;
 }
 
 /** An uploaded file (issue #16), as the history view knows it: the metadata of FileUploaded and what became of it. */
@@ -206,6 +214,14 @@ export interface GetMessagesOptions {
   limit: number;
 }
 
+/** A page of a thread's replies (keyset on seq), oldest first. */
+export interface GetThreadOptions {
+  /** Only replies after this seq. */
+  after?: number;
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
 /** Which of a user's friendship lists: accepted friends, pending requests to them, pending requests of theirs. */
 export type FriendshipListKind = 'friends' | 'received' | 'sent';
 
@@ -255,6 +271,11 @@ export interface HistoryStore extends ProjectionStore {
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
   /** The room's pinned messages, most recently pinned first (at most 50); a deleted message is never among them. */
   getPinnedMessages(roomId: string): Promise<MessageView[]>;
+  /**
+   * The replies in the thread of root `rootSeq`, oldest first (deleted ones too, as in history); `hasMore` when
+   * more follow the page. Empty for a message that has no replies, and for one that is no root.
+   */
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 

@@ -18,6 +18,7 @@ import type {
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -114,6 +115,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getPinnedMessages(roomId: string): Promise<MessageView[]> {
     return this.stores.current.getPinnedMessages(roomId);
+  }
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    return this.stores.current.getThread(roomId, rootSeq, options);
   }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);

@@ -8,6 +8,7 @@ import { EMPTY_CHECKPOINT, checkpointOf, partitionsOf } from '../../../src/event
 import type { HistoryStore, MessageView } from '../../../src/projections/history/historyStore.js';
 import { messageIdOf } from '../../../src/domain/ids.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
+import { threadsContract } from './historyStoreThreadsContract.js';
 
 export interface StoreUnderTest {
   store: HistoryStore;
@@ -515,6 +516,10 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: false,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
         };
         expect(sent.seq).toBe(3);
         expect(await store.getMessage('r-1', 3)).toEqual(expected);
@@ -748,6 +753,10 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: false,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
         });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
           { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
@@ -788,6 +797,10 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: true,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
         });
         const page = await store.getMessages('r-1', { limit: 10 });
         expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([
@@ -943,6 +956,8 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect((await store.getPinnedMessages('r-1')).map((message) => message.seq)).toEqual([kept.seq]);
       });
     });
+
+    threadsContract({ store: () => store, log: () => log, project });
 
     describe('receipts and unread counts', () => {
       /** A private room of alice's with bob and carol in it, and no message yet. */

@@ -41,7 +41,10 @@ export type StatementName =
   | 'discardFile'
   | 'eraseUserFiles'
   | 'eraseUserAttachmentNames'
-  | 'insertAttachment';
+  | 'insertAttachment'
+  | 'insertReply'
+  | 'recountThread'
+  | 'recountThreadOfMessage';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -200,7 +203,15 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         },
         { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
         { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
+        { statement: 'recountThreadOfMessage', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'threadReplyAdded': {
+      const { roomId, seq, replyToSeq, threadSeq } = change;
+      return [
+        { statement: 'insertReply', binds: { roomId, seq, replyToSeq, threadSeq } },
+        { statement: 'recountThread', binds: { roomId, threadSeq } },
+      ];
+    }
     case 'messagePinned': {
       const { roomId, seq, pinnedBy, pinSeq, at } = change;
       return [{ statement: 'insertPin', binds: { roomId, seq, pinnedBy, pinSeq, at } }];

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { ReactionRow } from '../reactionViews.js';
+import type { ReplyRow, ThreadRootRow } from '../threadViews.js';
 import type {
   AttachmentView,
   EditView,
@@ -146,6 +147,11 @@ export const messageRow = z
       erased: r.ERASED === 1,
       // Filled in by the store from the reactions table (reactionViews.ts).
       reactions: [],
+      // Filled in by the store from the thread tables (threadViews.ts).
+      replyTo: null,
+      threadId: null,
+      replyCount: 0,
+      lastReplyAt: null,
     }),
   );
 
@@ -244,3 +250,19 @@ export const reactionRow = z
   .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));
 
 export const pinnedSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const replyRow = z
+  .object({ SEQ: int, REPLY_TO_SEQ: int, THREAD_SEQ: int })
+  .transform((r): ReplyRow => ({ seq: r.SEQ, replyToSeq: r.REPLY_TO_SEQ, threadSeq: r.THREAD_SEQ }));
+
+export const threadSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const threadRootRow = z
+  .object({ ROOT_SEQ: int, REPLY_COUNT: int, LAST_REPLY_AT: int.nullable() })
+  .transform(
+    (r): ThreadRootRow => ({
+      rootSeq: r.ROOT_SEQ,
+      replyCount: r.REPLY_COUNT,
+      lastReplyAt: r.LAST_REPLY_AT === null ? null : iso(r.LAST_REPLY_AT),
+    }),
+  );

@@ -22,6 +22,8 @@ export interface OracleTables {
   pins: string;
   files: string;
   attachments: string;
+  replies: string;
+  threadRoots: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -49,6 +51,8 @@ export function oracleTables(prefix = ''): OracleTables {
     pins: `${p}pinned_messages`,
     files: `${p}files`,
     attachments: `${p}message_attachments`,
+    replies: `${p}message_replies`,
+    threadRoots: `${p}thread_roots`,
     prefix: p,
   };
 }

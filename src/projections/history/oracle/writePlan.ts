@@ -12,6 +12,7 @@
 
 import type { BindRow } from 'oracledb';
 
+import { messageIdOf } from '../../../domain/ids.js';
 import type { HistoryChange, HistoryChangeOp } from '../historyChanges.js';
 import { statementsFor, type StatementName } from './changeBinds.js';
 
@@ -42,6 +43,7 @@ const RANK: Record<HistoryChangeOp, number> = {
   messageUnpinned: 19,
   fileRecorded: 20,
   fileDiscarded: 21,
+  threadReplyAdded: 22,
 };
 
 /**
@@ -72,6 +74,8 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'messageUnpinned',
   'fileRecorded',
   'fileDiscarded',
+  // An insert-if-absent and a recount from the rows as they stand: repeats give the same result in any order.
+  'threadReplyAdded',
 ]);
 
 /**
@@ -126,6 +130,10 @@ export function rowKeys(change: HistoryChange): string[] {
     case 'fileRecorded':
     case 'fileDiscarded':
       return [`file:${change.fileId}`];
+    case 'threadReplyAdded':
+      // The reply's own message row (inserted before it) and its thread's count, which a delete of any reply of the
+      // thread counts again: a delete and a reply of one thread in one batch run in arrival order.
+      return [`message:${change.roomId}:${messageIdOf(change.roomId, change.seq)}`, `thread:${change.roomId}:${change.threadSeq}`];
     default:
       return unreachable(change);
   }

@@ -16,6 +16,7 @@ import type {
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -36,6 +37,7 @@ import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
+import { SqliteThreads } from './sqliteThreads.js';
 import {
   checkpointRow,
   editRow,
@@ -75,6 +77,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly reactions: SqliteReactions;
   private readonly pins: SqlitePins;
   private readonly files: SqliteFiles;
+  private readonly threads: SqliteThreads;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -88,6 +91,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.reactions = new SqliteReactions(this.db);
     this.pins = new SqlitePins(this.db);
     this.files = new SqliteFiles(this.db);
+    this.threads = new SqliteThreads(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -191,12 +195,30 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: this.files.withAttachments(this.reactions.attach(roomId, messages)), hasMore };
+    return { messages: this.withAttachments(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
-    return message === undefined ? undefined : this.files.withAttachments(this.reactions.attach(roomId, [message]))[0];
+    return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
+  }
+
+  async getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    if (options.after !== undefined) checkSeq('after', options.after);
+    const seqs = this.threads.replySeqs(roomId, rootSeq, options.after ?? 0, limit + 1);
+    const messages: MessageView[] = [];
+    // At most 100 replies a page: one primary-key read each.
+    for (const seq of seqs.slice(0, limit)) {
+      const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
+  }
+
+  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files and thread facts. */
+  private withAttachments(roomId: string, messages: MessageView[]): MessageView[] {
+    return this.threads.attach(roomId, this.files.withAttachments(this.reactions.attach(roomId, messages)));
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -274,7 +296,9 @@ export class SqliteHistoryStore implements HistoryStore {
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
     // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
-    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced') this.writeRoomMoves();
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded') {
+      this.writeRoomMoves();
+    }
     switch (change.op) {
       case 'userUpserted':
         this.sql.upsertUser.run(change);
@@ -323,8 +347,12 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.deleteMessage.run({ ...change, seq });
         this.reactions.messageDeleted(change.roomId, seq);
         this.pins.messageDeleted(change.roomId, seq);
+        this.threads.messageDeleted(change.roomId, seq);
         return;
       }
+      case 'threadReplyAdded':
+        this.threads.replyAdded(change);
+        return;
       case 'messagePinned':
         this.pins.pinned(change);
         return;

@@ -143,6 +143,11 @@ export const messageRow = z
       erased: r.erased === 1,
       // Filled in by the store from message_reactions (sqliteReactions.ts).
       reactions: [],
+      // Filled in by the store from the thread tables (threadViews.ts).
+      replyTo: null,
+      threadId: null,
+      replyCount: 0,
+      lastReplyAt: null,
     }),
   );
 
