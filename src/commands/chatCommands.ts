@@ -161,7 +161,7 @@ export class ChatCommands {
    */
   async sendMessage(
     actor: AccessPrincipal,
-    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[] },
+    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[]; replyTo?: string },
     correlationId: string,
   ): Promise<{ message: MessageView; replayed: boolean }> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
@@ -170,6 +170,8 @@ export class ChatCommands {
     const fileIds = input.attachments ?? [];
     // A retry returns the first message whatever it carries: its files were checked the first time.
     const attachments = fileIds.length === 0 || earlier.length > 0 ? [] : await this.attachmentFacts(actor, fileIds);
+    // So is the message it answers; a message id names its room, and only one of this room can be answered.
+    const replyTo = input.replyTo === undefined || earlier.length > 0 ? undefined : this.seqIn(input.roomId, input.replyTo);
     const result = await this.deps.rooms.execute(
       roomStreamId(input.roomId),
       {
@@ -178,6 +180,7 @@ export class ChatCommands {
         text: input.text,
         clientMessageId: input.clientMessageId,
         ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replyTo === undefined ? {} : { replyTo }),
       },
       this.context(actor),
       { commandId, correlationId },
@@ -274,6 +277,13 @@ export class ChatCommands {
         throw new NotFoundError('NO_USER', `no user ${userId}`, { userId });
       }
     }
+  }
+
+  /** The seq of a message of room `roomId`; a message of another room is NO_MESSAGE, as one that does not exist. */
+  private seqIn(roomId: string, messageId: string): number {
+    const location = this.locate(messageId);
+    if (location.roomId !== roomId) throw new NotFoundError('NO_MESSAGE', `room ${roomId} has no message ${messageId}`, { roomId, messageId });
+    return location.seq;
   }
 
   private locate(messageId: string): { roomId: string; seq: number } {

@@ -268,8 +268,28 @@ export const messageSchema = z
       .array(reactionSchema)
       .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
     attachments: z.array(fileSchema).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
+    replyTo: z.string().optional().meta({ description: 'a reply: the message of this room it answers' }),
+    threadId: z
+      .string()
+      .optional()
+      .meta({ description: "a reply: its thread's root (a reply to a reply joins the root's thread)" }),
+    replyCount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "a thread's root: how many of its replies stand (absent for none)" }),
+    lastReplyAt: isoTime.optional().meta({ description: "a thread's root: when its latest standing reply was sent" }),
   })
   .meta({ id: 'Message' });
+
+export const threadSchema = z
+  .object({
+    root: messageSchema,
+    messages: z.array(messageSchema).meta({ description: "the root's replies, oldest first" }),
+    nextCursor: z.number().int().optional().meta({ description: 'pass as after= for the next page' }),
+  })
+  .meta({ id: 'Thread' });
 
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -279,6 +299,11 @@ const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 export const messagesQuery = z.strictObject({
   before: seqParam.optional().meta({ description: 'messages with a lower seq (newest page first); with after: the upper end of a range' }),
   after: seqParam.optional().meta({ description: 'messages with a higher seq (oldest page first); with before: the lower end of a range' }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const threadQuery = z.strictObject({
+  after: seqParam.optional().meta({ description: "replies with a higher seq: pass the previous page's nextCursor" }),
   limit: queryIntegerOr(50, { min: 1, max: 100 }),
 });
 
@@ -326,6 +351,9 @@ export function sendBody(maxTextLength: number) {
         .max(10)
         .optional()
         .meta({ description: 'file ids from POST /api/files: yours, or files you may read (a forward); at most MAX_ATTACHMENTS_PER_MESSAGE' }),
+      replyTo: id
+        .optional()
+        .meta({ description: "the message of this room it answers (404 NO_MESSAGE otherwise); a reply to a reply joins the root's thread" }),
       clientMessageId: z
         .string()
         .min(1)

@@ -87,6 +87,28 @@ export class ChatQueries {
     return { message, edits: await this.history.getEditHistory(location.roomId, location.seq) };
   }
 
+  /**
+   * A thread (#17): its root and a page of its replies, oldest first, for whoever may read the room. Named by a
+   * reply, it is that reply's thread. A deleted root still heads its thread (text null, like history).
+   */
+  async getThread(
+    principal: AccessPrincipal,
+    messageId: string,
+    options: { after?: number; limit: number },
+  ): Promise<{ root: MessageView } & MessagePage> {
+    const location = parseMessageId(messageId);
+    if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    await this.readableRoom(principal, location.roomId);
+    const named = await this.history.getMessage(location.roomId, location.seq);
+    if (!named) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    const rootSeq = named.threadId === null ? named.seq : (parseMessageId(named.threadId)?.seq ?? named.seq);
+    const root = rootSeq === named.seq ? named : await this.history.getMessage(location.roomId, rootSeq);
+    if (!root) throw new NotFoundError('NO_MESSAGE', `no message ${named.threadId ?? messageId}`, { messageId });
+    const page = await this.history.getThread(location.roomId, rootSeq, options);
+    const last = page.messages.at(-1);
+    return page.hasMore && last ? { root, messages: page.messages, nextCursor: last.seq } : { root, messages: page.messages };
+  }
+
   private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomAccess> {
     return roomAccess(this.history, roomId, principal.userId, READING);
   }
