@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditReadKind, RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+import { MAX_MENTIONS_PER_MESSAGE } from '../domain/mentions.js';
 
 // Commands are data. Each names the stream it targets through its ids; the actor, time and ids of new things
 // arrive from the edge (DecisionContext, or fields chosen there), never from inside a decider.
@@ -165,6 +166,8 @@ export const sendMessage = z.object({
   clientMessageId: id,
   attachments: z.array(attachmentFacts).max(10).optional(),
   replyTo: seq.optional(),
+  /** Users the text `@mentions`, resolved from their names at the edge; the decider keeps those who are members. */
+  mentions: z.array(id).max(MAX_MENTIONS_PER_MESSAGE).optional(),
 });
 export type SendMessage = z.infer<typeof sendMessage>;
 

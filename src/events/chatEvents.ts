@@ -153,6 +153,8 @@ export interface MessageSent {
     replyTo?: string;
     /** A reply: its thread's root, the first message of the chain of replies (`replyTo` itself when that is no reply). */
     threadId?: string;
+    /** The members `@mentioned` in the text, resolved when it was sent (#17); absent when it mentions nobody. */
+    mentions?: string[];
   };
 }
 

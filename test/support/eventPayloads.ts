@@ -134,6 +134,7 @@ const payloads: PayloadSpecs = {
     sealedNames: 'optional sealed',
     replyTo: 'optional string',
     threadId: 'optional string',
+    mentions: 'optional string list',
   },
   MessageEdited: {
     roomId: 'string',

@@ -52,9 +52,19 @@ export function sendMessage(command: SendMessage, state: RoomState, context: Dec
         clientMessageId: command.clientMessageId,
         ...(attachments.length > 0 ? { attachments } : {}),
         ...thread,
+        ...mentionsOf(room, command.mentions ?? [], actor),
       },
     },
   ];
+}
+
+/**
+ * Whom the message mentions: of the users the edge found named in the text, those who are members now, each once,
+ * never the sender. Anyone else named stays plain text.
+ */
+function mentionsOf(room: ExistingRoom, candidates: readonly string[], actor: string): { mentions?: string[] } {
+  const mentions = [...new Set(candidates)].filter((userId) => userId !== actor && room.ledger.members.has(userId));
+  return mentions.length > 0 ? { mentions } : {};
 }
 
 /**

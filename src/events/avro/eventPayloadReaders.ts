@@ -275,10 +275,12 @@ function addPersonalData(
   if (d.boolean('erased')) data.erased = true;
 }
 
-/** A reply's place in its thread; events written before threads read as no reply. */
+/** A reply's place in its thread, and whom the text mentions; events written before either read as neither. */
 function addThread(data: MessageSent['data'], d: AvroRecordReader): void {
   const replyTo = d.nullableString('replyTo');
   const threadId = d.nullableString('threadId');
   if (replyTo !== null) data.replyTo = replyTo;
   if (threadId !== null) data.threadId = threadId;
+  const mentions = d.strings('mentions');
+  if (mentions.length > 0) data.mentions = mentions;
 }

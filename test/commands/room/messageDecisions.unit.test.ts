@@ -98,3 +98,37 @@ describe('SendMessage with replyTo', () => {
     spec(small).givenState(injected).when(reply(5), as('bob')).then([replyEvent('bob', 7, 5, 4)]);
   });
 });
+
+describe('SendMessage with mentions', () => {
+  const mentioning = (mentions: string[]): RoomCommand => ({
+    type: 'SendMessage',
+    roomId: R,
+    text: 'hi all',
+    clientMessageId: 'c-m',
+    mentions,
+  });
+  const sentWith = (mentions?: string[]): MessageSent => ({
+    type: 'MessageSent',
+    data: {
+      roomId: R,
+      messageId: messageIdOf(R, 7),
+      senderId: 'bob',
+      text: 'hi all',
+      clientMessageId: 'c-m',
+      ...(mentions === undefined ? {} : { mentions }),
+    },
+  });
+
+  it('keeps the named users who are members now, each once, in the order named', () => {
+    spec(roomDecider).given(threaded).when(mentioning(['alice', 'alice']), as('bob')).then([sentWith(['alice'])]);
+  });
+
+  it('leaves out non-members and the sender: naming them is plain text', () => {
+    spec(roomDecider).given(threaded).when(mentioning(['carol', 'bob']), as('bob')).then([sentWith()]);
+    const aliceLeft: RoomEvent[] = [...threaded, { type: 'MemberLeft', data: { roomId: R, userId: 'alice' } }];
+    spec(roomDecider)
+      .given(aliceLeft)
+      .when(mentioning(['alice']), as('bob'))
+      .then([{ ...sentWith(), data: { ...sentWith().data, messageId: messageIdOf(R, 8) } }]);
+  });
+});
