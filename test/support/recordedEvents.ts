@@ -224,11 +224,12 @@ export class RecordedEventLog {
       clientMessageId?: string;
       attachments?: AttachmentRef[];
       thread?: { replyTo: string; threadId: string };
+      mentions?: string[];
     } = {},
   ): SentMessage {
     const seq = this.versionOf(roomStreamId(roomId)) + 1;
     const messageId = messageIdOf(roomId, seq);
-    const { attachments, thread, ...recordOptions } = options;
+    const { attachments, thread, mentions, ...recordOptions } = options;
     const event = this.record(
       roomStreamId(roomId),
       {
@@ -241,6 +242,7 @@ export class RecordedEventLog {
           clientMessageId: options.clientMessageId ?? `client-${messageId}`,
           ...(attachments && attachments.length > 0 ? { attachments } : {}),
           ...thread,
+          ...(mentions && mentions.length > 0 ? { mentions } : {}),
         },
       },
       { actorId: senderId, ...recordOptions },

@@ -230,6 +230,19 @@ export interface ThreadReplyAdded {
   threadSeq: number;
 }
 
+/**
+ * Message `seq` `@mentions` these members (#17), in the order named. Stores keep one row per (user, message),
+ * inserted if absent, with the sender (whose mentions a user who blocked them never sees counted) and the time.
+ */
+export interface MentionsAdded {
+  op: 'mentionsAdded';
+  roomId: string;
+  seq: number;
+  senderId: string;
+  userIds: string[];
+  at: EpochMillis;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -287,6 +300,7 @@ export type HistoryChange =
   | MessagePinnedChange
   | MessageUnpinnedChange
   | ThreadReplyAdded
+  | MentionsAdded
   | RoomAdvanced
   | MarkersAdvanced
   | FileRecorded
@@ -379,6 +393,9 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           attachments: d.attachments ?? [],
         },
         ...threadReply(d.roomId, seq, d.replyTo, d.threadId),
+        ...(d.mentions && d.mentions.length > 0
+          ? [{ op: 'mentionsAdded' as const, roomId: d.roomId, seq, senderId: d.senderId, userIds: d.mentions, at }]
+          : []),
         advanced(d.roomId, seq, at),
       ];
     }

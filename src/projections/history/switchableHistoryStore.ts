@@ -19,6 +19,7 @@ import type {
   FriendshipView,
   GetMessagesOptions,
   GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -118,6 +119,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
     return this.stores.current.getThread(roomId, rootSeq, options);
+  }
+  listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    return this.stores.current.listMentions(userId, options);
   }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);

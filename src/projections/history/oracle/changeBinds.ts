@@ -44,7 +44,8 @@ export type StatementName =
   | 'insertAttachment'
   | 'insertReply'
   | 'recountThread'
-  | 'recountThreadOfMessage';
+  | 'recountThreadOfMessage'
+  | 'insertMention';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -205,6 +206,13 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
         { statement: 'recountThreadOfMessage', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'mentionsAdded': {
+      const { roomId, seq, senderId, at } = change;
+      return change.userIds.map((userId, position) => ({
+        statement: 'insertMention',
+        binds: { userId, roomId, seq, senderId, at, position },
+      }));
+    }
     case 'threadReplyAdded': {
       const { roomId, seq, replyToSeq, threadSeq } = change;
       return [

@@ -19,6 +19,7 @@ import type {
   FriendshipView,
   GetMessagesOptions,
   GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -46,6 +47,8 @@ import {
   memberRow,
   messageRow,
   pinnedSeqRow,
+  mentionRow,
+  placeRow,
   replyRow,
   threadRootRow,
   threadSeqRow,
@@ -64,6 +67,7 @@ import type { StatementName } from './changeBinds.js';
 import { chunk, planWrites } from './writePlan.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 import { seqRange, withReactions } from '../reactionViews.js';
+import { withMentions } from '../mentionViews.js';
 import { withThreads } from '../threadViews.js';
 
 export interface OracleHistoryStoreOptions {
@@ -255,7 +259,40 @@ export class OracleHistoryStore implements HistoryStore {
 
   /** `messages` (of one room) with what the view keeps beside their rows: reactions, files and thread facts. */
   private async withAll(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
-    return this.withThreads(roomId, await this.withAttachments(await this.withReactions(roomId, messages)));
+    const withFiles = await this.withAttachments(await this.withReactions(roomId, messages));
+    return this.withMentions(roomId, await this.withThreads(roomId, withFiles));
+  }
+
+  /** `messages` (of one room) with whom each mentions: one range of the mentions' by-message index. */
+  private async withMentions(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const range = seqRange(messages);
+    if (range === undefined) return messages;
+    const binds = { roomId, fromSeq: range.from, toSeq: range.to };
+    const rows = (await this.query('getMentions', this.read.mentions, binds)).map((row) => mentionRow.parse(row));
+    return withMentions(messages, rows);
+  }
+
+  async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const { before } = options;
+    const rows =
+      before === undefined
+        ? await this.query('listMentions', this.read.mentionPlaces, { userId, limit: limit + 1 })
+        : await this.query('listMentions', this.read.mentionPlacesBefore, {
+            userId,
+            limit: limit + 1,
+            beforeAt: Date.parse(before.createdAt),
+            beforeRoomId: before.roomId,
+            beforeSeq: before.seq,
+          });
+    const places = rows.map((row) => placeRow.parse(row));
+    const messages: MessageView[] = [];
+    // At most 100 a page: one primary-key read each, with what each message carries.
+    for (const { roomId, seq } of places.slice(0, limit)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages, hasMore: places.length > limit };
   }
 
   /** `messages` (of one room) with their thread facts: one range of each thread table's primary key. */

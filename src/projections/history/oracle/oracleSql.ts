@@ -136,6 +136,11 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
       WHEN MATCHED THEN UPDATE SET x.reply_count = s.reply_count, x.last_reply_at = s.last_reply_at
       WHEN NOT MATCHED THEN INSERT (room_id, root_seq, reply_count, last_reply_at)
         VALUES (s.room_id, s.root_seq, s.reply_count, s.last_reply_at)`,
+    insertMention: `MERGE INTO ${t.mentions} x
+      USING (SELECT :userId AS user_id, :roomId AS room_id, :seq AS seq FROM dual) s
+        ON (x.user_id = s.user_id AND x.room_id = s.room_id AND x.seq = s.seq)
+      WHEN NOT MATCHED THEN INSERT (user_id, room_id, seq, sender_id, created_at, position)
+        VALUES (s.user_id, s.room_id, s.seq, :senderId, ${tsFromMillis('at')}, :position)`,
     insertReaction: `MERGE INTO ${t.reactions} x
       USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
         WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
@@ -208,7 +213,10 @@ export type ReadName =
   | 'filesWithContent'
   | 'replies'
   | 'threadRoots'
-  | 'threadPage';
+  | 'threadPage'
+  | 'mentions'
+  | 'mentionPlaces'
+  | 'mentionPlacesBefore';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -226,6 +234,11 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
       (SELECT COUNT(*) FROM ${t.messages} g
         WHERE g.room_id = m.room_id AND g.seq > NVL(k.read_seq, 0) AND g.deleted = 0 AND g.sender_id <> m.user_id
       ) AS unread_count,
+      (SELECT COUNT(*) FROM ${t.mentions} x
+        JOIN ${t.messages} mg ON mg.room_id = x.room_id AND mg.seq = x.seq AND mg.deleted = 0
+        WHERE x.user_id = m.user_id AND x.room_id = m.room_id AND x.seq > NVL(k.read_seq, 0)
+          AND NOT EXISTS (SELECT 1 FROM ${t.blocks} b WHERE b.user_id = x.user_id AND b.blocked_id = x.sender_id)
+      ) AS mention_count,
       NVL(k.read_seq, 0) AS read_seq, NVL(k.delivered_seq, 0) AS delivered_seq
     FROM ${t.members} m JOIN ${t.rooms} r ON r.room_id = m.room_id
     LEFT JOIN ${t.markers} k ON k.user_id = m.user_id AND k.room_id = m.room_id
@@ -237,6 +250,14 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     `SELECT user_id, username FROM ${t.users} ${cursor} ORDER BY user_id FETCH FIRST :limit ROWS ONLY`;
   const messages = (where: string, order: 'ASC' | 'DESC'): string =>
     `SELECT ${messageColumns} FROM ${t.messages} WHERE room_id = :roomId ${where} ORDER BY seq ${order} FETCH FIRST :limit ROWS ONLY`;
+  // Readable now: a member of the room, or a public room. Never a deleted message or a blocked sender's (#17).
+  const mentionPlaces = (cursor: string): string => `SELECT x.room_id, x.seq FROM ${t.mentions} x
+      JOIN ${t.messages} g ON g.room_id = x.room_id AND g.seq = x.seq AND g.deleted = 0
+      JOIN ${t.rooms} r ON r.room_id = x.room_id
+    WHERE x.user_id = :userId ${cursor}
+      AND (r.kind = 'public' OR EXISTS (SELECT 1 FROM ${t.members} c WHERE c.room_id = x.room_id AND c.user_id = x.user_id))
+      AND NOT EXISTS (SELECT 1 FROM ${t.blocks} b WHERE b.user_id = x.user_id AND b.blocked_id = x.sender_id)
+    ORDER BY x.created_at DESC, x.room_id DESC, x.seq DESC FETCH FIRST :limit ROWS ONLY`;
   return {
     user: `SELECT ${userColumns} FROM ${t.users} WHERE user_id = :userId`,
     userByUsername: `SELECT ${userColumns} FROM ${t.users} WHERE username_normalised = :username
@@ -270,6 +291,13 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     reactions: `SELECT seq, emoji, user_id FROM ${t.reactions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
       ORDER BY seq, reaction_seq, user_id`,
     pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
+    mentions: `SELECT seq, user_id FROM ${t.mentions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
+      ORDER BY seq, position`,
+    mentionPlaces: mentionPlaces(''),
+    // Oracle compares row values only for equality: the keyset (created_at, room_id, seq) < cursor, spelled out.
+    mentionPlacesBefore: mentionPlaces(`AND (x.created_at < ${tsFromMillis('beforeAt')}
+      OR (x.created_at = ${tsFromMillis('beforeAt')} AND (x.room_id < :beforeRoomId
+        OR (x.room_id = :beforeRoomId AND x.seq < :beforeSeq))))`),
     replies: `SELECT seq, reply_to_seq, thread_seq FROM ${t.replies}
       WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq`,
     threadRoots: `SELECT root_seq, reply_count, ${millisOf('last_reply_at')} AS last_reply_at FROM ${t.threadRoots}

@@ -24,6 +24,8 @@ export interface OracleTables {
   attachments: string;
   replies: string;
   threadRoots: string;
+  mentions: string;
+  blocks: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -53,6 +55,8 @@ export function oracleTables(prefix = ''): OracleTables {
     attachments: `${p}message_attachments`,
     replies: `${p}message_replies`,
     threadRoots: `${p}thread_roots`,
+    mentions: `${p}message_mentions`,
+    blocks: `${p}user_blocks`,
     prefix: p,
   };
 }

@@ -44,6 +44,7 @@ const RANK: Record<HistoryChangeOp, number> = {
   fileRecorded: 20,
   fileDiscarded: 21,
   threadReplyAdded: 22,
+  mentionsAdded: 23,
 };
 
 /**
@@ -76,6 +77,8 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'fileDiscarded',
   // An insert-if-absent and a recount from the rows as they stand: repeats give the same result in any order.
   'threadReplyAdded',
+  // One insert-if-absent per mentioned user, of rows nothing else writes.
+  'mentionsAdded',
 ]);
 
 /**
@@ -130,6 +133,8 @@ export function rowKeys(change: HistoryChange): string[] {
     case 'fileRecorded':
     case 'fileDiscarded':
       return [`file:${change.fileId}`];
+    case 'mentionsAdded':
+      return [`mentions:${change.roomId}:${change.seq}`];
     case 'threadReplyAdded':
       // The reply's own message row (inserted before it) and its thread's count, which a delete of any reply of the
       // thread counts again: a delete and a reply of one thread in one batch run in arrival order.

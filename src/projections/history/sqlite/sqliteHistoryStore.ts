@@ -17,6 +17,7 @@ import type {
   FriendshipView,
   GetMessagesOptions,
   GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -37,6 +38,7 @@ import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
+import { SqliteMentions } from './sqliteMentions.js';
 import { SqliteThreads } from './sqliteThreads.js';
 import {
   checkpointRow,
@@ -78,6 +80,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly pins: SqlitePins;
   private readonly files: SqliteFiles;
   private readonly threads: SqliteThreads;
+  private readonly mentions: SqliteMentions;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -92,6 +95,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.pins = new SqlitePins(this.db);
     this.files = new SqliteFiles(this.db);
     this.threads = new SqliteThreads(this.db);
+    this.mentions = new SqliteMentions(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -216,9 +220,22 @@ export class SqliteHistoryStore implements HistoryStore {
     return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
   }
 
-  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files and thread facts. */
+  async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const places = this.mentions.placesOf(userId, { ...options, limit: limit + 1 });
+    const messages: MessageView[] = [];
+    // At most 100 a page: one primary-key read each, with what each message carries.
+    for (const { roomId, seq } of places.slice(0, limit)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages, hasMore: places.length > limit };
+  }
+
+  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files, threads and mentions. */
   private withAttachments(roomId: string, messages: MessageView[]): MessageView[] {
-    return this.threads.attach(roomId, this.files.withAttachments(this.reactions.attach(roomId, messages)));
+    const withFiles = this.files.withAttachments(this.reactions.attach(roomId, messages));
+    return this.mentions.attach(roomId, this.threads.attach(roomId, withFiles));
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -296,7 +313,7 @@ export class SqliteHistoryStore implements HistoryStore {
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
     // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
-    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded') {
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded' && change.op !== 'mentionsAdded') {
       this.writeRoomMoves();
     }
     switch (change.op) {
@@ -352,6 +369,9 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       case 'threadReplyAdded':
         this.threads.replyAdded(change);
+        return;
+      case 'mentionsAdded':
+        this.mentions.added(change);
         return;
       case 'messagePinned':
         this.pins.pinned(change);
