@@ -150,6 +150,10 @@ export const roomSchema = z
     unreadCount: z.number().int().min(0).optional().meta({
       description: "messages others sent after the caller's read marker, not deleted (own room list only)",
     }),
+    mentionCount: z.number().int().min(0).optional().meta({
+      description:
+        "messages after the caller's read marker that `@mention` them, not deleted, none from users they blocked (own room list only)",
+    }),
     readSeq: z.number().int().min(0).optional().meta({
       description: 'the caller has read the room up to this seq, 0 for nothing yet (own room list only)',
     }),
@@ -280,8 +284,23 @@ export const messageSchema = z
       .optional()
       .meta({ description: "a thread's root: how many of its replies stand (absent for none)" }),
     lastReplyAt: isoTime.optional().meta({ description: "a thread's root: when its latest standing reply was sent" }),
+    mentions: z
+      .array(z.string())
+      .meta({ description: 'the user ids of the members `@username`-mentioned in the text when it was sent, in the order named' }),
   })
   .meta({ id: 'Message' });
+
+export const mentionsQuery = z.strictObject({
+  before: id.optional().meta({ description: "a message id: mentions older than it (pass the previous page's nextCursor)" }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const mentionsSchema = z
+  .object({
+    messages: z.array(messageSchema).meta({ description: 'newest first' }),
+    nextCursor: z.string().optional().meta({ description: 'pass as before= for the next (older) page' }),
+  })
+  .meta({ id: 'Mentions' });
 
 export const threadSchema = z
   .object({

@@ -18,10 +18,10 @@ import { roomAccess, type RoomAccess, type RoomUse } from './roomAccess.js';
 /** Reading a room: public rooms are open to any signed-in user. */
 const READING: RoomUse = { publicRoomsOpenTo: 'anyone', action: 'read this room' };
 
-export interface MessagePage {
+export interface MessagePage<Cursor = number> {
   messages: MessageView[];
-  /** The seq to pass as `before` (backwards) or `after` (forwards) for the next page; absent on the last page. */
-  nextCursor?: number;
+  /** The seq (or id) to pass as `before` (backwards) or `after` (forwards) for the next page; absent on the last page. */
+  nextCursor?: Cursor;
 }
 
 /**
@@ -107,6 +107,26 @@ export class ChatQueries {
     const page = await this.history.getThread(location.roomId, rootSeq, options);
     const last = page.messages.at(-1);
     return page.hasMore && last ? { root, messages: page.messages, nextCursor: last.seq } : { root, messages: page.messages };
+  }
+
+  /**
+   * The messages that `@mention` the caller, newest first (#17): only in rooms they may read now, never deleted ones,
+   * never from users they blocked. `before` is the last message id of the previous page; one the caller may not read
+   * (or that does not mention them) starts nowhere: NO_MESSAGE, so a cursor reveals no message.
+   */
+  async listMentions(principal: AccessPrincipal, options: { before?: string; limit: number }): Promise<MessagePage<string>> {
+    let before: { createdAt: string; roomId: string; seq: number } | undefined;
+    if (options.before !== undefined) {
+      const location = parseMessageId(options.before);
+      const message = location && (await this.history.getMessage(location.roomId, location.seq));
+      if (!location || !message || !message.mentions.includes(principal.userId)) {
+        throw new NotFoundError('NO_MESSAGE', `no mention of you in ${options.before}`, { messageId: options.before });
+      }
+      before = { createdAt: message.createdAt, roomId: location.roomId, seq: location.seq };
+    }
+    const page = await this.history.listMentions(principal.userId, { limit: options.limit, ...(before ? { before } : {}) });
+    const last = page.messages.at(-1);
+    return page.hasMore && last ? { messages: page.messages, nextCursor: last.messageId } : { messages: page.messages };
   }
 
   private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomAccess> {

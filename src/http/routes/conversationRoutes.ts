@@ -1,9 +1,9 @@
 import type { ChatQueries } from '../../queries/chatQueries.js';
 import { messageDto } from '../presenters.js';
-import { authedRoute, NO_BODY, type Endpoint } from '../route.js';
-import { messageIdParams, threadQuery, threadSchema } from '../schemas.js';
+import { authedRoute, NO_BODY, NO_PARAMS, type Endpoint } from '../route.js';
+import { mentionsQuery, mentionsSchema, messageIdParams, threadQuery, threadSchema } from '../schemas.js';
 
-// What conversations add to history (#17, API.md "Conversations"): threads. Their own file, beside chatRoutes.ts,
+// What conversations add to history (#17, API.md "Conversations"): threads and mentions. Their own file, beside chatRoutes.ts,
 // so that neither grows past what one reader takes in.
 
 export function conversationRoutes(queries: ChatQueries): Endpoint[] {
@@ -35,6 +35,30 @@ export function conversationRoutes(queries: ChatQueries): Endpoint[] {
             messages: thread.messages.map(messageDto),
             ...(thread.nextCursor === undefined ? {} : { nextCursor: thread.nextCursor }),
           },
+        };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/mentions',
+      summary: 'The messages that `@mention` the caller, newest first',
+      description:
+        'A `@username` in a text mentions that user when they are a member of the room as it is sent; the rooms list ' +
+        'counts them after the read marker (`mentionCount`). Listed only in rooms the caller may read now, never ' +
+        'deleted, and never from a user the caller blocked.',
+      tags: messages,
+      body: NO_BODY,
+      query: mentionsQuery,
+      params: NO_PARAMS,
+      responses: {
+        200: { description: 'newest first', schema: mentionsSchema },
+        404: { description: 'NO_MESSAGE: `before` names no message that mentions the caller' },
+      },
+      async handler({ principal, query }) {
+        const page = await queries.listMentions(principal, query);
+        return {
+          status: 200,
+          body: { messages: page.messages.map(messageDto), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) },
         };
       },
     }),
