@@ -24,6 +24,8 @@ export interface EnumSpec<S extends string = string> {
  * - 'nullable integer': `number | null` (Avro: ["null","long"] defaulting to null);
  * - 'optional attachments': an optional AttachmentRef[], absent for none (Avro: an array of AttachmentRef records
  *   defaulting to []);
+ * - 'optional string': absent or a `string` (Avro: ["null","string"] defaulting to null, read back as absent);
+ * - 'optional string list': absent or a `string[]` (Avro: an array of strings defaulting to [], read back as absent);
  * - an EnumSpec: a union of string literals.
  */
 export type FieldSpec =
@@ -35,6 +37,8 @@ export type FieldSpec =
   | 'delivery markers'
   | 'nullable integer'
   | 'optional attachments'
+  | 'optional string'
+  | 'optional string list'
   | EnumSpec;
 
 /** The spec a field of type V must have; `never` for a type the table has no spec for, so it fails to compile. */
@@ -56,6 +60,10 @@ type SpecFor<V> = [V] extends [string]
         ? 'optional boolean'
         : [V] extends [DeliveryMarker[]]
           ? 'delivery markers'
+          : [V] extends [string | undefined]
+          ? 'optional string'
+          : [V] extends [string[] | undefined]
+          ? 'optional string list'
           : [V] extends [object | undefined]
           ? 'optional sealed'
           : never;
@@ -124,6 +132,9 @@ const payloads: PayloadSpecs = {
     erased: 'optional boolean',
     attachments: 'optional attachments',
     sealedNames: 'optional sealed',
+    replyTo: 'optional string',
+    threadId: 'optional string',
+    mentions: 'optional string list',
   },
   MessageEdited: {
     roomId: 'string',

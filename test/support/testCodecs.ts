@@ -106,6 +106,10 @@ function passes(spec: FieldSpec, value: unknown): boolean {
         Array.isArray(value) &&
         value.every((marker: unknown) => isObject(marker) && typeof marker.userId === 'string' && Number.isSafeInteger(marker.seq))
       );
+    case 'optional string':
+      return value === undefined || typeof value === 'string';
+    case 'optional string list':
+      return value === undefined || (Array.isArray(value) && value.every((item: unknown) => typeof item === 'string'));
     default: {
       const unhandled: never = spec;
       throw new Error(`no JSON check for field spec ${String(unhandled)}`);

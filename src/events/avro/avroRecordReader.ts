@@ -94,6 +94,16 @@ export class AvroRecordReader {
     return value.map((item: unknown, index) => AvroRecordReader.of(item, `${this.path}.${name}[${index}]`));
   }
 
+  /** An array of strings. */
+  strings(name: string): string[] {
+    const value: unknown = Reflect.get(this.value, name);
+    if (!Array.isArray(value)) throw this.wrongType(name, 'an array');
+    return value.map((item: unknown, index) => {
+      if (typeof item !== 'string') throw this.wrongType(`${name}[${index}]`, 'a string');
+      return item;
+    });
+  }
+
   private wrongType(name: string, expected: string): EventDecodeError {
     return new EventDecodeError(`${this.path}.${name} is not ${expected}`);
   }
