@@ -60,7 +60,8 @@ export function searchChanges(event: RecordedEvent): SearchChange[] {
       case 'personalDataErased':
         changes.push({ op: 'senderErased', userId: change.userId });
         break;
-      // Users, reactions, pins, markers, room settings and friendships say nothing about what text is searchable.
+      // Users, reactions, pins, markers, room settings and friendships say nothing about what text is searchable;
+      // files are found by their messages, and a reply's or a mention's text is its message's, indexed with it.
       case 'userUpserted':
       case 'userRoleChanged':
       case 'userProfileUpdated':
@@ -74,6 +75,10 @@ export function searchChanges(event: RecordedEvent): SearchChange[] {
       case 'roomAdvanced':
       case 'markersAdvanced':
       case 'friendshipChanged':
+      case 'fileRecorded':
+      case 'fileDiscarded':
+      case 'threadReplyAdded':
+      case 'mentionsAdded':
         break;
       default:
         return unreachable(change);
