@@ -38,6 +38,7 @@ describe('/metrics', () => {
     expect(text).not.toContain('room-one');
     expect(text).toMatch(/^chat_projector_lag_events\{projection="history"\} \d+$/m);
     expect(text).toMatch(/^chat_projector_lag_events\{projection="analytics"\} \d+$/m);
+    expect(text).toMatch(/^chat_projector_lag_events\{projection="search"\} \d+$/m);
     // Process metrics come with the registry.
     expect(text).toContain('process_cpu_seconds_total');
   });
