@@ -1,4 +1,4 @@
-// Migration 12 (issue #17, search): the Oracle search view beside the history tables, in the same schema and
+// Migration 11 (issue #17, search): the Oracle search view beside the history tables, in the same schema and
 // prefix, so `chat migrate` and ORACLE_MIGRATE handle it with the rest. (9, 10 and 11 belong to other #17 features.)
 //
 // - search_docs holds each searchable message's current text, folded (foldForSearch: no accents, lower case), under
@@ -33,7 +33,7 @@ export function oracleSearchTables(t: OracleTables): OracleSearchTables {
 
 // Typed structurally (a Migration of migrations.ts), since migrations.ts imports this file and the folder has no cycles.
 export const SEARCH_INDEX_MIGRATION = {
-  version: 12,
+  version: 11,
   name: 'search index (Oracle Text)',
   statements: (tables: OracleTables): string[] => {
     const t = oracleSearchTables(tables);

@@ -1,5 +1,5 @@
 // Opens the Oracle search store from the same settings as the history store: its own pool, and the schema migrated
-// (migration 12 creates its tables) or checked, as ORACLE_MIGRATE says.
+// (migration 11 creates its tables) or checked, as ORACLE_MIGRATE says.
 
 import { createOraclePool, prepareSchema, type OracleSettings } from '../../history/oracle/openOracleHistoryStore.js';
 import { oracleTables } from '../../history/oracle/oracleTables.js';

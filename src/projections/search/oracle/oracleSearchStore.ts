@@ -1,4 +1,4 @@
-// The distributed search view: Oracle Text (a CONTEXT index, CONTAINS and SCORE) over the tables of migration 12
+// The distributed search view: Oracle Text (a CONTEXT index, CONTAINS and SCORE) over the tables of migration 11
 // (history/oracle/searchMigration.ts), in the history view's schema, its checkpoint in the same checkpoints table
 // under projection 'search'. Written by the projector:history processes, read by every api process.
 
