@@ -7,7 +7,7 @@ import { searchChanges, type SearchChange } from '../../../src/projections/searc
 import { RecordedEventLog } from '../../support/recordedEvents.js';
 
 // Oracle cannot run here: what can be checked without it is that every statement gets exactly the bind variables it
-// names (a missing or extra one is ORA-01008 / NJS-098 at run time) and that migration 12 stays within the prefix.
+// names (a missing or extra one is ORA-01008 / NJS-098 at run time) and that migration 11 stays within the prefix.
 
 describe('Oracle search SQL', () => {
   const tables = oracleSearchTables(oracleTables('p_'));
@@ -40,8 +40,8 @@ describe('Oracle search SQL', () => {
     expect(placeholdersOf(all.relevance)).toEqual(new Set(['userId', 'query', 'top', 'windowRows', 'skipRows', 'takeRows']));
   });
 
-  it('migration 12 creates only objects named with the prefix, in plain DDL', () => {
-    expect(SEARCH_INDEX_MIGRATION.version).toBe(12);
+  it('migration 11 creates only objects named with the prefix, in plain DDL', () => {
+    expect(SEARCH_INDEX_MIGRATION.version).toBe(11);
     const ddl = SEARCH_INDEX_MIGRATION.statements(oracleTables('p_'));
     expect(ddl.every((statement) => /^CREATE (?:UNIQUE )?(?:TABLE|INDEX) p_\w+ /.test(statement))).toBe(true);
     expect(ddl.some((statement) => statement.includes('INDEXTYPE IS CTXSYS.CONTEXT'))).toBe(true);
