@@ -243,6 +243,15 @@ export interface MentionsAdded {
   at: EpochMillis;
 }
 
+/** `userId` blocked (or unblocked) `blockedUserId` (#17): one row per pair while blocked. */
+export interface BlockChanged {
+  op: 'blockChanged';
+  userId: string;
+  blockedUserId: string;
+  blocked: boolean;
+  at: EpochMillis;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -301,6 +310,7 @@ export type HistoryChange =
   | MessageUnpinnedChange
   | ThreadReplyAdded
   | MentionsAdded
+  | BlockChanged
   | RoomAdvanced
   | MarkersAdvanced
   | FileRecorded
@@ -531,6 +541,11 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     }
     case 'FileDiscarded':
       return [{ op: 'fileDiscarded', fileId: event.data.fileId, discardedAt: at }];
+    case 'UserBlocked':
+    case 'UserUnblocked': {
+      const { userId, blockedUserId } = event.data;
+      return [{ op: 'blockChanged', userId, blockedUserId, blocked: event.type === 'UserBlocked', at }];
+    }
     default:
       return unreachable(event);
   }
