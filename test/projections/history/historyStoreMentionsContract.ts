@@ -74,6 +74,19 @@ export function mentionsContract(context: ContractContext): void {
       expect((await context.store().listMentions('u-nobody', { limit: 10 })).messages).toEqual([]);
     });
 
+    it("never shows an erased sender's text, in the mentions list or the thread's root", async () => {
+      const { first } = mentionedRooms();
+      const log = context.log();
+      const reply = log.send('r-pub', 'u-bob', 'answer', { thread: { replyTo: first.messageId, threadId: first.messageId } });
+      log.erasePersonalData('u-alice');
+      await context.project();
+      const listed = (await context.store().listMentions('u-bob', { limit: 10 })).messages.find((m) => m.messageId === first.messageId);
+      expect(listed).toMatchObject({ erased: true, text: '', mentions: ['u-bob', 'u-carol'] });
+      const thread = await context.store().getThread('r-pub', first.seq, { limit: 10 });
+      expect(thread.messages.map((m) => [m.seq, m.text])).toEqual([[reply.seq, 'answer']]);
+      expect(await context.store().getMessage('r-pub', first.seq)).toMatchObject({ erased: true, text: '', replyCount: 1 });
+    });
+
     it("lists whom a user blocked, and neither counts nor lists a blocked sender's mentions of them", async () => {
       const { first, third } = mentionedRooms();
       const log = context.log();
