@@ -135,6 +135,16 @@ def _empty_message_without_files(label, case, error):
     return label == "POST /api/chat/send" and error.get("code") == "EMPTY_CONTENT" and not body.get("attachments")
 
 
+def _blocks_oneself_or_too_many(label, case, error):
+    """Blocks (#17): the caller names themself, or one user more than they may block (their state): 400
+    VALIDATION_FAILED, details.field "userId"."""
+    return (
+        label.endswith("/api/users/me/blocks/{userId}")
+        and error.get("code") == "VALIDATION_FAILED"
+        and (error.get("details") or {}).get("field") == "userId"
+    )
+
+
 DECLARED_RULES = (
     _befriends_oneself,
     _direct_room_with_oneself,
@@ -144,6 +154,7 @@ DECLARED_RULES = (
     _not_a_reaction,
     _one_pin_too_many,
     _empty_message_without_files,
+    _blocks_oneself_or_too_many,
 )
 
 UPLOADS = ("POST /api/files", "PUT /api/users/me/avatar")
