@@ -93,6 +93,14 @@ export type LinkIdentity = z.infer<typeof linkIdentity>;
 export const unlinkIdentity = z.object({ type: z.literal('UnlinkIdentity'), userId: id, provider: id });
 export type UnlinkIdentity = z.infer<typeof unlinkIdentity>;
 
+/** The user blocks (#17) another user; blocking one already blocked appends nothing. */
+export const blockUser = z.object({ type: z.literal('BlockUser'), userId: id, blockedUserId: id });
+export type BlockUser = z.infer<typeof blockUser>;
+
+/** The user unblocks another user; unblocking one not blocked appends nothing. */
+export const unblockUser = z.object({ type: z.literal('UnblockUser'), userId: id, blockedUserId: id });
+export type UnblockUser = z.infer<typeof unblockUser>;
+
 export const userCommand = z.discriminatedUnion('type', [
   registerUser,
   changeUserRole,
@@ -102,6 +110,8 @@ export const userCommand = z.discriminatedUnion('type', [
   changePassword,
   linkIdentity,
   unlinkIdentity,
+  blockUser,
+  unblockUser,
 ]);
 export type UserCommand = z.infer<typeof userCommand>;
 

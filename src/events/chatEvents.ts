@@ -382,6 +382,21 @@ export interface FileDiscarded {
 export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
+/**
+ * Stream `user-<id>` (#17): the user blocked `blockedUserId`, who can no longer open a direct room with them, reach
+ * them with a friend request, or have a mention of them counted or listed. Blocking one already blocked appends nothing.
+ */
+export interface UserBlocked {
+  type: 'UserBlocked';
+  data: { userId: string; blockedUserId: string };
+}
+
+/** Stream `user-<id>` (#17): the user unblocked `blockedUserId`; unblocking one not blocked appends nothing. */
+export interface UserUnblocked {
+  type: 'UserUnblocked';
+  data: { userId: string; blockedUserId: string };
+}
+
 export type ChatEvent =
   | UsernameClaimed
   | UserRegistered
@@ -417,7 +432,9 @@ export type ChatEvent =
   | IdentityClaimed
   | IdentityReleased
   | FileUploaded
-  | FileDiscarded;
+  | FileDiscarded
+  | UserBlocked
+  | UserUnblocked;
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -460,6 +477,8 @@ export const EVENT_CATEGORIES = {
   MessageUnpinned: 'rooms',
   FileUploaded: 'files',
   FileDiscarded: 'files',
+  UserBlocked: 'users',
+  UserUnblocked: 'users',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

@@ -295,6 +295,16 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: { category: 'files', streamId: fileStreamId(file), actor: FILE_SWEEPER, command: { type: 'DiscardFile', fileId: file } },
       then: ['FileDiscarded'],
     },
+    BlockUser: {
+      given: [register(alice, alice)],
+      when: user(asAlice, { type: 'BlockUser', userId: alice, blockedUserId: bob }),
+      then: ['UserBlocked'],
+    },
+    UnblockUser: {
+      given: [register(alice, alice), user(asAlice, { type: 'BlockUser', userId: alice, blockedUserId: bob })],
+      when: user(asAlice, { type: 'UnblockUser', userId: alice, blockedUserId: bob }),
+      then: ['UserUnblocked'],
+    },
   };
 }
 

@@ -385,6 +385,24 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(31, 'system:files'),
     data: { fileId: 'f-cat', discardedBy: 'system:files' },
   },
+  UserBlocked: {
+    type: 'UserBlocked',
+    eventId: 'evt-block-1',
+    streamId: 'user-u-alice',
+    streamVersion: 8,
+    previousHash: 'e'.repeat(64),
+    metadata: metadata(45, 'u-alice'),
+    data: { userId: 'u-alice', blockedUserId: 'u-bob' },
+  },
+  UserUnblocked: {
+    type: 'UserUnblocked',
+    eventId: 'evt-block-2',
+    streamId: 'user-u-alice',
+    streamVersion: 9,
+    previousHash: 'f'.repeat(64),
+    metadata: metadata(46, 'u-alice'),
+    data: { userId: 'u-alice', blockedUserId: 'u-bob' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

@@ -14,6 +14,7 @@ import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
 import { fileUrlOf } from '../../domain/ids.js';
+import { blockUser, blockedAfter, unblockUser } from './blockDecisions.js';
 import {
   avatarProblem,
   normaliseDisplayName,
@@ -43,6 +44,8 @@ export type UserState =
       readonly hasPassword: boolean;
       /** The identities at sign-in providers linked to the account, at most one per provider (issue #18). */
       readonly identities: readonly ProviderIdentity[];
+      /** The users this one blocked (#17), at most MAX_BLOCKED_USERS. */
+      readonly blocked: ReadonlySet<string>;
     };
 
 export const initialUserState = (): UserState => ({ registered: false });
@@ -60,6 +63,7 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         erased: false,
         hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
         identities: [],
+        blocked: new Set(),
       };
     case 'UserRoleChanged':
       return state.registered ? { ...state, role: event.data.role } : state;
@@ -81,6 +85,9 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
       return state.registered
         ? { ...state, identities: state.identities.filter((held) => !sameIdentity(held, event.data)) }
         : state;
+    case 'UserBlocked':
+    case 'UserUnblocked':
+      return state.registered ? { ...state, blocked: blockedAfter(state.blocked, event) } : state;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
@@ -249,6 +256,9 @@ function describe(command: UserCommand): string {
     case 'LinkIdentity':
     case 'UnlinkIdentity':
       return 'change the identities linked to their account';
+    case 'BlockUser':
+    case 'UnblockUser':
+      return 'change whom they block';
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
@@ -274,6 +284,10 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return linkIdentity(command, state, context);
     case 'UnlinkIdentity':
       return unlinkIdentity(command, state, context);
+    case 'BlockUser':
+      return blockUser(command, requireRegistered(command, state), context);
+    case 'UnblockUser':
+      return unblockUser(command, requireRegistered(command, state), context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);

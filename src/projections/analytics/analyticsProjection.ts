@@ -96,6 +96,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'IdentityReleased':
     case 'FileUploaded':
     case 'FileDiscarded':
+    case 'UserBlocked':
+    case 'UserUnblocked':
       return [];
     default:
       return unreachable(event);

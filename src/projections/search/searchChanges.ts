@@ -61,7 +61,8 @@ export function searchChanges(event: RecordedEvent): SearchChange[] {
         changes.push({ op: 'senderErased', userId: change.userId });
         break;
       // Users, reactions, pins, markers, room settings and friendships say nothing about what text is searchable;
-      // files are found by their messages, and a reply's or a mention's text is its message's, indexed with it.
+      // files are found by their messages, and a reply's or a mention's text is its message's, indexed with it;
+      // a block hides nothing from search (the blocked user's messages stay readable, as in history).
       case 'userUpserted':
       case 'userRoleChanged':
       case 'userProfileUpdated':
@@ -79,6 +80,7 @@ export function searchChanges(event: RecordedEvent): SearchChange[] {
       case 'fileDiscarded':
       case 'threadReplyAdded':
       case 'mentionsAdded':
+      case 'blockChanged':
         break;
       default:
         return unreachable(change);

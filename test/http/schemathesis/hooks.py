@@ -149,6 +149,16 @@ def _not_a_search_the_service_can_run(label, case, error):
     )
 
 
+def _blocks_oneself_or_too_many(label, case, error):
+    """Blocks (#17): the caller names themself, or one user more than they may block (their state): 400
+    VALIDATION_FAILED, details.field "userId"."""
+    return (
+        label.endswith("/api/users/me/blocks/{userId}")
+        and error.get("code") == "VALIDATION_FAILED"
+        and (error.get("details") or {}).get("field") == "userId"
+    )
+
+
 DECLARED_RULES = (
     _befriends_oneself,
     _direct_room_with_oneself,
@@ -159,6 +169,7 @@ DECLARED_RULES = (
     _one_pin_too_many,
     _empty_message_without_files,
     _not_a_search_the_service_can_run,
+    _blocks_oneself_or_too_many,
 )
 
 UPLOADS = ("POST /api/files", "PUT /api/users/me/avatar")
