@@ -1,0 +1,135 @@
+import { useState } from 'preact/hooks';
+import { nameOf, timeLabel } from '../shared/format.js';
+import type { Message, Receipt } from '../shared/types.js';
+import { Avatar } from './Avatar.js';
+import { useChat, useStore } from './hooks.js';
+
+// One message: who, when, the text (always as text: Preact sets textContent, never HTML), its reply quote,
+// reactions, read ticks on my own messages, and its actions (reply, react, edit, delete, pin).
+
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '👀'];
+
+export function textOf(message: Message): string {
+  if (message.erased) return '[erased]';
+  if (message.deleted || message.text === null) return 'message deleted';
+  return message.text;
+}
+
+function ticks(message: Message, receipts: Receipt[] | undefined, meId: string): { mark: string; label: string } {
+  const others = (receipts ?? []).filter((receipt) => receipt.userId !== meId);
+  if (others.length === 0) return { mark: '✓', label: 'sent' };
+  if (others.every((r) => r.readSeq >= message.seq)) return { mark: '✓✓', label: 'read by everyone' };
+  const read = others.filter((r) => r.readSeq >= message.seq).length;
+  if (read > 0) return { mark: '✓✓', label: `read by ${read} of ${others.length}` };
+  if (others.some((r) => r.deliveredSeq >= message.seq)) return { mark: '✓', label: 'delivered' };
+  return { mark: '✓', label: 'sent' };
+}
+
+export function MessageItem({ message, quoted, pinned, canModerate }: { message: Message; quoted: Message | undefined; pinned: boolean; canModerate: boolean }) {
+  const store = useStore();
+  const state = useChat();
+  const [reacting, setReacting] = useState(false);
+  const me = state.me?.userId ?? '';
+  const sender = state.profiles.get(message.senderId);
+  const mine = message.senderId === me;
+  const live = !message.deleted && !message.erased;
+  const tick = mine && live ? ticks(message, state.receipts.get(message.roomId), me) : null;
+  const name = (userId: string) => nameOf(state.profiles.get(userId), 'someone');
+
+  return (
+    <li data-seq={message.seq} data-message-id={message.messageId} class={`message${mine ? ' mine' : ''}${message.deleted ? ' deleted' : ''}${message.erased ? ' erased' : ''}`}>
+      <Avatar person={sender} size="m" />
+      <div class="bubble">
+        <div class="meta">
+          <span class="who">{nameOf(sender, 'loading…')}</span>
+          <time dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
+            {timeLabel(message.createdAt)}
+          </time>
+          {message.editedAt && live ? <span class="muted small">(edited)</span> : null}
+          {pinned ? <span class="muted small" title="pinned">📌</span> : null}
+        </div>
+        {message.replyTo ? (
+          <blockquote class="quote">
+            {quoted ? `${name(quoted.senderId)}: ${textOf(quoted)}` : 'a reply to an earlier message'}
+          </blockquote>
+        ) : null}
+        <p class="text">{textOf(message)}</p>
+        {message.attachments?.length ? (
+          <ul class="attachments">
+            {message.attachments.map((file) => (
+              <li key={file.fileId}>
+                <a href={file.url} download={file.name}>
+                  📎 {file.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {message.reactions.length > 0 ? (
+          <div class="reactions">
+            {message.reactions.map((reaction) => (
+              <button
+                type="button"
+                key={reaction.emoji}
+                class={`reaction${reaction.userIds.includes(me) ? ' mine' : ''}`}
+                aria-pressed={reaction.userIds.includes(me)}
+                title={reaction.userIds.map(name).join(', ')}
+                onClick={() => void store.react(message, reaction.emoji)}
+              >
+                {reaction.emoji} {reaction.count}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        {tick ? (
+          <span class="ticks" title={tick.label} aria-label={tick.label}>
+            {tick.mark}
+          </span>
+        ) : null}
+      </div>
+      {live ? (
+        <div class="actions" role="group" aria-label="Message actions">
+          <button type="button" class="icon" aria-label="Reply" title="Reply" onClick={() => store.set({ replyTo: message, editing: null })}>
+            ↩
+          </button>
+          <button type="button" class="icon" aria-label="React" title="React" aria-expanded={reacting} onClick={() => setReacting(!reacting)}>
+            ☺
+          </button>
+          {mine ? (
+            <button type="button" class="icon" aria-label="Edit" title="Edit" onClick={() => store.set({ editing: message, replyTo: null })}>
+              ✎
+            </button>
+          ) : null}
+          {mine || canModerate ? (
+            <button type="button" class="icon" aria-label="Delete" title="Delete" onClick={() => confirm('Delete this message for everyone?') && void store.remove(message)}>
+              🗑
+            </button>
+          ) : null}
+          {canModerate ? (
+            <button type="button" class="icon" aria-label={pinned ? 'Unpin' : 'Pin'} title={pinned ? 'Unpin' : 'Pin'} onClick={() => void store.pin(message, pinned)}>
+              📌
+            </button>
+          ) : null}
+          {reacting ? (
+            <span class="reaction-picker">
+              {QUICK_REACTIONS.map((emoji) => (
+                <button
+                  type="button"
+                  key={emoji}
+                  class="icon"
+                  aria-label={`React with ${emoji}`}
+                  onClick={() => {
+                    setReacting(false);
+                    void store.react(message, emoji);
+                  }}
+                >
+                  {emoji}
+                </button>
+              ))}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+    </li>
+  );
+}
