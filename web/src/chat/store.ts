@@ -1,4 +1,5 @@
 import { Api, ApiError, describeError, path } from '../shared/api.js';
+import { nameOf } from '../shared/format.js';
 import { Session } from '../shared/session.js';
 import type { Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
 import type { ServerFrame } from './frames.js';
@@ -43,6 +44,7 @@ export class ChatStore {
   private readonly listeners = new Set<() => void>();
   private readonly pendingProfiles = new Set<string>();
   private poll: ReturnType<typeof setInterval> | undefined;
+  private repliesSupported = true;
   state: ChatState = {
     me: null, status: 'offline', view: 'chat', rooms: [], publicRooms: [], currentRoomId: null,
     timelines: new Map(), members: new Map(), profiles: new Map(), presence: new Map(), typing: new Map(),
@@ -167,7 +169,7 @@ export class ChatStore {
     const unknown = members.filter((member) => !profiles.has(member.userId));
     for (const member of unknown) profiles.set(member.userId, { ...member, statusText: '', avatarUrl: null });
     this.set({ members: all, profiles });
-    for (const member of unknown) this.pendingProfiles.delete(member.userId);
+    void this.loadPresence(roomId);
     this.refreshProfiles(unknown.map((member) => member.userId));
   }
 
@@ -280,12 +282,37 @@ export class ChatStore {
       await this.run(() => this.api.patch(path`/api/chat/messages/${editing.messageId}`, { text }));
       return;
     }
-    const replyTo = this.state.replyTo?.messageId;
+    const quoted = this.state.replyTo;
     this.set({ replyTo: null });
-    const frame = { type: 'chat.send' as const, roomId, text, clientMessageId: crypto.randomUUID(), ...(replyTo ? { replyTo } : {}) };
+    const clientMessageId = crypto.randomUUID();
+    if (quoted !== null) {
+      await this.run(() => this.reply(roomId, text, clientMessageId, quoted));
+      return;
+    }
     // Offline, REST takes the message (the same clientMessageId makes a retry safe); the timeline gets it from the
     // replay when the socket is back.
-    if (!this.socket.send(frame)) await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: frame.clientMessageId, ...(replyTo ? { replyTo } : {}) }));
+    if (!this.socket.send({ type: 'chat.send', roomId, text, clientMessageId })) {
+      await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId }));
+    }
+  }
+
+  /**
+   * A reply goes over REST, so a server without threads (replyTo, API.md "Conversations") answers this request with
+   * 400 instead of failing a socket frame: the reply is then sent as a plain message quoting the original.
+   */
+  private async reply(roomId: string, text: string, clientMessageId: string, quoted: Message): Promise<void> {
+    if (this.repliesSupported) {
+      try {
+        await this.api.post('/api/chat/send', { roomId, text, clientMessageId, replyTo: quoted.messageId });
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 400)) throw error;
+        this.repliesSupported = false;
+      }
+    }
+    const who = nameOf(this.state.profiles.get(quoted.senderId), 'someone');
+    const excerpt = (quoted.text ?? '').slice(0, 120);
+    await this.api.post('/api/chat/send', { roomId, text: `> ${who}: ${excerpt}\n${text}`.slice(0, 1000), clientMessageId });
   }
 
   async remove(message: Message): Promise<void> {
