@@ -35,7 +35,8 @@ export function Chart({ title, data, series, time = true, xLabels, height = 220 
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 200),
       height,
-      scales: { x: { time } },
+      // Categories (rooms, days, size buckets) sit at 0, 1, 2...: half a step of room each side, so no bar is cut.
+      scales: { x: time ? { time: true } : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
       axes: [
         xLabels ? { values: (_u, splits) => splits.map((v) => xLabels[v] ?? '') , stroke: '#374151' } : { stroke: '#374151' },
         { stroke: '#374151' },
@@ -64,7 +65,7 @@ export function Chart({ title, data, series, time = true, xLabels, height = 220 
 
   return (
     <figure class="chart">
-      <figcaption>{title}</figcaption>
+      <figcaption class="visually-hidden">{title}</figcaption>
       <div ref={box} role="img" aria-label={title} />
     </figure>
   );

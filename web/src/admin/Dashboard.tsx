@@ -152,7 +152,11 @@ export function Dashboard({ api }: { api: Api }) {
         </section>
         <section class="tile wide" aria-labelledby="t-live">
           <h2 id="t-live">Gateway connections and projection lag</h2>
-          {metricsProblem ? <p class="muted small">Metrics {metricsProblem}.</p> : null}
+          <p class="muted small" id="metrics-state">
+            {metricsProblem
+              ? `Metrics ${metricsProblem}.`
+              : `${metrics.length} samples; ${metrics.at(-1)?.connections ?? 0} connections now, ${[...(metrics.at(-1)?.lag.values() ?? [])].reduce((a, b) => a + b, 0)} events of lag`}
+          </p>
           <Chart title="Open WebSocket connections and events each projection is behind" data={metricData} series={[{ label: 'connections', color: colour(0) }, ...projections.map((p, i) => ({ label: `lag: ${p}`, color: colour(i + 1) }))]} />
         </section>
       </div>
