@@ -38,7 +38,8 @@ const CLIENT_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  // blob:: pictures the service only hands out with the access token are fetched with it and shown as blob: URLs.
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",

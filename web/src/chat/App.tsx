@@ -2,6 +2,7 @@ import { Friends } from './Friends.js';
 import { useChat } from './hooks.js';
 import { Profile } from './Profile.js';
 import { RoomView } from './RoomView.js';
+import { Search } from './Search.js';
 import { Sidebar } from './Sidebar.js';
 import { SignIn } from './SignIn.js';
 
@@ -20,6 +21,8 @@ export function App() {
           <Friends />
         ) : state.view === 'profile' ? (
           <Profile />
+        ) : state.view === 'search' ? (
+          <Search query={state.searchQuery} />
         ) : state.currentRoomId !== null ? (
           <RoomView roomId={state.currentRoomId} />
         ) : (

@@ -1,5 +1,8 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../shared/api.js';
 import { nameOf } from '../shared/format.js';
+import type { Attachment } from '../shared/types.js';
+import { upload } from './files.js';
 import { useChat, useStore } from './hooks.js';
 import { textOf } from './MessageItem.js';
 
@@ -14,6 +17,24 @@ export function Composer({ roomId }: { roomId: string }) {
   const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const { replyTo, editing } = state;
+  const picker = useRef<HTMLInputElement>(null);
+  const [files, setFiles] = useState<Attachment[]>([]);
+  const [uploading, setUploading] = useState(false);
+
+  async function attach(list: FileList | null) {
+    if (list === null) return;
+    setUploading(true);
+    try {
+      const stored: Attachment[] = [];
+      for (const file of Array.from(list).slice(0, 10)) stored.push(await upload(store.session, file));
+      setFiles((old) => [...old, ...stored].slice(0, 10));
+    } catch (error) {
+      store.set({ error: describeError(error) });
+    } finally {
+      setUploading(false);
+      if (picker.current) picker.current.value = '';
+    }
+  }
 
   useEffect(() => {
     if (editing && input.current) input.current.value = editing.text ?? '';
@@ -22,10 +43,11 @@ export function Composer({ roomId }: { roomId: string }) {
 
   function submit() {
     const element = input.current;
-    if (!element || element.value.trim() === '') return;
+    if (!element || (element.value.trim() === '' && files.length === 0)) return;
     const text = element.value;
     element.value = '';
-    void store.send(text);
+    setFiles([]);
+    void store.send(text, files);
   }
 
   return (
@@ -47,7 +69,23 @@ export function Composer({ roomId }: { roomId: string }) {
           </button>
         </div>
       ) : null}
-      <div class="row">
+      {files.length > 0 ? (
+        <ul class="pending-files row" aria-label="Files to send">
+          {files.map((file) => (
+            <li key={file.fileId}>
+              {file.name}{' '}
+              <button type="button" class="icon" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((f) => f !== file))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div class="row nowrap">
+        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-hidden="true" onChange={(event) => void attach(event.currentTarget.files)} />
+        <button type="button" class="icon attach" aria-label="Attach files" title="Attach files" disabled={uploading || editing !== null} onClick={() => picker.current?.click()}>
+          {uploading ? '…' : '+'}
+        </button>
         <label class="grow">
           <span class="visually-hidden">Message</span>
           <textarea

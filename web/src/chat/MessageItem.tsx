@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { nameOf, timeLabel } from '../shared/format.js';
-import type { Message, Receipt } from '../shared/types.js';
+import type { Attachment, Message, Receipt } from '../shared/types.js';
 import { Avatar } from './Avatar.js';
+import { download, useBlobUrl } from './files.js';
 import { useChat, useStore } from './hooks.js';
 
 // One message: who, when, the text (always as text: Preact sets textContent, never HTML), its reply quote,
@@ -35,9 +36,11 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
   const live = !message.deleted && !message.erased;
   const tick = mine && live ? ticks(message, state.receipts.get(message.roomId), me) : null;
   const name = (userId: string) => nameOf(state.profiles.get(userId), 'someone');
+  const username = state.me?.username.toLowerCase() ?? '';
+  const mentionsMe = !mine && (message.mentions?.includes(me) || (username !== '' && (message.text ?? '').toLowerCase().includes(`@${username}`)));
 
   return (
-    <li data-seq={message.seq} data-message-id={message.messageId} class={`message${mine ? ' mine' : ''}${message.deleted ? ' deleted' : ''}${message.erased ? ' erased' : ''}`}>
+    <li data-seq={message.seq} data-message-id={message.messageId} class={`message${mine ? ' mine' : ''}${mentionsMe ? ' mention' : ''}${message.deleted ? ' deleted' : ''}${message.erased ? ' erased' : ''}`}>
       <Avatar person={sender} size="m" />
       <div class="bubble">
         <div class="meta">
@@ -58,9 +61,7 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
           <ul class="attachments">
             {message.attachments.map((file) => (
               <li key={file.fileId}>
-                <a href={file.url} download={file.name}>
-                  📎 {file.name}
-                </a>
+                <FileView file={file} />
               </li>
             ))}
           </ul>
@@ -131,5 +132,17 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
         </div>
       ) : null}
     </li>
+  );
+}
+
+/** An image's thumbnail (fetched with the token), or a button that downloads the file. */
+function FileView({ file }: { file: Attachment }) {
+  const store = useStore();
+  const thumbnail = useBlobUrl(store.session, file.thumbnailUrl ?? null);
+  return (
+    <button type="button" class="file" onClick={() => void download(store.session, file).catch((error: unknown) => store.fail(error))} title={`Download ${file.name}`}>
+      {thumbnail !== null ? <img src={thumbnail} alt={file.name} class="thumbnail" /> : null}
+      <span>{file.name}</span> <span class="muted small">{Math.max(1, Math.round(file.size / 1024))} KB</span>
+    </button>
   );
 }

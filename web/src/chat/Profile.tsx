@@ -40,7 +40,7 @@ export function Profile() {
     const token = store.session.accessToken();
     const response = await fetch('/api/users/me/avatar', { method: 'PUT', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
     if (!response.ok) {
-      setMessage(response.status === 404 ? 'Uploading pictures is not available on this server yet.' : `Upload refused (${response.status}).`);
+      setMessage(response.status === 404 || response.status === 415 ? 'Uploading pictures is not available on this server yet.' : `Upload refused (${response.status}).`);
       return;
     }
     const { user }: { user: User } = await response.json();

@@ -71,6 +71,9 @@ export function Sidebar() {
         <button type="button" class="link" onClick={() => setPicking(!picking)} aria-expanded={picking} id="nav-dm">
           New direct message
         </button>
+        <button type="button" class="link" id="nav-mentions" onClick={() => store.set({ view: 'search', searchQuery: '', currentRoomId: null })}>
+          Mentions
+        </button>
         {me.role === 'admin' || me.role === 'analyst' ? (
           <a class="link" href="/admin">
             Dashboard
@@ -90,6 +93,24 @@ export function Sidebar() {
           onCancel={() => setPicking(false)}
         />
       ) : null}
+      <form
+        id="search-form"
+        role="search"
+        class="row nowrap"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const query = String(new FormData(event.currentTarget).get('q') ?? '').trim();
+          if (query) store.set({ view: 'search', searchQuery: query, currentRoomId: null });
+        }}
+      >
+        <label class="grow">
+          <span class="visually-hidden">Search messages</span>
+          <input name="q" type="search" placeholder="Search messages" maxLength={200} />
+        </label>
+        <button type="submit" class="secondary">
+          Search
+        </button>
+      </form>
       <form id="new-room" class="row" onSubmit={onCreate}>
         <label class="grow">
           <span class="visually-hidden">New room name</span>

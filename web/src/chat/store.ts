@@ -1,7 +1,7 @@
 import { Api, ApiError, describeError, path } from '../shared/api.js';
 import { nameOf } from '../shared/format.js';
 import { Session } from '../shared/session.js';
-import type { Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
+import type { Attachment, Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
 import type { ServerFrame } from './frames.js';
 import { ChatSocket, type SocketStatus } from './socket.js';
 import { EMPTY_TIMELINE, withEvent, withPage, type Timeline } from './timeline.js';
@@ -9,7 +9,7 @@ import { EMPTY_TIMELINE, withEvent, withPage, type Timeline } from './timeline.j
 // The chat page's state and everything that changes it: REST calls, WebSocket frames, timers. Components read a
 // snapshot (useChat in hooks.ts) and call the actions; nothing here touches the DOM.
 
-export type View = 'chat' | 'friends' | 'profile';
+export type View = 'chat' | 'friends' | 'profile' | 'search';
 
 export interface ChatState {
   me: User | null;
@@ -29,6 +29,8 @@ export interface ChatState {
   /** Partial assistant answers (chat.stream) by stream id. */
   streams: ReadonlyMap<string, { roomId: string; senderId: string; text: string }>;
   replyTo: Message | null;
+  /** The search view's query; '' lists the messages that mention me. */
+  searchQuery: string;
   editing: Message | null;
   error: string;
   notice: string;
@@ -48,7 +50,7 @@ export class ChatStore {
   state: ChatState = {
     me: null, status: 'offline', view: 'chat', rooms: [], publicRooms: [], currentRoomId: null,
     timelines: new Map(), members: new Map(), profiles: new Map(), presence: new Map(), typing: new Map(),
-    receipts: new Map(), pins: new Map(), streams: new Map(), replyTo: null, editing: null, error: '', notice: '',
+    receipts: new Map(), pins: new Map(), streams: new Map(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
   };
 
   constructor() {
@@ -273,9 +275,14 @@ export class ChatStore {
 
   // ---- messages ---------------------------------------------------------------------------------------------
 
-  async send(text: string): Promise<void> {
+  async send(text: string, files: Attachment[] = []): Promise<void> {
     const roomId = this.state.currentRoomId;
     if (roomId === null) return;
+    if (files.length > 0) {
+      const attachments = files.map((file) => file.fileId);
+      await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: crypto.randomUUID(), attachments }));
+      return;
+    }
     const editing = this.state.editing;
     if (editing !== null) {
       this.set({ editing: null });
