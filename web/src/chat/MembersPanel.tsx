@@ -42,6 +42,16 @@ export function MembersPanel({ room, onClose }: { room: Room; onClose: () => voi
                   Message
                 </button>
               ) : null}
+              {member.userId !== me ? (
+                <button
+                  type="button"
+                  class="link danger"
+                  aria-label={`Block ${nameOf(profile ?? member)}`}
+                  onClick={() => confirm(`Block ${nameOf(profile ?? member)}? They cannot message you directly, befriend or mention you.`) && void store.block(member.userId)}
+                >
+                  Block
+                </button>
+              ) : null}
             </li>
           );
         })}
@@ -69,15 +79,19 @@ export function MembersPanel({ room, onClose }: { room: Room; onClose: () => voi
           onSubmit={(event) => {
             event.preventDefault();
             const data = new FormData(event.currentTarget);
-            void store.setTopic(room.roomId, { topic: String(data.get('topic') ?? '') });
+            void store.setTopic(room.roomId, { name: String(data.get('name') ?? ''), topic: String(data.get('topic') ?? '') });
           }}
         >
+          <label>
+            Name
+            <input name="name" defaultValue={room.name} required maxLength={100} />
+          </label>
           <label>
             Topic
             <input name="topic" defaultValue={room.topic} maxLength={250} />
           </label>
           <button type="submit" class="secondary">
-            Set topic
+            Save room settings
           </button>
         </form>
       ) : null}

@@ -2,9 +2,9 @@ import { Api, ApiError, describeError, path } from '../shared/api.js';
 import { nameOf } from '../shared/format.js';
 import { Session } from '../shared/session.js';
 import type { Attachment, Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
-import type { ServerFrame } from './frames.js';
+import { applyFrame } from './liveFrames.js';
 import { ChatSocket, type SocketStatus } from './socket.js';
-import { EMPTY_TIMELINE, withEvent, withPage, type Timeline } from './timeline.js';
+import { EMPTY_TIMELINE, withPage, type Timeline } from './timeline.js';
 
 // The chat page's state and everything that changes it: REST calls, WebSocket frames, timers. Components read a
 // snapshot (useChat in hooks.ts) and call the actions; nothing here touches the DOM.
@@ -60,7 +60,7 @@ export class ChatStore {
       token: () => this.session.accessToken(),
       refresh: () => this.session.refresh(),
       resumeAfter: (roomId) => this.state.timelines.get(roomId)?.lastSeq ?? this.state.rooms.find((r) => r.roomId === roomId)?.headSeq,
-      onFrame: (frame) => this.onFrame(frame),
+      onFrame: (frame) => applyFrame(this, frame),
       onStatus: (status) => {
         this.set({ status });
         if (status === 'online') void this.loadRooms();
@@ -248,6 +248,11 @@ export class ChatStore {
     await this.loadRooms();
   }
 
+  /** PUT /api/users/me/blocks/{userId} (API.md "Conversations"; a 404 from a server without it says so). */
+  async block(userId: string): Promise<void> {
+    if (await this.run(() => this.api.put(path`/api/users/me/blocks/${userId}`))) this.set({ notice: 'Blocked.', error: '' });
+  }
+
   private upsertRoom(room: Room): void {
     const others = this.state.rooms.filter((r) => r.roomId !== room.roomId);
     this.set({ rooms: [room, ...others], publicRooms: this.state.publicRooms.filter((r) => r.roomId !== room.roomId) });
@@ -347,85 +352,6 @@ export class ChatStore {
     const seq = roomId === null ? 0 : (this.state.timelines.get(roomId)?.lastSeq ?? 0);
     if (roomId === null || seq === 0 || document.visibilityState === 'hidden') return;
     if (!this.socket.send({ type: 'chat.read', roomId, seq })) void this.api.post(path`/api/chat/rooms/${roomId}/read`, { seq }).catch(() => undefined);
-  }
-
-  // ---- frames -----------------------------------------------------------------------------------------------
-
-  private onFrame(frame: ServerFrame): void {
-    switch (frame.type) {
-      case 'chat.event': {
-        const timeline = this.state.timelines.get(frame.roomId);
-        if (timeline !== undefined) this.set({ timelines: new Map(this.state.timelines).set(frame.roomId, withEvent(timeline, frame)) });
-        if (frame.event === 'MessageSent') {
-          this.need([frame.data.senderId]);
-          this.clearTyping(frame.roomId, frame.data.senderId);
-          if (frame.roomId === this.state.currentRoomId) this.markRead();
-          else if (frame.data.senderId !== this.state.me?.userId) this.bumpUnread(frame.roomId, frame.seq);
-        }
-        if (frame.event === 'MemberJoined' || frame.event === 'MemberLeft' || frame.event === 'MemberRemoved') {
-          this.need([frame.data.userId]);
-          if (this.state.members.has(frame.roomId)) void this.loadMembers(frame.roomId);
-        }
-        if (frame.event === 'MessagePinned' || frame.event === 'MessageUnpinned') void this.loadPins(frame.roomId);
-        if (frame.event === 'RoomRenamed' || frame.event === 'RoomTopicChanged') void this.loadRooms();
-        break;
-      }
-      case 'chat.typing': {
-        const typing = new Map(this.state.typing);
-        typing.set(frame.roomId, new Map(typing.get(frame.roomId)).set(frame.userId, Date.now() + frame.expiresInMs));
-        this.set({ typing });
-        this.need([frame.userId]);
-        setTimeout(() => this.set({}), frame.expiresInMs + 50);
-        break;
-      }
-      case 'chat.receipt':
-        void this.loadReceipts(frame.roomId);
-        break;
-      case 'presence':
-        this.set({ presence: new Map(this.state.presence).set(frame.userId, { userId: frame.userId, online: frame.online, lastSeenAt: frame.lastSeenAt }) });
-        break;
-      case 'room.unsubscribed':
-        if (frame.reason !== 'requested') void this.loadRooms();
-        break;
-      case 'chat.stream': {
-        const streams = new Map(this.state.streams);
-        if (frame.done) streams.delete(frame.streamId);
-        else {
-          const sofar = streams.get(frame.streamId)?.text ?? '';
-          streams.set(frame.streamId, { roomId: frame.roomId, senderId: frame.senderId, text: sofar + frame.delta });
-        }
-        this.set({ streams });
-        break;
-      }
-      case 'chat.error':
-        this.set({ error: `${frame.code}: ${frame.message}` });
-        break;
-      case 'auth.success':
-      case 'room.subscribed':
-      case 'chat.ack':
-      case 'ping':
-        break;
-      default: {
-        const never: never = frame;
-        return never;
-      }
-    }
-  }
-
-  private clearTyping(roomId: string, userId: string): void {
-    const room = this.state.typing.get(roomId);
-    if (!room?.has(userId)) return;
-    const next = new Map(room);
-    next.delete(userId);
-    this.set({ typing: new Map(this.state.typing).set(roomId, next) });
-  }
-
-  private bumpUnread(roomId: string, seq: number): void {
-    this.set({
-      rooms: this.state.rooms.map((room) =>
-        room.roomId === roomId ? { ...room, unreadCount: (room.unreadCount ?? 0) + 1, headSeq: Math.max(room.headSeq, seq) } : room,
-      ),
-    });
   }
 
   // ---- errors -----------------------------------------------------------------------------------------------
