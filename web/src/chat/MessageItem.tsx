@@ -49,7 +49,7 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
             {timeLabel(message.createdAt)}
           </time>
           {message.editedAt && live ? <span class="muted small">(edited)</span> : null}
-          {pinned ? <span class="muted small" title="pinned">📌</span> : null}
+          {pinned ? <span class="muted small" title="pinned">⚑ pinned</span> : null}
         </div>
         {message.replyTo ? (
           <blockquote class="quote">
@@ -103,12 +103,12 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
           ) : null}
           {mine || canModerate ? (
             <button type="button" class="icon" aria-label="Delete" title="Delete" onClick={() => confirm('Delete this message for everyone?') && void store.remove(message)}>
-              🗑
+              ✕
             </button>
           ) : null}
           {canModerate ? (
             <button type="button" class="icon" aria-label={pinned ? 'Unpin' : 'Pin'} title={pinned ? 'Unpin' : 'Pin'} onClick={() => void store.pin(message, pinned)}>
-              📌
+              ⚑
             </button>
           ) : null}
           {reacting ? (

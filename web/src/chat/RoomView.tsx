@@ -96,7 +96,7 @@ export function RoomView({ roomId }: { roomId: string }) {
         </button>
         {pins !== null ? (
           <button type="button" class="link" id="room-pins" aria-expanded={panel === 'pins'} onClick={() => setPanel(panel === 'pins' ? null : 'pins')}>
-            📌 {pins?.length ?? 0}
+            ⚑ {pins?.length ?? 0} pinned
           </button>
         ) : null}
       </header>

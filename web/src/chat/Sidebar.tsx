@@ -36,7 +36,7 @@ export function Sidebar() {
           {other !== undefined ? (
             <Avatar person={state.profiles.get(other)} online={state.presence.get(other)?.online ?? false} size="s" />
           ) : (
-            <span class="room-icon" aria-hidden="true">{room.kind === 'private' ? '🔒' : '#'}</span>
+            <span class="room-icon" aria-hidden="true">{room.kind === 'private' ? '◇' : '#'}</span>
           )}
           <span class="room-title">{title}</span>
           {joinable ? <span class="muted small">join</span> : null}

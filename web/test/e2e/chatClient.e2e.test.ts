@@ -125,6 +125,14 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await bobsMessage.locator('button[aria-label="React with 🎉"]').click();
     await expect.poll(() => messageOf(bob, 'hi Ann!').locator('.reaction').textContent()).toBe('🎉 1');
 
+    // Ann owns the room, so she may pin; Bob's header counts it and his panel lists it.
+    await bobsMessage.hover();
+    await bobsMessage.locator('button[aria-label=Pin]').click();
+    await expect.poll(() => bob.textContent('#room-pins')).toBe('⚑ 1 pinned');
+    await bob.click('#room-pins');
+    await expect.poll(() => bob.locator('#pins li').allTextContents()).toEqual(['Bob Baker: hi Ann!']);
+    await bob.click('#room-pins');
+
     const welcome = messageOf(ann, 'welcome, everyone');
     await welcome.hover();
     await welcome.locator('button[aria-label=Edit]').click();
