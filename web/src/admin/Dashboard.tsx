@@ -21,6 +21,7 @@ interface MetricPoint { at: number; connections: number | null; lag: Map<string,
 
 export function Dashboard({ api }: { api: Api }) {
   const [windowName, setWindow] = useState<'hour' | 'day' | 'week'>('day');
+  const [granularity, setGranularity] = useState<'minute' | 'hour'>('minute');
   const [top, setTop] = useState<TopRooms>({ rooms: [] });
   const [series, setSeries] = useState<Map<string, Series>>(new Map());
   const [names, setNames] = useState<Map<string, string>>(new Map());
@@ -43,7 +44,7 @@ export function Dashboard({ api }: { api: Api }) {
         const perRoom = new Map<string, Series>();
         await Promise.all(
           topRooms.rooms.slice(0, 5).map(async (room) => {
-            perRoom.set(room.roomId, await api.get<Series>(path`/api/analytics/rooms/${room.roomId}/messages` + '?granularity=minute'));
+            perRoom.set(room.roomId, await api.get<Series>(path`/api/analytics/rooms/${room.roomId}/messages` + `?granularity=${granularity}`));
           }),
         );
         if (stopped) return;
@@ -88,7 +89,7 @@ export function Dashboard({ api }: { api: Api }) {
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, windowName]);
+  }, [api, windowName, granularity]);
 
   const label = (roomId: string) => names.get(roomId) ?? 'room';
 
@@ -117,8 +118,19 @@ export function Dashboard({ api }: { api: Api }) {
       </p>
       <div class="grid">
         <section class="tile wide" aria-labelledby="t-rooms">
-          <h2 id="t-rooms">Messages per minute, busiest rooms (last hour)</h2>
-          <Chart title="Messages per minute per room" data={perRoomData} series={[...series.keys()].map((roomId, i) => ({ label: label(roomId), color: colour(i) }))} />
+          <div class="row">
+            <h2 id="t-rooms" class="grow">
+              Messages per {granularity}, busiest rooms (last {granularity === 'minute' ? 'hour' : 'day'})
+            </h2>
+            <label>
+              <span class="visually-hidden">Granularity</span>
+              <select value={granularity} onChange={(event) => setGranularity(event.currentTarget.value === 'hour' ? 'hour' : 'minute')}>
+                <option value="minute">per minute, last hour</option>
+                <option value="hour">per hour, last day</option>
+              </select>
+            </label>
+          </div>
+          <Chart title={`Messages per ${granularity} per room`} data={perRoomData} series={[...series.keys()].map((roomId, i) => ({ label: label(roomId), color: colour(i) }))} />
         </section>
         <section class="tile" aria-labelledby="t-active">
           <h2 id="t-active">Active users per day</h2>

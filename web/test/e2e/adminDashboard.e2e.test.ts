@@ -60,6 +60,9 @@ describe.skipIf(!available && !required)(`back-office dashboard${available ? '' 
     await expect.poll(() => page.textContent('#t-sizes'), POLL).toBe('Message sizes (15 messages)');
     await screenshot(page, 'admin');
     expect(await seriousViolations(page)).toEqual([]);
+    await page.selectOption('#t-rooms + label select', 'hour');
+    await expect.poll(() => page.textContent('#t-rooms')).toBe('Messages per hour, busiest rooms (last day)');
+    await expect.poll(() => page.locator('.uplot').count()).toBe(5);
     await page.setViewportSize(PHONE);
     await screenshot(page, 'admin');
     expect(await seriousViolations(page)).toEqual([]);
