@@ -283,6 +283,7 @@ export class ChatStore {
   async send(text: string, files: Attachment[] = []): Promise<void> {
     const roomId = this.state.currentRoomId;
     if (roomId === null) return;
+    if (this.state.error !== '') this.set({ error: '' });
     if (files.length > 0) {
       const attachments = files.map((file) => file.fileId);
       await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: crypto.randomUUID(), attachments }));
