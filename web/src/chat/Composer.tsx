@@ -46,8 +46,14 @@ export function Composer({ roomId }: { roomId: string }) {
     if (!element || (element.value.trim() === '' && files.length === 0)) return;
     const text = element.value;
     element.value = '';
+    const sending = files;
     setFiles([]);
-    void store.send(text, files);
+    // Refused or unreachable (the error shows below): the text and files come back, to send again.
+    void store.send(text, sending).then((sent) => {
+      if (sent) return;
+      if (element.value === '') element.value = text;
+      setFiles((now) => (now.length === 0 ? sending : now));
+    });
   }
 
   return (

@@ -280,33 +280,29 @@ export class ChatStore {
 
   // ---- messages ---------------------------------------------------------------------------------------------
 
-  async send(text: string, files: Attachment[] = []): Promise<void> {
+  async send(text: string, files: Attachment[] = []): Promise<boolean> {
     const roomId = this.state.currentRoomId;
-    if (roomId === null) return;
+    if (roomId === null) return false;
     if (this.state.error !== '') this.set({ error: '' });
     if (files.length > 0) {
       const attachments = files.map((file) => file.fileId);
-      await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: crypto.randomUUID(), attachments }));
-      return;
+      return this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: crypto.randomUUID(), attachments }));
     }
     const editing = this.state.editing;
     if (editing !== null) {
       this.set({ editing: null });
-      await this.run(() => this.api.patch(path`/api/chat/messages/${editing.messageId}`, { text }));
-      return;
+      return this.run(() => this.api.patch(path`/api/chat/messages/${editing.messageId}`, { text }));
     }
     const quoted = this.state.replyTo;
     this.set({ replyTo: null });
     const clientMessageId = crypto.randomUUID();
     if (quoted !== null) {
-      await this.run(() => this.reply(roomId, text, clientMessageId, quoted));
-      return;
+      return this.run(() => this.reply(roomId, text, clientMessageId, quoted));
     }
     // Offline, REST takes the message (the same clientMessageId makes a retry safe); the timeline gets it from the
     // replay when the socket is back.
-    if (!this.socket.send({ type: 'chat.send', roomId, text, clientMessageId })) {
-      await this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId }));
-    }
+    if (this.socket.send({ type: 'chat.send', roomId, text, clientMessageId })) return true;
+    return this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId }));
   }
 
   /**

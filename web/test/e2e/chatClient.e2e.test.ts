@@ -218,9 +218,16 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
       await ann.press('#composer [name=text]', 'Enter');
     }
     await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    // Bob writes while cut off: nothing can carry it, so his text stays in the composer to send again.
+    await bob.fill('#composer [name=text]', 'am I back?');
+    await bob.press('#composer [name=text]', 'Enter');
+    await expect.poll(() => bob.textContent('#room-error')).not.toBe('');
+    await expect.poll(() => bob.inputValue('#composer [name=text]')).toBe('am I back?');
     await proxy.restore();
     await expect.poll(() => bob.textContent('#status'), POLL).toBe('online');
     await expect.poll(() => texts(bob), POLL).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    await bob.press('#composer [name=text]', 'Enter');
+    await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more', 'am I back?']);
   });
 
   it('attaches files, searches and lists mentions where the server has them, and says so where it does not', async () => {
