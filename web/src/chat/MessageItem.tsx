@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ApiError, describeError, path } from '../shared/api.js';
 import { nameOf, timeLabel } from '../shared/format.js';
 import type { Attachment, Message, Receipt } from '../shared/types.js';
 import { Avatar } from './Avatar.js';
@@ -30,6 +31,18 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
   const store = useStore();
   const state = useChat();
   const [reacting, setReacting] = useState(false);
+  const [history, setHistory] = useState<{ text: string; editedAt: string }[] | string | null>(null);
+
+  // Earlier versions (GET /api/chat/messages/{id}/history): the sender, moderators and admins may read them.
+  async function toggleHistory() {
+    if (history !== null) return setHistory(null);
+    try {
+      const { edits } = await store.api.get<{ edits: { text: string; editedAt: string }[] }>(path`/api/chat/messages/${message.messageId}/history`);
+      setHistory(edits);
+    } catch (error) {
+      setHistory(error instanceof ApiError && error.status === 403 ? 'Only the sender and the room’s moderators see earlier versions.' : describeError(error));
+    }
+  }
   const me = state.me?.userId ?? '';
   const sender = state.profiles.get(message.senderId);
   const mine = message.senderId === me;
@@ -48,7 +61,11 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
           <time dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
             {timeLabel(message.createdAt)}
           </time>
-          {message.editedAt && live ? <span class="muted small">(edited)</span> : null}
+          {message.editedAt && live ? (
+            <button type="button" class="link small" aria-expanded={history !== null} onClick={() => void toggleHistory()}>
+              (edited)
+            </button>
+          ) : null}
           {pinned ? <span class="muted small" title="pinned">⚑ pinned</span> : null}
         </div>
         {message.replyTo ? (
@@ -57,6 +74,11 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
           </blockquote>
         ) : null}
         <p class="text">{textOf(message)}</p>
+        {history !== null ? (
+          <ul class="edit-history small muted" aria-label="Earlier versions">
+            {typeof history === 'string' ? <li>{history}</li> : history.map((edit) => <li key={edit.editedAt}>{edit.text} · {timeLabel(edit.editedAt)}</li>)}
+          </ul>
+        ) : null}
         {message.attachments?.length ? (
           <ul class="attachments">
             {message.attachments.map((file) => (

@@ -140,6 +140,9 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await ann.press('#composer [name=text]', 'Enter');
     await expect.poll(async () => (await texts(bob)).map((text) => text.split('\n').at(-1))).toEqual(['welcome, all', 'hi Ann!', 'hello Bob']);
     await expect.poll(() => bob.locator('#messages li.message').first().textContent()).toContain('(edited)');
+    // Ann, the sender, may read what it said before.
+    await messageOf(ann, 'welcome, all').locator('button', { hasText: '(edited)' }).click();
+    await expect.poll(() => messageOf(ann, 'welcome, all').locator('.edit-history li').allTextContents()).toEqual([expect.stringMatching(/^welcome, everyone · /)]);
 
     const hello = ann.locator('#messages li.message').filter({ hasText: 'hello Bob' });
     await hello.hover();
