@@ -221,6 +221,10 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
       await ann.press('#composer [name=text]', 'Enter');
     }
     await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    // Ann sees him go: the member list says when he was last seen.
+    await ann.click('#room-members');
+    const bobInList = ann.locator('#members li').filter({ hasText: 'Bob Baker' });
+    await expect.poll(() => bobInList.textContent(), POLL).toContain('last seen');
     // Bob writes while cut off: nothing can carry it, so his text stays in the composer to send again.
     await bob.fill('#composer [name=text]', 'am I back?');
     await bob.press('#composer [name=text]', 'Enter');
@@ -229,6 +233,8 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await proxy.restore();
     await expect.poll(() => bob.textContent('#status'), POLL).toBe('online');
     await expect.poll(() => texts(bob), POLL).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    await expect.poll(() => bobInList.textContent(), POLL).toContain('online');
+    await ann.click('#members-panel button[aria-label="Close members"]');
     await bob.press('#composer [name=text]', 'Enter');
     await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more', 'am I back?']);
   });
