@@ -27,7 +27,13 @@ function ticks(message: Message, receipts: Receipt[] | undefined, meId: string):
   return { mark: '✓', label: 'sent' };
 }
 
-export function MessageItem({ message, quoted, pinned, canModerate }: { message: Message; quoted: Message | undefined; pinned: boolean; canModerate: boolean }) {
+export function MessageItem({ message, quoted, pinned, canModerate, onThread }: {
+  message: Message;
+  quoted: Message | undefined;
+  pinned: boolean;
+  canModerate: boolean;
+  onThread: (rootId: string) => void;
+}) {
   const store = useStore();
   const state = useChat();
   const [reacting, setReacting] = useState(false);
@@ -72,6 +78,11 @@ export function MessageItem({ message, quoted, pinned, canModerate }: { message:
           <blockquote class="quote">
             {quoted ? `${name(quoted.senderId)}: ${textOf(quoted)}` : 'a reply to an earlier message'}
           </blockquote>
+        ) : null}
+        {message.threadId ? (
+          <button type="button" class="link small" onClick={() => onThread(message.threadId ?? message.messageId)}>
+            View thread
+          </button>
         ) : null}
         <p class="text">{textOf(message)}</p>
         {history !== null ? (

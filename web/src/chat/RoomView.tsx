@@ -5,6 +5,7 @@ import { useChat, useStore } from './hooks.js';
 import { MembersPanel } from './MembersPanel.js';
 import { MessageItem } from './MessageItem.js';
 import { otherMember, roomTitle } from './roomTitle.js';
+import { ThreadPanel } from './ThreadPanel.js';
 import { findMessage, type SystemNote } from './timeline.js';
 
 // The open room: its header (name or the other person's, presence, members, pins), the timeline with "load older",
@@ -34,7 +35,8 @@ function noteText(note: SystemNote, name: (userId: string | null) => string): st
 export function RoomView({ roomId }: { roomId: string }) {
   const store = useStore();
   const state = useChat();
-  const [panel, setPanel] = useState<'members' | 'pins' | null>(null);
+  const [panel, setPanel] = useState<'members' | 'pins' | 'thread' | null>(null);
+  const [threadRoot, setThreadRoot] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const list = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
@@ -130,6 +132,10 @@ export function RoomView({ roomId }: { roomId: string }) {
                   quoted={entry.message.replyTo ? findMessage(timeline, entry.message.replyTo) : undefined}
                   pinned={pinnedIds.has(entry.message.messageId)}
                   canModerate={canModerate}
+                  onThread={(rootId) => {
+                    setThreadRoot(rootId);
+                    setPanel('thread');
+                  }}
                 />
               ) : (
                 <li key={entry.seq} class="note muted small">
@@ -155,6 +161,7 @@ export function RoomView({ roomId }: { roomId: string }) {
           <Composer roomId={roomId} />
         </div>
         {panel === 'members' ? <MembersPanel room={room} onClose={() => setPanel(null)} /> : null}
+        {panel === 'thread' && threadRoot !== null ? <ThreadPanel rootId={threadRoot} onClose={() => setPanel(null)} /> : null}
         {panel === 'pins' ? (
           <aside class="panel" aria-label="Pinned messages">
             <h3>Pinned</h3>
