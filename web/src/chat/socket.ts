@@ -40,6 +40,8 @@ export class ChatSocket {
     window.removeEventListener('online', this.retryNow);
     this.socket?.close(1000);
     this.socket = null;
+    // The next start may be another person's session: none of these rooms are theirs.
+    this.rooms.clear();
     this.setStatus('offline');
   }
 
