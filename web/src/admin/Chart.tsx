@@ -14,7 +14,7 @@ export interface SeriesSpec {
 const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be185d', '#6d28d9', '#0e7490'];
 export const colour = (index: number): string => PALETTE[index % PALETTE.length] ?? '#1d4ed8';
 
-export function Chart({ title, data, series, time = true, xLabels, height = 220 }: {
+export function Chart({ title, data, series, time = true, xLabels, xRange, height = 220 }: {
   title: string;
   /** x values first, then one array per series (null: no value there). */
   data: uPlot.AlignedData;
@@ -22,8 +22,12 @@ export function Chart({ title, data, series, time = true, xLabels, height = 220 
   time?: boolean;
   /** Category names for x = 0, 1, 2... (bar charts of rooms, size buckets). */
   xLabels?: string[];
+  /** The time span to show (seconds), e.g. the hour the series covers, however few of its buckets hold data. */
+  xRange?: [number, number];
   height?: number;
 }) {
+  const range = useRef(xRange);
+  range.current = xRange;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = `${series.map((s) => s.label).join('|')}|${time}|${(xLabels ?? []).join('|')}`;
@@ -36,7 +40,12 @@ export function Chart({ title, data, series, time = true, xLabels, height = 220 
       width: Math.max(element.clientWidth, 200),
       height,
       // Categories (rooms, days, size buckets) sit at 0, 1, 2...: half a step of room each side, so no bar is cut.
-      scales: { x: time ? { time: true } : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
+      // A single sample would otherwise stretch the time axis over years.
+      scales: {
+        x: time
+          ? { time: true, range: (_u, min, max) => range.current ?? (min === max ? [min - 60, max + 60] : [min, max]) }
+          : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+      },
       axes: [
         xLabels ? { values: (_u, splits) => splits.map((v) => xLabels[v] ?? '') , stroke: '#374151' } : { stroke: '#374151' },
         { stroke: '#374151' },

@@ -14,7 +14,7 @@ const REFRESH_MS = 5000;
 const HISTORY = 120; // metric samples kept: ten minutes at REFRESH_MS
 
 interface TopRooms { rooms: { roomId: string; messages: number }[] }
-interface Series { buckets: { start: string; messages: number }[] }
+interface Series { from: string; to: string; buckets: { start: string; messages: number }[] }
 interface ActiveUsers { days: { day: string; activeUsers: number }[] }
 interface Sizes { buckets: { bucket: string; messages: number }[]; total: number }
 interface MetricPoint { at: number; connections: number | null; lag: Map<string, number> }
@@ -130,7 +130,7 @@ export function Dashboard({ api }: { api: Api }) {
               </select>
             </label>
           </div>
-          <Chart title={`Messages per ${granularity} per room`} data={perRoomData} series={[...series.keys()].map((roomId, i) => ({ label: label(roomId), color: colour(i) }))} />
+          <Chart title={`Messages per ${granularity} per room`} data={perRoomData} xRange={spanOf(series)} series={[...series.keys()].map((roomId, i) => ({ label: label(roomId), color: colour(i) }))} />
         </section>
         <section class="tile" aria-labelledby="t-active">
           <h2 id="t-active">Active users per day</h2>
@@ -174,4 +174,10 @@ export function Dashboard({ api }: { api: Api }) {
       </div>
     </div>
   );
+}
+
+/** The period the per-room series cover (they share it: the same query for each room), in seconds. */
+function spanOf(series: Map<string, Series>): [number, number] | undefined {
+  const first = series.values().next().value;
+  return first === undefined ? undefined : [Date.parse(first.from) / 1000, Date.parse(first.to) / 1000];
 }

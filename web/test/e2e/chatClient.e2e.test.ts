@@ -73,6 +73,7 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
   it('signs two people up and lets them talk in a public room, live and with names', async () => {
     await ann.goto(server.baseUrl);
     await bob.goto(`http://127.0.0.1:${proxy.port}/`);
+    await bob.waitForSelector('#auth-form');
     await audit(bob, 'signin');
     await signUpInPage(ann, 'ann', 'Ann Archer');
     await signUpInPage(bob, 'bob', 'Bob Baker');
