@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { Friends } from './Friends.js';
 import { useChat } from './hooks.js';
 import { Profile } from './Profile.js';
@@ -11,6 +12,11 @@ import { SignIn } from './SignIn.js';
 
 export function App() {
   const state = useChat();
+  const unread = state.rooms.reduce((sum, room) => sum + (room.unreadCount ?? 0), 0);
+  // The tab's title counts unread messages, so a background tab shows that something arrived.
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Chat` : 'Chat';
+  }, [unread]);
   if (state.me === null) return <SignIn />;
   const showing = state.view !== 'chat' || state.currentRoomId !== null;
   return (

@@ -165,6 +165,7 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     const dm = bob.locator('#rooms li').filter({ hasText: 'Ann Archer' });
     await expect.poll(() => dm.count(), POLL).toBe(1);
     await expect.poll(() => dm.locator('.unread').textContent(), POLL).toBe('1');
+    expect(await bob.title()).toBe('(1) Chat');
     await audit(bob, 'rooms');
     await dm.click();
     await expect.poll(() => texts(bob)).toEqual(['just between us']);
