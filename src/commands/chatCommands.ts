@@ -2,6 +2,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
+import { mentionedUsernames } from '../domain/mentions.js';
 import { normaliseMessageText } from '../domain/messageText.js';
 import { looksAlike, usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
@@ -14,6 +15,7 @@ import type { CommandExecutor, CommandMetadata, CommandResult } from './commandE
 import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
 import type { DecisionContext, DomainLimits } from './decider.js';
 import type { UsernameLookAlikes } from './username/usernameLookAlikes.js';
+import type { FileCommands } from './files/fileCommands.js';
 
 export interface ChatCommandsDeps {
   log: EventLog;
@@ -29,6 +31,8 @@ export interface ChatCommandsDeps {
   waitForHistory: WaitForHistory;
   /** Whose username a new name looks like: accounts from before skeletons, and for display names anyone's. */
   lookAlikes: Pick<UsernameLookAlikes, 'assertNoLookAlike' | 'assertDisplayNameOf'>;
+  /** The facts a send needs about the files it attaches (issue #16); without it, attachments are refused. */
+  files?: Pick<FileCommands, 'attachmentFacts'>;
 }
 
 export interface CreateRoomInput {
@@ -158,24 +162,43 @@ export class ChatCommands {
    */
   async sendMessage(
     actor: AccessPrincipal,
-    input: { roomId: string; text: string; clientMessageId: string },
+    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[]; replyTo?: string },
     correlationId: string,
   ): Promise<{ message: MessageView; replayed: boolean }> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
     const earlier = await this.deps.log.findByCommandId(commandId);
     if (earlier.length === 0) await this.deps.sendLimiter.consume(actor.userId);
+    const fileIds = input.attachments ?? [];
+    // A retry returns the first message whatever it carries: its files were checked the first time.
+    const attachments = fileIds.length === 0 || earlier.length > 0 ? [] : await this.attachmentFacts(actor, fileIds);
+    // So is the message it answers; a message id names its room, and only one of this room can be answered.
+    const replyTo = input.replyTo === undefined || earlier.length > 0 ? undefined : this.seqIn(input.roomId, input.replyTo);
+    const mentions = earlier.length > 0 ? [] : await this.mentionedUserIds(input.text);
     const result = await this.deps.rooms.execute(
       roomStreamId(input.roomId),
-      { type: 'SendMessage', roomId: input.roomId, text: input.text, clientMessageId: input.clientMessageId },
+      {
+        type: 'SendMessage',
+        roomId: input.roomId,
+        text: input.text,
+        clientMessageId: input.clientMessageId,
+        ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replyTo === undefined ? {} : { replyTo }),
+        ...(mentions.length > 0 ? { mentions } : {}),
+      },
       this.context(actor),
       { commandId, correlationId },
     );
     // The decider did not see a replayed command, so its text rule is applied here, with the decider's own codes.
-    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength);
+    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength, { allowEmpty: fileIds.length > 0 });
     const sent = result.events.find((event) => event.type === 'MessageSent');
     if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
     await this.settle(result);
     return { message: await this.message(sent.data.roomId, sent.streamVersion), replayed: result.replayed };
+  }
+
+  private async attachmentFacts(actor: AccessPrincipal, fileIds: string[]) {
+    if (!this.deps.files) throw new NotFoundError('NO_FILE', 'this process takes no files', { fileId: fileIds[0] });
+    return this.deps.files.attachmentFacts(actor, fileIds);
   }
 
   async editMessage(actor: AccessPrincipal, messageId: string, text: string, correlationId: string): Promise<MessageView> {
@@ -257,6 +280,26 @@ export class ChatCommands {
         throw new NotFoundError('NO_USER', `no user ${userId}`, { userId });
       }
     }
+  }
+
+  /**
+   * The accounts the text `@mentions` by username (case-insensitive, domain/mentions.ts). The room decider keeps
+   * those who are members when it decides, so the membership that counts is the one the message is sent into.
+   */
+  private async mentionedUserIds(text: string): Promise<string[]> {
+    const userIds: string[] = [];
+    for (const name of mentionedUsernames(text)) {
+      const user = await this.deps.history.getUserByUsername(name);
+      if (user) userIds.push(user.userId);
+    }
+    return userIds;
+  }
+
+  /** The seq of a message of room `roomId`; a message of another room is NO_MESSAGE, as one that does not exist. */
+  private seqIn(roomId: string, messageId: string): number {
+    const location = this.locate(messageId);
+    if (location.roomId !== roomId) throw new NotFoundError('NO_MESSAGE', `room ${roomId} has no message ${messageId}`, { roomId, messageId });
+    return location.seq;
   }
 
   private locate(messageId: string): { roomId: string; seq: number } {

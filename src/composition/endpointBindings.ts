@@ -6,6 +6,7 @@ import type { Readiness } from '../eventlog/kafka/kafkaEventTopic.js';
 import { analyticsRoutes } from '../http/routes/analyticsRoutes.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
+import { conversationRoutes } from '../http/routes/conversationRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
 import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { receiptRoutes } from '../http/routes/receiptRoutes.js';
@@ -13,6 +14,7 @@ import type { ReadinessChecks } from '../observability/readiness.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { auditEndpoints } from './auditBindings.js';
+import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
@@ -40,6 +42,8 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
+          ...(await fileEndpoints(context)),
+          ...conversationRoutes(await resolve(context, TOKENS.chatQueries)),
         ]
       : []),
   ]);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { fileShape } from '../gateway/serverFrames.js';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
 import { MAX_PASSWORD_LENGTH, PASSWORD_CHARACTER_RULES, type PasswordPolicy } from '../auth/passwordPolicy.js';
 import { DISPLAY_NAME_MAX, normaliseDisplayName, profileFieldProblem } from '../commands/user/profileRules.js';
 import { MAX_ROOM_TOPIC_LENGTH } from '../domain/messageText.js';
-import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN, trimmedLengthPattern } from './textPatterns.js';
+import { characterClassOf, MESSAGE_TEXT_PATTERN, MESSAGE_TEXT_WITH_FILES_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN, trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -149,6 +150,10 @@ export const roomSchema = z
     unreadCount: z.number().int().min(0).optional().meta({
       description: "messages others sent after the caller's read marker, not deleted (own room list only)",
     }),
+    mentionCount: z.number().int().min(0).optional().meta({
+      description:
+        "messages after the caller's read marker that `@mention` them, not deleted, none from users they blocked (own room list only)",
+    }),
     readSeq: z.number().int().min(0).optional().meta({
       description: 'the caller has read the room up to this seq, 0 for nothing yet (own room list only)',
     }),
@@ -246,6 +251,9 @@ export const reactionSchema = z
   })
   .meta({ id: 'Reaction' });
 
+/** A file as answered by the upload (POST /api/files) and shown in messages: the `file` shape of API.md. */
+export const fileSchema = fileShape.meta({ id: 'File' });
+
 export const messageSchema = z
   .object({
     messageId: z.string(),
@@ -263,8 +271,45 @@ export const messageSchema = z
     reactions: z
       .array(reactionSchema)
       .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
+    attachments: z.array(fileSchema).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
+    replyTo: z.string().optional().meta({ description: 'a reply: the message of this room it answers' }),
+    threadId: z
+      .string()
+      .optional()
+      .meta({ description: "a reply: its thread's root (a reply to a reply joins the root's thread)" }),
+    replyCount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "a thread's root: how many of its replies stand (absent for none)" }),
+    lastReplyAt: isoTime.optional().meta({ description: "a thread's root: when its latest standing reply was sent" }),
+    mentions: z
+      .array(z.string())
+      .meta({ description: 'the user ids of the members `@username`-mentioned in the text when it was sent, in the order named' }),
   })
   .meta({ id: 'Message' });
+
+export const mentionsQuery = z.strictObject({
+  before: id.optional().meta({ description: "a message id: mentions older than it (pass the previous page's nextCursor)" }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const mentionsSchema = z
+  .object({
+    messages: z.array(messageSchema).meta({ description: 'newest first' }),
+    nextCursor: z.string().optional().meta({ description: 'pass as before= for the next (older) page' }),
+  })
+  .meta({ id: 'Mentions' });
+
+export const threadSchema = z
+  .object({
+    root: messageSchema,
+    messages: z.array(messageSchema).meta({ description: "the root's replies, oldest first" }),
+    nextCursor: z.number().int().optional().meta({ description: 'pass as after= for the next page' }),
+  })
+  .meta({ id: 'Thread' });
+
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
@@ -273,6 +318,11 @@ const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 export const messagesQuery = z.strictObject({
   before: seqParam.optional().meta({ description: 'messages with a lower seq (newest page first); with after: the upper end of a range' }),
   after: seqParam.optional().meta({ description: 'messages with a higher seq (oldest page first); with before: the lower end of a range' }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const threadQuery = z.strictObject({
+  after: seqParam.optional().meta({ description: "replies with a higher seq: pass the previous page's nextCursor" }),
   limit: queryIntegerOr(50, { min: 1, max: 100 }),
 });
 
@@ -296,14 +346,15 @@ export const editHistorySchema = z
  * normalised) are the room decider's (domain/messageText.ts), answered as EMPTY_CONTENT, INVALID_CONTENT or 413
  * MESSAGE_TOO_LONG; this only bounds the input, and the document states them.
  */
-function messageText(maxLength: number) {
+function messageText(maxLength: number, withFiles = false) {
   return z.string().max(20_000).meta({
-    minLength: 1,
+    minLength: withFiles ? 0 : 1,
     maxLength,
-    pattern: MESSAGE_TEXT_PATTERN,
+    pattern: withFiles ? MESSAGE_TEXT_WITH_FILES_PATTERN : MESSAGE_TEXT_PATTERN,
     description:
       `1 to ${maxLength} characters (code points) once normalised: trimmed, CR LF as LF, NFC. Something visible, ` +
-      'and no control character but tab and line breaks, no bidi control',
+      'and no control character but tab and line breaks, no bidi control' +
+      (withFiles ? '; may be "" (or only white space) when `attachments` are sent, else EMPTY_CONTENT' : ''),
   });
 }
 
@@ -312,7 +363,16 @@ export function sendBody(maxTextLength: number) {
   return z
     .strictObject({
       roomId: id,
-      text: messageText(maxTextLength),
+      text: messageText(maxTextLength, true),
+      attachments: z
+        .array(id)
+        .min(1)
+        .max(10)
+        .optional()
+        .meta({ description: 'file ids from POST /api/files: yours, or files you may read (a forward); at most MAX_ATTACHMENTS_PER_MESSAGE' }),
+      replyTo: id
+        .optional()
+        .meta({ description: "the message of this room it answers (404 NO_MESSAGE otherwise); a reply to a reply joins the root's thread" }),
       clientMessageId: z
         .string()
         .min(1)

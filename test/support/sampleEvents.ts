@@ -176,7 +176,13 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     streamVersion: 4,
     previousHash: 'b'.repeat(64),
     metadata: metadata(16, 'u-alice'),
-    data: { userId: 'u-alice', displayName: 'Alice Ünïcødé 🐇', statusText: '', avatarUrl: 'https://example.com/a.png' },
+    data: {
+      userId: 'u-alice',
+      displayName: 'Alice Ünïcødé 🐇',
+      statusText: '',
+      avatarUrl: 'https://example.com/a.png',
+      avatarFileId: null,
+    },
   },
   PasswordChanged: {
     type: 'PasswordChanged',
@@ -349,6 +355,35 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     previousHash: 'f'.repeat(64),
     metadata: metadata(29),
     data: { roomId: 'r-general', messageId: 'r-general.5', unpinnedBy: 'u-alice' },
+  },
+  FileUploaded: {
+    type: 'FileUploaded',
+    eventId: 'evt-30',
+    streamId: 'file-f-cat',
+    streamVersion: 1,
+    previousHash: GENESIS_HASH,
+    metadata: metadata(30),
+    // A size beyond 2^32 and a name that is not ASCII; pixels set (the null branch is a non-image's).
+    data: {
+      fileId: 'f-cat',
+      uploadedBy: 'u-alice',
+      name: 'Katze 🐈 (1).png',
+      contentType: 'image/png',
+      size: 2 ** 33,
+      sha256: 'e3'.repeat(32),
+      width: 4032,
+      height: 3024,
+      thumbnail: true,
+    },
+  },
+  FileDiscarded: {
+    type: 'FileDiscarded',
+    eventId: 'evt-31',
+    streamId: 'file-f-cat',
+    streamVersion: 2,
+    previousHash: '9'.repeat(64),
+    metadata: metadata(31, 'system:files'),
+    data: { fileId: 'f-cat', discardedBy: 'system:files' },
   },
 };
 

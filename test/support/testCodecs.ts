@@ -85,11 +85,31 @@ function passes(spec: FieldSpec, value: unknown): boolean {
       // The JSON stand-in cannot carry a sealed value's bytes (tests that seal use the Avro codec): only absence
       // passes.
       return value === undefined;
+    case 'nullable integer':
+      return value === null || Number.isSafeInteger(value);
+    case 'optional attachments':
+      return (
+        value === undefined ||
+        (Array.isArray(value) &&
+          value.every(
+            (item: unknown) =>
+              isObject(item) &&
+              typeof item.fileId === 'string' &&
+              typeof item.name === 'string' &&
+              typeof item.contentType === 'string' &&
+              Number.isSafeInteger(item.size) &&
+              typeof item.sha256 === 'string',
+          ))
+      );
     case 'delivery markers':
       return (
         Array.isArray(value) &&
         value.every((marker: unknown) => isObject(marker) && typeof marker.userId === 'string' && Number.isSafeInteger(marker.seq))
       );
+    case 'optional string':
+      return value === undefined || typeof value === 'string';
+    case 'optional string list':
+      return value === undefined || (Array.isArray(value) && value.every((item: unknown) => typeof item === 'string'));
     default: {
       const unhandled: never = spec;
       throw new Error(`no JSON check for field spec ${String(unhandled)}`);

@@ -41,6 +41,15 @@ export class AvroRecordReader {
     return value;
   }
 
+  /** A `["null", "long"]` union. */
+  nullableLong(name: string): number | null {
+    const value: unknown = Reflect.get(this.value, name);
+    if (value !== null && typeof value !== 'number') {
+      throw this.wrongType(name, 'a number or null');
+    }
+    return value;
+  }
+
   symbol<T extends string>(name: string, symbols: readonly T[]): T {
     const value: unknown = Reflect.get(this.value, name);
     const symbol = symbols.find((candidate) => candidate === value);
@@ -83,6 +92,16 @@ export class AvroRecordReader {
       throw this.wrongType(name, 'an array');
     }
     return value.map((item: unknown, index) => AvroRecordReader.of(item, `${this.path}.${name}[${index}]`));
+  }
+
+  /** An array of strings. */
+  strings(name: string): string[] {
+    const value: unknown = Reflect.get(this.value, name);
+    if (!Array.isArray(value)) throw this.wrongType(name, 'an array');
+    return value.map((item: unknown, index) => {
+      if (typeof item !== 'string') throw this.wrongType(`${name}[${index}]`, 'a string');
+      return item;
+    });
   }
 
   private wrongType(name: string, expected: string): EventDecodeError {

@@ -94,6 +94,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'IdentityUnlinked':
     case 'IdentityClaimed':
     case 'IdentityReleased':
+    case 'FileUploaded':
+    case 'FileDiscarded':
       return [];
     default:
       return unreachable(event);

@@ -3,7 +3,7 @@
 // One file over 450 lines on purpose for now: the change types and the one switch that maps every event type to
 // them are read together by both store adapters' authors; the change types are the part to move out first.
 
-import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
+import type { AttachmentRef, RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { normaliseUsername, parseMessageId } from '../../domain/ids.js';
 
@@ -37,6 +37,8 @@ export interface UserProfileUpdatedChange {
   displayName: string;
   statusText: string;
   avatarUrl: string | null;
+  /** An uploaded avatar: anyone signed in may read that file while it is someone's avatar (issue #16). */
+  avatarFileId: string | null;
 }
 
 /** The user changed their password: logins from now on check the new hash. */
@@ -51,6 +53,7 @@ export interface UserPasswordChangedChange {
  * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
  * message, so the sender's messages are all the texts sealed with that key. Their reactions leave the view, and
  * the store remembers the user so that no reaction of theirs is shown again (see ReactionAddedChange).
+ * Their uploads are marked erased with their names blanked: the erasure deleted the bytes (issue #16).
  */
 export interface PersonalDataErasedChange {
   op: 'personalDataErased';
@@ -106,6 +109,32 @@ export interface MessageInserted {
   createdAt: EpochMillis;
   /** The event was read after its sender's key was destroyed: `text` is "" and the message shows as erased. */
   erased: boolean;
+  /** The files sent with it, in order (empty for a text-only message). */
+  attachments: AttachmentRef[];
+}
+
+/** A user uploaded a file (issue #16): its metadata, never its bytes. */
+export interface FileRecorded {
+  op: 'fileRecorded';
+  fileId: string;
+  uploadedBy: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  uploadedAt: EpochMillis;
+  /** Read after the uploader's key was destroyed: the name is "" and the bytes are gone. */
+  erased: boolean;
+}
+
+/** An upload nobody sent was removed (its bytes deleted): it can no longer be attached. */
+export interface FileDiscardedChange {
+  op: 'fileDiscarded';
+  fileId: string;
+  discardedAt: EpochMillis;
 }
 
 /**
@@ -188,6 +217,32 @@ export interface MessageUnpinnedChange {
   seq: number;
 }
 
+/**
+ * A reply was sent (#17): message `seq` answers `replyToSeq` in the thread of root `threadSeq` (all of one room).
+ * Stores keep one row per reply, inserted if absent, and the root's reply count and latest reply, counted again
+ * from the standing replies, so a re-delivered change counts nothing twice; a deleted reply leaves the count.
+ */
+export interface ThreadReplyAdded {
+  op: 'threadReplyAdded';
+  roomId: string;
+  seq: number;
+  replyToSeq: number;
+  threadSeq: number;
+}
+
+/**
+ * Message `seq` `@mentions` these members (#17), in the order named. Stores keep one row per (user, message),
+ * inserted if absent, with the sender (whose mentions a user who blocked them never sees counted) and the time.
+ */
+export interface MentionsAdded {
+  op: 'mentionsAdded';
+  roomId: string;
+  seq: number;
+  senderId: string;
+  userIds: string[];
+  at: EpochMillis;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -244,8 +299,12 @@ export type HistoryChange =
   | RoomSettingChanged
   | MessagePinnedChange
   | MessageUnpinnedChange
+  | ThreadReplyAdded
+  | MentionsAdded
   | RoomAdvanced
-  | MarkersAdvanced;
+  | MarkersAdvanced
+  | FileRecorded
+  | FileDiscardedChange;
 
 export type HistoryChangeOp = HistoryChange['op'];
 
@@ -278,8 +337,8 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'PersonalDataErased':
       return [{ op: 'personalDataErased', userId: event.data.userId }];
     case 'ProfileUpdated': {
-      const { userId, displayName, statusText, avatarUrl } = event.data;
-      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl }];
+      const { userId, displayName, statusText, avatarUrl, avatarFileId } = event.data;
+      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl, avatarFileId }];
     }
     case 'PasswordChanged':
       return [{ op: 'userPasswordChanged', userId: event.data.userId, passwordHash: event.data.passwordHash }];
@@ -331,7 +390,12 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           clientMessageId: d.clientMessageId,
           createdAt: at,
           erased: d.erased === true,
+          attachments: d.attachments ?? [],
         },
+        ...threadReply(d.roomId, seq, d.replyTo, d.threadId),
+        ...(d.mentions && d.mentions.length > 0
+          ? [{ op: 'mentionsAdded' as const, roomId: d.roomId, seq, senderId: d.senderId, userIds: d.mentions, at }]
+          : []),
         advanced(d.roomId, seq, at),
       ];
     }
@@ -446,6 +510,27 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'IdentityClaimed':
     case 'IdentityReleased':
       return [];
+    case 'FileUploaded': {
+      const d = event.data;
+      return [
+        {
+          op: 'fileRecorded',
+          fileId: d.fileId,
+          uploadedBy: d.uploadedBy,
+          name: d.name,
+          contentType: d.contentType,
+          size: d.size,
+          sha256: d.sha256,
+          width: d.width,
+          height: d.height,
+          thumbnail: d.thumbnail === true,
+          uploadedAt: at,
+          erased: d.erased === true,
+        },
+      ];
+    }
+    case 'FileDiscarded':
+      return [{ op: 'fileDiscarded', fileId: event.data.fileId, discardedAt: at }];
     default:
       return unreachable(event);
   }
@@ -458,6 +543,14 @@ function seqOfMessage(roomId: string, messageId: string): number {
     throw new Error(`message id ${messageId} does not name a message of room ${roomId}`);
   }
   return place.seq;
+}
+
+/** A reply's place in its thread, or nothing for a message that is no reply. */
+function threadReply(roomId: string, seq: number, replyTo?: string, threadId?: string): ThreadReplyAdded[] {
+  if (replyTo === undefined || threadId === undefined) return [];
+  return [
+    { op: 'threadReplyAdded', roomId, seq, replyToSeq: seqOfMessage(roomId, replyTo), threadSeq: seqOfMessage(roomId, threadId) },
+  ];
 }
 
 function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {

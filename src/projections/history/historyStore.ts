@@ -14,7 +14,7 @@ export interface UserView {
   displayName: string;
   /** "" when the user has set none. */
   statusText: string;
-  /** An absolute http(s) URL, or null when the user has set none. */
+  /** An absolute http(s) URL, `/api/files/<avatarFileId>` for an uploaded one, or null when the user has set none. */
   avatarUrl: string | null;
   role: UserRole;
   createdAt: IsoTime;
@@ -52,6 +52,11 @@ export interface UserRoomView extends RoomView {
   readSeq: number;
   /** Messages up to this seq reached one of the member's connections (0: none yet); never below readSeq. */
   deliveredSeq: number;
+  /**
+   * Messages of the room after the member's read marker that mention them and are not deleted, leaving out those of
+   * senders the member blocked (#17).
+   */
+  mentionCount: number;
 }
 
 /** One member's markers in a room, for the sender's "delivered / read" ticks. */
@@ -102,6 +107,68 @@ export interface MessageView {
   erased: boolean;
   /** Empty for a deleted message; never holds a user whose personal data was erased. */
   reactions: ReactionView[];
+  /** The files sent with the message, in order; absent when it carries none (issue #16). */
+  attachments?: AttachmentView[];
+  /** A reply: the message it answers (#17); null for a message that is no reply. */
+  replyTo: string | null;
+  /** A reply: its thread's root; null for a message that is no reply. */
+  threadId: string | null;
+  /** A thread's root: how many of its replies stand (not deleted); 0 for any other message. */
+  replyCount: number;
+  /** A thread's root: when its latest standing reply was sent; null when it has none. */
+  lastReplyAt: IsoTime | null;
+  /** The members the text `@mentioned` when it was sent, in the order named (#17); empty for none. */
+  mentions: string[];
+}
+
+/** An uploaded file (issue #16), as the history view knows it: the metadata of FileUploaded and what became of it. */
+export interface FileView {
+  fileId: string;
+  uploadedBy: string;
+  /** The name the uploader's client gave; "" once the uploader was erased. */
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  uploadedAt: IsoTime;
+  /** The uploader's personal data was erased: the bytes are deleted. */
+  erased: boolean;
+  /** Removed unsent (FileDiscarded): the bytes are deleted. */
+  discarded: boolean;
+}
+
+/**
+ * A file as a message carries it: the facts the message recorded (type, size, hash), and what the file's own row
+ * adds (name, pixels, thumbnail, erasure) once projected; until then the name is "" and there are no pixels.
+ */
+export interface AttachmentView {
+  fileId: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  name: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  erased: boolean;
+}
+
+/** Where a file went: what decides who may read it besides its uploader (domain/fileAccess.ts). */
+export interface FileAudience {
+  /** Each room with a message (not deleted) that carries the file, and whether the asking user is a member now. */
+  rooms: Array<{ roomId: string; kind: RoomKind; member: boolean }>;
+  /** The file is some user's current avatar: anyone signed in may read it. */
+  avatar: boolean;
+}
+
+export interface ListUnsentFilesOptions {
+  /** Only files uploaded before this time (epoch milliseconds). */
+  uploadedBefore: number;
+  /** A positive integer. */
+  limit: number;
 }
 
 /** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */
@@ -150,6 +217,22 @@ export interface ListPublicRoomsOptions {
 export interface GetMessagesOptions {
   before?: number;
   after?: number;
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
+/** A page of a thread's replies (keyset on seq), oldest first. */
+export interface GetThreadOptions {
+  /** Only replies after this seq. */
+  after?: number;
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
+/** A page of the messages that mention a user, newest first (by time, then room and seq). */
+export interface ListMentionsOptions {
+  /** Only mentions older than this message's place (its createdAt, room and seq). */
+  before?: { createdAt: IsoTime; roomId: string; seq: number };
   /** A positive integer; the edge caps it (1..100). */
   limit: number;
 }
@@ -203,6 +286,16 @@ export interface HistoryStore extends ProjectionStore {
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
   /** The room's pinned messages, most recently pinned first (at most 50); a deleted message is never among them. */
   getPinnedMessages(roomId: string): Promise<MessageView[]>;
+  /**
+   * The replies in the thread of root `rootSeq`, oldest first (deleted ones too, as in history); `hasMore` when
+   * more follow the page. Empty for a message that has no replies, and for one that is no root.
+   */
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage>;
+  /**
+   * The messages that mention the user, newest first: only in rooms the user may read now (a member, or a public
+   * room), never deleted ones, never from a sender the user blocked (#17).
+   */
+  listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 
@@ -213,6 +306,18 @@ export interface HistoryStore extends ProjectionStore {
   listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]>;
   /** Users whose email is `email`, compared case-insensitively (ASCII letters); erased emails never match. */
   getUsersByEmail(email: string): Promise<UserView[]>;
+
+  /** An uploaded file (issue #16), also once erased or discarded; undefined when the view has no such file. */
+  getFile(fileId: string): Promise<FileView | undefined>;
+  /** The rooms the file was sent to (by messages not deleted), with `userId`'s membership, and whether it is an avatar. */
+  getFileAudience(fileId: string, userId: string): Promise<FileAudience>;
+  /**
+   * Uploads never sent in any message and nobody's avatar, not erased or discarded, uploaded before a time; oldest
+   * first. The sweeper removes them.
+   */
+  listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]>;
+  /** The uploader's files with these bytes (same sha256), whatever became of them: they share one stored object. */
+  listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]>;
 
   close(): Promise<void>;
 }

@@ -13,12 +13,17 @@ import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js
 import { StoreSwitch } from '../storeSwitch.js';
 import type {
   EditView,
+  FileAudience,
+  FileView,
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUnsentFilesOptions,
   ListUsernamesOptions,
   MemberView,
   MessagesPage,
@@ -76,6 +81,18 @@ export class SwitchableHistoryStore implements HistoryStore {
   getUsersByEmail(email: string): Promise<UserView[]> {
     return this.stores.current.getUsersByEmail(email);
   }
+  getFile(fileId: string): Promise<FileView | undefined> {
+    return this.stores.current.getFile(fileId);
+  }
+  getFileAudience(fileId: string, userId: string): Promise<FileAudience> {
+    return this.stores.current.getFileAudience(fileId, userId);
+  }
+  listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]> {
+    return this.stores.current.listUnsentFiles(options);
+  }
+  listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]> {
+    return this.stores.current.listFilesWithContent(uploadedBy, sha256);
+  }
   getRoom(roomId: string): Promise<RoomView | undefined> {
     return this.stores.current.getRoom(roomId);
   }
@@ -99,6 +116,12 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getPinnedMessages(roomId: string): Promise<MessageView[]> {
     return this.stores.current.getPinnedMessages(roomId);
+  }
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    return this.stores.current.getThread(roomId, rootSeq, options);
+  }
+  listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    return this.stores.current.listMentions(userId, options);
   }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);

@@ -79,7 +79,7 @@ export function Composer({ roomId }: { roomId: string }) {
         <ul class="pending-files row" aria-label="Files to send">
           {files.map((file) => (
             <li key={file.fileId}>
-              {file.name}{' '}
+              <span class="file-name">{file.name}</span>{' '}
               <button type="button" class="icon" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((f) => f !== file))}>
                 ×
               </button>
@@ -88,7 +88,7 @@ export function Composer({ roomId }: { roomId: string }) {
         </ul>
       ) : null}
       <div class="row nowrap">
-        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-hidden="true" onChange={(event) => void attach(event.currentTarget.files)} />
+        <input ref={picker} type="file" name="file" multiple class="visually-hidden" tabIndex={-1} aria-hidden="true" onChange={(event) => void attach(event.currentTarget.files)} />
         <button type="button" class="icon attach" aria-label="Attach files" title="Attach files" disabled={uploading || editing !== null} onClick={() => picker.current?.click()}>
           {uploading ? '…' : '+'}
         </button>

@@ -174,7 +174,7 @@ function FileView({ file }: { file: Attachment }) {
   const thumbnail = useBlobUrl(store.session, file.thumbnailUrl ?? null);
   return (
     <button type="button" class="file" onClick={() => void download(store.session, file).catch((error: unknown) => store.fail(error))} title={`Download ${file.name}`}>
-      {thumbnail !== null ? <img src={thumbnail} alt={file.name} class="thumbnail" /> : null}
+      {thumbnail !== null ? <img src={thumbnail} alt={file.name} class="attachment thumbnail" /> : null}
       <span>{file.name}</span> <span class="muted small">{Math.max(1, Math.round(file.size / 1024))} KB</span>
     </button>
   );

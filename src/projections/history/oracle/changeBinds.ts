@@ -36,7 +36,16 @@ export type StatementName =
   | 'deleteReaction'
   | 'deleteMessageReactions'
   | 'eraseUserReactions'
-  | 'noteErasedReactor';
+  | 'noteErasedReactor'
+  | 'insertFile'
+  | 'discardFile'
+  | 'eraseUserFiles'
+  | 'eraseUserAttachmentNames'
+  | 'insertAttachment'
+  | 'insertReply'
+  | 'recountThread'
+  | 'recountThreadOfMessage'
+  | 'insertMention';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -73,6 +82,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             displayName: change.displayName,
             statusText: change.statusText,
             avatarUrl: change.avatarUrl,
+            avatarFileId: change.avatarFileId,
           },
         },
       ];
@@ -86,6 +96,8 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
         { statement: 'eraseUserReactions', binds: { userId: change.userId } },
         { statement: 'noteErasedReactor', binds: { userId: change.userId } },
+        { statement: 'eraseUserFiles', binds: { userId: change.userId } },
+        { statement: 'eraseUserAttachmentNames', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -136,6 +148,24 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
           },
         },
         { statement: 'noteLastMessage', binds: { roomId: change.roomId, seq: change.seq } },
+        ...change.attachments.map(
+          (attachment, itemNo): BoundStatement => ({
+            statement: 'insertAttachment',
+            binds: {
+              roomId: change.roomId,
+              seq: change.seq,
+              itemNo,
+              fileId: attachment.fileId,
+              name: attachment.name,
+              contentType: attachment.contentType,
+              byteSize: attachment.size,
+              sha256: attachment.sha256,
+              width: attachment.width,
+              height: attachment.height,
+              thumbnail: attachment.thumbnail ? 1 : 0,
+            },
+          }),
+        ),
       ];
     case 'messageEdited':
       return [
@@ -174,7 +204,22 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         },
         { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
         { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
+        { statement: 'recountThreadOfMessage', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'mentionsAdded': {
+      const { roomId, seq, senderId, at } = change;
+      return change.userIds.map((userId, position) => ({
+        statement: 'insertMention',
+        binds: { userId, roomId, seq, senderId, at, position },
+      }));
+    }
+    case 'threadReplyAdded': {
+      const { roomId, seq, replyToSeq, threadSeq } = change;
+      return [
+        { statement: 'insertReply', binds: { roomId, seq, replyToSeq, threadSeq } },
+        { statement: 'recountThread', binds: { roomId, threadSeq } },
+      ];
+    }
     case 'messagePinned': {
       const { roomId, seq, pinnedBy, pinSeq, at } = change;
       return [{ statement: 'insertPin', binds: { roomId, seq, pinnedBy, pinSeq, at } }];
@@ -228,6 +273,27 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         }
       }
     }
+    case 'fileRecorded':
+      return [
+        {
+          statement: 'insertFile',
+          binds: {
+            fileId: change.fileId,
+            uploadedBy: change.uploadedBy,
+            name: change.name,
+            contentType: change.contentType,
+            byteSize: change.size,
+            sha256: change.sha256,
+            width: change.width,
+            height: change.height,
+            thumbnail: change.thumbnail ? 1 : 0,
+            uploadedAt: change.uploadedAt,
+            erased: change.erased ? 1 : 0,
+          },
+        },
+      ];
+    case 'fileDiscarded':
+      return [{ statement: 'discardFile', binds: { fileId: change.fileId, discardedAt: change.discardedAt } }];
     default:
       return unreachable(change);
   }

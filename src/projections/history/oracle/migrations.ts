@@ -196,6 +196,93 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
+  {
+    version: 9,
+    name: 'files and images',
+    // Issue #16. Only metadata: the bytes are in the file store (docs/architecture.md says why not BLOBs here). A
+    // name may be empty (Oracle's '' is NULL, and an erased name is NULL); sizes are NUMBER(19) like seqs. A
+    // message's attachments keep what its MessageSent recorded, so it lists its files before their uploads are
+    // projected (another partition); the file's row adds whether the uploader was erased. SIZE and POSITION are
+    // Oracle keywords: the columns are byte_size and item_no.
+    statements: (t) => [
+      `CREATE TABLE ${t.files} (
+        file_id      VARCHAR2(200 BYTE) NOT NULL,
+        uploaded_by  VARCHAR2(200 BYTE) NOT NULL,
+        name         VARCHAR2(255 CHAR),
+        content_type VARCHAR2(200 BYTE) NOT NULL,
+        byte_size    NUMBER(19) NOT NULL,
+        sha256       VARCHAR2(64 BYTE) NOT NULL,
+        width        NUMBER(10),
+        height       NUMBER(10),
+        thumbnail    NUMBER(1) DEFAULT 0 NOT NULL,
+        uploaded_at  TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        erased       NUMBER(1) DEFAULT 0 NOT NULL,
+        discarded_at TIMESTAMP(3) WITH TIME ZONE,
+        CONSTRAINT ${t.prefix}files_pk PRIMARY KEY (file_id)
+      )`,
+      `CREATE INDEX ${t.prefix}files_by_uploader ON ${t.files} (uploaded_by, sha256)`,
+      `CREATE INDEX ${t.prefix}files_by_age ON ${t.files} (uploaded_at)`,
+      `CREATE TABLE ${t.attachments} (
+        room_id      VARCHAR2(200 BYTE) NOT NULL,
+        seq          NUMBER(19) NOT NULL,
+        item_no      NUMBER(3) NOT NULL,
+        file_id      VARCHAR2(200 BYTE) NOT NULL,
+        name         VARCHAR2(255 CHAR),
+        content_type VARCHAR2(200 BYTE) NOT NULL,
+        byte_size    NUMBER(19) NOT NULL,
+        sha256       VARCHAR2(64 BYTE) NOT NULL,
+        width        NUMBER(10),
+        height       NUMBER(10),
+        thumbnail    NUMBER(1) DEFAULT 0 NOT NULL,
+        CONSTRAINT ${t.prefix}attachments_pk PRIMARY KEY (room_id, seq, item_no)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}attachments_by_file ON ${t.attachments} (file_id, room_id, seq)`,
+      `ALTER TABLE ${t.users} ADD (avatar_file_id VARCHAR2(200 BYTE))`,
+      `CREATE INDEX ${t.prefix}users_by_avatar_file ON ${t.users} (avatar_file_id)`,
+    ],
+  },
+  {
+    version: 10,
+    name: 'threads, mentions and blocks',
+    // One row per reply (as sqliteThreads.ts), a thread's page a range of its index; each root's count of standing
+    // replies and the time of the latest, counted again whenever a reply arrives or is deleted. One row per mentioned
+    // user and message (as sqliteMentions.ts), keyed by the user: a room's mention count is a range after the read
+    // marker, the user's mentions newest first a range of mentions_by_time. Who blocked whom (#17).
+    statements: (t) => [
+      `CREATE TABLE ${t.replies} (
+        room_id      VARCHAR2(200 BYTE) NOT NULL,
+        seq          NUMBER(19) NOT NULL,
+        reply_to_seq NUMBER(19) NOT NULL,
+        thread_seq   NUMBER(19) NOT NULL,
+        CONSTRAINT ${t.prefix}replies_pk PRIMARY KEY (room_id, seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}replies_by_thread ON ${t.replies} (room_id, thread_seq, seq)`,
+      `CREATE TABLE ${t.threadRoots} (
+        room_id       VARCHAR2(200 BYTE) NOT NULL,
+        root_seq      NUMBER(19) NOT NULL,
+        reply_count   NUMBER(10) NOT NULL,
+        last_reply_at TIMESTAMP(3) WITH TIME ZONE,
+        CONSTRAINT ${t.prefix}thread_roots_pk PRIMARY KEY (room_id, root_seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE TABLE ${t.mentions} (
+        user_id    VARCHAR2(200 BYTE) NOT NULL,
+        room_id    VARCHAR2(200 BYTE) NOT NULL,
+        seq        NUMBER(19) NOT NULL,
+        sender_id  VARCHAR2(200 BYTE) NOT NULL,
+        created_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        position   NUMBER(5) NOT NULL,
+        CONSTRAINT ${t.prefix}mentions_pk PRIMARY KEY (user_id, room_id, seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}mentions_by_time ON ${t.mentions} (user_id, created_at, room_id, seq)`,
+      `CREATE INDEX ${t.prefix}mentions_by_message ON ${t.mentions} (room_id, seq)`,
+      `CREATE TABLE ${t.blocks} (
+        user_id    VARCHAR2(200 BYTE) NOT NULL,
+        blocked_id VARCHAR2(200 BYTE) NOT NULL,
+        blocked_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}blocks_pk PRIMARY KEY (user_id, blocked_id)
+      ) ORGANIZATION INDEX`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

@@ -6,8 +6,12 @@ import { z } from 'zod';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { ReactionRow } from '../reactionViews.js';
+import type { MentionRow } from '../mentionViews.js';
+import type { ReplyRow, ThreadRootRow } from '../threadViews.js';
 import type {
+  AttachmentView,
   EditView,
+  FileView,
   FriendshipView,
   MemberView,
   MessageView,
@@ -82,12 +86,13 @@ const toRoomView = (r: RoomRowFields): RoomView => ({
 export const roomRow = z.object(roomFields).transform(toRoomView);
 
 export const userRoomRow = z
-  .object({ ...roomFields, MEMBER_ROLE: roomRole, UNREAD_COUNT: int, READ_SEQ: seq, DELIVERED_SEQ: seq })
+  .object({ ...roomFields, MEMBER_ROLE: roomRole, UNREAD_COUNT: int, MENTION_COUNT: int, READ_SEQ: seq, DELIVERED_SEQ: seq })
   .transform(
     (r): UserRoomView => ({
       ...toRoomView(r),
       role: r.MEMBER_ROLE,
       unreadCount: r.UNREAD_COUNT,
+      mentionCount: r.MENTION_COUNT,
       readSeq: r.READ_SEQ,
       deliveredSeq: r.DELIVERED_SEQ,
     }),
@@ -144,6 +149,13 @@ export const messageRow = z
       erased: r.ERASED === 1,
       // Filled in by the store from the reactions table (reactionViews.ts).
       reactions: [],
+      // Filled in by the store from the thread tables (threadViews.ts).
+      replyTo: null,
+      threadId: null,
+      replyCount: 0,
+      lastReplyAt: null,
+      // Filled in by the store from the mentions table (mentionViews.ts).
+      mentions: [],
     }),
   );
 
@@ -166,6 +178,73 @@ export const friendshipRow = z
 
 export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.USER_ID);
 
+const flag = z.union([z.literal(0), z.literal(1)]);
+
+export const fileRow = z
+  .object({
+    FILE_ID: z.string(),
+    UPLOADED_BY: z.string(),
+    NAME: emptyable,
+    CONTENT_TYPE: z.string(),
+    BYTE_SIZE: int,
+    SHA256: z.string(),
+    WIDTH: int.nullable(),
+    HEIGHT: int.nullable(),
+    THUMBNAIL: flag,
+    UPLOADED_AT: int,
+    ERASED: flag,
+    DISCARDED_AT: int.nullable(),
+  })
+  .transform(
+    (r): FileView => ({
+      fileId: r.FILE_ID,
+      uploadedBy: r.UPLOADED_BY,
+      name: r.ERASED === 1 ? '' : r.NAME,
+      contentType: r.CONTENT_TYPE,
+      size: r.BYTE_SIZE,
+      sha256: r.SHA256,
+      width: r.WIDTH,
+      height: r.HEIGHT,
+      thumbnail: r.THUMBNAIL === 1,
+      uploadedAt: iso(r.UPLOADED_AT),
+      erased: r.ERASED === 1,
+      discarded: r.DISCARDED_AT !== null,
+    }),
+  );
+
+/** A message's attachment; ERASED (the file's) is NULL while the upload is not projected yet. */
+export const attachmentRow = z
+  .object({
+    SEQ: int,
+    FILE_ID: z.string(),
+    CONTENT_TYPE: z.string(),
+    BYTE_SIZE: int,
+    SHA256: z.string(),
+    NAME: emptyable,
+    WIDTH: int.nullable(),
+    HEIGHT: int.nullable(),
+    THUMBNAIL: flag,
+    ERASED: flag.nullable(),
+  })
+  .transform((r): { seq: number; view: AttachmentView } => ({
+    seq: r.SEQ,
+    view: {
+      fileId: r.FILE_ID,
+      contentType: r.CONTENT_TYPE,
+      size: r.BYTE_SIZE,
+      sha256: r.SHA256,
+      name: r.NAME,
+      width: r.WIDTH,
+      height: r.HEIGHT,
+      thumbnail: r.THUMBNAIL === 1,
+      erased: r.ERASED === 1,
+    },
+  }));
+
+export const audienceRow = z
+  .object({ ROOM_ID: z.string(), KIND: z.enum(['public', 'private', 'direct']), MEMBER: flag })
+  .transform((r) => ({ roomId: r.ROOM_ID, kind: r.KIND, member: r.MEMBER === 1 }));
+
 export const usernameRow = z
   .object({ USER_ID: z.string(), USERNAME: z.string() })
   .transform((r): UsernameEntry => ({ userId: r.USER_ID, username: r.USERNAME }));
@@ -175,3 +254,25 @@ export const reactionRow = z
   .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));
 
 export const pinnedSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const replyRow = z
+  .object({ SEQ: int, REPLY_TO_SEQ: int, THREAD_SEQ: int })
+  .transform((r): ReplyRow => ({ seq: r.SEQ, replyToSeq: r.REPLY_TO_SEQ, threadSeq: r.THREAD_SEQ }));
+
+export const mentionRow = z
+  .object({ SEQ: int, USER_ID: z.string() })
+  .transform((r): MentionRow => ({ seq: r.SEQ, userId: r.USER_ID }));
+
+export const placeRow = z.object({ ROOM_ID: z.string(), SEQ: int }).transform((r) => ({ roomId: r.ROOM_ID, seq: r.SEQ }));
+
+export const threadSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const threadRootRow = z
+  .object({ ROOT_SEQ: int, REPLY_COUNT: int, LAST_REPLY_AT: int.nullable() })
+  .transform(
+    (r): ThreadRootRow => ({
+      rootSeq: r.ROOT_SEQ,
+      replyCount: r.REPLY_COUNT,
+      lastReplyAt: r.LAST_REPLY_AT === null ? null : iso(r.LAST_REPLY_AT),
+    }),
+  );

@@ -20,6 +20,12 @@ export interface OracleTables {
   reactions: string;
   erasedReactors: string;
   pins: string;
+  files: string;
+  attachments: string;
+  replies: string;
+  threadRoots: string;
+  mentions: string;
+  blocks: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -45,6 +51,12 @@ export function oracleTables(prefix = ''): OracleTables {
     reactions: `${p}message_reactions`,
     erasedReactors: `${p}erased_reactors`,
     pins: `${p}pinned_messages`,
+    files: `${p}files`,
+    attachments: `${p}message_attachments`,
+    replies: `${p}message_replies`,
+    threadRoots: `${p}thread_roots`,
+    mentions: `${p}message_mentions`,
+    blocks: `${p}user_blocks`,
     prefix: p,
   };
 }

@@ -11,12 +11,17 @@ import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkp
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
   EditView,
+  FileAudience,
+  FileView,
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUnsentFilesOptions,
   ListUsernamesOptions,
   MemberView,
   MessagesPage,
@@ -29,9 +34,12 @@ import type {
   UserView,
 } from '../historyStore.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
+import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
+import { SqliteMentions } from './sqliteMentions.js';
+import { SqliteThreads } from './sqliteThreads.js';
 import {
   checkpointRow,
   editRow,
@@ -70,6 +78,9 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly friendships: SqliteFriendships;
   private readonly reactions: SqliteReactions;
   private readonly pins: SqlitePins;
+  private readonly files: SqliteFiles;
+  private readonly threads: SqliteThreads;
+  private readonly mentions: SqliteMentions;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -82,6 +93,9 @@ export class SqliteHistoryStore implements HistoryStore {
     this.friendships = new SqliteFriendships(this.db);
     this.reactions = new SqliteReactions(this.db);
     this.pins = new SqlitePins(this.db);
+    this.files = new SqliteFiles(this.db);
+    this.threads = new SqliteThreads(this.db);
+    this.mentions = new SqliteMentions(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -185,12 +199,43 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: this.reactions.attach(roomId, messages), hasMore };
+    return { messages: this.withAttachments(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
-    return message === undefined ? undefined : this.reactions.attach(roomId, [message])[0];
+    return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
+  }
+
+  async getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    if (options.after !== undefined) checkSeq('after', options.after);
+    const seqs = this.threads.replySeqs(roomId, rootSeq, options.after ?? 0, limit + 1);
+    const messages: MessageView[] = [];
+    // At most 100 replies a page: one primary-key read each.
+    for (const seq of seqs.slice(0, limit)) {
+      const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
+  }
+
+  async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const places = this.mentions.placesOf(userId, { ...options, limit: limit + 1 });
+    const messages: MessageView[] = [];
+    // At most 100 a page: one primary-key read each, with what each message carries.
+    for (const { roomId, seq } of places.slice(0, limit)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages, hasMore: places.length > limit };
+  }
+
+  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files, threads and mentions. */
+  private withAttachments(roomId: string, messages: MessageView[]): MessageView[] {
+    const withFiles = this.files.withAttachments(this.reactions.attach(roomId, messages));
+    return this.mentions.attach(roomId, this.threads.attach(roomId, withFiles));
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -217,6 +262,22 @@ export class SqliteHistoryStore implements HistoryStore {
 
   async getUsersByEmail(email: string): Promise<UserView[]> {
     return this.getUsers(this.friendships.userIdsWithEmail(email));
+  }
+
+  async getFile(fileId: string): Promise<FileView | undefined> {
+    return this.files.get(fileId);
+  }
+
+  async getFileAudience(fileId: string, userId: string): Promise<FileAudience> {
+    return this.files.audienceOf(fileId, userId);
+  }
+
+  async listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]> {
+    return this.files.unsentFiles(options);
+  }
+
+  async listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]> {
+    return this.files.filesWithContent(uploadedBy, sha256);
   }
 
   async close(): Promise<void> {
@@ -252,7 +313,9 @@ export class SqliteHistoryStore implements HistoryStore {
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
     // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
-    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced') this.writeRoomMoves();
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded' && change.op !== 'mentionsAdded') {
+      this.writeRoomMoves();
+    }
     switch (change.op) {
       case 'userUpserted':
         this.sql.upsertUser.run(change);
@@ -271,6 +334,7 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.eraseUserEdits.run(change);
         this.sql.eraseUserMessages.run(change);
         this.reactions.userErased(change.userId);
+        this.files.erased(change.userId);
         return;
       case 'roomCreated':
         this.sql.insertRoom.run(change);
@@ -286,6 +350,7 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'messageInserted':
         this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        this.files.attached(change.roomId, change.seq, change.attachments);
         this.moveRoom(change.roomId, 0, 0, change.seq);
         return;
       case 'messageEdited': {
@@ -299,8 +364,15 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.deleteMessage.run({ ...change, seq });
         this.reactions.messageDeleted(change.roomId, seq);
         this.pins.messageDeleted(change.roomId, seq);
+        this.threads.messageDeleted(change.roomId, seq);
         return;
       }
+      case 'threadReplyAdded':
+        this.threads.replyAdded(change);
+        return;
+      case 'mentionsAdded':
+        this.mentions.added(change);
+        return;
       case 'messagePinned':
         this.pins.pinned(change);
         return;
@@ -325,6 +397,12 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'friendshipChanged':
         this.friendships.apply(change);
+        return;
+      case 'fileRecorded':
+        this.files.recorded(change);
+        return;
+      case 'fileDiscarded':
+        this.files.discarded(change);
         return;
       default:
         unreachable(change);
