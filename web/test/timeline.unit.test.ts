@@ -36,6 +36,17 @@ describe('a room timeline', () => {
     expect(timeline.lastSeq).toBe(3);
   });
 
+  it("counts a live reply on its thread's root", () => {
+    let timeline = withPage(EMPTY_TIMELINE, { messages: [message(1)] }, false);
+    const reply: ChatEventFrame = {
+      type: 'chat.event', roomId: 'r', seq: 2, event: 'MessageSent',
+      data: { ...facts, messageId: 'r.2', senderId: 'u-b', text: 'me too', replyTo: 'r.1', threadId: 'r.1' },
+    };
+    timeline = withEvent(withEvent(timeline, reply), reply);
+    const [root] = timeline.entries;
+    expect(root?.kind === 'message' && root.message.replyCount).toBe(1);
+  });
+
   it('applies edits, deletes and membership notes by seq', () => {
     let timeline = withPage(EMPTY_TIMELINE, { messages: [message(1), message(2)] }, false);
     timeline = withEvent(timeline, { type: 'chat.event', roomId: 'r', seq: 3, event: 'MessageEdited', data: { ...facts, messageId: 'r.1', text: 'better' } });

@@ -79,8 +79,12 @@ export function MessageItem({ message, quoted, pinned, canModerate, onThread }: 
             {quoted ? `${name(quoted.senderId)}: ${textOf(quoted)}` : 'a reply to an earlier message'}
           </blockquote>
         ) : null}
-        {message.threadId ? (
-          <button type="button" class="link small" onClick={() => onThread(message.threadId ?? message.messageId)}>
+        {message.replyCount ? (
+          <button type="button" class="link small thread-link" onClick={() => onThread(message.messageId)}>
+            {message.replyCount} {message.replyCount === 1 ? 'reply' : 'replies'}
+          </button>
+        ) : message.threadId ? (
+          <button type="button" class="link small thread-link" onClick={() => onThread(message.threadId ?? message.messageId)}>
             View thread
           </button>
         ) : null}

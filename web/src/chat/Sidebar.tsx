@@ -40,6 +40,11 @@ export function Sidebar() {
           )}
           <span class="room-title">{title}</span>
           {joinable ? <span class="muted small">join</span> : null}
+          {(room.mentionCount ?? 0) > 0 ? (
+            <span class="mention-badge" aria-label={`${room.mentionCount} mentioning you`}>
+              @
+            </span>
+          ) : null}
           {unread > 0 ? (
             <span class="unread" aria-label={`${unread} unread`}>
               {unread}

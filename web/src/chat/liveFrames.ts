@@ -14,7 +14,7 @@ export function applyFrame(store: ChatStore, frame: ServerFrame): void {
         store.need([frame.data.senderId]);
         clearTyping(store, frame.roomId, frame.data.senderId);
         if (frame.roomId === store.state.currentRoomId) store.markRead();
-        else if (frame.data.senderId !== store.state.me?.userId) bumpUnread(store, frame.roomId, frame.seq);
+        else if (frame.data.senderId !== store.state.me?.userId) bumpUnread(store, frame.roomId, frame.seq, frame.data.mentions?.includes(store.state.me?.userId ?? '') ?? false);
       }
       if (frame.event === 'MemberJoined' || frame.event === 'MemberLeft' || frame.event === 'MemberRemoved') {
         store.need([frame.data.userId]);
@@ -74,10 +74,17 @@ function clearTyping(store: ChatStore, roomId: string, userId: string): void {
   store.set({ typing: new Map(store.state.typing).set(roomId, next) });
 }
 
-function bumpUnread(store: ChatStore, roomId: string, seq: number): void {
+function bumpUnread(store: ChatStore, roomId: string, seq: number, mentionsMe: boolean): void {
   store.set({
     rooms: store.state.rooms.map((room) =>
-      room.roomId === roomId ? { ...room, unreadCount: (room.unreadCount ?? 0) + 1, headSeq: Math.max(room.headSeq, seq) } : room,
+      room.roomId === roomId
+        ? {
+            ...room,
+            unreadCount: (room.unreadCount ?? 0) + 1,
+            ...(mentionsMe ? { mentionCount: (room.mentionCount ?? 0) + 1 } : {}),
+            headSeq: Math.max(room.headSeq, seq),
+          }
+        : room,
     ),
   });
 }

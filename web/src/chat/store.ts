@@ -151,7 +151,7 @@ export class ChatStore {
         this.api.get<{ rooms: Room[] }>('/api/chat/rooms?scope=public&limit=100'),
       ]);
       const myIds = new Set(mine.rooms.map((room) => room.roomId));
-      const rooms = mine.rooms.map((room) => (room.roomId === this.state.currentRoomId ? { ...room, unreadCount: 0 } : room));
+      const rooms = mine.rooms.map((room) => (room.roomId === this.state.currentRoomId ? { ...room, unreadCount: 0, mentionCount: 0 } : room));
       this.set({ rooms, publicRooms: open.rooms.filter((room) => !myIds.has(room.roomId)) });
       // Every room of mine is followed, so unread counts, typing and presence stay live; rooms someone added me to
       // show up here on the next poll (no frame tells a user about a room they do not follow yet).
@@ -180,7 +180,7 @@ export class ChatStore {
     try {
       let { room } = await this.api.get<{ room: Room }>(path`/api/chat/rooms/${roomId}`);
       if (room.myRole === null && room.kind === 'public') ({ room } = await this.api.post<{ room: Room }>(path`/api/chat/rooms/${roomId}/join`));
-      this.upsertRoom({ ...room, unreadCount: 0 });
+      this.upsertRoom({ ...room, unreadCount: 0, mentionCount: 0 });
       const [page] = await Promise.all([
         this.api.get<MessagePage>(path`/api/chat/rooms/${roomId}/messages?limit=${PAGE}`),
         this.loadMembers(roomId),

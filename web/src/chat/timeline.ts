@@ -101,7 +101,10 @@ export function withEvent(timeline: Timeline, frame: ChatEventFrame): Timeline {
       };
       const known = timeline.entries.find((entry) => entry.seq === frame.seq);
       if (known?.kind === 'message') return { ...timeline, lastSeq };
-      return { ...timeline, lastSeq, entries: insert(timeline.entries, { kind: 'message', seq: frame.seq, message }) };
+      const withReply: Timeline = data.threadId
+        ? { ...timeline, entries: updateMessage(timeline, data.threadId, (root) => ({ ...root, replyCount: (root.replyCount ?? 0) + 1 })) }
+        : timeline;
+      return { ...timeline, lastSeq, entries: insert(withReply.entries, { kind: 'message', seq: frame.seq, message }) };
     }
     case 'MessageEdited': {
       const { data } = frame;

@@ -43,6 +43,8 @@ export interface Room {
   lastActivityAt: string;
   myRole: RoomRole | null;
   unreadCount?: number;
+  /** Messages after my read marker that mention me (threads and mentions, #17). */
+  mentionCount?: number;
   readSeq?: number;
 }
 
@@ -83,6 +85,8 @@ export interface Message {
   reactions: Reaction[];
   replyTo?: string;
   threadId?: string;
+  /** On a thread's root: its standing replies (#17). */
+  replyCount?: number;
   mentions?: string[];
   attachments?: Attachment[];
 }

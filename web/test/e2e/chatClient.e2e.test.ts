@@ -121,6 +121,11 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     // Quoted as the reply's link (servers with threads) or in its text (servers without): either way Bob sees what
     // it answers.
     await expect.poll(() => bob.locator('#messages li.message').filter({ hasText: 'hello Bob' }).textContent()).toContain('Bob Baker: hi Ann!');
+    // This server has threads (#17): the question counts its reply and opens the thread.
+    await expect.poll(() => bobsMessage.locator('.thread-link').textContent()).toBe('1 reply');
+    await bobsMessage.locator('.thread-link').click();
+    await expect.poll(() => ann.locator('#thread-panel .replies .text-plain').allTextContents()).toEqual(['hello Bob']);
+    await ann.click('#thread-panel button[aria-label="Close thread"]');
 
     await bobsMessage.locator('button[aria-label=React]').click();
     await bobsMessage.locator('button[aria-label="React with 🎉"]').click();
@@ -170,6 +175,12 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await dm.click();
     await expect.poll(() => texts(bob)).toEqual(['just between us']);
     await expect.poll(() => bob.textContent('#room-subtitle')).toBe('online');
+
+    // A mention in another room: Ann, reading the direct room, sees the lobby marked for her (#17).
+    await openRoom(bob, 'lobby');
+    await bob.fill('#composer [name=text]', '@ann have a look');
+    await bob.press('#composer [name=text]', 'Enter');
+    await expect.poll(() => ann.locator('#rooms li').filter({ hasText: 'lobby' }).locator('.mention-badge').count()).toBe(1);
   });
 
   it('shows a private room someone adds you to without a reload', async () => {
@@ -211,7 +222,7 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
 
   it('recovers after a network drop: what was said meanwhile appears once, in order', async () => {
     await openRoom(bob, 'lobby');
-    await expect.poll(() => texts(bob)).toEqual(['welcome, all', 'hi Ann!', 'message deleted']);
+    await expect.poll(() => texts(bob)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', '@ann have a look']);
     await proxy.cut();
     await expect.poll(() => bob.textContent('#status')).not.toBe('online');
     // By keyboard: a room is a button in the list; Enter opens it and the composer takes focus from there.
@@ -222,7 +233,7 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
       await ann.fill('#composer [name=text]', text);
       await ann.press('#composer [name=text]', 'Enter');
     }
-    await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', '@ann have a look', 'while you were out', 'and one more']);
     // Ann sees him go: the member list says when he was last seen.
     await ann.click('#room-members');
     const bobInList = ann.locator('#members li').filter({ hasText: 'Bob Baker' });
@@ -234,11 +245,11 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await expect.poll(() => bob.inputValue('#composer [name=text]')).toBe('am I back?');
     await proxy.restore();
     await expect.poll(() => bob.textContent('#status'), POLL).toBe('online');
-    await expect.poll(() => texts(bob), POLL).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more']);
+    await expect.poll(() => texts(bob), POLL).toEqual(['welcome, all', 'hi Ann!', 'message deleted', '@ann have a look', 'while you were out', 'and one more']);
     await expect.poll(() => bobInList.textContent(), POLL).toContain('online');
     await ann.click('#members-panel button[aria-label="Close members"]');
     await bob.press('#composer [name=text]', 'Enter');
-    await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', 'while you were out', 'and one more', 'am I back?']);
+    await expect.poll(() => texts(ann)).toEqual(['welcome, all', 'hi Ann!', 'message deleted', '@ann have a look', 'while you were out', 'and one more', 'am I back?']);
   });
 
   it('attaches files, searches and lists mentions where the server has them, and says so where it does not', async () => {
