@@ -18,10 +18,12 @@ export function Profile() {
     const data = new FormData(event.currentTarget instanceof HTMLFormElement ? event.currentTarget : undefined);
     const avatarUrl = String(data.get('avatarUrl') ?? '').trim();
     try {
+      // The address goes only when changed: an uploaded picture's is the service's own path, which the field rule
+      // (an absolute URL) would refuse if sent back as it is.
       const { user } = await store.api.patch<{ user: User }>('/api/users/me', {
         displayName: String(data.get('displayName') ?? ''),
         statusText: String(data.get('statusText') ?? ''),
-        avatarUrl: avatarUrl === '' ? null : avatarUrl,
+        ...(avatarUrl === (me?.avatarUrl ?? '') ? {} : { avatarUrl: avatarUrl === '' ? null : avatarUrl }),
       });
       store.session.updateUser(user);
       store.remember(user);
@@ -79,7 +81,7 @@ export function Profile() {
           </label>
           <label>
             Picture address <span class="muted small">(shown only when this service hosts it)</span>
-            <input name="avatarUrl" type="url" defaultValue={me.avatarUrl ?? ''} />
+            <input name="avatarUrl" inputMode="url" defaultValue={me.avatarUrl ?? ''} maxLength={2048} />
           </label>
           <label>
             Or upload a picture

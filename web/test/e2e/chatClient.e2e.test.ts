@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { Jimp } from 'jimp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, STRONG_PASSWORD } from '../../../test/support/httpClient.js';
@@ -299,6 +300,16 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     await ann.fill('#profile-form input[name=statusText]', 'on holiday');
     await ann.click('#profile-form button[type=submit]');
     await expect.poll(() => ann.textContent('#profile-message')).toBe('Saved.');
+    // A picture uploaded to the service (#16) shows wherever she appears, fetched with the token as a blob: URL.
+    const png = await new Jimp({ width: 64, height: 64, color: 0xd97706ff }).getBuffer('image/png');
+    await ann.setInputFiles('#profile-form input[type=file]', { name: 'me.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => ann.textContent('#profile-message')).toBe('Picture updated.');
+    await expect.poll(() => ann.locator('#nav-profile .avatar img').getAttribute('src')).toMatch(/^blob:/);
+    // Saving the profile again keeps the uploaded picture.
+    await ann.fill('#profile-form input[name=statusText]', 'back soon');
+    await ann.click('#profile-form button[type=submit]');
+    await expect.poll(() => ann.textContent('#profile-message')).toBe('Saved.');
+    await expect.poll(() => ann.locator('#nav-profile .avatar img').count()).toBe(1);
     await audit(ann, 'profile');
     await showRooms(bob);
     await bob.click('#nav-profile');
