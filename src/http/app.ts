@@ -61,7 +61,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     helmet({
       // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
       // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
-      // img-src blob:: the test page shows attached images it fetched with its token (issue #16) as blob: URLs; an
+      // img-src blob:: the browser client shows attached images it fetched with its token (issue #16) as blob: URLs; an
       // <img src> cannot send an Authorization header, and tokens never go in URLs.
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
     }),
