@@ -24,7 +24,7 @@ describe('/metrics', () => {
     await http.get('/api/chat/rooms/room-one', { token: alice.accessToken });
     await http.get('/api/chat/rooms/room-two', { token: alice.accessToken });
     await http.get('/no/such/path');
-    await http.get('/app.js');
+    await http.get('/favicon.ico');
 
     const response = await http.get('/metrics');
     expect(response.status).toBe(200);
