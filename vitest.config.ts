@@ -9,6 +9,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Two test files at a time even on two cores (vitest would run one: cores - 1): most files wait on Kafka, Redis,
+    // browsers or child processes rather than compute, and every suite keeps to topics, key prefixes and data
+    // folders of its own. TEST_WORKERS overrides it.
+    maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
+    reporters: ['default'],
   },
 });
