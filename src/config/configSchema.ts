@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assistantSettings } from './settings/assistantSettings.js';
 import { authSettings } from './settings/authSettings.js';
 import { eventLogSettings } from './settings/eventLogSettings.js';
 import { historyStoreSettings } from './settings/historyStoreSettings.js';
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   ...schemaRegistrySettings,
   ...historyStoreSettings,
   ...redisSettings,
+  ...assistantSettings,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
