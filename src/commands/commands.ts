@@ -87,6 +87,19 @@ export type LinkIdentity = z.infer<typeof linkIdentity>;
 export const unlinkIdentity = z.object({ type: z.literal('UnlinkIdentity'), userId: id, provider: id });
 export type UnlinkIdentity = z.infer<typeof unlinkIdentity>;
 
+/**
+ * An admin makes an account an assistant or changes its configuration (issue #19): the whole configuration, as the
+ * event carries it. The edge bounds the sizes; the decider owns the rules.
+ */
+export const configureAssistant = z.object({
+  type: z.literal('ConfigureAssistant'),
+  userId: id,
+  systemPrompt: text,
+  model: z.string().max(200),
+  allowedRoomIds: z.array(id).max(1000),
+});
+export type ConfigureAssistant = z.infer<typeof configureAssistant>;
+
 export const userCommand = z.discriminatedUnion('type', [
   registerUser,
   changeUserRole,
@@ -96,6 +109,7 @@ export const userCommand = z.discriminatedUnion('type', [
   changePassword,
   linkIdentity,
   unlinkIdentity,
+  configureAssistant,
 ]);
 export type UserCommand = z.infer<typeof userCommand>;
 

@@ -298,6 +298,25 @@ export interface IdentityReleased {
 }
 
 /**
+ * Stream `user-<id>`: an admin made the account an assistant (issue #19), or changed its configuration. Carries the
+ * whole configuration after the change, so the latest AssistantConfigured alone says what the assistant is. An
+ * account with one is of kind `assistant`: it answers, in the rooms it is a member of, the messages that mention it.
+ */
+export interface AssistantConfigured {
+  type: 'AssistantConfigured';
+  data: {
+    userId: string;
+    /** The instructions sent first with every question (the system message). */
+    systemPrompt: string;
+    /** The model's name at the provider; "" uses ASSISTANT_MODEL. */
+    model: string;
+    /** The rooms it answers in; empty: every room it is a member of. */
+    allowedRoomIds: string[];
+    configuredBy: string;
+  };
+}
+
+/**
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
@@ -337,7 +356,8 @@ export type ChatEvent =
   | IdentityLinked
   | IdentityUnlinked
   | IdentityClaimed
-  | IdentityReleased;
+  | IdentityReleased
+  | AssistantConfigured;
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -378,6 +398,7 @@ export const EVENT_CATEGORIES = {
   RoomTopicChanged: 'rooms',
   MessagePinned: 'rooms',
   MessageUnpinned: 'rooms',
+  AssistantConfigured: 'users',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

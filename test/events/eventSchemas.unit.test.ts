@@ -167,6 +167,11 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
       ]);
       return;
     }
+    case 'strings': {
+      expect(field.default, field.name).toBeUndefined();
+      expect(field.type, field.name).toEqual({ type: 'array', items: 'string' });
+      return;
+    }
     default: {
       const unhandled: never = spec;
       throw new Error(`no Avro expectation for field spec ${String(unhandled)}`);

@@ -21,6 +21,7 @@ export interface EnumSpec<S extends string = string> {
  * - 'optional boolean': absent means false (Avro: boolean defaulting to false);
  * - 'optional sealed': an optional SealedValue (Avro: ["null", SealedValue] defaulting to null);
  * - 'delivery markers': a DeliveryMarker[] (Avro: an array of DeliveryMarker records, userId string and seq long);
+ * - 'strings': a string[] (Avro: an array of strings);
  * - an EnumSpec: a union of string literals.
  */
 export type FieldSpec =
@@ -30,6 +31,7 @@ export type FieldSpec =
   | 'optional boolean'
   | 'optional sealed'
   | 'delivery markers'
+  | 'strings'
   | EnumSpec;
 
 /** The spec a field of type V must have; `never` for a type the table has no spec for, so it fails to compile. */
@@ -47,6 +49,8 @@ type SpecFor<V> = [V] extends [string]
         ? 'optional boolean'
         : [V] extends [DeliveryMarker[]]
           ? 'delivery markers'
+          : [V] extends [string[]]
+          ? 'strings'
           : [V] extends [object | undefined]
           ? 'optional sealed'
           : never;
@@ -83,6 +87,13 @@ const payloads: PayloadSpecs = {
   FriendRemoved: { removedBy: 'string', friendId: 'string' },
   IdentityLinked: { userId: 'string', provider: 'string', subject: 'string' },
   IdentityUnlinked: { userId: 'string', provider: 'string', subject: 'string' },
+  AssistantConfigured: {
+    userId: 'string',
+    systemPrompt: 'string',
+    model: 'string',
+    allowedRoomIds: 'strings',
+    configuredBy: 'string',
+  },
   IdentityClaimed: { provider: 'string', subject: 'string', userId: 'string' },
   IdentityReleased: { provider: 'string', subject: 'string', userId: 'string' },
   AuditLogRead: {

@@ -245,6 +245,11 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: friends({ type: 'RemoveFriend', userId: alice, otherUserId: bob }),
       then: ['FriendRemoved'],
     },
+    ConfigureAssistant: {
+      given: [register(bob, bob)],
+      when: user(admin, { type: 'ConfigureAssistant', userId: bob, systemPrompt: 'Be brief.', model: '', allowedRoomIds: [] }),
+      then: ['AssistantConfigured'],
+    },
   };
 }
 

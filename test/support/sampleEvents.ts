@@ -350,6 +350,15 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(29),
     data: { roomId: 'r-general', messageId: 'r-general.5', unpinnedBy: 'u-alice' },
   },
+  AssistantConfigured: {
+    type: 'AssistantConfigured',
+    eventId: 'evt-assistant-1',
+    streamId: 'user-u-helper',
+    streamVersion: 2,
+    previousHash: 'a'.repeat(64),
+    metadata: metadata(45, 'u-admin'),
+    data: { userId: 'u-helper', systemPrompt: 'Answer briefly.', model: 'gpt-4o-mini', allowedRoomIds: ['r-general'], configuredBy: 'u-admin' },
+  },
 };
 
 export interface SampleOverrides<T extends ChatEventType> {

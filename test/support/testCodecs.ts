@@ -90,6 +90,8 @@ function passes(spec: FieldSpec, value: unknown): boolean {
         Array.isArray(value) &&
         value.every((marker: unknown) => isObject(marker) && typeof marker.userId === 'string' && Number.isSafeInteger(marker.seq))
       );
+    case 'strings':
+      return Array.isArray(value) && value.every((item: unknown) => typeof item === 'string');
     default: {
       const unhandled: never = spec;
       throw new Error(`no JSON check for field spec ${String(unhandled)}`);

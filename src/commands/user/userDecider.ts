@@ -1,6 +1,7 @@
 import type {
   ChangePassword,
   ChangeUserRole,
+  ConfigureAssistant,
   ErasePersonalData,
   LinkIdentity,
   RegisterUser,
@@ -13,6 +14,7 @@ import type { DecisionContext, Decider } from '../decider.js';
 import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
+import { normaliseAssistantConfig, sameAssistantConfig, type AssistantConfig } from './assistantConfig.js';
 import { normaliseDisplayName, profileFieldProblem, sameProfile, type Profile, type ProfileField } from './profileRules.js';
 
 // The `user-<id>` stream: the account, its service-wide role, its profile (display name, status text, avatar) and
@@ -35,6 +37,8 @@ export type UserState =
       readonly hasPassword: boolean;
       /** The identities at sign-in providers linked to the account, at most one per provider (issue #18). */
       readonly identities: readonly ProviderIdentity[];
+      /** Set once an admin made the account an assistant (issue #19): its kind is then `assistant`. */
+      readonly assistant: AssistantConfig | null;
     };
 
 export const initialUserState = (): UserState => ({ registered: false });
@@ -52,6 +56,7 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         erased: false,
         hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
         identities: [],
+        assistant: null,
       };
     case 'UserRoleChanged':
       return state.registered ? { ...state, role: event.data.role } : state;
@@ -73,6 +78,10 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
       return state.registered
         ? { ...state, identities: state.identities.filter((held) => !sameIdentity(held, event.data)) }
         : state;
+    case 'AssistantConfigured': {
+      const { systemPrompt, model, allowedRoomIds } = event.data;
+      return state.registered ? { ...state, assistant: { systemPrompt, model, allowedRoomIds } } : state;
+    }
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
@@ -206,6 +215,23 @@ function unlinkIdentity(command: UnlinkIdentity, state: UserState, context: Deci
   return [{ type: 'IdentityUnlinked', data: { userId: user.userId, provider: held.provider, subject: held.subject } }];
 }
 
+/**
+ * An admin makes the account an assistant or changes its configuration; nothing is appended when it would not change.
+ * An erased account stays closed, as an assistant too.
+ */
+function configureAssistant(command: ConfigureAssistant, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireAdmin(command, context);
+  const user = requireOpen(command, state);
+  const next = normaliseAssistantConfig(command);
+  if (user.assistant !== null && sameAssistantConfig(next, user.assistant)) return [];
+  return [
+    {
+      type: 'AssistantConfigured',
+      data: { userId: user.userId, ...next, allowedRoomIds: [...next.allowedRoomIds], configuredBy: context.actor.userId },
+    },
+  ];
+}
+
 /** A registered account whose personal data was not erased: an erased account is closed for good. */
 function requireOpen(command: UserCommand, state: UserState): Extract<UserState, { registered: true }> {
   const user = requireRegistered(command, state);
@@ -233,6 +259,8 @@ function describe(command: UserCommand): string {
     case 'LinkIdentity':
     case 'UnlinkIdentity':
       return 'change the identities linked to their account';
+    case 'ConfigureAssistant':
+      return 'configure an assistant';
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
@@ -258,6 +286,8 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return linkIdentity(command, state, context);
     case 'UnlinkIdentity':
       return unlinkIdentity(command, state, context);
+    case 'ConfigureAssistant':
+      return configureAssistant(command, state, context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);

@@ -85,6 +85,15 @@ export class AvroRecordReader {
     return value.map((item: unknown, index) => AvroRecordReader.of(item, `${this.path}.${name}[${index}]`));
   }
 
+  /** An array of strings. */
+  strings(name: string): string[] {
+    const value: unknown = Reflect.get(this.value, name);
+    if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
+      throw this.wrongType(name, 'an array of strings');
+    }
+    return value;
+  }
+
   private wrongType(name: string, expected: string): EventDecodeError {
     return new EventDecodeError(`${this.path}.${name} is not ${expected}`);
   }

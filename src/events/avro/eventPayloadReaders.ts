@@ -73,6 +73,16 @@ export const payloadReaders: PayloadReaders = {
     type: 'IdentityLinked',
     data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },
   }),
+  AssistantConfigured: (d) => ({
+    type: 'AssistantConfigured',
+    data: {
+      userId: d.string('userId'),
+      systemPrompt: d.string('systemPrompt'),
+      model: d.string('model'),
+      allowedRoomIds: d.strings('allowedRoomIds'),
+      configuredBy: d.string('configuredBy'),
+    },
+  }),
   IdentityUnlinked: (d) => ({
     type: 'IdentityUnlinked',
     data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },

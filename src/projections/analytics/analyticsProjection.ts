@@ -92,6 +92,7 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'FriendRemoved':
     case 'IdentityLinked':
     case 'IdentityUnlinked':
+    case 'AssistantConfigured':
     case 'IdentityClaimed':
     case 'IdentityReleased':
       return [];

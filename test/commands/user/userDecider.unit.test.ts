@@ -58,6 +58,7 @@ describe('evolve', () => {
       erased: false,
       hasPassword: true,
       identities: [],
+      assistant: null,
     });
   });
 });
@@ -131,6 +132,7 @@ describe('ErasePersonalData', () => {
       erased: true,
       hasPassword: true,
       identities: [],
+      assistant: null,
     });
   });
 });
