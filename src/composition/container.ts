@@ -34,6 +34,7 @@ import { limiterFactory } from './rateLimiters.js';
 import { bindEventLog } from './eventLogBindings.js';
 import { bindEndpoints } from './endpointBindings.js';
 import { bindGateway } from './gatewayBindings.js';
+import { bindAssistants } from './assistantBindings.js';
 import { dataFile, unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { bindViews } from './viewBindings.js';
@@ -246,6 +247,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.readiness).toConstantValue(readiness);
   bindEndpoints(container, config, readiness);
   bindGateway(container, config, logger);
+  bindAssistants(container, config, logger);
   return container;
 }
 

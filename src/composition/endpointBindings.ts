@@ -12,6 +12,7 @@ import { receiptRoutes } from '../http/routes/receiptRoutes.js';
 import type { ReadinessChecks } from '../observability/readiness.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
+import { assistantEndpoints } from './assistantBindings.js';
 import { auditEndpoints } from './auditBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
@@ -40,6 +41,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
+          ...(await assistantEndpoints(context)),
         ]
       : []),
   ]);

@@ -139,6 +139,22 @@ const chatError = z
     details: z.record(z.string(), z.unknown()).optional(),
   })
   .meta({ description: 'A frame was refused or failed; `ref` names it when the client gave it an id.' });
+const chatStream = z
+  .object({
+    type: z.literal('chat.stream'),
+    roomId: id,
+    streamId: id.meta({ description: 'One answer: every piece of it carries the same id.' }),
+    replyTo: id.meta({ description: 'The question: the message the answer replies to.' }),
+    senderId: id.meta({ description: 'The assistant.' }),
+    delta: z.string().meta({
+      description: 'The next piece of the answer, in order; to a subscriber who joined mid-answer, the first frame holds the text so far.',
+    }),
+    done: z.boolean().meta({ description: 'The last frame of the answer: with messageId and seq when stored, with error when it failed.' }),
+    messageId: id.optional().meta({ description: 'Set when done: the stored answer (an ordinary MessageSent).' }),
+    seq: seq.optional().meta({ description: 'Set when done: the stored answer\'s seq.' }),
+    error: errorCode.optional().meta({ description: 'Set when done without a message: AI_ERROR or AI_TIMEOUT; nothing was stored.' }),
+  })
+  .meta({ description: 'A piece of an assistant\'s answer streaming in a subscribed room (issue #19); never in the log.' });
 const ping = z.object({ type: z.literal('ping') }).meta({ description: 'Heartbeat: answer with pong, or be dropped.' });
 
 export const serverFrameSchema = z.discriminatedUnion('type', [
@@ -152,6 +168,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   presence,
   chatError,
   ping,
+  chatStream,
 ]);
 
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
@@ -173,6 +190,7 @@ export const SERVER_FRAME_SCHEMAS: { readonly [T in ServerFrameType]: z.ZodType<
   presence,
   'chat.error': chatError,
   ping,
+  'chat.stream': chatStream,
 };
 
 function isServerFrameType(key: string): key is ServerFrameType {
