@@ -12,7 +12,7 @@ const LAYERS = [
   ['support', 'domain', 'redis'],
   ['config'],
   ['events', 'ratelimit', 'presence'],
-  ['eventlog', 'auth'],
+  ['eventlog', 'auth', 'files'],
   ['privacy', 'observability'],
   ['projections'],
   ['commands', 'queries', 'analysis'],
@@ -49,6 +49,7 @@ const PURE_CORE = [
   '^src/events/(chatEvents|envelope|eventGuards|hashChain)\\.ts$',
   '^src/projections/history/historyChanges\\.ts$',
   '^src/projections/analytics/analyticsProjection\\.ts$',
+  '^src/files/(fileTypes|imageDimensions|fileKeys)\\.ts$',
 ];
 
 const ADAPTERS_AND_TRANSPORTS = [

@@ -1,6 +1,8 @@
 // A small test client for the chat service (no framework, no build step). It talks to the public contract only:
 // REST under /api for accounts, rooms and history, and the WebSocket at /ws for live events, sends and typing.
-// Everything user-provided is rendered with textContent, never as HTML.
+// Everything user-provided is rendered with textContent, never as HTML. Files (issue #16) are uploaded with
+// multipart POST /api/files and fetched with the access token into blob: URLs (an <img src> cannot send the token,
+// and tokens never go in URLs); the page's CSP allows img-src 'self' data: blob: and no inline script.
 
 const $ = (selector) => document.querySelector(selector);
 const session = {
@@ -13,6 +15,8 @@ let socket;
 let reconnectDelay = 500;
 let current; // { roomId, lastSeq, messages: Map<seq, li> }
 let lastTypingSent = 0;
+let attached = []; // files uploaded for the next message: [{fileId, name}]
+const blobUrls = new Map(); // file url -> blob: URL, fetched once per page
 const typingTimers = new Map();
 
 async function api(method, path, body, retried = false) {
@@ -92,10 +96,92 @@ $('#new-room').addEventListener('submit', async (event) => {
 $('#composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = event.target.elements.text;
-  if (!current || !input.value.trim()) return;
-  send({ type: 'chat.send', roomId: current.roomId, text: input.value, clientMessageId: crypto.randomUUID() });
+  if (!current || (!input.value.trim() && attached.length === 0)) return;
+  const frame = { type: 'chat.send', roomId: current.roomId, text: input.value, clientMessageId: crypto.randomUUID() };
+  if (attached.length > 0) frame.attachments = attached.map((file) => file.fileId);
+  send(frame);
   input.value = '';
+  attached = [];
+  $('#attached').textContent = '';
 });
+
+$('#composer').elements.file.addEventListener('change', async (event) => {
+  const [chosen] = event.target.files;
+  event.target.value = '';
+  if (!chosen) return;
+  $('#room-error').textContent = '';
+  $('#attached').textContent = `uploading ${chosen.name}…`;
+  try {
+    const { file } = await upload(chosen);
+    attached.push(file);
+    $('#attached').textContent = attached.map((one) => one.name).join(', ');
+  } catch (error) {
+    $('#attached').textContent = attached.map((one) => one.name).join(', ');
+    $('#room-error').textContent = `${error.code ?? 'ERROR'}: ${error.message}`;
+  }
+});
+
+/** One file as multipart/form-data, part `file`: the server sniffs its type from the bytes. */
+async function upload(file, retried = false) {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const response = await fetch('/api/files', { method: 'POST', headers: { authorization: `Bearer ${session.accessToken}` }, body: form });
+  const data = await response.json();
+  if (response.status === 401 && !retried && (await refresh())) return upload(file, true);
+  if (!response.ok) throw Object.assign(new Error(data?.error?.message ?? response.statusText), { code: data?.error?.code });
+  return data;
+}
+
+/** A file's bytes as a blob: URL, fetched with the token (once per URL). */
+async function blobUrlOf(url) {
+  if (!blobUrls.has(url)) {
+    blobUrls.set(
+      url,
+      fetch(url, { headers: { authorization: `Bearer ${session.accessToken}` } }).then(async (response) => {
+        if (!response.ok) throw new Error(`${response.status}`);
+        return URL.createObjectURL(await response.blob());
+      }),
+    );
+  }
+  return blobUrls.get(url);
+}
+
+/** A message's files: images as their thumbnails (click for the full image), other files as download links. */
+function renderAttachments(item, attachments) {
+  item.querySelector('.files')?.remove();
+  if (!attachments || attachments.length === 0) return;
+  const box = document.createElement('div');
+  box.className = 'files';
+  for (const file of attachments) {
+    if (file.erased) {
+      const gone = document.createElement('span');
+      gone.className = 'muted';
+      gone.textContent = '[file erased]';
+      box.append(gone);
+    } else if (file.thumbnailUrl) {
+      const image = document.createElement('img');
+      image.alt = file.name;
+      image.className = 'attachment';
+      if (file.width && file.height) Object.assign(image, { width: Math.min(320, file.width) });
+      blobUrlOf(file.thumbnailUrl).then((src) => (image.src = src)).catch(() => (image.alt = `${file.name} (unavailable)`));
+      image.addEventListener('click', () => blobUrlOf(file.url).then((src) => window.open(src, '_blank', 'noopener')));
+      box.append(image);
+    } else {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.textContent = `📄 ${file.name} (${Math.ceil(file.size / 1024)} KiB)`;
+      link.addEventListener('click', async (event) => {
+        event.preventDefault();
+        const save = document.createElement('a');
+        save.href = await blobUrlOf(file.url);
+        save.download = file.name;
+        save.click();
+      });
+      box.append(link);
+    }
+  }
+  item.append(box);
+}
 
 $('#composer').elements.text.addEventListener('input', () => {
   const now = Date.now();
@@ -269,6 +355,7 @@ function showMessage(message) {
     : message.erased
       ? '[erased]'
       : message.text + (message.editedAt ? ' (edited)' : '');
+  renderAttachments(item, message.deleted ? [] : message.attachments);
   current.lastSeq = Math.max(current.lastSeq, message.seq);
   $('#messages').scrollTop = $('#messages').scrollHeight;
 }
@@ -340,7 +427,14 @@ function onRoomEvent(frame) {
   const { data } = frame;
   switch (frame.event) {
     case 'MessageSent':
-      showMessage({ seq: frame.seq, senderId: data.senderId, text: data.text, deleted: data.text === null, erased: data.erased === true });
+      showMessage({
+        seq: frame.seq,
+        senderId: data.senderId,
+        text: data.text,
+        deleted: data.text === null,
+        erased: data.erased === true,
+        attachments: data.attachments,
+      });
       markRead();
       break;
     case 'MessageEdited':
@@ -349,6 +443,7 @@ function onRoomEvent(frame) {
       const item = current.messages.get(seq);
       if (item) {
         item.classList.toggle('deleted', frame.event === 'MessageDeleted');
+        if (frame.event === 'MessageDeleted') renderAttachments(item, []);
         item.querySelector('.text').textContent =
           frame.event === 'MessageDeleted' ? 'message deleted' : data.erased ? '[erased]' : `${data.text} (edited)`;
       }

@@ -55,6 +55,7 @@ export async function exportRoom(request: ExportRequest, deps: ExportDeps): Prom
   const out = createWriteStream(path.join(request.outputDir, EVENTS_FILE), { flags: 'wx' });
   const byType: Record<string, number> = {};
   const schemaIds = new Set<number>();
+  const attachments: NonNullable<ExportManifest['attachments']> = [];
   let total = 0;
   let anchorHash: string | null = null;
   let finalHash: string | null = null;
@@ -69,6 +70,12 @@ export async function exportRoom(request: ExportRequest, deps: ExportDeps): Prom
       total += 1;
       byType[line.type] = (byType[line.type] ?? 0) + 1;
       schemaIds.add(stored.body.readUInt32BE(1));
+      if (event.type === 'MessageSent') {
+        for (const file of event.data.attachments ?? []) {
+          const { fileId, contentType, size, sha256 } = file;
+          attachments.push({ messageId: event.data.messageId, seq: event.streamVersion, fileId, contentType, size, sha256 });
+        }
+      }
       if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
     }
   }
@@ -90,6 +97,7 @@ export async function exportRoom(request: ExportRequest, deps: ExportDeps): Prom
     lastVersion: total === 0 ? null : (lastVersion ?? null),
     anchorHash,
     finalHash,
+    attachments,
     schemas,
   };
   await writeFile(path.join(request.outputDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });

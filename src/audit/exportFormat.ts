@@ -51,6 +51,22 @@ export const manifestSchema = z.strictObject({
   anchorHash: hash.nullable(),
   /** The hash of the last exported event: the end of the chain, to compare with the log. */
   finalHash: hash.nullable(),
+  /**
+   * Every file the exported messages carried (issue #16), in order: which message, and the file's SHA-256, so the
+   * bytes handed over with an export can be checked against the log. Absent in exports made before attachments.
+   */
+  attachments: z
+    .array(
+      z.strictObject({
+        messageId: z.string(),
+        seq: z.number().int().positive(),
+        fileId: z.string(),
+        contentType: z.string(),
+        size: z.number().int().nonnegative(),
+        sha256: hash,
+      }),
+    )
+    .optional(),
   /** The writer schema of every schema id in the bodies, so the export decodes without the service's registry. */
   schemas: z.record(z.string().regex(/^[0-9]+$/), z.string()),
 });

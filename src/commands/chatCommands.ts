@@ -14,6 +14,7 @@ import type { CommandExecutor, CommandMetadata, CommandResult } from './commandE
 import type { RoomCommand, UserCommand, UsernameCommand } from './commands.js';
 import type { DecisionContext, DomainLimits } from './decider.js';
 import type { UsernameLookAlikes } from './username/usernameLookAlikes.js';
+import type { FileCommands } from './files/fileCommands.js';
 
 export interface ChatCommandsDeps {
   log: EventLog;
@@ -29,6 +30,8 @@ export interface ChatCommandsDeps {
   waitForHistory: WaitForHistory;
   /** Whose username a new name looks like: accounts from before skeletons, and for display names anyone's. */
   lookAlikes: Pick<UsernameLookAlikes, 'assertNoLookAlike' | 'assertDisplayNameOf'>;
+  /** The facts a send needs about the files it attaches (issue #16); without it, attachments are refused. */
+  files?: Pick<FileCommands, 'attachmentFacts'>;
 }
 
 export interface CreateRoomInput {
@@ -158,24 +161,38 @@ export class ChatCommands {
    */
   async sendMessage(
     actor: AccessPrincipal,
-    input: { roomId: string; text: string; clientMessageId: string },
+    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[] },
     correlationId: string,
   ): Promise<{ message: MessageView; replayed: boolean }> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
     const earlier = await this.deps.log.findByCommandId(commandId);
     if (earlier.length === 0) await this.deps.sendLimiter.consume(actor.userId);
+    const fileIds = input.attachments ?? [];
+    // A retry returns the first message whatever it carries: its files were checked the first time.
+    const attachments = fileIds.length === 0 || earlier.length > 0 ? [] : await this.attachmentFacts(actor, fileIds);
     const result = await this.deps.rooms.execute(
       roomStreamId(input.roomId),
-      { type: 'SendMessage', roomId: input.roomId, text: input.text, clientMessageId: input.clientMessageId },
+      {
+        type: 'SendMessage',
+        roomId: input.roomId,
+        text: input.text,
+        clientMessageId: input.clientMessageId,
+        ...(attachments.length > 0 ? { attachments } : {}),
+      },
       this.context(actor),
       { commandId, correlationId },
     );
     // The decider did not see a replayed command, so its text rule is applied here, with the decider's own codes.
-    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength);
+    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength, { allowEmpty: fileIds.length > 0 });
     const sent = result.events.find((event) => event.type === 'MessageSent');
     if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
     await this.settle(result);
     return { message: await this.message(sent.data.roomId, sent.streamVersion), replayed: result.replayed };
+  }
+
+  private async attachmentFacts(actor: AccessPrincipal, fileIds: string[]) {
+    if (!this.deps.files) throw new NotFoundError('NO_FILE', 'this process takes no files', { fileId: fileIds[0] });
+    return this.deps.files.attachmentFacts(actor, fileIds);
   }
 
   async editMessage(actor: AccessPrincipal, messageId: string, text: string, correlationId: string): Promise<MessageView> {

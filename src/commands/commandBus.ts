@@ -165,6 +165,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     audit: bus('audit'),
     friendships: bus('friendships'),
     identities: bus('identities'),
+    files: bus('files'),
     connect: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

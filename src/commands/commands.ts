@@ -69,6 +69,11 @@ export const updateProfile = z.object({
   statusText: text.optional(),
   /** null removes the avatar. */
   avatarUrl: text.nullable().optional(),
+  /**
+   * An avatar the user uploaded (issue #16): the edge stored it (so the actor is its uploader and it is an image)
+   * and `avatarUrl` is its service URL; null or absent with a new `avatarUrl` means the avatar is not a file.
+   */
+  avatarFileId: id.nullable().optional(),
 });
 export type UpdateProfile = z.infer<typeof updateProfile>;
 
@@ -140,7 +145,37 @@ export type RemoveMember = z.infer<typeof removeMember>;
 export const changeMemberRole = z.object({ type: z.literal('ChangeMemberRole'), roomId: id, userId: id, role: memberRole });
 export type ChangeMemberRole = z.infer<typeof changeMemberRole>;
 
-export const sendMessage = z.object({ type: z.literal('SendMessage'), roomId: id, text, clientMessageId: id });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const contentType = z.string().min(1).max(200);
+const byteCount = z.number().int().nonnegative();
+
+/**
+ * One file to attach, with the facts the room decider needs about it (issue #16). The edge looked the file up in the
+ * history view: it exists and its bytes are there (else NO_FILE before any command), who uploaded it, and whether the
+ * actor may read it now (a reader of a room it was sent to: a forward). The decider owns the rule.
+ */
+export const attachmentFacts = z.object({
+  fileId: id,
+  name: z.string().max(1000),
+  contentType,
+  size: byteCount,
+  sha256,
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  thumbnail: z.boolean(),
+  uploadedBy: id,
+  readableByActor: z.boolean(),
+});
+export type AttachmentFacts = z.infer<typeof attachmentFacts>;
+
+/** `attachments` (1 to 10 files) may come with an empty text; without them the text must say something. */
+export const sendMessage = z.object({
+  type: z.literal('SendMessage'),
+  roomId: id,
+  text,
+  clientMessageId: id,
+  attachments: z.array(attachmentFacts).max(10).optional(),
+});
 export type SendMessage = z.infer<typeof sendMessage>;
 
 export const editMessage = z.object({ type: z.literal('EditMessage'), roomId: id, seq, text });
@@ -307,6 +342,32 @@ export type ReleaseIdentity = z.infer<typeof releaseIdentity>;
 export const identityCommand = z.discriminatedUnion('type', [claimIdentity, releaseIdentity]);
 export type IdentityCommand = z.infer<typeof identityCommand>;
 
+// ---- file-<fileId>: one uploaded file (issue #16) ----
+
+/**
+ * Record an upload whose bytes the edge has stored (sniffed, hashed, images re-encoded, a thumbnail made). The
+ * actor is the uploader; the file id was chosen at the edge.
+ */
+export const recordFileUpload = z.object({
+  type: z.literal('RecordFileUpload'),
+  fileId: id,
+  name: z.string().max(1000),
+  contentType,
+  size: byteCount,
+  sha256,
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  thumbnail: z.boolean(),
+});
+export type RecordFileUpload = z.infer<typeof recordFileUpload>;
+
+/** The sweeper (`system:files`) removes an upload nobody sent in time; its bytes are deleted after this is recorded. */
+export const discardFile = z.object({ type: z.literal('DiscardFile'), fileId: id });
+export type DiscardFile = z.infer<typeof discardFile>;
+
+export const fileCommand = z.discriminatedUnion('type', [recordFileUpload, discardFile]);
+export type FileCommand = z.infer<typeof fileCommand>;
+
 export type ChatCommand =
   | UsernameCommand
   | UserCommand
@@ -315,4 +376,5 @@ export type ChatCommand =
   | DeliveriesCommand
   | AuditCommand
   | FriendCommand
-  | IdentityCommand;
+  | IdentityCommand
+  | FileCommand;

@@ -10,9 +10,14 @@ export interface DomainLimits {
   maxRoomMembers: number;
   /** Maximum room name length in characters. Default 100. */
   maxRoomNameLength: number;
+  /** Maximum files one message carries (MAX_ATTACHMENTS_PER_MESSAGE, issue #16). Default 10; absent means 10. */
+  maxAttachments?: number;
 }
 
 export const DEFAULT_LIMITS: DomainLimits = { maxMessageLength: 1000, maxRoomMembers: 100, maxRoomNameLength: 100 };
+
+/** The most files a message may carry, whatever the configuration says (API.md: 1..10). */
+export const MAX_ATTACHMENTS = 10;
 
 export interface DecisionContext {
   /** Who issued the command, with their global role (admins may moderate any room). */

@@ -6,6 +6,7 @@ import type { PrepareState } from './commandExecutor.js';
 import {
   auditCommand,
   deliveriesCommand,
+  fileCommand,
   friendCommand,
   identityCommand,
   receiptCommand,
@@ -15,6 +16,7 @@ import {
   type AuditCommand,
   type ChatCommand,
   type DeliveriesCommand,
+  type FileCommand,
   type FriendCommand,
   type IdentityCommand,
   type ReceiptCommand,
@@ -24,6 +26,7 @@ import {
 } from './commands.js';
 import type { Decider } from './decider.js';
 import { deliveriesDecider, type DeliveriesState } from './deliveries/deliveriesDecider.js';
+import { fileDecider, type FileState } from './files/fileDecider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
 import { identityDecider, type IdentityState } from './identity/identityDecider.js';
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
@@ -62,6 +65,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   friendships: { command: FriendCommand; state: FriendshipState };
   /** identity-<provider>-<subject digest> (issue #18) */
   identities: { command: IdentityCommand; state: IdentityState };
+  /** file-<fileId> (issue #16) */
+  files: { command: FileCommand; state: FileState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
@@ -90,4 +95,5 @@ export const STREAM_CATEGORIES: StreamCategories = {
   audit: { decider: auditDecider, commandSchema: auditCommand },
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
   identities: { decider: identityDecider, commandSchema: identityCommand },
+  files: { decider: fileDecider, commandSchema: fileCommand },
 };

@@ -79,7 +79,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         replicationFactor: kafka.replicationFactor,
         log,
         codec: await resolve(context, TOKENS.codec),
-        writers: processorWriters(log, { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS }),
+        writers: (reader) => processorWriters(reader, { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS }),
         ...(beforeEncode ? { beforeEncode } : {}),
         // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process
         // running both counts each command once per label.

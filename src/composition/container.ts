@@ -29,6 +29,7 @@ import { bindPrivacy } from './privacyBindings.js';
 import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
 import { bindOAuth } from './oauthBindings.js';
+import { bindFiles, fileCommandsOf } from './fileBindings.js';
 import { historyWait } from './historyWait.js';
 import { limiterFactory } from './rateLimiters.js';
 import { bindEventLog } from './eventLogBindings.js';
@@ -52,6 +53,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
     ...DEFAULT_LIMITS,
     maxMessageLength: config.limits.maxMessageLength,
     maxRoomMembers: config.limits.maxRoomMembers,
+    maxAttachments: config.files.maxAttachmentsPerMessage,
   };
 
   bind(TOKENS.config).toConstantValue(config);
@@ -179,6 +181,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindAccounts(container, limits);
   bindFriends(container, limits);
   bindOAuth(container, config, limits, jwtSecret);
+  bindFiles(container, config);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({
@@ -192,6 +195,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       ids: uuidGenerator,
       waitForHistory: await historyWait(context),
       lookAlikes: await usernameLookAlikesOf(context),
+      // Resolved when a send attaches files, so a process that never does opens no file store for it.
+      files: { attachmentFacts: async (actor, fileIds) => (await fileCommandsOf(context)).attachmentFacts(actor, fileIds) },
     });
   });
   bind(TOKENS.chatQueries).toDynamicValue(async (context) => new ChatQueries(await resolve(context, TOKENS.historyStore)));

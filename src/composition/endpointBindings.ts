@@ -14,6 +14,7 @@ import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
 import { assistantEndpoints } from './assistantBindings.js';
 import { auditEndpoints } from './auditBindings.js';
+import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
@@ -41,6 +42,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await friendEndpoints(context)),
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
+          ...(await fileEndpoints(context)),
           ...(await assistantEndpoints(context)),
         ]
       : []),

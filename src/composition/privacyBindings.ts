@@ -15,6 +15,8 @@ import { SealingEventLog } from '../privacy/sealingEventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { SqlitePersonalDataKeys } from '../privacy/sqlitePersonalDataKeys.js';
 import type { WaitForHistory } from '../projections/readYourWrites.js';
+import { uploaderPrefix } from '../files/fileKeys.js';
+import { fileStoreOf } from './fileBindings.js';
 import { historyWait } from './historyWait.js';
 import { resolve, TOKENS, type Token } from './tokens.js';
 
@@ -93,6 +95,8 @@ async function administration(
     clock: systemClock,
     ids: uuidGenerator,
     ...(waitForHistory ? { waitForHistory } : {}),
+    // The store alone, resolved at the erasure: the command line erases without a history view or a projector.
+    files: { eraseUploadsOf: async (userId: string) => (await fileStoreOf(context)).deletePrefix(uploaderPrefix(userId)) },
     // A process's Kafka index may still be filling (the command line's starts empty): read users once it holds
     // what the topic has.
     ...(kafka instanceof KafkaEventLog ? { catchUp: (streamId: string) => kafka.catchUpPartition(kafka.partitionOf(streamId)) } : {}),

@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { RoleServices } from '../roles/roleServices.js';
 import { get } from './container.js';
+import { FILE_TOKENS } from './fileBindings.js';
 import { TOKENS } from './tokens.js';
 
 /**
@@ -23,5 +24,6 @@ export function roleServices(container: Container): RoleServices {
     webSocketGateway: () => get(container, TOKENS.webSocketGateway),
     presenceService: () => get(container, TOKENS.presenceService),
     commandProcessor: () => get(container, TOKENS.commandProcessor),
+    fileSweeper: () => get(container, FILE_TOKENS.fileCommands),
   };
 }

@@ -82,6 +82,29 @@ export interface AppConfig {
     maxRoomMembers: number;
     maxBodyBytes: number;
   };
+  /** Files and images (issue #16): the store of their bytes and what may be uploaded. */
+  files: {
+    store:
+      | { kind: 'disk'; dir: string }
+      | {
+          kind: 's3';
+          endpoint: string | undefined;
+          region: string;
+          bucket: string;
+          accessKeyId: string;
+          secretAccessKey: string;
+          forcePathStyle: boolean;
+          keyPrefix: string;
+          createBucket: boolean;
+        };
+    maxFileBytes: number;
+    allowedTypes: string[];
+    maxImagePixels: number;
+    maxAttachmentsPerMessage: number;
+    uploadsPerDay: number;
+    uploadBytesPerDay: number;
+    unsentTtlSeconds: number;
+  };
   /** A connection that has not heartbeated for this long is offline (the gateway pings every 30 s). */
   presence: { ttlSeconds: number };
   receipts: { flushIntervalMs: number };
@@ -164,6 +187,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (raw.METRICS_OPEN === 'true' && raw.METRICS_TOKEN !== undefined) {
     throw new ConfigError(['METRICS_OPEN: cannot be true while METRICS_TOKEN is set']);
   }
+  // Half an S3 configuration would start on the disk store and lose every upload at the next deploy: refused.
+  if (raw.FILE_STORE === 's3') {
+    const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((key) => raw[key] === undefined);
+    if (missing.length > 0) throw new ConfigError(missing.map((key) => `${key}: required when FILE_STORE=s3`));
+  }
   const roles = configuredRoles(raw);
   const oracleProblems = raw.HISTORY_STORE === 'oracle' ? oracleSettingProblems(raw) : [];
   if (oracleProblems.length > 0) throw new ConfigError(oracleProblems);
@@ -231,6 +259,29 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxMessageLength: raw.MAX_MESSAGE_LENGTH,
       maxRoomMembers: raw.MAX_ROOM_MEMBERS,
       maxBodyBytes: raw.MAX_BODY_BYTES,
+    },
+    files: {
+      store:
+        raw.FILE_STORE === 's3' && raw.S3_BUCKET && raw.S3_ACCESS_KEY_ID && raw.S3_SECRET_ACCESS_KEY
+          ? {
+              kind: 's3',
+              endpoint: raw.S3_ENDPOINT,
+              region: raw.S3_REGION,
+              bucket: raw.S3_BUCKET,
+              accessKeyId: raw.S3_ACCESS_KEY_ID,
+              secretAccessKey: raw.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: raw.S3_FORCE_PATH_STYLE === 'true',
+              keyPrefix: raw.S3_KEY_PREFIX ?? '',
+              createBucket: raw.S3_CREATE_BUCKET === 'true',
+            }
+          : { kind: 'disk', dir: path.join(path.resolve(raw.DATA_DIR), 'files') },
+      maxFileBytes: raw.MAX_FILE_BYTES,
+      allowedTypes: raw.ALLOWED_FILE_TYPES,
+      maxImagePixels: raw.MAX_IMAGE_PIXELS,
+      maxAttachmentsPerMessage: raw.MAX_ATTACHMENTS_PER_MESSAGE,
+      uploadsPerDay: raw.UPLOADS_PER_USER_PER_DAY,
+      uploadBytesPerDay: raw.UPLOAD_BYTES_PER_USER_PER_DAY,
+      unsentTtlSeconds: raw.FILE_UNSENT_TTL_SECONDS,
     },
     presence: { ttlSeconds: raw.PRESENCE_TTL_SECONDS },
     receipts: { flushIntervalMs: raw.RECEIPT_FLUSH_INTERVAL_MS },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assistantSettings } from './settings/assistantSettings.js';
 import { authSettings } from './settings/authSettings.js';
 import { eventLogSettings } from './settings/eventLogSettings.js';
+import { filesSettings } from './settings/filesSettings.js';
 import { historyStoreSettings } from './settings/historyStoreSettings.js';
 import { httpSettings } from './settings/httpSettings.js';
 import { limitsSettings } from './settings/limitsSettings.js';
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   ...eventLogSettings,
   ...schemaRegistrySettings,
   ...historyStoreSettings,
+  ...filesSettings,
   ...redisSettings,
   ...assistantSettings,
 });

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'NO_ROOM'
   | 'NO_MESSAGE'
   | 'NO_USER'
+  // files and images (issue #16): a file the caller may not read answers like one that does not exist
+  | 'NO_FILE'
+  | 'NO_THUMBNAIL'
   // no pending friend request between the two in the direction the command needs; not friends (nothing to remove)
   | 'NO_FRIEND_REQUEST'
   | 'NOT_FRIENDS'
@@ -68,6 +71,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   // the request line (URL included) and headers together are over the HTTP server's limit (431)
   | 'HEADERS_TOO_LARGE'
+  // a Range header no byte of the file satisfies (416; issue #16's downloads)
+  | 'RANGE_NOT_SATISFIABLE'
   // rate (429)
   | 'RATE_LIMIT_EXCEEDED'
   // the rate-limit store (Redis) cannot be asked: the request is refused rather than let through unlimited

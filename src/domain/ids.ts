@@ -3,6 +3,12 @@
 export const userStreamId = (userId: string): string => `user-${userId}`;
 export const roomStreamId = (roomId: string): string => `room-${roomId}`;
 export const receiptsStreamId = (userId: string): string => `receipts-${userId}`;
+/** One uploaded file (commands/files/fileDecider.ts, issue #16). */
+export const fileStreamId = (fileId: string): string => `file-${fileId}`;
+/** Where clients fetch a file from this service: the download route (also an uploaded avatar's `avatarUrl`). */
+export const fileUrlOf = (fileId: string): string => `/api/files/${encodeURIComponent(fileId)}`;
+/** A file's thumbnail (images only). */
+export const thumbnailUrlOf = (fileId: string): string => `${fileUrlOf(fileId)}/thumbnail`;
 /** A room's delivery markers, every member's in one stream (commands/deliveries/deliveriesDecider.ts). */
 export const deliveriesStreamId = (roomId: string): string => `deliveries-${roomId}`;
 /** The claim stream of a username key: the normalised name, or its confusable skeleton (usernameSkeleton.ts). */

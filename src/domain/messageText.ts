@@ -115,11 +115,14 @@ function normaliseText(
  * Normalises a chat message: refuses lone surrogates, C0/C1 controls other than \n and \t, and bidi
  * override/embedding/isolate controls (INVALID_CONTENT); turns CR LF, CR, U+2028 and U+2029 into \n; strips
  * U+200B, U+2060 and U+FEFF; composes to NFC; trims Unicode whitespace; refuses text that is empty or only
- * invisible characters (EMPTY_CONTENT) and text longer than `maxLength` code points (MESSAGE_TOO_LONG).
+ * invisible characters (EMPTY_CONTENT; with `allowEmpty` it becomes "") and text longer than `maxLength` code
+ * points (MESSAGE_TOO_LONG).
  */
-export function normaliseMessageText(raw: string, maxLength: number): string {
+export function normaliseMessageText(raw: string, maxLength: number, options: { allowEmpty?: boolean } = {}): string {
   const result = normaliseText(raw, maxLength, { allowNewlineAndTab: true, collapseWhitespace: false });
   if (typeof result === 'string') return result;
+  // A message that carries files may say nothing besides them (issue #16): its text is then "".
+  if (options.allowEmpty === true && (result.reason === 'empty' || result.reason === 'invisible-only')) return '';
   switch (result.reason) {
     case 'lone-surrogate':
       throw new CommandRejectedError('INVALID_CONTENT', 'message text is not valid Unicode (lone surrogate)', {

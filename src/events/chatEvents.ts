@@ -54,7 +54,17 @@ export interface UserRoleChanged {
  */
 export interface ProfileUpdated {
   type: 'ProfileUpdated';
-  data: { userId: string; displayName: string; statusText: string; avatarUrl: string | null };
+  data: {
+    userId: string;
+    displayName: string;
+    statusText: string;
+    avatarUrl: string | null;
+    /**
+     * The avatar is a file the user uploaded (PUT /api/users/me/avatar, issue #16): `avatarUrl` is then its service URL
+     * `/api/files/<id>`, and anyone signed in may read it. null for none or an outside URL (and in events before it).
+     */
+    avatarFileId: string | null;
+  };
 }
 
 /**
@@ -102,6 +112,26 @@ export interface MemberRoleChanged {
   data: { roomId: string; userId: string; role: RoomRole; changedBy: string };
 }
 
+/**
+ * A file attached to a message, as the log records it (issue #16): what it is and its content hash, never its bytes.
+ * The name is part of what the sender sent: sealed with the sender's key like the text (`sealedNames`).
+ */
+export interface AttachmentRef {
+  fileId: string;
+  /** The file's name as shown; stored "" when the names are sealed. */
+  name: string;
+  /** Sniffed from the bytes when uploaded. */
+  contentType: string;
+  size: number;
+  /** SHA-256 (hex) of the stored bytes. */
+  sha256: string;
+  /** Pixels of an image; null for other files. */
+  width: number | null;
+  height: number | null;
+  /** The file has a thumbnail (images). */
+  thumbnail: boolean;
+}
+
 export interface MessageSent {
   type: 'MessageSent';
   /** The message's seq is the stream version of this event; messageId is derived from it (see ids.ts). */
@@ -115,6 +145,10 @@ export interface MessageSent {
     sealedText?: SealedValue;
     /** Read after the sender's key was destroyed: `text` reads "" and is gone for good. */
     erased?: boolean;
+    /** The files sent with the message (1 to 10), in the order given; absent when it carries none. */
+    attachments?: AttachmentRef[];
+    /** The attachments' names as stored: a JSON array sealed with the sender's key (then each `name` is stored ""). */
+    sealedNames?: SealedValue;
   };
 }
 
@@ -298,6 +332,44 @@ export interface IdentityReleased {
 }
 
 /**
+ * Stream `file-<fileId>` (issue #16): a user uploaded a file. The bytes are in the file store, under a key made from
+ * the uploader and the content hash; the log holds what they are. Images were decoded and re-encoded (so `sha256`,
+ * `size`, `width` and `height` describe the stored image, without its EXIF) and have a thumbnail.
+ */
+export interface FileUploaded {
+  type: 'FileUploaded';
+  data: {
+    fileId: string;
+    uploadedBy: string;
+    /** The name the browser gave (a hint only, shown to readers); sealed with the uploader's key. */
+    name: string;
+    /** Sniffed from the bytes, never the declared type or the name. */
+    contentType: string;
+    size: number;
+    /** SHA-256 (hex) of the stored bytes: the file's ETag and content address. */
+    sha256: string;
+    /** Pixels, for images; null for other files. */
+    width: number | null;
+    height: number | null;
+    /** A thumbnail (longest side at most 320 px) was stored beside the file: images only. */
+    thumbnail?: boolean;
+    /** The name as stored: sealed with the uploader's key (then `name` is stored empty). */
+    sealedName?: SealedValue;
+    /** Read after the uploader's key was destroyed: `name` reads "" and the bytes are deleted. */
+    erased?: boolean;
+  };
+}
+
+/**
+ * Stream `file-<fileId>`: an upload that was never sent nor made an avatar was removed after FILE_UNSENT_TTL_SECONDS;
+ * its bytes are deleted and nobody can attach it any more.
+ */
+export interface FileDiscarded {
+  type: 'FileDiscarded';
+  data: { fileId: string; discardedBy: string };
+}
+
+/**
  * Stream `user-<id>`: an admin made the account an assistant (issue #19), or changed its configuration. Carries the
  * whole configuration after the change, so the latest AssistantConfigured alone says what the assistant is. An
  * account with one is of kind `assistant`: it answers, in the rooms it is a member of, the messages that mention it.
@@ -320,7 +392,7 @@ export interface AssistantConfigured {
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities'] as const;
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 export type ChatEvent =
@@ -357,6 +429,8 @@ export type ChatEvent =
   | IdentityUnlinked
   | IdentityClaimed
   | IdentityReleased
+  | FileUploaded
+  | FileDiscarded
   | AssistantConfigured;
 export type ChatEventType = ChatEvent['type'];
 
@@ -398,6 +472,8 @@ export const EVENT_CATEGORIES = {
   RoomTopicChanged: 'rooms',
   MessagePinned: 'rooms',
   MessageUnpinned: 'rooms',
+  FileUploaded: 'files',
+  FileDiscarded: 'files',
   AssistantConfigured: 'users',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
@@ -415,6 +491,7 @@ export type DeliveriesEvent = EventOfCategory<'deliveries'>;
 export type AuditStreamEvent = EventOfCategory<'audit'>;
 export type FriendshipEvent = EventOfCategory<'friendships'>;
 export type IdentityStreamEvent = EventOfCategory<'identities'>;
+export type FileStreamEvent = EventOfCategory<'files'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
   return Object.hasOwn(EVENT_CATEGORIES, value);

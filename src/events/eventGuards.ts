@@ -23,3 +23,4 @@ export const asRoomEvent = eventsOfCategory('rooms');
 export const asUserStreamEvent = eventsOfCategory('users');
 export const asReceiptEvent = eventsOfCategory('receipts');
 export const asDeliveriesEvent = eventsOfCategory('deliveries');
+export const asFileStreamEvent = eventsOfCategory('files');

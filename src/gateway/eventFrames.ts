@@ -1,4 +1,5 @@
-import type { DeliveriesEvent, ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
+import { fileUrlOf, thumbnailUrlOf } from '../domain/ids.js';
+import type { AttachmentRef, DeliveriesEvent, ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
 
@@ -36,8 +37,17 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       return { ...frame, event: event.type, data: { roomId, userId, role, changedBy, ...facts } };
     }
     case 'MessageSent': {
-      const { roomId, messageId, senderId, text, clientMessageId, erased } = event.data;
-      const shown = { roomId, messageId, senderId, text: redactText ? null : text, clientMessageId, ...(erased ? { erased } : {}) };
+      const { roomId, messageId, senderId, text, clientMessageId, erased, attachments } = event.data;
+      const shown = {
+        roomId,
+        messageId,
+        senderId,
+        text: redactText ? null : text,
+        clientMessageId,
+        ...(erased ? { erased } : {}),
+        // A deleted message's files are not shown in a replay, like its text.
+        ...(attachments && attachments.length > 0 && !redactText ? { attachments: attachments.map(fileOfAttachment) } : {}),
+      };
       return { ...frame, event: event.type, data: { ...shown, ...facts } };
     }
     case 'MessageEdited': {
@@ -77,6 +87,21 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       return unknownEvent;
     }
   }
+}
+
+/** An attachment as the `file` shape (API.md): `url` and `thumbnailUrl` point at this service. */
+function fileOfAttachment(attachment: AttachmentRef) {
+  return {
+    fileId: attachment.fileId,
+    name: attachment.name,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    sha256: attachment.sha256,
+    ...(attachment.width === null ? {} : { width: attachment.width }),
+    ...(attachment.height === null ? {} : { height: attachment.height }),
+    url: fileUrlOf(attachment.fileId),
+    ...(attachment.thumbnail ? { thumbnailUrl: thumbnailUrlOf(attachment.fileId) } : {}),
+  };
 }
 
 /** The message a MessageSent or MessageEdited is about, or undefined for events that carry no text. */

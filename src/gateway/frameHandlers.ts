@@ -118,7 +118,12 @@ export class FrameHandlers {
   private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<void> {
     const { message } = await this.deps.commands.sendMessage(
       client.principal,
-      { roomId: frame.roomId, text: frame.text, clientMessageId: frame.clientMessageId },
+      {
+        roomId: frame.roomId,
+        text: frame.text,
+        clientMessageId: frame.clientMessageId,
+        ...(frame.attachments ? { attachments: frame.attachments } : {}),
+      },
       this.deps.ids.next(),
     );
     client.connection.sendFrame(

@@ -37,7 +37,19 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     .strictObject({ type: z.literal('room.unsubscribe'), id: frameId, roomId: id })
     .meta({ description: 'Stop receiving a room. Answered by room.unsubscribed.' }),
   z
-    .strictObject({ type: z.literal('chat.send'), id: frameId, roomId: id, text, clientMessageId })
+    .strictObject({
+      type: z.literal('chat.send'),
+      id: frameId,
+      roomId: id,
+      text,
+      clientMessageId,
+      attachments: z
+        .array(id)
+        .min(1)
+        .max(10)
+        .optional()
+        .meta({ description: 'Files uploaded with POST /api/files (yours, or ones you may read: a forward); `text` may then be ""' }),
+    })
     .meta({ description: 'Send a message; a retry with the same clientMessageId gets the first answer. Answered by chat.ack.' }),
   z
     .strictObject({ type: z.literal('chat.edit'), id: frameId, messageId: id, text })

@@ -31,6 +31,25 @@ const errorCode = z
 
 // ---- chat.event: one shape per room event, told apart by `event` ---------------------------------------------
 
+/** A file as clients see it (API.md `file`, issue #16); the REST document's File schema is the same shape. */
+export const fileShape = z
+  .object({
+    fileId: id,
+    name: z.string().meta({ description: 'The name the uploader gave (a hint); "" once erased' }),
+    contentType: z.string().meta({ description: 'Sniffed from the bytes when uploaded' }),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().meta({ description: 'SHA-256 (hex) of the bytes: the download\'s ETag' }),
+    width: z.number().int().positive().optional().meta({ description: 'Images only' }),
+    height: z.number().int().positive().optional().meta({ description: 'Images only' }),
+    url: z.string().meta({ description: 'GET it with the access token: /api/files/{fileId}' }),
+    thumbnailUrl: z.string().optional().meta({ description: 'Images only: longest side at most 320 px' }),
+    erased: z
+      .literal(true)
+      .optional()
+      .meta({ description: "Present when the uploader's personal data was erased: the bytes are gone (410)" }),
+  })
+  .meta({ description: 'A file: GET `url` (and `thumbnailUrl`) with the access token' });
+
 /** What every chat.event's data carries besides the event's own fields. */
 const eventFacts = {
   occurredAt: timestamp,
@@ -72,6 +91,7 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
     text: messageText,
     clientMessageId: id,
     erased,
+    attachments: z.array(fileShape).optional().meta({ description: 'The files sent with it (issue #16); absent for none' }),
   }),
   chatEvent('MessageEdited', 'A message was edited.', { roomId: id, messageId: id, text: messageText, editedBy: id, erased }),
   chatEvent('MessageDeleted', 'A message was deleted.', { roomId: id, messageId: id, deletedBy: id }),

@@ -47,7 +47,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     helmet({
       // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
       // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      // img-src blob:: the test page shows attached images it fetched with its token (issue #16) as blob: URLs; an
+      // <img src> cannot send an Authorization header, and tokens never go in URLs.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
     }),
   );
   app.use(requireHost);
@@ -58,6 +60,23 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       maxAge: 600,
     }),
   );
+  // Uploads (multipart, issue #16) read their own bodies, streamed, with their own limit (MAX_FILE_BYTES): they are
+  // mounted ahead of the JSON body parser and its MAX_BODY_BYTES. Ordered with the rest (ambiguity is checked there).
+  const ordered = byPrecedence(options.endpoints);
+  const mount = (endpoint: Endpoint): void => {
+    app[endpoint.method](endpoint.path, routeLabel(endpoint.path), async (req: Request, res: Response) => {
+      const principal = endpoint.auth ? await authenticateRequest(req, options.authenticate) : null;
+      await endpoint.handle(req, res, principal);
+    });
+  };
+  const uploads = ordered.filter((endpoint) => endpoint.upload !== undefined);
+  for (const endpoint of uploads) mount(endpoint);
+  // An upload path asked with another method is 405 here, before the JSON-only rule below would call its multipart
+  // body 415.
+  const uploadMethods = new MethodsByPath();
+  uploadMethods.mount((path, handler) => app.all(path, handler), uploads);
+  for (const { path } of uploads) app.all(path, uploadMethods.refuse);
+
   app.use(refuseDeclaredOversize(options.maxBodyBytes));
   app.use(requireJsonBodies);
   app.use(
@@ -90,12 +109,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   }
 
   // In path precedence, not list order: /api/users/search must never reach /api/users/:userId (routeOrder.ts).
-  for (const endpoint of byPrecedence(options.endpoints)) {
-    app[endpoint.method](endpoint.path, routeLabel(endpoint.path), async (req: Request, res: Response) => {
-      const principal = endpoint.auth ? await authenticateRequest(req, options.authenticate) : null;
-      await endpoint.handle(req, res, principal);
-    });
-  }
+  for (const endpoint of ordered) if (endpoint.upload === undefined) mount(endpoint);
 
   // Whatever no route took: 405 where the path is served with other methods, else 404 (after the static files).
   const methods = new MethodsByPath();

@@ -43,7 +43,11 @@ function badInputDescription(endpoint: Endpoint): string {
       [
         endpoint.params !== NO_PARAMS ? 'a path parameter that does not match (or is not percent-encoded UTF-8)' : undefined,
         endpoint.query !== NO_QUERY ? 'a query parameter that does not match, is repeated, or is unknown' : 'any query parameter',
-        endpoint.body !== NO_BODY ? 'a body that does not match' : 'a non-empty body',
+        endpoint.upload !== undefined
+          ? `a multipart body without a part named ${endpoint.upload.field}`
+          : endpoint.body !== NO_BODY
+            ? 'a body that does not match'
+            : 'a non-empty body',
       ]
         .filter((reason) => reason !== undefined)
         .join('; ') +
@@ -85,6 +89,17 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
         ...(linked ? { links: linked } : {}),
       };
     }
+    // Downloads: the bytes, in the media types the route may answer with (issue #16).
+    for (const [status, binary] of Object.entries(endpoint.binary ?? {})) {
+      responses[status] = {
+        description: binary.description,
+        headers: {
+          ETag: { description: 'the SHA-256 of the bytes, quoted', schema: { type: 'string' } },
+          'Content-Disposition': { description: '`attachment` for anything but an allowed image', schema: { type: 'string' } },
+        },
+        content: Object.fromEntries(binary.contentTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+      };
+    }
     registry.registerPath({
       method: endpoint.method,
       path: openApiPath(endpoint),
@@ -95,6 +110,25 @@ export function buildOpenApiDocument(endpoints: Endpoint[], info: { version: str
       request: {
         ...(endpoint.body !== NO_BODY
           ? { body: { required: isRequired(endpoint.body), content: { 'application/json': { schema: endpoint.body } } } }
+          : {}),
+        ...(endpoint.upload !== undefined
+          ? {
+              body: {
+                required: true,
+                content: {
+                  'multipart/form-data': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        [endpoint.upload.field]: { type: 'string', format: 'binary', description: endpoint.upload.description },
+                      },
+                      required: [endpoint.upload.field],
+                      additionalProperties: false,
+                    },
+                  },
+                },
+              },
+            }
           : {}),
         ...(endpoint.query !== NO_QUERY ? { query: objectSchema(endpoint.query) } : {}),
         ...(endpoint.params !== NO_PARAMS ? { params: objectSchema(endpoint.params) } : {}),

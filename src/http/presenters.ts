@@ -1,4 +1,5 @@
 import type { Account } from '../auth/authService.js';
+import { fileDto } from './fileResponses.js';
 import type { RoomRole } from '../events/chatEvents.js';
 import type {
   MemberView,
@@ -84,5 +85,9 @@ export function messageDto(message: MessageView) {
     // Only when true: the sender's personal data was erased, and `text` is "" for good.
     ...(message.erased ? { erased: true } : {}),
     reactions: message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds })),
+    // A deleted message shows no files, like no text.
+    ...(message.attachments && message.attachments.length > 0 && !message.deleted
+      ? { attachments: message.attachments.map(fileDto) }
+      : {}),
   };
 }

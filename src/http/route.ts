@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
@@ -10,6 +12,25 @@ export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 export interface RouteResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
+  /** Bytes to send as they are (a file download), instead of a JSON body; `headers` say what they are. */
+  stream?: Readable;
+}
+
+/**
+ * A `multipart/form-data` request with one file part (issue #16): the route reads it itself, streamed, and the
+ * app mounts it ahead of the JSON body parser and its size limit.
+ */
+export interface UploadSpec {
+  /** The part's name. */
+  field: 'file';
+  description: string;
+}
+
+/** A response whose body is bytes (a download), for the document: its media types. */
+export interface BinaryResponse {
+  description: string;
+  contentTypes: string[];
   headers?: Record<string, string>;
 }
 
@@ -38,6 +59,10 @@ interface RouteDocs {
   tags: string[];
   /** Documented responses by status; unlisted errors use the shared Error schema. */
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: Record<string, string> }>;
+  /** Set for a multipart upload (the body schema is then NO_BODY: the route reads the parts itself). */
+  upload?: UploadSpec;
+  /** Responses whose bodies are bytes, by status (downloads). */
+  binary?: Record<number, BinaryResponse>;
 }
 
 export interface RouteDefinition<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, Who>
@@ -98,7 +123,14 @@ function endpoint<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType,
       };
       const result = await handler(input);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.stream !== undefined) {
+        res.status(result.status);
+        // A client that goes away mid-download ends the pipeline; the store's stream is destroyed with it.
+        await pipeline(result.stream, res).catch((error: unknown) => {
+          if (!res.writableEnded && !res.headersSent) throw error;
+          res.destroy();
+        });
+      } else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     },
   };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { fileShape } from '../gateway/serverFrames.js';
 import { queryInteger, queryIntegerOr } from './queryInteger.js';
 import { MAX_PASSWORD_LENGTH, PASSWORD_CHARACTER_RULES, type PasswordPolicy } from '../auth/passwordPolicy.js';
 import { DISPLAY_NAME_MAX, normaliseDisplayName, profileFieldProblem } from '../commands/user/profileRules.js';
 import { MAX_ROOM_TOPIC_LENGTH } from '../domain/messageText.js';
-import { characterClassOf, MESSAGE_TEXT_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN, trimmedLengthPattern } from './textPatterns.js';
+import { characterClassOf, MESSAGE_TEXT_PATTERN, MESSAGE_TEXT_WITH_FILES_PATTERN, ROOM_NAME_PATTERN, ROOM_TOPIC_PATTERN, trimmedLengthPattern } from './textPatterns.js';
 
 // Request and response shapes of the REST API. The same schemas validate requests at the edge and generate the
 // OpenAPI document (openapi.ts), so the documentation cannot drift from what is enforced.
@@ -246,6 +247,9 @@ export const reactionSchema = z
   })
   .meta({ id: 'Reaction' });
 
+/** A file as answered by the upload (POST /api/files) and shown in messages: the `file` shape of API.md. */
+export const fileSchema = fileShape.meta({ id: 'File' });
+
 export const messageSchema = z
   .object({
     messageId: z.string(),
@@ -263,8 +267,10 @@ export const messageSchema = z
     reactions: z
       .array(reactionSchema)
       .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
+    attachments: z.array(fileSchema).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
   })
   .meta({ id: 'Message' });
+
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
@@ -296,14 +302,15 @@ export const editHistorySchema = z
  * normalised) are the room decider's (domain/messageText.ts), answered as EMPTY_CONTENT, INVALID_CONTENT or 413
  * MESSAGE_TOO_LONG; this only bounds the input, and the document states them.
  */
-function messageText(maxLength: number) {
+function messageText(maxLength: number, withFiles = false) {
   return z.string().max(20_000).meta({
-    minLength: 1,
+    minLength: withFiles ? 0 : 1,
     maxLength,
-    pattern: MESSAGE_TEXT_PATTERN,
+    pattern: withFiles ? MESSAGE_TEXT_WITH_FILES_PATTERN : MESSAGE_TEXT_PATTERN,
     description:
       `1 to ${maxLength} characters (code points) once normalised: trimmed, CR LF as LF, NFC. Something visible, ` +
-      'and no control character but tab and line breaks, no bidi control',
+      'and no control character but tab and line breaks, no bidi control' +
+      (withFiles ? '; may be "" (or only white space) when `attachments` are sent, else EMPTY_CONTENT' : ''),
   });
 }
 
@@ -312,7 +319,13 @@ export function sendBody(maxTextLength: number) {
   return z
     .strictObject({
       roomId: id,
-      text: messageText(maxTextLength),
+      text: messageText(maxTextLength, true),
+      attachments: z
+        .array(id)
+        .min(1)
+        .max(10)
+        .optional()
+        .meta({ description: 'file ids from POST /api/files: yours, or files you may read (a forward); at most MAX_ATTACHMENTS_PER_MESSAGE' }),
       clientMessageId: z
         .string()
         .min(1)

@@ -44,6 +44,12 @@ const LINE_SEPARATORS: readonly Range[] = [[0x2028, 0x2029]];
  */
 export const MESSAGE_TEXT_PATTERN = somethingVisible(without(union(CONTROLS, BIDI_CONTROLS), TAB_AND_LINE_BREAKS));
 
+/**
+ * A message text that carries files (issue #16): the same characters, but it may say nothing at all. Whether it may
+ * be empty depends on `attachments`, which a pattern cannot see: the room decider answers EMPTY_CONTENT.
+ */
+export const MESSAGE_TEXT_WITH_FILES_PATTERN = `^${characterClass(without(union(CONTROLS, BIDI_CONTROLS), TAB_AND_LINE_BREAKS), { negated: true })}*$`;
+
 /** A room name (normaliseRoomName): one line, no control character at all, no bidi control, something visible. */
 export const ROOM_NAME_PATTERN = somethingVisible(union(CONTROLS, BIDI_CONTROLS, LINE_SEPARATORS));
 

@@ -3,7 +3,9 @@
 // command processor, which encodes events itself, calls `seal` through its beforeEncode hook.
 //
 // Personal data: MessageSent.text and MessageEdited.text (the sender's key: only the sender edits a message) and
-// UserRegistered.email (the user's own key). Stored sealed, the plaintext field is left empty ("" or null).
+// UserRegistered.email (the user's own key), FileUploaded.name (the uploader's key: a file name is what a person
+// typed, issue #16). Stored sealed, the plaintext field is left empty ("" or null). A MessageSent with attachments
+// also seals their names (what the sender sent with the text) under the sender's key, as one JSON array.
 // Read back: the plaintext again; after an erasure, `text: ""` or `email: null` with `erased: true`.
 
 import type { ChatEvent, SealedValue } from '../events/chatEvents.js';
@@ -12,7 +14,7 @@ import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
 import { openValue, sealValue, type SealedField } from './sealedValues.js';
 
-// Only three event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
+// Only four event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
 // switch: there is no exhaustive list to keep, a new event kind without personal data needs no change here.
 
 /** The one personal field of an event, if it has one to seal: whose key, which field, the plaintext. */
@@ -26,6 +28,9 @@ function personalField(event: ChatEvent): { owner: string; field: SealedField; p
   if (event.type === 'UserRegistered' && event.data.sealedEmail === undefined && event.data.email !== null) {
     return { owner: event.data.userId, field: 'email', plaintext: event.data.email };
   }
+  if (event.type === 'FileUploaded' && event.data.sealedName === undefined) {
+    return { owner: event.data.uploadedBy, field: 'name', plaintext: event.data.name };
+  }
   return undefined;
 }
 
@@ -37,7 +42,37 @@ function sealedField(event: ChatEvent): { sealed: SealedValue; field: SealedFiel
   if (event.type === 'UserRegistered' && event.data.sealedEmail !== undefined) {
     return { sealed: event.data.sealedEmail, field: 'email' };
   }
+  if (event.type === 'FileUploaded' && event.data.sealedName !== undefined) {
+    return { sealed: event.data.sealedName, field: 'name' };
+  }
   return undefined;
+}
+
+/** The attachments' names of a MessageSent to seal (under the sender's key, like its text), if any. */
+function attachmentNames(event: ChatEvent): { owner: string; plaintext: string } | undefined {
+  if (event.type !== 'MessageSent' || event.data.sealedNames !== undefined) return undefined;
+  const attachments = event.data.attachments ?? [];
+  if (attachments.length === 0) return undefined;
+  return { owner: event.data.senderId, plaintext: JSON.stringify(attachments.map((attachment) => attachment.name)) };
+}
+
+function withSealedNames(event: NewEvent, sealed: SealedValue): NewEvent {
+  if (event.type !== 'MessageSent') return event;
+  const attachments = (event.data.attachments ?? []).map((attachment) => ({ ...attachment, name: '' }));
+  return { ...event, data: { ...event.data, attachments, sealedNames: sealed } };
+}
+
+/** The names back from their JSON array; "" for each once the sender's key is gone. */
+function withOpenedNames(event: RecordedEvent, opened: Opened): RecordedEvent {
+  if (event.type !== 'MessageSent') return event;
+  const { sealedNames: _sealed, ...rest } = event.data;
+  const names: unknown = opened.erased ? [] : JSON.parse(opened.plaintext);
+  const list = Array.isArray(names) ? names : [];
+  const attachments = (rest.attachments ?? []).map((attachment, index) => {
+    const name: unknown = list[index];
+    return { ...attachment, name: typeof name === 'string' ? name : '' };
+  });
+  return { ...event, data: { ...rest, attachments } };
 }
 
 /** What a sealed field opens to: the plaintext, or nothing because the key is gone. */
@@ -59,6 +94,10 @@ function withSealed(event: NewEvent, sealed: SealedValue): NewEvent {
     const { erased: _erased, ...rest } = event.data;
     return { ...event, data: { ...rest, email: null, sealedEmail: sealed } };
   }
+  if (event.type === 'FileUploaded') {
+    const { erased: _erased, ...rest } = event.data;
+    return { ...event, data: { ...rest, name: '', sealedName: sealed } };
+  }
   return event;
 }
 
@@ -75,6 +114,10 @@ function withOpened(event: RecordedEvent, opened: Opened): RecordedEvent {
   if (event.type === 'UserRegistered') {
     const { sealedEmail: _sealed, ...rest } = event.data;
     return { ...event, data: opened.erased ? { ...rest, email: null, erased: true } : { ...rest, email: opened.plaintext } };
+  }
+  if (event.type === 'FileUploaded') {
+    const { sealedName: _sealed, ...rest } = event.data;
+    return { ...event, data: opened.erased ? { ...rest, name: '', erased: true } : { ...rest, name: opened.plaintext } };
   }
   return event;
 }
@@ -96,14 +139,19 @@ export class PersonalDataSealer {
     for (const event of events) {
       const personal = personalField(event);
       if (personal) owners.add(personal.owner);
+      const names = attachmentNames(event);
+      if (names) owners.add(names.owner);
     }
     if (owners.size === 0) return { events, keys: new Map() };
     const keys = new Map(await Promise.all([...owners].map(async (owner) => [owner, await this.keys.keyFor(owner)] as const)));
     const sealed = events.map((event) => {
-      const personal = personalField(event);
+      const names = attachmentNames(event);
+      const namesKey = names && keys.get(names.owner);
+      const named = names && namesKey ? withSealedNames(event, sealValue(namesKey, names.owner, names.plaintext, event.eventId, 'names')) : event;
+      const personal = personalField(named);
       const key = personal && keys.get(personal.owner);
-      if (!personal || !key) return event;
-      return withSealed(event, sealValue(key, personal.owner, personal.plaintext, event.eventId, personal.field));
+      if (!personal || !key) return named;
+      return withSealed(named, sealValue(key, personal.owner, personal.plaintext, event.eventId, personal.field));
     });
     return { events: sealed, keys };
   }
@@ -118,14 +166,18 @@ export class PersonalDataSealer {
     for (const event of events) {
       const found = sealedField(event);
       if (found && !known.has(found.sealed.keyOwner)) owners.add(found.sealed.keyOwner);
+      const names = event.type === 'MessageSent' ? event.data.sealedNames : undefined;
+      if (names && !known.has(names.keyOwner)) owners.add(names.keyOwner);
     }
     const states: Map<string, KeyState> = owners.size === 0 ? new Map() : await this.keys.lookup([...owners]);
     for (const [owner, key] of known) states.set(owner, { state: 'present', key });
     if (states.size === 0) return events;
     return events.map((event) => {
-      const found = sealedField(event);
-      if (!found) return event;
-      return withOpened(event, this.open(event, found.sealed, found.field, states.get(found.sealed.keyOwner)));
+      const names = event.type === 'MessageSent' ? event.data.sealedNames : undefined;
+      const named = names ? withOpenedNames(event, this.open(event, names, 'names', states.get(names.keyOwner))) : event;
+      const found = sealedField(named);
+      if (!found) return named;
+      return withOpened(named, this.open(named, found.sealed, found.field, states.get(found.sealed.keyOwner)));
     });
   }
 

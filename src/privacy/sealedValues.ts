@@ -10,7 +10,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** The personal data fields that are sealed, named as the AAD names them. */
-export type SealedField = 'text' | 'email';
+export type SealedField = 'text' | 'email' | 'name' | 'names';
 
 function aad(eventId: string, field: SealedField): Buffer {
   return Buffer.from(`chat.personal-data.v1\u0000${eventId}\u0000${field}`, 'utf8');

@@ -42,6 +42,8 @@ export interface RoleServices {
   executors: Resolve<Pick<CommandExecutors, 'connect'>>;
   webSocketGateway: Resolve<WebSocketGateway>;
   presenceService: Resolve<PresenceService>;
+  /** The uploads' sweeper (issue #16): the api role removes uploads nobody sent. Resolving it checks the file store. */
+  fileSweeper: Resolve<{ sweepUnsent(limit?: number): Promise<number> }>;
   /** Bound with the Kafka log only: resolved by the command-processor role when it starts on that log. */
   commandProcessor: Resolve<StartableProcessor>;
 }

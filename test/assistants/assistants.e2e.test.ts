@@ -226,7 +226,7 @@ describe('limits and failures', () => {
   it('counts the tokens of answers in Prometheus', async () => {
     const metrics = await http.get('/metrics');
     expect(metrics.status).toBe(200);
-    const text = String(metrics.text ?? metrics.body);
+    const text = String(metrics.body);
     expect(text).toMatch(/chat_assistant_tokens_total\{kind="prompt",model="gpt-e2e"\} \d+/);
     expect(text).toMatch(/chat_assistant_tokens_total\{kind="completion",model="gpt-e2e"\} \d+/);
     expect(text).toMatch(/chat_assistant_answers_total\{outcome="ALREADY_PROCESSING"\} 1/);

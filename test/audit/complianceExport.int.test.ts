@@ -10,6 +10,18 @@ import { EVENTS_FILE, MANIFEST_FILE, exportLineSchema, manifestSchema } from '..
 import { verifyExport } from '../../src/audit/exportVerifier.js';
 import { eventHash } from '../../src/events/hashChain.js';
 import { sampleEvent } from '../support/sampleEvents.js';
+
+/** A file one of the messages carries. */
+const PHOTO = {
+  fileId: 'f-photo',
+  name: 'photo.jpg',
+  contentType: 'image/jpeg',
+  size: 2048,
+  sha256: 'd'.repeat(64),
+  width: 64,
+  height: 48,
+  thumbnail: true,
+};
 import { openAuditTestLog, type AuditTestLog } from './auditTestLog.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -57,7 +69,10 @@ describe('compliance export', () => {
     await t.log.append('room-r-2', 'no-stream', [sampleEvent('RoomCreated', { data: { roomId: 'r-2' }, ...at(2) })]);
     await t.log.append('room-r-1', 2, [
       sampleEvent('MessageSent', { data: { roomId: 'r-1', messageId: 'r-1.3', text: 'first', clientMessageId: 'c1' }, ...at(3) }),
-      sampleEvent('MessageSent', { data: { roomId: 'r-1', messageId: 'r-1.4', text: 'second', clientMessageId: 'c2' }, ...at(4) }),
+      sampleEvent('MessageSent', {
+        data: { roomId: 'r-1', messageId: 'r-1.4', text: 'second', clientMessageId: 'c2', attachments: [PHOTO] },
+        ...at(4),
+      }),
       sampleEvent('MessageEdited', { data: { roomId: 'r-1', messageId: 'r-1.3', text: 'first, edited' }, ...at(5) }),
       sampleEvent('MessageDeleted', { data: { roomId: 'r-1', messageId: 'r-1.4' }, ...at(6) }),
     ]);
@@ -92,7 +107,10 @@ describe('compliance export', () => {
       anchorHash: eventHash(stored[0] ?? Buffer.alloc(0)),
       finalHash: eventHash(stored[4] ?? Buffer.alloc(0)),
       tool: { name: 'chat', version: '9.9.9' },
+      // The files the exported messages carried, with their hashes (issue #16); the log never holds their bytes.
+      attachments: [{ messageId: 'r-1.4', seq: 4, fileId: 'f-photo', contentType: 'image/jpeg', size: 2048, sha256: PHOTO.sha256 }],
     });
+    expect(exported[2]?.event).toMatchObject({ data: { attachments: [{ ...PHOTO }] } });
     expect(Object.keys(manifest.schemas).length).toBeGreaterThan(0);
 
     expect(await verifyExport(out)).toMatchObject({ ok: true });

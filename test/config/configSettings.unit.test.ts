@@ -6,6 +6,7 @@ import { assistantSettings } from '../../src/config/settings/assistantSettings.j
 import { authSettings } from '../../src/config/settings/authSettings.js';
 import type { ConfigGroup } from '../../src/config/settings/configGroups.js';
 import { eventLogSettings } from '../../src/config/settings/eventLogSettings.js';
+import { filesSettings } from '../../src/config/settings/filesSettings.js';
 import { historyStoreSettings } from '../../src/config/settings/historyStoreSettings.js';
 import { httpSettings } from '../../src/config/settings/httpSettings.js';
 import { limitsSettings } from '../../src/config/settings/limitsSettings.js';
@@ -28,6 +29,7 @@ const SECTIONS: Record<ConfigGroup, Record<string, z.ZodType>> = {
   eventLog: eventLogSettings,
   schemaRegistry: schemaRegistrySettings,
   historyStore: historyStoreSettings,
+  files: filesSettings,
   redis: redisSettings,
   assistants: assistantSettings,
 };

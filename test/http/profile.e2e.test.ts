@@ -67,7 +67,13 @@ describe('profiles over REST (embedded)', () => {
     expect(events.slice(before).map((event) => [event.type, event.data])).toEqual([
       [
         'ProfileUpdated',
-        { userId: alice.userId, displayName: 'Alice 🐇', statusText: 'in a meeting', avatarUrl: 'https://cdn.example.com/a.png' },
+        {
+          userId: alice.userId,
+          displayName: 'Alice 🐇',
+          statusText: 'in a meeting',
+          avatarUrl: 'https://cdn.example.com/a.png',
+          avatarFileId: null,
+        },
       ],
     ]);
     expect((await http.get('/api/users/me', { token: alice.accessToken })).body.user).toEqual(patched.body.user);

@@ -55,7 +55,16 @@ describeWithServices('profile and password change through the Kafka command proc
     expect(patched.body.user).toMatchObject({ displayName: 'Alice 🐇', statusText: 'on kafka', avatarUrl: 'https://cdn.example.com/a.png' });
     expect((await userEvents(alice.userId)).map((event) => [event.type, event.data])).toEqual([
       ['UserRegistered', expect.objectContaining({ username: 'alice' })],
-      ['ProfileUpdated', { userId: alice.userId, displayName: 'Alice 🐇', statusText: 'on kafka', avatarUrl: 'https://cdn.example.com/a.png' }],
+      [
+        'ProfileUpdated',
+        {
+          userId: alice.userId,
+          displayName: 'Alice 🐇',
+          statusText: 'on kafka',
+          avatarUrl: 'https://cdn.example.com/a.png',
+          avatarFileId: null,
+        },
+      ],
     ]);
     expect((await http.get(`/api/users/${alice.userId}`, { token: bob.accessToken })).body.user).toEqual({
       userId: alice.userId,

@@ -94,10 +94,13 @@ describeWithServices(
 
 /**
  * The crypto-shredding fields the service leaves out of a payload when unset (src/privacy) are written with their
- * schema defaults, which a generic Avro reader shows: no sealed value (null) and not erased (false).
+ * schema defaults, which a generic Avro reader shows: no sealed value (null), not erased (false), no attachments ([])
+ * and no thumbnail (false).
  */
 function storedDefaults(event: { type: string; data: object }): Record<string, unknown> {
-  if (event.type === 'MessageSent' || event.type === 'MessageEdited') return { sealedText: null, erased: false, ...event.data };
+  if (event.type === 'MessageSent') return { sealedText: null, erased: false, attachments: [], sealedNames: null, ...event.data };
+  if (event.type === 'MessageEdited') return { sealedText: null, erased: false, ...event.data };
+  if (event.type === 'FileUploaded') return { sealedName: null, erased: false, thumbnail: false, ...event.data };
   if (event.type === 'UserRegistered') return { sealedEmail: null, erased: false, ...event.data };
   return {};
 }

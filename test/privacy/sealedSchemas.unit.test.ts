@@ -42,9 +42,13 @@ const plaintextData = {
   },
 } as const;
 
+/** Fields added after sealing (issue #16's attachments, whose names refer to the SealedValue record sealedText defines). */
+const LATER: Partial<Record<(typeof SEALED)[number]['type'], string[]>> = { MessageSent: ['sealedNames', 'attachments'] };
+
 function schemas(type: (typeof SEALED)[number]['type'], field: string): { current: string; beforeSealing: string } {
   const current = readFileSync(eventSchemaPath(defaultEventSchemasDir(), type), 'utf8');
-  const withoutSealed = withFieldRemoved(JSON.parse(current), `${type}Data`, field);
+  const beforeLater = (LATER[type] ?? []).reduce<unknown>((schema, later) => withFieldRemoved(schema, `${type}Data`, later), JSON.parse(current));
+  const withoutSealed = withFieldRemoved(beforeLater, `${type}Data`, field);
   return { current, beforeSealing: JSON.stringify(withFieldRemoved(withoutSealed, `${type}Data`, 'erased')) };
 }
 

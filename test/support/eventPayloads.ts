@@ -4,7 +4,7 @@
 // down once. The table is typed from chatEvents.ts: a type or field added, removed or retyped there fails to
 // compile here until the table says the same.
 
-import type { ChatEventType, DeliveryMarker } from '../../src/events/chatEvents.js';
+import type { AttachmentRef, ChatEventType, DeliveryMarker } from '../../src/events/chatEvents.js';
 import { AUDIT_READ_KINDS, ROOM_KINDS, ROOM_ROLES, USER_ROLES } from '../../src/events/avro/eventPayloadReaders.js';
 import type { DataOf } from './sampleEvents.js';
 
@@ -21,6 +21,9 @@ export interface EnumSpec<S extends string = string> {
  * - 'optional boolean': absent means false (Avro: boolean defaulting to false);
  * - 'optional sealed': an optional SealedValue (Avro: ["null", SealedValue] defaulting to null);
  * - 'delivery markers': a DeliveryMarker[] (Avro: an array of DeliveryMarker records, userId string and seq long);
+ * - 'nullable integer': `number | null` (Avro: ["null","long"] defaulting to null);
+ * - 'optional attachments': an optional AttachmentRef[], absent for none (Avro: an array of AttachmentRef records
+ *   defaulting to []);
  * - 'strings': a string[] (Avro: an array of strings);
  * - an EnumSpec: a union of string literals.
  */
@@ -31,6 +34,8 @@ export type FieldSpec =
   | 'optional boolean'
   | 'optional sealed'
   | 'delivery markers'
+  | 'nullable integer'
+  | 'optional attachments'
   | 'strings'
   | EnumSpec;
 
@@ -45,6 +50,10 @@ type SpecFor<V> = [V] extends [string]
       : never
     : [V] extends [number]
       ? 'integer'
+      : [V] extends [number | null]
+        ? 'nullable integer'
+      : [V] extends [AttachmentRef[] | undefined]
+        ? 'optional attachments'
       : [V] extends [boolean | undefined]
         ? 'optional boolean'
         : [V] extends [DeliveryMarker[]]
@@ -78,7 +87,13 @@ const payloads: PayloadSpecs = {
   },
   UserRoleChanged: { userId: 'string', role: userRole, changedBy: 'string' },
   PersonalDataErased: { userId: 'string', erasedBy: 'string' },
-  ProfileUpdated: { userId: 'string', displayName: 'string', statusText: 'string', avatarUrl: 'nullable string' },
+  ProfileUpdated: {
+    userId: 'string',
+    displayName: 'string',
+    statusText: 'string',
+    avatarUrl: 'nullable string',
+    avatarFileId: 'nullable string',
+  },
   PasswordChanged: { userId: 'string', passwordHash: 'string' },
   FriendRequested: { from: 'string', to: 'string' },
   FriendRequestAccepted: { from: 'string', to: 'string' },
@@ -118,6 +133,8 @@ const payloads: PayloadSpecs = {
     clientMessageId: 'string',
     sealedText: 'optional sealed',
     erased: 'optional boolean',
+    attachments: 'optional attachments',
+    sealedNames: 'optional sealed',
   },
   MessageEdited: {
     roomId: 'string',
@@ -137,6 +154,20 @@ const payloads: PayloadSpecs = {
   MessagesDelivered: { userId: 'string', roomId: 'string', seq: 'integer' },
   MessagesRead: { userId: 'string', roomId: 'string', seq: 'integer' },
   DeliveriesRecorded: { roomId: 'string', markers: 'delivery markers' },
+  FileUploaded: {
+    fileId: 'string',
+    uploadedBy: 'string',
+    name: 'string',
+    contentType: 'string',
+    size: 'integer',
+    sha256: 'string',
+    width: 'nullable integer',
+    height: 'nullable integer',
+    thumbnail: 'optional boolean',
+    sealedName: 'optional sealed',
+    erased: 'optional boolean',
+  },
+  FileDiscarded: { fileId: 'string', discardedBy: 'string' },
 };
 
 /**

@@ -1,11 +1,11 @@
 import { describe, it } from 'vitest';
 
-// Suites that need a real server (Redis, Kafka, the schema registry, Oracle) declare it here. Locally a missing
+// Suites that need a real server (Redis, Kafka, the schema registry, an S3-compatible store, Oracle) declare it here. Locally a missing
 // server skips the suite with its reason; in CI (CI=true) every real-service suite except Oracle is required, so
 // a missing server fails loudly instead of passing by skipping. `scripts/services up` starts them;
 // `scripts/services env` prints the variables.
 
-export type RealService = 'REDIS_URL' | 'KAFKA_BROKERS' | 'SCHEMA_REGISTRY_URL' | 'ORACLE_CONNECT_STRING';
+export type RealService = 'REDIS_URL' | 'KAFKA_BROKERS' | 'SCHEMA_REGISTRY_URL' | 'S3_ENDPOINT' | 'ORACLE_CONNECT_STRING';
 
 /** Oracle Database cannot run on these machines: its suite runs only where ORACLE_* is set, even in CI. */
 const OPTIONAL_IN_CI: ReadonlySet<RealService> = new Set(['ORACLE_CONNECT_STRING']);

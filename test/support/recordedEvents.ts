@@ -2,7 +2,7 @@
 // per partition (one partition unless asked for more, like the SQLite log), a clock that moves forward. For
 // projection tests that need no real event log.
 
-import type { ChatEvent, DeliveryMarker, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
+import type { AttachmentRef, ChatEvent, DeliveryMarker, FileUploaded, RoomKind, RoomRole, UserRole } from '../../src/events/chatEvents.js';
 import type { RecordedEvent } from '../../src/events/envelope.js';
 import { EMPTY_CHECKPOINT, advance, covers, type Checkpoint } from '../../src/eventlog/checkpoint.js';
 import { GATEWAY_REPORTER } from '../../src/commands/deliveries/gatewayReporter.js';
@@ -142,7 +142,13 @@ export class RecordedEventLog {
     profile: { displayName: string; statusText?: string; avatarUrl?: string | null },
     options: RecordOptions = {},
   ): RecordedEvent {
-    const data = { userId, displayName: profile.displayName, statusText: profile.statusText ?? '', avatarUrl: profile.avatarUrl ?? null };
+    const data = {
+      userId,
+      displayName: profile.displayName,
+      statusText: profile.statusText ?? '',
+      avatarUrl: profile.avatarUrl ?? null,
+      avatarFileId: null,
+    };
     return this.record(userStreamId(userId), { type: 'ProfileUpdated', data }, { actorId: userId, ...options });
   }
 
@@ -214,19 +220,59 @@ export class RecordedEventLog {
     roomId: string,
     senderId: string,
     text: string,
-    options: RecordOptions & { clientMessageId?: string } = {},
+    options: RecordOptions & { clientMessageId?: string; attachments?: AttachmentRef[] } = {},
   ): SentMessage {
     const seq = this.versionOf(roomStreamId(roomId)) + 1;
     const messageId = messageIdOf(roomId, seq);
+    const { attachments, ...recordOptions } = options;
     const event = this.record(
       roomStreamId(roomId),
       {
         type: 'MessageSent',
-        data: { roomId, messageId, senderId, text, clientMessageId: options.clientMessageId ?? `client-${messageId}` },
+        data: {
+          roomId,
+          messageId,
+          senderId,
+          text,
+          clientMessageId: options.clientMessageId ?? `client-${messageId}`,
+          ...(attachments && attachments.length > 0 ? { attachments } : {}),
+        },
       },
-      { actorId: senderId, ...options },
+      { actorId: senderId, ...recordOptions },
     );
     return { event, seq, messageId };
+  }
+
+  /** An upload on its own `file-<fileId>` stream (issue #16); an image unless `data` says otherwise. */
+  uploadFile(fileId: string, uploadedBy: string, data: Partial<FileUploaded['data']> = {}, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      `file-${fileId}`,
+      {
+        type: 'FileUploaded',
+        data: {
+          fileId,
+          uploadedBy,
+          name: `${fileId}.png`,
+          contentType: 'image/png',
+          size: 100,
+          sha256: 'c'.repeat(64),
+          width: 20,
+          height: 10,
+          thumbnail: true,
+          ...data,
+        },
+      },
+      { actorId: uploadedBy, ...options },
+    );
+  }
+
+  /** The sweeper removed an unsent upload. */
+  discardFile(fileId: string, options: RecordOptions = {}): RecordedEvent {
+    return this.record(
+      `file-${fileId}`,
+      { type: 'FileDiscarded', data: { fileId, discardedBy: 'system:files' } },
+      { actorId: 'system:files', ...options },
+    );
   }
 
   edit(roomId: string, seq: number, text: string, editedBy: string, options: RecordOptions = {}): RecordedEvent {

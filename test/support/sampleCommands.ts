@@ -4,8 +4,10 @@ import type { CommandResult } from '../../src/commands/commandExecutor.js';
 import { DEFAULT_LIMITS, type DecisionContext } from '../../src/commands/decider.js';
 import type { CategoryName, CommandOf } from '../../src/commands/streamCategories.js';
 import { GATEWAY_REPORTER } from '../../src/commands/deliveries/gatewayReporter.js';
+import { FILE_SWEEPER } from '../../src/commands/files/fileDecider.js';
 import {
   deliveriesStreamId,
+  fileStreamId,
   friendshipStreamId,
   receiptsStreamId,
   roomStreamId,
@@ -88,6 +90,24 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
   });
   const claimAlicesIdentity = identityStep({ type: 'ClaimIdentity', ...aliceAtGitHub, userId: alice });
   const linkAlicesIdentity = user(asAlice, { type: 'LinkIdentity', userId: alice, ...aliceAtGitHub });
+  const file = id('file');
+  const sha256 = 'ab'.repeat(32);
+  const upload: CommandStep = {
+    category: 'files',
+    streamId: fileStreamId(file),
+    actor: asAlice,
+    command: {
+      type: 'RecordFileUpload',
+      fileId: file,
+      name: 'cat photo.png',
+      contentType: 'image/png',
+      size: 1234,
+      sha256,
+      width: 640,
+      height: 480,
+      thumbnail: true,
+    },
+  };
 
   return {
     ClaimUsername: {
@@ -113,7 +133,7 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
     },
     UpdateProfile: {
       given: [register(alice, alice)],
-      when: user(asAlice, { type: 'UpdateProfile', userId: alice, statusText: 'here', avatarUrl: null }),
+      when: user(asAlice, { type: 'UpdateProfile', userId: alice, statusText: 'here', avatarFileId: file }),
       then: ['ProfileUpdated'],
     },
     ChangePassword: {
@@ -155,7 +175,31 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: inRoom(asAlice, { type: 'ChangeMemberRole', roomId: room, userId: bob, role: 'moderator' }),
       then: ['MemberRoleChanged'],
     },
-    SendMessage: { given: [createPublic], when: hello, then: ['MessageSent'] },
+    SendMessage: {
+      given: [createPublic],
+      // A picture with no words: the attachment's facts are what the edge looked up in the history view.
+      when: inRoom(asAlice, {
+        type: 'SendMessage',
+        roomId: room,
+        text: '',
+        clientMessageId: id('m-picture'),
+        attachments: [
+          {
+            fileId: file,
+            name: 'cat photo.png',
+            contentType: 'image/png',
+            size: 1234,
+            sha256,
+            width: 640,
+            height: 480,
+            thumbnail: true,
+            uploadedBy: alice,
+            readableByActor: false,
+          },
+        ],
+      }),
+      then: ['MessageSent'],
+    },
     EditMessage: {
       given: [createPublic, hello],
       when: inRoom(asAlice, { type: 'EditMessage', roomId: room, seq: 3, text: 'hello again' }),
@@ -244,6 +288,12 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       given: [askBob, friends({ type: 'AcceptFriendRequest', userId: bob, otherUserId: alice })],
       when: friends({ type: 'RemoveFriend', userId: alice, otherUserId: bob }),
       then: ['FriendRemoved'],
+    },
+    RecordFileUpload: { given: [], when: upload, then: ['FileUploaded'] },
+    DiscardFile: {
+      given: [upload],
+      when: { category: 'files', streamId: fileStreamId(file), actor: FILE_SWEEPER, command: { type: 'DiscardFile', fileId: file } },
+      then: ['FileDiscarded'],
     },
     ConfigureAssistant: {
       given: [register(bob, bob)],

@@ -85,6 +85,22 @@ function passes(spec: FieldSpec, value: unknown): boolean {
       // The JSON stand-in cannot carry a sealed value's bytes (tests that seal use the Avro codec): only absence
       // passes.
       return value === undefined;
+    case 'nullable integer':
+      return value === null || Number.isSafeInteger(value);
+    case 'optional attachments':
+      return (
+        value === undefined ||
+        (Array.isArray(value) &&
+          value.every(
+            (item: unknown) =>
+              isObject(item) &&
+              typeof item.fileId === 'string' &&
+              typeof item.name === 'string' &&
+              typeof item.contentType === 'string' &&
+              Number.isSafeInteger(item.size) &&
+              typeof item.sha256 === 'string',
+          ))
+      );
     case 'delivery markers':
       return (
         Array.isArray(value) &&

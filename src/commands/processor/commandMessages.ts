@@ -63,6 +63,7 @@ export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<Categ
   audit: bodySchema('audit'),
   friendships: bodySchema('friendships'),
   identities: bodySchema('identities'),
+  files: bodySchema('files'),
 };
 const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
 
@@ -82,6 +83,7 @@ const limits = z.object({
   maxMessageLength: z.number().int().positive(),
   maxRoomMembers: z.number().int().positive(),
   maxRoomNameLength: z.number().int().positive(),
+  maxAttachments: z.number().int().positive().optional(),
 });
 
 export const commandEnvelopeSchema = z.object({

@@ -21,20 +21,19 @@ import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CommandObserver } from '../commandExecutor.js';
 import type { CategoryName } from '../streamCategories.js';
-import { parseCommand, type CategoryCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
+import { parseCommand, type CategoryCommand, type CommandEnvelope, type CommandReply, type EventPlace } from './commandMessages.js';
 import { ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
 import { commitChunk } from './chunkTransaction.js';
 import { plannedOf, type PlannedReply } from './plannedReply.js';
 import type { CommandProcessorOptions, CommandProcessorStats } from './processorOptions.js';
 import { ReplyTail } from './replyTail.js';
-import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters } from './streamWriter.js';
+import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters, WriterLog } from './streamWriter.js';
+import { WrittenFence } from './writtenFence.js';
 
 interface OwnedPartition {
   partition: number;
   producer: Producer;
   ready: Promise<void>;
-  /** The offset after the last event this owner wrote to events partition p: the index must get there first. */
-  writtenThrough: number;
 }
 
 type State = 'idle' | 'starting' | 'running' | 'stopped';
@@ -51,6 +50,11 @@ export class CommandProcessor {
   private readonly encode: EncodeEvent;
   private readonly maxPerTransaction: number;
   private readonly operationTimeoutMs: number;
+  /** What this processor wrote that its index may not have read yet (writtenFence.ts). */
+  private readonly fence: WrittenFence;
+  private readonly writers: ProcessorWriters;
+  /** The index as the writers read it: behind the fence. */
+  private readonly writerLog: WriterLog;
   private consumer: Consumer | undefined;
   private replies: ReplyTail | undefined;
   private readonly owned = new Map<number, OwnedPartition>();
@@ -77,6 +81,10 @@ export class CommandProcessor {
     this.observe = options.observe ?? ((_type, run) => run());
     this.maxPerTransaction = options.maxCommandsPerTransaction ?? DEFAULT_MAX_PER_TRANSACTION;
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.fence = new WrittenFence(options.log);
+    const fenced = this.fence.reader();
+    this.writers = options.writers(fenced);
+    this.writerLog = { readStream: fenced.readStream, lastStoredBody: (streamId) => options.log.lastStoredBody(streamId) };
     this.encode = (event, streamId, streamVersion, previousHash) =>
       options.codec.encode({ ...event, streamId, streamVersion, previousHash });
     this.kafka = new Kafka({
@@ -238,7 +246,7 @@ export class CommandProcessor {
       allowAutoTopicCreation: false,
       transactionTimeout: 30_000,
     });
-    const owned: OwnedPartition = { partition, producer, ready: this.takeOver(partition, producer), writtenThrough: 0 };
+    const owned: OwnedPartition = { partition, producer, ready: this.takeOver(partition, producer) };
     this.owned.set(partition, owned);
     try {
       await owned.ready;
@@ -275,22 +283,19 @@ export class CommandProcessor {
     const owned = this.owned.get(partition);
     if (!owned) return;
     this.owned.delete(partition);
-    for (const writer of this.writers()) writer.dropPartition(partition);
+    this.fence.forget(partition);
+    for (const writer of Object.values(this.writers)) writer.dropPartition(partition);
     await owned.ready.catch(() => undefined);
     await owned.producer.disconnect().catch(() => undefined);
   }
 
-  /** Every category's writer: taken from the record itself, so a category added later cannot be left out. */
-  private writers(): Array<{ dropPartition(partition: number): void }> {
-    return Object.values(this.options.writers);
-  }
-
-  /** Decides a chunk of commands of one partition and commits the outcome in one transaction. */
+  /**
+   * Decides a chunk of commands of one partition and commits the outcome in one transaction. It does not wait for
+   * the index to read the previous transaction back: the fence answers for what the index may not hold yet.
+   */
   private async processChunk(owned: OwnedPartition, messages: KafkaMessage[]): Promise<void> {
     const { log, topics } = this.options;
     const { partition } = owned;
-    // Our own last transaction must be in the index before it answers "was this command handled?" or folds state.
-    if (owned.writtenThrough > 0) await log.waitForConsumed(partition, owned.writtenThrough);
 
     const events: EncodedEvent[] = [];
     const planned: PlannedReply[] = [];
@@ -310,8 +315,12 @@ export class CommandProcessor {
       planned,
       nextOffset: last === undefined ? undefined : Number(last.offset) + 1,
     });
-    for (const reply of replies) this.rememberRejection(reply);
-    if (events.length > 0) owned.writtenThrough = base + events.length;
+    const accepted = new Map<string, EventPlace[]>();
+    for (const reply of replies) {
+      this.rememberRejection(reply);
+      if (!reply.replayed && reply.outcome.status === 'accepted') accepted.set(reply.commandId, reply.outcome.events);
+    }
+    if (events.length > 0) this.fence.wrote(partition, base + events.length, accepted);
     this.counters.transactions += 1;
     this.counters.events += events.length;
   }
@@ -338,6 +347,9 @@ export class CommandProcessor {
     if (first) return this.replayOf(first);
     const rejected = this.rejected.get(commandId);
     if (rejected) return this.replayOf(plannedOf(rejected));
+    // Accepted in a transaction of ours the index may not have read yet; else the index knows (take-over caught up).
+    const recent = this.fence.recentPlaces(partition, commandId);
+    if (recent) return this.replayOf({ commandId, streamId, replayed: true, outcome: { status: 'accepted', places: recent } });
     const earlier = await this.options.log.findByCommandId(commandId);
     if (earlier.length > 0) {
       this.counters.replayed += 1;
@@ -382,10 +394,9 @@ export class CommandProcessor {
     envelope: CommandEnvelope,
     body: CategoryCommand<K>,
   ): Promise<EncodedEvent[]> {
-    const { log, writers } = this.options;
     const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
-    const writer: ProcessorWriters[K] = writers[body.category];
-    return writer.decide(log, partition, envelope.streamId, body.command, envelope.context, metadata, this.beforeEncode, this.encode);
+    const writer: ProcessorWriters[K] = this.writers[body.category];
+    return writer.decide(this.writerLog, partition, envelope.streamId, body.command, envelope.context, metadata, this.beforeEncode, this.encode);
   }
 
   private rejection(

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RecordedEvent } from '../../events/envelope.js';
 import type { EventCodec } from '../../events/eventCodec.js';
 import type { CommandObserver } from '../commandExecutor.js';
+import type { StreamReader } from '../streamCategories.js';
 import type { CommandTopicNames } from './commandTopics.js';
 import type { BeforeEncode, ProcessorWriters, WriterLog } from './streamWriter.js';
 
@@ -16,6 +17,8 @@ export interface ProcessorLog extends WriterLog {
   findByCommandId(commandId: string): Promise<RecordedEvent[]>;
   catchUpPartition(partition: number): Promise<void>;
   waitForConsumed(partition: number, nextOffset: number): Promise<void>;
+  /** Whether the index holds a partition up to `nextOffset` (exclusive). */
+  hasConsumed(partition: number, nextOffset: number): boolean;
 }
 
 
@@ -30,7 +33,11 @@ export interface CommandProcessorOptions {
   replicationFactor: number;
   log: ProcessorLog;
   codec: EventCodec;
-  writers: ProcessorWriters;
+  /**
+   * Every category's writer, reading the index through `reader`: the processor's fence, which waits for the index
+   * to hold this processor's own recent writes before a stream is read (writtenFence.ts).
+   */
+  writers: (reader: StreamReader) => ProcessorWriters;
   /** Runs on each command's events before encoding (crypto-shredding plugs in here). Identity by default. */
   beforeEncode?: BeforeEncode;
   observe?: CommandObserver;

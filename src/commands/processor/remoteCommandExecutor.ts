@@ -71,6 +71,7 @@ export function remoteExecutors(
     audit: remote('audit'),
     friendships: remote('friendships'),
     identities: remote('identities'),
+    files: remote('files'),
     connect: () => client.start(),
     close: () => client.close(),
   };

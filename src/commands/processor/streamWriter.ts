@@ -191,6 +191,7 @@ export function processorWriters(log: StreamReader, settings: WriterSettings): P
     audit: writer('audit'),
     friendships: writer('friendships'),
     identities: writer('identities'),
+    files: writer('files'),
   };
 }
 

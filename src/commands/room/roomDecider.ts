@@ -6,6 +6,7 @@
 import type {
   AddMember,
   AddReaction,
+  AttachmentFacts,
   ChangeMemberRole,
   CreateRoom,
   DeleteMessage,
@@ -20,8 +21,8 @@ import type {
   UnpinMessage,
   UpdateRoomSettings,
 } from '../commands.js';
-import type { Decider, DecisionContext } from '../decider.js';
-import type { MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
+import { MAX_ATTACHMENTS, type Decider, type DecisionContext } from '../decider.js';
+import type { AttachmentRef, MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { directRoomId, messageIdOf } from '../../domain/ids.js';
@@ -275,11 +276,36 @@ function changeMemberRole(command: ChangeMemberRole, state: RoomState, context: 
   ];
 }
 
+/**
+ * Who may attach a file (issue #16): its uploader, or someone who may read it already (a forward). A file neither
+ * is refused exactly like one that does not exist (NO_FILE), so an id alone says nothing about a file.
+ */
+function attachmentsOf(files: readonly AttachmentFacts[], actor: string, context: DecisionContext): AttachmentRef[] {
+  const max = Math.min(context.limits.maxAttachments ?? MAX_ATTACHMENTS, MAX_ATTACHMENTS);
+  if (files.length > max) {
+    return reject('VALIDATION_FAILED', `a message carries at most ${max} files`, { field: 'attachments', max });
+  }
+  const seen = new Set<string>();
+  return files.map((file) => {
+    if (seen.has(file.fileId)) {
+      return reject('VALIDATION_FAILED', `file ${file.fileId} is attached twice`, { field: 'attachments', fileId: file.fileId });
+    }
+    seen.add(file.fileId);
+    if (file.uploadedBy !== actor && !file.readableByActor) {
+      return reject('NO_FILE', `no file ${file.fileId}`, { fileId: file.fileId });
+    }
+    const { fileId, name, contentType, size, sha256, width, height, thumbnail } = file;
+    return { fileId, name, contentType, size, sha256, width, height, thumbnail };
+  });
+}
+
 function sendMessage(command: SendMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
   const room = requireRoom(state, command.roomId);
   const actor = context.actor.userId;
   requireMember(room, actor);
-  const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
+  const attachments = attachmentsOf(command.attachments ?? [], actor, context);
+  // Files may be the whole message: then the text may be empty.
+  const text = normaliseMessageText(command.text, context.limits.maxMessageLength, { allowEmpty: attachments.length > 0 });
   return [
     {
       type: 'MessageSent',
@@ -290,6 +316,7 @@ function sendMessage(command: SendMessage, state: RoomState, context: DecisionCo
         senderId: actor,
         text,
         clientMessageId: command.clientMessageId,
+        ...(attachments.length > 0 ? { attachments } : {}),
       },
     },
   ];

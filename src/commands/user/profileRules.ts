@@ -2,6 +2,8 @@
 // sent to a writer) and the user decider applies them again, because it owns them and a command may come from
 // anywhere on the commands topic. Pure: no I/O.
 
+import { fileUrlOf } from '../../domain/ids.js';
+
 /** Lengths are counted in Unicode code points, like message texts, so an emoji counts as one character. */
 export const DISPLAY_NAME_MAX = 64;
 export const STATUS_TEXT_MAX = 140;
@@ -13,6 +15,19 @@ export interface Profile {
   displayName: string;
   statusText: string;
   avatarUrl: string | null;
+  /** An uploaded avatar (issue #16): then `avatarUrl` is its service URL, fileUrlOf(avatarFileId). */
+  avatarFileId: string | null;
+}
+
+/**
+ * What is wrong with a profile's avatar, or undefined: none, an outside http(s) URL, or an uploaded file whose URL
+ * is the service's own download route for it (never an outside URL dressed as a file, or the other way round).
+ */
+export function avatarProblem(profile: Pick<Profile, 'avatarUrl' | 'avatarFileId'>): string | undefined {
+  if (profile.avatarFileId === null) return profileFieldProblem('avatarUrl', profile.avatarUrl);
+  return profile.avatarUrl === fileUrlOf(profile.avatarFileId)
+    ? undefined
+    : `an uploaded avatar's URL is ${fileUrlOf(profile.avatarFileId)}`;
 }
 
 const codePoints = (text: string): number => [...text].length;
@@ -81,5 +96,10 @@ export function isAvatarUrl(value: string): boolean {
 }
 
 export function sameProfile(a: Profile, b: Profile): boolean {
-  return a.displayName === b.displayName && a.statusText === b.statusText && a.avatarUrl === b.avatarUrl;
+  return (
+    a.displayName === b.displayName &&
+    a.statusText === b.statusText &&
+    a.avatarUrl === b.avatarUrl &&
+    a.avatarFileId === b.avatarFileId
+  );
 }

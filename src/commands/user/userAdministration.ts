@@ -65,6 +65,11 @@ export interface UserAdministrationDeps {
    */
   waitForHistory?: WaitForHistory;
   /**
+   * Deletes the bytes of every file the user uploaded (issue #16); absent where no file store is configured (a
+   * command-line tool without one). The history view marks the files erased from PersonalDataErased.
+   */
+  files?: { eraseUploadsOf(userId: string): Promise<number> };
+  /**
    * Makes `log` hold everything already written to a stream's part of the log before it is read: the Kafka log's
    * local index of a process that just started (the command line) is still filling from the topic.
    */
@@ -110,7 +115,7 @@ export class UserAdministration {
   /**
    * Destroys the user's personal data key, voids every token of theirs, then records the erasure on the user's
    * stream, so the history view blanks their texts and email and the account is closed (sign-in refused with
-   * ACCOUNT_ERASED: erasedAccounts.ts). The key goes first: if a later step fails, the data is already unreadable
+   * ACCOUNT_ERASED: erasedAccounts.ts); last, the bytes of their uploads are deleted from the file store. The key goes first: if a later step fails, the data is already unreadable
    * and a retry (which repeats every step) finishes the job. Only admins; idempotent.
    */
   async erase(actor: Administrator, userIdOrUsername: string): Promise<ErasureOutcome> {
@@ -124,6 +129,9 @@ export class UserAdministration {
     // the stream just before the append) are void too.
     await this.deps.tokens.revokeUserTokensIssuedBefore(user.userId, EVERY_TOKEN);
     const recorded = await this.run(actor, user.userId, { type: 'ErasePersonalData', userId: user.userId });
+    // After the key: an upload racing the erasure either failed to seal its name (nothing recorded, its bytes
+    // removed by the upload itself) or stored its bytes before this, which then deletes them.
+    await this.deps.files?.eraseUploadsOf(user.userId);
     return { user: { ...user, erased: true }, keyDestroyed: destroyedNow, recorded };
   }
 

@@ -14,8 +14,16 @@ import type { DecisionContext, Decider } from '../decider.js';
 import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
+import { fileUrlOf } from '../../domain/ids.js';
 import { normaliseAssistantConfig, sameAssistantConfig, type AssistantConfig } from './assistantConfig.js';
-import { normaliseDisplayName, profileFieldProblem, sameProfile, type Profile, type ProfileField } from './profileRules.js';
+import {
+  avatarProblem,
+  normaliseDisplayName,
+  profileFieldProblem,
+  sameProfile,
+  type Profile,
+  type ProfileField,
+} from './profileRules.js';
 
 // The `user-<id>` stream: the account, its service-wide role, its profile (display name, status text, avatar) and
 // whether its personal data was erased. The
@@ -52,7 +60,7 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         userId: event.data.userId,
         username: event.data.username,
         role: event.data.role,
-        profile: { displayName: event.data.displayName, statusText: '', avatarUrl: null },
+        profile: { displayName: event.data.displayName, statusText: '', avatarUrl: null, avatarFileId: null },
         erased: false,
         hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
         identities: [],
@@ -63,8 +71,8 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
     case 'PersonalDataErased':
       return state.registered ? { ...state, erased: true } : state;
     case 'ProfileUpdated': {
-      const { displayName, statusText, avatarUrl } = event.data;
-      return state.registered ? { ...state, profile: { displayName, statusText, avatarUrl } } : state;
+      const { displayName, statusText, avatarUrl, avatarFileId } = event.data;
+      return state.registered ? { ...state, profile: { displayName, statusText, avatarUrl, avatarFileId } } : state;
     }
     // The hash is not state: the edge verifies passwords against the users view; that there is one is.
     case 'PasswordChanged':
@@ -160,10 +168,18 @@ function updateProfile(command: UpdateProfile, state: UserState, context: Decisi
   const next: Profile = { ...user.profile };
   if (command.displayName !== undefined) next.displayName = normaliseDisplayName(command.displayName);
   if (command.statusText !== undefined) next.statusText = command.statusText;
-  if (command.avatarUrl !== undefined) next.avatarUrl = command.avatarUrl;
+  if (command.avatarFileId !== undefined && command.avatarFileId !== null) {
+    // An uploaded avatar: the edge stored the image as this user's upload; its URL is the service's own.
+    next.avatarFileId = command.avatarFileId;
+    next.avatarUrl = fileUrlOf(command.avatarFileId);
+  } else if (command.avatarUrl !== undefined) {
+    next.avatarUrl = command.avatarUrl;
+    next.avatarFileId = null;
+  }
   checkField('displayName', next.displayName);
   checkField('statusText', next.statusText);
-  checkField('avatarUrl', next.avatarUrl);
+  const avatar = avatarProblem(next);
+  if (avatar !== undefined) throw new CommandRejectedError('VALIDATION_FAILED', avatar, { field: 'avatarUrl' });
   if (sameProfile(next, user.profile)) return [];
   return [{ type: 'ProfileUpdated', data: { userId: user.userId, ...next } }];
 }

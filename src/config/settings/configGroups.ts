@@ -54,6 +54,12 @@ export const CONFIG_GROUPS = {
       '`DATA_DIR/history.db`, or in Oracle Database (node-oracledb Thin mode, no Oracle Client to install): ' +
       '[operators](operators.md#oracle-history-store).',
   },
+  files: {
+    title: 'Files and images',
+    intro:
+      'Uploads (`POST /api/files`, avatars): their bytes live in `DATA_DIR/files` or an S3-compatible bucket, their ' +
+      'metadata in the log and the history view. Store, limits and erasure: [operators](operators.md#files-and-images).',
+  },
   redis: {
     title: 'Shared state (Redis)',
     intro:

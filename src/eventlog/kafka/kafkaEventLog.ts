@@ -214,6 +214,11 @@ export class KafkaEventLog implements EventLog, StoredEventReader {
     return this.catchUp(partition);
   }
 
+  /** Whether the index has consumed a partition up to `nextOffset` (exclusive). */
+  hasConsumed(partition: number, nextOffset: number): boolean {
+    return this.topic.hasConsumed(partition, nextOffset);
+  }
+
   /** Waits until the index has consumed a partition up to `nextOffset` (exclusive), within the operation timeout. */
   waitForConsumed(partition: number, nextOffset: number): Promise<void> {
     return this.waitFor(() => this.topic.hasConsumed(partition, nextOffset), 'the event index to read what was written');

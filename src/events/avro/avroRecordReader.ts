@@ -41,6 +41,15 @@ export class AvroRecordReader {
     return value;
   }
 
+  /** A `["null", "long"]` union. */
+  nullableLong(name: string): number | null {
+    const value: unknown = Reflect.get(this.value, name);
+    if (value !== null && typeof value !== 'number') {
+      throw this.wrongType(name, 'a number or null');
+    }
+    return value;
+  }
+
   symbol<T extends string>(name: string, symbols: readonly T[]): T {
     const value: unknown = Reflect.get(this.value, name);
     const symbol = symbols.find((candidate) => candidate === value);

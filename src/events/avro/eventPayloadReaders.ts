@@ -1,5 +1,7 @@
 import type {
+  AttachmentRef,
   AuditReadKind,
+  FileUploaded,
   ChatEvent,
   ChatEventType,
   MessageEdited,
@@ -63,6 +65,7 @@ export const payloadReaders: PayloadReaders = {
       displayName: d.string('displayName'),
       statusText: d.string('statusText'),
       avatarUrl: d.nullableString('avatarUrl'),
+      avatarFileId: d.nullableString('avatarFileId'),
     },
   }),
   PasswordChanged: (d) => ({
@@ -139,6 +142,11 @@ export const payloadReaders: PayloadReaders = {
       clientMessageId: d.string('clientMessageId'),
     };
     addPersonalData(data, d, 'sealedText');
+    // Only when there are any, so a text-only message keeps the shape it always had.
+    const attachments = d.records('attachments').map(attachmentRef);
+    if (attachments.length > 0) data.attachments = attachments;
+    const sealedNames = sealedValue(d, 'sealedNames');
+    if (sealedNames !== undefined) data.sealedNames = sealedNames;
     return { type: 'MessageSent', data };
   },
   MessageEdited: (d) => {
@@ -202,6 +210,25 @@ export const payloadReaders: PayloadReaders = {
     type: 'FriendRemoved',
     data: { removedBy: d.string('removedBy'), friendId: d.string('friendId') },
   }),
+  FileUploaded: (d) => {
+    const data: FileUploaded['data'] = {
+      fileId: d.string('fileId'),
+      uploadedBy: d.string('uploadedBy'),
+      name: d.string('name'),
+      contentType: d.string('contentType'),
+      size: d.long('size'),
+      sha256: d.string('sha256'),
+      width: d.nullableLong('width'),
+      height: d.nullableLong('height'),
+    };
+    if (d.boolean('thumbnail')) data.thumbnail = true;
+    addPersonalData(data, d, 'sealedName');
+    return { type: 'FileUploaded', data };
+  },
+  FileDiscarded: (d) => ({
+    type: 'FileDiscarded',
+    data: { fileId: d.string('fileId'), discardedBy: d.string('discardedBy') },
+  }),
   AuditLogRead: (d) => ({
     type: 'AuditLogRead',
     data: {
@@ -216,8 +243,23 @@ export const payloadReaders: PayloadReaders = {
   }),
 };
 
+function attachmentRef(d: AvroRecordReader): AttachmentRef {
+  return {
+    fileId: d.string('fileId'),
+    name: d.string('name'),
+    contentType: d.string('contentType'),
+    size: d.long('size'),
+    sha256: d.string('sha256'),
+    width: d.nullableLong('width'),
+    height: d.nullableLong('height'),
+    thumbnail: d.boolean('thumbnail'),
+  };
+}
+
+type SealedFieldName = 'sealedText' | 'sealedEmail' | 'sealedName' | 'sealedNames';
+
 /** A sealed personal data field (src/privacy), undefined when the stored event has none. */
-function sealedValue(d: AvroRecordReader, field: 'sealedText' | 'sealedEmail'): SealedValue | undefined {
+function sealedValue(d: AvroRecordReader, field: SealedFieldName): SealedValue | undefined {
   const sealed = d.nullableRecord(field);
   if (sealed === undefined) return undefined;
   return {
@@ -233,9 +275,9 @@ function sealedValue(d: AvroRecordReader, field: 'sealedText' | 'sealedEmail'): 
  * always had (and deep equality in tests and consumers holds).
  */
 function addPersonalData(
-  data: { sealedText?: SealedValue; sealedEmail?: SealedValue; erased?: boolean },
+  data: { sealedText?: SealedValue; sealedEmail?: SealedValue; sealedName?: SealedValue; erased?: boolean },
   d: AvroRecordReader,
-  field: 'sealedText' | 'sealedEmail',
+  field: 'sealedText' | 'sealedEmail' | 'sealedName',
 ): void {
   const sealed = sealedValue(d, field);
   if (sealed !== undefined) data[field] = sealed;

@@ -95,6 +95,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'AssistantConfigured':
     case 'IdentityClaimed':
     case 'IdentityReleased':
+    case 'FileUploaded':
+    case 'FileDiscarded':
       return [];
     default:
       return unreachable(event);

@@ -3,7 +3,7 @@
 // One file over 450 lines on purpose for now: the change types and the one switch that maps every event type to
 // them are read together by both store adapters' authors; the change types are the part to move out first.
 
-import type { RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
+import type { AttachmentRef, RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { normaliseUsername, parseMessageId } from '../../domain/ids.js';
 
@@ -37,6 +37,8 @@ export interface UserProfileUpdatedChange {
   displayName: string;
   statusText: string;
   avatarUrl: string | null;
+  /** An uploaded avatar: anyone signed in may read that file while it is someone's avatar (issue #16). */
+  avatarFileId: string | null;
 }
 
 /** The user changed their password: logins from now on check the new hash. */
@@ -51,6 +53,7 @@ export interface UserPasswordChangedChange {
  * text and earlier versions in the edit history) becomes "" with the message marked erased. Only the sender edits a
  * message, so the sender's messages are all the texts sealed with that key. Their reactions leave the view, and
  * the store remembers the user so that no reaction of theirs is shown again (see ReactionAddedChange).
+ * Their uploads are marked erased with their names blanked: the erasure deleted the bytes (issue #16).
  */
 export interface PersonalDataErasedChange {
   op: 'personalDataErased';
@@ -106,6 +109,32 @@ export interface MessageInserted {
   createdAt: EpochMillis;
   /** The event was read after its sender's key was destroyed: `text` is "" and the message shows as erased. */
   erased: boolean;
+  /** The files sent with it, in order (empty for a text-only message). */
+  attachments: AttachmentRef[];
+}
+
+/** A user uploaded a file (issue #16): its metadata, never its bytes. */
+export interface FileRecorded {
+  op: 'fileRecorded';
+  fileId: string;
+  uploadedBy: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  uploadedAt: EpochMillis;
+  /** Read after the uploader's key was destroyed: the name is "" and the bytes are gone. */
+  erased: boolean;
+}
+
+/** An upload nobody sent was removed (its bytes deleted): it can no longer be attached. */
+export interface FileDiscardedChange {
+  op: 'fileDiscarded';
+  fileId: string;
+  discardedAt: EpochMillis;
 }
 
 /**
@@ -245,7 +274,9 @@ export type HistoryChange =
   | MessagePinnedChange
   | MessageUnpinnedChange
   | RoomAdvanced
-  | MarkersAdvanced;
+  | MarkersAdvanced
+  | FileRecorded
+  | FileDiscardedChange;
 
 export type HistoryChangeOp = HistoryChange['op'];
 
@@ -278,8 +309,8 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'PersonalDataErased':
       return [{ op: 'personalDataErased', userId: event.data.userId }];
     case 'ProfileUpdated': {
-      const { userId, displayName, statusText, avatarUrl } = event.data;
-      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl }];
+      const { userId, displayName, statusText, avatarUrl, avatarFileId } = event.data;
+      return [{ op: 'userProfileUpdated', userId, displayName, statusText, avatarUrl, avatarFileId }];
     }
     case 'PasswordChanged':
       return [{ op: 'userPasswordChanged', userId: event.data.userId, passwordHash: event.data.passwordHash }];
@@ -331,6 +362,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           clientMessageId: d.clientMessageId,
           createdAt: at,
           erased: d.erased === true,
+          attachments: d.attachments ?? [],
         },
         advanced(d.roomId, seq, at),
       ];
@@ -447,6 +479,27 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'IdentityClaimed':
     case 'IdentityReleased':
       return [];
+    case 'FileUploaded': {
+      const d = event.data;
+      return [
+        {
+          op: 'fileRecorded',
+          fileId: d.fileId,
+          uploadedBy: d.uploadedBy,
+          name: d.name,
+          contentType: d.contentType,
+          size: d.size,
+          sha256: d.sha256,
+          width: d.width,
+          height: d.height,
+          thumbnail: d.thumbnail === true,
+          uploadedAt: at,
+          erased: d.erased === true,
+        },
+      ];
+    }
+    case 'FileDiscarded':
+      return [{ op: 'fileDiscarded', fileId: event.data.fileId, discardedAt: at }];
     default:
       return unreachable(event);
   }

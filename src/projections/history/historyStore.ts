@@ -14,7 +14,7 @@ export interface UserView {
   displayName: string;
   /** "" when the user has set none. */
   statusText: string;
-  /** An absolute http(s) URL, or null when the user has set none. */
+  /** An absolute http(s) URL, `/api/files/<avatarFileId>` for an uploaded one, or null when the user has set none. */
   avatarUrl: string | null;
   role: UserRole;
   createdAt: IsoTime;
@@ -102,6 +102,58 @@ export interface MessageView {
   erased: boolean;
   /** Empty for a deleted message; never holds a user whose personal data was erased. */
   reactions: ReactionView[];
+  /** The files sent with the message, in order; absent when it carries none (issue #16). */
+  attachments?: AttachmentView[];
+}
+
+/** An uploaded file (issue #16), as the history view knows it: the metadata of FileUploaded and what became of it. */
+export interface FileView {
+  fileId: string;
+  uploadedBy: string;
+  /** The name the uploader's client gave; "" once the uploader was erased. */
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  uploadedAt: IsoTime;
+  /** The uploader's personal data was erased: the bytes are deleted. */
+  erased: boolean;
+  /** Removed unsent (FileDiscarded): the bytes are deleted. */
+  discarded: boolean;
+}
+
+/**
+ * A file as a message carries it: the facts the message recorded (type, size, hash), and what the file's own row
+ * adds (name, pixels, thumbnail, erasure) once projected; until then the name is "" and there are no pixels.
+ */
+export interface AttachmentView {
+  fileId: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  name: string;
+  width: number | null;
+  height: number | null;
+  thumbnail: boolean;
+  erased: boolean;
+}
+
+/** Where a file went: what decides who may read it besides its uploader (domain/fileAccess.ts). */
+export interface FileAudience {
+  /** Each room with a message (not deleted) that carries the file, and whether the asking user is a member now. */
+  rooms: Array<{ roomId: string; kind: RoomKind; member: boolean }>;
+  /** The file is some user's current avatar: anyone signed in may read it. */
+  avatar: boolean;
+}
+
+export interface ListUnsentFilesOptions {
+  /** Only files uploaded before this time (epoch milliseconds). */
+  uploadedBefore: number;
+  /** A positive integer. */
+  limit: number;
 }
 
 /** One earlier text of a message: `text` is what the message said before the edit made at `editedAt`. */
@@ -213,6 +265,18 @@ export interface HistoryStore extends ProjectionStore {
   listFriendships(userId: string, kind: FriendshipListKind): Promise<FriendshipView[]>;
   /** Users whose email is `email`, compared case-insensitively (ASCII letters); erased emails never match. */
   getUsersByEmail(email: string): Promise<UserView[]>;
+
+  /** An uploaded file (issue #16), also once erased or discarded; undefined when the view has no such file. */
+  getFile(fileId: string): Promise<FileView | undefined>;
+  /** The rooms the file was sent to (by messages not deleted), with `userId`'s membership, and whether it is an avatar. */
+  getFileAudience(fileId: string, userId: string): Promise<FileAudience>;
+  /**
+   * Uploads never sent in any message and nobody's avatar, not erased or discarded, uploaded before a time; oldest
+   * first. The sweeper removes them.
+   */
+  listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]>;
+  /** The uploader's files with these bytes (same sha256), whatever became of them: they share one stored object. */
+  listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]>;
 
   close(): Promise<void>;
 }

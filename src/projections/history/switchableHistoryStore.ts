@@ -13,12 +13,15 @@ import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js
 import { StoreSwitch } from '../storeSwitch.js';
 import type {
   EditView,
+  FileAudience,
+  FileView,
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUnsentFilesOptions,
   ListUsernamesOptions,
   MemberView,
   MessagesPage,
@@ -75,6 +78,18 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getUsersByEmail(email: string): Promise<UserView[]> {
     return this.stores.current.getUsersByEmail(email);
+  }
+  getFile(fileId: string): Promise<FileView | undefined> {
+    return this.stores.current.getFile(fileId);
+  }
+  getFileAudience(fileId: string, userId: string): Promise<FileAudience> {
+    return this.stores.current.getFileAudience(fileId, userId);
+  }
+  listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]> {
+    return this.stores.current.listUnsentFiles(options);
+  }
+  listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]> {
+    return this.stores.current.listFilesWithContent(uploadedBy, sha256);
   }
   getRoom(roomId: string): Promise<RoomView | undefined> {
     return this.stores.current.getRoom(roomId);

@@ -61,7 +61,7 @@ export function newProcessor(
     replicationFactor: 1,
     log,
     codec: deployment.codec,
-    writers: processorWriters(log, writer),
+    writers: (reader) => processorWriters(reader, writer),
     sessionTimeoutMs: 6000,
     operationTimeoutMs: OPERATION_TIMEOUT_MS,
     ...options,

@@ -561,6 +561,75 @@ describe('SendMessage', () => {
 
 // ---- EditMessage ---------------------------------------------------------------------------------------------
 
+describe('SendMessage with attachments (issue #16)', () => {
+  const file = (fileId: string, uploadedBy: string, readableByActor: boolean) => ({
+    fileId,
+    name: `${fileId}.png`,
+    contentType: 'image/png',
+    size: 10,
+    sha256: 'a'.repeat(64),
+    width: 2,
+    height: 1,
+    thumbnail: true,
+    uploadedBy,
+    readableByActor,
+  });
+  const ref = (fileId: string) => ({
+    fileId,
+    name: `${fileId}.png`,
+    contentType: 'image/png',
+    size: 10,
+    sha256: 'a'.repeat(64),
+    width: 2,
+    height: 1,
+    thumbnail: true,
+  });
+  const send = (text: string, attachments: ReturnType<typeof file>[]): RoomCommand => ({
+    type: 'SendMessage',
+    roomId: R,
+    text,
+    clientMessageId: 'c-1',
+    attachments,
+  });
+
+  it("lets the uploader attach their own files, the text may then be empty, and the event carries the files' facts", () => {
+    given(team)
+      .when(send('   ', [file('f1', 'bob', false), file('f2', 'bob', false)]), as('bob'))
+      .then([
+        {
+          type: 'MessageSent',
+          data: { roomId: R, messageId: 'r1.6', senderId: 'bob', text: '', clientMessageId: 'c-1', attachments: [ref('f1'), ref('f2')] },
+        },
+      ]);
+  });
+
+  it('lets a reader of the file attach it (a forward)', () => {
+    given(team)
+      .when(send('look', [file('f1', 'alice', true)]), as('bob'))
+      .then([
+        {
+          type: 'MessageSent',
+          data: { roomId: R, messageId: 'r1.6', senderId: 'bob', text: 'look', clientMessageId: 'c-1', attachments: [ref('f1')] },
+        },
+      ]);
+  });
+
+  it('refuses a file the sender neither uploaded nor may read with NO_FILE, as if it did not exist', () => {
+    given(team).when(send('look', [file('f1', 'alice', false)]), as('bob')).thenThrows('NO_FILE', { fileId: 'f1' });
+  });
+
+  it('refuses a file twice, and more files than the limit, with VALIDATION_FAILED', () => {
+    given(team).when(send('x', [file('f1', 'bob', false), file('f1', 'bob', false)]), as('bob')).thenThrows('VALIDATION_FAILED');
+    const three = [file('f1', 'bob', false), file('f2', 'bob', false), file('f3', 'bob', false)];
+    given(team).when(send('x', three), as('bob', { limits: { maxAttachments: 2 } })).thenThrows('VALIDATION_FAILED', { max: 2 });
+  });
+
+  it('still wants words without files, and membership with them', () => {
+    given(team).when(send('  ', []), as('bob')).thenThrows('EMPTY_CONTENT');
+    given(team).when(send('', [file('f1', 'mallory', false)]), as('mallory')).thenThrows('NOT_MEMBER');
+  });
+});
+
 describe('EditMessage', () => {
   const edit = (seq: number, text: string): RoomCommand => ({ type: 'EditMessage', roomId: R, seq, text });
 

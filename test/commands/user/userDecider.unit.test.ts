@@ -54,7 +54,7 @@ describe('evolve', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'user',
-      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null },
       erased: false,
       hasPassword: true,
       identities: [],
@@ -128,7 +128,7 @@ describe('ErasePersonalData', () => {
       userId: 'u1',
       username: 'Alice',
       role: 'auditor',
-      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null },
+      profile: { displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null },
       erased: true,
       hasPassword: true,
       identities: [],
@@ -140,10 +140,29 @@ describe('ErasePersonalData', () => {
 const self = as('u1');
 const profileUpdated = (profile: Partial<ProfileUpdated['data']>): ProfileUpdated => ({
   type: 'ProfileUpdated',
-  data: { userId: 'u1', displayName: 'Alice A.', statusText: '', avatarUrl: null, ...profile },
+  data: { userId: 'u1', displayName: 'Alice A.', statusText: '', avatarUrl: null, avatarFileId: null, ...profile },
 });
 
 describe('UpdateProfile', () => {
+  it('takes an uploaded avatar: the URL becomes the service\'s own for that file (issue #16)', () => {
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarFileId: 'f-1' }, self)
+      .then([profileUpdated({ avatarUrl: '/api/files/f-1', avatarFileId: 'f-1' })]);
+  });
+
+  it('drops the uploaded avatar when an outside URL replaces it, and refuses a file URL set by hand', () => {
+    const withFile = profileUpdated({ avatarUrl: '/api/files/f-1', avatarFileId: 'f-1' });
+    spec(userDecider)
+      .given([registered, withFile])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarUrl: 'https://example.com/a.png' }, self)
+      .then([profileUpdated({ avatarUrl: 'https://example.com/a.png', avatarFileId: null })]);
+    spec(userDecider)
+      .given([registered])
+      .when({ type: 'UpdateProfile', userId: 'u1', avatarUrl: '/api/files/f-2' }, self)
+      .thenThrows('VALIDATION_FAILED', { field: 'avatarUrl' });
+  });
+
   it('records the whole profile after the change, with the display name trimmed', () => {
     spec(userDecider)
       .given([registered])
@@ -192,7 +211,7 @@ describe('UpdateProfile', () => {
 
   it('folds the latest profile into the state', () => {
     const state = stateAfter(userDecider, [registered, profileUpdated({ statusText: 'a' }), profileUpdated({ displayName: 'B' })]);
-    expect(state.registered && state.profile).toEqual({ displayName: 'B', statusText: '', avatarUrl: null });
+    expect(state.registered && state.profile).toEqual({ displayName: 'B', statusText: '', avatarUrl: null, avatarFileId: null });
   });
 });
 

@@ -101,6 +101,7 @@ describe('historyChanges', () => {
         clientMessageId: 'c-1',
         createdAt: AT + 9,
         erased: false,
+        attachments: [],
       },
       { op: 'roomAdvanced', roomId: 'r-1', headSeq: 4, at: AT + 9 },
     ]);
@@ -149,7 +150,7 @@ describe('historyChanges', () => {
     const log = roomLog();
     const profile = { displayName: 'Al', statusText: 'away', avatarUrl: 'https://example.com/a.png' };
     expect(historyChanges(log.updateProfile('u-alice', profile))).toEqual([
-      { op: 'userProfileUpdated', userId: 'u-alice', ...profile },
+      { op: 'userProfileUpdated', userId: 'u-alice', ...profile, avatarFileId: null },
     ]);
     expect(historyChanges(log.changePassword('u-alice', '$argon2id$new'))).toEqual([
       { op: 'userPasswordChanged', userId: 'u-alice', passwordHash: '$argon2id$new' },
@@ -242,6 +243,9 @@ describe('historyChanges', () => {
     log.record('user-u-bob', { type: 'IdentityLinked', data: { ...atGitHub, userId: 'u-bob' } });
     log.record('user-u-bob', { type: 'IdentityUnlinked', data: { ...atGitHub, userId: 'u-bob' } });
     log.record('identity-github-x', { type: 'IdentityReleased', data: { ...atGitHub, userId: 'u-bob' } });
+    const file = { fileId: 'f-1', uploadedBy: 'u-bob', name: 'a.txt', contentType: 'text/plain', size: 3, sha256: 'a'.repeat(64), width: null, height: null };
+    log.record('file-f-1', { type: 'FileUploaded', data: file });
+    log.record('file-f-1', { type: 'FileDiscarded', data: { fileId: 'f-1', discardedBy: 'system:files' } });
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');

@@ -1102,6 +1102,111 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       });
     });
 
+    describe('files (issue #16)', () => {
+      const ref = (fileId: string, name = `${fileId}.png`) => ({
+        fileId,
+        name,
+        contentType: 'image/png',
+        size: 100,
+        sha256: 'c'.repeat(64),
+        width: 20,
+        height: 10,
+        thumbnail: true,
+      });
+
+      it('projects an upload into a file with every field', async () => {
+        const uploaded = log.uploadFile('f-1', 'u-alice', { name: 'Ünïcødé 🐈.png' });
+        log.uploadFile('f-2', 'u-alice', { name: 'notes.txt', contentType: 'text/plain', width: null, height: null, thumbnail: false });
+        await project();
+        expect(await store.getFile('f-1')).toEqual({
+          fileId: 'f-1',
+          uploadedBy: 'u-alice',
+          name: 'Ünïcødé 🐈.png',
+          contentType: 'image/png',
+          size: 100,
+          sha256: 'c'.repeat(64),
+          width: 20,
+          height: 10,
+          thumbnail: true,
+          uploadedAt: isoOf(uploaded),
+          erased: false,
+          discarded: false,
+        });
+        expect(await store.getFile('f-2')).toMatchObject({ width: null, height: null, thumbnail: false });
+        expect(await store.getFile('nope')).toBeUndefined();
+      });
+
+      it("shows a message's files in order, in pages and alone, the message's own facts even before the upload is projected", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        log.join('r-1', 'u-bob', 'member', 'u-alice');
+        const sent = log.send('r-1', 'u-alice', '', { attachments: [ref('f-2', 'second.png'), ref('f-1')] });
+        log.send('r-1', 'u-alice', 'no files');
+        await project();
+        const message = await store.getMessage('r-1', sent.seq);
+        expect(message?.attachments).toEqual([
+          { ...ref('f-2', 'second.png'), erased: false },
+          { ...ref('f-1'), erased: false },
+        ]);
+        const page = await store.getMessages('r-1', { limit: 10 });
+        expect(page.messages.map((one) => one.attachments?.length ?? 0)).toEqual([2, 0]);
+      });
+
+      it("knows where a file went: the rooms of messages not deleted, the asker's membership, avatars", async () => {
+        threeUsers();
+        log.uploadFile('f-1', 'u-alice');
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        log.join('r-1', 'u-bob', 'member', 'u-alice');
+        log.createRoom('r-2', 'Two', 'public', 'u-carol');
+        log.send('r-1', 'u-alice', '', { attachments: [ref('f-1')] });
+        const deleted = log.send('r-2', 'u-carol', '', { attachments: [ref('f-1')] });
+        log.delete('r-2', deleted.seq, 'u-carol');
+        log.uploadFile('f-2', 'u-bob');
+        log.record('user-u-bob', {
+          type: 'ProfileUpdated',
+          data: { userId: 'u-bob', displayName: 'bob', statusText: '', avatarUrl: '/api/files/f-2', avatarFileId: 'f-2' },
+        });
+        await project();
+        expect(await store.getFileAudience('f-1', 'u-bob')).toEqual({ rooms: [{ roomId: 'r-1', kind: 'private', member: true }], avatar: false });
+        expect(await store.getFileAudience('f-1', 'u-carol')).toEqual({ rooms: [{ roomId: 'r-1', kind: 'private', member: false }], avatar: false });
+        expect(await store.getFileAudience('f-2', 'u-carol')).toEqual({ rooms: [], avatar: true });
+      });
+
+      it('lists unsent uploads before a time, oldest first, never sent, avatars, discarded or erased ones', async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'private', 'u-alice');
+        const first = log.uploadFile('f-unsent', 'u-alice');
+        log.uploadFile('f-sent', 'u-alice');
+        log.uploadFile('f-gone', 'u-alice');
+        log.uploadFile('f-late', 'u-alice', {}, { at: first.metadata.occurredAt + 60_000 });
+        log.send('r-1', 'u-alice', '', { attachments: [ref('f-sent')] });
+        log.discardFile('f-gone');
+        await project();
+        const before = first.metadata.occurredAt + 5_000;
+        expect((await store.listUnsentFiles({ uploadedBefore: before, limit: 10 })).map((file) => file.fileId)).toEqual(['f-unsent']);
+        expect(await store.getFile('f-gone')).toMatchObject({ discarded: true });
+        expect((await store.listFilesWithContent('u-alice', 'c'.repeat(64))).map((file) => file.fileId).sort()).toEqual([
+          'f-gone',
+          'f-late',
+          'f-sent',
+          'f-unsent',
+        ]);
+      });
+
+      it("an erasure marks the user's uploads erased and blanks the names their messages carried", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        log.uploadFile('f-1', 'u-bob');
+        const sent = log.send('r-1', 'u-bob', 'mine', { attachments: [ref('f-1', 'holiday.png')] });
+        log.erasePersonalData('u-bob');
+        await project();
+        expect(await store.getFile('f-1')).toMatchObject({ erased: true, name: '' });
+        expect((await store.getMessage('r-1', sent.seq))?.attachments).toEqual([{ ...ref('f-1', ''), erased: true }]);
+        expect(await store.listUnsentFiles({ uploadedBefore: Date.now() + 1e9, limit: 10 })).toEqual([]);
+      });
+    });
+
     describe('checkpoint and idempotency', () => {
       it('starts at the empty checkpoint', async () => {
         expect(await store.checkpoint()).toEqual(EMPTY_CHECKPOINT);

@@ -36,7 +36,12 @@ export type StatementName =
   | 'deleteReaction'
   | 'deleteMessageReactions'
   | 'eraseUserReactions'
-  | 'noteErasedReactor';
+  | 'noteErasedReactor'
+  | 'insertFile'
+  | 'discardFile'
+  | 'eraseUserFiles'
+  | 'eraseUserAttachmentNames'
+  | 'insertAttachment';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -73,6 +78,7 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
             displayName: change.displayName,
             statusText: change.statusText,
             avatarUrl: change.avatarUrl,
+            avatarFileId: change.avatarFileId,
           },
         },
       ];
@@ -86,6 +92,8 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'eraseUserMessages', binds: { userId: change.userId } },
         { statement: 'eraseUserReactions', binds: { userId: change.userId } },
         { statement: 'noteErasedReactor', binds: { userId: change.userId } },
+        { statement: 'eraseUserFiles', binds: { userId: change.userId } },
+        { statement: 'eraseUserAttachmentNames', binds: { userId: change.userId } },
       ];
     case 'roomCreated':
       return [
@@ -136,6 +144,24 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
           },
         },
         { statement: 'noteLastMessage', binds: { roomId: change.roomId, seq: change.seq } },
+        ...change.attachments.map(
+          (attachment, itemNo): BoundStatement => ({
+            statement: 'insertAttachment',
+            binds: {
+              roomId: change.roomId,
+              seq: change.seq,
+              itemNo,
+              fileId: attachment.fileId,
+              name: attachment.name,
+              contentType: attachment.contentType,
+              byteSize: attachment.size,
+              sha256: attachment.sha256,
+              width: attachment.width,
+              height: attachment.height,
+              thumbnail: attachment.thumbnail ? 1 : 0,
+            },
+          }),
+        ),
       ];
     case 'messageEdited':
       return [
@@ -228,6 +254,27 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         }
       }
     }
+    case 'fileRecorded':
+      return [
+        {
+          statement: 'insertFile',
+          binds: {
+            fileId: change.fileId,
+            uploadedBy: change.uploadedBy,
+            name: change.name,
+            contentType: change.contentType,
+            byteSize: change.size,
+            sha256: change.sha256,
+            width: change.width,
+            height: change.height,
+            thumbnail: change.thumbnail ? 1 : 0,
+            uploadedAt: change.uploadedAt,
+            erased: change.erased ? 1 : 0,
+          },
+        },
+      ];
+    case 'fileDiscarded':
+      return [{ statement: 'discardFile', binds: { fileId: change.fileId, discardedAt: change.discardedAt } }];
     default:
       return unreachable(change);
   }

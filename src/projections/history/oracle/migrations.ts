@@ -196,6 +196,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
+  {
+    version: 9,
+    name: 'files and images',
+    // Issue #16. Only metadata: the bytes are in the file store (docs/architecture.md says why not BLOBs here). A
+    // name may be empty (Oracle's '' is NULL, and an erased name is NULL); sizes are NUMBER(19) like seqs. A
+    // message's attachments keep what its MessageSent recorded, so it lists its files before their uploads are
+    // projected (another partition); the file's row adds whether the uploader was erased. SIZE and POSITION are
+    // Oracle keywords: the columns are byte_size and item_no.
+    statements: (t) => [
+      `CREATE TABLE ${t.files} (
+        file_id      VARCHAR2(200 BYTE) NOT NULL,
+        uploaded_by  VARCHAR2(200 BYTE) NOT NULL,
+        name         VARCHAR2(255 CHAR),
+        content_type VARCHAR2(200 BYTE) NOT NULL,
+        byte_size    NUMBER(19) NOT NULL,
+        sha256       VARCHAR2(64 BYTE) NOT NULL,
+        width        NUMBER(10),
+        height       NUMBER(10),
+        thumbnail    NUMBER(1) DEFAULT 0 NOT NULL,
+        uploaded_at  TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        erased       NUMBER(1) DEFAULT 0 NOT NULL,
+        discarded_at TIMESTAMP(3) WITH TIME ZONE,
+        CONSTRAINT ${t.prefix}files_pk PRIMARY KEY (file_id)
+      )`,
+      `CREATE INDEX ${t.prefix}files_by_uploader ON ${t.files} (uploaded_by, sha256)`,
+      `CREATE INDEX ${t.prefix}files_by_age ON ${t.files} (uploaded_at)`,
+      `CREATE TABLE ${t.attachments} (
+        room_id      VARCHAR2(200 BYTE) NOT NULL,
+        seq          NUMBER(19) NOT NULL,
+        item_no      NUMBER(3) NOT NULL,
+        file_id      VARCHAR2(200 BYTE) NOT NULL,
+        name         VARCHAR2(255 CHAR),
+        content_type VARCHAR2(200 BYTE) NOT NULL,
+        byte_size    NUMBER(19) NOT NULL,
+        sha256       VARCHAR2(64 BYTE) NOT NULL,
+        width        NUMBER(10),
+        height       NUMBER(10),
+        thumbnail    NUMBER(1) DEFAULT 0 NOT NULL,
+        CONSTRAINT ${t.prefix}attachments_pk PRIMARY KEY (room_id, seq, item_no)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}attachments_by_file ON ${t.attachments} (file_id, room_id, seq)`,
+      `ALTER TABLE ${t.users} ADD (avatar_file_id VARCHAR2(200 BYTE))`,
+      `CREATE INDEX ${t.prefix}users_by_avatar_file ON ${t.users} (avatar_file_id)`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

@@ -11,13 +11,17 @@ import type { RecordedEvent } from '../../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
+  AttachmentView,
   EditView,
+  FileAudience,
+  FileView,
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUnsentFilesOptions,
   ListUsernamesOptions,
   MemberView,
   MessagesPage,
@@ -32,8 +36,11 @@ import type {
 import { latestVersion } from './migrations.js';
 import { isConnectionLost, toHistoryStoreError } from './oracleErrors.js';
 import {
+  attachmentRow,
+  audienceRow,
   checkpointRow,
   editRow,
+  fileRow,
   friendshipRow,
   memberRow,
   messageRow,
@@ -219,12 +226,12 @@ export class OracleHistoryStore implements HistoryStore {
     }
     const messages: MessageView[] = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: await this.withReactions(roomId, messages), hasMore: rows.length > limit };
+    return { messages: await this.withAttachments(await this.withReactions(roomId, messages)), hasMore: rows.length > limit };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = await this.one(messageRow, 'message', { roomId, seq });
-    return message === undefined ? undefined : (await this.withReactions(roomId, [message]))[0];
+    return message === undefined ? undefined : (await this.withAttachments(await this.withReactions(roomId, [message])))[0];
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -244,6 +251,52 @@ export class OracleHistoryStore implements HistoryStore {
     if (range === undefined) return messages;
     const rows = await this.query('getReactions', this.read.reactions, { roomId, fromSeq: range.from, toSeq: range.to });
     return withReactions(messages, rows.map((row) => reactionRow.parse(row)));
+  }
+
+  async getFile(fileId: string): Promise<FileView | undefined> {
+    return this.one(fileRow, 'file', { fileId });
+  }
+
+  async getFileAudience(fileId: string, userId: string): Promise<FileAudience> {
+    const rooms = (await this.query('getFileAudience', this.read.fileAudience, { fileId, userId })).map((row) =>
+      audienceRow.parse(row),
+    );
+    const avatars = await this.query('getFileAudience', this.read.fileAvatar, { fileId });
+    return { rooms, avatar: avatars.length > 0 };
+  }
+
+  async listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]> {
+    const rows = await this.query('listUnsentFiles', this.read.unsentFiles, {
+      uploadedBefore: options.uploadedBefore,
+      limit: checkLimit(options.limit),
+    });
+    return rows.map((row) => fileRow.parse(row));
+  }
+
+  async listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]> {
+    const rows = await this.query('listFilesWithContent', this.read.filesWithContent, { uploadedBy, sha256 });
+    return rows.map((row) => fileRow.parse(row));
+  }
+
+  /** The messages with their attachments: one query per page, whose seqs are one range of one room. */
+  private async withAttachments(messages: MessageView[]): Promise<MessageView[]> {
+    const first = messages[0];
+    const last = messages.at(-1);
+    if (!first || !last) return messages;
+    const [low, high] = first.seq <= last.seq ? [first.seq, last.seq] : [last.seq, first.seq];
+    const rows = await this.query('getMessages', this.read.attachmentsBetween, { roomId: first.roomId, low, high });
+    if (rows.length === 0) return messages;
+    const bySeq = new Map<number, AttachmentView[]>();
+    for (const row of rows) {
+      const { seq, view } = attachmentRow.parse(row);
+      const list = bySeq.get(seq) ?? [];
+      list.push(view);
+      bySeq.set(seq, list);
+    }
+    return messages.map((message) => {
+      const attachments = bySeq.get(message.seq);
+      return attachments ? { ...message, attachments } : message;
+    });
   }
 
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { ReactionRow } from '../reactionViews.js';
 import type {
+  AttachmentView,
   EditView,
+  FileView,
   FriendshipView,
   MemberView,
   MessageView,
@@ -165,6 +167,73 @@ export const friendshipRow = z
   .transform((r): FriendshipView => ({ userId: r.FRIEND_ID, since: iso(r.SINCE) }));
 
 export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.USER_ID);
+
+const flag = z.union([z.literal(0), z.literal(1)]);
+
+export const fileRow = z
+  .object({
+    FILE_ID: z.string(),
+    UPLOADED_BY: z.string(),
+    NAME: emptyable,
+    CONTENT_TYPE: z.string(),
+    BYTE_SIZE: int,
+    SHA256: z.string(),
+    WIDTH: int.nullable(),
+    HEIGHT: int.nullable(),
+    THUMBNAIL: flag,
+    UPLOADED_AT: int,
+    ERASED: flag,
+    DISCARDED_AT: int.nullable(),
+  })
+  .transform(
+    (r): FileView => ({
+      fileId: r.FILE_ID,
+      uploadedBy: r.UPLOADED_BY,
+      name: r.ERASED === 1 ? '' : r.NAME,
+      contentType: r.CONTENT_TYPE,
+      size: r.BYTE_SIZE,
+      sha256: r.SHA256,
+      width: r.WIDTH,
+      height: r.HEIGHT,
+      thumbnail: r.THUMBNAIL === 1,
+      uploadedAt: iso(r.UPLOADED_AT),
+      erased: r.ERASED === 1,
+      discarded: r.DISCARDED_AT !== null,
+    }),
+  );
+
+/** A message's attachment; ERASED (the file's) is NULL while the upload is not projected yet. */
+export const attachmentRow = z
+  .object({
+    SEQ: int,
+    FILE_ID: z.string(),
+    CONTENT_TYPE: z.string(),
+    BYTE_SIZE: int,
+    SHA256: z.string(),
+    NAME: emptyable,
+    WIDTH: int.nullable(),
+    HEIGHT: int.nullable(),
+    THUMBNAIL: flag,
+    ERASED: flag.nullable(),
+  })
+  .transform((r): { seq: number; view: AttachmentView } => ({
+    seq: r.SEQ,
+    view: {
+      fileId: r.FILE_ID,
+      contentType: r.CONTENT_TYPE,
+      size: r.BYTE_SIZE,
+      sha256: r.SHA256,
+      name: r.NAME,
+      width: r.WIDTH,
+      height: r.HEIGHT,
+      thumbnail: r.THUMBNAIL === 1,
+      erased: r.ERASED === 1,
+    },
+  }));
+
+export const audienceRow = z
+  .object({ ROOM_ID: z.string(), KIND: z.enum(['public', 'private', 'direct']), MEMBER: flag })
+  .transform((r) => ({ roomId: r.ROOM_ID, kind: r.KIND, member: r.MEMBER === 1 }));
 
 export const usernameRow = z
   .object({ USER_ID: z.string(), USERNAME: z.string() })

@@ -32,7 +32,27 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     changeUserRole: `UPDATE ${t.users} SET role = :role WHERE user_id = :userId`,
     // Oracle's '' is NULL: an empty status text is stored NULL and reads back as "".
     updateUserProfile: `UPDATE ${t.users} SET display_name = :displayName, status_text = :statusText,
-      avatar_url = :avatarUrl WHERE user_id = :userId`,
+      avatar_url = :avatarUrl, avatar_file_id = :avatarFileId WHERE user_id = :userId`,
+    insertFile: `MERGE INTO ${t.files} f
+      USING (SELECT :fileId AS file_id FROM dual) s ON (f.file_id = s.file_id)
+      WHEN NOT MATCHED THEN INSERT (file_id, uploaded_by, name, content_type, byte_size, sha256, width, height,
+        thumbnail, uploaded_at, erased)
+        VALUES (s.file_id, :uploadedBy, :name, :contentType, :byteSize, :sha256, :width, :height, :thumbnail,
+          ${tsFromMillis('uploadedAt')}, :erased)`,
+    discardFile: `UPDATE ${t.files} SET discarded_at = ${tsFromMillis('discardedAt')}
+      WHERE file_id = :fileId AND discarded_at IS NULL`,
+    // Oracle's '' is NULL: an erased name is NULL with erased = 1, and reads back as "".
+    eraseUserFiles: `UPDATE ${t.files} SET name = NULL, erased = 1 WHERE uploaded_by = :userId AND erased = 0`,
+    // The names a message carries are its sender's words, sealed with the sender's key.
+    eraseUserAttachmentNames: `UPDATE ${t.attachments} SET name = NULL
+      WHERE (room_id, seq) IN (SELECT room_id, seq FROM ${t.messages} WHERE sender_id = :userId)`,
+    insertAttachment: `MERGE INTO ${t.attachments} a
+      USING (SELECT :roomId AS room_id, :seq AS seq, :itemNo AS item_no FROM dual) s
+        ON (a.room_id = s.room_id AND a.seq = s.seq AND a.item_no = s.item_no)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, item_no, file_id, name, content_type, byte_size, sha256, width, height,
+        thumbnail)
+        VALUES (s.room_id, s.seq, s.item_no, :fileId, :name, :contentType, :byteSize, :sha256, :width, :height,
+          :thumbnail)`,
     deleteFriendshipPair: `DELETE FROM ${t.friendships} WHERE (user_id = :userId AND friend_id = :friendId)
       OR (user_id = :friendId AND friend_id = :userId)`,
     insertFriendshipRow: `INSERT INTO ${t.friendships} (user_id, friend_id, status, since)
@@ -151,7 +171,13 @@ export type ReadName =
   | 'usernames'
   | 'usernamesAfter'
   | 'reactions'
-  | 'pinnedSeqs';
+  | 'pinnedSeqs'
+  | 'file'
+  | 'attachmentsBetween'
+  | 'fileAudience'
+  | 'fileAvatar'
+  | 'unsentFiles'
+  | 'filesWithContent';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -159,6 +185,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
   const roomColumns = `r.room_id, r.name, r.topic, r.kind, r.created_by, ${millisOf('r.created_at')} AS created_at, r.head_seq,
     r.last_message_seq, ${millisOf('r.last_activity_at')} AS last_activity_at,
     (SELECT COUNT(*) FROM ${t.members} c WHERE c.room_id = r.room_id) AS member_count`;
+  const fileColumns = `f.file_id, f.uploaded_by, f.name, f.content_type, f.byte_size, f.sha256, f.width, f.height,
+    f.thumbnail, ${millisOf('f.uploaded_at')} AS uploaded_at, f.erased, ${millisOf('f.discarded_at')} AS discarded_at`;
   const messageColumns = `message_id, room_id, seq, sender_id, text, ${millisOf('created_at')} AS created_at,
     ${millisOf('edited_at')} AS edited_at, deleted, erased`;
   // The unread count is a range scan of messages_unread (room_id, seq > marker, deleted, sender_id) per room of the
@@ -211,6 +239,27 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     reactions: `SELECT seq, emoji, user_id FROM ${t.reactions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
       ORDER BY seq, reaction_seq, user_id`,
     pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
+    file: `SELECT ${fileColumns} FROM ${t.files} f WHERE f.file_id = :fileId`,
+    attachmentsBetween: `SELECT a.seq, a.file_id, a.name, a.content_type, a.byte_size, a.sha256, a.width, a.height,
+        a.thumbnail, f.erased
+      FROM ${t.attachments} a LEFT JOIN ${t.files} f ON f.file_id = a.file_id
+      WHERE a.room_id = :roomId AND a.seq BETWEEN :low AND :high ORDER BY a.seq, a.item_no`,
+    fileAudience: `SELECT r.room_id, r.kind,
+        CASE WHEN EXISTS (SELECT 1 FROM ${t.members} m WHERE m.room_id = r.room_id AND m.user_id = :userId)
+          THEN 1 ELSE 0 END AS member
+      FROM ${t.rooms} r
+      WHERE r.room_id IN (SELECT a.room_id FROM ${t.attachments} a
+        JOIN ${t.messages} g ON g.room_id = a.room_id AND g.seq = a.seq
+        WHERE a.file_id = :fileId AND g.deleted = 0)
+      ORDER BY r.room_id`,
+    fileAvatar: `SELECT user_id FROM ${t.users} WHERE avatar_file_id = :fileId FETCH FIRST 1 ROWS ONLY`,
+    unsentFiles: `SELECT ${fileColumns} FROM ${t.files} f
+      WHERE f.discarded_at IS NULL AND f.erased = 0 AND f.uploaded_at < ${tsFromMillis('uploadedBefore')}
+        AND NOT EXISTS (SELECT 1 FROM ${t.attachments} a WHERE a.file_id = f.file_id)
+        AND NOT EXISTS (SELECT 1 FROM ${t.users} u WHERE u.avatar_file_id = f.file_id)
+      ORDER BY f.uploaded_at, f.file_id FETCH FIRST :limit ROWS ONLY`,
+    filesWithContent: `SELECT ${fileColumns} FROM ${t.files} f WHERE f.uploaded_by = :uploadedBy AND f.sha256 = :sha256
+      ORDER BY f.file_id`,
   };
 }
 

@@ -20,6 +20,8 @@ export interface OracleTables {
   reactions: string;
   erasedReactors: string;
   pins: string;
+  files: string;
+  attachments: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -45,6 +47,8 @@ export function oracleTables(prefix = ''): OracleTables {
     reactions: `${p}message_reactions`,
     erasedReactors: `${p}erased_reactors`,
     pins: `${p}pinned_messages`,
+    files: `${p}files`,
+    attachments: `${p}message_attachments`,
     prefix: p,
   };
 }

@@ -40,6 +40,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   roomSettingChanged: 17,
   messagePinned: 18,
   messageUnpinned: 19,
+  fileRecorded: 20,
+  fileDiscarded: 21,
 };
 
 /**
@@ -68,6 +70,8 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   // One statement on its own message's row each; a pin after an unpin of one message waits (the message key).
   'messagePinned',
   'messageUnpinned',
+  'fileRecorded',
+  'fileDiscarded',
 ]);
 
 /**
@@ -119,6 +123,9 @@ export function rowKeys(change: HistoryChange): string[] {
       const [first, second] = [change.userId, change.friendId].sort();
       return [`friendship:${first}:${second}`];
     }
+    case 'fileRecorded':
+    case 'fileDiscarded':
+      return [`file:${change.fileId}`];
     default:
       return unreachable(change);
   }

@@ -11,12 +11,15 @@ import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkp
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
   EditView,
+  FileAudience,
+  FileView,
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
+  ListUnsentFilesOptions,
   ListUsernamesOptions,
   MemberView,
   MessagesPage,
@@ -29,6 +32,7 @@ import type {
   UserView,
 } from '../historyStore.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
+import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
@@ -70,6 +74,7 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly friendships: SqliteFriendships;
   private readonly reactions: SqliteReactions;
   private readonly pins: SqlitePins;
+  private readonly files: SqliteFiles;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -82,6 +87,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.friendships = new SqliteFriendships(this.db);
     this.reactions = new SqliteReactions(this.db);
     this.pins = new SqlitePins(this.db);
+    this.files = new SqliteFiles(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -185,12 +191,12 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: this.reactions.attach(roomId, messages), hasMore };
+    return { messages: this.files.withAttachments(this.reactions.attach(roomId, messages)), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
-    return message === undefined ? undefined : this.reactions.attach(roomId, [message])[0];
+    return message === undefined ? undefined : this.files.withAttachments(this.reactions.attach(roomId, [message]))[0];
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -217,6 +223,22 @@ export class SqliteHistoryStore implements HistoryStore {
 
   async getUsersByEmail(email: string): Promise<UserView[]> {
     return this.getUsers(this.friendships.userIdsWithEmail(email));
+  }
+
+  async getFile(fileId: string): Promise<FileView | undefined> {
+    return this.files.get(fileId);
+  }
+
+  async getFileAudience(fileId: string, userId: string): Promise<FileAudience> {
+    return this.files.audienceOf(fileId, userId);
+  }
+
+  async listUnsentFiles(options: ListUnsentFilesOptions): Promise<FileView[]> {
+    return this.files.unsentFiles(options);
+  }
+
+  async listFilesWithContent(uploadedBy: string, sha256: string): Promise<FileView[]> {
+    return this.files.filesWithContent(uploadedBy, sha256);
   }
 
   async close(): Promise<void> {
@@ -271,6 +293,7 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.eraseUserEdits.run(change);
         this.sql.eraseUserMessages.run(change);
         this.reactions.userErased(change.userId);
+        this.files.erased(change.userId);
         return;
       case 'roomCreated':
         this.sql.insertRoom.run(change);
@@ -286,6 +309,7 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'messageInserted':
         this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        this.files.attached(change.roomId, change.seq, change.attachments);
         this.moveRoom(change.roomId, 0, 0, change.seq);
         return;
       case 'messageEdited': {
@@ -325,6 +349,12 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'friendshipChanged':
         this.friendships.apply(change);
+        return;
+      case 'fileRecorded':
+        this.files.recorded(change);
+        return;
+      case 'fileDiscarded':
+        this.files.discarded(change);
         return;
       default:
         unreachable(change);

@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 
+import { addAvatarFileColumn, FILES_SCHEMA } from './sqliteFiles.js';
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
 import { PINS_SCHEMA } from './sqlitePins.js';
 import { REACTIONS_SCHEMA } from './sqliteReactions.js';
@@ -109,6 +110,8 @@ export function ensureSchema(db: Database.Database): void {
   db.exec(FRIENDSHIPS_SCHEMA);
   db.exec(REACTIONS_SCHEMA);
   db.exec(PINS_SCHEMA);
+  db.exec(FILES_SCHEMA);
+  addAvatarFileColumn(db);
 }
 
 /**

@@ -81,7 +81,8 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
     ),
     changeUserRole: p('UPDATE users SET role = @role WHERE user_id = @userId'),
     updateUserProfile: p(
-      `UPDATE users SET display_name = @displayName, status_text = @statusText, avatar_url = @avatarUrl
+      `UPDATE users SET display_name = @displayName, status_text = @statusText, avatar_url = @avatarUrl,
+         avatar_file_id = @avatarFileId
        WHERE user_id = @userId`,
     ),
     changeUserPassword: p('UPDATE users SET password_hash = @passwordHash WHERE user_id = @userId'),

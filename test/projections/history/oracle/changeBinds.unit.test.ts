@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { historyChanges } from '../../../../src/projections/history/historyChanges.js';
+import { historyChanges, type HistoryChange } from '../../../../src/projections/history/historyChanges.js';
 import { statementsFor } from '../../../../src/projections/history/oracle/changeBinds.js';
 import { checkpointSql, placeholdersOf, readSql, usersByIdSql, writeSql } from '../../../../src/projections/history/oracle/oracleSql.js';
 import { oracleTables } from '../../../../src/projections/history/oracle/oracleTables.js';
@@ -33,13 +33,14 @@ describe('bind rows per change kind', () => {
   });
 
   it('covers every change kind with the values of the change, times as epoch milliseconds', () => {
-    const samples = [
+    const attachment = { fileId: 'f', name: 'a.png', contentType: 'image/png', size: 10, sha256: 'a'.repeat(64), width: 2, height: 1, thumbnail: true };
+    const samples: HistoryChange[] = [
       { op: 'userUpserted', userId: 'u', username: 'U', usernameNormalised: 'u', email: null, displayName: '', passwordHash: 'h', role: 'user', createdAt: T0 },
       { op: 'roomCreated', roomId: 'r', name: '', kind: 'direct', createdBy: 'u', createdAt: T0, seq: 1 },
       { op: 'memberAdded', roomId: 'r', userId: 'u', role: 'owner', addedBy: null, joinedAt: T0 },
       { op: 'memberRemoved', roomId: 'r', userId: 'u', reason: 'removed', removedBy: 'v', at: T0 },
       { op: 'memberRoleChanged', roomId: 'r', userId: 'u', role: 'moderator' },
-      { op: 'messageInserted', messageId: 'r.2', roomId: 'r', seq: 2, senderId: 'u', text: 'hi', clientMessageId: 'c', createdAt: T0, erased: false },
+      { op: 'messageInserted', messageId: 'r.2', roomId: 'r', seq: 2, senderId: 'u', text: 'hi', clientMessageId: 'c', createdAt: T0, erased: false, attachments: [attachment] },
       { op: 'messageEdited', roomId: 'r', messageId: 'r.2', editSeq: 3, text: 'hey', editedBy: 'u', editedAt: T0 + 1, erased: false },
       { op: 'messageDeleted', roomId: 'r', messageId: 'r.2', deletedBy: 'u', deletedAt: T0 + 2 },
       { op: 'roomAdvanced', roomId: 'r', headSeq: 4, at: T0 + 3 },
@@ -52,6 +53,8 @@ describe('bind rows per change kind', () => {
       { op: 'roomSettingChanged', roomId: 'r', setting: 'topic', value: '' },
       { op: 'messagePinned', roomId: 'r', messageId: 'r.2', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 },
       { op: 'messageUnpinned', roomId: 'r', messageId: 'r.2', seq: 2 },
+      { op: 'fileRecorded', fileId: 'f', uploadedBy: 'u', name: '', contentType: 'text/plain', size: 3, sha256: 'b'.repeat(64), width: null, height: null, thumbnail: false, uploadedAt: T0, erased: false },
+      { op: 'fileDiscarded', fileId: 'f', discardedAt: T0 + 5 },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -65,7 +68,7 @@ describe('bind rows per change kind', () => {
       ['upsertMember'],
       ['deleteMember'],
       ['changeMemberRole'],
-      ['insertMessage', 'noteLastMessage'],
+      ['insertMessage', 'noteLastMessage', 'insertAttachment'],
       // The previous text is copied before the new one is set.
       ['copyTextToEdits', 'editMessage'],
       // A deleted message's reactions leave the view with its text.
@@ -75,17 +78,33 @@ describe('bind rows per change kind', () => {
       ['changeUserRole'],
       // The edit history finds the sender's messages before they are blanked.
       // The erased user's reactions go, and none of theirs is inserted again (a rebuild may meet it later).
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserReactions', 'noteErasedReactor'],
+      // Their uploads are marked erased, and the names their messages recorded for them blanked.
+      [
+        'eraseUserEmail',
+        'eraseUserEdits',
+        'eraseUserMessages',
+        'eraseUserReactions',
+        'noteErasedReactor',
+        'eraseUserFiles',
+        'eraseUserAttachmentNames',
+      ],
       ['insertReaction'],
       ['deleteReaction'],
       ['renameRoom'],
       ['changeRoomTopic'],
       ['insertPin'],
       ['deletePin'],
+      ['insertFile'],
+      ['discardFile'],
     ]);
     expect(bound[16]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 });
     expect(bound[15]?.[0]?.binds).toEqual({ roomId: 'r', value: '' });
     expect(bound[12]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 });
+    expect(bound[5]?.[2]?.binds).toEqual({
+      roomId: 'r', seq: 2, itemNo: 0, fileId: 'f', name: 'a.png', contentType: 'image/png', byteSize: 10, sha256: 'a'.repeat(64),
+      width: 2, height: 1, thumbnail: 1,
+    });
+    expect(bound[18]?.[0]?.binds).toMatchObject({ fileId: 'f', name: '', byteSize: 3, width: null, thumbnail: 0, uploadedAt: T0, erased: 0 });
     expect(bound[0]?.[0]?.binds).toMatchObject({ userId: 'u', email: null, displayName: '', createdAt: T0 });
     expect(bound[5]?.[0]?.binds).toMatchObject({ roomId: 'r', seq: 2, messageId: 'r.2', text: 'hi', createdAt: T0 });
     expect(bound[6]?.[1]?.binds).toEqual({ roomId: 'r', messageId: 'r.2', text: 'hey', editedAt: T0 + 1, editedBy: 'u', erased: 0 });

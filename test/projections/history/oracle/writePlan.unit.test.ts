@@ -18,7 +18,7 @@ const left = (roomId: string, userId: string): HistoryChange => ({
 });
 const roleChanged = (roomId: string, userId: string): HistoryChange => ({ op: 'memberRoleChanged', roomId, userId, role: 'moderator' });
 const sent = (roomId: string, seq: number): HistoryChange => ({
-  op: 'messageInserted', messageId: `${roomId}.${seq}`, roomId, seq, senderId: 'u1', text: `m${seq}`, clientMessageId: `c${seq}`, createdAt: T, erased: false,
+  op: 'messageInserted', messageId: `${roomId}.${seq}`, roomId, seq, senderId: 'u1', text: `m${seq}`, clientMessageId: `c${seq}`, createdAt: T, erased: false, attachments: [],
 });
 const edited = (roomId: string, seq: number, editSeq: number): HistoryChange => ({
   op: 'messageEdited', roomId, messageId: `${roomId}.${seq}`, editSeq, text: `e${editSeq}`, editedBy: 'u1', editedAt: T + editSeq, erased: false,
@@ -149,7 +149,15 @@ describe('planWrites', () => {
     const stages = planWrites(changes);
     expect(stages.map((stage) => stage.map((run) => run.statement))).toEqual([
       ['insertMessage', 'noteLastMessage', 'copyTextToEdits', 'editMessage'],
-      ['eraseUserEmail', 'eraseUserEdits', 'eraseUserMessages', 'eraseUserReactions', 'noteErasedReactor'],
+      [
+        'eraseUserEmail',
+        'eraseUserEdits',
+        'eraseUserMessages',
+        'eraseUserReactions',
+        'noteErasedReactor',
+        'eraseUserFiles',
+        'eraseUserAttachmentNames',
+      ],
       ['insertMessage', 'noteLastMessage', 'changeUserRole'],
     ]);
     expectSameMeaningAsOneByOne(changes, stages);
