@@ -26,7 +26,8 @@ const errorCode = z
     description:
       'A stable UPPER_SNAKE_CASE code, the same a REST call would get: INVALID_JSON, UNKNOWN_TYPE, AUTH_REQUIRED, ' +
       'AUTH_FAILED, AUTH_TIMEOUT, NO_ROOM, NOT_MEMBER, RATE_LIMIT_EXCEEDED, EMPTY_CONTENT, MESSAGE_TOO_LONG, ' +
-      'VALIDATION_FAILED, INTERNAL_ERROR, ...',
+      'VALIDATION_FAILED, INTERNAL_ERROR, ...; to the asker of an assistant (ref: the question\'s clientMessageId): ' +
+      'ALREADY_PROCESSING, AI_TIMEOUT, AI_ERROR (details.reason; details.status: the provider\'s HTTP status).',
   });
 
 // ---- chat.event: one shape per room event, told apart by `event` ---------------------------------------------
