@@ -48,11 +48,23 @@ export type SendAnswer = (
   input: { roomId: string; text: string; clientMessageId: string },
 ) => Promise<{ messageId: string; seq: number }>;
 
+/** Records what a stored answer cost, in the assistant's usage stream (the analytics projection sums it). */
+export type RecordUsage = (usage: {
+  assistantId: string;
+  roomId: string;
+  messageId: string;
+  askerId: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}) => Promise<void>;
+
 export interface AssistantResponderDeps {
   log: Pick<EventLog, 'subscribe' | 'headPosition' | 'readStream'>;
   waitForHistory: WaitForHistory;
   history: Pick<HistoryStore, 'getRoom' | 'getMembers' | 'getMessages' | 'getUsers'>;
   send: SendAnswer;
+  recordUsage: RecordUsage;
   maxMessageLength: number;
   model: ModelClient;
   bus: AnswerBus;
@@ -239,6 +251,10 @@ export class AssistantResponder {
       this.deps.metrics?.tokens('prompt', model, spent.promptTokens);
       this.deps.metrics?.tokens('completion', model, spent.completionTokens);
       await this.deps.budgets.spend(askerId, roomId, spent.promptTokens + spent.completionTokens);
+      // The answer is stored whatever happens here: a usage that cannot be recorded is logged, not the asker's problem.
+      await this.deps
+        .recordUsage({ assistantId: assistant.userId, roomId, messageId: stored.messageId, askerId, model, ...spent })
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, messageId: stored.messageId }, 'assistant usage not recorded'));
     } catch (error) {
       const reason: unknown = controller.signal.reason;
       if (reason === 'timeout') {

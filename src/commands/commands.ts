@@ -368,6 +368,26 @@ export type DiscardFile = z.infer<typeof discardFile>;
 export const fileCommand = z.discriminatedUnion('type', [recordFileUpload, discardFile]);
 export type FileCommand = z.infer<typeof fileCommand>;
 
+// ---- assistant-usage-<assistantId>: what each answer of an assistant cost (issue #19) ----
+
+const tokens = z.number().int().nonnegative().max(100_000_000);
+
+/** The responder records the usage of an answer it stored, as the assistant; once per answer (its command id). */
+export const recordAssistantUsage = z.object({
+  type: z.literal('RecordAssistantUsage'),
+  assistantId: id,
+  roomId: id,
+  messageId: id,
+  askerId: id,
+  model: z.string().min(1).max(200),
+  promptTokens: tokens,
+  completionTokens: tokens,
+});
+export type RecordAssistantUsage = z.infer<typeof recordAssistantUsage>;
+
+export const assistantUsageCommand = recordAssistantUsage;
+export type AssistantUsageCommand = z.infer<typeof assistantUsageCommand>;
+
 export type ChatCommand =
   | UsernameCommand
   | UserCommand
@@ -377,4 +397,5 @@ export type ChatCommand =
   | AuditCommand
   | FriendCommand
   | IdentityCommand
-  | FileCommand;
+  | FileCommand
+  | AssistantUsageCommand;

@@ -7,6 +7,8 @@ import { MemoryAnswerLocks, RedisAnswerLocks, type AnswerLocks } from '../assist
 import { InProcessAnswerBus, type AnswerBus } from '../assistants/answerSignals.js';
 import { OpenAiModelClient, type ModelClient } from '../assistants/modelClient.js';
 import { RedisAnswerBus } from '../assistants/redisAnswerBus.js';
+import { assistantUsageStreamId } from '../commands/assistantUsage/assistantUsageDecider.js';
+import { DEFAULT_LIMITS } from '../commands/decider.js';
 import type { AppConfig } from '../config/config.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { undecorated } from '../eventlog/eventLog.js';
@@ -74,6 +76,7 @@ export function bindAssistants(container: Container, config: AppConfig, logger: 
     const metrics = await resolve(context, TOKENS.metrics);
     const model = await get(context, ASSISTANT_TOKENS.model);
     const readiness = await resolve(context, TOKENS.readiness);
+    const executors = await resolve(context, TOKENS.executors);
     // Reported by /api/health, never failing it: a service without assistants is a healthy service.
     readiness.add({
       name: 'assistants',
@@ -90,6 +93,14 @@ export function bindAssistants(container: Container, config: AppConfig, logger: 
         const principal = { userId: assistantId, role: 'user' as const, jti: `assistant:${assistantId}`, familyId: 'assistant', expiresAt: 0, issuedAt: 0 };
         const { message } = await commands.sendMessage(principal, input, uuidGenerator.next());
         return { messageId: message.messageId, seq: message.seq };
+      },
+      recordUsage: async (usage) => {
+        await executors.assistantUsage.execute(
+          assistantUsageStreamId(usage.assistantId),
+          { type: 'RecordAssistantUsage', ...usage },
+          { actor: { userId: usage.assistantId, role: 'user' }, limits: DEFAULT_LIMITS },
+          { commandId: `usage:${usage.messageId}`, correlationId: usage.messageId },
+        );
       },
       maxMessageLength: commands.maxMessageLength,
       model,

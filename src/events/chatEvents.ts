@@ -389,10 +389,30 @@ export interface AssistantConfigured {
 }
 
 /**
+ * Stream `assistant-usage-<assistantId>`: what one answer of the assistant cost at the model server (issue #19), as
+ * the server reported it (or estimated as characters / 4 when it reported none). Appended after the answer itself,
+ * once per answer; the analytics projection sums it. Kept off the assistant's user stream, which is read whole for
+ * every question and must stay short.
+ */
+export interface AssistantUsageRecorded {
+  type: 'AssistantUsageRecorded';
+  data: {
+    assistantId: string;
+    roomId: string;
+    /** The answer: the assistant's MessageSent. */
+    messageId: string;
+    askerId: string;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+  };
+}
+
+/**
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files'] as const;
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files', 'assistantUsage'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 export type ChatEvent =
@@ -431,7 +451,8 @@ export type ChatEvent =
   | IdentityReleased
   | FileUploaded
   | FileDiscarded
-  | AssistantConfigured;
+  | AssistantConfigured
+  | AssistantUsageRecorded;
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -475,6 +496,7 @@ export const EVENT_CATEGORIES = {
   FileUploaded: 'files',
   FileDiscarded: 'files',
   AssistantConfigured: 'users',
+  AssistantUsageRecorded: 'assistantUsage',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */
@@ -492,6 +514,7 @@ export type AuditStreamEvent = EventOfCategory<'audit'>;
 export type FriendshipEvent = EventOfCategory<'friendships'>;
 export type IdentityStreamEvent = EventOfCategory<'identities'>;
 export type FileStreamEvent = EventOfCategory<'files'>;
+export type AssistantUsageEvent = EventOfCategory<'assistantUsage'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
   return Object.hasOwn(EVENT_CATEGORIES, value);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TOKENS } from '../../src/composition/tokens.js';
 import { createRoom, headSeqOf, HttpClient, sendRest, signUp, type User } from '../support/chatFixture.js';
 import { FakeOpenAi } from '../support/fakeOpenAi.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
@@ -111,6 +112,19 @@ describe('an answer', () => {
     }
     // The question and the answer: two events, no piece.
     expect(await headSeqOf(http, alice, roomId)).toBe(question.seq + 1);
+    // What it cost, as the server reported it, once, in the assistant's usage stream.
+    const log = await server.server.service(TOKENS.eventLog);
+    await expect
+      .poll(async () => (await log.readStream(`assistant-usage-${helper.userId}`)).map((event) => event.data))
+      .toContainEqual({
+        assistantId: helper.userId,
+        roomId,
+        messageId: `${roomId}.${question.seq + 1}`,
+        askerId: alice.userId,
+        model: 'gpt-e2e',
+        promptTokens: 40,
+        completionTokens: 4,
+      });
     const [request] = fake.requests;
     expect(request?.authorization).toBe(`Bearer ${KEY}`);
     expect(request?.body.model).toBe('gpt-e2e');
@@ -230,6 +244,20 @@ describe('limits and failures', () => {
     expect(text).toMatch(/chat_assistant_tokens_total\{kind="prompt",model="gpt-e2e"\} \d+/);
     expect(text).toMatch(/chat_assistant_tokens_total\{kind="completion",model="gpt-e2e"\} \d+/);
     expect(text).toMatch(/chat_assistant_answers_total\{outcome="ALREADY_PROCESSING"\} 1/);
+  });
+
+  it('sums the tokens of stored answers in the analytics views, per assistant and model', async () => {
+    const refused = await http.get('/api/analytics/assistants/tokens', { token: alice.accessToken });
+    expect(refused.status).toBe(403);
+    await expect
+      .poll(async () => (await http.get('/api/analytics/assistants/tokens', { token: root.accessToken })).body.assistants)
+      .toContainEqual(expect.objectContaining({ assistantId: helper.userId, model: 'gpt-e2e' }));
+    const view = (await http.get('/api/analytics/assistants/tokens', { token: root.accessToken })).body;
+    const helperRow = view.assistants.find((row: { assistantId: string }) => row.assistantId === helper.userId);
+    // The first answer reported 40 + 4 tokens; every stored answer so far counts once.
+    expect(helperRow.answers).toBeGreaterThanOrEqual(4);
+    expect(helperRow.promptTokens).toBeGreaterThanOrEqual(40);
+    expect(view.totalTokens).toBe(view.assistants.reduce((sum: number, row: { promptTokens: number; completionTokens: number }) => sum + row.promptTokens + row.completionTokens, 0));
   });
 
   it('reports assistants as configured in /api/health', async () => {

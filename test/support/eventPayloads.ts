@@ -102,6 +102,15 @@ const payloads: PayloadSpecs = {
   FriendRemoved: { removedBy: 'string', friendId: 'string' },
   IdentityLinked: { userId: 'string', provider: 'string', subject: 'string' },
   IdentityUnlinked: { userId: 'string', provider: 'string', subject: 'string' },
+  AssistantUsageRecorded: {
+    assistantId: 'string',
+    roomId: 'string',
+    messageId: 'string',
+    askerId: 'string',
+    model: 'string',
+    promptTokens: 'integer',
+    completionTokens: 'integer',
+  },
   AssistantConfigured: {
     userId: 'string',
     systemPrompt: 'string',

@@ -385,6 +385,15 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     metadata: metadata(31, 'system:files'),
     data: { fileId: 'f-cat', discardedBy: 'system:files' },
   },
+  AssistantUsageRecorded: {
+    type: 'AssistantUsageRecorded',
+    eventId: 'evt-assistant-2',
+    streamId: 'assistant-usage-u-helper',
+    streamVersion: 1,
+    previousHash: '0'.repeat(64),
+    metadata: metadata(46, 'u-helper'),
+    data: { assistantId: 'u-helper', roomId: 'r-general', messageId: 'r-general.9', askerId: 'u-alice', model: 'gpt-4o-mini', promptTokens: 120, completionTokens: 18 },
+  },
   AssistantConfigured: {
     type: 'AssistantConfigured',
     eventId: 'evt-assistant-1',

@@ -476,6 +476,7 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     case 'IdentityLinked':
     case 'IdentityUnlinked':
     case 'AssistantConfigured':
+    case 'AssistantUsageRecorded':
     case 'IdentityClaimed':
     case 'IdentityReleased':
       return [];
