@@ -10,7 +10,7 @@ import { loadAverages, machine, markdownReport, type BenchReport, type BenchResu
 // workers as child processes on loopback, stops by itself (a hard timeout kills everything it started), and writes
 // bench/results/<name>-<timestamp>.json and .md; bench/README.md keeps the latest table of each benchmark.
 
-const BENCHMARKS = ['fanout', 'send', 'connections', 'replay', 'history'] as const;
+const BENCHMARKS = ['fanout', 'send', 'connections', 'replay', 'history', 'files'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const { positionals, values } = parseArgs({
@@ -98,6 +98,11 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     case 'history': {
       const { runHistory } = await import('./history.js');
       result = await runHistory({ quick: values.quick ?? false, messages: values.events ? Number(values.events) : undefined, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
+      break;
+    }
+    case 'files': {
+      const { runFiles } = await import('./files.js');
+      result = await runFiles({ quick: values.quick ?? false, clients: values.connections ? Number(values.connections) : undefined, megabytes: values.events ? Number(values.events) : undefined }, log);
       break;
     }
     case 'connections': {

@@ -20,6 +20,8 @@ export interface SendOptions {
 const USERS = 20;
 const ROOMS = 10;
 const CONNECTIONS = 32;
+/** A second pass with one connection: the latency of one send at a time (issue #14's first row). */
+const ONE_AT_A_TIME = 1;
 
 /** Runs autocannon in its own process (bench/clients/cannon.ts) and returns its summary. */
 export async function cannon(command: CannonCommand): Promise<CannonResult> {
@@ -44,7 +46,7 @@ export async function cannon(command: CannonCommand): Promise<CannonResult> {
 export async function runSend(options: SendOptions, log: (line: string) => void): Promise<BenchResult> {
   const seconds = options.seconds ?? (options.quick ? 5 : 15);
   const textBytes = 100;
-  const results: { server: string; result: CannonResult; cpuPercent: number; cpuMsPerRequest: number | null }[] = [];
+  const results: { server: string; connections: number; result: CannonResult; cpuPercent: number; cpuMsPerRequest: number | null }[] = [];
 
   const hotspots: Record<string, Hotspot[]> = {};
   const notes: string[] = [];
@@ -71,11 +73,13 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
       };
       // A short warm-up (JIT, SQLite page cache) that is not reported.
       await cannon({ ...command, durationSeconds: 2 });
-      const cpuBefore = cpuSeconds(ours.child.pid ?? 0);
-      const result = await cannon(command);
-      const cpu = cpuSeconds(ours.child.pid ?? 0) - cpuBefore;
-      results.push({ server: label, result, cpuPercent: Math.round((cpu / seconds) * 100), cpuMsPerRequest: result.requests ? Math.round((cpu * 1e5) / result.requests) / 100 : null });
-      log(`${label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statusCodes)}`);
+      for (const connections of [CONNECTIONS, ONE_AT_A_TIME]) {
+        const cpuBefore = cpuSeconds(ours.child.pid ?? 0);
+        const result = await cannon({ ...command, connections });
+        const cpu = cpuSeconds(ours.child.pid ?? 0) - cpuBefore;
+        results.push({ server: label, connections, result, cpuPercent: Math.round((cpu / seconds) * 100), cpuMsPerRequest: result.requests ? Math.round((cpu * 1e5) / result.requests) / 100 : null });
+        log(`${label}, ${connections} connection(s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statusCodes)}`);
+      }
     } finally {
       await ours.stop();
     }
@@ -101,17 +105,20 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
       textBytes,
     };
     await cannon({ ...command, durationSeconds: 2 });
-    const cpuBefore = cpuSeconds(peer.pid ?? 0);
-    const result = await cannon(command);
-    const cpu = cpuSeconds(peer.pid ?? 0) - cpuBefore;
-    results.push({ server: 'express hello-world', result, cpuPercent: Math.round((cpu / seconds) * 100), cpuMsPerRequest: result.requests ? Math.round((cpu * 1e5) / result.requests) / 100 : null });
-    log(`express: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+    for (const connections of [CONNECTIONS, ONE_AT_A_TIME]) {
+      const cpuBefore = cpuSeconds(peer.pid ?? 0);
+      const result = await cannon({ ...command, connections });
+      const cpu = cpuSeconds(peer.pid ?? 0) - cpuBefore;
+      results.push({ server: 'express hello-world', connections, result, cpuPercent: Math.round((cpu / seconds) * 100), cpuMsPerRequest: result.requests ? Math.round((cpu * 1e5) / result.requests) / 100 : null });
+      log(`express, ${connections} connection(s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+    }
   } finally {
     await stopChild(peer);
   }
 
-  const rows: Row[] = results.map(({ server, result, cpuPercent, cpuMsPerRequest }) => ({
+  const rows: Row[] = results.map(({ server, connections, result, cpuPercent, cpuMsPerRequest }) => ({
     server,
+    connections,
     'req/s': Math.round(result.requestsPerSecond),
     requests: result.requests,
     '2xx': result.ok2xx,
@@ -126,15 +133,17 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
     // What a request costs the server in CPU, which a loaded shared machine changes far less than req/s.
     'server CPU ms/req': cpuMsPerRequest,
   }));
-  const hello = results.find((entry) => entry.server === 'express hello-world')?.result;
+  // Ratios at the full load (CONNECTIONS); the one-at-a-time rows are read for their latency.
+  const loaded = results.filter((entry) => entry.connections === CONNECTIONS);
+  const hello = loaded.find((entry) => entry.server === 'express hello-world')?.result;
   const ratios: Record<string, number | null> = {};
-  for (const { server, result } of results) {
+  for (const { server, result } of loaded) {
     if (server === 'express hello-world' || !hello) continue;
     const mine = server === 'ours (kafka)' ? 'ours-kafka' : 'ours';
     ratios[`req/s ${mine}/express`] = result.requestsPerSecond / hello.requestsPerSecond;
     ratios[`p99 ${mine}/express (lower is better)`] = result.latencyMs.p99 / hello.latencyMs.p99;
-    const oursCpu = results.find((entry) => entry.server === server)?.cpuMsPerRequest;
-    const helloCpu = results.find((entry) => entry.server === 'express hello-world')?.cpuMsPerRequest;
+    const oursCpu = loaded.find((entry) => entry.server === server)?.cpuMsPerRequest;
+    const helloCpu = loaded.find((entry) => entry.server === 'express hello-world')?.cpuMsPerRequest;
     if (oursCpu && helloCpu) ratios[`server CPU per request ${mine}/express (lower is better)`] = oursCpu / helloCpu;
   }
   return {
@@ -142,7 +151,7 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
     rows,
     ratios,
     notes: [
-      `autocannon in its own process, ${CONNECTIONS} connections, ${seconds} s after a 2 s warm-up; every request a new message (unique clientMessageId) from one of ${USERS} users into one of ${ROOMS} public rooms, rotating.`,
+      `autocannon in its own process, ${CONNECTIONS} connections, then ${ONE_AT_A_TIME} (one send at a time: the latency rows), ${seconds} s each after a 2 s warm-up; every request a new message (unique clientMessageId) from one of ${USERS} users into one of ${ROOMS} public rooms, rotating.`,
       'ours = `chat serve` embedded (SQLite, synchronous=normal; a 201 comes after the history view applied the message: read-your-writes), send limits raised for the bench (SEND_LIMIT_PER_SECOND=1000000, SEND_LIMIT_PER_MINUTE=60000000).',
       'express = `express.json()` + a 201 JSON answer on the same path with the same bodies: parsing and answering only, the ceiling of a Node HTTP JSON endpoint.',
       ...((options.ours ?? ['ours', 'ours-kafka']).includes('ours-kafka')

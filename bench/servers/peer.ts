@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as SocketIoServer } from 'socket.io';
@@ -9,6 +15,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 //   ws       a bare `ws` room broadcast: the Node.js ceiling for fan-out
 //   socketio a Socket.IO 4 server broadcasting to rooms (websocket transport), what many chat apps start from
 //   express  an express hello-world that parses a JSON POST: the ceiling for POST /api/chat/send
+//   files    express.static over a folder (GET /files/<name>), and a multipart upload streamed by busboy to a file
+//            in it (POST /api/files): the ceiling for our uploads and downloads (no auth, sniffing or log)
 
 const kind = process.argv[2];
 const server = createServer();
@@ -57,8 +65,25 @@ if (kind === 'ws') {
     response.send('Hello World!');
   });
   server.on('request', app);
+} else if (kind === 'files') {
+  const folder = mkdtempSync(path.join(tmpdir(), 'chat-bench-static-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const app = express();
+  app.use('/files', express.static(folder));
+  app.post('/api/files', (request, response) => {
+    const name = randomUUID();
+    const parser = busboy({ headers: request.headers, limits: { files: 1 } });
+    parser.on('file', (_field, file) => {
+      pipeline(file, createWriteStream(path.join(folder, name))).then(
+        () => response.status(201).json({ file: { fileId: name } }),
+        (error: unknown) => response.status(500).json({ error: String(error) }),
+      );
+    });
+    request.pipe(parser);
+  });
+  server.on('request', app);
 } else {
-  console.error(`unknown peer "${kind}": ws | socketio | express`);
+  console.error(`unknown peer "${kind}": ws | socketio | express | files`);
   process.exit(2);
 }
 

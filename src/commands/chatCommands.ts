@@ -2,6 +2,7 @@ import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
+import { mentionedUsernames } from '../domain/mentions.js';
 import { normaliseMessageText } from '../domain/messageText.js';
 import { looksAlike, usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
@@ -161,7 +162,7 @@ export class ChatCommands {
    */
   async sendMessage(
     actor: AccessPrincipal,
-    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[] },
+    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[]; replyTo?: string },
     correlationId: string,
   ): Promise<{ message: MessageView; replayed: boolean }> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
@@ -170,6 +171,9 @@ export class ChatCommands {
     const fileIds = input.attachments ?? [];
     // A retry returns the first message whatever it carries: its files were checked the first time.
     const attachments = fileIds.length === 0 || earlier.length > 0 ? [] : await this.attachmentFacts(actor, fileIds);
+    // So is the message it answers; a message id names its room, and only one of this room can be answered.
+    const replyTo = input.replyTo === undefined || earlier.length > 0 ? undefined : this.seqIn(input.roomId, input.replyTo);
+    const mentions = earlier.length > 0 ? [] : await this.mentionedUserIds(input.text);
     const result = await this.deps.rooms.execute(
       roomStreamId(input.roomId),
       {
@@ -178,6 +182,8 @@ export class ChatCommands {
         text: input.text,
         clientMessageId: input.clientMessageId,
         ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replyTo === undefined ? {} : { replyTo }),
+        ...(mentions.length > 0 ? { mentions } : {}),
       },
       this.context(actor),
       { commandId, correlationId },
@@ -274,6 +280,26 @@ export class ChatCommands {
         throw new NotFoundError('NO_USER', `no user ${userId}`, { userId });
       }
     }
+  }
+
+  /**
+   * The accounts the text `@mentions` by username (case-insensitive, domain/mentions.ts). The room decider keeps
+   * those who are members when it decides, so the membership that counts is the one the message is sent into.
+   */
+  private async mentionedUserIds(text: string): Promise<string[]> {
+    const userIds: string[] = [];
+    for (const name of mentionedUsernames(text)) {
+      const user = await this.deps.history.getUserByUsername(name);
+      if (user) userIds.push(user.userId);
+    }
+    return userIds;
+  }
+
+  /** The seq of a message of room `roomId`; a message of another room is NO_MESSAGE, as one that does not exist. */
+  private seqIn(roomId: string, messageId: string): number {
+    const location = this.locate(messageId);
+    if (location.roomId !== roomId) throw new NotFoundError('NO_MESSAGE', `room ${roomId} has no message ${messageId}`, { roomId, messageId });
+    return location.seq;
   }
 
   private locate(messageId: string): { roomId: string; seq: number } {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditReadKind, RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+import { MAX_MENTIONS_PER_MESSAGE } from '../domain/mentions.js';
 
 // Commands are data. Each names the stream it targets through its ids; the actor, time and ids of new things
 // arrive from the edge (DecisionContext, or fields chosen there), never from inside a decider.
@@ -168,13 +169,19 @@ export const attachmentFacts = z.object({
 });
 export type AttachmentFacts = z.infer<typeof attachmentFacts>;
 
-/** `attachments` (1 to 10 files) may come with an empty text; without them the text must say something. */
+/**
+ * `attachments` (1 to 10 files) may come with an empty text; without them the text must say something. `replyTo`:
+ * the seq of the message of this room it answers (#17); the reply joins that message's thread.
+ */
 export const sendMessage = z.object({
   type: z.literal('SendMessage'),
   roomId: id,
   text,
   clientMessageId: id,
   attachments: z.array(attachmentFacts).max(10).optional(),
+  replyTo: seq.optional(),
+  /** Users the text `@mentions`, resolved from their names at the edge; the decider keeps those who are members. */
+  mentions: z.array(id).max(MAX_MENTIONS_PER_MESSAGE).optional(),
 });
 export type SendMessage = z.infer<typeof sendMessage>;
 

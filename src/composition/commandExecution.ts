@@ -7,7 +7,7 @@ import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
 import { commandTopicNames } from '../commands/processor/commandTopics.js';
 import { remoteExecutors, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
-import { processorWriters, type BeforeEncode } from '../commands/processor/streamWriter.js';
+import { processorWriters, type BeforeEncode, type BeforeEncodeFor } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
@@ -67,6 +67,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
     .toDynamicValue(async (context) => {
       const log = kafkaLogOf(await resolve(context, TOKENS.eventLog));
       const beforeEncode: BeforeEncode | undefined = await context.getAsync<BeforeEncode>(TOKENS.beforeEncode.id, { optional: true });
+      const beforeEncodeFor = await context.getAsync<BeforeEncodeFor>(TOKENS.beforeEncodeFor.id, { optional: true });
       // The processor's group and transactional ids are named after the events topic: one deployment (one log)
       // has one processor group, whatever the client ids of its processes.
       const processorName = `${kafka.eventsTopic}.command-processor`;
@@ -81,6 +82,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         codec: await resolve(context, TOKENS.codec),
         writers: (reader) => processorWriters(reader, { clock: systemClock, ids: uuidGenerator, maxCachedStreams: MAX_CACHED_STREAMS }),
         ...(beforeEncode ? { beforeEncode } : {}),
+        ...(beforeEncodeFor ? { beforeEncodeFor } : {}),
         // Labelled apart from the edge's timing of the same command (which includes the round trip), so a process
         // running both counts each command once per label.
         observe: await processorObserver(context),

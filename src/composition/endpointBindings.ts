@@ -6,6 +6,7 @@ import type { Readiness } from '../eventlog/kafka/kafkaEventTopic.js';
 import { analyticsRoutes } from '../http/routes/analyticsRoutes.js';
 import { authRoutes } from '../http/routes/authRoutes.js';
 import { chatRoutes } from '../http/routes/chatRoutes.js';
+import { conversationRoutes } from '../http/routes/conversationRoutes.js';
 import { healthRoutes } from '../http/routes/healthRoutes.js';
 import { presenceRoutes } from '../http/routes/presenceRoutes.js';
 import { receiptRoutes } from '../http/routes/receiptRoutes.js';
@@ -44,6 +45,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await oauthEndpoints(context)),
           ...(await fileEndpoints(context)),
           ...(await assistantEndpoints(context)),
+          ...conversationRoutes(await resolve(context, TOKENS.chatQueries)),
         ]
       : []),
   ]);

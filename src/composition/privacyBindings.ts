@@ -61,6 +61,11 @@ export function bindPrivacy(container: Container, config: AppConfig, logger: Log
     const sealer = await sealerOf(context);
     return (events: Parameters<PersonalDataSealer['seal']>[0]) => sealer.seal(events);
   });
+  // The processor's chunks: every actor's key asked for at once (one Redis round trip per chunk, not per command).
+  container.bind(TOKENS.beforeEncodeFor.id).toDynamicValue(async (context) => {
+    const sealer = await sealerOf(context);
+    return (actorIds: readonly string[]) => sealer.sealerFor(actorIds);
+  });
 }
 
 /** The log every reader and writer of the service uses: personal data sealed on append, unsealed on every read. */

@@ -10,7 +10,7 @@ import type { PasswordHasher } from '../auth/passwordHasher.js';
 import type { TokenStore } from '../auth/tokenStore.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import type { CommandProcessor } from '../commands/processor/commandProcessor.js';
-import type { BeforeEncode } from '../commands/processor/streamWriter.js';
+import type { BeforeEncode, BeforeEncodeFor } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { RefreshableEventCodec } from '../events/avro/avroEventCodec.js';
@@ -86,6 +86,8 @@ export const TOKENS = {
   commandProcessor: token<CommandProcessor>('commandProcessor'),
   /** Optional: runs on the processor's events before encoding (crypto-shredding seals personal data here). */
   beforeEncode: token<BeforeEncode>('beforeEncode'),
+  /** Optional: beforeEncode for a whole chunk of the processor, its actors' keys fetched at once. */
+  beforeEncodeFor: token<BeforeEncodeFor>('beforeEncodeFor'),
   /** The health checks of the roles this process runs; /api/health asks them. */
   readiness: token<ReadinessChecks>('readiness'),
 } as const;

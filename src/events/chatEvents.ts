@@ -149,6 +149,12 @@ export interface MessageSent {
     attachments?: AttachmentRef[];
     /** The attachments' names as stored: a JSON array sealed with the sender's key (then each `name` is stored ""). */
     sealedNames?: SealedValue;
+    /** A reply: the message of this room it answers (#17). */
+    replyTo?: string;
+    /** A reply: its thread's root, the first message of the chain of replies (`replyTo` itself when that is no reply). */
+    threadId?: string;
+    /** The members `@mentioned` in the text, resolved when it was sent (#17); absent when it mentions nobody. */
+    mentions?: string[];
   };
 }
 

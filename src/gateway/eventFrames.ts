@@ -37,7 +37,7 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
       return { ...frame, event: event.type, data: { roomId, userId, role, changedBy, ...facts } };
     }
     case 'MessageSent': {
-      const { roomId, messageId, senderId, text, clientMessageId, erased, attachments } = event.data;
+      const { roomId, messageId, senderId, text, clientMessageId, erased, attachments, replyTo, threadId, mentions } = event.data;
       const shown = {
         roomId,
         messageId,
@@ -47,6 +47,10 @@ export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = fal
         ...(erased ? { erased } : {}),
         // A deleted message's files are not shown in a replay, like its text.
         ...(attachments && attachments.length > 0 && !redactText ? { attachments: attachments.map(fileOfAttachment) } : {}),
+        // Where a reply stands is no text: it stays in a replay of a deleted reply, so its thread still adds up.
+        ...(replyTo !== undefined && threadId !== undefined ? { replyTo, threadId } : {}),
+        // Whom it mentions is no text either (user ids, resolved when sent).
+        ...(mentions && mentions.length > 0 ? { mentions } : {}),
       };
       return { ...frame, event: event.type, data: { ...shown, ...facts } };
     }

@@ -123,6 +123,7 @@ export class FrameHandlers {
         text: frame.text,
         clientMessageId: frame.clientMessageId,
         ...(frame.attachments ? { attachments: frame.attachments } : {}),
+        ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }),
       },
       this.deps.ids.next(),
     );

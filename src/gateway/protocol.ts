@@ -49,6 +49,9 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
         .max(10)
         .optional()
         .meta({ description: 'Files uploaded with POST /api/files (yours, or ones you may read: a forward); `text` may then be ""' }),
+      replyTo: id
+        .optional()
+        .meta({ description: "The message of this room it answers (else NO_MESSAGE); a reply to a reply joins the root's thread" }),
     })
     .meta({ description: 'Send a message; a retry with the same clientMessageId gets the first answer. Answered by chat.ack.' }),
   z

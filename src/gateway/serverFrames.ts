@@ -93,6 +93,12 @@ const chatEventFrameSchema = z.discriminatedUnion('event', [
     clientMessageId: id,
     erased,
     attachments: z.array(fileShape).optional().meta({ description: 'The files sent with it (issue #16); absent for none' }),
+    replyTo: id.optional().meta({ description: 'A reply (#17): the message of this room it answers' }),
+    threadId: id.optional().meta({ description: "A reply: its thread's root (a reply to a reply joins the root's thread)" }),
+    mentions: z
+      .array(id)
+      .optional()
+      .meta({ description: 'The members `@username`-mentioned in the text when it was sent (#17); absent for none' }),
   }),
   chatEvent('MessageEdited', 'A message was edited.', { roomId: id, messageId: id, text: messageText, editedBy: id, erased }),
   chatEvent('MessageDeleted', 'A message was deleted.', { roomId: id, messageId: id, deletedBy: id }),

@@ -55,7 +55,12 @@ export function roomDto(room: RoomView, myRole: RoomRole | null) {
 
 /** A room in the caller's own list: with their read state. */
 export function myRoomDto(room: UserRoomView) {
-  return { ...roomDto(room, room.role), unreadCount: room.unreadCount, readSeq: room.readSeq };
+  return {
+    ...roomDto(room, room.role),
+    unreadCount: room.unreadCount,
+    mentionCount: room.mentionCount,
+    readSeq: room.readSeq,
+  };
 }
 
 export function receiptDto(receipt: ReceiptView) {
@@ -85,6 +90,11 @@ export function messageDto(message: MessageView) {
     // Only when true: the sender's personal data was erased, and `text` is "" for good.
     ...(message.erased ? { erased: true } : {}),
     reactions: message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds })),
+    // A reply names what it answers and its thread's root; a root its standing replies (#17).
+    ...(message.replyTo !== null && message.threadId !== null ? { replyTo: message.replyTo, threadId: message.threadId } : {}),
+    ...(message.replyCount > 0 ? { replyCount: message.replyCount } : {}),
+    ...(message.lastReplyAt !== null ? { lastReplyAt: message.lastReplyAt } : {}),
+    mentions: [...message.mentions],
     // A deleted message shows no files, like no text.
     ...(message.attachments && message.attachments.length > 0 && !message.deleted
       ? { attachments: message.attachments.map(fileDto) }

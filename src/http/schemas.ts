@@ -150,6 +150,10 @@ export const roomSchema = z
     unreadCount: z.number().int().min(0).optional().meta({
       description: "messages others sent after the caller's read marker, not deleted (own room list only)",
     }),
+    mentionCount: z.number().int().min(0).optional().meta({
+      description:
+        "messages after the caller's read marker that `@mention` them, not deleted, none from users they blocked (own room list only)",
+    }),
     readSeq: z.number().int().min(0).optional().meta({
       description: 'the caller has read the room up to this seq, 0 for nothing yet (own room list only)',
     }),
@@ -268,8 +272,43 @@ export const messageSchema = z
       .array(reactionSchema)
       .meta({ description: 'who reacted with what, each emoji in the order it was first used; empty once deleted' }),
     attachments: z.array(fileSchema).optional().meta({ description: 'the files sent with it (absent for none, and once deleted)' }),
+    replyTo: z.string().optional().meta({ description: 'a reply: the message of this room it answers' }),
+    threadId: z
+      .string()
+      .optional()
+      .meta({ description: "a reply: its thread's root (a reply to a reply joins the root's thread)" }),
+    replyCount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "a thread's root: how many of its replies stand (absent for none)" }),
+    lastReplyAt: isoTime.optional().meta({ description: "a thread's root: when its latest standing reply was sent" }),
+    mentions: z
+      .array(z.string())
+      .meta({ description: 'the user ids of the members `@username`-mentioned in the text when it was sent, in the order named' }),
   })
   .meta({ id: 'Message' });
+
+export const mentionsQuery = z.strictObject({
+  before: id.optional().meta({ description: "a message id: mentions older than it (pass the previous page's nextCursor)" }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const mentionsSchema = z
+  .object({
+    messages: z.array(messageSchema).meta({ description: 'newest first' }),
+    nextCursor: z.string().optional().meta({ description: 'pass as before= for the next (older) page' }),
+  })
+  .meta({ id: 'Mentions' });
+
+export const threadSchema = z
+  .object({
+    root: messageSchema,
+    messages: z.array(messageSchema).meta({ description: "the root's replies, oldest first" }),
+    nextCursor: z.number().int().optional().meta({ description: 'pass as after= for the next page' }),
+  })
+  .meta({ id: 'Thread' });
 
 
 const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -279,6 +318,11 @@ const seqParam = queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER });
 export const messagesQuery = z.strictObject({
   before: seqParam.optional().meta({ description: 'messages with a lower seq (newest page first); with after: the upper end of a range' }),
   after: seqParam.optional().meta({ description: 'messages with a higher seq (oldest page first); with before: the lower end of a range' }),
+  limit: queryIntegerOr(50, { min: 1, max: 100 }),
+});
+
+export const threadQuery = z.strictObject({
+  after: seqParam.optional().meta({ description: "replies with a higher seq: pass the previous page's nextCursor" }),
   limit: queryIntegerOr(50, { min: 1, max: 100 }),
 });
 
@@ -326,6 +370,9 @@ export function sendBody(maxTextLength: number) {
         .max(10)
         .optional()
         .meta({ description: 'file ids from POST /api/files: yours, or files you may read (a forward); at most MAX_ATTACHMENTS_PER_MESSAGE' }),
+      replyTo: id
+        .optional()
+        .meta({ description: "the message of this room it answers (404 NO_MESSAGE otherwise); a reply to a reply joins the root's thread" }),
       clientMessageId: z
         .string()
         .min(1)

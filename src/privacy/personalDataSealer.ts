@@ -133,8 +133,31 @@ export class PersonalDataSealer {
     return (await this.sealWithKeys(events)).events;
   }
 
-  /** `seal`, also handing back the keys it used, so the appender can open what it appended without asking again. */
-  async sealWithKeys(events: NewEvent[]): Promise<{ events: NewEvent[]; keys: ReadonlyMap<string, Buffer> }> {
+  /**
+   * `seal` for a batch of commands whose owners are known before they are decided (the Kafka command processor's
+   * chunk): their keys are asked for at once, one round trip to a shared key store instead of one per command. An
+   * owner whose key cannot be had now (erased, the store away) is asked again when sealed, as `seal` would, so the
+   * outcome of every command is the same; only the number of round trips changes.
+   */
+  async sealerFor(owners: readonly string[]): Promise<(events: NewEvent[]) => Promise<NewEvent[]>> {
+    const unique = [...new Set(owners)];
+    const settled = await Promise.allSettled(unique.map((owner) => this.keys.keyFor(owner)));
+    const known = new Map<string, Buffer>();
+    settled.forEach((result, index) => {
+      const owner = unique[index];
+      if (result.status === 'fulfilled' && owner !== undefined) known.set(owner, result.value);
+    });
+    return async (events) => (await this.sealWithKeys(events, known)).events;
+  }
+
+  /**
+   * `seal`, also handing back the keys it used, so the appender can open what it appended without asking again.
+   * `known`: keys fetched for these owners moments ago (sealerFor), not asked again.
+   */
+  async sealWithKeys(
+    events: NewEvent[],
+    known: ReadonlyMap<string, Buffer> = new Map(),
+  ): Promise<{ events: NewEvent[]; keys: ReadonlyMap<string, Buffer> }> {
     const owners = new Set<string>();
     for (const event of events) {
       const personal = personalField(event);
@@ -143,7 +166,9 @@ export class PersonalDataSealer {
       if (names) owners.add(names.owner);
     }
     if (owners.size === 0) return { events, keys: new Map() };
-    const keys = new Map(await Promise.all([...owners].map(async (owner) => [owner, await this.keys.keyFor(owner)] as const)));
+    const keys = new Map(
+      await Promise.all([...owners].map(async (owner) => [owner, known.get(owner) ?? (await this.keys.keyFor(owner))] as const)),
+    );
     const sealed = events.map((event) => {
       const names = attachmentNames(event);
       const namesKey = names && keys.get(names.owner);

@@ -18,10 +18,10 @@ import { roomAccess, type RoomAccess, type RoomUse } from './roomAccess.js';
 /** Reading a room: public rooms are open to any signed-in user. */
 const READING: RoomUse = { publicRoomsOpenTo: 'anyone', action: 'read this room' };
 
-export interface MessagePage {
+export interface MessagePage<Cursor = number> {
   messages: MessageView[];
-  /** The seq to pass as `before` (backwards) or `after` (forwards) for the next page; absent on the last page. */
-  nextCursor?: number;
+  /** The seq (or id) to pass as `before` (backwards) or `after` (forwards) for the next page; absent on the last page. */
+  nextCursor?: Cursor;
 }
 
 /**
@@ -85,6 +85,48 @@ export class ChatQueries {
     }
     if (message.deleted) throw new ChatError('MESSAGE_DELETED', 'the message was deleted, and its earlier texts with it', { messageId });
     return { message, edits: await this.history.getEditHistory(location.roomId, location.seq) };
+  }
+
+  /**
+   * A thread (#17): its root and a page of its replies, oldest first, for whoever may read the room. Named by a
+   * reply, it is that reply's thread. A deleted root still heads its thread (text null, like history).
+   */
+  async getThread(
+    principal: AccessPrincipal,
+    messageId: string,
+    options: { after?: number; limit: number },
+  ): Promise<{ root: MessageView } & MessagePage> {
+    const location = parseMessageId(messageId);
+    if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    await this.readableRoom(principal, location.roomId);
+    const named = await this.history.getMessage(location.roomId, location.seq);
+    if (!named) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
+    const rootSeq = named.threadId === null ? named.seq : (parseMessageId(named.threadId)?.seq ?? named.seq);
+    const root = rootSeq === named.seq ? named : await this.history.getMessage(location.roomId, rootSeq);
+    if (!root) throw new NotFoundError('NO_MESSAGE', `no message ${named.threadId ?? messageId}`, { messageId });
+    const page = await this.history.getThread(location.roomId, rootSeq, options);
+    const last = page.messages.at(-1);
+    return page.hasMore && last ? { root, messages: page.messages, nextCursor: last.seq } : { root, messages: page.messages };
+  }
+
+  /**
+   * The messages that `@mention` the caller, newest first (#17): only in rooms they may read now, never deleted ones,
+   * never from users they blocked. `before` is the last message id of the previous page; one the caller may not read
+   * (or that does not mention them) starts nowhere: NO_MESSAGE, so a cursor reveals no message.
+   */
+  async listMentions(principal: AccessPrincipal, options: { before?: string; limit: number }): Promise<MessagePage<string>> {
+    let before: { createdAt: string; roomId: string; seq: number } | undefined;
+    if (options.before !== undefined) {
+      const location = parseMessageId(options.before);
+      const message = location && (await this.history.getMessage(location.roomId, location.seq));
+      if (!location || !message || !message.mentions.includes(principal.userId)) {
+        throw new NotFoundError('NO_MESSAGE', `no mention of you in ${options.before}`, { messageId: options.before });
+      }
+      before = { createdAt: message.createdAt, roomId: location.roomId, seq: location.seq };
+    }
+    const page = await this.history.listMentions(principal.userId, { limit: options.limit, ...(before ? { before } : {}) });
+    const last = page.messages.at(-1);
+    return page.hasMore && last ? { messages: page.messages, nextCursor: last.messageId } : { messages: page.messages };
   }
 
   private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomAccess> {

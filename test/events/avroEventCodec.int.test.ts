@@ -142,6 +142,19 @@ describe('Avro event codec on a SQLite schema registry', () => {
     }
   });
 
+  it("round-trips a reply's place in its thread and its mentions, and reads a message without them as having none", async () => {
+    const codec = await createAvroEventCodec(registry);
+    const sent = sampleEvents.MessageSent;
+    const { roomId } = sent.data;
+    const reply = {
+      ...sent,
+      data: { ...sent.data, replyTo: `${roomId}.2`, threadId: `${roomId}.1`, mentions: ['u-bob', 'u-carol'] },
+    };
+    expect(codec.decode(codec.encode(reply), { partition: 0, position: 8 })).toStrictEqual({ ...reply, partition: 0, position: 8 });
+    const plain = codec.decode(codec.encode(sent), { partition: 0, position: 9 });
+    expect(plain.type === 'MessageSent' && Object.keys(plain.data)).not.toContain('mentions');
+  });
+
   it('keeps occurredAt as epoch milliseconds, including far-future and pre-1970 instants', async () => {
     const codec = await createAvroEventCodec(registry);
     for (const occurredAt of [0, -86_400_000, Date.UTC(9999, 11, 31), 8.64e15]) {

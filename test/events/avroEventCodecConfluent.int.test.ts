@@ -62,7 +62,7 @@ describeWithServices('Avro event codec on a Confluent-compatible registry', ['SC
     const prefix = newPrefix('refresh');
     const older = await createAvroEventCodec(new ConfluentSchemaRegistry({ url }), { subjectPrefix: prefix });
     const newerSchema = withFieldAdded(currentSchema('MessageSent'), 'MessageSentData', {
-      name: 'replyTo',
+      name: 'fieldFromTheFuture',
       type: ['null', 'string'],
       default: null,
     });

@@ -34,7 +34,7 @@ describe('Avro codec refresh: versions registered by another process after start
   it('does not know a newer version until refreshed, then reads its events into its own shape', async () => {
     const older = await createAvroEventCodec(registry);
     const newerSchema = withFieldAdded(currentSchema('MessageSent'), 'MessageSentData', {
-      name: 'replyTo',
+      name: 'fieldFromTheFuture',
       type: ['null', 'string'],
       default: null,
     });

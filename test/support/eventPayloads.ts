@@ -25,6 +25,8 @@ export interface EnumSpec<S extends string = string> {
  * - 'optional attachments': an optional AttachmentRef[], absent for none (Avro: an array of AttachmentRef records
  *   defaulting to []);
  * - 'strings': a string[] (Avro: an array of strings);
+ * - 'optional string': absent or a `string` (Avro: ["null","string"] defaulting to null, read back as absent);
+ * - 'optional string list': absent or a `string[]` (Avro: an array of strings defaulting to [], read back as absent);
  * - an EnumSpec: a union of string literals.
  */
 export type FieldSpec =
@@ -37,6 +39,8 @@ export type FieldSpec =
   | 'nullable integer'
   | 'optional attachments'
   | 'strings'
+  | 'optional string'
+  | 'optional string list'
   | EnumSpec;
 
 /** The spec a field of type V must have; `never` for a type the table has no spec for, so it fails to compile. */
@@ -60,6 +64,10 @@ type SpecFor<V> = [V] extends [string]
           ? 'delivery markers'
           : [V] extends [string[]]
           ? 'strings'
+          : [V] extends [string | undefined]
+          ? 'optional string'
+          : [V] extends [string[] | undefined]
+          ? 'optional string list'
           : [V] extends [object | undefined]
           ? 'optional sealed'
           : never;
@@ -144,6 +152,9 @@ const payloads: PayloadSpecs = {
     erased: 'optional boolean',
     attachments: 'optional attachments',
     sealedNames: 'optional sealed',
+    replyTo: 'optional string',
+    threadId: 'optional string',
+    mentions: 'optional string list',
   },
   MessageEdited: {
     roomId: 'string',

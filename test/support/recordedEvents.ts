@@ -220,11 +220,16 @@ export class RecordedEventLog {
     roomId: string,
     senderId: string,
     text: string,
-    options: RecordOptions & { clientMessageId?: string; attachments?: AttachmentRef[] } = {},
+    options: RecordOptions & {
+      clientMessageId?: string;
+      attachments?: AttachmentRef[];
+      thread?: { replyTo: string; threadId: string };
+      mentions?: string[];
+    } = {},
   ): SentMessage {
     const seq = this.versionOf(roomStreamId(roomId)) + 1;
     const messageId = messageIdOf(roomId, seq);
-    const { attachments, ...recordOptions } = options;
+    const { attachments, thread, mentions, ...recordOptions } = options;
     const event = this.record(
       roomStreamId(roomId),
       {
@@ -236,6 +241,8 @@ export class RecordedEventLog {
           text,
           clientMessageId: options.clientMessageId ?? `client-${messageId}`,
           ...(attachments && attachments.length > 0 ? { attachments } : {}),
+          ...thread,
+          ...(mentions && mentions.length > 0 ? { mentions } : {}),
         },
       },
       { actorId: senderId, ...recordOptions },

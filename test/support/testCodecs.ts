@@ -108,6 +108,10 @@ function passes(spec: FieldSpec, value: unknown): boolean {
       );
     case 'strings':
       return Array.isArray(value) && value.every((item: unknown) => typeof item === 'string');
+    case 'optional string':
+      return value === undefined || typeof value === 'string';
+    case 'optional string list':
+      return value === undefined || (Array.isArray(value) && value.every((item: unknown) => typeof item === 'string'));
     default: {
       const unhandled: never = spec;
       throw new Error(`no JSON check for field spec ${String(unhandled)}`);

@@ -300,8 +300,10 @@ export class CommandProcessor {
     const events: EncodedEvent[] = [];
     const planned: PlannedReply[] = [];
     const inChunk = new Map<string, PlannedReply>();
-    for (const message of messages) {
-      const reply = await this.decideOne(partition, message, events, inChunk);
+    const parsed = messages.map((message) => ({ message, command: parseCommand(message.value) }));
+    const beforeEncode = await this.beforeEncodeOf(parsed.flatMap(({ command }) => (command.ok ? [command.envelope.context.actor.userId] : [])));
+    for (const { message, command } of parsed) {
+      const reply = await this.decideOne(partition, message, command, events, inChunk, beforeEncode);
       if (reply) planned.push(reply);
     }
 
@@ -325,15 +327,22 @@ export class CommandProcessor {
     this.counters.events += events.length;
   }
 
+  /** The chunk's beforeEncode: with its actors' keys fetched at once when the deployment can (beforeEncodeFor). */
+  private async beforeEncodeOf(actorIds: string[]): Promise<BeforeEncode> {
+    const { beforeEncodeFor } = this.options;
+    return beforeEncodeFor && actorIds.length > 0 ? beforeEncodeFor(actorIds) : this.beforeEncode;
+  }
+
   /** One command: its reply (or none for a message that cannot even be answered); its events join `events`. */
   private async decideOne(
     partition: number,
     message: KafkaMessage,
+    parsed: ReturnType<typeof parseCommand>,
     events: EncodedEvent[],
     inChunk: Map<string, PlannedReply>,
+    beforeEncode: BeforeEncode,
   ): Promise<PlannedReply | undefined> {
     this.counters.commands += 1;
-    const parsed = parseCommand(message.value);
     if (!parsed.ok) {
       this.logger?.warn({ partition, offset: message.offset, problem: parsed.problem }, 'malformed command');
       if (parsed.commandId === undefined) return undefined;
@@ -364,7 +373,7 @@ export class CommandProcessor {
 
     let reply: PlannedReply;
     try {
-      const encoded = await this.decide(partition, envelope);
+      const encoded = await this.decide(partition, envelope, beforeEncode);
       reply = { commandId, streamId, replayed: false, outcome: { status: 'written', first: events.length, count: encoded.length } };
       events.push(...encoded);
       this.counters.accepted += 1;
@@ -384,8 +393,8 @@ export class CommandProcessor {
     return reply;
   }
 
-  private decide(partition: number, envelope: CommandEnvelope): Promise<EncodedEvent[]> {
-    return this.observe(envelope.body.command.type, () => this.decideWith(partition, envelope, envelope.body));
+  private decide(partition: number, envelope: CommandEnvelope, beforeEncode: BeforeEncode): Promise<EncodedEvent[]> {
+    return this.observe(envelope.body.command.type, () => this.decideWith(partition, envelope, envelope.body, beforeEncode));
   }
 
   /** The category's own writer decides: the body's category and command type go together (commandMessages.ts). */
@@ -393,10 +402,11 @@ export class CommandProcessor {
     partition: number,
     envelope: CommandEnvelope,
     body: CategoryCommand<K>,
+    beforeEncode: BeforeEncode,
   ): Promise<EncodedEvent[]> {
     const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
     const writer: ProcessorWriters[K] = this.writers[body.category];
-    return writer.decide(this.writerLog, partition, envelope.streamId, body.command, envelope.context, metadata, this.beforeEncode, this.encode);
+    return writer.decide(this.writerLog, partition, envelope.streamId, body.command, envelope.context, metadata, beforeEncode, this.encode);
   }
 
   private rejection(

@@ -4,7 +4,7 @@ import type { EventCodec } from '../../events/eventCodec.js';
 import type { CommandObserver } from '../commandExecutor.js';
 import type { StreamReader } from '../streamCategories.js';
 import type { CommandTopicNames } from './commandTopics.js';
-import type { BeforeEncode, ProcessorWriters, WriterLog } from './streamWriter.js';
+import type { BeforeEncode, BeforeEncodeFor, ProcessorWriters, WriterLog } from './streamWriter.js';
 
 // What a CommandProcessor is built from and what it counts (commandProcessor.ts).
 
@@ -40,6 +40,11 @@ export interface CommandProcessorOptions {
   writers: (reader: StreamReader) => ProcessorWriters;
   /** Runs on each command's events before encoding (crypto-shredding plugs in here). Identity by default. */
   beforeEncode?: BeforeEncode;
+  /**
+   * beforeEncode for a chunk whose commands' actors are known: what it needs of them (their personal-data keys)
+   * fetched at once, one round trip per chunk instead of one per command. Without it, beforeEncode is used.
+   */
+  beforeEncodeFor?: BeforeEncodeFor;
   observe?: CommandObserver;
   logger?: Logger;
   /** Consumer group session timeout: how soon a dead processor's partitions move. Default 10 s (broker min 6 s). */

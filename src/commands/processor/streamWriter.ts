@@ -27,6 +27,9 @@ export type EncodeEvent = (event: NewEvent, streamId: string, streamVersion: num
 /** Runs on a command's events just before they are encoded (crypto-shredding seals personal data here). */
 export type BeforeEncode = (events: NewEvent[]) => Promise<NewEvent[]>;
 
+/** A BeforeEncode for a batch of commands whose actors are known ahead (processorOptions.ts, beforeEncodeFor). */
+export type BeforeEncodeFor = (actorIds: readonly string[]) => Promise<BeforeEncode>;
+
 /** One decided event, encoded, for the events topic. */
 export interface EncodedEvent {
   streamId: string;

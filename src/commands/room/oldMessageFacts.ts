@@ -1,4 +1,4 @@
-import { messageIdOf } from '../../domain/ids.js';
+import { messageIdOf, parseMessageId } from '../../domain/ids.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { PrepareState } from '../commandExecutor.js';
 import type { RoomCommand } from '../commands.js';
@@ -12,6 +12,7 @@ const NEEDS_FACTS: ReadonlySet<RoomCommand['type']> = new Set([
   'RemoveReaction',
   'PinMessage',
   'UnpinMessage',
+  'SendMessage',
 ]);
 
 /** Events read per page while looking for a delete of an old message. */
@@ -27,16 +28,17 @@ const PAGE = 1000;
  */
 export function oldMessageFactsFromLog(log: Pick<EventLog, 'readStream'>): PrepareState<RoomCommand, RoomState> {
   return async (state, command, streamId) => {
-    if (!NEEDS_FACTS.has(command.type) || !('seq' in command)) return state;
-    if (!state.exists || !needsMessageLookup(state, command.seq)) return state;
-    const [sent] = await log.readStream(streamId, { fromVersion: command.seq, limit: 1 });
-    if (sent?.type !== 'MessageSent' || sent.streamVersion !== command.seq) return state;
-    const messageId = messageIdOf(state.roomId, command.seq);
+    const seq = messageSeqOf(command);
+    if (!NEEDS_FACTS.has(command.type) || seq === undefined) return state;
+    if (!state.exists || !needsMessageLookup(state, seq)) return state;
+    const [sent] = await log.readStream(streamId, { fromVersion: seq, limit: 1 });
+    if (sent?.type !== 'MessageSent' || sent.streamVersion !== seq) return state;
+    const messageId = messageIdOf(state.roomId, seq);
     // Reactions matter only to reaction commands, and only while the message stands: a delete ends the walk.
     const foldReactions = command.type === 'AddReaction' || command.type === 'RemoveReaction';
     const reactions = new Map<string, Set<string>>();
     let deleted = false;
-    for (let from = command.seq + 1; from <= state.version && !deleted; from += PAGE) {
+    for (let from = seq + 1; from <= state.version && !deleted; from += PAGE) {
       const page = await log.readStream(streamId, { fromVersion: from, limit: PAGE });
       if (page.length === 0) break;
       for (const event of page) {
@@ -51,6 +53,14 @@ export function oldMessageFactsFromLog(log: Pick<EventLog, 'readStream'>): Prepa
         }
       }
     }
-    return withMessageFacts(state, command.seq, { senderId: sent.data.senderId, deleted, reactions });
+    const threadSeq = sent.data.threadId === undefined ? undefined : parseMessageId(sent.data.threadId)?.seq;
+    const facts = { senderId: sent.data.senderId, deleted, reactions };
+    return withMessageFacts(state, seq, threadSeq === undefined ? facts : { ...facts, threadSeq });
   };
+}
+
+/** The seq of the existing message a command is about: its `seq`, or for a reply the message it answers. */
+function messageSeqOf(command: RoomCommand): number | undefined {
+  if (command.type === 'SendMessage') return command.replyTo;
+  return 'seq' in command ? command.seq : undefined;
 }

@@ -1,35 +1,31 @@
-// The room stream's decider: one exhaustive switch over every room command, and the rules they share (membership,
-// roles, the bounded message window). A little under 500 lines since reactions, room settings and pins joined (#17);
-// the natural split, when the next command comes, is one file per concern (membership, messages, reactions and pins)
-// behind this switch, which stays here so the compiler still checks that every command is decided.
+// The room stream's decider: one exhaustive switch over every room command, so the compiler checks that every
+// command is decided. The shared rules (membership, roles, the message being there) are in roomRules.ts and the
+// decisions about sending, editing and deleting messages in messageDecisions.ts (split when threads and mentions
+// joined, #17); membership, reactions, pins and settings are still here, the next candidates for files of their own.
 
 import type {
   AddMember,
   AddReaction,
-  AttachmentFacts,
   ChangeMemberRole,
   CreateRoom,
-  DeleteMessage,
-  EditMessage,
   JoinRoom,
   LeaveRoom,
   PinMessage,
   RemoveMember,
   RemoveReaction,
   RoomCommand,
-  SendMessage,
   UnpinMessage,
   UpdateRoomSettings,
 } from '../commands.js';
-import { MAX_ATTACHMENTS, type Decider, type DecisionContext } from '../decider.js';
-import type { AttachmentRef, MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
-import type { ErrorCode } from '../../domain/errors.js';
-import { CommandRejectedError } from '../../domain/errors.js';
+import type { Decider, DecisionContext } from '../decider.js';
+import type { MemberJoined, RoomEvent, RoomRole } from '../../events/chatEvents.js';
 import { directRoomId, messageIdOf } from '../../domain/ids.js';
-import { normaliseMessageText, normaliseRoomName, normaliseRoomTopic } from '../../domain/messageText.js';
+import { normaliseRoomName, normaliseRoomTopic } from '../../domain/messageText.js';
 import { MAX_REACTIONS_PER_MESSAGE, checkReactionEmoji } from '../../domain/reactionEmoji.js';
-import type { ExistingRoom, MessageFacts, RoomState } from './roomState.js';
+import type { ExistingRoom, RoomState } from './roomState.js';
 import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState, reactionsOf } from './roomState.js';
+import { deleteMessage, editMessage, sendMessage } from './messageDecisions.js';
+import { isModerator, reject, requireMember, requireMessage, requireRoom, requireStandingMessage } from './roomRules.js';
 
 // The room stream's rules: membership, moderation and messages. Pure: the actor, limits and every id arrive in
 // the command or the context; a message's id is derived from its seq, which is the stream version it will get.
@@ -40,36 +36,6 @@ import { DEFAULT_ROOM_MESSAGE_WINDOW, evolveRoom, initialRoomState, reactionsOf 
 
 /** The prefix directRoomId (domain/ids.ts) gives every direct room's id. */
 const DIRECT_ROOM_PREFIX = 'dm_';
-
-function reject(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
-  throw new CommandRejectedError(code, message, details);
-}
-
-function requireRoom(state: RoomState, roomId: string): ExistingRoom {
-  if (!state.exists) return reject('NO_ROOM', `room ${roomId} does not exist`, { roomId });
-  return state;
-}
-
-function requireMember(room: ExistingRoom, userId: string): RoomRole {
-  const role = room.ledger.members.get(userId);
-  if (role === undefined) {
-    return reject('NOT_MEMBER', `${userId} is not a member of room ${room.roomId}`, { roomId: room.roomId, userId });
-  }
-  return role;
-}
-
-function requireMessage(room: ExistingRoom, seq: number): MessageFacts {
-  const facts = room.ledger.messages.get(seq);
-  if (!facts) {
-    return reject('NO_MESSAGE', `room ${room.roomId} has no message ${seq}`, {
-      roomId: room.roomId,
-      messageId: messageIdOf(room.roomId, seq),
-    });
-  }
-  return facts;
-}
-
-const isModerator = (role: RoomRole | undefined): boolean => role === 'owner' || role === 'moderator';
 
 /**
  * Who becomes owner when the owner goes: the longest-standing moderator, or else the longest-standing member
@@ -276,87 +242,6 @@ function changeMemberRole(command: ChangeMemberRole, state: RoomState, context: 
   ];
 }
 
-/**
- * Who may attach a file (issue #16): its uploader, or someone who may read it already (a forward). A file neither
- * is refused exactly like one that does not exist (NO_FILE), so an id alone says nothing about a file.
- */
-function attachmentsOf(files: readonly AttachmentFacts[], actor: string, context: DecisionContext): AttachmentRef[] {
-  const max = Math.min(context.limits.maxAttachments ?? MAX_ATTACHMENTS, MAX_ATTACHMENTS);
-  if (files.length > max) {
-    return reject('VALIDATION_FAILED', `a message carries at most ${max} files`, { field: 'attachments', max });
-  }
-  const seen = new Set<string>();
-  return files.map((file) => {
-    if (seen.has(file.fileId)) {
-      return reject('VALIDATION_FAILED', `file ${file.fileId} is attached twice`, { field: 'attachments', fileId: file.fileId });
-    }
-    seen.add(file.fileId);
-    if (file.uploadedBy !== actor && !file.readableByActor) {
-      return reject('NO_FILE', `no file ${file.fileId}`, { fileId: file.fileId });
-    }
-    const { fileId, name, contentType, size, sha256, width, height, thumbnail } = file;
-    return { fileId, name, contentType, size, sha256, width, height, thumbnail };
-  });
-}
-
-function sendMessage(command: SendMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
-  const room = requireRoom(state, command.roomId);
-  const actor = context.actor.userId;
-  requireMember(room, actor);
-  const attachments = attachmentsOf(command.attachments ?? [], actor, context);
-  // Files may be the whole message: then the text may be empty.
-  const text = normaliseMessageText(command.text, context.limits.maxMessageLength, { allowEmpty: attachments.length > 0 });
-  return [
-    {
-      type: 'MessageSent',
-      data: {
-        roomId: room.roomId,
-        // The single writer appends this event at version + 1, which is the message's seq.
-        messageId: messageIdOf(room.roomId, room.version + 1),
-        senderId: actor,
-        text,
-        clientMessageId: command.clientMessageId,
-        ...(attachments.length > 0 ? { attachments } : {}),
-      },
-    },
-  ];
-}
-
-/**
- * Always emits MessageEdited, even for unchanged text: the state does not keep texts (it stays bounded), and an
- * edit that repeats the text is harmless in the audit log.
- */
-function editMessage(command: EditMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
-  const room = requireRoom(state, command.roomId);
-  const actor = context.actor.userId;
-  requireMember(room, actor);
-  const message = requireMessage(room, command.seq);
-  const messageId = messageIdOf(room.roomId, command.seq);
-  if (message.senderId !== actor) {
-    return reject('NOT_SENDER', 'only the sender edits a message', { roomId: room.roomId, messageId });
-  }
-  if (message.deleted) return reject('MESSAGE_DELETED', 'the message was deleted', { roomId: room.roomId, messageId });
-  const text = normaliseMessageText(command.text, context.limits.maxMessageLength);
-  return [{ type: 'MessageEdited', data: { roomId: room.roomId, messageId, text, editedBy: actor } }];
-}
-
-/** A global admin may delete in any room, member or not; everyone else must be in the room. */
-function deleteMessage(command: DeleteMessage, state: RoomState, context: DecisionContext): RoomEvent[] {
-  const room = requireRoom(state, command.roomId);
-  const actor = context.actor.userId;
-  const isAdmin = context.actor.role === 'admin';
-  const actorRole = isAdmin ? undefined : requireMember(room, actor);
-  const message = requireMessage(room, command.seq);
-  const messageId = messageIdOf(room.roomId, command.seq);
-  if (!isAdmin && message.senderId !== actor && !isModerator(actorRole)) {
-    return reject('FORBIDDEN', 'only the sender, a moderator or an admin deletes a message', {
-      roomId: room.roomId,
-      messageId,
-    });
-  }
-  if (message.deleted) return [];
-  return [{ type: 'MessageDeleted', data: { roomId: room.roomId, messageId, deletedBy: actor } }];
-}
 
 /** How many messages a room may have pinned at once; pinning one more is refused (VALIDATION_FAILED). */
 export const MAX_PINS_PER_ROOM = 50;
@@ -399,15 +284,6 @@ function unpinMessage(command: UnpinMessage, state: RoomState, context: Decision
   return [{ type: 'MessageUnpinned', data: { roomId: room.roomId, messageId, unpinnedBy: actor } }];
 }
 
-/** A reaction's message must stand: a deleted one is as absent as one never sent (NO_MESSAGE). */
-function requireStandingMessage(room: ExistingRoom, seq: number): string {
-  const message = requireMessage(room, seq);
-  const messageId = messageIdOf(room.roomId, seq);
-  if (message.deleted) {
-    return reject('NO_MESSAGE', `message ${messageId} was deleted`, { roomId: room.roomId, messageId });
-  }
-  return messageId;
-}
 
 /**
  * One reaction per user, emoji and message: adding one the actor already has appends nothing. A new emoji on a

@@ -13,6 +13,8 @@ export const DEFAULT_ROOM_MESSAGE_WINDOW = 10_000;
 export interface MessageFacts {
   readonly senderId: string;
   readonly deleted: boolean;
+  /** For a reply, the seq of its thread's root, which a reply to it joins; absent for a message that is no reply. */
+  readonly threadSeq?: number;
 }
 
 /** A message's reactions: emoji → who reacted with it. An emoji nobody holds any more has no entry. */
@@ -151,10 +153,13 @@ function applyToLedger(ledger: RoomLedger, event: RecordedEvent<RoomEvent>, mess
     case 'MemberRoleChanged':
       if (ledger.members.has(event.data.userId)) ledger.members.set(event.data.userId, event.data.role);
       return;
-    case 'MessageSent':
-      ledger.messages.set(event.streamVersion, { senderId: event.data.senderId, deleted: false });
+    case 'MessageSent': {
+      const threadSeq = event.data.threadId === undefined ? undefined : parseMessageId(event.data.threadId)?.seq;
+      const facts: MessageFacts = { senderId: event.data.senderId, deleted: false };
+      ledger.messages.set(event.streamVersion, threadSeq === undefined ? facts : { ...facts, threadSeq });
       evictOldMessages(ledger, messageWindow);
       return;
+    }
     case 'MessageEdited':
       // The text is not kept (the state stays small), and an edit changes neither sender nor deletion.
       return;
@@ -254,7 +259,8 @@ export function withMessageFacts(state: RoomState, seq: number, facts: OldMessag
     messageWindowStart: state.ledger.messageWindowStart,
     appliedVersion: state.ledger.appliedVersion,
   };
-  ledger.messages.set(seq, { senderId: facts.senderId, deleted: facts.deleted });
+  const { senderId, deleted, threadSeq } = facts;
+  ledger.messages.set(seq, threadSeq === undefined ? { senderId, deleted } : { senderId, deleted, threadSeq });
   const reactions = new Map([...(facts.reactions ?? [])].map(([emoji, users]) => [emoji, new Set(users)]));
   if (reactions.size > 0) ledger.reactions.set(seq, reactions);
   evictOldMessages(ledger, state.messageWindow);

@@ -97,10 +97,11 @@ export class AvroRecordReader {
   /** An array of strings. */
   strings(name: string): string[] {
     const value: unknown = Reflect.get(this.value, name);
-    if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
-      throw this.wrongType(name, 'an array of strings');
-    }
-    return value;
+    if (!Array.isArray(value)) throw this.wrongType(name, 'an array');
+    return value.map((item: unknown, index) => {
+      if (typeof item !== 'string') throw this.wrongType(`${name}[${index}]`, 'a string');
+      return item;
+    });
   }
 
   private wrongType(name: string, expected: string): EventDecodeError {

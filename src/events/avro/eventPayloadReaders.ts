@@ -159,6 +159,7 @@ export const payloadReaders: PayloadReaders = {
     if (attachments.length > 0) data.attachments = attachments;
     const sealedNames = sealedValue(d, 'sealedNames');
     if (sealedNames !== undefined) data.sealedNames = sealedNames;
+    addThread(data, d);
     return { type: 'MessageSent', data };
   },
   MessageEdited: (d) => {
@@ -294,4 +295,14 @@ function addPersonalData(
   const sealed = sealedValue(d, field);
   if (sealed !== undefined) data[field] = sealed;
   if (d.boolean('erased')) data.erased = true;
+}
+
+/** A reply's place in its thread, and whom the text mentions; events written before either read as neither. */
+function addThread(data: MessageSent['data'], d: AvroRecordReader): void {
+  const replyTo = d.nullableString('replyTo');
+  const threadId = d.nullableString('threadId');
+  if (replyTo !== null) data.replyTo = replyTo;
+  if (threadId !== null) data.threadId = threadId;
+  const mentions = d.strings('mentions');
+  if (mentions.length > 0) data.mentions = mentions;
 }

@@ -162,6 +162,10 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     return registered;
   }
 
+  /**
+   * Every version of every subject. A registry answers GET /subjects with at most as many subjects as it is set to
+   * list (Apicurio: registry.ccompat.max-subjects, 1000 by default); one deployment has one subject per event type.
+   */
   async allSchemas(): Promise<RegisteredSchema[]> {
     const answer = await this.request('GET', '/subjects');
     if (!isOk(answer)) throw this.unexpected('GET /subjects', answer);

@@ -217,6 +217,32 @@ export interface MessageUnpinnedChange {
   seq: number;
 }
 
+/**
+ * A reply was sent (#17): message `seq` answers `replyToSeq` in the thread of root `threadSeq` (all of one room).
+ * Stores keep one row per reply, inserted if absent, and the root's reply count and latest reply, counted again
+ * from the standing replies, so a re-delivered change counts nothing twice; a deleted reply leaves the count.
+ */
+export interface ThreadReplyAdded {
+  op: 'threadReplyAdded';
+  roomId: string;
+  seq: number;
+  replyToSeq: number;
+  threadSeq: number;
+}
+
+/**
+ * Message `seq` `@mentions` these members (#17), in the order named. Stores keep one row per (user, message),
+ * inserted if absent, with the sender (whose mentions a user who blocked them never sees counted) and the time.
+ */
+export interface MentionsAdded {
+  op: 'mentionsAdded';
+  roomId: string;
+  seq: number;
+  senderId: string;
+  userIds: string[];
+  at: EpochMillis;
+}
+
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -273,6 +299,8 @@ export type HistoryChange =
   | RoomSettingChanged
   | MessagePinnedChange
   | MessageUnpinnedChange
+  | ThreadReplyAdded
+  | MentionsAdded
   | RoomAdvanced
   | MarkersAdvanced
   | FileRecorded
@@ -364,6 +392,10 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
           erased: d.erased === true,
           attachments: d.attachments ?? [],
         },
+        ...threadReply(d.roomId, seq, d.replyTo, d.threadId),
+        ...(d.mentions && d.mentions.length > 0
+          ? [{ op: 'mentionsAdded' as const, roomId: d.roomId, seq, senderId: d.senderId, userIds: d.mentions, at }]
+          : []),
         advanced(d.roomId, seq, at),
       ];
     }
@@ -513,6 +545,14 @@ function seqOfMessage(roomId: string, messageId: string): number {
     throw new Error(`message id ${messageId} does not name a message of room ${roomId}`);
   }
   return place.seq;
+}
+
+/** A reply's place in its thread, or nothing for a message that is no reply. */
+function threadReply(roomId: string, seq: number, replyTo?: string, threadId?: string): ThreadReplyAdded[] {
+  if (replyTo === undefined || threadId === undefined) return [];
+  return [
+    { op: 'threadReplyAdded', roomId, seq, replyToSeq: seqOfMessage(roomId, replyTo), threadSeq: seqOfMessage(roomId, threadId) },
+  ];
 }
 
 function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {

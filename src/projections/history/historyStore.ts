@@ -52,6 +52,11 @@ export interface UserRoomView extends RoomView {
   readSeq: number;
   /** Messages up to this seq reached one of the member's connections (0: none yet); never below readSeq. */
   deliveredSeq: number;
+  /**
+   * Messages of the room after the member's read marker that mention them and are not deleted, leaving out those of
+   * senders the member blocked (#17).
+   */
+  mentionCount: number;
 }
 
 /** One member's markers in a room, for the sender's "delivered / read" ticks. */
@@ -104,6 +109,16 @@ export interface MessageView {
   reactions: ReactionView[];
   /** The files sent with the message, in order; absent when it carries none (issue #16). */
   attachments?: AttachmentView[];
+  /** A reply: the message it answers (#17); null for a message that is no reply. */
+  replyTo: string | null;
+  /** A reply: its thread's root; null for a message that is no reply. */
+  threadId: string | null;
+  /** A thread's root: how many of its replies stand (not deleted); 0 for any other message. */
+  replyCount: number;
+  /** A thread's root: when its latest standing reply was sent; null when it has none. */
+  lastReplyAt: IsoTime | null;
+  /** The members the text `@mentioned` when it was sent, in the order named (#17); empty for none. */
+  mentions: string[];
 }
 
 /** An uploaded file (issue #16), as the history view knows it: the metadata of FileUploaded and what became of it. */
@@ -206,6 +221,22 @@ export interface GetMessagesOptions {
   limit: number;
 }
 
+/** A page of a thread's replies (keyset on seq), oldest first. */
+export interface GetThreadOptions {
+  /** Only replies after this seq. */
+  after?: number;
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
+/** A page of the messages that mention a user, newest first (by time, then room and seq). */
+export interface ListMentionsOptions {
+  /** Only mentions older than this message's place (its createdAt, room and seq). */
+  before?: { createdAt: IsoTime; roomId: string; seq: number };
+  /** A positive integer; the edge caps it (1..100). */
+  limit: number;
+}
+
 /** Which of a user's friendship lists: accepted friends, pending requests to them, pending requests of theirs. */
 export type FriendshipListKind = 'friends' | 'received' | 'sent';
 
@@ -255,6 +286,16 @@ export interface HistoryStore extends ProjectionStore {
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;
   /** The room's pinned messages, most recently pinned first (at most 50); a deleted message is never among them. */
   getPinnedMessages(roomId: string): Promise<MessageView[]>;
+  /**
+   * The replies in the thread of root `rootSeq`, oldest first (deleted ones too, as in history); `hasMore` when
+   * more follow the page. Empty for a message that has no replies, and for one that is no root.
+   */
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage>;
+  /**
+   * The messages that mention the user, newest first: only in rooms the user may read now (a member, or a public
+   * room), never deleted ones, never from a sender the user blocked (#17).
+   */
+  listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 

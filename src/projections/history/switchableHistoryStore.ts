@@ -18,6 +18,8 @@ import type {
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -114,6 +116,12 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getPinnedMessages(roomId: string): Promise<MessageView[]> {
     return this.stores.current.getPinnedMessages(roomId);
+  }
+  getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    return this.stores.current.getThread(roomId, rootSeq, options);
+  }
+  listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    return this.stores.current.listMentions(userId, options);
   }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);

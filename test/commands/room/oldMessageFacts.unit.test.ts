@@ -46,6 +46,22 @@ function readerOf(log: RecordedEventLog, reads: number[]) {
 }
 
 describe('oldMessageFactsFromLog', () => {
+  it("puts a reply to a reply older than the window in its root's thread, read from the old reply's MessageSent", async () => {
+    const log = new RecordedEventLog();
+    log.createRoom('r1', 'one', 'public', 'alice');
+    log.join('r1', 'bob');
+    log.send('r1', 'bob', 'root'); // seq 4
+    log.send('r1', 'alice', 'first reply', { thread: { replyTo: 'r1.4', threadId: 'r1.4' } }); // seq 5
+    for (let i = 0; i < WINDOW + 2; i++) log.send('r1', 'alice', `recent ${i}`);
+    const state = fold(log.events);
+    const reply: RoomCommand = { type: 'SendMessage', roomId: 'r1', text: 'late', clientMessageId: 'c-late', replyTo: 5 };
+    expect(() => decider.decide(reply, state, context('bob'))).toThrow(expect.objectContaining({ code: 'NO_MESSAGE' }));
+    const prepared = await oldMessageFactsFromLog(readerOf(log, []))(state, reply, roomStreamId('r1'));
+    expect(decider.decide(reply, prepared, context('bob'))).toMatchObject([
+      { type: 'MessageSent', data: { replyTo: 'r1.5', threadId: 'r1.4', senderId: 'bob' } },
+    ]);
+  });
+
   it('lets a pin of a message older than the window be decided, and refuses one of a deleted old message', async () => {
     const { log, reads } = roomWithOldMessages();
     const prepare = oldMessageFactsFromLog(readerOf(log, reads));

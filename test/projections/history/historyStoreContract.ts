@@ -8,6 +8,8 @@ import { EMPTY_CHECKPOINT, checkpointOf, partitionsOf } from '../../../src/event
 import type { HistoryStore, MessageView } from '../../../src/projections/history/historyStore.js';
 import { messageIdOf } from '../../../src/domain/ids.js';
 import { RecordedEventLog } from '../../support/recordedEvents.js';
+import { mentionsContract } from './historyStoreMentionsContract.js';
+import { threadsContract } from './historyStoreThreadsContract.js';
 
 export interface StoreUnderTest {
   store: HistoryStore;
@@ -457,6 +459,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           ...(await store.getRoom('r-a')),
           role: 'member',
           unreadCount: 0,
+          mentionCount: 0,
           readSeq: 0,
           deliveredSeq: 0,
         });
@@ -515,6 +518,11 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: false,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
+          mentions: [],
         };
         expect(sent.seq).toBe(3);
         expect(await store.getMessage('r-1', 3)).toEqual(expected);
@@ -748,6 +756,11 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: false,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
+          mentions: [],
         });
         expect(await store.getEditHistory('r-1', sent.seq)).toEqual([
           { text: 'first', editedAt: isoOf(edit1), editedBy: 'u-alice' },
@@ -788,6 +801,11 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
           deleted: true,
           erased: false,
           reactions: [],
+          replyTo: null,
+          threadId: null,
+          replyCount: 0,
+          lastReplyAt: null,
+          mentions: [],
         });
         const page = await store.getMessages('r-1', { limit: 10 });
         expect(page.messages.map((message) => [message.seq, message.text, message.deleted])).toEqual([
@@ -943,6 +961,9 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect((await store.getPinnedMessages('r-1')).map((message) => message.seq)).toEqual([kept.seq]);
       });
     });
+
+    threadsContract({ store: () => store, log: () => log, project });
+    mentionsContract({ store: () => store, log: () => log, project });
 
     describe('receipts and unread counts', () => {
       /** A private room of alice's with bob and carol in it, and no message yet. */

@@ -156,6 +156,8 @@ describe('SqliteHistoryStore on a file', () => {
         .all('u-alice', '', 10)
         .map((step) => planStep.parse(step).detail);
       expect(plan).toContain('SEARCH g USING PRIMARY KEY (room_id=? AND seq>?)');
+      // So is the mention count (#17): the member's mentions in the room after the marker.
+      expect(plan).toContain('SEARCH x USING PRIMARY KEY (user_id=? AND room_id=? AND seq>?)');
       expect(plan.filter((detail) => detail.startsWith('SCAN'))).toEqual([]);
     } finally {
       db.close();

@@ -41,7 +41,11 @@ export type StatementName =
   | 'discardFile'
   | 'eraseUserFiles'
   | 'eraseUserAttachmentNames'
-  | 'insertAttachment';
+  | 'insertAttachment'
+  | 'insertReply'
+  | 'recountThread'
+  | 'recountThreadOfMessage'
+  | 'insertMention';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -200,7 +204,22 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         },
         { statement: 'deleteMessageReactions', binds: { roomId: change.roomId, messageId: change.messageId } },
         { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
+        { statement: 'recountThreadOfMessage', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'mentionsAdded': {
+      const { roomId, seq, senderId, at } = change;
+      return change.userIds.map((userId, position) => ({
+        statement: 'insertMention',
+        binds: { userId, roomId, seq, senderId, at, position },
+      }));
+    }
+    case 'threadReplyAdded': {
+      const { roomId, seq, replyToSeq, threadSeq } = change;
+      return [
+        { statement: 'insertReply', binds: { roomId, seq, replyToSeq, threadSeq } },
+        { statement: 'recountThread', binds: { roomId, threadSeq } },
+      ];
+    }
     case 'messagePinned': {
       const { roomId, seq, pinnedBy, pinSeq, at } = change;
       return [{ statement: 'insertPin', binds: { roomId, seq, pinnedBy, pinSeq, at } }];

@@ -241,6 +241,48 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ${t.prefix}users_by_avatar_file ON ${t.users} (avatar_file_id)`,
     ],
   },
+  {
+    version: 10,
+    name: 'threads, mentions and blocks',
+    // One row per reply (as sqliteThreads.ts), a thread's page a range of its index; each root's count of standing
+    // replies and the time of the latest, counted again whenever a reply arrives or is deleted. One row per mentioned
+    // user and message (as sqliteMentions.ts), keyed by the user: a room's mention count is a range after the read
+    // marker, the user's mentions newest first a range of mentions_by_time. Who blocked whom (#17).
+    statements: (t) => [
+      `CREATE TABLE ${t.replies} (
+        room_id      VARCHAR2(200 BYTE) NOT NULL,
+        seq          NUMBER(19) NOT NULL,
+        reply_to_seq NUMBER(19) NOT NULL,
+        thread_seq   NUMBER(19) NOT NULL,
+        CONSTRAINT ${t.prefix}replies_pk PRIMARY KEY (room_id, seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}replies_by_thread ON ${t.replies} (room_id, thread_seq, seq)`,
+      `CREATE TABLE ${t.threadRoots} (
+        room_id       VARCHAR2(200 BYTE) NOT NULL,
+        root_seq      NUMBER(19) NOT NULL,
+        reply_count   NUMBER(10) NOT NULL,
+        last_reply_at TIMESTAMP(3) WITH TIME ZONE,
+        CONSTRAINT ${t.prefix}thread_roots_pk PRIMARY KEY (room_id, root_seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE TABLE ${t.mentions} (
+        user_id    VARCHAR2(200 BYTE) NOT NULL,
+        room_id    VARCHAR2(200 BYTE) NOT NULL,
+        seq        NUMBER(19) NOT NULL,
+        sender_id  VARCHAR2(200 BYTE) NOT NULL,
+        created_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        position   NUMBER(5) NOT NULL,
+        CONSTRAINT ${t.prefix}mentions_pk PRIMARY KEY (user_id, room_id, seq)
+      ) ORGANIZATION INDEX`,
+      `CREATE INDEX ${t.prefix}mentions_by_time ON ${t.mentions} (user_id, created_at, room_id, seq)`,
+      `CREATE INDEX ${t.prefix}mentions_by_message ON ${t.mentions} (room_id, seq)`,
+      `CREATE TABLE ${t.blocks} (
+        user_id    VARCHAR2(200 BYTE) NOT NULL,
+        blocked_id VARCHAR2(200 BYTE) NOT NULL,
+        blocked_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+        CONSTRAINT ${t.prefix}blocks_pk PRIMARY KEY (user_id, blocked_id)
+      ) ORGANIZATION INDEX`,
+    ],
+  },
 ];
 
 /** The version a database must be at for this code: the last migration's. */

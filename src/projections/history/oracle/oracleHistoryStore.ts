@@ -18,6 +18,8 @@ import type {
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -45,6 +47,11 @@ import {
   memberRow,
   messageRow,
   pinnedSeqRow,
+  mentionRow,
+  placeRow,
+  replyRow,
+  threadRootRow,
+  threadSeqRow,
   reactionRow,
   receiptRow,
   roleRow,
@@ -60,6 +67,8 @@ import type { StatementName } from './changeBinds.js';
 import { chunk, planWrites } from './writePlan.js';
 import { checkLimit, checkSeq, pageOfRooms } from '../historyStoreArguments.js';
 import { seqRange, withReactions } from '../reactionViews.js';
+import { withMentions } from '../mentionViews.js';
+import { withThreads } from '../threadViews.js';
 
 export interface OracleHistoryStoreOptions {
   pool: Pool;
@@ -226,12 +235,74 @@ export class OracleHistoryStore implements HistoryStore {
     }
     const messages: MessageView[] = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: await this.withAttachments(await this.withReactions(roomId, messages)), hasMore: rows.length > limit };
+    return { messages: await this.withAll(roomId, messages), hasMore: rows.length > limit };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = await this.one(messageRow, 'message', { roomId, seq });
-    return message === undefined ? undefined : (await this.withAttachments(await this.withReactions(roomId, [message])))[0];
+    return message === undefined ? undefined : (await this.withAll(roomId, [message]))[0];
+  }
+
+  async getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    if (options.after !== undefined) checkSeq('after', options.after);
+    const binds = { roomId, threadSeq: rootSeq, after: options.after ?? 0, limit: limit + 1 };
+    const seqs = (await this.query('getThread', this.read.threadPage, binds)).map((row) => threadSeqRow.parse(row));
+    const messages: MessageView[] = [];
+    // At most 100 replies a page: one primary-key read each.
+    for (const seq of seqs.slice(0, limit)) {
+      const message = await this.one(messageRow, 'message', { roomId, seq });
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages: await this.withAll(roomId, messages), hasMore: seqs.length > limit };
+  }
+
+  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files and thread facts. */
+  private async withAll(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const withFiles = await this.withAttachments(await this.withReactions(roomId, messages));
+    return this.withMentions(roomId, await this.withThreads(roomId, withFiles));
+  }
+
+  /** `messages` (of one room) with whom each mentions: one range of the mentions' by-message index. */
+  private async withMentions(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const range = seqRange(messages);
+    if (range === undefined) return messages;
+    const binds = { roomId, fromSeq: range.from, toSeq: range.to };
+    const rows = (await this.query('getMentions', this.read.mentions, binds)).map((row) => mentionRow.parse(row));
+    return withMentions(messages, rows);
+  }
+
+  async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const { before } = options;
+    const rows =
+      before === undefined
+        ? await this.query('listMentions', this.read.mentionPlaces, { userId, limit: limit + 1 })
+        : await this.query('listMentions', this.read.mentionPlacesBefore, {
+            userId,
+            limit: limit + 1,
+            beforeAt: Date.parse(before.createdAt),
+            beforeRoomId: before.roomId,
+            beforeSeq: before.seq,
+          });
+    const places = rows.map((row) => placeRow.parse(row));
+    const messages: MessageView[] = [];
+    // At most 100 a page: one primary-key read each, with what each message carries.
+    for (const { roomId, seq } of places.slice(0, limit)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages, hasMore: places.length > limit };
+  }
+
+  /** `messages` (of one room) with their thread facts: one range of each thread table's primary key. */
+  private async withThreads(roomId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const range = seqRange(messages);
+    if (range === undefined) return messages;
+    const binds = { roomId, fromSeq: range.from, toSeq: range.to };
+    const replies = (await this.query('getThreads', this.read.replies, binds)).map((row) => replyRow.parse(row));
+    const roots = (await this.query('getThreads', this.read.threadRoots, binds)).map((row) => threadRootRow.parse(row));
+    return withThreads(messages, replies, roots);
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { ReactionRow } from '../reactionViews.js';
+import type { MentionRow } from '../mentionViews.js';
+import type { ReplyRow, ThreadRootRow } from '../threadViews.js';
 import type {
   AttachmentView,
   EditView,
@@ -84,12 +86,13 @@ const toRoomView = (r: RoomRowFields): RoomView => ({
 export const roomRow = z.object(roomFields).transform(toRoomView);
 
 export const userRoomRow = z
-  .object({ ...roomFields, MEMBER_ROLE: roomRole, UNREAD_COUNT: int, READ_SEQ: seq, DELIVERED_SEQ: seq })
+  .object({ ...roomFields, MEMBER_ROLE: roomRole, UNREAD_COUNT: int, MENTION_COUNT: int, READ_SEQ: seq, DELIVERED_SEQ: seq })
   .transform(
     (r): UserRoomView => ({
       ...toRoomView(r),
       role: r.MEMBER_ROLE,
       unreadCount: r.UNREAD_COUNT,
+      mentionCount: r.MENTION_COUNT,
       readSeq: r.READ_SEQ,
       deliveredSeq: r.DELIVERED_SEQ,
     }),
@@ -146,6 +149,13 @@ export const messageRow = z
       erased: r.ERASED === 1,
       // Filled in by the store from the reactions table (reactionViews.ts).
       reactions: [],
+      // Filled in by the store from the thread tables (threadViews.ts).
+      replyTo: null,
+      threadId: null,
+      replyCount: 0,
+      lastReplyAt: null,
+      // Filled in by the store from the mentions table (mentionViews.ts).
+      mentions: [],
     }),
   );
 
@@ -244,3 +254,25 @@ export const reactionRow = z
   .transform((r): ReactionRow => ({ seq: r.SEQ, emoji: r.EMOJI, userId: r.USER_ID }));
 
 export const pinnedSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const replyRow = z
+  .object({ SEQ: int, REPLY_TO_SEQ: int, THREAD_SEQ: int })
+  .transform((r): ReplyRow => ({ seq: r.SEQ, replyToSeq: r.REPLY_TO_SEQ, threadSeq: r.THREAD_SEQ }));
+
+export const mentionRow = z
+  .object({ SEQ: int, USER_ID: z.string() })
+  .transform((r): MentionRow => ({ seq: r.SEQ, userId: r.USER_ID }));
+
+export const placeRow = z.object({ ROOM_ID: z.string(), SEQ: int }).transform((r) => ({ roomId: r.ROOM_ID, seq: r.SEQ }));
+
+export const threadSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
+
+export const threadRootRow = z
+  .object({ ROOT_SEQ: int, REPLY_COUNT: int, LAST_REPLY_AT: int.nullable() })
+  .transform(
+    (r): ThreadRootRow => ({
+      rootSeq: r.ROOT_SEQ,
+      replyCount: r.REPLY_COUNT,
+      lastReplyAt: r.LAST_REPLY_AT === null ? null : iso(r.LAST_REPLY_AT),
+    }),
+  );

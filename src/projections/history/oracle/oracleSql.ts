@@ -108,6 +108,39 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
     deletePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId AND seq = :seq`,
     deleteMessagePin: `DELETE FROM ${t.pins} WHERE room_id = :roomId
       AND seq = (SELECT seq FROM ${t.messages} WHERE room_id = :roomId AND message_id = :messageId)`,
+    insertReply: `MERGE INTO ${t.replies} r
+      USING (SELECT :roomId AS room_id, :seq AS seq FROM dual) s ON (r.room_id = s.room_id AND r.seq = s.seq)
+      WHEN NOT MATCHED THEN INSERT (room_id, seq, reply_to_seq, thread_seq)
+        VALUES (s.room_id, s.seq, :replyToSeq, :threadSeq)`,
+    // Counted again from the standing replies (never incremented), so a re-applied change counts nothing twice.
+    recountThread: `MERGE INTO ${t.threadRoots} x
+      USING (SELECT :roomId AS room_id, :threadSeq AS root_seq, COUNT(m.seq) AS reply_count,
+          MAX(m.created_at) AS last_reply_at
+        FROM ${t.replies} r JOIN ${t.messages} m ON m.room_id = r.room_id AND m.seq = r.seq AND m.deleted = 0
+        WHERE r.room_id = :roomId AND r.thread_seq = :threadSeq) s
+        ON (x.room_id = s.room_id AND x.root_seq = s.root_seq)
+      WHEN MATCHED THEN UPDATE SET x.reply_count = s.reply_count, x.last_reply_at = s.last_reply_at
+      WHEN NOT MATCHED THEN INSERT (room_id, root_seq, reply_count, last_reply_at)
+        VALUES (s.room_id, s.root_seq, s.reply_count, s.last_reply_at)`,
+    // A deleted reply no longer counts in its thread; a message that is no reply has no row here and changes nothing.
+    recountThreadOfMessage: `MERGE INTO ${t.threadRoots} x
+      USING (SELECT r.room_id, r.thread_seq AS root_seq,
+          (SELECT COUNT(m.seq) FROM ${t.replies} o JOIN ${t.messages} m ON m.room_id = o.room_id AND m.seq = o.seq
+            WHERE o.room_id = r.room_id AND o.thread_seq = r.thread_seq AND m.deleted = 0) AS reply_count,
+          (SELECT MAX(m.created_at) FROM ${t.replies} o JOIN ${t.messages} m ON m.room_id = o.room_id AND m.seq = o.seq
+            WHERE o.room_id = r.room_id AND o.thread_seq = r.thread_seq AND m.deleted = 0) AS last_reply_at
+        FROM ${t.replies} r
+        WHERE r.room_id = :roomId
+          AND r.seq = (SELECT seq FROM ${t.messages} WHERE room_id = :roomId AND message_id = :messageId)) s
+        ON (x.room_id = s.room_id AND x.root_seq = s.root_seq)
+      WHEN MATCHED THEN UPDATE SET x.reply_count = s.reply_count, x.last_reply_at = s.last_reply_at
+      WHEN NOT MATCHED THEN INSERT (room_id, root_seq, reply_count, last_reply_at)
+        VALUES (s.room_id, s.root_seq, s.reply_count, s.last_reply_at)`,
+    insertMention: `MERGE INTO ${t.mentions} x
+      USING (SELECT :userId AS user_id, :roomId AS room_id, :seq AS seq FROM dual) s
+        ON (x.user_id = s.user_id AND x.room_id = s.room_id AND x.seq = s.seq)
+      WHEN NOT MATCHED THEN INSERT (user_id, room_id, seq, sender_id, created_at, position)
+        VALUES (s.user_id, s.room_id, s.seq, :senderId, ${tsFromMillis('at')}, :position)`,
     insertReaction: `MERGE INTO ${t.reactions} x
       USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
         WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
@@ -177,7 +210,13 @@ export type ReadName =
   | 'fileAudience'
   | 'fileAvatar'
   | 'unsentFiles'
-  | 'filesWithContent';
+  | 'filesWithContent'
+  | 'replies'
+  | 'threadRoots'
+  | 'threadPage'
+  | 'mentions'
+  | 'mentionPlaces'
+  | 'mentionPlacesBefore';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -195,6 +234,11 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
       (SELECT COUNT(*) FROM ${t.messages} g
         WHERE g.room_id = m.room_id AND g.seq > NVL(k.read_seq, 0) AND g.deleted = 0 AND g.sender_id <> m.user_id
       ) AS unread_count,
+      (SELECT COUNT(*) FROM ${t.mentions} x
+        JOIN ${t.messages} mg ON mg.room_id = x.room_id AND mg.seq = x.seq AND mg.deleted = 0
+        WHERE x.user_id = m.user_id AND x.room_id = m.room_id AND x.seq > NVL(k.read_seq, 0)
+          AND NOT EXISTS (SELECT 1 FROM ${t.blocks} b WHERE b.user_id = x.user_id AND b.blocked_id = x.sender_id)
+      ) AS mention_count,
       NVL(k.read_seq, 0) AS read_seq, NVL(k.delivered_seq, 0) AS delivered_seq
     FROM ${t.members} m JOIN ${t.rooms} r ON r.room_id = m.room_id
     LEFT JOIN ${t.markers} k ON k.user_id = m.user_id AND k.room_id = m.room_id
@@ -206,6 +250,14 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     `SELECT user_id, username FROM ${t.users} ${cursor} ORDER BY user_id FETCH FIRST :limit ROWS ONLY`;
   const messages = (where: string, order: 'ASC' | 'DESC'): string =>
     `SELECT ${messageColumns} FROM ${t.messages} WHERE room_id = :roomId ${where} ORDER BY seq ${order} FETCH FIRST :limit ROWS ONLY`;
+  // Readable now: a member of the room, or a public room. Never a deleted message or a blocked sender's (#17).
+  const mentionPlaces = (cursor: string): string => `SELECT x.room_id, x.seq FROM ${t.mentions} x
+      JOIN ${t.messages} g ON g.room_id = x.room_id AND g.seq = x.seq AND g.deleted = 0
+      JOIN ${t.rooms} r ON r.room_id = x.room_id
+    WHERE x.user_id = :userId ${cursor}
+      AND (r.kind = 'public' OR EXISTS (SELECT 1 FROM ${t.members} c WHERE c.room_id = x.room_id AND c.user_id = x.user_id))
+      AND NOT EXISTS (SELECT 1 FROM ${t.blocks} b WHERE b.user_id = x.user_id AND b.blocked_id = x.sender_id)
+    ORDER BY x.created_at DESC, x.room_id DESC, x.seq DESC FETCH FIRST :limit ROWS ONLY`;
   return {
     user: `SELECT ${userColumns} FROM ${t.users} WHERE user_id = :userId`,
     userByUsername: `SELECT ${userColumns} FROM ${t.users} WHERE username_normalised = :username
@@ -239,6 +291,19 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     reactions: `SELECT seq, emoji, user_id FROM ${t.reactions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
       ORDER BY seq, reaction_seq, user_id`,
     pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
+    mentions: `SELECT seq, user_id FROM ${t.mentions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
+      ORDER BY seq, position`,
+    mentionPlaces: mentionPlaces(''),
+    // Oracle compares row values only for equality: the keyset (created_at, room_id, seq) < cursor, spelled out.
+    mentionPlacesBefore: mentionPlaces(`AND (x.created_at < ${tsFromMillis('beforeAt')}
+      OR (x.created_at = ${tsFromMillis('beforeAt')} AND (x.room_id < :beforeRoomId
+        OR (x.room_id = :beforeRoomId AND x.seq < :beforeSeq))))`),
+    replies: `SELECT seq, reply_to_seq, thread_seq FROM ${t.replies}
+      WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq`,
+    threadRoots: `SELECT root_seq, reply_count, ${millisOf('last_reply_at')} AS last_reply_at FROM ${t.threadRoots}
+      WHERE room_id = :roomId AND root_seq BETWEEN :fromSeq AND :toSeq`,
+    threadPage: `SELECT seq FROM ${t.replies} WHERE room_id = :roomId AND thread_seq = :threadSeq AND seq > :after
+      ORDER BY seq FETCH FIRST :limit ROWS ONLY`,
     file: `SELECT ${fileColumns} FROM ${t.files} f WHERE f.file_id = :fileId`,
     attachmentsBetween: `SELECT a.seq, a.file_id, a.name, a.content_type, a.byte_size, a.sha256, a.width, a.height,
         a.thumbnail, f.erased

@@ -22,6 +22,10 @@ export interface OracleTables {
   pins: string;
   files: string;
   attachments: string;
+  replies: string;
+  threadRoots: string;
+  mentions: string;
+  blocks: string;
   /** Prefix for index and constraint names. */
   prefix: string;
 }
@@ -49,6 +53,10 @@ export function oracleTables(prefix = ''): OracleTables {
     pins: `${p}pinned_messages`,
     files: `${p}files`,
     attachments: `${p}message_attachments`,
+    replies: `${p}message_replies`,
+    threadRoots: `${p}thread_roots`,
+    mentions: `${p}message_mentions`,
+    blocks: `${p}user_blocks`,
     prefix: p,
   };
 }

@@ -12,6 +12,7 @@
 
 import type { BindRow } from 'oracledb';
 
+import { messageIdOf } from '../../../domain/ids.js';
 import type { HistoryChange, HistoryChangeOp } from '../historyChanges.js';
 import { statementsFor, type StatementName } from './changeBinds.js';
 
@@ -42,6 +43,8 @@ const RANK: Record<HistoryChangeOp, number> = {
   messageUnpinned: 19,
   fileRecorded: 20,
   fileDiscarded: 21,
+  threadReplyAdded: 22,
+  mentionsAdded: 23,
 };
 
 /**
@@ -72,6 +75,10 @@ const REPEATS_SHARE_A_STAGE: ReadonlySet<HistoryChangeOp> = new Set([
   'messageUnpinned',
   'fileRecorded',
   'fileDiscarded',
+  // An insert-if-absent and a recount from the rows as they stand: repeats give the same result in any order.
+  'threadReplyAdded',
+  // One insert-if-absent per mentioned user, of rows nothing else writes.
+  'mentionsAdded',
 ]);
 
 /**
@@ -126,6 +133,12 @@ export function rowKeys(change: HistoryChange): string[] {
     case 'fileRecorded':
     case 'fileDiscarded':
       return [`file:${change.fileId}`];
+    case 'mentionsAdded':
+      return [`mentions:${change.roomId}:${change.seq}`];
+    case 'threadReplyAdded':
+      // The reply's own message row (inserted before it) and its thread's count, which a delete of any reply of the
+      // thread counts again: a delete and a reply of one thread in one batch run in arrival order.
+      return [`message:${change.roomId}:${messageIdOf(change.roomId, change.seq)}`, `thread:${change.roomId}:${change.threadSeq}`];
     default:
       return unreachable(change);
   }

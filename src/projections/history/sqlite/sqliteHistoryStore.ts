@@ -16,6 +16,8 @@ import type {
   FriendshipListKind,
   FriendshipView,
   GetMessagesOptions,
+  GetThreadOptions,
+  ListMentionsOptions,
   HistoryStore,
   ListPublicRoomsOptions,
   ListRoomsOfUserOptions,
@@ -36,6 +38,8 @@ import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
+import { SqliteMentions } from './sqliteMentions.js';
+import { SqliteThreads } from './sqliteThreads.js';
 import {
   checkpointRow,
   editRow,
@@ -75,6 +79,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly reactions: SqliteReactions;
   private readonly pins: SqlitePins;
   private readonly files: SqliteFiles;
+  private readonly threads: SqliteThreads;
+  private readonly mentions: SqliteMentions;
 
   constructor(options: SqliteHistoryStoreOptions) {
     this.projectionName = options.projectionName ?? 'history';
@@ -88,6 +94,8 @@ export class SqliteHistoryStore implements HistoryStore {
     this.reactions = new SqliteReactions(this.db);
     this.pins = new SqlitePins(this.db);
     this.files = new SqliteFiles(this.db);
+    this.threads = new SqliteThreads(this.db);
+    this.mentions = new SqliteMentions(this.db);
     this.sql = prepareStatements(this.db);
 
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
@@ -191,12 +199,43 @@ export class SqliteHistoryStore implements HistoryStore {
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
     if (newestFirst) messages.reverse();
-    return { messages: this.files.withAttachments(this.reactions.attach(roomId, messages)), hasMore };
+    return { messages: this.withAttachments(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
-    return message === undefined ? undefined : this.files.withAttachments(this.reactions.attach(roomId, [message]))[0];
+    return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
+  }
+
+  async getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    if (options.after !== undefined) checkSeq('after', options.after);
+    const seqs = this.threads.replySeqs(roomId, rootSeq, options.after ?? 0, limit + 1);
+    const messages: MessageView[] = [];
+    // At most 100 replies a page: one primary-key read each.
+    for (const seq of seqs.slice(0, limit)) {
+      const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
+  }
+
+  async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
+    const limit = checkLimit(options.limit);
+    const places = this.mentions.placesOf(userId, { ...options, limit: limit + 1 });
+    const messages: MessageView[] = [];
+    // At most 100 a page: one primary-key read each, with what each message carries.
+    for (const { roomId, seq } of places.slice(0, limit)) {
+      const message = await this.getMessage(roomId, seq);
+      if (message !== undefined) messages.push(message);
+    }
+    return { messages, hasMore: places.length > limit };
+  }
+
+  /** `messages` (of one room) with what the view keeps beside their rows: reactions, files, threads and mentions. */
+  private withAttachments(roomId: string, messages: MessageView[]): MessageView[] {
+    const withFiles = this.files.withAttachments(this.reactions.attach(roomId, messages));
+    return this.mentions.attach(roomId, this.threads.attach(roomId, withFiles));
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
@@ -274,7 +313,9 @@ export class SqliteHistoryStore implements HistoryStore {
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
     // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
-    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced') this.writeRoomMoves();
+    if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded' && change.op !== 'mentionsAdded') {
+      this.writeRoomMoves();
+    }
     switch (change.op) {
       case 'userUpserted':
         this.sql.upsertUser.run(change);
@@ -323,8 +364,15 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.deleteMessage.run({ ...change, seq });
         this.reactions.messageDeleted(change.roomId, seq);
         this.pins.messageDeleted(change.roomId, seq);
+        this.threads.messageDeleted(change.roomId, seq);
         return;
       }
+      case 'threadReplyAdded':
+        this.threads.replyAdded(change);
+        return;
+      case 'mentionsAdded':
+        this.mentions.added(change);
+        return;
       case 'messagePinned':
         this.pins.pinned(change);
         return;

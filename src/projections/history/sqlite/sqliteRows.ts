@@ -81,6 +81,7 @@ export const userRoomRow = z
     ...roomFields,
     member_role: roomRole,
     unread_count: z.number().int(),
+    mention_count: z.number().int(),
     read_seq: seqColumn,
     delivered_seq: seqColumn,
   })
@@ -89,6 +90,7 @@ export const userRoomRow = z
       ...toRoomView(r),
       role: r.member_role,
       unreadCount: r.unread_count,
+      mentionCount: r.mention_count,
       readSeq: r.read_seq,
       deliveredSeq: r.delivered_seq,
     }),
@@ -143,6 +145,13 @@ export const messageRow = z
       erased: r.erased === 1,
       // Filled in by the store from message_reactions (sqliteReactions.ts).
       reactions: [],
+      // Filled in by the store from the thread tables (threadViews.ts).
+      replyTo: null,
+      threadId: null,
+      replyCount: 0,
+      lastReplyAt: null,
+      // Filled in by the store from the mentions table (mentionViews.ts).
+      mentions: [],
     }),
   );
 

@@ -7,6 +7,8 @@ import { addAvatarFileColumn, FILES_SCHEMA } from './sqliteFiles.js';
 import { FRIENDSHIPS_SCHEMA } from './sqliteFriendships.js';
 import { PINS_SCHEMA } from './sqlitePins.js';
 import { REACTIONS_SCHEMA } from './sqliteReactions.js';
+import { MENTIONS_SCHEMA } from './sqliteMentions.js';
+import { THREADS_SCHEMA } from './sqliteThreads.js';
 
 // Times are INTEGER milliseconds (what events carry); views turn them into ISO strings. Members are deleted when
 // they leave, so the members table is "who is there now". Messages keep their row when deleted (the seq stays
@@ -112,6 +114,8 @@ export function ensureSchema(db: Database.Database): void {
   db.exec(PINS_SCHEMA);
   db.exec(FILES_SCHEMA);
   addAvatarFileColumn(db);
+  db.exec(THREADS_SCHEMA);
+  db.exec(MENTIONS_SCHEMA);
 }
 
 /**

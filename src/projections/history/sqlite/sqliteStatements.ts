@@ -2,6 +2,7 @@
 // their feature in sqliteFriendships.ts.
 
 import type Database from 'better-sqlite3';
+import { MENTION_COUNT_SQL } from './sqliteMentions.js';
 
 export type Statement = Database.Statement<unknown[], unknown>;
 
@@ -59,6 +60,7 @@ export const ROOMS_OF_USER_SQL = `SELECT ${ROOM_COLUMNS}, m.role AS member_role,
     (SELECT COUNT(*) FROM messages g
       WHERE g.room_id = m.room_id AND g.seq > COALESCE(k.read_seq, 0) AND g.deleted = 0 AND g.sender_id <> m.user_id
     ) AS unread_count,
+    ${MENTION_COUNT_SQL},
     COALESCE(k.read_seq, 0) AS read_seq, COALESCE(k.delivered_seq, 0) AS delivered_seq
   FROM members m JOIN rooms r ON r.room_id = m.room_id
   LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id

@@ -14,6 +14,8 @@ function everyChangeKind() {
   log.registerUser('u-alice', 'Alice', { email: null });
   log.registerUser('u-bob', 'bob');
   log.createRoom('r-1', 'General', 'public', 'u-alice');
+  const root = log.send('r-1', 'u-alice', 'root');
+  log.send('r-1', 'u-alice', 'reply @bob', { thread: { replyTo: root.messageId, threadId: root.messageId }, mentions: ['u-bob'] });
   return { log, changes: log.since({}).flatMap((event) => historyChanges(event)) };
 }
 
@@ -55,6 +57,8 @@ describe('bind rows per change kind', () => {
       { op: 'messageUnpinned', roomId: 'r', messageId: 'r.2', seq: 2 },
       { op: 'fileRecorded', fileId: 'f', uploadedBy: 'u', name: '', contentType: 'text/plain', size: 3, sha256: 'b'.repeat(64), width: null, height: null, thumbnail: false, uploadedAt: T0, erased: false },
       { op: 'fileDiscarded', fileId: 'f', discardedAt: T0 + 5 },
+      { op: 'threadReplyAdded', roomId: 'r', seq: 3, replyToSeq: 2, threadSeq: 1 },
+      { op: 'mentionsAdded', roomId: 'r', seq: 3, senderId: 'u', userIds: ['v', 'w'], at: T0 + 7 },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -72,7 +76,8 @@ describe('bind rows per change kind', () => {
       // The previous text is copied before the new one is set.
       ['copyTextToEdits', 'editMessage'],
       // A deleted message's reactions leave the view with its text.
-      ['deleteMessage', 'deleteMessageReactions', 'deleteMessagePin'],
+      // A deleted reply stops counting in its thread.
+      ['deleteMessage', 'deleteMessageReactions', 'deleteMessagePin', 'recountThreadOfMessage'],
       ['advanceRoom'],
       ['advanceMarkers'],
       ['changeUserRole'],
@@ -96,7 +101,14 @@ describe('bind rows per change kind', () => {
       ['deletePin'],
       ['insertFile'],
       ['discardFile'],
+      // The reply's row, then its root's replies counted again from the rows.
+      ['insertReply', 'recountThread'],
+      // One row per mentioned user, in the order named.
+      ['insertMention', 'insertMention'],
     ]);
+    expect(bound[21]?.[1]?.binds).toEqual({ userId: 'w', roomId: 'r', seq: 3, senderId: 'u', at: T0 + 7, position: 1 });
+    expect(bound[20]?.[0]?.binds).toEqual({ roomId: 'r', seq: 3, replyToSeq: 2, threadSeq: 1 });
+    expect(bound[20]?.[1]?.binds).toEqual({ roomId: 'r', threadSeq: 1 });
     expect(bound[16]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, pinnedBy: 'u', pinSeq: 6, at: T0 + 6 });
     expect(bound[15]?.[0]?.binds).toEqual({ roomId: 'r', value: '' });
     expect(bound[12]?.[0]?.binds).toEqual({ roomId: 'r', seq: 2, emoji: '👍', userId: 'u', reactionSeq: 5, at: T0 + 5 });
