@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { answersIn, type AssistantConfig } from '../commands/user/assistantConfig.js';
 import { userStateOf } from '../commands/user/erasedAccounts.js';
 import { ChatError, RateLimitedError } from '../domain/errors.js';
-import { userStreamId } from '../domain/ids.js';
+import { parseMessageId, userStreamId } from '../domain/ids.js';
 import type { MessageSent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import { asRoomEvent } from '../events/eventGuards.js';
@@ -45,7 +45,7 @@ export interface ResponderMetrics {
 /** Appends the finished answer as the assistant's message; the use case REST and WebSocket send with. */
 export type SendAnswer = (
   assistantId: string,
-  input: { roomId: string; text: string; clientMessageId: string },
+  input: { roomId: string; text: string; clientMessageId: string; replyTo: string },
 ) => Promise<{ messageId: string; seq: number }>;
 
 /** Records what a stored answer cost, in the assistant's usage stream (the analytics projection sums it). */
@@ -62,7 +62,7 @@ export type RecordUsage = (usage: {
 export interface AssistantResponderDeps {
   log: Pick<EventLog, 'subscribe' | 'headPosition' | 'readStream'>;
   waitForHistory: WaitForHistory;
-  history: Pick<HistoryStore, 'getRoom' | 'getMembers' | 'getMessages' | 'getUsers'>;
+  history: Pick<HistoryStore, 'getRoom' | 'getMembers' | 'getMessages' | 'getMessage' | 'getThread' | 'getUsers'>;
   send: SendAnswer;
   recordUsage: RecordUsage;
   maxMessageLength: number;
@@ -144,14 +144,14 @@ export class AssistantResponder {
   }
 
   private async questionAsked(question: RecordedEvent<MessageSent>): Promise<void> {
-    const { roomId, senderId, text } = question.data;
+    const { roomId, senderId, text, mentions } = question.data;
     if (text.length === 0 || (await this.assistant(senderId)) !== undefined) return;
     // The view must show the room as of this message: its members, its kind, the messages before it.
     await this.deps.waitForHistory(await this.deps.log.headPosition());
     const room = await this.deps.history.getRoom(roomId);
     if (!room) return;
     const members = await this.deps.history.getMembers(roomId);
-    const addressed = addressedMembers({ roomKind: room.kind, senderId, text, members });
+    const addressed = addressedMembers({ roomKind: room.kind, senderId, mentions, members });
     for (const userId of addressed) {
       const assistant = await this.assistant(userId);
       if (assistant && answersIn(assistant.config, roomId)) await this.answer(question, assistant);
@@ -211,7 +211,7 @@ export class AssistantResponder {
     const messages = buildPrompt({
       systemPrompt: assistant.config.systemPrompt,
       assistantId: assistant.userId,
-      conversation: await this.conversation(roomId, question.streamVersion),
+      conversation: await this.conversation(roomId, question.streamVersion, question.data.threadId),
       budgetTokens: settings.contextTokens,
     });
     const controller = new AbortController();
@@ -242,10 +242,8 @@ export class AssistantResponder {
       } catch (error) {
         if (!(controller.signal.reason === 'full' && text.trim().length > 0)) throw error;
       }
-      const stored = await this.deps.send(
-        assistant.userId,
-        { roomId, text, clientMessageId: `answer:${messageId}` },
-      );
+      // A reply to the question: it joins the question's thread, or starts one (#17).
+      const stored = await this.deps.send(assistant.userId, { roomId, text, clientMessageId: `answer:${messageId}`, replyTo: messageId });
       await this.publish({ kind: 'done', answer, messageId: stored.messageId, seq: stored.seq }, 'answered');
       const spent = usage ?? { promptTokens: messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4), 0), completionTokens: Math.ceil(text.length / 4) };
       this.deps.metrics?.tokens('prompt', model, spent.promptTokens);
@@ -274,18 +272,41 @@ export class AssistantResponder {
     }
   }
 
-  /** The room's messages up to the question, oldest first, with their senders' names. */
-  private async conversation(roomId: string, questionSeq: number): Promise<ContextMessage[]> {
-    const page = await this.deps.history.getMessages(roomId, { before: questionSeq + 1, limit: CONTEXT_MESSAGES });
-    const senders = await this.deps.history.getUsers([...new Set(page.messages.map((message) => message.senderId))]);
+  /**
+   * What the question belongs to, oldest first, with the senders' names: its thread (the root and the replies up to
+   * the question) when it is a reply, otherwise the room's messages up to it.
+   */
+  private async conversation(roomId: string, questionSeq: number, threadId: string | undefined): Promise<ContextMessage[]> {
+    const messages = await this.contextMessages(roomId, questionSeq, threadId);
+    const senders = await this.deps.history.getUsers([...new Set(messages.map((message) => message.senderId))]);
     const names = new Map(senders.map((user) => [user.userId, user.displayName || user.username]));
-    return page.messages.map((message: MessageView) => ({
+    return messages.map((message: MessageView) => ({
       senderId: message.senderId,
       senderName: names.get(message.senderId) ?? message.senderId,
       text: message.text,
       erased: message.erased,
       deleted: message.deleted,
     }));
+  }
+
+  private async contextMessages(roomId: string, questionSeq: number, threadId: string | undefined): Promise<MessageView[]> {
+    const rootSeq = threadId === undefined ? undefined : parseMessageId(threadId)?.seq;
+    if (rootSeq === undefined) {
+      return (await this.deps.history.getMessages(roomId, { before: questionSeq + 1, limit: CONTEXT_MESSAGES })).messages;
+    }
+    const root = await this.deps.history.getMessage(roomId, rootSeq);
+    const replies: MessageView[] = [];
+    let after: number | undefined;
+    // Oldest first, in pages; a thread's replies up to the question, the newest CONTEXT_MESSAGES of them kept.
+    for (;;) {
+      const page = await this.deps.history.getThread(roomId, rootSeq, { limit: 100, ...(after === undefined ? {} : { after }) });
+      const upToQuestion = page.messages.filter((message) => message.seq !== rootSeq && message.seq <= questionSeq);
+      replies.push(...upToQuestion);
+      const last = page.messages.at(-1);
+      if (!page.hasMore || last === undefined || last.seq >= questionSeq) break;
+      after = last.seq;
+    }
+    return [...(root ? [root] : []), ...replies.slice(-CONTEXT_MESSAGES)];
   }
 
   private async publish(signal: AnswerSignal, outcome?: 'answered' | AskerErrorCode): Promise<void> {

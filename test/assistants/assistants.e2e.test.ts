@@ -49,6 +49,9 @@ beforeAll(async () => {
     ASSISTANT_MODEL: 'gpt-e2e',
     ASSISTANT_TIMEOUT_MS: String(TIMEOUT_MS),
     ADMIN_USERNAMES: 'root',
+    // alice asks many questions in a minute here: the send limit is not what this file tests.
+    SEND_LIMIT_PER_SECOND: '100',
+    SEND_LIMIT_PER_MINUTE: '1000',
   });
   http = new HttpClient(server.baseUrl);
   [root, alice, bob] = await Promise.all([signUp(http, 'root'), signUp(http, 'alice'), signUp(http, 'bob')]);
@@ -108,7 +111,14 @@ describe('an answer', () => {
       expect(new Set(frames.map((f) => f.streamId)).size).toBe(1);
       expect(done).toMatchObject({ replyTo: question.messageId, senderId: helper.userId, delta: '', done: true, seq: question.seq + 1 });
       const stored = await client.waitFor((f) => f.type === 'chat.event' && f.event === 'MessageSent' && f.seq === done.seq);
-      expect(stored.data).toMatchObject({ senderId: helper.userId, text: 'Four is the answer.', messageId: done.messageId });
+      // An ordinary message: a reply to the question, in the question's thread (#17).
+      expect(stored.data).toMatchObject({
+        senderId: helper.userId,
+        text: 'Four is the answer.',
+        messageId: done.messageId,
+        replyTo: question.messageId,
+        threadId: question.messageId,
+      });
     }
     // The question and the answer: two events, no piece.
     expect(await headSeqOf(http, alice, roomId)).toBe(question.seq + 1);
@@ -156,6 +166,26 @@ describe('an answer', () => {
     await sendRest(http, alice, roomId, 'hi there', 'dm-1');
     const done = await asker.waitFor(isDone(roomId));
     expect(done.messageId).toBeDefined();
+    await asker.close();
+  });
+
+  it('sends the thread as the context of a question asked in a thread, not the rest of the room', async () => {
+    const roomId = await roomWithHelper();
+    const root = await sendRest(http, bob, roomId, 'Where do we meet on Friday?', 'th-root');
+    await sendRest(http, alice, roomId, 'Unrelated chatter in the room', 'th-other');
+    const asker = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
+    await asker.subscribe(roomId);
+    const asked = await http.post('/api/chat/send', {
+      token: alice.accessToken,
+      body: { roomId, text: '@helper what did bob ask?', clientMessageId: 'th-q', replyTo: root.messageId },
+    });
+    expect(asked.status).toBe(201);
+    const done = await asker.waitFor(isDone(roomId));
+    const stored = await asker.waitFor((f) => f.type === 'chat.event' && f.event === 'MessageSent' && f.seq === done.seq);
+    // The answer replies to the question, so it stays in the question's thread, whose root is bob's message.
+    expect(stored.data).toMatchObject({ replyTo: asked.body.message.messageId, threadId: root.messageId });
+    const contents = fake.requests.at(-1)?.body.messages?.map((message) => message.content);
+    expect(contents).toEqual([PROMPT, 'bob: Where do we meet on Friday?', 'alice: @helper what did bob ask?']);
     await asker.close();
   });
 

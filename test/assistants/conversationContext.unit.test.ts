@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressedMembers, mentionedUsernames } from '../../src/assistants/answerTriggers.js';
+import { addressedMembers } from '../../src/assistants/answerTriggers.js';
 import { buildPrompt, type ContextMessage } from '../../src/assistants/conversationContext.js';
 
 const message = (senderId: string, text: string | null, extra: Partial<ContextMessage> = {}): ContextMessage => ({
@@ -51,22 +51,17 @@ describe('buildPrompt', () => {
   });
 });
 
-describe('mentions', () => {
-  it('reads @usernames, case-folded, not e-mail addresses, without a sentence-ending dot', () => {
-    expect([...mentionedUsernames('Hey @Helper, and @tutor. Mail bob@example.com')]).toEqual(['helper', 'tutor']);
-    expect([...mentionedUsernames('@helper')]).toEqual(['helper']);
-    expect(mentionedUsernames('no mention here @').size).toBe(0);
+describe('addressedMembers', () => {
+  const members = [{ userId: 'alice' }, { userId: 'bot' }, { userId: 'bob' }];
+
+  it('addresses the mentioned members of a group room, not the sender itself', () => {
+    expect(addressedMembers({ roomKind: 'private', senderId: 'alice', mentions: ['bot'], members })).toEqual(['bot']);
+    expect(addressedMembers({ roomKind: 'public', senderId: 'alice', mentions: undefined, members })).toEqual([]);
+    expect(addressedMembers({ roomKind: 'private', senderId: 'bot', mentions: ['bot'], members })).toEqual([]);
+    expect(addressedMembers({ roomKind: 'private', senderId: 'alice', mentions: ['stranger'], members })).toEqual([]);
   });
 
-  it('addresses the mentioned members of a group room, and the other member of a direct room', () => {
-    const members = [
-      { userId: 'alice', username: 'alice' },
-      { userId: 'bot', username: 'Helper' },
-      { userId: 'gone', username: null },
-    ];
-    expect(addressedMembers({ roomKind: 'private', senderId: 'alice', text: 'hi @helper', members })).toEqual(['bot']);
-    expect(addressedMembers({ roomKind: 'public', senderId: 'alice', text: 'hi all', members })).toEqual([]);
-    expect(addressedMembers({ roomKind: 'private', senderId: 'bot', text: '@helper talks to itself', members })).toEqual([]);
-    expect(addressedMembers({ roomKind: 'direct', senderId: 'alice', text: 'anything', members: members.slice(0, 2) })).toEqual(['bot']);
+  it('addresses the other member of a direct room, mentioned or not', () => {
+    expect(addressedMembers({ roomKind: 'direct', senderId: 'alice', mentions: undefined, members: members.slice(0, 2) })).toEqual(['bot']);
   });
 });
