@@ -3,7 +3,7 @@ import { answersIn, type AssistantConfig } from '../commands/user/assistantConfi
 import { userStateOf } from '../commands/user/erasedAccounts.js';
 import { ChatError, RateLimitedError } from '../domain/errors.js';
 import { parseMessageId, userStreamId } from '../domain/ids.js';
-import type { MessageSent } from '../events/chatEvents.js';
+import type { MessageSent, RoomKind } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import { asRoomEvent } from '../events/eventGuards.js';
 import type { EventLog, Subscription } from '../eventlog/eventLog.js';
@@ -27,6 +27,8 @@ import { ModelError, type ModelClient, type ModelUsage } from './modelClient.js'
 
 /** How many recent messages of the room are read for the context (then cut to the token budget). */
 const CONTEXT_MESSAGES = 50;
+/** Rooms whose kind is remembered; past this the memory starts over (it is only a shortcut). */
+const ROOM_KINDS_KEPT = 100_000;
 /** How much longer than the answer's timeout a lease lives: the append after the last piece, a slow store. */
 const LEASE_MARGIN_MS = 30_000;
 
@@ -95,6 +97,7 @@ export class AssistantResponder {
   private stopBus: (() => void) | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly running = new Set<Promise<void>>();
+  private readonly roomKinds = new Map<string, RoomKind>();
 
   constructor(private readonly deps: AssistantResponderDeps) {}
 
@@ -143,15 +146,24 @@ export class AssistantResponder {
     void task.finally(() => this.running.delete(task));
   }
 
+  /**
+   * Every gateway sees every message, so the common case (a group room, nobody mentioned) must cost nothing: a room's
+   * kind never changes, and once known it is kept, so such a message needs no read at all.
+   */
   private async questionAsked(question: RecordedEvent<MessageSent>): Promise<void> {
     const { roomId, senderId, text, mentions } = question.data;
-    if (text.length === 0 || (await this.assistant(senderId)) !== undefined) return;
+    const mentionsSomebody = mentions !== undefined && mentions.length > 0;
+    if (text.length === 0 || (this.roomKinds.get(roomId) !== 'direct' && this.roomKinds.has(roomId) && !mentionsSomebody)) return;
     // The view must show the room as of this message: its members, its kind, the messages before it.
     await this.deps.waitForHistory(await this.deps.log.headPosition());
     const room = await this.deps.history.getRoom(roomId);
     if (!room) return;
+    if (this.roomKinds.size >= ROOM_KINDS_KEPT) this.roomKinds.clear();
+    this.roomKinds.set(roomId, room.kind);
+    if (room.kind !== 'direct' && !mentionsSomebody) return;
     const members = await this.deps.history.getMembers(roomId);
     const addressed = addressedMembers({ roomKind: room.kind, senderId, mentions, members });
+    if (addressed.length === 0 || (await this.assistant(senderId)) !== undefined) return;
     for (const userId of addressed) {
       const assistant = await this.assistant(userId);
       if (assistant && answersIn(assistant.config, roomId)) await this.answer(question, assistant);
