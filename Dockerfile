@@ -1,6 +1,6 @@
 # Multi-stage build of the chat service. The build stage compiles TypeScript and the native SQLite driver; the
-# runtime stage carries only production dependencies, compiled JavaScript, the Avro schemas and the browser
-# client, and runs as the unprivileged `node` user.
+# runtime stage carries only production dependencies, compiled JavaScript (with the browser client built into
+# dist/web), the Avro schemas, and runs as the unprivileged `node` user.
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
+COPY web ./web
 RUN npm install --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -17,7 +18,6 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schemas ./schemas
-COPY public ./public
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

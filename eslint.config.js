@@ -16,12 +16,12 @@ export default tseslint.config(
     },
   },
   {
-    // The browser test client: plain ES modules, no bundler.
-    files: ['public/**/*.js'],
+    // The browser client (bundled by web/build.ts).
+    files: ['web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    files: ['test/**', 'bench/**', 'scripts/**', 'web/test/**', 'web/build.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,4 +1,4 @@
-// `chat projections rebuild <history|analytics>` and `chat projections status`, for analysts and operators.
+// `chat projections rebuild <history|analytics|search>` and `chat projections status`, for analysts and operators.
 
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +20,14 @@ import {
   liveHistoryFile,
 } from '../projections/history/switchableHistoryStore.js';
 import { SqliteHistoryStore } from '../projections/history/sqlite/sqliteHistoryStore.js';
+import { SqliteSearchStore } from '../projections/search/sqlite/sqliteSearchStore.js';
+import { liveSearchFile, SEARCH_POINTER_FILE, SEARCH_SERVING_FILE } from '../projections/search/switchableSearchStore.js';
+import { SEARCH_TOKENS } from '../composition/searchBindings.js';
 import { filePointer, type StorePointer } from '../projections/storePointer.js';
 import type { ProjectionStore } from '../projections/projector.js';
 import { exitTwoOnUsageErrors, loadToolConfig, runTool, toolLogger, withPrivateKafkaIndex } from './toolSupport.js';
 
-const PROJECTIONS = ['history', 'analytics'] as const;
+const PROJECTIONS = ['history', 'analytics', 'search'] as const;
 type ProjectionName = (typeof PROJECTIONS)[number];
 
 interface RebuildFlags {
@@ -90,7 +93,12 @@ async function rebuildCommand(name: string, flags: RebuildFlags): Promise<void> 
     : undefined;
   try {
     const log = await get(container, TOKENS.eventLog);
-    const target = projection === 'history' ? await historyTarget(config) : await analyticsTarget(config, await get(container, TOKENS.redis));
+    const target =
+      projection === 'history'
+        ? await historyTarget(config)
+        : projection === 'search'
+          ? await searchTarget(config)
+          : await analyticsTarget(config, await get(container, TOKENS.redis));
     let started = false;
     let lastReport = 0;
     const onProgress = (progress: RebuildProgress) => {
@@ -136,6 +144,13 @@ function refuseUnsupported(projection: ProjectionName, config: AppConfig): void 
         'service follows); rebuild into a new prefix by starting a service with an empty ORACLE_TABLE_PREFIX instead',
     );
   }
+  if (projection === 'search' && config.historyStore === 'oracle') {
+    throw new AnalysisError(
+      'REBUILD_NOT_SUPPORTED',
+      'rebuilding the Oracle search index in place is not supported yet, as for the Oracle history store; start a service on an ' +
+        'empty ORACLE_TABLE_PREFIX instead',
+    );
+  }
   if (projection === 'analytics' && config.stores.analytics === 'memory') {
     throw new AnalysisError(
       'REBUILD_NOT_SUPPORTED',
@@ -155,6 +170,22 @@ async function historyTarget(config: AppConfig): Promise<RebuildTarget> {
     old,
     pointer: filePointer(file(HISTORY_POINTER_FILE)),
     serving: filePointer(file(HISTORY_SERVING_FILE)),
+    dropOld: async () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file(`${old}${suffix}`), { force: true });
+    },
+  };
+}
+
+async function searchTarget(config: AppConfig): Promise<RebuildTarget> {
+  const old = await liveSearchFile(config.dataDir);
+  const label = `search-${stamp()}.db`;
+  const file = (name: string) => path.join(config.dataDir, name);
+  return {
+    label,
+    store: new SqliteSearchStore({ filename: file(label) }),
+    old,
+    pointer: filePointer(file(SEARCH_POINTER_FILE)),
+    serving: filePointer(file(SEARCH_SERVING_FILE)),
     dropOld: async () => {
       for (const suffix of ['', '-wal', '-shm']) rmSync(file(`${old}${suffix}`), { force: true });
     },
@@ -225,7 +256,11 @@ async function statusCommand(flags: StatusFlags): Promise<void> {
   try {
     const log = await get(container, TOKENS.eventLog);
     const head = await log.headPosition();
-    const statuses = [await historyStatus(config, head, () => get(container, TOKENS.historyStore)), await analyticsStatus(config, head, () => get(container, TOKENS.redis))];
+    const statuses = [
+      await historyStatus(config, head, () => get(container, TOKENS.historyStore)),
+      await analyticsStatus(config, head, () => get(container, TOKENS.redis)),
+      await searchStatus(config, head, () => get(container, SEARCH_TOKENS.searchStore)),
+    ];
     if (flags.json === true) {
       process.stdout.write(`${JSON.stringify({ head, projections: statuses }, null, 2)}\n`);
       return;
@@ -280,6 +315,33 @@ async function analyticsStatus(config: AppConfig, head: Checkpoint, redis: () =>
       throw new Error(`no status for ANALYTICS_STORE ${String(unknown)}`);
     }
   }
+}
+
+async function searchStatus(config: AppConfig, head: Checkpoint, oracle: () => Promise<ProjectionStore>): Promise<ProjectionStatus> {
+  let store: string;
+  let checkpoint: Checkpoint;
+  switch (config.historyStore) {
+    case 'sqlite': {
+      const file = await liveSearchFile(config.dataDir);
+      const search = new SqliteSearchStore({ filename: path.join(config.dataDir, file) });
+      try {
+        checkpoint = await search.checkpoint();
+      } finally {
+        await search.close();
+      }
+      store = `sqlite ${file}`;
+      break;
+    }
+    case 'oracle':
+      checkpoint = await (await oracle()).checkpoint();
+      store = 'oracle';
+      break;
+    default: {
+      const unknown: never = config.historyStore;
+      throw new Error(`no status for HISTORY_STORE ${String(unknown)}`);
+    }
+  }
+  return { projection: 'search', store, checkpoint, lag: lag(head, checkpoint), partitions: partitionStatus(head, checkpoint) };
 }
 
 function statusTable(head: Checkpoint, statuses: ProjectionStatus[]): string {

@@ -1,6 +1,6 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
-import { NotFoundError, UnavailableError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
 import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
 import { mentionedUsernames } from '../domain/mentions.js';
 import { normaliseMessageText } from '../domain/messageText.js';
@@ -112,6 +112,7 @@ export class ChatCommands {
     await this.assertUsersExist(input.memberIds);
     const roomId = input.kind === 'direct' ? this.directRoomFor(actor.userId, input.memberIds) : this.deps.ids.next();
     if (input.kind === 'direct') {
+      await this.assertNotBlocked(actor.userId, input.memberIds);
       // Opening a conversation that already exists is not an error for the two people in it: it is the same room.
       const existing = await this.deps.log.streamVersion(roomStreamId(roomId));
       if (existing > 0) {
@@ -265,6 +266,21 @@ export class ChatCommands {
 
   private context(actor: { userId: string; role: UserRole }): DecisionContext {
     return { actor: { userId: actor.userId, role: actor.role }, limits: this.deps.limits };
+  }
+
+  /**
+   * Someone who blocked the caller cannot be reached with a direct room (#17): BLOCKED, the one place a block is
+   * told, since a refusal of some other kind would only hide the reason. Read from the history view, which shows a
+   * block once it is answered (read-your-writes on the blocker's side).
+   */
+  private async assertNotBlocked(actorId: string, others: readonly string[]): Promise<void> {
+    for (const other of new Set(others)) {
+      if (other === actorId) continue;
+      const blocks = await this.deps.history.listBlocks(other);
+      if (blocks.some((block) => block.userId === actorId)) {
+        throw new ForbiddenError('BLOCKED', 'this user does not take direct messages from you', { userId: other });
+      }
+    }
   }
 
   private directRoomFor(actorId: string, memberIds: string[]): string {

@@ -105,6 +105,13 @@ export const configureAssistant = z.object({
   allowedRoomIds: z.array(id).max(1000),
 });
 export type ConfigureAssistant = z.infer<typeof configureAssistant>;
+/** The user blocks (#17) another user; blocking one already blocked appends nothing. */
+export const blockUser = z.object({ type: z.literal('BlockUser'), userId: id, blockedUserId: id });
+export type BlockUser = z.infer<typeof blockUser>;
+
+/** The user unblocks another user; unblocking one not blocked appends nothing. */
+export const unblockUser = z.object({ type: z.literal('UnblockUser'), userId: id, blockedUserId: id });
+export type UnblockUser = z.infer<typeof unblockUser>;
 
 export const userCommand = z.discriminatedUnion('type', [
   registerUser,
@@ -116,6 +123,8 @@ export const userCommand = z.discriminatedUnion('type', [
   linkIdentity,
   unlinkIdentity,
   configureAssistant,
+  blockUser,
+  unblockUser,
 ]);
 export type UserCommand = z.infer<typeof userCommand>;
 

@@ -28,6 +28,7 @@ import { bindAudit } from './auditBindings.js';
 import { bindPrivacy } from './privacyBindings.js';
 import { accountCommandsOf, bindAccounts, erasedAccountsOf, usernameLookAlikesOf } from './accountBindings.js';
 import { bindFriends } from './friendBindings.js';
+import { bindSearch } from './searchBindings.js';
 import { bindOAuth } from './oauthBindings.js';
 import { bindFiles, fileCommandsOf } from './fileBindings.js';
 import { historyWait } from './historyWait.js';
@@ -182,6 +183,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bindFriends(container, limits);
   bindOAuth(container, config, limits, jwtSecret);
   bindFiles(container, config);
+  bindSearch(container, config, logger);
   bind(TOKENS.chatCommands).toDynamicValue(async (context) => {
     const executors = await resolve(context, TOKENS.executors);
     return new ChatCommands({

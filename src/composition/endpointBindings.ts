@@ -18,6 +18,7 @@ import { auditEndpoints } from './auditBindings.js';
 import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
 import { oauthEndpoints } from './oauthBindings.js';
+import { searchEndpoints } from './searchBindings.js';
 import { adminEndpoints } from './privacyBindings.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -46,6 +47,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await fileEndpoints(context)),
           ...(await assistantEndpoints(context)),
           ...conversationRoutes(await resolve(context, TOKENS.chatQueries)),
+          ...(await searchEndpoints(context)),
         ]
       : []),
   ]);

@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { RoleServices } from '../roles/roleServices.js';
 import { get } from './container.js';
 import { FILE_TOKENS } from './fileBindings.js';
+import { SEARCH_TOKENS } from './searchBindings.js';
 import { TOKENS } from './tokens.js';
 
 /**
@@ -25,5 +26,7 @@ export function roleServices(container: Container): RoleServices {
     presenceService: () => get(container, TOKENS.presenceService),
     commandProcessor: () => get(container, TOKENS.commandProcessor),
     fileSweeper: () => get(container, FILE_TOKENS.fileCommands),
+    searchProjector: () => get(container, SEARCH_TOKENS.searchProjector),
+    searchStore: () => get(container, SEARCH_TOKENS.searchStore),
   };
 }

@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
 import { planProcess } from '../config/processPlan.js';
+import { searchProjectorRuns } from '../config/searchPlan.js';
 import { ProjectorLagMonitor } from '../observability/projectorLag.js';
 import { AnalyticsQueries } from '../projections/analytics/analyticsQueries.js';
 import { MemoryAnalyticsStore } from '../projections/analytics/memoryAnalyticsStore.js';
@@ -11,6 +12,7 @@ import { openSqliteHistory } from '../projections/history/switchableHistoryStore
 import { Projector } from '../projections/projector.js';
 import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { systemClock } from '../support/clock.js';
+import { SEARCH_TOKENS } from './searchBindings.js';
 import { unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 
@@ -88,6 +90,7 @@ export function bindViews(container: Container, config: AppConfig, logger: Logge
           [
             ...(plan.historyView !== undefined ? [await resolve(context, TOKENS.historyProjector)] : []),
             ...(plan.analyticsProjector ? [await resolve(context, TOKENS.analyticsProjector)] : []),
+            ...(searchProjectorRuns(config) ? [await resolve(context, SEARCH_TOKENS.searchProjector)] : []),
           ],
           await resolve(context, TOKENS.metrics),
           logger,

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'NOT_MEMBER'
   | 'NOT_SENDER'
   | 'ACCOUNT_LOCKED'
+  // the other user blocked the caller (#17): said only where opening a direct room with them is refused
+  | 'BLOCKED'
   // not found (404)
   | 'NOT_FOUND'
   | 'NO_ROOM'

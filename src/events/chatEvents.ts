@@ -421,6 +421,21 @@ export interface AssistantUsageRecorded {
 export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files', 'assistantUsage'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
+/**
+ * Stream `user-<id>` (#17): the user blocked `blockedUserId`, who can no longer open a direct room with them, reach
+ * them with a friend request, or have a mention of them counted or listed. Blocking one already blocked appends nothing.
+ */
+export interface UserBlocked {
+  type: 'UserBlocked';
+  data: { userId: string; blockedUserId: string };
+}
+
+/** Stream `user-<id>` (#17): the user unblocked `blockedUserId`; unblocking one not blocked appends nothing. */
+export interface UserUnblocked {
+  type: 'UserUnblocked';
+  data: { userId: string; blockedUserId: string };
+}
+
 export type ChatEvent =
   | UsernameClaimed
   | UserRegistered
@@ -458,7 +473,9 @@ export type ChatEvent =
   | FileUploaded
   | FileDiscarded
   | AssistantConfigured
-  | AssistantUsageRecorded;
+  | AssistantUsageRecorded
+  | UserBlocked
+  | UserUnblocked;
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -503,6 +520,8 @@ export const EVENT_CATEGORIES = {
   FileDiscarded: 'files',
   AssistantConfigured: 'users',
   AssistantUsageRecorded: 'assistantUsage',
+  UserBlocked: 'users',
+  UserUnblocked: 'users',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
 
 /** The events appended to streams of category `K`. */

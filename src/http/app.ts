@@ -30,9 +30,23 @@ export interface HttpAppOptions {
   trustProxy: boolean;
   /** Counts requests and serves GET /metrics (outside /api, so API gateways and docs leave it alone). */
   metrics?: { metrics: Metrics; token?: string; open?: boolean; refresh?: () => Promise<void> };
-  /** A folder served at `/` (the browser test client); API routes take precedence. */
+  /** A folder served at `/` (the browser client, built by web/build.ts); API routes take precedence. */
   staticDir?: string;
 }
+
+const CLIENT_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  // blob:: pictures the service only hands out with the access token are fetched with it and shown as blob: URLs.
+  "img-src 'self' blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
@@ -47,7 +61,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     helmet({
       // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
       // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
-      // img-src blob:: the test page shows attached images it fetched with its token (issue #16) as blob: URLs; an
+      // img-src blob:: the browser client shows attached images it fetched with its token (issue #16) as blob: URLs; an
       // <img src> cannot send an Authorization header, and tokens never go in URLs.
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
     }),
@@ -120,7 +134,19 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   if (options.staticDir) {
     // Labelled only when a file is actually served, so unknown paths still count as unmatched.
-    app.use(express.static(options.staticDir, { index: 'index.html', setHeaders: (res) => setRouteLabel(res.req, 'static') }));
+    // `extensions` serves /admin from admin.html. The client's own files get a stricter policy than helmet's default
+    // (which lets styles come from any https origin or inline): scripts, styles, images and connections from this
+    // origin only (docs/clients.md, "The browser client").
+    app.use(
+      express.static(options.staticDir, {
+        index: 'index.html',
+        extensions: ['html'],
+        setHeaders: (res) => {
+          setRouteLabel(res.req, 'static');
+          res.setHeader('Content-Security-Policy', CLIENT_CSP);
+        },
+      }),
+    );
   }
 
   app.use(methods.refuse);

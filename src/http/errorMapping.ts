@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_MEMBER: 403,
   NOT_SENDER: 403,
+  BLOCKED: 403,
   ACCOUNT_LOCKED: 429,
   NOT_FOUND: 404,
   NO_ROOM: 404,

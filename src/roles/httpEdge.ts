@@ -58,7 +58,7 @@ export class HttpEdge implements RoleComponent {
       corsOrigins: this.config.http.corsOrigins,
       trustProxy: this.config.http.trustProxy,
       metrics: { metrics, ...this.config.metrics, refresh: () => lagMonitor.refresh() },
-      ...(this.options.servesApi ? { staticDir: path.join(packageRoot(), 'public') } : {}),
+      ...(this.options.servesApi ? { staticDir: path.join(packageRoot(), 'dist', 'web') } : {}),
     });
     const server = createHttpServer(app, this.logger);
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
 import { planProcess, type ProcessPlan } from '../config/processPlan.js';
+import { searchProjectorRuns } from '../config/searchPlan.js';
 import { ApiRole } from './apiRole.js';
 import { CommandProcessorRole, type ProcessorSource } from './commandProcessorRole.js';
 import { GatewayRole } from './gatewayRole.js';
@@ -92,6 +93,14 @@ async function componentsOf(
     // outage (analytics answers 503 meanwhile) does not take the whole process out of service.
     components.push(
       new ProjectionComponent('analytics projector', 'analyticsProjection', await services.analyticsProjector(), readiness),
+    );
+  }
+  if (searchProjectorRuns(config)) {
+    // Nothing waits on the search view (no read-your-writes); health shows its lag like the others'.
+    components.push(
+      new ProjectionComponent('search projector', 'searchProjection', await services.searchProjector(), readiness, {
+        store: await services.searchStore(),
+      }),
     );
   }
   if (plan.api || plan.gateway) components.push(new ReceiptsDrain(services));

@@ -46,4 +46,7 @@ export interface RoleServices {
   fileSweeper: Resolve<{ sweepUnsent(limit?: number): Promise<number> }>;
   /** Bound with the Kafka log only: resolved by the command-processor role when it starts on that log. */
   commandProcessor: Resolve<StartableProcessor>;
+  /** The search view's projector and store (issue #17), where config/searchPlan.ts places them. */
+  searchProjector: Resolve<ProjectionProgress>;
+  searchStore: Resolve<Pick<ProjectionStore, 'checkpoint'>>;
 }

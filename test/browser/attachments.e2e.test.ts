@@ -47,12 +47,12 @@ describe.skipIf(!available && !required)(`browser test page: attachments${availa
     await page.click('button[value=register]');
     await expect.poll(() => page.textContent('#status')).toBe('online');
     await page.fill('#new-room input[name=name]', 'pictures');
-    await page.click('#new-room button');
+    await page.click('#new-room button[type=submit]');
     await expect.poll(() => page.textContent('#room-name')).toBe('pictures');
 
     const png = await new Jimp({ width: 600, height: 300, color: 0x44aa66ff }).getBuffer('image/png');
     await page.setInputFiles('#composer input[name=file]', { name: 'meadow.png', mimeType: 'image/png', buffer: png });
-    await expect.poll(() => page.textContent('#attached')).toBe('meadow.png');
+    await expect.poll(() => page.locator('#composer .pending-files .file-name').allTextContents()).toEqual(['meadow.png']);
     await page.click('#composer button[type=submit]');
 
     const image = page.locator('#messages li img.attachment');

@@ -44,8 +44,8 @@ describe.skipIf(!available && !required)(`browser test page${available ? '' : ` 
     await page.click('#new-room button');
     await expect.poll(() => page.textContent('#room-name')).toBe('lobby');
 
-    await page.fill('#composer input[name=text]', 'hello from the browser');
-    await page.press('#composer input[name=text]', 'Enter');
+    await page.fill('#composer [name=text]', 'hello from the browser');
+    await page.press('#composer [name=text]', 'Enter');
     await expect.poll(() => page.locator('#messages li .text').allTextContents()).toEqual(['hello from the browser']);
 
     // Another user joins over REST and talks; the page shows it without reloading.

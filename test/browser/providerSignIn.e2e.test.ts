@@ -56,6 +56,8 @@ describe.skipIf(!available && !required)(`sign-in with a provider on the test pa
     await expect.poll(() => page.textContent('#me')).toBe('mona');
     // The code was exchanged and taken out of the address bar.
     expect(new URL(page.url()).search).toBe('');
+    // The sign-in methods are on the profile screen.
+    await page.click('#nav-profile');
     await page.click('#sign-in-methods summary');
     await expect.poll(() => page.textContent('#identities button[data-provider=github]')).toBe('Unlink');
     // Her only way to sign in: the page shows the refusal.

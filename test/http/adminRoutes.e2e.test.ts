@@ -46,4 +46,18 @@ describe('PUT /api/admin/users/:userId/role', () => {
     const me = await client.post('/api/auth/login', { body: { username: 'eve', password: STRONG_PASSWORD } });
     expect(roleInToken(me.body.accessToken)).toBe('user');
   });
+
+  it('DELETE /api/admin/users/:userId erases for admins only: the account is closed, a repeat changes nothing', async () => {
+    const admin = await client.post('/api/auth/login', { body: { username: 'root', password: STRONG_PASSWORD } });
+    const fred = await signUp(client, 'fred');
+    const refused = await client.delete(`/api/admin/users/${fred.userId}`, { token: fred.accessToken });
+    expect(refused.status).toBe(403);
+    expect((await client.post('/api/auth/login', { body: { username: 'fred', password: STRONG_PASSWORD } })).status).toBe(200);
+    const erased = await client.delete('/api/admin/users/fred', { token: admin.body.accessToken });
+    expect(erased.status).toBe(200);
+    expect(erased.body).toEqual({ user: { userId: fred.userId, username: 'fred', role: 'user', erased: true }, keyDestroyed: true, recorded: true });
+    expect((await client.post('/api/auth/login', { body: { username: 'fred', password: STRONG_PASSWORD } })).status).toBe(410);
+    const again = await client.delete(`/api/admin/users/${fred.userId}`, { token: admin.body.accessToken });
+    expect(again.body).toMatchObject({ keyDestroyed: false, recorded: false });
+  });
 });

@@ -67,6 +67,25 @@ describeWithServices('the service on the Kafka event log', ['KAFKA_BROKERS'], (e
     expect(again.body.message.seq).toBe(sent.seq);
   });
 
+  it('threads replies, resolves mentions and keeps blocks through the command processor (#17)', async () => {
+    const roomId = await createRoom(http, alice, 'private', { members: [bob] });
+    const root = await sendRest(http, alice, roomId, 'root over kafka', 'k-root');
+    const reply = await http.post('/api/chat/send', {
+      token: bob.accessToken,
+      body: { roomId, text: 'yes @alice', clientMessageId: 'k-reply', replyTo: root.messageId },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.message).toMatchObject({ replyTo: root.messageId, threadId: root.messageId, mentions: [alice.userId] });
+    const thread = await http.get(`/api/chat/messages/${encodeURIComponent(root.messageId)}/thread`, { token: alice.accessToken });
+    expect(thread.body).toMatchObject({ root: { replyCount: 1 }, messages: [{ text: 'yes @alice' }] });
+    expect((await http.get('/api/mentions', { token: alice.accessToken })).body.messages).toHaveLength(1);
+    expect((await http.put(`/api/users/me/blocks/${bob.userId}`, { token: alice.accessToken })).status).toBe(204);
+    expect((await http.get('/api/mentions', { token: alice.accessToken })).body.messages).toEqual([]);
+    const direct = await http.post('/api/chat/rooms', { token: bob.accessToken, body: { name: 'dm', kind: 'direct', memberIds: [alice.userId] } });
+    expect(direct.body.error?.code).toBe('BLOCKED');
+    expect((await http.delete(`/api/users/me/blocks/${bob.userId}`, { token: alice.accessToken })).status).toBe(204);
+  });
+
   it('comes back after a restart with its index and views, and goes on writing', async () => {
     const roomId = await createRoom(http, alice, 'public', { name: 'kept' });
     await sendRest(http, alice, roomId, 'before restart', 'r-1');

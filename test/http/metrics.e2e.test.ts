@@ -24,7 +24,7 @@ describe('/metrics', () => {
     await http.get('/api/chat/rooms/room-one', { token: alice.accessToken });
     await http.get('/api/chat/rooms/room-two', { token: alice.accessToken });
     await http.get('/no/such/path');
-    await http.get('/app.js');
+    await http.get('/favicon.ico');
 
     const response = await http.get('/metrics');
     expect(response.status).toBe(200);
@@ -38,6 +38,7 @@ describe('/metrics', () => {
     expect(text).not.toContain('room-one');
     expect(text).toMatch(/^chat_projector_lag_events\{projection="history"\} \d+$/m);
     expect(text).toMatch(/^chat_projector_lag_events\{projection="analytics"\} \d+$/m);
+    expect(text).toMatch(/^chat_projector_lag_events\{projection="search"\} \d+$/m);
     // Process metrics come with the registry.
     expect(text).toContain('process_cpu_seconds_total');
   });

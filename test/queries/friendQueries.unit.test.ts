@@ -19,15 +19,34 @@ const user = (userId: string, email: string | null = null): UserView => ({
 const alice: AccessPrincipal = { userId: 'alice', role: 'user', jti: 'j', familyId: 'f', expiresAt: 0, issuedAt: 0 };
 
 /** A history view holding `users` and alice's friendship lists. */
-function historyOf(users: UserView[], lists: Partial<Record<FriendshipListKind, FriendshipView[]>>): FriendQueriesDeps['history'] {
+function historyOf(
+  users: UserView[],
+  lists: Partial<Record<FriendshipListKind, FriendshipView[]>>,
+  blocked: string[] = [],
+): FriendQueriesDeps['history'] {
   return {
     getUsers: async (ids) => users.filter((u) => ids.includes(u.userId)),
     listFriendships: async (userId, kind) => (userId === 'alice' ? (lists[kind] ?? []) : []),
     getUsersByEmail: async (email) => users.filter((u) => u.email?.toLowerCase() === email.toLowerCase()),
+    listBlocks: async (userId) => (userId === 'alice' ? blocked.map((id) => ({ userId: id, blockedAt: '2025-01-09T00:00:00.000Z' })) : []),
   };
 }
 
 describe('FriendQueries', () => {
+  it("leaves a blocked user's request out of the received list only: it stays pending on their side (#17)", async () => {
+    const since = '2025-01-02T00:00:00.000Z';
+    const queries = new FriendQueries({
+      history: historyOf(
+        [user('bob'), user('carol')],
+        { received: [{ userId: 'bob', since }, { userId: 'carol', since }], friends: [{ userId: 'bob', since }] },
+        ['bob'],
+      ),
+      searchLimiter: new RateLimiter('email-search', [{ points: 5, durationSeconds: 1 }]),
+    });
+    expect((await queries.list('alice', 'received')).map((entry) => entry.user.userId)).toEqual(['carol']);
+    expect((await queries.list('alice', 'friends')).map((entry) => entry.user.userId)).toEqual(['bob']);
+  });
+
   it('lists each kind oldest first with the other user, leaving out a user the view does not hold yet', async () => {
     const queries = new FriendQueries({
       history: historyOf([user('bob'), user('carol')], {

@@ -95,7 +95,7 @@ describeWithServices('chat serve --roles: api and gateway processes scaled out',
     const api = await apiA.get('/api/health');
     expect(api.status).toBe(200);
     expect(api.body).toMatchObject({ status: 'ok', roles: ['api'] });
-    expect(Object.keys(api.body.checks)).toEqual(['eventLog', 'historyProjection']);
+    expect(Object.keys(api.body.checks)).toEqual(['eventLog', 'historyProjection', 'searchProjection']);
     const gateway = await new HttpClient(gatewayB.baseUrl).get('/api/health');
     expect(gateway.status).toBe(200);
     expect(gateway.body).toMatchObject({ roles: ['gateway'], checks: { gateway: { status: 'ok', detail: expect.stringMatching(/^\d+ connections$/) } } });

@@ -188,6 +188,8 @@ const payloads: PayloadSpecs = {
     erased: 'optional boolean',
   },
   FileDiscarded: { fileId: 'string', discardedBy: 'string' },
+  UserBlocked: { userId: 'string', blockedUserId: 'string' },
+  UserUnblocked: { userId: 'string', blockedUserId: 'string' },
 };
 
 /**

@@ -310,6 +310,16 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: user(admin, { type: 'ConfigureAssistant', userId: bob, systemPrompt: 'Be brief.', model: '', allowedRoomIds: [] }),
       then: ['AssistantConfigured'],
     },
+    BlockUser: {
+      given: [register(alice, alice)],
+      when: user(asAlice, { type: 'BlockUser', userId: alice, blockedUserId: bob }),
+      then: ['UserBlocked'],
+    },
+    UnblockUser: {
+      given: [register(alice, alice), user(asAlice, { type: 'BlockUser', userId: alice, blockedUserId: bob })],
+      when: user(asAlice, { type: 'UnblockUser', userId: alice, blockedUserId: bob }),
+      then: ['UserUnblocked'],
+    },
   };
 }
 

@@ -391,7 +391,7 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     streamId: 'assistant-usage-u-helper',
     streamVersion: 1,
     previousHash: '0'.repeat(64),
-    metadata: metadata(46, 'u-helper'),
+    metadata: metadata(48, 'u-helper'),
     data: { assistantId: 'u-helper', roomId: 'r-general', messageId: 'r-general.9', askerId: 'u-alice', model: 'gpt-4o-mini', promptTokens: 120, completionTokens: 18 },
   },
   AssistantConfigured: {
@@ -400,8 +400,26 @@ export const sampleEvents: { readonly [T in ChatEventType]: SampleEvent<T> } = {
     streamId: 'user-u-helper',
     streamVersion: 2,
     previousHash: 'a'.repeat(64),
-    metadata: metadata(45, 'u-admin'),
+    metadata: metadata(47, 'u-admin'),
     data: { userId: 'u-helper', systemPrompt: 'Answer briefly.', model: 'gpt-4o-mini', allowedRoomIds: ['r-general'], configuredBy: 'u-admin' },
+  },
+  UserBlocked: {
+    type: 'UserBlocked',
+    eventId: 'evt-block-1',
+    streamId: 'user-u-alice',
+    streamVersion: 8,
+    previousHash: 'e'.repeat(64),
+    metadata: metadata(45, 'u-alice'),
+    data: { userId: 'u-alice', blockedUserId: 'u-bob' },
+  },
+  UserUnblocked: {
+    type: 'UserUnblocked',
+    eventId: 'evt-block-2',
+    streamId: 'user-u-alice',
+    streamVersion: 9,
+    previousHash: 'f'.repeat(64),
+    metadata: metadata(46, 'u-alice'),
+    data: { userId: 'u-alice', blockedUserId: 'u-bob' },
   },
 };
 

@@ -1,7 +1,7 @@
 import type { AccessPrincipal } from '../../auth/accessTokens.js';
 import { NotFoundError, UnavailableError } from '../../domain/errors.js';
 import { userStreamId } from '../../domain/ids.js';
-import type { HistoryStore, UserView } from '../../projections/history/historyStore.js';
+import type { BlockView, HistoryStore, UserView } from '../../projections/history/historyStore.js';
 import { untilApplied, type WaitForHistory } from '../../projections/readYourWrites.js';
 import type { IdGenerator } from '../../support/clock.js';
 import type { CommandExecutor } from '../commandExecutor.js';
@@ -16,7 +16,7 @@ import { normaliseDisplayName } from './profileRules.js';
 
 export interface AccountCommandsDeps {
   users: CommandExecutor<UserCommand>;
-  history: Pick<HistoryStore, 'getUser'>;
+  history: Pick<HistoryStore, 'getUser' | 'listBlocks'>;
   limits: DomainLimits;
   ids: IdGenerator;
   /** Read-your-writes: each use case answers once the history view shows what it appended. */
@@ -60,6 +60,23 @@ export class AccountCommands {
     const wanted = normaliseDisplayName(displayName);
     if ((await this.user(userId)).displayName === wanted) return;
     await this.deps.lookAlikes.assertDisplayNameOf(userId, wanted);
+  }
+
+  /**
+   * Blocks (or, `blocked` false, unblocks) another user (#17): idempotent, so a repeat appends nothing. The user must
+   * exist (NO_USER), for both, so the answer does not depend on what was blocked before.
+   */
+  async setBlocked(actor: AccessPrincipal, userId: string, blocked: boolean, correlationId: string): Promise<void> {
+    await this.user(userId);
+    const command: UserCommand = blocked
+      ? { type: 'BlockUser', userId: actor.userId, blockedUserId: userId }
+      : { type: 'UnblockUser', userId: actor.userId, blockedUserId: userId };
+    await this.run(actor, command, correlationId);
+  }
+
+  /** The users the caller blocked, the earliest first. */
+  async blocks(actor: AccessPrincipal): Promise<BlockView[]> {
+    return this.deps.history.listBlocks(actor.userId);
   }
 
   async user(userId: string): Promise<UserView> {

@@ -16,6 +16,7 @@ import { CommandRejectedError } from '../../domain/errors.js';
 import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
 import { fileUrlOf } from '../../domain/ids.js';
 import { normaliseAssistantConfig, sameAssistantConfig, type AssistantConfig } from './assistantConfig.js';
+import { blockUser, blockedAfter, unblockUser } from './blockDecisions.js';
 import {
   avatarProblem,
   normaliseDisplayName,
@@ -47,6 +48,8 @@ export type UserState =
       readonly identities: readonly ProviderIdentity[];
       /** Set once an admin made the account an assistant (issue #19): its kind is then `assistant`. */
       readonly assistant: AssistantConfig | null;
+      /** The users this one blocked (#17), at most MAX_BLOCKED_USERS. */
+      readonly blocked: ReadonlySet<string>;
     };
 
 export const initialUserState = (): UserState => ({ registered: false });
@@ -65,6 +68,7 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
         identities: [],
         assistant: null,
+        blocked: new Set(),
       };
     case 'UserRoleChanged':
       return state.registered ? { ...state, role: event.data.role } : state;
@@ -90,6 +94,9 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
       const { systemPrompt, model, allowedRoomIds } = event.data;
       return state.registered ? { ...state, assistant: { systemPrompt, model, allowedRoomIds } } : state;
     }
+    case 'UserBlocked':
+    case 'UserUnblocked':
+      return state.registered ? { ...state, blocked: blockedAfter(state.blocked, event) } : state;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unreachable)}`);
@@ -277,6 +284,9 @@ function describe(command: UserCommand): string {
       return 'change the identities linked to their account';
     case 'ConfigureAssistant':
       return 'configure an assistant';
+    case 'BlockUser':
+    case 'UnblockUser':
+      return 'change whom they block';
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);
@@ -304,6 +314,10 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return unlinkIdentity(command, state, context);
     case 'ConfigureAssistant':
       return configureAssistant(command, state, context);
+    case 'BlockUser':
+      return blockUser(command, requireRegistered(command, state), context);
+    case 'UnblockUser':
+      return unblockUser(command, requireRegistered(command, state), context);
     default: {
       const unreachable: never = command;
       throw new Error(`unhandled user command ${JSON.stringify(unreachable)}`);

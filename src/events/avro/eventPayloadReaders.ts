@@ -242,6 +242,14 @@ export const payloadReaders: PayloadReaders = {
     type: 'FileDiscarded',
     data: { fileId: d.string('fileId'), discardedBy: d.string('discardedBy') },
   }),
+  UserBlocked: (d) => ({
+    type: 'UserBlocked',
+    data: { userId: d.string('userId'), blockedUserId: d.string('blockedUserId') },
+  }),
+  UserUnblocked: (d) => ({
+    type: 'UserUnblocked',
+    data: { userId: d.string('userId'), blockedUserId: d.string('blockedUserId') },
+  }),
   AuditLogRead: (d) => ({
     type: 'AuditLogRead',
     data: {

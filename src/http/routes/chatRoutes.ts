@@ -91,6 +91,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
             'INVALID_ROOM: a direct room without exactly one other member; VALIDATION_FAILED (details.field "name"): ' +
             'a group room without a name of plain text on one line',
         },
+        403: { description: 'BLOCKED: the other member of a direct room blocked the caller' },
         404: { description: 'NO_USER: a member id names nobody' },
         409: { description: 'ROOM_FULL: more members than a room holds; ROOM_EXISTS: a direct room the caller left (join it instead)' },
       },
@@ -335,7 +336,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         200: { description: 'a retry: the message sent the first time', schema: messageResponse },
         ...TEXT_REFUSALS,
         403: { description: 'NOT_MEMBER' },
-        ...NO_ROOM,
+        404: { description: 'NO_ROOM; NO_MESSAGE: `replyTo` is no message of this room, or a deleted one' },
         429: { description: 'RATE_LIMIT_EXCEEDED: SEND_LIMIT_PER_SECOND or SEND_LIMIT_PER_MINUTE (a retry is not counted)' },
       },
       async handler({ principal, body, requestId }) {

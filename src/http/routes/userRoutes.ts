@@ -5,6 +5,10 @@ import { publicProfileSchema, updateProfileBody, userIdParams } from '../profile
 import { userSchema } from '../schemas.js';
 import { z } from 'zod';
 
+const blocksSchema = z
+  .object({ blocks: z.array(z.object({ userId: z.string(), blockedAt: z.string().meta({ format: 'date-time' }) })) })
+  .meta({ id: 'Blocks' });
+
 // Profiles (seed features 002/003): the signed-in user reads and changes their own (display name, status text,
 // avatar URL); anybody signed in reads anybody's public profile. A change is ProfileUpdated on the user's stream.
 
@@ -61,6 +65,44 @@ export function userRoutes(accounts: AccountCommands): Endpoint[] {
       },
       async handler({ params }) {
         return { status: 200, body: { user: publicProfileDto(await accounts.user(params.userId)) } };
+      },
+    }),
+    ...(['put', 'delete'] as const).map((method) =>
+      authedRoute({
+        method,
+        path: '/api/users/me/blocks/:userId',
+        summary: method === 'put' ? 'Block a user; blocking one already blocked changes nothing' : 'Unblock a user; unblocking one not blocked changes nothing',
+        description:
+          'A user you block cannot open a direct room with you (they get 403 BLOCKED), their friend requests never ' +
+          'reach your received list (they stay pending on their side), and their `@mentions` of you are neither ' +
+          'counted (`mentionCount`) nor listed (GET /api/mentions). Nothing else tells them.',
+        tags,
+        body: NO_BODY,
+        query: NO_QUERY,
+        params: userIdParams,
+        responses: {
+          204: { description: method === 'put' ? 'the user is blocked' : 'the user is not blocked' },
+          400: { description: 'VALIDATION_FAILED: yourself, or a 1001st blocked user (details.maxBlockedUsers)' },
+          404: { description: 'NO_USER' },
+        },
+        async handler({ principal, params, requestId }) {
+          await accounts.setBlocked(principal, params.userId, method === 'put', requestId);
+          return { status: 204 };
+        },
+      }),
+    ),
+    authedRoute({
+      method: 'get',
+      path: '/api/users/me/blocks',
+      summary: 'The users you blocked, the earliest first',
+      tags,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: { 200: { description: 'your blocks', schema: blocksSchema } },
+      async handler({ principal }) {
+        const blocks = await accounts.blocks(principal);
+        return { status: 200, body: { blocks: blocks.map(({ userId, blockedAt }) => ({ userId, blockedAt })) } };
       },
     }),
   ];

@@ -106,6 +106,8 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'IdentityReleased':
     case 'FileUploaded':
     case 'FileDiscarded':
+    case 'UserBlocked':
+    case 'UserUnblocked':
       return [];
     case 'AssistantUsageRecorded': {
       const { assistantId, model, promptTokens, completionTokens } = event.data;

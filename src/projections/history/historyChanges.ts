@@ -6,6 +6,9 @@
 import type { AttachmentRef, RoomKind, RoomRole, UserRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { normaliseUsername, parseMessageId } from '../../domain/ids.js';
+import { threadReply, type BlockChanged, type MentionsAdded, type ThreadReplyAdded } from './conversationChanges.js';
+
+export type { BlockChanged, MentionsAdded, ThreadReplyAdded } from './conversationChanges.js';
 
 /** Times are milliseconds since the epoch here; stores keep them as numbers and views show ISO strings. */
 export type EpochMillis = number;
@@ -217,32 +220,6 @@ export interface MessageUnpinnedChange {
   seq: number;
 }
 
-/**
- * A reply was sent (#17): message `seq` answers `replyToSeq` in the thread of root `threadSeq` (all of one room).
- * Stores keep one row per reply, inserted if absent, and the root's reply count and latest reply, counted again
- * from the standing replies, so a re-delivered change counts nothing twice; a deleted reply leaves the count.
- */
-export interface ThreadReplyAdded {
-  op: 'threadReplyAdded';
-  roomId: string;
-  seq: number;
-  replyToSeq: number;
-  threadSeq: number;
-}
-
-/**
- * Message `seq` `@mentions` these members (#17), in the order named. Stores keep one row per (user, message),
- * inserted if absent, with the sender (whose mentions a user who blocked them never sees counted) and the time.
- */
-export interface MentionsAdded {
-  op: 'mentionsAdded';
-  roomId: string;
-  seq: number;
-  senderId: string;
-  userIds: string[];
-  at: EpochMillis;
-}
-
 /** Every room event moves the room's head: what a subscriber must have seen to be up to date. */
 export interface RoomAdvanced {
   op: 'roomAdvanced';
@@ -301,6 +278,7 @@ export type HistoryChange =
   | MessageUnpinnedChange
   | ThreadReplyAdded
   | MentionsAdded
+  | BlockChanged
   | RoomAdvanced
   | MarkersAdvanced
   | FileRecorded
@@ -533,6 +511,11 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
     }
     case 'FileDiscarded':
       return [{ op: 'fileDiscarded', fileId: event.data.fileId, discardedAt: at }];
+    case 'UserBlocked':
+    case 'UserUnblocked': {
+      const { userId, blockedUserId } = event.data;
+      return [{ op: 'blockChanged', userId, blockedUserId, blocked: event.type === 'UserBlocked', at }];
+    }
     default:
       return unreachable(event);
   }
@@ -545,14 +528,6 @@ function seqOfMessage(roomId: string, messageId: string): number {
     throw new Error(`message id ${messageId} does not name a message of room ${roomId}`);
   }
   return place.seq;
-}
-
-/** A reply's place in its thread, or nothing for a message that is no reply. */
-function threadReply(roomId: string, seq: number, replyTo?: string, threadId?: string): ThreadReplyAdded[] {
-  if (replyTo === undefined || threadId === undefined) return [];
-  return [
-    { op: 'threadReplyAdded', roomId, seq, replyToSeq: seqOfMessage(roomId, replyTo), threadSeq: seqOfMessage(roomId, threadId) },
-  ];
 }
 
 function advanced(roomId: string, headSeq: number, at: EpochMillis): RoomAdvanced {

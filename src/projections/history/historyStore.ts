@@ -229,6 +229,12 @@ export interface GetThreadOptions {
   limit: number;
 }
 
+/** A user someone blocked (#17), and since when. */
+export interface BlockView {
+  userId: string;
+  blockedAt: IsoTime;
+}
+
 /** A page of the messages that mention a user, newest first (by time, then room and seq). */
 export interface ListMentionsOptions {
   /** Only mentions older than this message's place (its createdAt, room and seq). */
@@ -296,6 +302,8 @@ export interface HistoryStore extends ProjectionStore {
    * room), never deleted ones, never from a sender the user blocked (#17).
    */
   listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage>;
+  /** The users `userId` blocked, the earliest first (#17); empty for none or an unknown user. */
+  listBlocks(userId: string): Promise<BlockView[]>;
   /** Earlier texts of a message, oldest first; empty when never edited or unknown. */
   getEditHistory(roomId: string, seq: number): Promise<EditView[]>;
 

@@ -12,6 +12,7 @@ import type { EventLog } from '../../eventlog/eventLog.js';
 import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js';
 import { StoreSwitch } from '../storeSwitch.js';
 import type {
+  BlockView,
   EditView,
   FileAudience,
   FileView,
@@ -122,6 +123,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
     return this.stores.current.listMentions(userId, options);
+  }
+  listBlocks(userId: string): Promise<BlockView[]> {
+    return this.stores.current.listBlocks(userId);
   }
   getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
     return this.stores.current.getEditHistory(roomId, seq);

@@ -59,6 +59,7 @@ describe('evolve', () => {
       hasPassword: true,
       identities: [],
       assistant: null,
+      blocked: new Set(),
     });
   });
 });
@@ -133,6 +134,7 @@ describe('ErasePersonalData', () => {
       hasPassword: true,
       identities: [],
       assistant: null,
+      blocked: new Set(),
     });
   });
 });

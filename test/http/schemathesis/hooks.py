@@ -135,6 +135,30 @@ def _empty_message_without_files(label, case, error):
     return label == "POST /api/chat/send" and error.get("code") == "EMPTY_CONTENT" and not body.get("attachments")
 
 
+def _not_a_search_the_service_can_run(label, case, error):
+    """Search: a `before` cursor is good only if the service gave it (like a one-time code), and `q` must hold a
+    letter or digit and at most 12 words (Unicode word rules JSON Schema cannot state): 400 VALIDATION_FAILED whose
+    issues name only `before` and `q`."""
+    issues = (error.get("details") or {}).get("issues") or []
+    paths = {issue.get("path") for issue in issues if isinstance(issue, dict)}
+    return (
+        label == "GET /api/chat/search"
+        and error.get("code") == "VALIDATION_FAILED"
+        and len(paths) > 0
+        and paths <= {"before", "q"}
+    )
+
+
+def _blocks_oneself_or_too_many(label, case, error):
+    """Blocks (#17): the caller names themself, or one user more than they may block (their state): 400
+    VALIDATION_FAILED, details.field "userId"."""
+    return (
+        label.endswith("/api/users/me/blocks/{userId}")
+        and error.get("code") == "VALIDATION_FAILED"
+        and (error.get("details") or {}).get("field") == "userId"
+    )
+
+
 DECLARED_RULES = (
     _befriends_oneself,
     _direct_room_with_oneself,
@@ -144,6 +168,8 @@ DECLARED_RULES = (
     _not_a_reaction,
     _one_pin_too_many,
     _empty_message_without_files,
+    _not_a_search_the_service_can_run,
+    _blocks_oneself_or_too_many,
 )
 
 UPLOADS = ("POST /api/files", "PUT /api/users/me/avatar")

@@ -246,6 +246,8 @@ describe('historyChanges', () => {
     const file = { fileId: 'f-1', uploadedBy: 'u-bob', name: 'a.txt', contentType: 'text/plain', size: 3, sha256: 'a'.repeat(64), width: null, height: null };
     log.record('file-f-1', { type: 'FileUploaded', data: file });
     log.record('file-f-1', { type: 'FileDiscarded', data: { fileId: 'f-1', discardedBy: 'system:files' } });
+    log.record('user-u-bob', { type: 'UserBlocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
+    log.record('user-u-bob', { type: 'UserUnblocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');
@@ -265,6 +267,22 @@ describe('historyChanges', () => {
     const copy = structuredClone(sent.event);
     expect(historyChanges(sent.event)).toEqual(historyChanges(sent.event));
     expect(sent.event).toEqual(copy);
+  });
+});
+
+describe('historyChanges of replies, mentions and blocks (#17)', () => {
+  it("adds a reply's place in its thread and its mentions after the message, and a block as a pair", () => {
+    const log = new RecordedEventLog();
+    log.createRoom('r-1', 'One', 'private', 'u-alice');
+    const root = log.send('r-1', 'u-alice', 'root');
+    const reply = log.send('r-1', 'u-alice', 'hi @bob', { thread: { replyTo: root.messageId, threadId: root.messageId }, mentions: ['u-bob'] });
+    expect(historyChanges(reply.event).map((change) => change.op)).toEqual(['messageInserted', 'threadReplyAdded', 'mentionsAdded', 'roomAdvanced']);
+    expect(historyChanges(reply.event)[1]).toEqual({ op: 'threadReplyAdded', roomId: 'r-1', seq: reply.seq, replyToSeq: root.seq, threadSeq: root.seq });
+    expect(historyChanges(reply.event)[2]).toMatchObject({ op: 'mentionsAdded', seq: reply.seq, senderId: 'u-alice', userIds: ['u-bob'] });
+    const block = log.record('user-u-bob', { type: 'UserBlocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
+    expect(historyChanges(block)).toEqual([
+      { op: 'blockChanged', userId: 'u-bob', blockedUserId: 'u-alice', blocked: true, at: block.metadata.occurredAt },
+    ]);
   });
 });
 

@@ -73,5 +73,39 @@ export function mentionsContract(context: ContractContext): void {
       expect((await context.store().listMentions('u-bob', { limit: 10 })).messages.map((m) => m.seq)).toEqual([first.seq]);
       expect((await context.store().listMentions('u-nobody', { limit: 10 })).messages).toEqual([]);
     });
+
+    it("never shows an erased sender's text, in the mentions list or the thread's root", async () => {
+      const { first } = mentionedRooms();
+      const log = context.log();
+      const reply = log.send('r-pub', 'u-bob', 'answer', { thread: { replyTo: first.messageId, threadId: first.messageId } });
+      log.erasePersonalData('u-alice');
+      await context.project();
+      const listed = (await context.store().listMentions('u-bob', { limit: 10 })).messages.find((m) => m.messageId === first.messageId);
+      expect(listed).toMatchObject({ erased: true, text: '', mentions: ['u-bob', 'u-carol'] });
+      const thread = await context.store().getThread('r-pub', first.seq, { limit: 10 });
+      expect(thread.messages.map((m) => [m.seq, m.text])).toEqual([[reply.seq, 'answer']]);
+      expect(await context.store().getMessage('r-pub', first.seq)).toMatchObject({ erased: true, text: '', replyCount: 1 });
+    });
+
+    it("lists whom a user blocked, and neither counts nor lists a blocked sender's mentions of them", async () => {
+      const { first, third } = mentionedRooms();
+      const log = context.log();
+      log.record('user-u-bob', { type: 'UserBlocked', data: { userId: 'u-bob', blockedUserId: 'u-carol' } });
+      log.record('user-u-bob', { type: 'UserBlocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
+      log.record('user-u-bob', { type: 'UserUnblocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
+      await context.project();
+      expect((await context.store().listBlocks('u-bob')).map((block) => block.userId)).toEqual(['u-carol']);
+      expect(await context.store().listBlocks('u-alice')).toEqual([]);
+      expect((await context.store().listMentions('u-bob', { limit: 10 })).messages.map((m) => m.seq)).not.toContain(third.seq);
+      const rooms = (await context.store().listRoomsOfUser('u-bob', { limit: 10 })).rooms;
+      expect(rooms.find((room) => room.roomId === 'r-pub')?.mentionCount).toBe(1);
+      // The message still says whom it mentions: the block hides it from the blocker only.
+      expect((await context.store().getMessage('r-pub', third.seq))?.mentions).toEqual(['u-bob']);
+      expect((await context.store().getMessage('r-pub', first.seq))?.mentions).toEqual(['u-bob', 'u-carol']);
+      log.record('user-u-bob', { type: 'UserUnblocked', data: { userId: 'u-bob', blockedUserId: 'u-carol' } });
+      await context.project();
+      expect(await context.store().listBlocks('u-bob')).toEqual([]);
+      expect((await context.store().listMentions('u-bob', { limit: 10 })).messages.map((m) => m.seq)).toContain(third.seq);
+    });
   });
 }

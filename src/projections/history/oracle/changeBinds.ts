@@ -45,7 +45,9 @@ export type StatementName =
   | 'insertReply'
   | 'recountThread'
   | 'recountThreadOfMessage'
-  | 'insertMention';
+  | 'insertMention'
+  | 'insertBlock'
+  | 'deleteBlock';
 
 export interface BoundStatement {
   statement: StatementName;
@@ -206,6 +208,12 @@ export function statementsFor(change: HistoryChange): BoundStatement[] {
         { statement: 'deleteMessagePin', binds: { roomId: change.roomId, messageId: change.messageId } },
         { statement: 'recountThreadOfMessage', binds: { roomId: change.roomId, messageId: change.messageId } },
       ];
+    case 'blockChanged': {
+      const { userId, blockedUserId, at } = change;
+      return change.blocked
+        ? [{ statement: 'insertBlock', binds: { userId, blockedUserId, at } }]
+        : [{ statement: 'deleteBlock', binds: { userId, blockedUserId } }];
+    }
     case 'mentionsAdded': {
       const { roomId, seq, senderId, at } = change;
       return change.userIds.map((userId, position) => ({

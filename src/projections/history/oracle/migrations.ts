@@ -20,6 +20,7 @@
 //   the projector forever); the log's own streams already guarantee uniqueness.
 
 import type { OracleTables } from './oracleTables.js';
+import { SEARCH_INDEX_MIGRATION } from './searchMigration.js';
 
 export interface Migration {
   version: number;
@@ -283,6 +284,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
+  // 11 comes with another #17 feature (merged separately); 12 is the search index.
+  SEARCH_INDEX_MIGRATION,
 ];
 
 /** The version a database must be at for this code: the last migration's. */

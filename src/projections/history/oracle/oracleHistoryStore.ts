@@ -11,6 +11,7 @@ import type { RecordedEvent } from '../../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
+  BlockView,
   AttachmentView,
   EditView,
   FileAudience,
@@ -47,6 +48,7 @@ import {
   memberRow,
   messageRow,
   pinnedSeqRow,
+  blockRow,
   mentionRow,
   placeRow,
   replyRow,
@@ -270,6 +272,10 @@ export class OracleHistoryStore implements HistoryStore {
     const binds = { roomId, fromSeq: range.from, toSeq: range.to };
     const rows = (await this.query('getMentions', this.read.mentions, binds)).map((row) => mentionRow.parse(row));
     return withMentions(messages, rows);
+  }
+
+  async listBlocks(userId: string): Promise<BlockView[]> {
+    return (await this.query('listBlocks', this.read.blocks, { userId })).map((row) => blockRow.parse(row));
   }
 
   async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {

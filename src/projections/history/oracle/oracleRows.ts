@@ -10,6 +10,7 @@ import type { MentionRow } from '../mentionViews.js';
 import type { ReplyRow, ThreadRootRow } from '../threadViews.js';
 import type {
   AttachmentView,
+  BlockView,
   EditView,
   FileView,
   FriendshipView,
@@ -264,6 +265,10 @@ export const mentionRow = z
   .transform((r): MentionRow => ({ seq: r.SEQ, userId: r.USER_ID }));
 
 export const placeRow = z.object({ ROOM_ID: z.string(), SEQ: int }).transform((r) => ({ roomId: r.ROOM_ID, seq: r.SEQ }));
+
+export const blockRow = z
+  .object({ BLOCKED_ID: z.string(), BLOCKED_AT: int })
+  .transform((r): BlockView => ({ userId: r.BLOCKED_ID, blockedAt: iso(r.BLOCKED_AT) }));
 
 export const threadSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
 

@@ -141,6 +141,11 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
         ON (x.user_id = s.user_id AND x.room_id = s.room_id AND x.seq = s.seq)
       WHEN NOT MATCHED THEN INSERT (user_id, room_id, seq, sender_id, created_at, position)
         VALUES (s.user_id, s.room_id, s.seq, :senderId, ${tsFromMillis('at')}, :position)`,
+    insertBlock: `MERGE INTO ${t.blocks} b
+      USING (SELECT :userId AS user_id, :blockedUserId AS blocked_id FROM dual) s
+        ON (b.user_id = s.user_id AND b.blocked_id = s.blocked_id)
+      WHEN NOT MATCHED THEN INSERT (user_id, blocked_id, blocked_at) VALUES (s.user_id, s.blocked_id, ${tsFromMillis('at')})`,
+    deleteBlock: `DELETE FROM ${t.blocks} WHERE user_id = :userId AND blocked_id = :blockedUserId`,
     insertReaction: `MERGE INTO ${t.reactions} x
       USING (SELECT :roomId AS room_id, :seq AS seq, :emoji AS emoji, :userId AS user_id FROM dual
         WHERE NOT EXISTS (SELECT 1 FROM ${t.erasedReactors} e WHERE e.user_id = :userId)) s
@@ -216,7 +221,8 @@ export type ReadName =
   | 'threadPage'
   | 'mentions'
   | 'mentionPlaces'
-  | 'mentionPlacesBefore';
+  | 'mentionPlacesBefore'
+  | 'blocks';
 
 export function readSql(t: OracleTables): Record<ReadName, string> {
   const userColumns = `user_id, username, email, display_name, status_text, avatar_url, password_hash, role,
@@ -293,6 +299,8 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
     pinnedSeqs: `SELECT seq FROM ${t.pins} WHERE room_id = :roomId ORDER BY pin_seq DESC, seq DESC`,
     mentions: `SELECT seq, user_id FROM ${t.mentions} WHERE room_id = :roomId AND seq BETWEEN :fromSeq AND :toSeq
       ORDER BY seq, position`,
+    blocks: `SELECT blocked_id, ${millisOf('blocked_at')} AS blocked_at FROM ${t.blocks} WHERE user_id = :userId
+      ORDER BY blocked_at, blocked_id`,
     mentionPlaces: mentionPlaces(''),
     // Oracle compares row values only for equality: the keyset (created_at, room_id, seq) < cursor, spelled out.
     mentionPlacesBefore: mentionPlaces(`AND (x.created_at < ${tsFromMillis('beforeAt')}

@@ -45,6 +45,7 @@ const RANK: Record<HistoryChangeOp, number> = {
   fileDiscarded: 21,
   threadReplyAdded: 22,
   mentionsAdded: 23,
+  blockChanged: 24,
 };
 
 /**
@@ -135,6 +136,9 @@ export function rowKeys(change: HistoryChange): string[] {
       return [`file:${change.fileId}`];
     case 'mentionsAdded':
       return [`mentions:${change.roomId}:${change.seq}`];
+    case 'blockChanged':
+      // A block and an unblock of one pair are an insert and a delete: they must keep their order (own stages).
+      return [`block:${change.userId}:${change.blockedUserId}`];
     case 'threadReplyAdded':
       // The reply's own message row (inserted before it) and its thread's count, which a delete of any reply of the
       // thread counts again: a delete and a reply of one thread in one batch run in arrival order.

@@ -10,6 +10,7 @@ import type { RecordedEvent } from '../../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
 import { historyChanges, type HistoryChange } from '../historyChanges.js';
 import type {
+  BlockView,
   EditView,
   FileAudience,
   FileView,
@@ -232,6 +233,10 @@ export class SqliteHistoryStore implements HistoryStore {
     return { messages, hasMore: places.length > limit };
   }
 
+  async listBlocks(userId: string): Promise<BlockView[]> {
+    return this.mentions.blocksOf(userId);
+  }
+
   /** `messages` (of one room) with what the view keeps beside their rows: reactions, files, threads and mentions. */
   private withAttachments(roomId: string, messages: MessageView[]): MessageView[] {
     const withFiles = this.files.withAttachments(this.reactions.attach(roomId, messages));
@@ -372,6 +377,9 @@ export class SqliteHistoryStore implements HistoryStore {
         return;
       case 'mentionsAdded':
         this.mentions.added(change);
+        return;
+      case 'blockChanged':
+        this.mentions.blockChanged(change);
         return;
       case 'messagePinned':
         this.pins.pinned(change);

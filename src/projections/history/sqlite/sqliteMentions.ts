@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { MentionsAdded } from '../historyChanges.js';
-import type { ListMentionsOptions, MessageView } from '../historyStore.js';
+import type { BlockChanged, MentionsAdded } from '../historyChanges.js';
+import type { BlockView, ListMentionsOptions, MessageView } from '../historyStore.js';
 import { withMentions, type MentionRow } from '../mentionViews.js';
 import { seqRange } from '../reactionViews.js';
 
-// Mentions in the SQLite history view (#17), kept out of sqliteHistoryStore.ts so the feature is one file (as
+// Mentions, and the blocks that hide some of them, in the SQLite history view (#17), kept out of sqliteHistoryStore.ts so the feature is one file (as
 // sqlitePins.ts). One row per (mentioned user, message), inserted if absent, keyed by the user first: a member's
 // mention count in a room is a range of the primary key after their read marker (ROOMS_OF_USER_SQL), and their
 // mentions newest first a range of mentions_by_time. user_blocks holds who blocked whom: a blocked sender's
@@ -42,6 +42,7 @@ const mentionRow = z
   .object({ seq: z.number().int(), user_id: z.string() })
   .transform((r): MentionRow => ({ seq: r.seq, userId: r.user_id }));
 const placeRow = z.object({ room_id: z.string(), seq: z.number().int() });
+const blockRow = z.object({ blocked_id: z.string(), blocked_at: z.number().int() });
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -50,6 +51,9 @@ export class SqliteMentions {
   private readonly inRange: Statement;
   private readonly newest: Statement;
   private readonly newestBefore: Statement;
+  private readonly block: Statement;
+  private readonly unblock: Statement;
+  private readonly blocks: Statement;
 
   /** The tables must exist (MENTIONS_SCHEMA), and messages, members and rooms too. */
   constructor(db: Database.Database) {
@@ -68,6 +72,11 @@ export class SqliteMentions {
         AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.user_id = x.user_id AND b.blocked_id = x.sender_id)
       ORDER BY x.created_at DESC, x.room_id DESC, x.seq DESC LIMIT @limit`;
     this.newest = p(listed(''));
+    this.block = p(
+      `INSERT INTO user_blocks (user_id, blocked_id, blocked_at) VALUES (@userId, @blockedUserId, @at) ON CONFLICT DO NOTHING`,
+    );
+    this.unblock = p('DELETE FROM user_blocks WHERE user_id = @userId AND blocked_id = @blockedUserId');
+    this.blocks = p('SELECT blocked_id, blocked_at FROM user_blocks WHERE user_id = ? ORDER BY blocked_at, blocked_id');
     this.newestBefore = p(
       listed('AND (x.created_at, x.room_id, x.seq) < (@beforeAt, @beforeRoomId, @beforeSeq)'),
     );
@@ -76,6 +85,20 @@ export class SqliteMentions {
   added(change: MentionsAdded): void {
     const { roomId, seq, senderId, at } = change;
     for (const [position, userId] of change.userIds.entries()) this.insert.run({ userId, roomId, seq, senderId, at, position });
+  }
+
+  blockChanged(change: BlockChanged): void {
+    const { userId, blockedUserId, at } = change;
+    if (change.blocked) this.block.run({ userId, blockedUserId, at });
+    else this.unblock.run({ userId, blockedUserId });
+  }
+
+  /** The users `userId` blocked, the earliest first. */
+  blocksOf(userId: string): BlockView[] {
+    return this.blocks.all(userId).map((row) => {
+      const { blocked_id, blocked_at } = blockRow.parse(row);
+      return { userId: blocked_id, blockedAt: new Date(blocked_at).toISOString() };
+    });
   }
 
   /** `messages` (of one room) with whom each mentions. */

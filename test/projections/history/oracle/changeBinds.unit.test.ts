@@ -59,6 +59,8 @@ describe('bind rows per change kind', () => {
       { op: 'fileDiscarded', fileId: 'f', discardedAt: T0 + 5 },
       { op: 'threadReplyAdded', roomId: 'r', seq: 3, replyToSeq: 2, threadSeq: 1 },
       { op: 'mentionsAdded', roomId: 'r', seq: 3, senderId: 'u', userIds: ['v', 'w'], at: T0 + 7 },
+      { op: 'blockChanged', userId: 'u', blockedUserId: 'v', blocked: true, at: T0 + 8 },
+      { op: 'blockChanged', userId: 'u', blockedUserId: 'v', blocked: false, at: T0 + 9 },
     ] as const;
     const bound = samples.map((change) => statementsFor(change));
     for (const [i, statements] of bound.entries()) {
@@ -105,7 +107,10 @@ describe('bind rows per change kind', () => {
       ['insertReply', 'recountThread'],
       // One row per mentioned user, in the order named.
       ['insertMention', 'insertMention'],
+      ['insertBlock'],
+      ['deleteBlock'],
     ]);
+    expect(bound[22]?.[0]?.binds).toEqual({ userId: 'u', blockedUserId: 'v', at: T0 + 8 });
     expect(bound[21]?.[1]?.binds).toEqual({ userId: 'w', roomId: 'r', seq: 3, senderId: 'u', at: T0 + 7, position: 1 });
     expect(bound[20]?.[0]?.binds).toEqual({ roomId: 'r', seq: 3, replyToSeq: 2, threadSeq: 1 });
     expect(bound[20]?.[1]?.binds).toEqual({ roomId: 'r', threadSeq: 1 });
