@@ -9,7 +9,12 @@ import { OpenAiModelClient, type ModelClient } from '../assistants/modelClient.j
 import { RedisAnswerBus } from '../assistants/redisAnswerBus.js';
 import { assistantUsageStreamId } from '../commands/assistantUsage/assistantUsageDecider.js';
 import { DEFAULT_LIMITS } from '../commands/decider.js';
+import { answersIn } from '../commands/user/assistantConfig.js';
+import { userStateOf } from '../commands/user/erasedAccounts.js';
 import type { AppConfig } from '../config/config.js';
+import { ForbiddenError } from '../domain/errors.js';
+import { userStreamId } from '../domain/ids.js';
+import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { assistantRoutes } from '../http/routes/assistantRoutes.js';
@@ -153,4 +158,16 @@ export function assistantAdministrationOf(container: Container): Promise<Assista
 
 function get<T>(context: ResolutionContext, key: Token<T>): Promise<T> {
   return context.getAsync<T>(key.id);
+}
+
+/** An assistant may be added only to the rooms its configuration allows (all of them when it lists none). */
+export function assistantJoinRules(log: Pick<EventLog, 'readStream'>): { assertMayJoin(roomId: string, userId: string): Promise<void> } {
+  return {
+    async assertMayJoin(roomId, userId) {
+      const state = userStateOf(await log.readStream(userStreamId(userId)));
+      if (state.registered && state.assistant !== null && !answersIn(state.assistant, roomId)) {
+        throw new ForbiddenError('FORBIDDEN', `${state.username} is an assistant that may not join this room`, { userId, roomId });
+      }
+    },
+  };
 }

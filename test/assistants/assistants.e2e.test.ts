@@ -88,6 +88,14 @@ describe('assistant accounts', () => {
     const person = await http.get(`/api/admin/assistants/${alice.userId}`, { token: root.accessToken });
     expect(person.status).toBe(404);
     expect(person.body.error.code).toBe('NOT_ASSISTANT');
+    // An assistant limited to some rooms joins only those.
+    const scoped = await makeAssistant('scoped', { allowedRoomIds: ['r-elsewhere'] });
+    const roomId = await createRoom(http, alice, 'private');
+    const refusedJoin = await http.post(`/api/chat/rooms/${roomId}/members`, { token: alice.accessToken, body: { userId: scoped.userId } });
+    expect(refusedJoin.status).toBe(403);
+    expect(refusedJoin.body.error.code).toBe('FORBIDDEN');
+    await http.patch(`/api/admin/assistants/${scoped.userId}`, { token: root.accessToken, body: { allowedRoomIds: [roomId] } });
+    await addMember(alice, roomId, scoped.userId);
     const taken = await http.post('/api/admin/assistants', { token: root.accessToken, body: { username: 'alice', systemPrompt: 'x' } });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('USERNAME_TAKEN');
