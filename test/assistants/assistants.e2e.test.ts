@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { createRoom, headSeqOf, HttpClient, sendRest, signUp, type User } from '../support/chatFixture.js';
+import { STRONG_PASSWORD } from '../support/httpClient.js';
 import { FakeOpenAi } from '../support/fakeOpenAi.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 import { WsTestClient, type Frame } from '../support/wsClient.js';
@@ -342,4 +343,30 @@ describe('budgets and configuration', () => {
       await unconfigured.stop({ removeData: true });
     }
   });
+
+  it('stores nothing of an answer under way when the server shuts down, and tells the room and the asker', async () => {
+    const stopping = await startTestServer({ OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: KEY, ADMIN_USERNAMES: 'root' });
+    const client = new HttpClient(stopping.baseUrl);
+    const [admin, asker] = await Promise.all([signUp(client, 'root'), signUp(client, 'alice')]);
+    const created = await client.post('/api/admin/assistants', { token: admin.accessToken, body: { username: 'helper', systemPrompt: PROMPT } });
+    const roomId = await createRoom(client, asker, 'private');
+    await client.post(`/api/chat/rooms/${roomId}/members`, { token: asker.accessToken, body: { userId: created.body.userId } });
+    const socket = await WsTestClient.connectAs(stopping.baseUrl, asker.accessToken);
+    await socket.subscribe(roomId);
+    fake.next({ kind: 'stream', pieces: ['never', ' finished', ' answer'], delayMs: 500 });
+    const question = await sendRest(client, asker, roomId, '@helper take your time', 'shut-1');
+    await socket.waitFor((f) => f.type === 'chat.stream' && f.roomId === roomId);
+    await stopping.stop();
+    expect(socket.frames.find(isDone(roomId))).toMatchObject({ done: true, error: 'AI_ERROR' });
+    expect(socket.frames.find((f) => f.type === 'chat.error' && f.ref === 'shut-1')).toMatchObject({ details: { reason: 'shutdown' } });
+    // Started again on the same data: the question is the room's last message; no half answer was stored.
+    const again = await startTestServer({ ADMIN_USERNAMES: 'root' }, stopping.dataDir);
+    try {
+      const login = await new HttpClient(again.baseUrl).post('/api/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
+      expect(await headSeqOf(new HttpClient(again.baseUrl), { ...asker, accessToken: login.body.accessToken }, roomId)).toBe(question.seq);
+    } finally {
+      await again.stop({ removeData: true });
+    }
+  });
 });
+
