@@ -16,7 +16,7 @@ const LAYERS = [
   ['privacy', 'observability'],
   ['projections'],
   ['commands', 'queries', 'analysis'],
-  ['receipts', 'audit'],
+  ['receipts', 'audit', 'assistants'],
   ['gateway', 'http'],
   ['roles'],
   ['composition'],

@@ -8,6 +8,7 @@ import { ChatServer } from '../server.js';
 import { migrateOracle } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { registerAuditCommand } from './auditCommand.js';
 import { registerUsersCommand } from './usersCommand.js';
+import { registerAssistantsCommand } from './assistantsCommand.js';
 import { registerEventsCommand } from './eventsCommand.js';
 import { registerProjectionsCommand } from './projectionsCommand.js';
 
@@ -88,6 +89,7 @@ registerProjectionsCommand(program);
 registerAuditCommand(program, version);
 
 registerUsersCommand(program);
+registerAssistantsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

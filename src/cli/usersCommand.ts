@@ -157,7 +157,7 @@ function report(error: unknown): number {
  * On Kafka the log reads through a local index: the command line builds its own in a temporary directory rather
  * than share (and race with) the index of a server on the same DATA_DIR.
  */
-function withOwnKafkaIndex(config: AppConfig): { config: AppConfig; removeIndex: () => void } {
+export function withOwnKafkaIndex(config: AppConfig): { config: AppConfig; removeIndex: () => void } {
   if (config.eventLog !== 'kafka' || config.kafka === undefined) return { config, removeIndex: () => undefined };
   const dir = mkdtempSync(path.join(tmpdir(), 'chat-users-index-'));
   return {

@@ -33,6 +33,8 @@ export interface ChatCommandsDeps {
   lookAlikes: Pick<UsernameLookAlikes, 'assertNoLookAlike' | 'assertDisplayNameOf'>;
   /** The facts a send needs about the files it attaches (issue #16); without it, attachments are refused. */
   files?: Pick<FileCommands, 'attachmentFacts'>;
+  /** Who may be added to which room beyond the room's own rules: an assistant only to its allowed rooms (#19). */
+  joinRules?: { assertMayJoin(roomId: string, userId: string): Promise<void> };
 }
 
 export interface CreateRoomInput {
@@ -138,6 +140,7 @@ export class ChatCommands {
 
   async addMember(actor: AccessPrincipal, roomId: string, userId: string, correlationId: string): Promise<RoomOutcome> {
     await this.assertUsersExist([userId]);
+    await this.deps.joinRules?.assertMayJoin(roomId, userId);
     return this.roomOutcome(actor, { type: 'AddMember', roomId, userId }, correlationId);
   }
 

@@ -166,6 +166,7 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     friendships: bus('friendships'),
     identities: bus('identities'),
     files: bus('files'),
+    assistantUsage: bus('assistantUsage'),
     connect: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -93,6 +93,18 @@ export type LinkIdentity = z.infer<typeof linkIdentity>;
 export const unlinkIdentity = z.object({ type: z.literal('UnlinkIdentity'), userId: id, provider: id });
 export type UnlinkIdentity = z.infer<typeof unlinkIdentity>;
 
+/**
+ * An admin makes an account an assistant or changes its configuration (issue #19): the whole configuration, as the
+ * event carries it. The edge bounds the sizes; the decider owns the rules.
+ */
+export const configureAssistant = z.object({
+  type: z.literal('ConfigureAssistant'),
+  userId: id,
+  systemPrompt: text,
+  model: z.string().max(200),
+  allowedRoomIds: z.array(id).max(1000),
+});
+export type ConfigureAssistant = z.infer<typeof configureAssistant>;
 /** The user blocks (#17) another user; blocking one already blocked appends nothing. */
 export const blockUser = z.object({ type: z.literal('BlockUser'), userId: id, blockedUserId: id });
 export type BlockUser = z.infer<typeof blockUser>;
@@ -110,6 +122,7 @@ export const userCommand = z.discriminatedUnion('type', [
   changePassword,
   linkIdentity,
   unlinkIdentity,
+  configureAssistant,
   blockUser,
   unblockUser,
 ]);
@@ -371,6 +384,26 @@ export type DiscardFile = z.infer<typeof discardFile>;
 export const fileCommand = z.discriminatedUnion('type', [recordFileUpload, discardFile]);
 export type FileCommand = z.infer<typeof fileCommand>;
 
+// ---- assistant-usage-<assistantId>: what each answer of an assistant cost (issue #19) ----
+
+const tokens = z.number().int().nonnegative().max(100_000_000);
+
+/** The responder records the usage of an answer it stored, as the assistant; once per answer (its command id). */
+export const recordAssistantUsage = z.object({
+  type: z.literal('RecordAssistantUsage'),
+  assistantId: id,
+  roomId: id,
+  messageId: id,
+  askerId: id,
+  model: z.string().min(1).max(200),
+  promptTokens: tokens,
+  completionTokens: tokens,
+});
+export type RecordAssistantUsage = z.infer<typeof recordAssistantUsage>;
+
+export const assistantUsageCommand = recordAssistantUsage;
+export type AssistantUsageCommand = z.infer<typeof assistantUsageCommand>;
+
 export type ChatCommand =
   | UsernameCommand
   | UserCommand
@@ -380,4 +413,5 @@ export type ChatCommand =
   | AuditCommand
   | FriendCommand
   | IdentityCommand
-  | FileCommand;
+  | FileCommand
+  | AssistantUsageCommand;

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { CategoryName, EventOfCategory } from '../events/chatEvents.js';
 import type { EventLog } from '../eventlog/eventLog.js';
+import { assistantUsageDecider, type AssistantUsageState } from './assistantUsage/assistantUsageDecider.js';
 import { auditDecider, type AuditState } from './audit/auditDecider.js';
 import type { PrepareState } from './commandExecutor.js';
 import {
+  assistantUsageCommand,
   auditCommand,
   deliveriesCommand,
   fileCommand,
@@ -13,6 +15,7 @@ import {
   roomCommand,
   userCommand,
   usernameCommand,
+  type AssistantUsageCommand,
   type AuditCommand,
   type ChatCommand,
   type DeliveriesCommand,
@@ -67,6 +70,8 @@ export interface CategoryTypes extends Record<CategoryName, { command: ChatComma
   identities: { command: IdentityCommand; state: IdentityState };
   /** file-<fileId> (issue #16) */
   files: { command: FileCommand; state: FileState };
+  /** assistant-usage-<assistantId> (issue #19) */
+  assistantUsage: { command: AssistantUsageCommand; state: AssistantUsageState };
 }
 
 export type CommandOf<K extends CategoryName> = CategoryTypes[K]['command'];
@@ -96,4 +101,5 @@ export const STREAM_CATEGORIES: StreamCategories = {
   friendships: { decider: friendshipDecider, commandSchema: friendCommand },
   identities: { decider: identityDecider, commandSchema: identityCommand },
   files: { decider: fileDecider, commandSchema: fileCommand },
+  assistantUsage: { decider: assistantUsageDecider, commandSchema: assistantUsageCommand },
 };

@@ -36,6 +36,7 @@ import { limiterFactory } from './rateLimiters.js';
 import { bindEventLog } from './eventLogBindings.js';
 import { bindEndpoints } from './endpointBindings.js';
 import { bindGateway } from './gatewayBindings.js';
+import { assistantJoinRules, bindAssistants } from './assistantBindings.js';
 import { dataFile, unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { bindViews } from './viewBindings.js';
@@ -196,6 +197,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
       ids: uuidGenerator,
       waitForHistory: await historyWait(context),
       lookAlikes: await usernameLookAlikesOf(context),
+      joinRules: assistantJoinRules(await resolve(context, TOKENS.eventLog)),
       // Resolved when a send attaches files, so a process that never does opens no file store for it.
       files: { attachmentFacts: async (actor, fileIds) => (await fileCommandsOf(context)).attachmentFacts(actor, fileIds) },
     });
@@ -253,6 +255,7 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
   bind(TOKENS.readiness).toConstantValue(readiness);
   bindEndpoints(container, config, readiness);
   bindGateway(container, config, logger);
+  bindAssistants(container, config, logger);
   return container;
 }
 

@@ -13,6 +13,7 @@ import { receiptRoutes } from '../http/routes/receiptRoutes.js';
 import type { ReadinessChecks } from '../observability/readiness.js';
 import { undecorated } from '../eventlog/eventLog.js';
 import { accountEndpoints } from './accountBindings.js';
+import { assistantEndpoints } from './assistantBindings.js';
 import { auditEndpoints } from './auditBindings.js';
 import { fileEndpoints } from './fileBindings.js';
 import { friendEndpoints } from './friendBindings.js';
@@ -44,6 +45,7 @@ export function bindEndpoints(container: Container, config: AppConfig, readiness
           ...(await accountEndpoints(context)),
           ...(await oauthEndpoints(context)),
           ...(await fileEndpoints(context)),
+          ...(await assistantEndpoints(context)),
           ...conversationRoutes(await resolve(context, TOKENS.chatQueries)),
           ...(await searchEndpoints(context)),
         ]

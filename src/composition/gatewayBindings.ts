@@ -7,6 +7,7 @@ import { RedisTypingBus } from '../gateway/redisTypingBus.js';
 import { WebSocketGateway } from '../gateway/webSocketGateway.js';
 import { RateLimiter } from '../ratelimit/rateLimiter.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
+import { gatewayAssistants } from './assistantBindings.js';
 import { historyWait } from './historyWait.js';
 import { unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
@@ -55,6 +56,7 @@ export function bindGateway(container: Container, config: AppConfig, logger: Log
       receipts: await resolve(context, TOKENS.receiptRecorder),
       receiptCommands: await resolve(context, TOKENS.receiptCommands),
       presence: await resolve(context, TOKENS.presenceService),
+      assistants: await gatewayAssistants(context),
     });
   });
 }

@@ -142,6 +142,19 @@ export interface AppConfig {
     /** At most one `chat.typing` per user and room in this interval. */
     typingIntervalMs: number;
   };
+  /** Assistants (issue #19): `apiKey` undefined means no assistant answers. */
+  assistants: {
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    model: string;
+    timeoutMs: number;
+    contextTokens: number;
+    maxAnswerTokens: number;
+    userRequestsPerDay: number;
+    userTokensPerDay: number;
+    roomRequestsPerDay: number;
+    roomTokensPerDay: number;
+  };
 }
 
 /** Reads and validates configuration from an environment-like record (process.env at the composition root). */
@@ -296,6 +309,18 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       slowConsumerGraceMs: raw.WS_SLOW_CONSUMER_GRACE_MS,
       closeTimeoutMs: raw.WS_CLOSE_TIMEOUT_MS,
       typingIntervalMs: raw.WS_TYPING_INTERVAL_MS,
+    },
+    assistants: {
+      baseUrl: raw.OPENAI_BASE_URL,
+      apiKey: raw.OPENAI_API_KEY,
+      model: raw.ASSISTANT_MODEL,
+      timeoutMs: raw.ASSISTANT_TIMEOUT_MS,
+      contextTokens: raw.ASSISTANT_CONTEXT_TOKENS,
+      maxAnswerTokens: raw.ASSISTANT_MAX_ANSWER_TOKENS,
+      userRequestsPerDay: raw.ASSISTANT_USER_REQUESTS_PER_DAY,
+      userTokensPerDay: raw.ASSISTANT_USER_TOKENS_PER_DAY,
+      roomRequestsPerDay: raw.ASSISTANT_ROOM_REQUESTS_PER_DAY,
+      roomTokensPerDay: raw.ASSISTANT_ROOM_TOKENS_PER_DAY,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assistantSettings } from './settings/assistantSettings.js';
 import { authSettings } from './settings/authSettings.js';
 import { eventLogSettings } from './settings/eventLogSettings.js';
 import { filesSettings } from './settings/filesSettings.js';
@@ -27,6 +28,7 @@ export const configSchema = z.object({
   ...historyStoreSettings,
   ...filesSettings,
   ...redisSettings,
+  ...assistantSettings,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

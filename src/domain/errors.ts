@@ -105,7 +105,14 @@ export type ErrorCode =
   // a sealed value fails AES-GCM authentication: stored bytes were changed (500)
   | 'PERSONAL_DATA_TAMPERED'
   // a sealed value's key owner is unknown to the key store: the wrong store for this log, or a lost one (500)
-  | 'PERSONAL_DATA_KEY_MISSING';
+  | 'PERSONAL_DATA_KEY_MISSING'
+  // assistants (issue #19): the model server failed or is not configured (502); an answer took longer than
+  // ASSISTANT_TIMEOUT_MS (504); the asker already has an answer coming in that room (409)
+  | 'AI_ERROR'
+  | 'AI_TIMEOUT'
+  | 'ALREADY_PROCESSING'
+  // a user that exists but is not an assistant, where an assistant is needed (404)
+  | 'NOT_ASSISTANT';
 
 /** The base of every error the service raises on purpose. `details` must be safe to show to the client. */
 export class ChatError extends Error {

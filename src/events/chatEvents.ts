@@ -376,10 +376,49 @@ export interface FileDiscarded {
 }
 
 /**
+ * Stream `user-<id>`: an admin made the account an assistant (issue #19), or changed its configuration. Carries the
+ * whole configuration after the change, so the latest AssistantConfigured alone says what the assistant is. An
+ * account with one is of kind `assistant`: it answers, in the rooms it is a member of, the messages that mention it.
+ */
+export interface AssistantConfigured {
+  type: 'AssistantConfigured';
+  data: {
+    userId: string;
+    /** The instructions sent first with every question (the system message). */
+    systemPrompt: string;
+    /** The model's name at the provider; "" uses ASSISTANT_MODEL. */
+    model: string;
+    /** The rooms it answers in; empty: every room it is a member of. */
+    allowedRoomIds: string[];
+    configuredBy: string;
+  };
+}
+
+/**
+ * Stream `assistant-usage-<assistantId>`: what one answer of the assistant cost at the model server (issue #19), as
+ * the server reported it (or estimated as characters / 4 when it reported none). Appended after the answer itself,
+ * once per answer; the analytics projection sums it. Kept off the assistant's user stream, which is read whole for
+ * every question and must stay short.
+ */
+export interface AssistantUsageRecorded {
+  type: 'AssistantUsageRecorded';
+  data: {
+    assistantId: string;
+    roomId: string;
+    /** The answer: the assistant's MessageSent. */
+    messageId: string;
+    askerId: string;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+  };
+}
+
+/**
  * The categories of stream, one decider each (src/commands/streamCategories.ts): a stream's id names its category
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
-export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files'] as const;
+export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files', 'assistantUsage'] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 /**
@@ -433,6 +472,8 @@ export type ChatEvent =
   | IdentityReleased
   | FileUploaded
   | FileDiscarded
+  | AssistantConfigured
+  | AssistantUsageRecorded
   | UserBlocked
   | UserUnblocked;
 export type ChatEventType = ChatEvent['type'];
@@ -477,6 +518,8 @@ export const EVENT_CATEGORIES = {
   MessageUnpinned: 'rooms',
   FileUploaded: 'files',
   FileDiscarded: 'files',
+  AssistantConfigured: 'users',
+  AssistantUsageRecorded: 'assistantUsage',
   UserBlocked: 'users',
   UserUnblocked: 'users',
 } as const satisfies { readonly [T in ChatEventType]: CategoryName };
@@ -496,6 +539,7 @@ export type AuditStreamEvent = EventOfCategory<'audit'>;
 export type FriendshipEvent = EventOfCategory<'friendships'>;
 export type IdentityStreamEvent = EventOfCategory<'identities'>;
 export type FileStreamEvent = EventOfCategory<'files'>;
+export type AssistantUsageEvent = EventOfCategory<'assistantUsage'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
   return Object.hasOwn(EVENT_CATEGORIES, value);

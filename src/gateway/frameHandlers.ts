@@ -1,3 +1,4 @@
+import type { AnswerBus } from '../assistants/answerSignals.js';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import { UnavailableError } from '../domain/errors.js';
@@ -8,6 +9,7 @@ import { roomAccess, type RoomUse } from '../queries/roomAccess.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { IdGenerator } from '../support/clock.js';
+import type { AnswerRelay } from './answerRelay.js';
 import type { Connection } from './connection.js';
 import type { GatewayPresence } from './presenceRelay.js';
 import type { ClientFrame, FrameRef } from './protocol.js';
@@ -39,6 +41,8 @@ export interface FrameHandlerDeps {
   /** Marks rooms read: the same use case as REST's POST /rooms/:roomId/read. */
   receiptCommands: Pick<ReceiptCommands, 'markRead'>;
   presence: GatewayPresence;
+  /** Assistants' streaming answers (issue #19): the relay catches new subscribers up; cancels go on the bus. */
+  answers?: { relay: AnswerRelay; bus: Pick<AnswerBus, 'publish'> };
 }
 
 /** An authenticated socket. */
@@ -81,6 +85,8 @@ export class FrameHandlers {
       case 'pong':
         await this.deps.presence?.heartbeat(client.userId, client.connection.id);
         return;
+      case 'chat.stream.cancel':
+        return this.cancelAnswer(client, frame.roomId, frame.streamId);
       default: {
         const unknownFrame: never = frame;
         return unknownFrame;
@@ -89,6 +95,7 @@ export class FrameHandlers {
   }
 
   private subscribe(client: SessionClient, roomId: string, afterSeq: number | undefined, ref: FrameRef | undefined): Promise<void> {
+    const relay = this.deps.answers?.relay;
     return this.deps.hub.subscribe(client, roomId, {
       afterSeq,
       ref,
@@ -96,7 +103,16 @@ export class FrameHandlers {
         const { room } = await this.deps.queries.getRoom(client.principal, roomId);
         return room.headSeq;
       },
+      // An answer streaming in the room reaches the new subscriber whole: its text so far, then its next pieces.
+      ...(relay ? { onLive: () => relay.caughtUp(client, roomId) } : {}),
     });
+  }
+
+  /** Only the asker's own answers stop: the process answering (any gateway) hears the cancel on the bus. */
+  private async cancelAnswer(client: SessionClient, roomId: string, streamId: string | undefined): Promise<void> {
+    const answers = this.deps.answers;
+    if (!answers) throw new UnavailableError('assistants are not available on this server');
+    await answers.bus.publish({ kind: 'cancel', roomId, userId: client.userId, ...(streamId === undefined ? {} : { streamId }) });
   }
 
   private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<void> {

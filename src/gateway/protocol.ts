@@ -67,6 +67,13 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     .strictObject({ type: z.literal('chat.read'), id: frameId, roomId: id, seq: seq.min(0) })
     .meta({ description: 'You have read the room up to `seq`.' }),
   z.strictObject({ type: z.literal('pong'), id: frameId }).meta({ description: 'The answer to ping.' }),
+  z
+    .strictObject({ type: z.literal('chat.stream.cancel'), id: frameId, roomId: id, streamId: id.optional() })
+    .meta({
+      description:
+        "Stop the assistant's answer to your question in the room (or the one with this streamId): the model request is " +
+        'aborted, nothing is stored, and the room gets the chat.stream with done and error AI_ERROR.',
+    }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;

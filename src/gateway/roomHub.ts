@@ -58,6 +58,8 @@ export interface SubscribeRequest {
    * view showed it then: membership changes after it end the subscription, earlier ones were taken into account.
    */
   authorize(): Promise<number>;
+  /** Called as the subscription goes live, with no await before its first live frame (assistants' answers so far). */
+  onLive?: () => void;
 }
 
 type SubscriptionState = 'catching-up' | 'live' | 'ended';
@@ -70,6 +72,7 @@ class RoomSubscription {
   lastSeq = 0;
   /** Until authorized, no membership change ends the subscription: authorization itself will see it. */
   authorizedAtSeq = Number.POSITIVE_INFINITY;
+  onLive: (() => void) | undefined;
 
   constructor(
     readonly client: HubClient,
@@ -131,6 +134,7 @@ export class RoomHub {
     const previous = this.byConnection.get(client.connection)?.get(roomId);
     if (previous) this.end(previous);
     const subscription = new RoomSubscription(client, roomId);
+    subscription.onLive = request.onLive;
     this.register(subscription);
     try {
       // The view must have seen everything the log held when we registered: a membership change before that is
@@ -312,6 +316,7 @@ export class RoomHub {
     for (const { event, frame } of framed(buffered, deletedMessageIds(buffered))) {
       if (!this.deliver(subscription, event, frame)) return;
     }
+    subscription.onLive?.();
   }
 
   /** Receipts count messages from others only: a sender has nothing to be told about their own message. */

@@ -26,7 +26,8 @@ const errorCode = z
     description:
       'A stable UPPER_SNAKE_CASE code, the same a REST call would get: INVALID_JSON, UNKNOWN_TYPE, AUTH_REQUIRED, ' +
       'AUTH_FAILED, AUTH_TIMEOUT, NO_ROOM, NOT_MEMBER, RATE_LIMIT_EXCEEDED, EMPTY_CONTENT, MESSAGE_TOO_LONG, ' +
-      'VALIDATION_FAILED, INTERNAL_ERROR, ...',
+      'VALIDATION_FAILED, INTERNAL_ERROR, ...; to the asker of an assistant (ref: the question\'s clientMessageId): ' +
+      'ALREADY_PROCESSING, AI_TIMEOUT, AI_ERROR (details.reason; details.status: the provider\'s HTTP status).',
   });
 
 // ---- chat.event: one shape per room event, told apart by `event` ---------------------------------------------
@@ -165,6 +166,22 @@ const chatError = z
     details: z.record(z.string(), z.unknown()).optional(),
   })
   .meta({ description: 'A frame was refused or failed; `ref` names it when the client gave it an id.' });
+const chatStream = z
+  .object({
+    type: z.literal('chat.stream'),
+    roomId: id,
+    streamId: id.meta({ description: 'One answer: every piece of it carries the same id.' }),
+    replyTo: id.meta({ description: 'The question: the message the answer replies to.' }),
+    senderId: id.meta({ description: 'The assistant.' }),
+    delta: z.string().meta({
+      description: 'The next piece of the answer, in order; to a subscriber who joined mid-answer, the first frame holds the text so far.',
+    }),
+    done: z.boolean().meta({ description: 'The last frame of the answer: with messageId and seq when stored, with error when it failed.' }),
+    messageId: id.optional().meta({ description: 'Set when done: the stored answer (an ordinary MessageSent).' }),
+    seq: seq.optional().meta({ description: 'Set when done: the stored answer\'s seq.' }),
+    error: errorCode.optional().meta({ description: 'Set when done without a message: AI_ERROR or AI_TIMEOUT; nothing was stored.' }),
+  })
+  .meta({ description: 'A piece of an assistant\'s answer streaming in a subscribed room (issue #19); never in the log.' });
 const ping = z.object({ type: z.literal('ping') }).meta({ description: 'Heartbeat: answer with pong, or be dropped.' });
 
 export const serverFrameSchema = z.discriminatedUnion('type', [
@@ -178,6 +195,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   presence,
   chatError,
   ping,
+  chatStream,
 ]);
 
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
@@ -199,6 +217,7 @@ export const SERVER_FRAME_SCHEMAS: { readonly [T in ServerFrameType]: z.ZodType<
   presence,
   'chat.error': chatError,
   ping,
+  'chat.stream': chatStream,
 };
 
 function isServerFrameType(key: string): key is ServerFrameType {

@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AnswerBus } from '../assistants/answerSignals.js';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { ChatCommands } from '../commands/chatCommands.js';
 import type { AppConfig } from '../config/config.js';
@@ -15,6 +16,7 @@ import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
+import { AnswerRelay } from './answerRelay.js';
 import { ClientSession } from './clientSession.js';
 import { CLOSE_CODES } from './closeCodes.js';
 import { Connection } from './connection.js';
@@ -51,6 +53,11 @@ export interface WebSocketGatewayDeps {
   /** `chat.read`: the same use case as REST's POST /rooms/:roomId/read. */
   receiptCommands: Pick<ReceiptCommands, 'markRead'>;
   presence: GatewayPresence;
+  /**
+   * Assistants (issue #19): the bus their answers stream on, and the responder this gateway runs (it answers the
+   * questions whose lease it takes; src/assistants/assistantResponder.ts).
+   */
+  assistants?: { bus: AnswerBus; responder: { start(): Promise<void>; stop(): Promise<void> } };
 }
 
 /**
@@ -68,6 +75,8 @@ export class WebSocketGateway {
   private timers: NodeJS.Timeout[] = [];
   private stopPresence: (() => void) | undefined;
   private stopTyping: (() => void) | undefined;
+  private readonly answerRelay: AnswerRelay;
+  private stopAnswers: (() => void) | undefined;
   private stopping = false;
 
   constructor(private readonly deps: WebSocketGatewayDeps) {
@@ -87,7 +96,10 @@ export class WebSocketGateway {
       waitForHistory: deps.waitForHistory,
       receipts: deps.receipts,
     });
+    this.answerRelay = new AnswerRelay(this.hub, deps.clock, this.logger);
+    const assistants = deps.assistants;
     this.handlers = new FrameHandlers({
+      ...(assistants ? { answers: { relay: this.answerRelay, bus: assistants.bus } } : {}),
       hub: this.hub,
       commands: deps.commands,
       queries: deps.queries,
@@ -126,6 +138,12 @@ export class WebSocketGateway {
       this.stopPresence = presence.onTransition((transition) => relay.push(transition));
     }
     this.stopTyping = this.deps.typingBus.subscribe((signal) => relayTyping(this.hub, signal));
+    const assistants = this.deps.assistants;
+    if (assistants) {
+      this.stopAnswers = assistants.bus.subscribe((signal) => this.answerRelay.onSignal(signal));
+      this.answerRelay.start();
+      await assistants.responder.start();
+    }
     this.logger.info({ path: WS_PATH }, 'WebSocket gateway accepting connections');
   }
 
@@ -142,6 +160,10 @@ export class WebSocketGateway {
     this.timers = [];
     this.stopPresence?.();
     this.stopTyping?.();
+    // Answers under way are aborted (nothing half is stored) and their rooms told, before the sockets close.
+    await this.deps.assistants?.responder.stop();
+    this.stopAnswers?.();
+    this.answerRelay.stop();
     await this.hub.stop();
     const sessions = [...this.sessions];
     for (const session of sessions) session.connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');

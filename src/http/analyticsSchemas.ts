@@ -71,3 +71,18 @@ export const messageSizesSchema = z
     ),
   })
   .meta({ id: 'MessageSizes' });
+
+export const assistantTokensSchema = z
+  .object({
+    totalTokens: z.number().int().meta({ description: 'Prompt and answer tokens of every assistant together' }),
+    assistants: z.array(
+      z.object({
+        assistantId: z.string(),
+        model: z.string(),
+        answers: z.number().int(),
+        promptTokens: z.number().int(),
+        completionTokens: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'AssistantTokens' });

@@ -70,6 +70,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   ACCOUNT_ERASED: 410,
   PERSONAL_DATA_TAMPERED: 500,
   PERSONAL_DATA_KEY_MISSING: 500,
+  AI_ERROR: 502,
+  AI_TIMEOUT: 504,
+  ALREADY_PROCESSING: 409,
+  NOT_ASSISTANT: 404,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -55,6 +55,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Tokens the model server used for assistants' answers (issue #19): `kind` prompt or completion. */
+  readonly assistantTokens = new Counter({
+    name: 'chat_assistant_tokens_total',
+    help: 'Tokens used by assistant answers, by kind (prompt, completion) and model',
+    labelNames: ['kind', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly assistantAnswers = new Counter({
+    name: 'chat_assistant_answers_total',
+    help: 'Questions to assistants by outcome (answered, or the error code the asker got)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

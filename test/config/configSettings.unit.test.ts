@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config/config.js';
 import { renderConfigReference } from '../../src/config/configReference.js';
+import { assistantSettings } from '../../src/config/settings/assistantSettings.js';
 import { authSettings } from '../../src/config/settings/authSettings.js';
 import type { ConfigGroup } from '../../src/config/settings/configGroups.js';
 import { eventLogSettings } from '../../src/config/settings/eventLogSettings.js';
@@ -30,6 +31,7 @@ const SECTIONS: Record<ConfigGroup, Record<string, z.ZodType>> = {
   historyStore: historyStoreSettings,
   files: filesSettings,
   redis: redisSettings,
+  assistants: assistantSettings,
 };
 
 describe('the settings files', () => {

@@ -191,6 +191,11 @@ function expectAvroField(field: z.infer<typeof fieldSchema>, spec: FieldSpec): v
       ]);
       return;
     }
+    case 'strings': {
+      expect(field.default, field.name).toBeUndefined();
+      expect(field.type, field.name).toEqual({ type: 'array', items: 'string' });
+      return;
+    }
     case 'optional string':
       // Absent in the payload is null in Avro: the default a reader fills in for events written before the field.
       expect(field.type, field.name).toEqual(['null', 'string']);

@@ -24,6 +24,7 @@ export interface EnumSpec<S extends string = string> {
  * - 'nullable integer': `number | null` (Avro: ["null","long"] defaulting to null);
  * - 'optional attachments': an optional AttachmentRef[], absent for none (Avro: an array of AttachmentRef records
  *   defaulting to []);
+ * - 'strings': a string[] (Avro: an array of strings);
  * - 'optional string': absent or a `string` (Avro: ["null","string"] defaulting to null, read back as absent);
  * - 'optional string list': absent or a `string[]` (Avro: an array of strings defaulting to [], read back as absent);
  * - an EnumSpec: a union of string literals.
@@ -37,6 +38,7 @@ export type FieldSpec =
   | 'delivery markers'
   | 'nullable integer'
   | 'optional attachments'
+  | 'strings'
   | 'optional string'
   | 'optional string list'
   | EnumSpec;
@@ -60,6 +62,8 @@ type SpecFor<V> = [V] extends [string]
         ? 'optional boolean'
         : [V] extends [DeliveryMarker[]]
           ? 'delivery markers'
+          : [V] extends [string[]]
+          ? 'strings'
           : [V] extends [string | undefined]
           ? 'optional string'
           : [V] extends [string[] | undefined]
@@ -106,6 +110,22 @@ const payloads: PayloadSpecs = {
   FriendRemoved: { removedBy: 'string', friendId: 'string' },
   IdentityLinked: { userId: 'string', provider: 'string', subject: 'string' },
   IdentityUnlinked: { userId: 'string', provider: 'string', subject: 'string' },
+  AssistantUsageRecorded: {
+    assistantId: 'string',
+    roomId: 'string',
+    messageId: 'string',
+    askerId: 'string',
+    model: 'string',
+    promptTokens: 'integer',
+    completionTokens: 'integer',
+  },
+  AssistantConfigured: {
+    userId: 'string',
+    systemPrompt: 'string',
+    model: 'string',
+    allowedRoomIds: 'strings',
+    configuredBy: 'string',
+  },
   IdentityClaimed: { provider: 'string', subject: 'string', userId: 'string' },
   IdentityReleased: { provider: 'string', subject: 'string', userId: 'string' },
   AuditLogRead: {

@@ -273,6 +273,16 @@ export class RecordedEventLog {
     );
   }
 
+  /** What one answer of an assistant cost (issue #19), in its usage stream. */
+  assistantUsage(assistantId: string, model: string, promptTokens: number, completionTokens: number, options: RecordOptions = {}): RecordedEvent {
+    const answer = `r-answers.${this.versionOf(`assistant-usage-${assistantId}`) + 1}`;
+    return this.record(
+      `assistant-usage-${assistantId}`,
+      { type: 'AssistantUsageRecorded', data: { assistantId, roomId: 'r-answers', messageId: answer, askerId: 'u-alice', model, promptTokens, completionTokens } },
+      { actorId: assistantId, ...options },
+    );
+  }
+
   /** The sweeper removed an unsent upload. */
   discardFile(fileId: string, options: RecordOptions = {}): RecordedEvent {
     return this.record(

@@ -295,6 +295,21 @@ export function sampleCommands(id: (name: string) => string): { [T in ChatComman
       when: { category: 'files', streamId: fileStreamId(file), actor: FILE_SWEEPER, command: { type: 'DiscardFile', fileId: file } },
       then: ['FileDiscarded'],
     },
+    RecordAssistantUsage: {
+      given: [],
+      when: {
+        category: 'assistantUsage',
+        streamId: 'assistant-usage-u-helper',
+        actor: { userId: 'u-helper', role: 'user' },
+        command: { type: 'RecordAssistantUsage', assistantId: 'u-helper', roomId: 'r1', messageId: 'r1.2', askerId: alice, model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 3 },
+      },
+      then: ['AssistantUsageRecorded'],
+    },
+    ConfigureAssistant: {
+      given: [register(bob, bob)],
+      when: user(admin, { type: 'ConfigureAssistant', userId: bob, systemPrompt: 'Be brief.', model: '', allowedRoomIds: [] }),
+      then: ['AssistantConfigured'],
+    },
     BlockUser: {
       given: [register(alice, alice)],
       when: user(asAlice, { type: 'BlockUser', userId: alice, blockedUserId: bob }),

@@ -106,6 +106,8 @@ function passes(spec: FieldSpec, value: unknown): boolean {
         Array.isArray(value) &&
         value.every((marker: unknown) => isObject(marker) && typeof marker.userId === 'string' && Number.isSafeInteger(marker.seq))
       );
+    case 'strings':
+      return Array.isArray(value) && value.every((item: unknown) => typeof item === 'string');
     case 'optional string':
       return value === undefined || typeof value === 'string';
     case 'optional string list':

@@ -64,6 +64,7 @@ export const commandBodySchemas: { readonly [K in CategoryName]: z.ZodType<Categ
   friendships: bodySchema('friendships'),
   identities: bodySchema('identities'),
   files: bodySchema('files'),
+  assistantUsage: bodySchema('assistantUsage'),
 };
 const bodyCategory = z.object({ category: z.enum(CATEGORY_NAMES) });
 

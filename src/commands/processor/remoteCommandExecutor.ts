@@ -72,6 +72,7 @@ export function remoteExecutors(
     friendships: remote('friendships'),
     identities: remote('identities'),
     files: remote('files'),
+    assistantUsage: remote('assistantUsage'),
     connect: () => client.start(),
     close: () => client.close(),
   };

@@ -195,6 +195,7 @@ export function processorWriters(log: StreamReader, settings: WriterSettings): P
     friendships: writer('friendships'),
     identities: writer('identities'),
     files: writer('files'),
+    assistantUsage: writer('assistantUsage'),
   };
 }
 

@@ -1,6 +1,7 @@
 import type {
   ChangePassword,
   ChangeUserRole,
+  ConfigureAssistant,
   ErasePersonalData,
   LinkIdentity,
   RegisterUser,
@@ -14,6 +15,7 @@ import type { UserRole, UserStreamEvent } from '../../events/chatEvents.js';
 import { CommandRejectedError } from '../../domain/errors.js';
 import { NO_PASSWORD_HASH, sameIdentity, type ProviderIdentity } from '../../domain/identities.js';
 import { fileUrlOf } from '../../domain/ids.js';
+import { normaliseAssistantConfig, sameAssistantConfig, type AssistantConfig } from './assistantConfig.js';
 import { blockUser, blockedAfter, unblockUser } from './blockDecisions.js';
 import {
   avatarProblem,
@@ -44,6 +46,8 @@ export type UserState =
       readonly hasPassword: boolean;
       /** The identities at sign-in providers linked to the account, at most one per provider (issue #18). */
       readonly identities: readonly ProviderIdentity[];
+      /** Set once an admin made the account an assistant (issue #19): its kind is then `assistant`. */
+      readonly assistant: AssistantConfig | null;
       /** The users this one blocked (#17), at most MAX_BLOCKED_USERS. */
       readonly blocked: ReadonlySet<string>;
     };
@@ -63,6 +67,7 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
         erased: false,
         hasPassword: event.data.passwordHash !== NO_PASSWORD_HASH,
         identities: [],
+        assistant: null,
         blocked: new Set(),
       };
     case 'UserRoleChanged':
@@ -85,6 +90,10 @@ export function evolveUser(state: UserState, event: UserStreamEvent): UserState 
       return state.registered
         ? { ...state, identities: state.identities.filter((held) => !sameIdentity(held, event.data)) }
         : state;
+    case 'AssistantConfigured': {
+      const { systemPrompt, model, allowedRoomIds } = event.data;
+      return state.registered ? { ...state, assistant: { systemPrompt, model, allowedRoomIds } } : state;
+    }
     case 'UserBlocked':
     case 'UserUnblocked':
       return state.registered ? { ...state, blocked: blockedAfter(state.blocked, event) } : state;
@@ -229,6 +238,23 @@ function unlinkIdentity(command: UnlinkIdentity, state: UserState, context: Deci
   return [{ type: 'IdentityUnlinked', data: { userId: user.userId, provider: held.provider, subject: held.subject } }];
 }
 
+/**
+ * An admin makes the account an assistant or changes its configuration; nothing is appended when it would not change.
+ * An erased account stays closed, as an assistant too.
+ */
+function configureAssistant(command: ConfigureAssistant, state: UserState, context: DecisionContext): UserStreamEvent[] {
+  requireAdmin(command, context);
+  const user = requireOpen(command, state);
+  const next = normaliseAssistantConfig(command);
+  if (user.assistant !== null && sameAssistantConfig(next, user.assistant)) return [];
+  return [
+    {
+      type: 'AssistantConfigured',
+      data: { userId: user.userId, ...next, allowedRoomIds: [...next.allowedRoomIds], configuredBy: context.actor.userId },
+    },
+  ];
+}
+
 /** A registered account whose personal data was not erased: an erased account is closed for good. */
 function requireOpen(command: UserCommand, state: UserState): Extract<UserState, { registered: true }> {
   const user = requireRegistered(command, state);
@@ -256,6 +282,8 @@ function describe(command: UserCommand): string {
     case 'LinkIdentity':
     case 'UnlinkIdentity':
       return 'change the identities linked to their account';
+    case 'ConfigureAssistant':
+      return 'configure an assistant';
     case 'BlockUser':
     case 'UnblockUser':
       return 'change whom they block';
@@ -284,6 +312,8 @@ export function decideUser(command: UserCommand, state: UserState, context: Deci
       return linkIdentity(command, state, context);
     case 'UnlinkIdentity':
       return unlinkIdentity(command, state, context);
+    case 'ConfigureAssistant':
+      return configureAssistant(command, state, context);
     case 'BlockUser':
       return blockUser(command, requireRegistered(command, state), context);
     case 'UnblockUser':

@@ -68,6 +68,13 @@ export const CONFIG_GROUPS = {
       '`REDIS_URL` (start-up stops, naming the selector, without it). Selectors are independent: every mix works. ' +
       'What happens while Redis is away: [operators](operators.md#redis).',
   },
+  assistants: {
+    title: 'Assistants',
+    intro:
+      'Assistant accounts answer in rooms through an OpenAI-compatible chat-completions server (OpenAI, Azure, ' +
+      'llama.cpp, vLLM), reached with the official `openai` client; without `OPENAI_API_KEY` no assistant answers. ' +
+      'How to point it at a provider: [assistants](assistants.md).',
+  },
 } as const satisfies Record<string, { title: string; intro: string }>;
 
 export type ConfigGroup = keyof typeof CONFIG_GROUPS;

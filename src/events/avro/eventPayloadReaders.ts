@@ -76,6 +76,28 @@ export const payloadReaders: PayloadReaders = {
     type: 'IdentityLinked',
     data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },
   }),
+  AssistantUsageRecorded: (d) => ({
+    type: 'AssistantUsageRecorded',
+    data: {
+      assistantId: d.string('assistantId'),
+      roomId: d.string('roomId'),
+      messageId: d.string('messageId'),
+      askerId: d.string('askerId'),
+      model: d.string('model'),
+      promptTokens: d.long('promptTokens'),
+      completionTokens: d.long('completionTokens'),
+    },
+  }),
+  AssistantConfigured: (d) => ({
+    type: 'AssistantConfigured',
+    data: {
+      userId: d.string('userId'),
+      systemPrompt: d.string('systemPrompt'),
+      model: d.string('model'),
+      allowedRoomIds: d.strings('allowedRoomIds'),
+      configuredBy: d.string('configuredBy'),
+    },
+  }),
   IdentityUnlinked: (d) => ({
     type: 'IdentityUnlinked',
     data: { userId: d.string('userId'), provider: d.string('provider'), subject: d.string('subject') },

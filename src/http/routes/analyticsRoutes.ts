@@ -2,6 +2,7 @@ import type { AnalyticsQueries } from '../../projections/analytics/analyticsQuer
 import {
   activeUsersQuery,
   activeUsersSchema,
+  assistantTokensSchema,
   messageSizesSchema,
   roomMessagesQuery,
   roomMessagesSchema,
@@ -77,6 +78,22 @@ export function analyticsRoutes(analytics: AnalyticsQueries): Endpoint[] {
       responses: { 200: { description: 'every bucket, empty ones included', schema: messageSizesSchema }, ...FORBIDDEN },
       async handler({ principal }) {
         return { status: 200, body: await analytics.messageSizes(principal) };
+      },
+    }),
+    authedRoute({
+      method: 'get',
+      path: '/api/analytics/assistants/tokens',
+      summary: "Tokens used by assistants' answers, per assistant and model (analyst, admin)",
+      description:
+        'Summed from AssistantUsageRecorded (one per stored answer: the usage the model server reported, or characters / 4 ' +
+        'when it reported none), since the analytics store was built; never pruned.',
+      tags,
+      body: NO_BODY,
+      query: NO_QUERY,
+      params: NO_PARAMS,
+      responses: { 200: { description: 'by assistant id, then model', schema: assistantTokensSchema }, ...FORBIDDEN },
+      async handler({ principal }) {
+        return { status: 200, body: await analytics.assistantTokens(principal) };
       },
     }),
   ];

@@ -44,7 +44,16 @@ export interface MessageSized {
   bucket: MessageSizeBucket;
 }
 
-export type AnalyticsUpdate = RoomMessageCounted | SenderActive | MessageSized;
+/** An assistant's answer used these tokens (issue #19): summed per assistant and model, never pruned. */
+export interface AssistantTokensUsed {
+  op: 'assistantTokensUsed';
+  assistantId: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type AnalyticsUpdate = RoomMessageCounted | SenderActive | MessageSized | AssistantTokensUsed;
 
 /**
  * The counter updates one event asks for. Only MessageSent counts: analytics measures what was said and when,
@@ -92,6 +101,7 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'FriendRemoved':
     case 'IdentityLinked':
     case 'IdentityUnlinked':
+    case 'AssistantConfigured':
     case 'IdentityClaimed':
     case 'IdentityReleased':
     case 'FileUploaded':
@@ -99,6 +109,10 @@ export function analyticsUpdates(event: RecordedEvent): AnalyticsUpdate[] {
     case 'UserBlocked':
     case 'UserUnblocked':
       return [];
+    case 'AssistantUsageRecorded': {
+      const { assistantId, model, promptTokens, completionTokens } = event.data;
+      return [{ op: 'assistantTokensUsed', assistantId, model, promptTokens, completionTokens }];
+    }
     default:
       return unreachable(event);
   }

@@ -80,6 +80,14 @@ export class AnalyticsQueries {
     }));
     return { total: buckets.reduce((sum, bucket) => sum + bucket.messages, 0), buckets };
   }
+
+  /** Tokens used by assistants' answers (issue #19), per assistant and model, since the store was built. */
+  async assistantTokens(principal: AccessPrincipal) {
+    allowed(principal);
+    const assistants = await this.store.assistantTokens();
+    const totalTokens = assistants.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0);
+    return { totalTokens, assistants };
+  }
 }
 
 function allowed(principal: AccessPrincipal): void {

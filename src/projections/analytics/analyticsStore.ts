@@ -25,6 +25,15 @@ export interface MessageSizeCount {
   messages: number;
 }
 
+/** What an assistant's answers used with one model (issue #19), since the store was built. */
+export interface AssistantTokenTotal {
+  assistantId: string;
+  model: string;
+  answers: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 /** Both ends inclusive: a bucket counts when any part of it lies in [from, to]. */
 export interface TimeRange {
   from: EpochMillis;
@@ -57,5 +66,7 @@ export interface AnalyticsStore extends ProjectionStore {
   topRooms(granularity: Granularity, range: TimeRange, limit: number): Promise<RoomMessageTotal[]>;
   /** Every size bucket in order, empty ones included; counts every message ever applied (no retention). */
   messageSizes(): Promise<MessageSizeCount[]>;
+  /** Tokens of assistants' answers per assistant and model, by assistant id then model; never pruned. */
+  assistantTokens(): Promise<AssistantTokenTotal[]>;
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import {
   type AnalyticsRetention,
   type AnalyticsStore,
   type DailyActiveUsers,
+  type AssistantTokenTotal,
   type MessageSizeCount,
   type RoomMessageBucket,
   type RoomMessageTotal,
@@ -35,6 +36,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   private readonly rooms: Record<Granularity, RoomBuckets> = { minute: new Map(), hour: new Map() };
   private readonly senders = new Map<EpochMillis, Set<string>>();
   private readonly sizes = new Map<MessageSizeBucket, number>();
+  private readonly assistantUsage = new Map<string, AssistantTokenTotal>();
   private applied: Checkpoint = EMPTY_CHECKPOINT;
   /** The newest occurredAt applied: retention is measured back from it. */
   private newest = -Infinity;
@@ -91,7 +93,14 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
     return MESSAGE_SIZE_BUCKETS.map(({ bucket }) => ({ bucket, messages: this.sizes.get(bucket) ?? 0 }));
   }
 
+  async assistantTokens(): Promise<AssistantTokenTotal[]> {
+    return [...this.assistantUsage.values()]
+      .map((total) => ({ ...total }))
+      .sort((a, b) => compare(a.assistantId, b.assistantId) || compare(a.model, b.model));
+  }
+
   async close(): Promise<void> {
+    this.assistantUsage.clear();
     this.rooms.minute.clear();
     this.rooms.hour.clear();
     this.senders.clear();
@@ -118,6 +127,15 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       case 'messageSized':
         this.sizes.set(update.bucket, (this.sizes.get(update.bucket) ?? 0) + 1);
         return;
+      case 'assistantTokensUsed': {
+        const key = `${update.assistantId}\u0000${update.model}`;
+        const total = this.assistantUsage.get(key) ?? { assistantId: update.assistantId, model: update.model, answers: 0, promptTokens: 0, completionTokens: 0 };
+        total.answers += 1;
+        total.promptTokens += update.promptTokens;
+        total.completionTokens += update.completionTokens;
+        this.assistantUsage.set(key, total);
+        return;
+      }
       default: {
         const unknown: never = update;
         throw new Error(`MemoryAnalyticsStore: unhandled update ${JSON.stringify(unknown)}`);
@@ -153,4 +171,8 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
 
 function overlaps(start: EpochMillis, size: number, range: TimeRange): boolean {
   return start + size > range.from && start <= range.to;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

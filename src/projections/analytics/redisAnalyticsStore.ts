@@ -11,6 +11,7 @@
 //   day:<dayStart>             set    userIds active that UTC day
 //   days                       zset   dayStart, scored by itself
 //   sizes                      hash   size bucket → messages (never pruned)
+//   assistant-tokens           hash   <assistantId> NUL <model> NUL answers|prompt|completion → count (never pruned)
 // The scripts name most keys themselves (from the prefix in ARGV) because which rooms and buckets a batch touches
 // is only known inside; that is fine on a single Redis (or Sentinel), not on Redis Cluster.
 
@@ -33,6 +34,7 @@ import {
   DEFAULT_ANALYTICS_RETENTION,
   type AnalyticsRetention,
   type AnalyticsStore,
+  type AssistantTokenTotal,
   type DailyActiveUsers,
   type MessageSizeCount,
   type RoomMessageBucket,
@@ -50,7 +52,7 @@ export interface RedisAnalyticsStoreOptions {
 const SIZE_OF: Record<Granularity, number> = { minute: MINUTE_MS, hour: HOUR_MS };
 
 /** One counter update as the script reads it: compact, with times as decimal strings so no float formatting rounds them. */
-type EncodedUpdate = ['r', string, Granularity, string] | ['a', string, string] | ['s', string];
+type EncodedUpdate = ['r', string, Granularity, string] | ['a', string, string] | ['s', string] | ['t', string, string, string, string];
 
 // ARGV: 1 prefix, 2 JSON {events: [{p, pos, at, u: EncodedUpdate[]}], keep: {minute, hour, day}}.
 // Mirrors MemoryAnalyticsStore.applyBatch: events the stored checkpoint covers are dropped, newest moves over the
@@ -97,6 +99,11 @@ for _, e in ipairs(fresh) do
       end
     elseif u[1] == 's' then
       redis.call('HINCRBY', P .. 'sizes', u[2], 1)
+    elseif u[1] == 't' then
+      local who = u[2] .. '\0' .. u[3] .. '\0'
+      redis.call('HINCRBY', P .. 'assistant-tokens', who .. 'answers', 1)
+      redis.call('HINCRBY', P .. 'assistant-tokens', who .. 'prompt', u[4])
+      redis.call('HINCRBY', P .. 'assistant-tokens', who .. 'completion', u[5])
     else
       return redis.error_reply('unknown analytics update ' .. tostring(u[1]))
     end
@@ -238,6 +245,23 @@ export class RedisAnalyticsStore implements AnalyticsStore {
   }
 
   /** The counters stay in Redis (that is the point); the client belongs to whoever made it. */
+  async assistantTokens(): Promise<AssistantTokenTotal[]> {
+    return this.guard(async () => {
+      const fields = counters.parse(await this.client.hgetall(this.key('assistant-tokens')));
+      const totals = new Map<string, AssistantTokenTotal>();
+      for (const [field, count] of Object.entries(fields)) {
+        const [assistantId = '', model = '', kind] = field.split('\u0000');
+        const key = `${assistantId}\u0000${model}`;
+        const total = totals.get(key) ?? { assistantId, model, answers: 0, promptTokens: 0, completionTokens: 0 };
+        if (kind === 'answers') total.answers = count;
+        else if (kind === 'prompt') total.promptTokens = count;
+        else if (kind === 'completion') total.completionTokens = count;
+        totals.set(key, total);
+      }
+      return [...totals.values()].sort((a, b) => (a.assistantId === b.assistantId ? (a.model < b.model ? -1 : 1) : a.assistantId < b.assistantId ? -1 : 1));
+    });
+  }
+
   async close(): Promise<void> {}
 
   private async readRoomMessages(roomId: string, granularity: Granularity, range: TimeRange): Promise<RoomMessageBucket[]> {
@@ -299,6 +323,8 @@ function encodeUpdate(update: AnalyticsUpdate): EncodedUpdate {
       return ['a', update.userId, int(update.dayStart)];
     case 'messageSized':
       return ['s', update.bucket];
+    case 'assistantTokensUsed':
+      return ['t', update.assistantId, update.model, int(update.promptTokens), int(update.completionTokens)];
     default: {
       const unknown: never = update;
       throw new Error(`RedisAnalyticsStore: unhandled update ${JSON.stringify(unknown)}`);

@@ -9,6 +9,7 @@ import type {
   AnalyticsStore,
   DailyActiveUsers,
   MessageSizeCount,
+  AssistantTokenTotal,
   RoomMessageBucket,
   RoomMessageTotal,
   TimeRange,
@@ -51,6 +52,9 @@ export class SwitchableAnalyticsStore implements AnalyticsStore {
   }
   messageSizes(): Promise<MessageSizeCount[]> {
     return this.stores.current.messageSizes();
+  }
+  assistantTokens(): Promise<AssistantTokenTotal[]> {
+    return this.stores.current.assistantTokens();
   }
   async close(): Promise<void> {
     await this.onClose();

@@ -214,9 +214,11 @@ export function historyChanges(event: RecordedEvent): HistoryChange[] {
       return [{ op: 'friendshipChanged', userId: removedBy, friendId, status: 'none', at }];
     }
     // Linked identities (issue #18) are read from the user's and the identity's streams, where the single writers
-    // decide on them; no view shows them.
+    // decide on them; no view shows them. Assistants' configuration is read from their own stream (src/assistants).
     case 'IdentityLinked':
     case 'IdentityUnlinked':
+    case 'AssistantConfigured':
+    case 'AssistantUsageRecorded':
     case 'IdentityClaimed':
     case 'IdentityReleased':
       return [];

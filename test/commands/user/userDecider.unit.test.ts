@@ -58,6 +58,7 @@ describe('evolve', () => {
       erased: false,
       hasPassword: true,
       identities: [],
+      assistant: null,
       blocked: new Set(),
     });
   });
@@ -132,6 +133,7 @@ describe('ErasePersonalData', () => {
       erased: true,
       hasPassword: true,
       identities: [],
+      assistant: null,
       blocked: new Set(),
     });
   });

@@ -27,7 +27,7 @@ describe('analyticsUpdates', () => {
   });
 
   it('maps every other event type to no update', () => {
-    const others = CHAT_EVENT_TYPES.filter((type) => type !== 'MessageSent');
+    const others = CHAT_EVENT_TYPES.filter((type) => type !== 'MessageSent' && type !== 'AssistantUsageRecorded');
     for (const [index, type] of others.entries()) {
       const recorded: RecordedEvent = {
         ...sampleEvent(type),
@@ -55,5 +55,12 @@ describe('buckets', () => {
     expect(messageSizeBucket('👋'.repeat(11))).toBe('11-50');
     expect(messageSizeBucket('x'.repeat(1000))).toBe('501-1000');
     expect(messageSizeBucket('x'.repeat(5000))).toBe('1001+');
+  });
+
+  it("sums an assistant's answer tokens per assistant and model (issue #19)", () => {
+    const recorded: RecordedEvent = { ...sampleEvent('AssistantUsageRecorded'), streamId: 'assistant-usage-u-helper', streamVersion: 1, partition: 0, position: 1, previousHash: null };
+    expect(analyticsUpdates(recorded)).toEqual([
+      { op: 'assistantTokensUsed', assistantId: 'u-helper', model: 'gpt-4o-mini', promptTokens: 120, completionTokens: 18 },
+    ]);
   });
 });

@@ -242,6 +242,24 @@ export function analyticsStoreContract(name: string, makeStore: () => Promise<An
       });
     });
 
+    describe('assistant tokens (issue #19)', () => {
+      it('sums answers and tokens per assistant and model, once per event, whatever their age', async () => {
+        expect(await store.assistantTokens()).toEqual([]);
+        log.assistantUsage('u-helper', 'gpt-4o-mini', 100, 20, { at: T0 - 400 * DAY_MS });
+        log.assistantUsage('u-helper', 'gpt-4o-mini', 50, 5, { at: T0 });
+        log.assistantUsage('u-helper', 'llama3.1:8b', 7, 1, { at: T0 });
+        log.assistantUsage('u-aide', 'gpt-4o-mini', 1, 1, { at: T0 });
+        await project();
+        // A batch delivered again (a restarted projector) counts nothing twice.
+        await store.applyBatch(log.since());
+        expect(await store.assistantTokens()).toEqual([
+          { assistantId: 'u-aide', model: 'gpt-4o-mini', answers: 1, promptTokens: 1, completionTokens: 1 },
+          { assistantId: 'u-helper', model: 'gpt-4o-mini', answers: 2, promptTokens: 150, completionTokens: 25 },
+          { assistantId: 'u-helper', model: 'llama3.1:8b', answers: 1, promptTokens: 7, completionTokens: 1 },
+        ]);
+      });
+    });
+
     describe('retention', () => {
       it('keeps 48 h of minutes and 90 days of hours and days, measured from the newest event', async () => {
         room('r-1');
