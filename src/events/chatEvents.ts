@@ -1,220 +1,43 @@
 // The event catalogue: every fact the service records, past tense, one payload type each.
 // Each type has an Avro schema in schemas/events/<Type>.avsc whose `data` record mirrors the payload here.
+// Account events are in userEvents.ts, room events in roomEvents.ts, the shared vocabulary in eventBasics.ts; this
+// file keeps the other streams' events, the union of them all and each type's stream category, and re-exports the
+// rest so that importers need only this file.
 
-export type UserRole = 'user' | 'admin' | 'auditor' | 'analyst';
-export type RoomKind = 'public' | 'private' | 'direct';
-export type RoomRole = 'owner' | 'moderator' | 'member';
+export type * from './eventBasics.js';
+export type * from './userEvents.js';
+export type * from './roomEvents.js';
 
-/**
- * Personal data as stored (crypto-shredding, src/privacy): AES-256-GCM under the key of `keyOwner`, a user whose
- * key lives outside the log. When a payload carries one, its plaintext field is stored empty; the log's reader
- * (SealingEventLog) puts the plaintext back, or marks the payload `erased` once the key is destroyed.
- */
-export interface SealedValue {
-  keyOwner: string;
-  /** 12 random bytes. */
-  iv: Buffer;
-  ciphertext: Buffer;
-  /** The 16-byte GCM authentication tag. */
-  tag: Buffer;
-}
-
-/** Stream `username-<normalised>`: claimed once with expected version "no stream". */
-export interface UsernameClaimed {
-  type: 'UsernameClaimed';
-  data: { username: string; userId: string };
-}
-
-/** Stream `user-<id>`. */
-export interface UserRegistered {
-  type: 'UserRegistered';
-  data: {
-    userId: string;
-    username: string;
-    email: string | null;
-    displayName: string;
-    passwordHash: string;
-    role: UserRole;
-    /** The email as stored: sealed with the user's own key (then `email` is stored null). */
-    sealedEmail?: SealedValue;
-    /** Read after the user's key was destroyed: `email` reads null and is gone for good. */
-    erased?: boolean;
-  };
-}
-
-/** Stream `user-<id>`: an admin changed the user's service-wide role; tokens issued from now on carry it. */
-export interface UserRoleChanged {
-  type: 'UserRoleChanged';
-  data: { userId: string; role: UserRole; changedBy: string };
-}
-
-/**
- * Stream `user-<id>`: the user changed their own profile. Carries the whole profile after the change (not only the
- * fields sent), so the latest ProfileUpdated alone says what the profile is.
- */
-export interface ProfileUpdated {
-  type: 'ProfileUpdated';
-  data: {
-    userId: string;
-    displayName: string;
-    statusText: string;
-    avatarUrl: string | null;
-    /**
-     * The avatar is a file the user uploaded (PUT /api/users/me/avatar, issue #16): `avatarUrl` is then its service URL
-     * `/api/files/<id>`, and anyone signed in may read it. null for none or an outside URL (and in events before it).
-     */
-    avatarFileId: string | null;
-  };
-}
-
-/**
- * Stream `user-<id>`: the user changed their password. Holds the new password's hash (argon2id), hashed at the edge;
- * tokens issued before it are void (src/auth/tokenStore.ts). Replays leave the hash out and the audit API redacts it.
- */
-export interface PasswordChanged {
-  type: 'PasswordChanged';
-  data: { userId: string; passwordHash: string };
-}
-
-/**
- * Stream `user-<id>`: the user's personal data key was destroyed (crypto-shredding). Every sealed text and email of
- * theirs now reads as erased, in the log and in the views.
- */
-export interface PersonalDataErased {
-  type: 'PersonalDataErased';
-  data: { userId: string; erasedBy: string };
-}
-
-/** Stream `room-<id>`: the first event of every room. */
-export interface RoomCreated {
-  type: 'RoomCreated';
-  data: { roomId: string; name: string; kind: RoomKind; createdBy: string };
-}
-
-export interface MemberJoined {
-  type: 'MemberJoined';
-  /** addedBy is null when the member joined by themself (public room or creation). */
-  data: { roomId: string; userId: string; role: RoomRole; addedBy: string | null };
-}
-
-export interface MemberLeft {
-  type: 'MemberLeft';
-  data: { roomId: string; userId: string };
-}
-
-export interface MemberRemoved {
-  type: 'MemberRemoved';
-  data: { roomId: string; userId: string; removedBy: string };
-}
-
-export interface MemberRoleChanged {
-  type: 'MemberRoleChanged';
-  data: { roomId: string; userId: string; role: RoomRole; changedBy: string };
-}
-
-/**
- * A file attached to a message, as the log records it (issue #16): what it is and its content hash, never its bytes.
- * The name is part of what the sender sent: sealed with the sender's key like the text (`sealedNames`).
- */
-export interface AttachmentRef {
-  fileId: string;
-  /** The file's name as shown; stored "" when the names are sealed. */
-  name: string;
-  /** Sniffed from the bytes when uploaded. */
-  contentType: string;
-  size: number;
-  /** SHA-256 (hex) of the stored bytes. */
-  sha256: string;
-  /** Pixels of an image; null for other files. */
-  width: number | null;
-  height: number | null;
-  /** The file has a thumbnail (images). */
-  thumbnail: boolean;
-}
-
-export interface MessageSent {
-  type: 'MessageSent';
-  /** The message's seq is the stream version of this event; messageId is derived from it (see ids.ts). */
-  data: {
-    roomId: string;
-    messageId: string;
-    senderId: string;
-    text: string;
-    clientMessageId: string;
-    /** The text as stored: sealed with the sender's key (then `text` is stored empty). */
-    sealedText?: SealedValue;
-    /** Read after the sender's key was destroyed: `text` reads "" and is gone for good. */
-    erased?: boolean;
-    /** The files sent with the message (1 to 10), in the order given; absent when it carries none. */
-    attachments?: AttachmentRef[];
-    /** The attachments' names as stored: a JSON array sealed with the sender's key (then each `name` is stored ""). */
-    sealedNames?: SealedValue;
-    /** A reply: the message of this room it answers (#17). */
-    replyTo?: string;
-    /** A reply: its thread's root, the first message of the chain of replies (`replyTo` itself when that is no reply). */
-    threadId?: string;
-    /** The members `@mentioned` in the text, resolved when it was sent (#17); absent when it mentions nobody. */
-    mentions?: string[];
-  };
-}
-
-export interface MessageEdited {
-  type: 'MessageEdited';
-  data: {
-    roomId: string;
-    messageId: string;
-    text: string;
-    editedBy: string;
-    /** The text as stored: sealed with the key of the message's sender, who is the only one who edits it. */
-    sealedText?: SealedValue;
-    /** Read after that key was destroyed: `text` reads "" and is gone for good. */
-    erased?: boolean;
-  };
-}
-
-export interface MessageDeleted {
-  type: 'MessageDeleted';
-  data: { roomId: string; messageId: string; deletedBy: string };
-}
-
-/** Stream `room-<id>`: the owner or a moderator renamed a group room (the name already normalised). */
-export interface RoomRenamed {
-  type: 'RoomRenamed';
-  data: { roomId: string; name: string; renamedBy: string };
-}
-
-/** Stream `room-<id>`: the owner or a moderator set a group room's topic; "" clears it. */
-export interface RoomTopicChanged {
-  type: 'RoomTopicChanged';
-  data: { roomId: string; topic: string; changedBy: string };
-}
-
-/** Stream `room-<id>`: the owner or a moderator pinned a message of the room. */
-export interface MessagePinned {
-  type: 'MessagePinned';
-  data: { roomId: string; messageId: string; pinnedBy: string };
-}
-
-/** Stream `room-<id>`: the owner or a moderator unpinned a message (deleting a message unpins it without an event). */
-export interface MessageUnpinned {
-  type: 'MessageUnpinned';
-  data: { roomId: string; messageId: string; unpinnedBy: string };
-}
-
-/**
- * Stream `room-<id>`: `userId` reacted to a message with `emoji` (one emoji grapheme or a `:short_name:`,
- * domain/reactionEmoji.ts). One reaction per user, emoji and message: a repeat appends nothing.
- */
-export interface ReactionAdded {
-  type: 'ReactionAdded';
-  data: { roomId: string; messageId: string; userId: string; emoji: string };
-}
-
-/** Stream `room-<id>`: `userId` took back their reaction `emoji` on a message. */
-export interface ReactionRemoved {
-  type: 'ReactionRemoved';
-  data: { roomId: string; messageId: string; userId: string; emoji: string };
-}
+import type { SealedValue } from './eventBasics.js';
+import type {
+  AssistantConfigured,
+  IdentityLinked,
+  IdentityUnlinked,
+  PasswordChanged,
+  PersonalDataErased,
+  ProfileUpdated,
+  UserBlocked,
+  UserRegistered,
+  UserRoleChanged,
+  UserUnblocked,
+  UsernameClaimed,
+} from './userEvents.js';
+import type {
+  MemberJoined,
+  MemberLeft,
+  MemberRemoved,
+  MemberRoleChanged,
+  MessageDeleted,
+  MessageEdited,
+  MessagePinned,
+  MessageSent,
+  MessageUnpinned,
+  ReactionAdded,
+  ReactionRemoved,
+  RoomCreated,
+  RoomRenamed,
+  RoomTopicChanged,
+} from './roomEvents.js';
 
 /**
  * Stream `receipts-<userId>`: a user's delivery and read markers, one per room, that only ever move forward.
@@ -308,21 +131,6 @@ export interface FriendRemoved {
 }
 
 /**
- * Stream `user-<id>`: an identity at a sign-in provider (issue #18) now signs in to this account, because the account
- * was created by that identity's first sign-in or its signed-in user asked to link it. Never by a matching e-mail.
- */
-export interface IdentityLinked {
-  type: 'IdentityLinked';
-  data: { userId: string; provider: string; subject: string };
-}
-
-/** Stream `user-<id>`: the user unlinked the identity; it no longer signs in to this account. */
-export interface IdentityUnlinked {
-  type: 'IdentityUnlinked';
-  data: { userId: string; provider: string; subject: string };
-}
-
-/**
  * Stream `identity-<provider>-<subject digest>` (domain/identities.ts): the identity is held by `userId`. Its single
  * writer makes an identity link to one account at most; the account's own stream records the link (IdentityLinked).
  */
@@ -376,25 +184,6 @@ export interface FileDiscarded {
 }
 
 /**
- * Stream `user-<id>`: an admin made the account an assistant (issue #19), or changed its configuration. Carries the
- * whole configuration after the change, so the latest AssistantConfigured alone says what the assistant is. An
- * account with one is of kind `assistant`: it answers, in the rooms it is a member of, the messages that mention it.
- */
-export interface AssistantConfigured {
-  type: 'AssistantConfigured';
-  data: {
-    userId: string;
-    /** The instructions sent first with every question (the system message). */
-    systemPrompt: string;
-    /** The model's name at the provider; "" uses ASSISTANT_MODEL. */
-    model: string;
-    /** The rooms it answers in; empty: every room it is a member of. */
-    allowedRoomIds: string[];
-    configuredBy: string;
-  };
-}
-
-/**
  * Stream `assistant-usage-<assistantId>`: what one answer of the assistant cost at the model server (issue #19), as
  * the server reported it (or estimated as characters / 4 when it reported none). Appended after the answer itself,
  * once per answer; the analytics projection sums it. Kept off the assistant's user stream, which is read whole for
@@ -419,22 +208,8 @@ export interface AssistantUsageRecorded {
  * (`room-<id>`, `user-<id>`, ...), and each event type is appended to streams of one category only.
  */
 export const CATEGORY_NAMES = ['usernames', 'users', 'rooms', 'receipts', 'deliveries', 'audit', 'friendships', 'identities', 'files', 'assistantUsage'] as const;
+
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
-
-/**
- * Stream `user-<id>` (#17): the user blocked `blockedUserId`, who can no longer open a direct room with them, reach
- * them with a friend request, or have a mention of them counted or listed. Blocking one already blocked appends nothing.
- */
-export interface UserBlocked {
-  type: 'UserBlocked';
-  data: { userId: string; blockedUserId: string };
-}
-
-/** Stream `user-<id>` (#17): the user unblocked `blockedUserId`; unblocking one not blocked appends nothing. */
-export interface UserUnblocked {
-  type: 'UserUnblocked';
-  data: { userId: string; blockedUserId: string };
-}
 
 export type ChatEvent =
   | UsernameClaimed
@@ -476,6 +251,7 @@ export type ChatEvent =
   | AssistantUsageRecorded
   | UserBlocked
   | UserUnblocked;
+
 export type ChatEventType = ChatEvent['type'];
 
 /**
@@ -531,14 +307,23 @@ export type EventOfCategory<K extends CategoryName> = Extract<
 >;
 
 export type UsernameStreamEvent = EventOfCategory<'usernames'>;
+
 export type UserStreamEvent = EventOfCategory<'users'>;
+
 export type RoomEvent = EventOfCategory<'rooms'>;
+
 export type ReceiptEvent = EventOfCategory<'receipts'>;
+
 export type DeliveriesEvent = EventOfCategory<'deliveries'>;
+
 export type AuditStreamEvent = EventOfCategory<'audit'>;
+
 export type FriendshipEvent = EventOfCategory<'friendships'>;
+
 export type IdentityStreamEvent = EventOfCategory<'identities'>;
+
 export type FileStreamEvent = EventOfCategory<'files'>;
+
 export type AssistantUsageEvent = EventOfCategory<'assistantUsage'>;
 
 export function isChatEventType(value: string): value is ChatEventType {
