@@ -21,8 +21,10 @@ export function downloadHeaders(
     'X-Content-Type-Options': 'nosniff',
     // A file opened on its own (an SVG or HTML a future type list might allow, a PDF viewer) runs nothing here.
     'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
-    // Content-addressed: a file id's bytes never change. Private: who may read it can.
-    'Cache-Control': 'private, max-age=86400',
+    // Private, and asked again each time (If-None-Match: a 304 without the bytes when nothing changed): a file id's
+    // bytes never change, but who may read them does (a member leaves, a message is deleted, an uploader erased),
+    // and a cached copy must not outlive that.
+    'Cache-Control': 'private, no-cache',
     'Accept-Ranges': 'bytes',
   };
 }

@@ -125,11 +125,13 @@ describe('text patterns of the OpenAPI document (unit)', () => {
       if (!usernameSchema.safeParse(name).success) throw new Error('refused');
     };
 
-    it('the pattern takes a character between letters exactly when the server does', () => {
+    // Every code point through the server's own schema: ~15 s on an idle two-core machine, longer beside other
+    // test files, hence its own time limit. safeParse answers without throwing, which a million refusals need.
+    it('the pattern takes a character between letters exactly when the server does', { timeout: 180_000 }, () => {
       const found: string[] = [];
       for (const char of codePoints()) {
         const name = `a${char}b`;
-        if (documented(name) !== accepts(rule, name)) found.push(`U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+        if (documented(name) !== usernameSchema.safeParse(name).success) found.push(`U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
       }
       expect(found).toEqual([]);
     });

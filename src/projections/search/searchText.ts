@@ -107,8 +107,11 @@ export function toFts5Match(search: SearchText): string {
 export function toOracleContains(search: SearchText): string {
   return search.terms
     .map((term, index) => {
-      const words = term.words.map(foldForSearch);
-      if (search.prefixLast && index === search.terms.length - 1) return `${words.join('')}%`;
+      // Folding can bring out punctuation (compatibility forms: `⑴` is "(1)", `🄁` is "0,"), which the index's
+      // lexer reads as a separator and CONTAINS as syntax: only letters and digits stay, as the lexer keeps them.
+      const words = term.words.map((word) => foldForSearch(word).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()).filter((word) => word !== '');
+      const stem = words.join('').replace(/\s+/gu, '');
+      if (search.prefixLast && index === search.terms.length - 1 && stem !== '') return `${stem}%`;
       return `{${words.join(' ')}}`;
     })
     .join(' & ');
@@ -120,5 +123,28 @@ export function toOracleContains(search: SearchText): string {
  * and the searched words) gives the same matches as unicode61's remove_diacritics with plain DDL.
  */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  // Composed again after the marks are gone, so Hangul syllables (decomposed into jamo, which are letters, not
+  // marks) keep their length: a folded text is about as long as the original.
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase();
+}
+
+/** Oracle's column for folded text: VARCHAR2(1000 CHAR), within 4000 bytes (MAX_STRING_SIZE=STANDARD). */
+const FOLDED_MAX_CHARS = 1000;
+const FOLDED_MAX_BYTES = 4000;
+const utf8 = new TextEncoder();
+
+/**
+ * foldForSearch, cut to what the Oracle column holds: compatibility forms can lengthen a text (`ﬃ` folds to three
+ * letters), and a row the column refuses would stop the search projection for everyone. Only the end of such a
+ * text is left out of the index.
+ */
+export function foldForColumn(text: string): string {
+  let kept = '';
+  let bytes = 0;
+  for (const point of [...foldForSearch(text)].slice(0, FOLDED_MAX_CHARS)) {
+    bytes += utf8.encode(point).length;
+    if (bytes > FOLDED_MAX_BYTES) break;
+    kept += point;
+  }
+  return kept;
 }

@@ -248,6 +248,14 @@ describe('historyChanges', () => {
     log.record('file-f-1', { type: 'FileDiscarded', data: { fileId: 'f-1', discardedBy: 'system:files' } });
     log.record('user-u-bob', { type: 'UserBlocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
     log.record('user-u-bob', { type: 'UserUnblocked', data: { userId: 'u-bob', blockedUserId: 'u-alice' } });
+    log.record('user-u-helper', {
+      type: 'AssistantConfigured',
+      data: { userId: 'u-helper', systemPrompt: 'Answer briefly.', model: 'gpt-4o-mini', allowedRoomIds: ['r-1'], configuredBy: 'u-alice' },
+    });
+    log.record('assistant-usage-u-helper', {
+      type: 'AssistantUsageRecorded',
+      data: { assistantId: 'u-helper', roomId: 'r-1', messageId: 'r-1.3', askerId: 'u-bob', model: 'gpt-4o-mini', promptTokens: 12, completionTokens: 3 },
+    });
     expect(new Set(log.events.map((event) => event.type))).toEqual(new Set(CHAT_EVENT_TYPES));
     for (const event of log.events) {
       const advances = historyChanges(event).filter((change) => change.op === 'roomAdvanced');

@@ -1226,6 +1226,24 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect((await store.getMessage('r-1', sent.seq))?.attachments).toEqual([{ ...ref('f-1', ''), erased: true }]);
         expect(await store.listUnsentFiles({ uploadedBefore: Date.now() + 1e9, limit: 10 })).toEqual([]);
       });
+
+      it("blanks an erased uploader's file names in other people's forwards too, before and after the erasure", async () => {
+        threeUsers();
+        log.createRoom('r-1', 'One', 'public', 'u-alice');
+        log.join('r-1', 'u-bob');
+        log.uploadFile('f-1', 'u-bob');
+        const forwarded = log.send('r-1', 'u-alice', 'look', { attachments: [ref('f-1', 'bob_passport.pdf')] });
+        log.erasePersonalData('u-bob');
+        const later = log.send('r-1', 'u-alice', 'again', { attachments: [ref('f-1', 'bob_passport.pdf')] });
+        await project();
+        for (const seq of [forwarded.seq, later.seq]) {
+          expect((await store.getMessage('r-1', seq))?.attachments).toEqual([{ ...ref('f-1', ''), erased: true }]);
+        }
+        expect((await store.getMessages('r-1', { limit: 10 })).messages.flatMap((one) => one.attachments ?? [])).toEqual([
+          { ...ref('f-1', ''), erased: true },
+          { ...ref('f-1', ''), erased: true },
+        ]);
+      });
     });
 
     describe('checkpoint and idempotency', () => {

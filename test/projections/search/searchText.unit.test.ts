@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  foldForColumn,
   foldForSearch,
   isSearchText,
   MAX_SEARCH_TEXT_LENGTH,
@@ -79,5 +80,24 @@ describe('rendering for the engines', () => {
 
   it('folds accents and case as unicode61 remove_diacritics does', () => {
     expect(foldForSearch('Ça ÉTÉ Ångström naïve')).toBe('ca ete angstrom naive');
+  });
+
+  it('keeps punctuation that folding brings out of compatibility forms out of Oracle Text syntax', () => {
+    // ⑴ folds to "(1)" and 🄁 to "0,": as words they are digits only, never CONTAINS syntax.
+    expect(toOracleContains(parsed('⑴⑴'))).toBe('11%');
+    expect(toOracleContains(parsed('🄁 x⑵ '))).toBe('{0} & {x 2}');
+    for (const q of ['⑴⑴', '🄁🄁', 'ｆｕｌｌ', '㈱會社']) expect(toOracleContains(parsed(q))).not.toMatch(/[(),]/u);
+  });
+
+  it('folds Hangul without lengthening it, and cuts folded text to what the Oracle column holds', () => {
+    const korean = '한국어'.repeat(300);
+    expect([...foldForSearch(korean)]).toHaveLength(900);
+    const ligatures = 'ﬃ'.repeat(400); // each folds to three letters
+    expect([...foldForColumn(ligatures)]).toHaveLength(1000);
+    const wide = '𝔸'.repeat(1000); // folds to "a": one byte each
+    expect(foldForColumn(wide)).toBe('a'.repeat(1000));
+    const emoji = '😀'.repeat(1000); // four bytes each: 4000 bytes at most
+    expect(new TextEncoder().encode(foldForColumn(emoji)).length).toBeLessThanOrEqual(4000);
+    expect([...foldForColumn(emoji)]).toHaveLength(1000);
   });
 });

@@ -284,7 +284,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ORGANIZATION INDEX`,
     ],
   },
-  // 11 comes with another #17 feature (merged separately); 12 is the search index.
+  // 11: the search index (its own file: the search projection owns its tables).
   SEARCH_INDEX_MIGRATION,
 ];
 

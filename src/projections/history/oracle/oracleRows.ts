@@ -234,7 +234,8 @@ export const attachmentRow = z
       contentType: r.CONTENT_TYPE,
       size: r.BYTE_SIZE,
       sha256: r.SHA256,
-      name: r.NAME,
+      // An erased uploader's file shows no name anywhere, also in a message someone else sent with it (a forward).
+      name: r.ERASED === 1 ? '' : r.NAME,
       width: r.WIDTH,
       height: r.HEIGHT,
       thumbnail: r.THUMBNAIL === 1,

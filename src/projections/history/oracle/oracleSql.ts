@@ -43,9 +43,11 @@ export function writeSql(t: OracleTables): Record<StatementName, string> {
       WHERE file_id = :fileId AND discarded_at IS NULL`,
     // Oracle's '' is NULL: an erased name is NULL with erased = 1, and reads back as "".
     eraseUserFiles: `UPDATE ${t.files} SET name = NULL, erased = 1 WHERE uploaded_by = :userId AND erased = 0`,
-    // The names a message carries are its sender's words, sealed with the sender's key.
+    // The names a message carries are its sender's words, sealed with the sender's key; and an erased uploader's
+    // file names go from every message that carries the file (a forward names what the uploader called it).
     eraseUserAttachmentNames: `UPDATE ${t.attachments} SET name = NULL
-      WHERE (room_id, seq) IN (SELECT room_id, seq FROM ${t.messages} WHERE sender_id = :userId)`,
+      WHERE (room_id, seq) IN (SELECT room_id, seq FROM ${t.messages} WHERE sender_id = :userId)
+         OR file_id IN (SELECT file_id FROM ${t.files} WHERE uploaded_by = :userId)`,
     insertAttachment: `MERGE INTO ${t.attachments} a
       USING (SELECT :roomId AS room_id, :seq AS seq, :itemNo AS item_no FROM dual) s
         ON (a.room_id = s.room_id AND a.seq = s.seq AND a.item_no = s.item_no)

@@ -113,7 +113,8 @@ const attachmentRow = z
       contentType: r.content_type,
       size: r.size,
       sha256: r.sha256,
-      name: r.name,
+      // An erased uploader's file shows no name anywhere, also in a message someone else sent with it (a forward).
+      name: r.erased === 1 ? '' : r.name,
       width: r.width,
       height: r.height,
       thumbnail: r.thumbnail === 1,
@@ -152,10 +153,12 @@ export class SqliteFiles {
     );
     this.discardFile = p('UPDATE files SET discarded_at = @discardedAt WHERE file_id = @fileId AND discarded_at IS NULL');
     this.eraseFiles = p(`UPDATE files SET name = '', erased = 1 WHERE uploaded_by = @userId AND erased = 0`);
-    // The names a message carries are its sender's words, sealed with the sender's key.
+    // The names a message carries are its sender's words, sealed with the sender's key; and an erased uploader's
+    // file names go from every message that carries the file (a forward names what the uploader called it).
     this.eraseAttachmentNames = p(
       `UPDATE message_attachments SET name = ''
-       WHERE (room_id, seq) IN (SELECT room_id, seq FROM messages WHERE sender_id = @userId)`,
+       WHERE (room_id, seq) IN (SELECT room_id, seq FROM messages WHERE sender_id = @userId)
+          OR file_id IN (SELECT file_id FROM files WHERE uploaded_by = @userId)`,
     );
     this.insertAttachment = p(
       `INSERT INTO message_attachments (room_id, seq, position, file_id, name, content_type, size, sha256, width, height,

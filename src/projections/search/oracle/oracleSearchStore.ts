@@ -15,7 +15,7 @@ import { oracleSearchTables, type OracleSearchTables } from '../../history/oracl
 import type { OracleTables } from '../../history/oracle/oracleTables.js';
 import { searchChanges, type SearchChange } from '../searchChanges.js';
 import { RELEVANCE_WINDOW, type SearchPage, type SearchRequest, type SearchStore } from '../searchStore.js';
-import { foldForSearch, toOracleContains } from '../searchText.js';
+import { foldForColumn, toOracleContains } from '../searchText.js';
 
 const PROJECTION = 'search';
 const int = z.number().int();
@@ -192,9 +192,9 @@ export function bindsOf(change: SearchChange): BindRow {
     case 'memberRemoved':
       return { userId: change.userId, roomId: change.roomId };
     case 'textSent':
-      return { messageId: change.messageId, roomId: change.roomId, seq: change.seq, senderId: change.senderId, folded: foldForSearch(change.text) };
+      return { messageId: change.messageId, roomId: change.roomId, seq: change.seq, senderId: change.senderId, folded: foldForColumn(change.text) };
     case 'textEdited':
-      return { messageId: change.messageId, folded: foldForSearch(change.text) };
+      return { messageId: change.messageId, folded: foldForColumn(change.text) };
     case 'textRemoved':
       return { messageId: change.messageId };
     case 'senderErased':

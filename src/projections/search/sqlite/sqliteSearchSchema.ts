@@ -43,6 +43,9 @@ export function ensureSearchSchema(db: Database.Database): void {
       prefix = '2 3'
     );
   `);
+  // FTS5 keeps a deleted row's words in its index segments until they merge; secure-delete removes them at once, so
+  // an erased user's words are gone from the file, not only from the answers (a setting kept in the table).
+  db.prepare(`INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1)`).run();
 }
 
 /** One alphanumeric token per room (unicode61 would cut an id with hyphens or dots into several). */

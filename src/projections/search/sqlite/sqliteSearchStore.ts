@@ -66,6 +66,8 @@ export class SqliteSearchStore implements SearchStore {
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Removed text (an edit, a delete, an erasure) is overwritten on disk, not left in free pages.
+    this.db.pragma('secure_delete = ON');
     ensureSearchSchema(this.db);
     const db = this.db;
     db.function('search_may_read', { deterministic: false }, (roomId: unknown) => (typeof roomId === 'string' && this.readableNow.has(roomId) ? 1 : 0));
