@@ -110,14 +110,19 @@ describe.skipIf(!available && !required)(`an assistant in the browser${available
     expect(problems).toEqual([]);
   });
 
-  it('stops an answer with the Stop button: the model request is aborted and nothing is stored', async () => {
+  it('refuses a second question while answering, and stops the answer with the Stop button: the model request is aborted, nothing stored', async () => {
     const words = Array.from({ length: 30 }, (_, i) => `word${i} `);
     fake.next({ kind: 'stream', pieces: words, delayMs: 300 });
     await ask('@helper tell me a long story');
     await expect.poll(() => answer().locator('.answer-text').textContent().catch(() => null), { interval: 50 }).toMatch(/^word0/);
+    // One answer at a time per asker: a question meanwhile is refused, in words.
+    await ask('@helper and then?');
+    await expect.poll(() => page.textContent('#room-error')).toContain('still answering your previous question');
+    expect(await page.textContent('#room-error')).toContain('ALREADY_PROCESSING');
     await answer().getByRole('button', { name: 'Stop' }).click();
 
     await expect.poll(() => fake.requests[1]?.aborted).toBe(true);
+    expect(fake.requests).toHaveLength(2);
     await expect.poll(() => answer().count()).toBe(0);
     await expect.poll(() => page.textContent('#room-error')).toContain('You stopped the answer');
     // Nothing of it was kept: no message holds its words, now or after the server had time to store one.
