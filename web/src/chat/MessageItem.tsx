@@ -64,6 +64,7 @@ export function MessageItem({ message, quoted, pinned, canModerate, onThread }: 
       <div class="bubble">
         <div class="meta">
           <span class="who">{nameOf(sender, 'loading…')}</span>
+          {state.assistants.has(message.senderId) ? <span class="assistant-badge">assistant</span> : null}
           <time dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
             {timeLabel(message.createdAt)}
           </time>

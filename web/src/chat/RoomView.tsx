@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { lastSeenLabel, nameOf, timeLabel, typingLabel } from '../shared/format.js';
+import { AnswerItem } from './AnswerItem.js';
 import { Composer } from './Composer.js';
 import { useChat, useStore } from './hooks.js';
 import { MembersPanel } from './MembersPanel.js';
@@ -45,12 +46,14 @@ export function RoomView({ roomId }: { roomId: string }) {
   const members = state.members.get(roomId);
   const me = state.me?.userId ?? '';
   const lastSeq = timeline?.lastSeq ?? 0;
+  // Answers growing in this room: how much of them shows, so the view follows them down as they grow.
+  const answering = [...state.streams.values()].reduce((sum, answer) => (answer.roomId === roomId ? sum + 1 + answer.text.length : sum), 0);
 
   // Stay at the bottom as messages arrive, unless the reader scrolled up to read older ones.
   useLayoutEffect(() => {
     const element = list.current;
     if (element && atBottom.current) element.scrollTop = element.scrollHeight;
-  }, [lastSeq, timeline?.entries.length, roomId]);
+  }, [lastSeq, timeline?.entries.length, roomId, answering]);
   useEffect(() => {
     atBottom.current = true;
     setPanel(null);
@@ -143,16 +146,8 @@ export function RoomView({ roomId }: { roomId: string }) {
                 </li>
               ),
             )}
-            {streams.map(([streamId, stream]) => (
-              <li key={streamId} class="message streaming" aria-busy="true">
-                <div class="bubble">
-                  <div class="meta">
-                    <span class="who">{name(stream.senderId)}</span>
-                    <span class="muted small">answering…</span>
-                  </div>
-                  <p>{stream.text}</p>
-                </div>
-              </li>
+            {streams.map(([streamId, answer]) => (
+              <AnswerItem key={streamId} streamId={streamId} answer={answer} timeline={timeline} />
             ))}
           </ol>
           <p id="typing" class="muted small" aria-live="polite">

@@ -23,6 +23,24 @@ export type RoomEventData =
 
 export type ChatEventFrame = { type: 'chat.event'; roomId: string; seq: number } & RoomEventData;
 
+/**
+ * A piece of an assistant's answer (docs/assistants.md "The frames"): `delta` in order (to a page that (re)subscribes
+ * mid-answer, the first one holds the text so far); the last has `done` and either the stored message's id and seq or
+ * the `error` it ended with (nothing stored).
+ */
+export interface ChatStreamFrame {
+  type: 'chat.stream';
+  roomId: string;
+  streamId: string;
+  replyTo?: string;
+  senderId: string;
+  delta: string;
+  done: boolean;
+  messageId?: string;
+  seq?: number;
+  error?: string;
+}
+
 export type ServerFrame =
   | { type: 'auth.success'; userId: string }
   | { type: 'room.subscribed'; roomId: string; headSeq: number }
@@ -32,8 +50,8 @@ export type ServerFrame =
   | { type: 'chat.typing'; roomId: string; userId: string; expiresInMs: number }
   | { type: 'chat.receipt'; roomId: string; userId: string; kind: 'delivered' | 'read'; seq: number }
   | { type: 'presence'; userId: string; online: boolean; lastSeenAt: string | null }
-  | { type: 'chat.error'; code: string; message: string; ref?: string }
-  | { type: 'chat.stream'; roomId: string; streamId: string; replyTo?: string; senderId: string; delta: string; done: boolean; messageId?: string; seq?: number }
+  | { type: 'chat.error'; code: string; message: string; ref?: string; details?: Readonly<Record<string, unknown>> }
+  | ChatStreamFrame
   | { type: 'ping' };
 
 export type ClientFrame =
@@ -45,7 +63,8 @@ export type ClientFrame =
   | { type: 'chat.delete'; messageId: string }
   | { type: 'chat.typing'; roomId: string }
   | { type: 'chat.read'; roomId: string; seq: number }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  | { type: 'chat.stream.cancel'; roomId: string; streamId?: string };
 
 const KNOWN = new Set([
   'auth.success', 'room.subscribed', 'room.unsubscribed', 'chat.event', 'chat.ack', 'chat.typing', 'chat.receipt',

@@ -1,6 +1,7 @@
+import { answerErrorText, withoutStored, withoutUnfinished, withStreamFrame } from './answers.js';
 import type { ServerFrame } from './frames.js';
 import type { ChatStore } from './store.js';
-import { withEvent } from './timeline.js';
+import { findMessage, withEvent } from './timeline.js';
 
 // What each WebSocket frame changes in the chat page's state (store.ts): timelines, unread counts, typing notes,
 // presence, receipts, pins, streaming answers.
@@ -12,6 +13,8 @@ export function applyFrame(store: ChatStore, frame: ServerFrame): void {
       if (timeline !== undefined) store.set({ timelines: new Map(store.state.timelines).set(frame.roomId, withEvent(timeline, frame)) });
       if (frame.event === 'MessageSent') {
         store.need([frame.data.senderId]);
+        const streams = withoutStored(store.state.streams, frame.data.messageId);
+        if (streams !== store.state.streams) store.set({ streams });
         clearTyping(store, frame.roomId, frame.data.senderId);
         if (frame.roomId === store.state.currentRoomId) store.markRead();
         else if (frame.data.senderId !== store.state.me?.userId) bumpUnread(store, frame.roomId, frame.seq, frame.data.mentions?.includes(store.state.me?.userId ?? '') ?? false);
@@ -42,20 +45,23 @@ export function applyFrame(store: ChatStore, frame: ServerFrame): void {
       if (frame.reason !== 'requested') void store.loadRooms();
       break;
     case 'chat.stream': {
-      const streams = new Map(store.state.streams);
-      if (frame.done) streams.delete(frame.streamId);
-      else {
-        const sofar = streams.get(frame.streamId)?.text ?? '';
-        streams.set(frame.streamId, { roomId: frame.roomId, senderId: frame.senderId, text: sofar + frame.delta });
-      }
-      store.set({ streams });
+      const timeline = store.state.timelines.get(frame.roomId);
+      // A room whose timeline is not loaded gets the stored message with its history: nothing to wait for.
+      const stored = (messageId: string) => timeline === undefined || findMessage(timeline, messageId) !== undefined;
+      const assistants = store.state.assistants.has(frame.senderId) ? store.state.assistants : new Set(store.state.assistants).add(frame.senderId);
+      store.set({ streams: withStreamFrame(store.state.streams, frame, stored), assistants });
+      store.need([frame.senderId]);
       break;
     }
     case 'chat.error':
-      store.set({ error: `${frame.code}: ${frame.message}` });
+      store.set({ error: answerErrorText(frame.code, frame.message, frame.details) });
       break;
+    case 'room.subscribed': {
+      const streams = withoutUnfinished(store.state.streams, frame.roomId);
+      if (streams !== store.state.streams) store.set({ streams });
+      break;
+    }
     case 'auth.success':
-    case 'room.subscribed':
     case 'chat.ack':
     case 'ping':
       break;

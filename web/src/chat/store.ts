@@ -2,6 +2,7 @@ import { Api, ApiError, describeError, path } from '../shared/api.js';
 import { nameOf } from '../shared/format.js';
 import { Session } from '../shared/session.js';
 import type { Attachment, Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
+import type { Streams } from './answers.js';
 import { applyFrame } from './liveFrames.js';
 import { ChatSocket, type SocketStatus } from './socket.js';
 import { EMPTY_TIMELINE, withPage, type Timeline } from './timeline.js';
@@ -26,8 +27,10 @@ export interface ChatState {
   typing: ReadonlyMap<string, ReadonlyMap<string, number>>;
   receipts: ReadonlyMap<string, Receipt[]>;
   pins: ReadonlyMap<string, Message[] | null>;
-  /** Partial assistant answers (chat.stream) by stream id. */
-  streams: ReadonlyMap<string, { roomId: string; senderId: string; text: string }>;
+  /** Assistants' answers growing (chat.stream) by stream id. */
+  streams: Streams;
+  /** The accounts seen streaming answers: their messages are marked as an assistant's. */
+  assistants: ReadonlySet<string>;
   replyTo: Message | null;
   /** The search view's query; '' lists the messages that mention me. */
   searchQuery: string;
@@ -50,7 +53,7 @@ export class ChatStore {
   state: ChatState = {
     me: null, status: 'offline', view: 'chat', rooms: [], publicRooms: [], currentRoomId: null,
     timelines: new Map(), members: new Map(), profiles: new Map(), presence: new Map(), typing: new Map(),
-    receipts: new Map(), pins: new Map(), streams: new Map(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
+    receipts: new Map(), pins: new Map(), streams: new Map(), assistants: new Set(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
   };
 
   constructor() {
@@ -338,6 +341,11 @@ export class ChatStore {
     const url = path`/api/chat/rooms/${message.roomId}/pins/${message.messageId}`;
     await this.run(() => (pinned ? this.api.delete(url) : this.api.put(url)));
     await this.loadPins(message.roomId);
+  }
+
+  /** Stops the assistant's answer to my question (chat.stream.cancel); the room then gets its end with an error. */
+  stopAnswer(roomId: string, streamId: string): void {
+    if (!this.socket.send({ type: 'chat.stream.cancel', roomId, streamId })) this.set({ error: 'Offline: the answer cannot be stopped until the connection is back.' });
   }
 
   typing(): void {
