@@ -26,6 +26,8 @@ export interface ChatState {
   typing: ReadonlyMap<string, ReadonlyMap<string, number>>;
   receipts: ReadonlyMap<string, Receipt[]>;
   pins: ReadonlyMap<string, Message[] | null>;
+  /** The people I blocked (GET /api/users/me/blocks); null on a server without blocks. */
+  blocked: ReadonlySet<string> | null;
   /** Partial assistant answers (chat.stream) by stream id. */
   streams: ReadonlyMap<string, { roomId: string; senderId: string; text: string }>;
   replyTo: Message | null;
@@ -50,7 +52,7 @@ export class ChatStore {
   state: ChatState = {
     me: null, status: 'offline', view: 'chat', rooms: [], publicRooms: [], currentRoomId: null,
     timelines: new Map(), members: new Map(), profiles: new Map(), presence: new Map(), typing: new Map(),
-    receipts: new Map(), pins: new Map(), streams: new Map(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
+    receipts: new Map(), pins: new Map(), blocked: new Set(), streams: new Map(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
   };
 
   constructor() {
@@ -92,7 +94,7 @@ export class ChatStore {
     this.remember({ ...me });
     this.set({ me, error: '' });
     this.socket.start();
-    await this.loadRooms();
+    await Promise.all([this.loadRooms(), this.loadBlocks()]);
     this.poll = setInterval(() => void this.loadRooms(), ROOM_POLL_MS);
     window.addEventListener('focus', this.onFocus);
   }
@@ -227,7 +229,10 @@ export class ChatStore {
       this.upsertRoom(room);
       await this.openRoom(room.roomId);
     } catch (error) {
-      this.fail(error);
+      // 403 BLOCKED (API.md "Conversations"): the one place the service tells someone they are blocked; say who.
+      if (error instanceof ApiError && error.code === 'BLOCKED') {
+        this.set({ error: `${nameOf(this.state.profiles.get(userId), 'This person')} does not take direct messages from you.` });
+      } else this.fail(error);
     }
   }
 
@@ -248,9 +253,24 @@ export class ChatStore {
     await this.loadRooms();
   }
 
-  /** PUT /api/users/me/blocks/{userId} (API.md "Conversations"; a 404 from a server without it says so). */
-  async block(userId: string): Promise<void> {
-    if (await this.run(() => this.api.put(path`/api/users/me/blocks/${userId}`))) this.set({ notice: 'Blocked.', error: '' });
+  /** GET /api/users/me/blocks (API.md "Conversations"): whom the Block buttons offer to unblock. */
+  async loadBlocks(): Promise<void> {
+    try {
+      const { blocks } = await this.api.get<{ blocks: { userId: string; blockedAt: string }[] }>('/api/users/me/blocks');
+      this.set({ blocked: new Set(blocks.map((block) => block.userId)) });
+    } catch (error) {
+      this.set({ blocked: error instanceof ApiError && error.missing ? null : this.state.blocked });
+    }
+  }
+
+  /** PUT · DELETE /api/users/me/blocks/{userId} → 204, idempotent. */
+  async setBlocked(userId: string, blocked: boolean): Promise<void> {
+    const url = path`/api/users/me/blocks/${userId}`;
+    if (!(await this.run(() => (blocked ? this.api.put(url) : this.api.delete(url))))) return;
+    const next = new Set(this.state.blocked ?? []);
+    if (blocked) next.add(userId);
+    else next.delete(userId);
+    this.set({ blocked: next, error: '' });
   }
 
   private upsertRoom(room: Room): void {
