@@ -39,7 +39,7 @@ export function MembersPanel({ room, onClose }: { room: Room; onClose: () => voi
                 {profile?.statusText ? <span class="small">{profile.statusText}</span> : null}
               </span>
               {member.userId !== me && room.kind !== 'direct' ? (
-                <button type="button" class="link" onClick={() => void store.startDirect(member.userId)}>
+                <button type="button" class="link" onClick={() => void store.startDirect(member.userId).then((problem) => problem !== null && store.set({ error: problem }))}>
                   Message
                 </button>
               ) : null}

@@ -223,16 +223,20 @@ export class ChatStore {
     }
   }
 
-  async startDirect(userId: string): Promise<void> {
+  /**
+   * Opens (or creates) the direct room with someone; on a refusal returns what to tell the user, for the caller to
+   * show where the person was picked (on a phone the room pane is hidden then).
+   */
+  async startDirect(userId: string): Promise<string | null> {
     try {
       const { room } = await this.api.post<{ room: Room }>('/api/chat/rooms', { kind: 'direct', memberIds: [userId] });
       this.upsertRoom(room);
       await this.openRoom(room.roomId);
+      return null;
     } catch (error) {
       // 403 BLOCKED (API.md "Conversations"): the one place the service tells someone they are blocked; say who.
-      if (error instanceof ApiError && error.code === 'BLOCKED') {
-        this.set({ error: `${nameOf(this.state.profiles.get(userId), 'This person')} does not take direct messages from you.` });
-      } else this.fail(error);
+      if (error instanceof ApiError && error.code === 'BLOCKED') return `${nameOf(this.state.profiles.get(userId), 'This person')} does not take direct messages from you.`;
+      return error instanceof ApiError && error.missing ? 'This server does not offer that yet.' : describeError(error);
     }
   }
 

@@ -191,7 +191,10 @@ describe.skipIf(!available && !required)(`conversations in a browser${available 
     await expect.poll(() => ann.locator('#members button[aria-label="Unblock Bob Baker"]').count()).toBe(1);
 
     await pickForDirect(bob, 'ann@example.test', 'Ann Archer');
-    await expect.poll(() => bob.textContent('[role=alert].error')).toBe('Ann Archer does not take direct messages from you.');
+    // Shown where he picked her (the sidebar), visible at his phone's width.
+    const refusal = bob.locator('#dm-error');
+    await expect.poll(() => refusal.textContent()).toBe('Ann Archer does not take direct messages from you.');
+    expect(await refusal.isVisible()).toBe(true);
     expect(await bob.locator('#rooms li').filter({ hasText: 'Ann Archer' }).count()).toBe(0);
     await audit(bob, 'conversations-blocked');
 
