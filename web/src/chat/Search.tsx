@@ -49,7 +49,8 @@ export function Search({ query }: { query: string }) {
   }, [query]);
 
   const titleOf = (roomId: string) => {
-    const room = state.rooms.find((r) => r.roomId === roomId);
+    // Search also finds public rooms one has not joined: their titles come from the public list.
+    const room = state.rooms.find((r) => r.roomId === roomId) ?? state.publicRooms.find((r) => r.roomId === roomId);
     return room ? roomTitle(room, state.members.get(roomId), state.me?.userId, state.profiles) : 'a room';
   };
 
