@@ -115,7 +115,7 @@ export function Friends() {
           {lists.friends.length === 0 ? <li class="muted small">none yet</li> : null}
           {lists.friends.map((entry) =>
             row(entry, [
-              <button type="button" key="m" onClick={() => void store.startDirect(entry.user.userId)}>
+              <button type="button" key="m" onClick={() => void store.startDirect(entry.user.userId).then((problem) => problem !== null && setMessage(problem))}>
                 Message
               </button>,
               <button type="button" key="x" class="link danger" onClick={() => confirm(`Remove ${nameOf(entry.user)} from your friends?`) && void act(() => store.api.delete(path`/api/friends/${entry.user.userId}`), 'Removed.')}>

@@ -5,7 +5,8 @@ import { Avatar } from './Avatar.js';
 import { useChat, useStore } from './hooks.js';
 import { PersonPicker } from './PersonPicker.js';
 
-// Who is in the room (names, roles, online or last seen), adding people to a group room, the room's topic, leaving.
+// Who is in the room (names, roles, online or last seen), blocking and unblocking them, adding people to a group
+// room, the room's topic, leaving.
 
 export function MembersPanel({ room, onClose }: { room: Room; onClose: () => void }) {
   const store = useStore();
@@ -38,19 +39,25 @@ export function MembersPanel({ room, onClose }: { room: Room; onClose: () => voi
                 {profile?.statusText ? <span class="small">{profile.statusText}</span> : null}
               </span>
               {member.userId !== me && room.kind !== 'direct' ? (
-                <button type="button" class="link" onClick={() => void store.startDirect(member.userId)}>
+                <button type="button" class="link" onClick={() => void store.startDirect(member.userId).then((problem) => problem !== null && store.set({ error: problem }))}>
                   Message
                 </button>
               ) : null}
-              {member.userId !== me ? (
-                <button
-                  type="button"
-                  class="link danger"
-                  aria-label={`Block ${nameOf(profile ?? member)}`}
-                  onClick={() => confirm(`Block ${nameOf(profile ?? member)}? They cannot message you directly, befriend or mention you.`) && void store.block(member.userId)}
-                >
-                  Block
-                </button>
+              {member.userId !== me && state.blocked !== null ? (
+                state.blocked.has(member.userId) ? (
+                  <button type="button" class="link" aria-label={`Unblock ${nameOf(profile ?? member)}`} onClick={() => void store.setBlocked(member.userId, false)}>
+                    Unblock
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    class="link danger"
+                    aria-label={`Block ${nameOf(profile ?? member)}`}
+                    onClick={() => confirm(`Block ${nameOf(profile ?? member)}? They cannot message you directly, befriend or mention you.`) && void store.setBlocked(member.userId, true)}
+                  >
+                    Block
+                  </button>
+                )
               ) : null}
             </li>
           );

@@ -56,7 +56,7 @@ export function MessageItem({ message, quoted, pinned, canModerate, onThread }: 
   const tick = mine && live ? ticks(message, state.receipts.get(message.roomId), me) : null;
   const name = (userId: string) => nameOf(state.profiles.get(userId), 'someone');
   const username = state.me?.username.toLowerCase() ?? '';
-  const mentionsMe = !mine && (message.mentions?.includes(me) || (username !== '' && (message.text ?? '').toLowerCase().includes(`@${username}`)));
+  const mentionsMe = !mine && !(state.blocked?.has(message.senderId) ?? false) && (message.mentions?.includes(me) || (username !== '' && (message.text ?? '').toLowerCase().includes(`@${username}`)));
 
   return (
     <li data-seq={message.seq} data-message-id={message.messageId} class={`message${mine ? ' mine' : ''}${mentionsMe ? ' mention' : ''}${message.deleted ? ' deleted' : ''}${message.erased ? ' erased' : ''}`}>

@@ -6,31 +6,51 @@ import { useChat, useStore } from './hooks.js';
 import { textOf } from './MessageItem.js';
 import { roomTitle } from './roomTitle.js';
 
-// Search the rooms you may read (GET /api/chat/search) and the messages that mention you (GET /api/mentions),
-// newest first; a result opens its room. Both are on their way from another branch: a 404 says so.
+// Search the rooms you may read now (GET /api/chat/search, newest first) and the messages that mention you
+// (GET /api/mentions); a result opens its room. Both answer `{messages, nextCursor?}`: "More results" passes the
+// cursor back as `before`. A 404 (a server older than #17) says the feature is not there.
+
+interface Page {
+  messages: Message[];
+  nextCursor?: string;
+}
 
 export function Search({ query }: { query: string }) {
   const store = useStore();
   const state = useChat();
   const [results, setResults] = useState<Message[] | null>(null);
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState('');
   const mentions = query === '';
 
-  useEffect(() => {
-    setResults(null);
-    setMessage('');
-    const url = mentions ? '/api/mentions?limit=50' : `/api/chat/search?q=${encodeURIComponent(query)}&limit=50`;
-    store.api.get<{ messages: Message[] }>(url).then(
+  function load(before: string | undefined) {
+    const after = before === undefined ? '' : `&before=${encodeURIComponent(before)}`;
+    const url = mentions ? `/api/mentions?limit=50${after}` : `/api/chat/search?q=${encodeURIComponent(query)}&limit=50${after}`;
+    store.api.get<Page>(url).then(
       (body) => {
-        setResults(body.messages);
+        setResults((earlier) => [...(before === undefined ? [] : (earlier ?? [])), ...body.messages]);
+        setCursor(body.nextCursor);
         store.need(body.messages.map((m) => m.senderId));
       },
-      (error: unknown) => setMessage(error instanceof ApiError && error.missing ? `${mentions ? 'Mentions are' : 'Search is'} not available on this server yet.` : describeError(error)),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.missing) setMessage(`${mentions ? 'Mentions are' : 'Search is'} not available on this server yet.`);
+        // 400 VALIDATION_FAILED: no letter or digit, more than 200 characters or 12 words (docs/clients.md "Search").
+        else if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') setMessage('Search for words of letters or digits: at most 12 words, 200 characters.');
+        else setMessage(describeError(error));
+      },
     );
+  }
+
+  useEffect(() => {
+    setResults(null);
+    setCursor(undefined);
+    setMessage('');
+    load(undefined);
   }, [query]);
 
   const titleOf = (roomId: string) => {
-    const room = state.rooms.find((r) => r.roomId === roomId);
+    // Search also finds public rooms one has not joined: their titles come from the public list.
+    const room = state.rooms.find((r) => r.roomId === roomId) ?? state.publicRooms.find((r) => r.roomId === roomId);
     return room ? roomTitle(room, state.members.get(roomId), state.me?.userId, state.profiles) : 'a room';
   };
 
@@ -62,6 +82,11 @@ export function Search({ query }: { query: string }) {
             </li>
           ))}
         </ul>
+        {cursor !== undefined ? (
+          <button type="button" class="secondary" id="more-results" onClick={() => load(cursor)}>
+            More results
+          </button>
+        ) : null}
       </div>
     </section>
   );

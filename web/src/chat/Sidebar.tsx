@@ -13,6 +13,8 @@ export function Sidebar() {
   const store = useStore();
   const state = useChat();
   const [picking, setPicking] = useState(false);
+  /** Why the direct room just picked could not open (403 BLOCKED), shown here: on a phone the room pane is hidden. */
+  const [refusal, setRefusal] = useState('');
   const me = state.me;
   if (me === null) return null;
 
@@ -73,7 +75,16 @@ export function Sidebar() {
         <button type="button" class="link" id="nav-friends" onClick={() => store.set({ view: 'friends', currentRoomId: null })}>
           Friends
         </button>
-        <button type="button" class="link" onClick={() => setPicking(!picking)} aria-expanded={picking} id="nav-dm">
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            setPicking(!picking);
+            setRefusal('');
+          }}
+          aria-expanded={picking}
+          id="nav-dm"
+        >
           New direct message
         </button>
         <button type="button" class="link" id="nav-mentions" onClick={() => store.set({ view: 'search', searchQuery: '', currentRoomId: null })}>
@@ -93,11 +104,15 @@ export function Sidebar() {
           label="Message whom?"
           onPick={(userId) => {
             setPicking(false);
-            void store.startDirect(userId);
+            setRefusal('');
+            void store.startDirect(userId).then((problem) => setRefusal(problem ?? ''));
           }}
           onCancel={() => setPicking(false)}
         />
       ) : null}
+      <p id="dm-error" class="error" role="alert">
+        {refusal}
+      </p>
       <form
         id="search-form"
         role="search"

@@ -17,7 +17,7 @@ export function applyFrame(store: ChatStore, frame: ServerFrame): void {
         if (streams !== store.state.streams) store.set({ streams });
         clearTyping(store, frame.roomId, frame.data.senderId);
         if (frame.roomId === store.state.currentRoomId) store.markRead();
-        else if (frame.data.senderId !== store.state.me?.userId) bumpUnread(store, frame.roomId, frame.seq, frame.data.mentions?.includes(store.state.me?.userId ?? '') ?? false);
+        else if (frame.data.senderId !== store.state.me?.userId) bumpUnread(store, frame.roomId, frame.seq, mentionsMe(store, frame.data));
       }
       if (frame.event === 'MemberJoined' || frame.event === 'MemberLeft' || frame.event === 'MemberRemoved') {
         store.need([frame.data.userId]);
@@ -78,6 +78,14 @@ function clearTyping(store: ChatStore, roomId: string, userId: string): void {
   const next = new Map(room);
   next.delete(userId);
   store.set({ typing: new Map(store.state.typing).set(roomId, next) });
+}
+
+/**
+ * A live message names me in `mentions` even from someone I blocked (it is what they sent): like the service's
+ * mentionCount, the badge skips senders in my blocks (docs/clients.md "Blocks").
+ */
+function mentionsMe(store: ChatStore, data: { senderId: string; mentions?: string[] }): boolean {
+  return (data.mentions?.includes(store.state.me?.userId ?? '') ?? false) && !(store.state.blocked?.has(data.senderId) ?? false);
 }
 
 function bumpUnread(store: ChatStore, roomId: string, seq: number, mentionsMe: boolean): void {

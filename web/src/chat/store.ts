@@ -27,6 +27,8 @@ export interface ChatState {
   typing: ReadonlyMap<string, ReadonlyMap<string, number>>;
   receipts: ReadonlyMap<string, Receipt[]>;
   pins: ReadonlyMap<string, Message[] | null>;
+  /** The people I blocked (GET /api/users/me/blocks); null on a server without blocks. */
+  blocked: ReadonlySet<string> | null;
   /** Assistants' answers growing (chat.stream) by stream id. */
   streams: Streams;
   /** The accounts seen streaming answers: their messages are marked as an assistant's. */
@@ -53,7 +55,7 @@ export class ChatStore {
   state: ChatState = {
     me: null, status: 'offline', view: 'chat', rooms: [], publicRooms: [], currentRoomId: null,
     timelines: new Map(), members: new Map(), profiles: new Map(), presence: new Map(), typing: new Map(),
-    receipts: new Map(), pins: new Map(), streams: new Map(), assistants: new Set(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
+    receipts: new Map(), pins: new Map(), blocked: new Set(), streams: new Map(), assistants: new Set(), replyTo: null, searchQuery: '', editing: null, error: '', notice: '',
   };
 
   constructor() {
@@ -95,7 +97,7 @@ export class ChatStore {
     this.remember({ ...me });
     this.set({ me, error: '' });
     this.socket.start();
-    await this.loadRooms();
+    await Promise.all([this.loadRooms(), this.loadBlocks()]);
     this.poll = setInterval(() => void this.loadRooms(), ROOM_POLL_MS);
     window.addEventListener('focus', this.onFocus);
   }
@@ -224,13 +226,20 @@ export class ChatStore {
     }
   }
 
-  async startDirect(userId: string): Promise<void> {
+  /**
+   * Opens (or creates) the direct room with someone; on a refusal returns what to tell the user, for the caller to
+   * show where the person was picked (on a phone the room pane is hidden then).
+   */
+  async startDirect(userId: string): Promise<string | null> {
     try {
       const { room } = await this.api.post<{ room: Room }>('/api/chat/rooms', { kind: 'direct', memberIds: [userId] });
       this.upsertRoom(room);
       await this.openRoom(room.roomId);
+      return null;
     } catch (error) {
-      this.fail(error);
+      // 403 BLOCKED (API.md "Conversations"): the one place the service tells someone they are blocked; say who.
+      if (error instanceof ApiError && error.code === 'BLOCKED') return `${nameOf(this.state.profiles.get(userId), 'This person')} does not take direct messages from you.`;
+      return error instanceof ApiError && error.missing ? 'This server does not offer that yet.' : describeError(error);
     }
   }
 
@@ -251,9 +260,24 @@ export class ChatStore {
     await this.loadRooms();
   }
 
-  /** PUT /api/users/me/blocks/{userId} (API.md "Conversations"; a 404 from a server without it says so). */
-  async block(userId: string): Promise<void> {
-    if (await this.run(() => this.api.put(path`/api/users/me/blocks/${userId}`))) this.set({ notice: 'Blocked.', error: '' });
+  /** GET /api/users/me/blocks (API.md "Conversations"): whom the Block buttons offer to unblock. */
+  async loadBlocks(): Promise<void> {
+    try {
+      const { blocks } = await this.api.get<{ blocks: { userId: string; blockedAt: string }[] }>('/api/users/me/blocks');
+      this.set({ blocked: new Set(blocks.map((block) => block.userId)) });
+    } catch (error) {
+      this.set({ blocked: error instanceof ApiError && error.missing ? null : this.state.blocked });
+    }
+  }
+
+  /** PUT · DELETE /api/users/me/blocks/{userId} → 204, idempotent. */
+  async setBlocked(userId: string, blocked: boolean): Promise<void> {
+    const url = path`/api/users/me/blocks/${userId}`;
+    if (!(await this.run(() => (blocked ? this.api.put(url) : this.api.delete(url))))) return;
+    const next = new Set(this.state.blocked ?? []);
+    if (blocked) next.add(userId);
+    else next.delete(userId);
+    this.set({ blocked: next, error: '' });
   }
 
   private upsertRoom(room: Room): void {

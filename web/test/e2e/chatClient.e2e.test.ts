@@ -143,6 +143,8 @@ describe.skipIf(!available && !required)(`chat client in a browser${available ? 
     const welcome = messageOf(ann, 'welcome, everyone');
     await welcome.hover();
     await welcome.locator('button[aria-label=Edit]').click();
+    // The composer takes the text to edit after its render: typing before that would land after it.
+    await expect.poll(() => ann.inputValue('#composer [name=text]')).toBe('welcome, everyone');
     await ann.fill('#composer [name=text]', 'welcome, all');
     await ann.press('#composer [name=text]', 'Enter');
     await expect.poll(async () => (await texts(bob)).map((text) => text.split('\n').at(-1))).toEqual(['welcome, all', 'hi Ann!', 'hello Bob']);
