@@ -95,10 +95,13 @@ describeWithServices(
 /**
  * The crypto-shredding fields the service leaves out of a payload when unset (src/privacy) are written with their
  * schema defaults, which a generic Avro reader shows: no sealed value (null), not erased (false), no attachments ([])
- * and no thumbnail (false).
+ * and no thumbnail (false); likewise a message that answers nothing and mentions nobody (replyTo and threadId null,
+ * mentions []).
  */
 function storedDefaults(event: { type: string; data: object }): Record<string, unknown> {
-  if (event.type === 'MessageSent') return { sealedText: null, erased: false, attachments: [], sealedNames: null, ...event.data };
+  if (event.type === 'MessageSent') {
+    return { sealedText: null, erased: false, attachments: [], sealedNames: null, replyTo: null, threadId: null, mentions: [], ...event.data };
+  }
   if (event.type === 'MessageEdited') return { sealedText: null, erased: false, ...event.data };
   if (event.type === 'FileUploaded') return { sealedName: null, erased: false, thumbnail: false, ...event.data };
   if (event.type === 'UserRegistered') return { sealedEmail: null, erased: false, ...event.data };
