@@ -303,8 +303,13 @@ export class AuthService {
     return false;
   }
 
+  /**
+   * ACCOUNT_ERASED once the user's stream records the erasure, or while an erasure is under way: it voids every
+   * token forever (REVOKED_FOREVER) just before it records PersonalDataErased, and a check in between must not say
+   * TOKEN_REVOKED (sign in again) to an account that is closing.
+   */
   private async refuseErased(userId: string): Promise<void> {
-    if (await this.isErased(userId)) throw accountErased();
+    if ((await this.isErased(userId)) || (await this.tokens.isRevokedForever(userId))) throw accountErased();
   }
 
   /** A new family's first pair, issued at `now` (a password change passes the time it revoked the older ones at). */

@@ -48,7 +48,15 @@ export interface TokenStore {
   revokeUserTokensIssuedBefore(userId: string, issuedBefore: number): Promise<void>;
   /** True when a token of `userId` issued at `issuedAt` (epoch ms) was voided by revokeUserTokensIssuedBefore. */
   isRevokedForUser(userId: string, issuedAt: number): Promise<boolean>;
+  /**
+   * True when the user's tokens were voided with no end (REVOKED_FOREVER): only an erasure does that, before it
+   * records PersonalDataErased, so a token check in between already knows the account is closed.
+   */
+  isRevokedForever(userId: string): Promise<boolean>;
   /** Drops rows that can no longer matter (expired tokens and blacklist entries). */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The cutoff of an erasure (revokeUserTokensIssuedBefore): every token of the user, issued now or later, is void. */
+export const REVOKED_FOREVER = Number.MAX_SAFE_INTEGER;

@@ -402,14 +402,25 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       expect(await codeOf(auth.refresh(tokens.refreshToken))).toBe('AUTH_FAILED');
     });
 
-    it('a token issued after the erasure (a sign-in racing it) is void too', async () => {
+    // UserAdministration.erase voids the tokens, then records PersonalDataErased: in between, the stream does not
+    // say so yet, and the account must already read as closing, not as a changed password (TOKEN_REVOKED).
+    it('refuses a sign-in while an erasure is under way (tokens voided, the erasure not recorded yet)', async () => {
+      await erase(alice.userId);
+      erased.delete(alice.userId);
+      expect(await codeOf(auth.login('alice', PASSWORD))).toBe('ACCOUNT_ERASED');
+    });
+
+    it('answers ACCOUNT_ERASED to tokens checked while an erasure is under way, also tokens issued in a race with it', async () => {
+      const racing = await auth.login('alice', PASSWORD);
       await erase(alice.userId);
       erased.delete(alice.userId);
       now += 60_000;
-      const late = await auth.login('alice', PASSWORD);
-      erased.add(alice.userId);
-      expect(await codeOf(auth.authenticate(late.tokens.accessToken))).toBe('ACCOUNT_ERASED');
-      expect(await codeOf(auth.refresh(late.tokens.refreshToken))).toBe('ACCOUNT_ERASED');
+      expect(await codeOf(auth.authenticate(racing.tokens.accessToken))).toBe('ACCOUNT_ERASED');
+      expect(await codeOf(auth.refresh(racing.tokens.refreshToken))).toBe('ACCOUNT_ERASED');
+      // A password change's revocation (with an end) still says TOKEN_REVOKED: sign in again.
+      const bob = await register('bob').then(() => auth.login('bob', PASSWORD));
+      await stores[0]?.revokeUserTokensIssuedBefore(bob.account.userId, now + 1);
+      expect(await codeOf(auth.authenticate(bob.tokens.accessToken))).toBe('TOKEN_REVOKED');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RefreshTokenRecord, TokenStore } from '../../src/auth/tokenStore.js';
+import { REVOKED_FOREVER, type RefreshTokenRecord, type TokenStore } from '../../src/auth/tokenStore.js';
 
 export interface TokenStoreUnderTest {
   store: TokenStore;
@@ -256,6 +256,15 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
         await store.revokeUserTokensIssuedBefore('u-alice', NOW);
         expect(await store.isRevokedForUser('u-alice', NOW + DAY)).toBe(true);
         expect(await store.isRevokedForUser('u-bob', NOW)).toBe(false);
+      });
+
+      it('tells a revocation with no end (an erasure under way) from a password change', async () => {
+        expect(await store.isRevokedForever('u-alice')).toBe(false);
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.isRevokedForever('u-alice')).toBe(false);
+        await store.revokeUserTokensIssuedBefore('u-alice', REVOKED_FOREVER);
+        expect(await store.isRevokedForever('u-alice')).toBe(true);
+        expect(await store.isRevokedForever('u-bob')).toBe(false);
       });
     });
 

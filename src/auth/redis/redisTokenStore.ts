@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ChatError, UnavailableError } from '../../domain/errors.js';
 import { LuaScript } from '../../redis/luaScript.js';
 import type { Clock } from '../../support/clock.js';
-import type { RefreshTokenRecord, RotationOutcome, TokenStore } from '../tokenStore.js';
+import { REVOKED_FOREVER, type RefreshTokenRecord, type RotationOutcome, type TokenStore } from '../tokenStore.js';
 
 export interface RedisTokenStoreOptions {
   client: Redis;
@@ -182,6 +182,13 @@ export class RedisTokenStore implements TokenStore {
     return this.guard(async () => {
       const cutoff = await this.client.get(this.userKey(userId));
       return cutoff !== null && issuedAt < Number(cutoff);
+    });
+  }
+
+  isRevokedForever(userId: string): Promise<boolean> {
+    return this.guard(async () => {
+      const cutoff = await this.client.get(this.userKey(userId));
+      return cutoff !== null && Number(cutoff) >= REVOKED_FOREVER;
     });
   }
 

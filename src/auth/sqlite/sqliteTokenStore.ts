@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { RefreshTokenRecord, RotationOutcome, TokenStore } from '../tokenStore.js';
+import { REVOKED_FOREVER, type RefreshTokenRecord, type RotationOutcome, type TokenStore } from '../tokenStore.js';
 
 interface RefreshRow {
   family_id: string;
@@ -64,6 +64,7 @@ export class SqliteTokenStore implements TokenStore {
          ON CONFLICT (user_id) DO UPDATE SET issued_before = MAX(issued_before, excluded.issued_before)`,
       ),
       isRevokedForUser: this.db.prepare('SELECT 1 FROM user_revocations WHERE user_id = ? AND issued_before > ?'),
+      isRevokedForever: this.db.prepare('SELECT 1 FROM user_revocations WHERE user_id = ? AND issued_before >= ?'),
       purgeTokens: this.db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
       purgeBlacklist: this.db.prepare('DELETE FROM access_blacklist WHERE expires_at <= ?'),
     };
@@ -121,6 +122,10 @@ export class SqliteTokenStore implements TokenStore {
   // how long the tokens it voids could live, so it cannot tell when the row stops mattering.
   async isRevokedForUser(userId: string, issuedAt: number): Promise<boolean> {
     return this.statements.isRevokedForUser.get(userId, issuedAt) !== undefined;
+  }
+
+  async isRevokedForever(userId: string): Promise<boolean> {
+    return this.statements.isRevokedForever.get(userId, REVOKED_FOREVER) !== undefined;
   }
 
   async purgeExpired(now: number): Promise<number> {

@@ -1,4 +1,4 @@
-import type { TokenStore } from '../../auth/tokenStore.js';
+import { REVOKED_FOREVER, type TokenStore } from '../../auth/tokenStore.js';
 import { CommandRejectedError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { normaliseUsername, userStreamId, usernameStreamId } from '../../domain/ids.js';
 import type { UserRole } from '../../events/chatEvents.js';
@@ -23,9 +23,6 @@ export interface Administrator {
 
 /** The command line's identity in the events it causes (their actorId, changedBy, erasedBy). */
 export const CLI_ADMINISTRATOR: Administrator = { userId: 'system:cli', role: 'admin' };
-
-/** A revocation cutoff later than any token's issue time: every token of the user, issued or still to come. */
-const EVERY_TOKEN = Number.MAX_SAFE_INTEGER;
 
 export const USER_ROLES: readonly UserRole[] = ['user', 'admin', 'auditor', 'analyst'];
 
@@ -127,7 +124,7 @@ export class UserAdministration {
     const { destroyedNow } = await this.deps.keys.destroy(user.userId, this.deps.clock.now());
     // Like a password change, but with no end: tokens issued in a race with this erasure (a sign-in that checked
     // the stream just before the append) are void too.
-    await this.deps.tokens.revokeUserTokensIssuedBefore(user.userId, EVERY_TOKEN);
+    await this.deps.tokens.revokeUserTokensIssuedBefore(user.userId, REVOKED_FOREVER);
     const recorded = await this.run(actor, user.userId, { type: 'ErasePersonalData', userId: user.userId });
     // After the key: an upload racing the erasure either failed to seal its name (nothing recorded, its bytes
     // removed by the upload itself) or stored its bytes before this, which then deletes them.
