@@ -58,7 +58,7 @@ export type ClientFrame =
   | { type: 'auth'; token: string }
   | { type: 'room.subscribe'; roomId: string; afterSeq?: number }
   | { type: 'room.unsubscribe'; roomId: string }
-  | { type: 'chat.send'; roomId: string; text: string; clientMessageId: string; replyTo?: string }
+  | { type: 'chat.send'; id?: string; roomId: string; text: string; clientMessageId: string; replyTo?: string }
   | { type: 'chat.edit'; messageId: string; text: string }
   | { type: 'chat.delete'; messageId: string }
   | { type: 'chat.typing'; roomId: string }

@@ -55,14 +55,17 @@ export function applyFrame(store: ChatStore, frame: ServerFrame): void {
     }
     case 'chat.error':
       store.set({ error: answerErrorText(frame.code, frame.message, frame.details) });
+      store.sendAnswered(frame.ref, 'refused');
       break;
     case 'room.subscribed': {
       const streams = withoutUnfinished(store.state.streams, frame.roomId);
       if (streams !== store.state.streams) store.set({ streams });
       break;
     }
-    case 'auth.success':
     case 'chat.ack':
+      store.sendAnswered(frame.clientMessageId, 'acked');
+      break;
+    case 'auth.success':
     case 'ping':
       break;
     default: {

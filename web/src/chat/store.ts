@@ -4,6 +4,7 @@ import { Session } from '../shared/session.js';
 import type { Attachment, Member, Message, MessagePage, Presence, PublicProfile, Receipt, Room, TokenPair, User } from '../shared/types.js';
 import type { Streams } from './answers.js';
 import { applyFrame } from './liveFrames.js';
+import { PendingSends } from './pendingSends.js';
 import { ChatSocket, type SocketStatus } from './socket.js';
 import { EMPTY_TIMELINE, withPage, type Timeline } from './timeline.js';
 
@@ -48,6 +49,7 @@ export class ChatStore {
   readonly session: Session;
   readonly api: Api;
   private readonly socket: ChatSocket;
+  private readonly pendingSends = new PendingSends(() => crypto.randomUUID());
   private readonly listeners = new Set<() => void>();
   private readonly pendingProfiles = new Set<string>();
   private poll: ReturnType<typeof setInterval> | undefined;
@@ -313,7 +315,7 @@ export class ChatStore {
     if (this.state.error !== '') this.set({ error: '' });
     if (files.length > 0) {
       const attachments = files.map((file) => file.fileId);
-      return this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId: crypto.randomUUID(), attachments }));
+      return this.sendOnce(roomId, text, (clientMessageId) => this.api.post('/api/chat/send', { roomId, text, clientMessageId, attachments }));
     }
     const editing = this.state.editing;
     if (editing !== null) {
@@ -322,14 +324,40 @@ export class ChatStore {
     }
     const quoted = this.state.replyTo;
     this.set({ replyTo: null });
-    const clientMessageId = crypto.randomUUID();
-    if (quoted !== null) {
-      return this.run(() => this.reply(roomId, text, clientMessageId, quoted));
+    if (quoted !== null) return this.sendOnce(roomId, text, (clientMessageId) => this.reply(roomId, text, clientMessageId, quoted));
+    return this.sendOnce(roomId, text, async (clientMessageId) => {
+      // Done when acknowledged (pendingSends.ts); the frame's id comes back as the ref of a refusal.
+      if (this.socket.send({ type: 'chat.send', id: clientMessageId, roomId, text, clientMessageId })) {
+        const outcome = await this.pendingSends.answerOf(clientMessageId);
+        if (outcome === 'acked') return;
+        if (outcome === 'refused') throw new SendRefused();
+      }
+      // Offline, or no answer in time: REST, with the same clientMessageId, so a frame that did arrive is not
+      // stored twice; the timeline gets the message from the replay when the socket is back.
+      await this.api.post('/api/chat/send', { roomId, text, clientMessageId });
+    });
+  }
+
+  /** A socket send's chat.ack or refusal (chat.error with its ref), from liveFrames.ts. */
+  sendAnswered(clientMessageId: string | undefined, outcome: 'acked' | 'refused'): void {
+    this.pendingSends.answered(clientMessageId, outcome);
+  }
+
+  /** One attempt at a send; its clientMessageId is kept for a retry while its outcome is unknown (pendingSends.ts). */
+  private async sendOnce(roomId: string, text: string, attempt: (clientMessageId: string) => Promise<unknown>): Promise<boolean> {
+    const send = { roomId, text, clientMessageId: this.pendingSends.idFor(roomId, text) };
+    try {
+      await attempt(send.clientMessageId);
+      this.pendingSends.settled(send, 'stored');
+      return true;
+    } catch (error) {
+      // A refusal is an answer (nothing stored); anything else (the network, a 5xx) leaves the outcome unknown.
+      const refused = error instanceof SendRefused || (error instanceof ApiError && error.status < 500);
+      this.pendingSends.settled(send, refused ? 'refused' : 'unknown');
+      // A refusal over the socket was already shown from its chat.error.
+      if (!(error instanceof SendRefused)) this.fail(error);
+      return false;
     }
-    // Offline, REST takes the message (the same clientMessageId makes a retry safe); the timeline gets it from the
-    // replay when the socket is back.
-    if (this.socket.send({ type: 'chat.send', roomId, text, clientMessageId })) return true;
-    return this.run(() => this.api.post('/api/chat/send', { roomId, text, clientMessageId }));
   }
 
   /**
@@ -399,3 +427,6 @@ export class ChatStore {
     this.set({ error: error instanceof ApiError && error.missing ? 'This server does not offer that yet.' : describeError(error) });
   }
 }
+
+/** The server refused a socket send (chat.error with its ref): an answer, shown from the frame itself. */
+class SendRefused extends Error {}
