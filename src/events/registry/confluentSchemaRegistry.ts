@@ -58,6 +58,9 @@ type ClientMiddleware = NonNullable<ConstructorParameters<typeof ConfluentClient
  * The codec loads every version when it is created; a schema another process registers later is not seen until the
  * codec is refreshed (AvroEventCodec.refresh), because decoding is synchronous and cannot wait for the registry.
  */
+/** Tries of a registration that met another first registration of the same subject (register, below). */
+const CONCURRENT_CREATE_ATTEMPTS = 3;
+
 export class ConfluentSchemaRegistry implements SchemaRegistry {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -107,9 +110,11 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     // Apicurio) would let anything in. Confluent and Apicurio 2.4 accept a level for a subject with no versions yet;
     // a registry that answers 40401 instead gets it from the client right after the first version, which nothing
     // has to be compatible with.
-    const configured = await this.request('PUT', `/config/${encodeURIComponent(subject)}`, {
-      compatibility: this.compatibility,
-    });
+    const setLevel = () => this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: this.compatibility });
+    let configured = await setLevel();
+    // Two first settings at once: Apicurio answers the later one "A rule named 'COMPATIBILITY' already exists"; set
+    // again, it updates the rule the other one made.
+    if (isRuleCreatedMeanwhile(configured)) configured = await setLevel();
     if (!isOk(configured) && !isSubjectNotFound(configured)) {
       throw this.unexpected(`PUT /config/${subject}`, configured);
     }
@@ -117,17 +122,22 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     // Confluent finds an existing version by the parsed schema; Apicurio compares the text byte for byte and would
     // add a version (with a new id) for the same schema reformatted. Looking it up here keeps the port's promise on
     // both: the same schema, however written, has one id per subject.
-    const existing = (await this.listVersions(subject)).find((version) => sameCanonical(version.schema, canonical));
-    if (existing !== undefined) return existing.id;
-
-    try {
-      const { id } = await this.client.register(
-        { type: SchemaType.AVRO, schema },
-        { subject, compatibility: COMPATIBILITY[this.compatibility] },
-      );
-      return id;
-    } catch (error) {
-      throw this.registerFailure(subject, error);
+    // Two first registrations of one subject at once (two codecs of a process starting side by side): Apicurio
+    // answers the later one 409 "artifact already exists", which is no incompatibility. The subject exists now, so
+    // looking again finds the version (the same schema: its id) or registers this one as the next version.
+    for (let attempt = 1; ; attempt++) {
+      const existing = (await this.listVersions(subject)).find((version) => sameCanonical(version.schema, canonical));
+      if (existing !== undefined) return existing.id;
+      try {
+        const { id } = await this.client.register(
+          { type: SchemaType.AVRO, schema },
+          { subject, compatibility: COMPATIBILITY[this.compatibility] },
+        );
+        return id;
+      } catch (error) {
+        if (attempt < CONCURRENT_CREATE_ATTEMPTS && statusOf(error) === 409 && /already exists/i.test(clientReason(error))) continue;
+        throw this.registerFailure(subject, error);
+      }
     }
   }
 
@@ -286,6 +296,10 @@ function isSubjectNotFound(answer: HttpAnswer): boolean {
 function errorCodeOf(answer: HttpAnswer): number | undefined {
   const parsed = errorBody.safeParse(answer.body);
   return parsed.success ? parsed.data.error_code : undefined;
+}
+
+function isRuleCreatedMeanwhile(answer: HttpAnswer): boolean {
+  return answer.status === 409 && /already exists/i.test(errorMessageOf(answer) ?? '');
 }
 
 function errorMessageOf(answer: HttpAnswer): string | undefined {
