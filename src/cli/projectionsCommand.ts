@@ -272,18 +272,31 @@ async function statusCommand(flags: StatusFlags): Promise<void> {
   }
 }
 
-async function historyStatus(config: AppConfig, head: Checkpoint, oracle: () => Promise<ProjectionStore>): Promise<ProjectionStatus> {
+/** Where a SQLite projection's live file is, and how to open it: the history view's or the search view's. */
+interface SqliteProjectionFile {
+  liveFile: (dataDir: string) => Promise<string>;
+  open: (filename: string) => ProjectionStore & { close(): Promise<void> };
+}
+
+/** A view kept where HISTORY_STORE says (a SQLite file of DATA_DIR, or Oracle): where it is, and its checkpoint. */
+async function storeStatus(
+  projection: 'history' | 'search',
+  config: AppConfig,
+  head: Checkpoint,
+  sqlite: SqliteProjectionFile,
+  oracle: () => Promise<ProjectionStore>,
+): Promise<ProjectionStatus> {
   let store: string;
   let checkpoint: Checkpoint;
   switch (config.historyStore) {
     case 'sqlite': {
       // Opened directly rather than through the container: a status must not look like a serving process.
-      const file = await liveHistoryFile(config.dataDir);
-      const history = new SqliteHistoryStore({ filename: path.join(config.dataDir, file) });
+      const file = await sqlite.liveFile(config.dataDir);
+      const opened = sqlite.open(path.join(config.dataDir, file));
       try {
-        checkpoint = await history.checkpoint();
+        checkpoint = await opened.checkpoint();
       } finally {
-        await history.close();
+        await opened.close();
       }
       store = `sqlite ${file}`;
       break;
@@ -297,7 +310,12 @@ async function historyStatus(config: AppConfig, head: Checkpoint, oracle: () => 
       throw new Error(`no status for HISTORY_STORE ${String(unknown)}`);
     }
   }
-  return { projection: 'history', store, checkpoint, lag: lag(head, checkpoint), partitions: partitionStatus(head, checkpoint) };
+  return { projection, store, checkpoint, lag: lag(head, checkpoint), partitions: partitionStatus(head, checkpoint) };
+}
+
+function historyStatus(config: AppConfig, head: Checkpoint, oracle: () => Promise<ProjectionStore>): Promise<ProjectionStatus> {
+  const sqlite = { liveFile: liveHistoryFile, open: (filename: string) => new SqliteHistoryStore({ filename }) };
+  return storeStatus('history', config, head, sqlite, oracle);
 }
 
 async function analyticsStatus(config: AppConfig, head: Checkpoint, redis: () => Promise<Redis>): Promise<ProjectionStatus> {
@@ -317,31 +335,9 @@ async function analyticsStatus(config: AppConfig, head: Checkpoint, redis: () =>
   }
 }
 
-async function searchStatus(config: AppConfig, head: Checkpoint, oracle: () => Promise<ProjectionStore>): Promise<ProjectionStatus> {
-  let store: string;
-  let checkpoint: Checkpoint;
-  switch (config.historyStore) {
-    case 'sqlite': {
-      const file = await liveSearchFile(config.dataDir);
-      const search = new SqliteSearchStore({ filename: path.join(config.dataDir, file) });
-      try {
-        checkpoint = await search.checkpoint();
-      } finally {
-        await search.close();
-      }
-      store = `sqlite ${file}`;
-      break;
-    }
-    case 'oracle':
-      checkpoint = await (await oracle()).checkpoint();
-      store = 'oracle';
-      break;
-    default: {
-      const unknown: never = config.historyStore;
-      throw new Error(`no status for HISTORY_STORE ${String(unknown)}`);
-    }
-  }
-  return { projection: 'search', store, checkpoint, lag: lag(head, checkpoint), partitions: partitionStatus(head, checkpoint) };
+function searchStatus(config: AppConfig, head: Checkpoint, oracle: () => Promise<ProjectionStore>): Promise<ProjectionStatus> {
+  const sqlite = { liveFile: liveSearchFile, open: (filename: string) => new SqliteSearchStore({ filename }) };
+  return storeStatus('search', config, head, sqlite, oracle);
 }
 
 function statusTable(head: Checkpoint, statuses: ProjectionStatus[]): string {
