@@ -121,7 +121,13 @@ export class WebSocketGateway {
     const { pingIntervalMs, slowConsumerGraceMs } = this.deps.config;
     this.timers = [
       setInterval(() => {
-        for (const session of this.sessions) session.pingTick();
+        // Judged after this turn of the event loop has read what waits in the sockets. When the loop itself
+        // stalled past a tick (a GC pause, a long task, a starved process), the pongs that came meanwhile are
+        // still unread as the late timer fires; judging them then would drop live clients, all at once, for the
+        // server's own delay.
+        setImmediate(() => {
+          for (const session of this.sessions) session.pingTick();
+        });
       }, pingIntervalMs),
       // A peer that stopped reading is caught even when nothing more is sent to it.
       setInterval(

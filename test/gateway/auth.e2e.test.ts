@@ -59,10 +59,7 @@ describe('WebSocket authentication and heartbeat', () => {
 
   it('closes a live connection with TOKEN_REVOKED and 4003 once its token is logged out', async () => {
     const carol = await signUp(http, 'carol-live-logout');
-    const client = await WsTestClient.connectAs(server.baseUrl, carol.accessToken);
-    client.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type === 'ping') client.send({ type: 'pong' });
-    });
+    const client = await WsTestClient.connectAs(server.baseUrl, carol.accessToken, { answerPings: true });
     await client.waitForCount((frame) => frame.type === 'ping', 2);
     expect(client.isOpen).toBe(true);
     expect((await http.post('/api/auth/logout', { token: carol.accessToken })).status).toBe(204);
@@ -91,10 +88,7 @@ describe('WebSocket authentication and heartbeat', () => {
   });
 
   it('keeps a client that answers every ping and drops one that does not with 4002', async () => {
-    const answering = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
-    answering.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type === 'ping') answering.send({ type: 'pong' });
-    });
+    const answering = await WsTestClient.connectAs(server.baseUrl, alice.accessToken, { answerPings: true });
     const silent = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
 
     await silent.waitFor((frame) => frame.type === 'ping');
@@ -110,10 +104,7 @@ describe('WebSocket authentication and heartbeat', () => {
     const shortLived = await startTestServer({ WS_PING_INTERVAL_MS: '150', ACCESS_TOKEN_TTL_SECONDS: '1' });
     try {
       const dave = await signUp(new HttpClient(shortLived.baseUrl), 'dave');
-      const client = await WsTestClient.connectAs(shortLived.baseUrl, dave.accessToken);
-      client.ws.on('message', (data) => {
-        if (JSON.parse(data.toString()).type === 'ping') client.send({ type: 'pong' });
-      });
+      const client = await WsTestClient.connectAs(shortLived.baseUrl, dave.accessToken, { answerPings: true });
       const error = await client.waitFor((frame) => frame.type === 'chat.error', 10_000);
       expect(error.code).toBe('TOKEN_EXPIRED');
       expect(await client.closed).toEqual({ code: CLOSE_CODES.AUTH_FAILED, reason: 'token expired' });

@@ -31,19 +31,19 @@ describe('the heartbeat of a busy client', () => {
   });
 
   it('keeps a client whose pongs queue behind bursts of sends, and acknowledges every send', { timeout: 90_000 }, async () => {
-    const client = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
     let bursts = 0;
-    client.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type !== 'ping') return;
-      // The first pings each get a burst before their pong; later ones a pong at once, as any live client answers
-      // (a client that stopped answering would rightly be closed while its last acks are still on the way).
-      if (bursts < BURSTS) {
-        bursts += 1;
-        for (let i = 0; i < SENDS_PER_BURST; i++) {
-          client.send({ type: 'chat.send', roomId, text: `burst ${bursts} #${i}`, clientMessageId: `b${bursts}-${i}` });
+    const client = await WsTestClient.connectAs(server.baseUrl, alice.accessToken, {
+      answerPings: (self) => {
+        // The first pings each get a burst before their pong; later ones a pong at once, as any live client
+        // answers (a client that stopped answering would rightly be closed while its last acks are on the way).
+        if (bursts < BURSTS) {
+          bursts += 1;
+          for (let i = 0; i < SENDS_PER_BURST; i++) {
+            self.send({ type: 'chat.send', roomId, text: `burst ${bursts} #${i}`, clientMessageId: `b${bursts}-${i}` });
+          }
         }
-      }
-      client.send({ type: 'pong' });
+        self.send({ type: 'pong' });
+      },
     });
 
     const closedEarly = client.closed.then(({ code }) => {

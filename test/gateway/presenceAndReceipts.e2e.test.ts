@@ -30,10 +30,7 @@ describe('presence pushed to room subscribers', () => {
   });
 
   it('tells subscribers of a shared room when a user comes online and when their last connection goes', async () => {
-    const watcher = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
-    watcher.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type === 'ping') watcher.send({ type: 'pong' });
-    });
+    const watcher = await WsTestClient.connectAs(server.baseUrl, alice.accessToken, { answerPings: true });
     await watcher.subscribe(roomId);
 
     const bobPhone = await WsTestClient.connectAs(server.baseUrl, bob.accessToken);

@@ -28,10 +28,7 @@ describe('an erased account is closed', () => {
     const bob = await signUp(http, 'bob');
     const roomId: string = (await http.post('/api/chat/rooms', { token: alice.accessToken, body: { name: 'r', kind: 'public' } })).body
       .room.roomId;
-    const live = await WsTestClient.connectAs(server.baseUrl, alice.accessToken);
-    live.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type === 'ping') live.send({ type: 'pong' });
-    });
+    const live = await WsTestClient.connectAs(server.baseUrl, alice.accessToken, { answerPings: true });
 
     const erase = await runCli(['users', 'erase', 'alice', '--json'], { DATA_DIR: server.dataDir, EVENT_LOG: 'sqlite' });
     expect(erase.stderr).toBe('');

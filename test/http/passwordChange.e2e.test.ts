@@ -86,10 +86,7 @@ describe('password change over REST (embedded)', () => {
 
   it("closes the user's live sockets authenticated before the change at their next token check", async () => {
     const hank = await signUp(http, 'hank');
-    const live = await WsTestClient.connectAs(server.baseUrl, hank.accessToken);
-    live.ws.on('message', (data) => {
-      if (JSON.parse(data.toString()).type === 'ping') live.send({ type: 'pong' });
-    });
+    const live = await WsTestClient.connectAs(server.baseUrl, hank.accessToken, { answerPings: true });
     await live.waitForCount((frame) => frame.type === 'ping', 2);
     const changed = await change(hank.accessToken, STRONG_PASSWORD, NEW_PASSWORD);
     expect(changed.status).toBe(200);

@@ -15,6 +15,13 @@ export interface CloseInfo {
 export interface ConnectOptions {
   origin?: string;
   headers?: Record<string, string>;
+  /**
+   * Answers every `ping` with `pong` from the first frame on, as a live client does. A listener added after
+   * `connectAs` resolves can miss a ping that came in the same read as `auth.success` (ws emits both before the
+   * awaiting test resumes), and the gateway then rightly drops the client with 4002. A function is called on each
+   * ping instead, to answer it its own way (or not).
+   */
+  answerPings?: boolean | ((client: WsTestClient) => void);
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -26,13 +33,25 @@ export class WsTestClient {
   private readonly waiters = new Set<{ predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }>();
   private barrierCount = 0;
 
-  private constructor(readonly ws: WebSocket) {
+  private closeInfo: CloseInfo | undefined;
+
+  private constructor(
+    readonly ws: WebSocket,
+    answerPings: boolean | ((client: WsTestClient) => void),
+  ) {
     this.closed = new Promise((resolve) => {
-      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on('close', (code, reason) => {
+        this.closeInfo = { code, reason: reason.toString() };
+        resolve(this.closeInfo);
+      });
     });
     ws.on('message', (data, isBinary) => {
       const frame: Frame = isBinary ? { type: '(binary)' } : JSON.parse(data.toString());
       this.frames.push(frame);
+      if (answerPings && frame.type === 'ping') {
+        if (answerPings === true) this.send({ type: 'pong' });
+        else answerPings(this);
+      }
       for (const waiter of [...this.waiters]) {
         if (waiter.predicate(frame)) {
           this.waiters.delete(waiter);
@@ -48,7 +67,7 @@ export class WsTestClient {
   static connect(baseUrl: string, options: ConnectOptions = {}): Promise<WsTestClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/ws`;
     const ws = new WebSocket(url, { origin: options.origin, headers: options.headers });
-    const client = new WsTestClient(ws);
+    const client = new WsTestClient(ws, options.answerPings ?? false);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused: ${res.statusCode}`)));
@@ -57,8 +76,8 @@ export class WsTestClient {
   }
 
   /** Connects and authenticates; resolves once `auth.success` arrived. */
-  static async connectAs(baseUrl: string, accessToken: string): Promise<WsTestClient> {
-    const client = await WsTestClient.connect(baseUrl);
+  static async connectAs(baseUrl: string, accessToken: string, options: ConnectOptions = {}): Promise<WsTestClient> {
+    const client = await WsTestClient.connect(baseUrl, options);
     client.send({ type: 'auth', token: accessToken });
     await client.waitFor((frame) => frame.type === 'auth.success');
     return client;
@@ -91,7 +110,8 @@ export class WsTestClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-10))}`));
+        const closed = this.closeInfo ? ` (the socket closed: ${this.closeInfo.code} ${this.closeInfo.reason})` : '';
+        reject(new Error(`no matching frame within ${timeoutMs} ms${closed}; got ${JSON.stringify(this.frames.slice(-10))}`));
       }, timeoutMs);
       this.waiters.add(waiter);
     });
