@@ -1,7 +1,7 @@
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Account, AccountRegistration } from '../auth/authService.js';
 import { ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
-import { directRoomId, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
+import { directRoomId, messageIdOf, parseMessageId, roomStreamId, userStreamId } from '../domain/ids.js';
 import { mentionedUsernames } from '../domain/mentions.js';
 import { normaliseMessageText } from '../domain/messageText.js';
 import { looksAlike, usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
@@ -44,6 +44,25 @@ export interface CreateRoomInput {
 }
 
 /** What a caller gets back from a room command: the room as the history view now shows it. */
+export interface SendMessageInput {
+  roomId: string;
+  text: string;
+  clientMessageId: string;
+  attachments?: string[];
+  replyTo?: string;
+}
+
+/** A message in the log, not yet necessarily in the history view (ChatCommands.acceptMessage). */
+export interface AcceptedMessage {
+  roomId: string;
+  seq: number;
+  messageId: string;
+  /** A retry of a send already recorded: the first message's place. */
+  replayed: boolean;
+  /** Resolves once the history view shows the message; rejects (UNAVAILABLE) if it does not in time. */
+  visible: Promise<void>;
+}
+
 export interface RoomOutcome {
   room: RoomView;
   /** False when the command changed nothing (joining a room one is already in, reopening a direct room). */
@@ -166,9 +185,20 @@ export class ChatCommands {
    */
   async sendMessage(
     actor: AccessPrincipal,
-    input: { roomId: string; text: string; clientMessageId: string; attachments?: string[]; replyTo?: string },
+    input: SendMessageInput,
     correlationId: string,
   ): Promise<{ message: MessageView; replayed: boolean }> {
+    const accepted = await this.acceptMessage(actor, input, correlationId);
+    await accepted.visible;
+    return { message: await this.message(accepted.roomId, accepted.seq), replayed: accepted.replayed };
+  }
+
+  /**
+   * sendMessage's first step: the message is in the log once this resolves, and `visible` resolves once the
+   * history view shows it (read-your-writes). The gateway answers a `chat.send` at `visible` but takes the
+   * connection's next frame as soon as the append is done, so one client's sends are not one view update apart.
+   */
+  async acceptMessage(actor: AccessPrincipal, input: SendMessageInput, correlationId: string): Promise<AcceptedMessage> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
     const earlier = await this.deps.log.findByCommandId(commandId);
     if (earlier.length === 0) await this.deps.sendLimiter.consume(actor.userId);
@@ -196,8 +226,12 @@ export class ChatCommands {
     if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength, { allowEmpty: fileIds.length > 0 });
     const sent = result.events.find((event) => event.type === 'MessageSent');
     if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
-    await this.settle(result);
-    return { message: await this.message(sent.data.roomId, sent.streamVersion), replayed: result.replayed };
+    const visible = this.settle(result);
+    // Awaited by the caller, maybe later than it fails (a view that does not catch up in time): not unhandled.
+    visible.catch(() => undefined);
+    const { roomId } = sent.data;
+    const seq = sent.streamVersion;
+    return { roomId, seq, messageId: messageIdOf(roomId, seq), replayed: result.replayed, visible };
   }
 
   private async attachmentFacts(actor: AccessPrincipal, fileIds: string[]) {

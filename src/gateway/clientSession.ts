@@ -9,6 +9,7 @@ import { errorFrameOf } from './errorFrames.js';
 import type { FrameCounter } from './frameCounter.js';
 import type { FrameHandlers, SessionClient } from './frameHandlers.js';
 import type { GatewayPresence } from './presenceRelay.js';
+import { OrderedAnswers } from './orderedAnswers.js';
 import type { FrameRef } from './protocol.js';
 import { parseClientFrame, withRef } from './protocol.js';
 import type { RoomHub } from './roomHub.js';
@@ -46,6 +47,7 @@ export class ClientSession {
   private paused = false;
   private awaitingPong = false;
   private readonly authTimer: NodeJS.Timeout;
+  private readonly answers = new OrderedAnswers((error, ref) => this.sendError(error, ref));
 
   constructor(private readonly deps: ClientSessionDeps) {
     deps.metrics.wsConnections.inc({ state: 'unauthenticated' });
@@ -57,9 +59,9 @@ export class ClientSession {
     return this.deps.connection;
   }
 
-  /** Resolves once the frame being handled (if any) and those queued behind it are done. */
+  /** Resolves once the frame being handled (if any) and those queued behind it are done and answered. */
   get idle(): Promise<void> {
-    return this.processing ?? Promise.resolve();
+    return (this.processing ?? Promise.resolve()).then(() => this.answers.sent());
   }
 
   receive(data: RawData, isBinary: boolean): void {
@@ -136,13 +138,13 @@ export class ClientSession {
     if (this.state.kind === 'closed') return;
     if (isBinary) {
       this.deps.frames.in('binary');
-      this.sendError(new ChatError('UNSUPPORTED_MEDIA_TYPE', 'only text frames holding JSON are accepted'), undefined);
+      this.refuse(new ChatError('UNSUPPORTED_MEDIA_TYPE', 'only text frames holding JSON are accepted'), undefined);
       return;
     }
     const parsed = parseClientFrame(textOf(data));
     if (!parsed.ok) {
       this.deps.frames.in('invalid');
-      this.sendError(parsed.error, parsed.ref);
+      this.refuse(parsed.error, parsed.ref);
       return;
     }
     const { frame, ref } = parsed;
@@ -154,15 +156,23 @@ export class ClientSession {
       return;
     }
     if (frame.type === 'auth') {
-      this.sendError(new ValidationError('this connection is already authenticated'), ref);
+      this.refuse(new ValidationError('this connection is already authenticated'), ref);
       return;
     }
     if (frame.type === 'pong') this.awaitingPong = false;
+    // Answers keep the order of their frames. A send's ack waits for the history view, and the next send need not:
+    // it is appended meanwhile (after the previous one, so a client's messages keep their order) and its ack
+    // queued behind. Any other frame is handled once the acks before it are sent.
+    const pipelined = frame.type === 'chat.send';
+    if (!pipelined && this.answers.size > 0) await this.answers.sent();
     try {
-      await this.deps.handlers.handle(state.client, frame, ref);
+      const later = await this.deps.handlers.handle(state.client, frame, ref);
+      if (later) this.answers.add(later.ready, later.send, ref);
     } catch (error) {
-      this.sendError(error, ref);
+      this.refuse(error, ref);
     }
+    // No more acks waiting than frames may queue: beyond that the client waits, and then TCP slows it down.
+    if (this.answers.size >= INBOX_HIGH_WATER) await this.answers.sent();
   }
 
   private async authenticate(token: string, ref: FrameRef | undefined): Promise<void> {
@@ -210,6 +220,12 @@ export class ClientSession {
     } else {
       this.deps.metrics.wsConnections.dec({ state: 'unauthenticated' });
     }
+  }
+
+  /** A frame's refusal, in its turn: behind the acks still waiting, if any. */
+  private refuse(error: unknown, ref: FrameRef | undefined): void {
+    if (this.answers.size > 0) this.answers.add(Promise.reject(error), () => undefined, ref);
+    else this.sendError(error, ref);
   }
 
   private sendError(error: unknown, ref: FrameRef | undefined): void {

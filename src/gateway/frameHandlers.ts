@@ -52,6 +52,15 @@ export interface SessionClient {
   readonly userId: string;
 }
 
+/**
+ * The rest of a frame's handling, for when its answer waits on something (a send's ack on the history view): the
+ * session sends it in the order of the frames (orderedAnswers.ts) and takes the next frame meanwhile.
+ */
+export interface LaterAnswer {
+  ready: Promise<void>;
+  send(): void;
+}
+
 /** The frames an authenticated client may send besides `auth`. */
 export type SessionFrame = Exclude<ClientFrame, { type: 'auth' }>;
 
@@ -63,7 +72,7 @@ export type SessionFrame = Exclude<ClientFrame, { type: 'auth' }>;
 export class FrameHandlers {
   constructor(private readonly deps: FrameHandlerDeps) {}
 
-  async handle(client: SessionClient, frame: SessionFrame, ref: FrameRef | undefined): Promise<void> {
+  async handle(client: SessionClient, frame: SessionFrame, ref: FrameRef | undefined): Promise<LaterAnswer | void> {
     switch (frame.type) {
       case 'room.subscribe':
         return this.subscribe(client, frame.roomId, frame.afterSeq, ref);
@@ -115,8 +124,9 @@ export class FrameHandlers {
     await answers.bus.publish({ kind: 'cancel', roomId, userId: client.userId, ...(streamId === undefined ? {} : { streamId }) });
   }
 
-  private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<void> {
-    const { message } = await this.deps.commands.sendMessage(
+  /** Appends now; the ack waits until the history view shows the message, so the client's next read agrees. */
+  private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<LaterAnswer> {
+    const accepted = await this.deps.commands.acceptMessage(
       client.principal,
       {
         roomId: frame.roomId,
@@ -127,12 +137,9 @@ export class FrameHandlers {
       },
       this.deps.ids.next(),
     );
-    client.connection.sendFrame(
-      withRef(
-        { type: 'chat.ack', clientMessageId: frame.clientMessageId, messageId: message.messageId, seq: message.seq },
-        frame.clientMessageId,
-      ),
-    );
+    const { clientMessageId } = frame;
+    const ack = { type: 'chat.ack', clientMessageId, messageId: accepted.messageId, seq: accepted.seq } as const;
+    return { ready: accepted.visible, send: () => client.connection.sendFrame(withRef(ack, clientMessageId)) };
   }
 
   private async edit(client: SessionClient, messageId: string, text: string, ref: FrameRef | undefined): Promise<void> {
