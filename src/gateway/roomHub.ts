@@ -94,8 +94,8 @@ const DEFAULT_MAX_CATCH_UP_BUFFER = 10_000;
 export class RoomHub {
   private readonly rooms = new Map<string, Set<RoomSubscription>>();
   private readonly byConnection = new Map<HubConnection, Map<string, RoomSubscription>>();
-  /** Highest seq reported as delivered per user and room, so the recorder hears of each seq once, not per socket. */
-  private readonly deliveredMarks = new Map<string, number>();
+  /** Per room and user, the highest seq reported delivered: the recorder hears of each seq once, not per socket. */
+  private readonly deliveredMarks = new Map<string, Map<string, number>>();
   private readonly receiptAudience = new ReceiptAudience();
   private logSubscription: Subscription | undefined;
   /** The connections written to during the log batch being dispatched, corked until its end. */
@@ -227,14 +227,17 @@ export class RoomHub {
     const subscriptions = this.rooms.get(event.data.roomId);
     if (!subscriptions) return;
     let frame: EncodedFrame | undefined;
+    // The users this event newly reached, reported once for the room after the loop.
+    const reached: string[] = [];
     for (const subscription of [...subscriptions]) {
       if (subscription.state === 'catching-up') {
         this.buffer(subscription, event);
       } else if (subscription.state === 'live') {
         frame ??= encodeFrame(chatEventFrame(event));
-        this.deliver(subscription, event, frame);
+        this.deliver(subscription, event, frame, reached);
       }
     }
+    if (reached.length > 0) this.deps.receipts?.delivered(event.data.roomId, event.streamVersion, reached);
   }
 
   /** Corks a connection the first time the batch being dispatched writes to it. */
@@ -261,12 +264,12 @@ export class RoomHub {
   }
 
   /** Sends one event unless already sent; returns false when it ended the subscription (the user left). */
-  private deliver(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, frame: EncodedFrame): boolean {
+  private deliver(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, frame: EncodedFrame, reached?: string[]): boolean {
     const seq = event.streamVersion;
     if (seq <= subscription.lastSeq) return true;
     this.hold(subscription.client.connection).send(frame, 'chat.event');
     subscription.lastSeq = seq;
-    this.markDelivered(subscription, event);
+    this.markDelivered(subscription, event, reached);
     const exit = exitReason(event, subscription.client.userId);
     if (exit && seq > subscription.authorizedAtSeq) {
       this.end(subscription, exit);
@@ -319,16 +322,25 @@ export class RoomHub {
     subscription.onLive?.();
   }
 
-  /** Receipts count messages from others only: a sender has nothing to be told about their own message. */
-  private markDelivered(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>): void {
+  /**
+   * Receipts count messages from others only: a sender has nothing to be told about their own message. A user
+   * newly reached goes into `reached` (reported by the caller, once for all) or, without it, is reported alone.
+   */
+  private markDelivered(subscription: RoomSubscription, event: RecordedEvent<RoomEvent>, reached?: string[]): void {
     const receipts = this.deps.receipts;
     if (!receipts || event.type !== 'MessageSent') return;
     const userId = subscription.client.userId;
     if (event.data.senderId === userId) return;
-    const key = markKey(userId, subscription.roomId);
-    if ((this.deliveredMarks.get(key) ?? 0) >= event.streamVersion) return;
-    this.deliveredMarks.set(key, event.streamVersion);
-    receipts.delivered(userId, subscription.roomId, event.streamVersion);
+    const { roomId } = subscription;
+    let marks = this.deliveredMarks.get(roomId);
+    if (!marks) {
+      marks = new Map();
+      this.deliveredMarks.set(roomId, marks);
+    }
+    if ((marks.get(userId) ?? 0) >= event.streamVersion) return;
+    marks.set(userId, event.streamVersion);
+    if (reached) reached.push(userId);
+    else receipts.delivered(roomId, event.streamVersion, [userId]);
   }
 
   private register(subscription: RoomSubscription): void {
@@ -360,7 +372,11 @@ export class RoomHub {
     if (own?.get(roomId) === subscription) own.delete(roomId);
     if (own?.size === 0) this.byConnection.delete(client.connection);
     const userStillHere = [...(this.rooms.get(roomId) ?? [])].some((other) => other.client.userId === client.userId);
-    if (!userStillHere) this.deliveredMarks.delete(markKey(client.userId, roomId));
+    if (!userStillHere) {
+      const marks = this.deliveredMarks.get(roomId);
+      marks?.delete(client.userId);
+      if (marks?.size === 0) this.deliveredMarks.delete(roomId);
+    }
     if (reason) client.connection.sendFrame({ type: 'room.unsubscribed', roomId, reason });
   }
 }
@@ -372,8 +388,4 @@ function exitReason(event: RecordedEvent<RoomEvent>, userId: string): Exclude<Un
   if (event.type === 'MemberLeft' && event.data.userId === userId) return 'left';
   if (event.type === 'MemberRemoved' && event.data.userId === userId) return 'removed';
   return undefined;
-}
-
-function markKey(userId: string, roomId: string): string {
-  return `${userId}\u0000${roomId}`;
 }

@@ -37,11 +37,8 @@ export interface CoalescingReceiptRecorderOptions {
 export const DEFAULT_RECEIPT_FLUSH_INTERVAL_MS = 250;
 const DEFAULT_MAX_REMEMBERED = 100_000;
 
-interface PendingDelivery {
-  userId: string;
-  roomId: string;
-  seq: number;
-}
+/** Per room, per user: a seq. Nested rather than keyed by a joined string: a report costs no string per user. */
+type MarkersByRoom<T> = Map<string, Map<string, T>>;
 
 /** What the receipts stream is known to hold at least (it may hold more: another process, or a lost answer). */
 interface KnownMarkers {
@@ -74,9 +71,11 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private readonly waitForHistory: WaitForHistory | undefined;
   private readonly maxRemembered: number;
 
-  private pending = new Map<string, PendingDelivery>();
-  /** Least recently used first (Map order), so the oldest entries go when it is full. */
-  private readonly known = new Map<string, KnownMarkers>();
+  private pending: MarkersByRoom<number> = new Map();
+  private pendingMarkers = 0;
+  /** Rooms least recently written first (Map order), so the oldest rooms' markers go when it is full. */
+  private readonly known: MarkersByRoom<KnownMarkers> = new Map();
+  private knownMarkers = 0;
   private readonly writing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -97,19 +96,27 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
 
   /** Delivery reports waiting for the next flush (one per user and room). */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pendingMarkers;
   }
 
-  delivered(userId: string, roomId: string, seq: number): void {
-    // Called for every frame the gateway sends: never throws, never awaits.
+  delivered(roomId: string, seq: number, userIds: readonly string[]): void {
+    // Called for every event the gateway fans out: never throws, never awaits.
     if (this.closed || !Number.isSafeInteger(seq) || seq < 1) return;
-    const key = keyOf(userId, roomId);
-    const known = this.known.get(key);
-    if (known && seq <= Math.max(known.deliveredSeq, known.readSeq)) return;
-    const waiting = this.pending.get(key);
-    if (waiting && waiting.seq >= seq) return;
-    this.pending.set(key, { userId, roomId, seq });
-    this.schedule();
+    const known = this.known.get(roomId);
+    let waiting = this.pending.get(roomId);
+    for (const userId of userIds) {
+      const had = known?.get(userId);
+      if (had && seq <= Math.max(had.deliveredSeq, had.readSeq)) continue;
+      if (!waiting) {
+        waiting = new Map();
+        this.pending.set(roomId, waiting);
+      }
+      const before = waiting.get(userId);
+      if (before !== undefined && before >= seq) continue;
+      if (before === undefined) this.pendingMarkers += 1;
+      waiting.set(userId, seq);
+    }
+    if (this.pendingMarkers > 0) this.schedule();
   }
 
   async read(userId: string, roomId: string, seq: number): Promise<void> {
@@ -122,8 +129,13 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     );
     // No events also means the stream already holds this much: remember it either way.
     this.remember(userId, roomId, { deliveredSeq: seq, readSeq: seq });
-    const waiting = this.pending.get(keyOf(userId, roomId));
-    if (waiting && waiting.seq <= seq) this.pending.delete(keyOf(userId, roomId));
+    const waiting = this.pending.get(roomId);
+    const before = waiting?.get(userId);
+    if (waiting && before !== undefined && before <= seq) {
+      waiting.delete(userId);
+      this.pendingMarkers -= 1;
+      if (waiting.size === 0) this.pending.delete(roomId);
+    }
     await untilApplied(this.waitForHistory, result.events);
   }
 
@@ -133,6 +145,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     if (this.pending.size > 0) {
       const batch = this.pending;
       this.pending = new Map();
+      this.pendingMarkers = 0;
       const writing = this.write(batch);
       this.writing.add(writing);
       void writing.finally(() => this.writing.delete(writing));
@@ -163,16 +176,18 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     this.timer = undefined;
   }
 
-  private async write(batch: Map<string, PendingDelivery>): Promise<void> {
+  private async write(batch: MarkersByRoom<number>): Promise<void> {
     // One id per flush: a command id names one decision, and the next flush is a new one for the same markers.
     const flushId = this.ids.next();
-    const byRoom = new Map<string, DeliveryMarker[]>();
-    for (const { userId, roomId, seq } of batch.values()) {
-      const markers = byRoom.get(roomId);
-      if (markers) markers.push({ userId, seq });
-      else byRoom.set(roomId, [{ userId, seq }]);
-    }
-    await Promise.all([...byRoom].map(([roomId, markers]) => this.writeRoom(flushId, roomId, markers)));
+    await Promise.all(
+      [...batch].map(([roomId, seqs]) =>
+        this.writeRoom(
+          flushId,
+          roomId,
+          [...seqs].map(([userId, seq]) => ({ userId, seq })),
+        ),
+      ),
+    );
   }
 
   /** One room's markers, a command per MAX_MARKERS_PER_COMMAND; its parts one after the other, as its stream takes them. */
@@ -195,17 +210,22 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   }
 
   private remember(userId: string, roomId: string, markers: KnownMarkers): void {
-    const key = keyOf(userId, roomId);
-    const before = this.known.get(key);
-    // Re-inserting moves the entry to the end of the Map's order (most recently used).
-    this.known.delete(key);
-    this.known.set(key, {
+    let room = this.known.get(roomId);
+    // Re-inserting moves the room to the end of the Map's order (most recently written).
+    if (room) this.known.delete(roomId);
+    else room = new Map();
+    this.known.set(roomId, room);
+    const before = room.get(userId);
+    if (before === undefined) this.knownMarkers += 1;
+    room.set(userId, {
       deliveredSeq: Math.max(before?.deliveredSeq ?? 0, markers.deliveredSeq),
       readSeq: Math.max(before?.readSeq ?? 0, markers.readSeq),
     });
-    if (this.known.size > this.maxRemembered) {
-      const oldest = this.known.keys().next().value;
-      if (oldest !== undefined) this.known.delete(oldest);
+    // Over the bound, the least recently written rooms are forgotten whole (never the one just written).
+    for (const [oldestId, oldest] of this.known) {
+      if (this.knownMarkers <= this.maxRemembered || oldestId === roomId) break;
+      this.known.delete(oldestId);
+      this.knownMarkers -= oldest.size;
     }
   }
 
@@ -217,6 +237,3 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     return { actor: { userId, role: 'user' }, limits: this.limits };
   }
 }
-
-// A character that cannot occur in ids (they are UUIDs and validated room ids), so two pairs never share a key.
-const keyOf = (userId: string, roomId: string): string => `${userId}\u0000${roomId}`;

@@ -125,9 +125,9 @@ describe('CoalescingReceiptRecorder', () => {
   describe('deliveries', () => {
     it("coalesces many reports per user and room, and writes one command per room with every member's highest seq", async () => {
       const receiptsOf = recorder();
-      for (const seq of [3, 7, 5, 6, 1]) receiptsOf.delivered('u-bob', 'r-1', seq);
-      receiptsOf.delivered('u-bob', 'r-2', 2);
-      receiptsOf.delivered('u-carol', 'r-1', 4);
+      for (const seq of [3, 7, 5, 6, 1]) receiptsOf.delivered('r-1', seq, ['u-bob']);
+      receiptsOf.delivered('r-2', 2, ['u-bob']);
+      receiptsOf.delivered('r-1', 4, ['u-carol']);
       expect(receiptsOf.pendingCount).toBe(3);
       await receiptsOf.flush();
 
@@ -170,7 +170,7 @@ describe('CoalescingReceiptRecorder', () => {
       const receiptsOf = recorder();
       const head = await log.headPosition();
       for (const userId of ['u-bob', 'u-carol', 'u-dave']) {
-        for (const roomId of ['r-1', 'r-2']) receiptsOf.delivered(userId, roomId, 5);
+        for (const roomId of ['r-1', 'r-2']) receiptsOf.delivered(roomId, 5, [userId]);
       }
       expect(receiptsOf.pendingCount).toBe(6);
       await receiptsOf.flush();
@@ -194,7 +194,7 @@ describe('CoalescingReceiptRecorder', () => {
     it('splits a room with more markers than one command may carry over several commands', async () => {
       const receiptsOf = recorder();
       const users = Array.from({ length: MAX_MARKERS_PER_COMMAND + 3 }, (_, index) => `u-${index}`);
-      for (const userId of users) receiptsOf.delivered(userId, 'r-big', 2);
+      receiptsOf.delivered('r-big', 2, users);
       await receiptsOf.flush();
 
       const written = await deliveries('r-big');
@@ -206,11 +206,11 @@ describe('CoalescingReceiptRecorder', () => {
     it('writes on its own once the flush interval has passed, not before', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const receiptsOf = recorder({ flushIntervalMs: 1000 });
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await vi.advanceTimersByTimeAsync(999);
       expect(receiptsOf.pendingCount).toBe(1);
       expect(executed).toEqual([]);
-      receiptsOf.delivered('u-bob', 'r-1', 4);
+      receiptsOf.delivered('r-1', 4, ['u-bob']);
       await vi.advanceTimersByTimeAsync(1);
       expect(receiptsOf.pendingCount).toBe(0);
       await receiptsOf.flush();
@@ -220,7 +220,7 @@ describe('CoalescingReceiptRecorder', () => {
     it('uses 250 ms by default', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await vi.advanceTimersByTimeAsync(249);
       expect(receiptsOf.pendingCount).toBe(1);
       await vi.advanceTimersByTimeAsync(1);
@@ -229,9 +229,9 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('gives every flush its own command ids, so a later flush is not taken for a retry', async () => {
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await receiptsOf.flush();
-      receiptsOf.delivered('u-bob', 'r-1', 8);
+      receiptsOf.delivered('r-1', 8, ['u-bob']);
       await receiptsOf.flush();
       const written = await deliveries('r-1');
       expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3, 8]);
@@ -240,22 +240,51 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('drops reports at or below what it already wrote, without a command', async () => {
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 5);
+      receiptsOf.delivered('r-1', 5, ['u-bob']);
       await receiptsOf.flush();
-      receiptsOf.delivered('u-bob', 'r-1', 5);
-      receiptsOf.delivered('u-bob', 'r-1', 2);
+      receiptsOf.delivered('r-1', 5, ['u-bob']);
+      receiptsOf.delivered('r-1', 2, ['u-bob']);
       expect(receiptsOf.pendingCount).toBe(0);
       await receiptsOf.flush();
       expect(executed).toHaveLength(1);
     });
 
+    it('takes one report for many users of a room, and keeps each one only if it is news for that user', async () => {
+      const receiptsOf = recorder();
+      receiptsOf.delivered('r-1', 4, ['u-bob']);
+      await receiptsOf.flush();
+      receiptsOf.delivered('r-1', 4, ['u-bob', 'u-carol', 'u-dave']);
+      expect(receiptsOf.pendingCount).toBe(2);
+      await receiptsOf.flush();
+      expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([4]);
+      expect(await deliveredSeqs('u-carol', 'r-1')).toEqual([4]);
+    });
+
+    it('forgets the least recently written rooms whole past maxRememberedMarkers, and writes their reports again', async () => {
+      const receiptsOf = recorder({ maxRememberedMarkers: 3 });
+      receiptsOf.delivered('r-old', 5, ['u-bob', 'u-carol']);
+      await receiptsOf.flush();
+      receiptsOf.delivered('r-new', 5, ['u-bob', 'u-carol']);
+      await receiptsOf.flush();
+      // r-old's two markers went to make room: the same reports are no longer known to be written.
+      receiptsOf.delivered('r-old', 5, ['u-bob', 'u-carol']);
+      receiptsOf.delivered('r-new', 5, ['u-bob', 'u-carol']);
+      expect(receiptsOf.pendingCount).toBe(2);
+      await receiptsOf.flush();
+      // A command for r-old again (its stream already holds 5, so it records nothing new); none for r-new.
+      const commandsFor = (roomId: string) => executed.filter((each) => each.streamId === deliveriesStreamId(roomId)).length;
+      expect(commandsFor('r-old')).toBe(2);
+      expect(commandsFor('r-new')).toBe(1);
+      expect(await deliveredSeqs('u-bob', 'r-old')).toEqual([5]);
+    });
+
     it('drops deliveries of messages the user has already read', async () => {
       const receiptsOf = recorder();
       await receiptsOf.read('u-bob', 'r-1', 6);
-      receiptsOf.delivered('u-bob', 'r-1', 6);
-      receiptsOf.delivered('u-bob', 'r-1', 4);
+      receiptsOf.delivered('r-1', 6, ['u-bob']);
+      receiptsOf.delivered('r-1', 4, ['u-bob']);
       expect(receiptsOf.pendingCount).toBe(0);
-      receiptsOf.delivered('u-bob', 'r-1', 7);
+      receiptsOf.delivered('r-1', 7, ['u-bob']);
       await receiptsOf.flush();
       expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([['MessagesRead', 6]]);
       expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([7]);
@@ -263,16 +292,16 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('appends only the markers the room stream does not cover yet, also when another recorder wrote them', async () => {
       const first = recorder();
-      first.delivered('u-bob', 'r-1', 9);
+      first.delivered('r-1', 9, ['u-bob']);
       await first.flush();
       const second = recorder({ ids: counter('other') });
-      second.delivered('u-bob', 'r-1', 4);
+      second.delivered('r-1', 4, ['u-bob']);
       await second.flush();
       expect(await deliveries('r-1')).toHaveLength(1);
 
       // In one report, the marker that moved is written and the one that did not is left out.
-      second.delivered('u-bob', 'r-1', 6);
-      second.delivered('u-carol', 'r-1', 2);
+      second.delivered('r-1', 6, ['u-bob']);
+      second.delivered('r-1', 2, ['u-carol']);
       await second.flush();
       expect((await deliveries('r-1')).map((e) => e.data.markers)).toEqual([
         [{ userId: 'u-bob', seq: 9 }],
@@ -282,7 +311,7 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('ignores seqs that cannot be a room position', async () => {
       const receiptsOf = recorder();
-      for (const seq of [0, -1, 1.5, Number.NaN]) receiptsOf.delivered('u-bob', 'r-1', seq);
+      for (const seq of [0, -1, 1.5, Number.NaN]) receiptsOf.delivered('r-1', seq, ['u-bob']);
       expect(receiptsOf.pendingCount).toBe(0);
     });
 
@@ -292,25 +321,25 @@ describe('CoalescingReceiptRecorder', () => {
         execute: (...args) => (failing ? Promise.reject(new UnavailableError('log is down')) : deliveriesBus.execute(...args)),
       };
       const receiptsOf = recorder({ deliveries: flaky });
-      receiptsOf.delivered('u-bob', 'r-1', 3);
-      expect(() => receiptsOf.delivered('u-carol', 'r-1', 3)).not.toThrow();
-      receiptsOf.delivered('u-carol', 'r-2', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
+      expect(() => receiptsOf.delivered('r-1', 3, ['u-carol'])).not.toThrow();
+      receiptsOf.delivered('r-2', 3, ['u-carol']);
       await expect(receiptsOf.flush()).resolves.toBeUndefined();
       // One command per room, so one warning per room.
       expect(logged.warnings()).toEqual(['delivery receipts not recorded', 'delivery receipts not recorded']);
 
       failing = false;
       // The failed report was not remembered as written, so the same seq is tried again.
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await receiptsOf.flush();
       expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
     });
 
     it('writes what is gathered on close, and ignores reports after it', async () => {
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await receiptsOf.close();
-      receiptsOf.delivered('u-bob', 'r-1', 9);
+      receiptsOf.delivered('r-1', 9, ['u-bob']);
       expect(receiptsOf.pendingCount).toBe(0);
       expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
     });
@@ -318,7 +347,7 @@ describe('CoalescingReceiptRecorder', () => {
     it('waits on flush for a write a timer started', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
       await vi.advanceTimersByTimeAsync(250);
       await receiptsOf.flush();
       expect(await deliveredSeqs('u-bob', 'r-1')).toEqual([3]);
@@ -349,8 +378,8 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('takes over a gathered delivery it covers', async () => {
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 3);
-      receiptsOf.delivered('u-bob', 'r-2', 3);
+      receiptsOf.delivered('r-1', 3, ['u-bob']);
+      receiptsOf.delivered('r-2', 3, ['u-bob']);
       await receiptsOf.read('u-bob', 'r-1', 5);
       expect(receiptsOf.pendingCount).toBe(1);
       await receiptsOf.flush();
@@ -361,7 +390,7 @@ describe('CoalescingReceiptRecorder', () => {
 
     it('keeps a gathered delivery beyond the read', async () => {
       const receiptsOf = recorder();
-      receiptsOf.delivered('u-bob', 'r-1', 9);
+      receiptsOf.delivered('r-1', 9, ['u-bob']);
       await receiptsOf.read('u-bob', 'r-1', 5);
       await receiptsOf.flush();
       expect((await receipts('u-bob')).map((e) => [e.type, e.data.seq])).toEqual([['MessagesRead', 5]]);
