@@ -74,6 +74,14 @@ export class AccessTokens {
   }
 
   /** Verifies signature, algorithm, issuer and expiry; says which of them failed with a stable code. */
+  /**
+   * verify()'s expiry rule (jsonwebtoken's: expired from the `exp` second on), for a principal verified earlier,
+   * whose token is not kept (a live socket's).
+   */
+  static assertUnexpired(principal: AccessPrincipal, nowSeconds: number): void {
+    if (nowSeconds >= principal.expiresAt) throw new AuthenticationError('TOKEN_EXPIRED', 'access token expired');
+  }
+
   verify(token: string, nowSeconds: number): AccessPrincipal {
     let decoded: unknown;
     try {

@@ -4,7 +4,7 @@ import { NO_PASSWORD_HASH, type ProviderIdentity } from '../domain/identities.js
 import { normaliseUsername } from '../domain/ids.js';
 import type { UserRole } from '../events/chatEvents.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
-import type { AccessPrincipal, AccessTokens } from './accessTokens.js';
+import { AccessTokens, type AccessPrincipal } from './accessTokens.js';
 import type { LoginLockout } from './loginLockout.js';
 import type { PasswordHasher } from './passwordHasher.js';
 import { checkPasswordPolicy, type PasswordPolicy } from './passwordPolicy.js';
@@ -281,6 +281,21 @@ export class AuthService {
   async authenticate(accessToken: string): Promise<AccessPrincipal> {
     const now = this.clock.now();
     const principal = this.accessTokens.verify(accessToken, Math.floor(now / 1000));
+    await this.assertNotRevoked(principal, now);
+    return principal;
+  }
+
+  /**
+   * authenticate() again for a principal it returned earlier, without its token: expiry and every revocation. A
+   * live socket is checked this way at each heartbeat, and keeps the principal (a few ids), not the token.
+   */
+  async recheck(principal: AccessPrincipal): Promise<void> {
+    const now = this.clock.now();
+    AccessTokens.assertUnexpired(principal, Math.floor(now / 1000));
+    await this.assertNotRevoked(principal, now);
+  }
+
+  private async assertNotRevoked(principal: AccessPrincipal, now: number): Promise<void> {
     const [blacklisted, familyRevoked, revokedForUser] = await Promise.all([
       this.tokens.isAccessTokenBlacklisted(principal.jti, now),
       this.tokens.isFamilyRevoked(principal.familyId),
@@ -290,7 +305,6 @@ export class AuthService {
     if (blacklisted || familyRevoked || revokedForUser) {
       throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');
     }
-    return principal;
   }
 
   /**

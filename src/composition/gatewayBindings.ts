@@ -49,6 +49,7 @@ export function bindGateway(container: Container, config: AppConfig, logger: Log
       commands: await resolve(context, TOKENS.chatCommands),
       queries: await resolve(context, TOKENS.chatQueries),
       authenticate: (token) => auth.authenticate(token),
+      recheck: (principal) => auth.recheck(principal),
       waitForHistory: await historyWait(context),
       typingLimiter: new RateLimiter('typing', [{ points: 1, durationSeconds: config.ws.typingIntervalMs / 1000 }]),
       typingBus: await resolve(context, TOKENS.typingBus),

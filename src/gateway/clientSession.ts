@@ -14,14 +14,16 @@ import type { FrameRef } from './protocol.js';
 import { parseClientFrame, withRef } from './protocol.js';
 import type { RoomHub } from './roomHub.js';
 
+/** What every session of a gateway shares: made once, so an idle connection does not carry a copy. */
 export interface ClientSessionDeps {
-  connection: Connection;
   handlers: FrameHandlers;
   hub: RoomHub;
   frames: FrameCounter;
   metrics: Metrics;
   logger: Logger;
   authenticate(token: string): Promise<AccessPrincipal>;
+  /** The heartbeat's check of a principal authenticate() returned: expiry and revocations, no token kept. */
+  recheck(principal: AccessPrincipal): Promise<void>;
   presence?: GatewayPresence;
   maxFrameBytes: number;
   authTimeoutMs: number;
@@ -29,7 +31,7 @@ export interface ClientSessionDeps {
 
 type SessionState =
   | { kind: 'awaiting-auth' }
-  | { kind: 'authenticated'; client: SessionClient; token: string }
+  | { kind: 'authenticated'; client: SessionClient }
   | { kind: 'closed' };
 
 /** Frames queued before the socket stops being read, so a flooding client is slowed by TCP, not by our memory. */
@@ -42,26 +44,27 @@ const INBOX_LOW_WATER = 8;
  */
 export class ClientSession {
   private state: SessionState = { kind: 'awaiting-auth' };
-  private readonly inbox: { data: RawData; isBinary: boolean }[] = [];
+  private inbox: { data: RawData; isBinary: boolean }[] = [];
   private processing: Promise<void> | undefined;
   private paused = false;
   private awaitingPong = false;
-  private readonly authTimer: NodeJS.Timeout;
-  private readonly answers = new OrderedAnswers((error, ref) => this.sendError(error, ref));
+  /** Dropped once authenticated: an idle connection keeps no timer object (memory per connection, #13). */
+  private authTimer: NodeJS.Timeout | undefined;
+  /** Made at the first answer that waits: most connections never send a message (memory per connection, #13). */
+  private waitingAnswers: OrderedAnswers | undefined;
 
-  constructor(private readonly deps: ClientSessionDeps) {
+  constructor(
+    readonly connection: Connection,
+    private readonly deps: ClientSessionDeps,
+  ) {
     deps.metrics.wsConnections.inc({ state: 'unauthenticated' });
     this.authTimer = setTimeout(() => this.authTimedOut(), deps.authTimeoutMs);
-    deps.connection.onClosing(() => this.closed());
-  }
-
-  get connection(): Connection {
-    return this.deps.connection;
+    connection.onClosing(() => this.closed());
   }
 
   /** Resolves once the frame being handled (if any) and those queued behind it are done and answered. */
   get idle(): Promise<void> {
-    return (this.processing ?? Promise.resolve()).then(() => this.answers.sent());
+    return (this.processing ?? Promise.resolve()).then(() => this.waitingAnswers?.sent());
   }
 
   receive(data: RawData, isBinary: boolean): void {
@@ -102,12 +105,12 @@ export class ClientSession {
       this.awaitingPong = true;
       this.connection.sendFrame({ type: 'ping' });
     }
-    void this.recheckToken(this.state.token);
+    void this.recheckToken(this.state.client.principal);
   }
 
-  private async recheckToken(token: string): Promise<void> {
+  private async recheckToken(principal: AccessPrincipal): Promise<void> {
     try {
-      await this.deps.authenticate(token);
+      await this.deps.recheck(principal);
     } catch (error) {
       if (!(error instanceof AuthenticationError)) {
         // A store that cannot answer right now is no reason to drop a client who was let in.
@@ -131,6 +134,8 @@ export class ClientSession {
       }
     } finally {
       this.processing = undefined;
+      // An empty array again: the drained one keeps the room it grew to, which an idle connection need not hold.
+      if (this.inbox.length === 0) this.inbox = [];
     }
   }
 
@@ -164,15 +169,15 @@ export class ClientSession {
     // it is appended meanwhile (after the previous one, so a client's messages keep their order) and its ack
     // queued behind. Any other frame is handled once the acks before it are sent.
     const pipelined = frame.type === 'chat.send';
-    if (!pipelined && this.answers.size > 0) await this.answers.sent();
+    if (!pipelined && this.answersWaiting > 0) await this.waitingAnswers?.sent();
     try {
       const later = await this.deps.handlers.handle(state.client, frame, ref);
-      if (later) this.answers.add(later.ready, later.send, ref);
+      if (later) this.answers().add(later.ready, later.send, ref);
     } catch (error) {
       this.refuse(error, ref);
     }
     // No more acks waiting than frames may queue: beyond that the client waits, and then TCP slows it down.
-    if (this.answers.size >= INBOX_HIGH_WATER) await this.answers.sent();
+    if (this.answersWaiting >= INBOX_HIGH_WATER) await this.waitingAnswers?.sent();
   }
 
   private async authenticate(token: string, ref: FrameRef | undefined): Promise<void> {
@@ -188,8 +193,9 @@ export class ClientSession {
     }
     if (this.state.kind !== 'awaiting-auth') return;
     clearTimeout(this.authTimer);
+    this.authTimer = undefined;
     const client: SessionClient = { connection: this.connection, principal, userId: principal.userId };
-    this.state = { kind: 'authenticated', client, token };
+    this.state = { kind: 'authenticated', client };
     this.deps.metrics.wsConnections.dec({ state: 'unauthenticated' });
     this.deps.metrics.wsConnections.inc({ state: 'authenticated' });
     this.connection.sendFrame(withRef({ type: 'auth.success', userId: principal.userId }, ref));
@@ -208,8 +214,9 @@ export class ClientSession {
     const previous = this.state;
     if (previous.kind === 'closed') return;
     clearTimeout(this.authTimer);
+    this.authTimer = undefined;
     this.state = { kind: 'closed' };
-    this.inbox.length = 0;
+    this.inbox = [];
     this.deps.hub.removeConnection(this.connection);
     if (previous.kind === 'authenticated') {
       this.deps.metrics.wsConnections.dec({ state: 'authenticated' });
@@ -222,9 +229,18 @@ export class ClientSession {
     }
   }
 
+  private get answersWaiting(): number {
+    return this.waitingAnswers?.size ?? 0;
+  }
+
+  private answers(): OrderedAnswers {
+    this.waitingAnswers ??= new OrderedAnswers((error, ref) => this.sendError(error, ref));
+    return this.waitingAnswers;
+  }
+
   /** A frame's refusal, in its turn: behind the acks still waiting, if any. */
   private refuse(error: unknown, ref: FrameRef | undefined): void {
-    if (this.answers.size > 0) this.answers.add(Promise.reject(error), () => undefined, ref);
+    if (this.answersWaiting > 0) this.answers().add(Promise.reject(error), () => undefined, ref);
     else this.sendError(error, ref);
   }
 

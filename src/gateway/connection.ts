@@ -8,11 +8,8 @@ import type { FrameCounter } from './frameCounter.js';
 import type { EncodedFrame, ServerFrame, ServerFrameType } from './protocol.js';
 import { encodeFrame } from './protocol.js';
 
-export interface ConnectionOptions {
-  id: string;
-  ws: WebSocket;
-  /** The TCP socket under `ws` (the upgrade's), for cork/uncork; ws keeps its own private. */
-  socket?: Duplex;
+/** What every connection of a gateway shares: made once, so an idle connection does not carry a copy. */
+export interface ConnectionSettings {
   frames: FrameCounter;
   clock: Clock;
   logger: Logger;
@@ -35,16 +32,19 @@ export class Connection {
   /** Resolves when the socket is gone, however that happened. */
   readonly closed: Promise<void>;
   private readonly ws: WebSocket;
-  private readonly options: ConnectionOptions;
+  /** The TCP socket under `ws` (the upgrade's), for cork/uncork; ws keeps its own private. */
+  private readonly socket: Duplex | undefined;
+  private readonly options: ConnectionSettings;
   private closing = false;
   private overLimitSince: number | undefined;
   private terminateTimer: NodeJS.Timeout | undefined;
   private readonly closingListeners: (() => void)[] = [];
 
-  constructor(options: ConnectionOptions) {
-    this.id = options.id;
-    this.ws = options.ws;
-    this.options = options;
+  constructor(id: string, ws: WebSocket, socket: Duplex | undefined, settings: ConnectionSettings) {
+    this.id = id;
+    this.ws = ws;
+    this.socket = socket;
+    this.options = settings;
     this.closed = new Promise<void>((resolve) => {
       this.ws.once('close', () => {
         if (this.terminateTimer) clearTimeout(this.terminateTimer);
@@ -82,11 +82,11 @@ export class Connection {
    * of one system call per frame (writev was the fan-out's top self-time function). Calls nest, as the socket's do.
    */
   cork(): void {
-    this.options.socket?.cork();
+    this.socket?.cork();
   }
 
   uncork(): void {
-    this.options.socket?.uncork();
+    this.socket?.uncork();
   }
 
   send(data: EncodedFrame, type: ServerFrameType): void {

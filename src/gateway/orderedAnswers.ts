@@ -7,7 +7,8 @@ import type { FrameRef } from './protocol.js';
  * the log's appends, not of the view's updates.
  */
 export class OrderedAnswers {
-  private tail: Promise<void> = Promise.resolve();
+  /** The last answer queued; none until one is (an idle connection keeps no promise, #13). */
+  private tail: Promise<void> | undefined;
   private waiting = 0;
 
   constructor(
@@ -29,21 +30,25 @@ export class OrderedAnswers {
     // Observed in its turn below, maybe after it settles: not an unhandled rejection meanwhile.
     ready.catch(() => undefined);
     this.waiting += 1;
-    const earlier = this.tail;
-    this.tail = (async () => {
-      await earlier;
-      try {
-        send(await ready);
-      } catch (error) {
-        this.answerError(error, ref);
-      } finally {
-        this.waiting -= 1;
-      }
-    })();
+    const answered: Promise<void> = this.inTurn(this.tail, ready, send, ref).finally(() => {
+      this.waiting -= 1;
+      // The last one sent: let go of the chain, so an idle connection keeps nothing here.
+      if (this.tail === answered) this.tail = undefined;
+    });
+    this.tail = answered;
+  }
+
+  private async inTurn<T>(earlier: Promise<void> | undefined, ready: Promise<T>, send: (value: T) => void, ref: FrameRef | undefined) {
+    await earlier; // never rejects
+    try {
+      send(await ready);
+    } catch (error) {
+      this.answerError(error, ref);
+    }
   }
 
   /** Resolves once every answer queued so far is sent. Never rejects. */
   sent(): Promise<void> {
-    return this.tail;
+    return this.tail ?? Promise.resolve();
   }
 }

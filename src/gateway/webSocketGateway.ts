@@ -17,9 +17,9 @@ import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { ReceiptRecorder } from '../receipts/receiptRecorder.js';
 import type { Clock, IdGenerator } from '../support/clock.js';
 import { AnswerRelay } from './answerRelay.js';
-import { ClientSession } from './clientSession.js';
+import { ClientSession, type ClientSessionDeps } from './clientSession.js';
 import { CLOSE_CODES } from './closeCodes.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionSettings } from './connection.js';
 import { FrameCounter } from './frameCounter.js';
 import { FrameHandlers } from './frameHandlers.js';
 import { isOriginAllowed } from './originPolicy.js';
@@ -42,6 +42,8 @@ export interface WebSocketGatewayDeps {
   commands: ChatCommands;
   queries: ChatQueries;
   authenticate(token: string): Promise<AccessPrincipal>;
+  /** authenticate() again, at each heartbeat, for a principal it returned (the socket keeps no token). */
+  recheck(principal: AccessPrincipal): Promise<void>;
   /** Resolves once the history view has applied the log up to this checkpoint. */
   waitForHistory: WaitForHistory;
   typingLimiter: RateLimiter;
@@ -78,6 +80,9 @@ export class WebSocketGateway {
   private readonly answerRelay: AnswerRelay;
   private stopAnswers: (() => void) | undefined;
   private stopping = false;
+  /** Shared by every connection and session (memory per idle connection, #13). */
+  private readonly connectionSettings: ConnectionSettings;
+  private readonly sessionDeps: ClientSessionDeps;
 
   constructor(private readonly deps: WebSocketGatewayDeps) {
     this.logger = deps.logger.child({ component: 'ws-gateway' });
@@ -111,6 +116,27 @@ export class WebSocketGateway {
       receiptCommands: deps.receiptCommands,
       presence: deps.presence,
     });
+    const { config } = deps;
+    this.connectionSettings = {
+      frames: this.frames,
+      clock: deps.clock,
+      logger: this.logger,
+      maxBufferedBytes: config.maxBufferedBytes,
+      slowConsumerGraceMs: config.slowConsumerGraceMs,
+      closeTimeoutMs: config.closeTimeoutMs,
+    };
+    this.sessionDeps = {
+      handlers: this.handlers,
+      hub: this.hub,
+      frames: this.frames,
+      metrics: deps.metrics,
+      logger: this.logger,
+      authenticate: deps.authenticate,
+      recheck: deps.recheck,
+      presence: deps.presence,
+      maxFrameBytes: config.maxFrameBytes,
+      authTimeoutMs: config.authTimeoutMs,
+    };
   }
 
   /** Starts following the log and accepting upgrades on the server (call once it listens). */
@@ -184,8 +210,11 @@ export class WebSocketGateway {
     return open;
   }
 
+  /** One listener for every socket, not a closure each (memory per connection, #13). */
+  private readonly onSocketError = (error: Error): void => this.logger.debug({ err: error }, 'upgrade socket error');
+
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (error) => this.logger.debug({ err: error }, 'upgrade socket error'));
+    socket.on('error', this.onSocketError);
     if (pathOf(req.url) !== WS_PATH) {
       // Another upgrade handler may own other paths; when there is none, say so instead of leaving it hanging.
       if (this.server?.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND', `WebSocket endpoint is ${WS_PATH}`);
@@ -203,30 +232,8 @@ export class WebSocketGateway {
   };
 
   private accept(ws: WebSocket, socket: Duplex): void {
-    const { config } = this.deps;
-    const connection = new Connection({
-      id: this.deps.ids.next(),
-      ws,
-      socket,
-      frames: this.frames,
-      clock: this.deps.clock,
-      logger: this.logger,
-      maxBufferedBytes: config.maxBufferedBytes,
-      slowConsumerGraceMs: config.slowConsumerGraceMs,
-      closeTimeoutMs: config.closeTimeoutMs,
-    });
-    const session = new ClientSession({
-      connection,
-      handlers: this.handlers,
-      hub: this.hub,
-      frames: this.frames,
-      metrics: this.deps.metrics,
-      logger: this.logger,
-      authenticate: this.deps.authenticate,
-      presence: this.deps.presence,
-      maxFrameBytes: config.maxFrameBytes,
-      authTimeoutMs: config.authTimeoutMs,
-    });
+    const connection = new Connection(this.deps.ids.next(), ws, socket, this.connectionSettings);
+    const session = new ClientSession(connection, this.sessionDeps);
     this.sessions.add(session);
     void connection.closed.then(() => this.sessions.delete(session));
     // ws reports protocol violations (bad UTF-8, a frame over the hard cap) here after closing with their code.

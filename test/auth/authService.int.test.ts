@@ -237,6 +237,21 @@ describe('AuthService wired with argon2, JWT access tokens, the SQLite token sto
       expect((await auth.authenticate(refreshed.tokens.accessToken)).userId).toBe(alice.userId);
     });
 
+    it('are checked again without the token (a live socket keeps only the principal): expiry at the same second as authenticate, and logout', async () => {
+      const { tokens } = await auth.login('alice', PASSWORD);
+      const principal = await auth.authenticate(tokens.accessToken);
+      now += (ACCESS_TTL - 1) * 1000;
+      await expect(auth.recheck(principal)).resolves.toBeUndefined();
+      now += 1000;
+      expect(await codeOf(auth.recheck(principal))).toBe('TOKEN_EXPIRED');
+      expect(await codeOf(auth.authenticate(tokens.accessToken))).toBe('TOKEN_EXPIRED');
+
+      const fresh = await auth.login('alice', PASSWORD);
+      const live = await auth.authenticate(fresh.tokens.accessToken);
+      await auth.logout(live);
+      expect(await codeOf(auth.recheck(live))).toBe('TOKEN_REVOKED');
+    });
+
     it('refuses garbage with AUTH_FAILED', async () => {
       expect(await codeOf(auth.authenticate('not-a-token'))).toBe('AUTH_FAILED');
     });
