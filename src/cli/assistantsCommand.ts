@@ -4,18 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import type { AssistantAdministration, AssistantView } from '../assistants/assistantAdministration.js';
 import { CLI_ADMINISTRATOR } from '../commands/user/userAdministration.js';
 import { assistantAdministrationOf } from '../composition/assistantBindings.js';
-import { buildContainer } from '../composition/container.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { ChatError } from '../domain/errors.js';
-import { withOwnKafkaIndex } from './usersCommand.js';
+import { ADMIN_EXIT, RefusedInput, runAdminCommand, type AdminCommand, type AdminOptions } from './adminSupport.js';
 
-interface Options {
-  dataDir?: string;
-  json?: boolean;
+interface Options extends AdminOptions {
   prompt?: string;
   promptFile?: string;
   model?: string;
@@ -23,14 +17,11 @@ interface Options {
   displayName?: string;
 }
 
-/** Refused input exits 2, an account that does not exist (or is no assistant) 3, anything else 1. */
-const EXIT = { refused: 2, notFound: 3, failed: 1 } as const;
-
 export function registerAssistantsCommand(program: Command): void {
   const assistants = program
     .command('assistants')
     .description('admin actions on assistants: accounts that answer in rooms through an OpenAI-compatible model')
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.refused));
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ADMIN_EXIT.refused));
   const common = (command: Command): Command =>
     command
       .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
@@ -97,8 +88,6 @@ export function registerAssistantsCommand(program: Command): void {
   );
 }
 
-class RefusedInput extends Error {}
-
 function promptOf(options: Options): string | undefined {
   if (options.prompt !== undefined && options.promptFile !== undefined) throw new RefusedInput('give --prompt or --prompt-file, not both');
   if (options.promptFile !== undefined) return readFileSync(options.promptFile, 'utf8');
@@ -117,37 +106,17 @@ function describe(assistant: AssistantView): string {
   return `${assistant.username} (${assistant.userId}): assistant, model ${assistant.effectiveModel}, answers in ${rooms}`;
 }
 
-async function run(options: Options, action: (admin: AssistantAdministration) => Promise<AssistantView>): Promise<void> {
-  let cleanUp = (): void => undefined;
-  try {
-    const loaded = loadConfig({ ...process.env, ...(options.dataDir !== undefined ? { DATA_DIR: options.dataDir } : {}) });
-    const { config, removeIndex } = withOwnKafkaIndex(loaded);
-    cleanUp = removeIndex;
-    const logger = pino({ level: process.env.LOG_LEVEL === undefined ? 'error' : config.logLevel }, pino.destination(2));
-    const container = buildContainer(config, logger);
-    try {
-      const assistant = await action(await assistantAdministrationOf(container));
-      process.stdout.write(options.json === true ? `${JSON.stringify(assistant)}\n` : `${describe(assistant)}\n`);
-    } finally {
-      await container.unbindAll();
-    }
-  } catch (error) {
-    process.exitCode = report(error);
-  } finally {
-    cleanUp();
-  }
-}
+const ASSISTANTS: AdminCommand<AssistantAdministration> = {
+  name: 'chat assistants',
+  administrationOf: assistantAdministrationOf,
+  notFound: ['NO_USER', 'NOT_ASSISTANT'],
+  refused: ['VALIDATION_FAILED', 'FORBIDDEN', 'USERNAME_TAKEN'],
+};
 
-function report(error: unknown): number {
-  if (error instanceof RefusedInput || error instanceof ConfigError) {
-    console.error(`chat assistants: ${error.message}`);
-    return EXIT.refused;
-  }
-  if (error instanceof ChatError) {
-    console.error(`chat assistants: ${error.message} (${error.code})`);
-    if (error.code === 'NO_USER' || error.code === 'NOT_ASSISTANT') return EXIT.notFound;
-    return ['VALIDATION_FAILED', 'FORBIDDEN', 'USERNAME_TAKEN'].includes(error.code) ? EXIT.refused : EXIT.failed;
-  }
-  console.error(`chat assistants: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return EXIT.failed;
+/** Every assistant command prints the assistant as it is afterwards. */
+function run(options: Options, action: (admin: AssistantAdministration) => Promise<AssistantView>): Promise<void> {
+  return runAdminCommand(ASSISTANTS, options, async (admin) => {
+    const assistant = await action(admin);
+    return { text: describe(assistant), json: assistant };
+  });
 }

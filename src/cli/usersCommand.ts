@@ -2,25 +2,11 @@
 // DATA_DIR's SQLite files, safe while the server runs (the log's expected-version check is one transaction; the
 // server picks the events up by polling). On Kafka, the commands go through the command processor like any other.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { CLI_ADMINISTRATOR, USER_ROLES, type UserAdministration, type UserSummary } from '../commands/user/userAdministration.js';
-import { buildContainer } from '../composition/container.js';
 import { userAdministrationOf } from '../composition/privacyBindings.js';
-import { ConfigError, loadConfig, type AppConfig } from '../config/config.js';
-import { ChatError } from '../domain/errors.js';
 import type { UserRole } from '../events/chatEvents.js';
-
-interface CommonOptions {
-  dataDir?: string;
-  json?: boolean;
-}
-
-/** Refused input exits 2, a user that does not exist 3, anything else 1. */
-const EXIT = { refused: 2, noUser: 3, failed: 1 } as const;
+import { ADMIN_EXIT, RefusedInput, runAdminCommand, type AdminCommand, type AdminOptions, type AdminOutcome } from './adminSupport.js';
 
 export function registerUsersCommand(program: Command): void {
   const users = program
@@ -28,7 +14,7 @@ export function registerUsersCommand(program: Command): void {
     .description("admin actions on accounts: roles, erasure of a user's personal data")
     // A usage error (a missing argument, an unknown flag) exits 2 like refused input; help exits 0. Inherited by
     // the subcommands below.
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.refused));
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ADMIN_EXIT.refused));
   const common = (command: Command): Command =>
     command
       .option('-d, --data-dir <dir>', 'data directory (overrides DATA_DIR)')
@@ -40,7 +26,7 @@ export function registerUsersCommand(program: Command): void {
       .argument('<user>', 'user id or username')
       .argument('<role>', `one of ${USER_ROLES.join(', ')}`)
       .description("set a user's service-wide role; their next login or token refresh carries it"),
-  ).action((user: string, role: string, options: CommonOptions) =>
+  ).action((user: string, role: string, options: AdminOptions) =>
     run(options, async (admin) => {
       const outcome = await admin.grant(CLI_ADMINISTRATOR, user, roleOf(role));
       return {
@@ -58,7 +44,7 @@ export function registerUsersCommand(program: Command): void {
       .argument('<user>', 'user id or username')
       .argument('<role>', `the role to take away: ${USER_ROLES.filter((r) => r !== 'user').join(', ')}`)
       .description("take a role away from a user (back to `user`)"),
-  ).action((user: string, role: string, options: CommonOptions) =>
+  ).action((user: string, role: string, options: AdminOptions) =>
     run(options, async (admin) => {
       const revoked = roleOf(role);
       const outcome = await admin.revoke(CLI_ADMINISTRATOR, user, revoked);
@@ -79,7 +65,7 @@ export function registerUsersCommand(program: Command): void {
         "erase a user's personal data for good (crypto-shredding): destroys their key, so every message text and " +
           'the email they gave read as erased everywhere; the log itself and its hash chains stay intact',
       ),
-  ).action((user: string, options: CommonOptions) =>
+  ).action((user: string, options: AdminOptions) =>
     run(options, async (admin) => {
       const outcome = await admin.erase(CLI_ADMINISTRATOR, user);
       const already = !outcome.keyDestroyed && !outcome.recorded;
@@ -94,7 +80,7 @@ export function registerUsersCommand(program: Command): void {
 
   common(
     users.command('show').argument('<user>', 'user id or username').description("a user's id, username, role and erasure"),
-  ).action((user: string, options: CommonOptions) =>
+  ).action((user: string, options: AdminOptions) =>
     run(options, async (admin) => {
       const found = await admin.findUser(user);
       return { text: `${describe(found)}: role ${found.role}${found.erased ? ', personal data erased' : ''}`, json: found };
@@ -112,56 +98,13 @@ function describe(user: UserSummary): string {
   return `${user.username} (${user.userId})`;
 }
 
-class RefusedInput extends Error {}
+const USERS: AdminCommand<UserAdministration> = {
+  name: 'chat users',
+  administrationOf: userAdministrationOf,
+  notFound: ['NO_USER'],
+  refused: ['VALIDATION_FAILED', 'FORBIDDEN'],
+};
 
-async function run(
-  options: CommonOptions,
-  action: (admin: UserAdministration) => Promise<{ text: string; json: object }>,
-): Promise<void> {
-  let cleanUp = (): void => undefined;
-  try {
-    const loaded = loadConfig({ ...process.env, ...(options.dataDir !== undefined ? { DATA_DIR: options.dataDir } : {}) });
-    const { config, removeIndex } = withOwnKafkaIndex(loaded);
-    cleanUp = removeIndex;
-    // Logs go to stderr at error level unless LOG_LEVEL says otherwise: stdout carries the outcome.
-    const logger = pino({ level: process.env.LOG_LEVEL === undefined ? 'error' : config.logLevel }, pino.destination(2));
-    const container = buildContainer(config, logger);
-    try {
-      const outcome = await action(await userAdministrationOf(container));
-      process.stdout.write(options.json === true ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
-    } finally {
-      await container.unbindAll();
-    }
-  } catch (error) {
-    process.exitCode = report(error);
-  } finally {
-    cleanUp();
-  }
-}
-
-function report(error: unknown): number {
-  if (error instanceof RefusedInput || error instanceof ConfigError) {
-    console.error(`chat users: ${error.message}`);
-    return EXIT.refused;
-  }
-  if (error instanceof ChatError) {
-    console.error(`chat users: ${error.message} (${error.code})`);
-    if (error.code === 'NO_USER') return EXIT.noUser;
-    return error.code === 'VALIDATION_FAILED' || error.code === 'FORBIDDEN' ? EXIT.refused : EXIT.failed;
-  }
-  console.error(`chat users: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return EXIT.failed;
-}
-
-/**
- * On Kafka the log reads through a local index: the command line builds its own in a temporary directory rather
- * than share (and race with) the index of a server on the same DATA_DIR.
- */
-export function withOwnKafkaIndex(config: AppConfig): { config: AppConfig; removeIndex: () => void } {
-  if (config.eventLog !== 'kafka' || config.kafka === undefined) return { config, removeIndex: () => undefined };
-  const dir = mkdtempSync(path.join(tmpdir(), 'chat-users-index-'));
-  return {
-    config: { ...config, kafka: { ...config.kafka, indexFile: path.join(dir, 'index.db') } },
-    removeIndex: () => rmSync(dir, { recursive: true, force: true }),
-  };
+function run(options: AdminOptions, action: (admin: UserAdministration) => Promise<AdminOutcome>): Promise<void> {
+  return runAdminCommand(USERS, options, action);
 }
