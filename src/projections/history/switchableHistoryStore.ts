@@ -2,15 +2,13 @@
 // history.db before any rebuild), switched to a rebuilt file when the pointer moves. Every call goes to the store
 // that is live at that moment; see storeSwitch.ts for how a switch keeps the projector's checkpoint valid.
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RoomRole } from '../../events/chatEvents.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import type { Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
-import { filePointer, watchPointer, type PointerWatch } from '../storePointer.js';
-import { StoreSwitch } from '../storeSwitch.js';
+import type { StoreSwitch } from '../storeSwitch.js';
+import { followViewFile, isViewFileName, liveViewFile, type ViewFiles } from '../viewFile.js';
 import type {
   BlockView,
   EditView,
@@ -38,11 +36,16 @@ import type {
 } from './historyStore.js';
 import { SqliteHistoryStore } from './sqlite/sqliteHistoryStore.js';
 
-/** The store before any rebuild, and the file that names the live one once a rebuild has run. */
-export const DEFAULT_HISTORY_FILE = 'history.db';
-export const HISTORY_POINTER_FILE = 'history.current';
-/** Written by a serving process once it serves a file: lets `rebuild --drop-old` know the old file is unused. */
-export const HISTORY_SERVING_FILE = 'history.serving';
+/** The store before any rebuild, the file that names the live one once a rebuild has run, and what is served. */
+export const HISTORY_FILES: ViewFiles = {
+  view: 'history',
+  defaultFile: 'history.db',
+  pointerFile: 'history.current',
+  servingFile: 'history.serving',
+};
+export const DEFAULT_HISTORY_FILE = HISTORY_FILES.defaultFile;
+export const HISTORY_POINTER_FILE = HISTORY_FILES.pointerFile;
+export const HISTORY_SERVING_FILE = HISTORY_FILES.servingFile;
 
 export class SwitchableHistoryStore implements HistoryStore {
   constructor(
@@ -148,45 +151,21 @@ export interface SqliteHistoryOptions {
 }
 
 /** The history file a data directory serves now (relative to it): the pointer's, or history.db. */
-export async function liveHistoryFile(dataDir: string): Promise<string> {
-  return (await filePointer(path.join(dataDir, HISTORY_POINTER_FILE)).read()) ?? DEFAULT_HISTORY_FILE;
+export function liveHistoryFile(dataDir: string): Promise<string> {
+  return liveViewFile(dataDir, HISTORY_FILES);
 }
 
 /** Opens the live history file and follows the pointer from then on (a rebuild in another process moves it). */
 export async function openSqliteHistory(options: SqliteHistoryOptions): Promise<SwitchableHistoryStore> {
-  const pointer = filePointer(path.join(options.dataDir, HISTORY_POINTER_FILE));
-  const serving = filePointer(path.join(options.dataDir, HISTORY_SERVING_FILE));
-  const initial = await pointer.read();
-  const name = initial ?? DEFAULT_HISTORY_FILE;
-  const open = (file: string) => new SqliteHistoryStore({ filename: path.join(options.dataDir, file) });
-  const stores = new StoreSwitch<HistoryStore>({
-    name: 'history',
-    initial: open(name),
-    label: name,
-    log: options.log,
-    logger: options.logger,
+  const { stores, watch } = await followViewFile<HistoryStore>({
+    ...options,
+    files: HISTORY_FILES,
+    open: (filename) => new SqliteHistoryStore({ filename }),
   });
-  await serving.write(name);
-  const store = new SwitchableHistoryStore(stores, async () => watch.stop());
-  // Declared after the store its onChange switches; close() only runs once both exist.
-  const watch: PointerWatch = watchPointer({
-    pointer,
-    initial,
-    intervalMs: options.pollIntervalMs ?? 1000,
-    logger: options.logger,
-    onChange: async (file) => {
-      if (!isHistoryFileName(file)) throw new Error(`${HISTORY_POINTER_FILE} names "${file}", not a history file of this directory`);
-      // Never a store that is not there: opening it would create an empty one and replay the whole log while the
-      // projector waits. The pointer is looked at again at the next poll.
-      if (!existsSync(path.join(options.dataDir, file))) throw new Error(`${HISTORY_POINTER_FILE} names ${file}, which does not exist`);
-      await store.switchTo(open(file), file);
-      await serving.write(file);
-    },
-  });
-  return store;
+  return new SwitchableHistoryStore(stores, () => watch.stop());
 }
 
 /** A pointer may only name a history file directly in DATA_DIR (never a path elsewhere). */
 export function isHistoryFileName(name: string): boolean {
-  return name === DEFAULT_HISTORY_FILE || /^history-[0-9A-Za-z]{1,40}\.db$/.test(name);
+  return isViewFileName(HISTORY_FILES, name);
 }
