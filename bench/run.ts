@@ -10,7 +10,7 @@ import { loadAverages, machine, markdownReport, type BenchReport, type BenchResu
 // workers as child processes on loopback, stops by itself (a hard timeout kills everything it started), and writes
 // bench/results/<name>-<timestamp>.json and .md; bench/README.md keeps the latest table of each benchmark.
 
-const BENCHMARKS = ['fanout', 'send', 'connections', 'replay', 'history', 'files', 'search'] as const;
+const BENCHMARKS = ['fanout', 'send', 'connections', 'replay', 'history', 'files', 'search', 'kafka-clients'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const { positionals, values } = parseArgs({
@@ -108,6 +108,11 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     case 'connections': {
       const { runConnections } = await import('./connections.js');
       result = await runConnections({ quick: values.quick ?? false, connections: values.connections ? Number(values.connections) : undefined }, log);
+      break;
+    }
+    case 'kafka-clients': {
+      const { runKafkaClients } = await import('./kafkaClients.js');
+      result = await runKafkaClients({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
       break;
     }
     case 'search': {
