@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Argon2PasswordHasher } from '../src/auth/passwordHasher.js';
 import type { HistoryClientCommand, HistoryClientResult } from './clients/historyClient.js';
 import type { FilledRoom, ReplayReply } from './clients/replayWorker.js';
 import { Histogram } from './lib/histogram.js';
+import { topSelfTime, type Hotspot } from './lib/profile.js';
 import { field, PASSWORD, postJson, startOurs } from './lib/ours.js';
 import { cpuSeconds, type BenchResult, type Row } from './lib/report.js';
 import { forkTs, sleep, stopChild, waitForMessage } from './lib/proc.js';
@@ -15,6 +16,8 @@ export interface HistoryOptions {
   messages?: number | undefined;
   /** Seconds of each measured pass. */
   seconds?: number | undefined;
+  /** Run the server under --cpu-prof and report its top self-time functions (BENCH_KEEP_PROFILE=1 keeps the file). */
+  profile?: boolean;
 }
 
 const READ_CONCURRENCY = 4;
@@ -62,8 +65,10 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
   const room = await fill(path.join(dataDir, 'events.db'), messages, username, passwordHash, 10 * 60_000);
   log(`history: filled in ${room.seconds.toFixed(1)} s; starting chat serve (its history projector rebuilds from zero)`);
   const serveStarted = Date.now();
-  const ours = await startOurs({ dataDir, startTimeoutMs: 5 * 60_000 });
+  const profileDir = options.profile ? mkdtempSync(path.join(tmpdir(), 'chat-bench-prof-')) : undefined;
+  const ours = await startOurs({ dataDir, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], startTimeoutMs: 5 * 60_000 });
   const rows: Row[] = [];
+  let hotspots: Hotspot[] | undefined;
   const notes: string[] = [];
   try {
     // The owner logs in once the projector has passed its registration; then wait for the whole room.
@@ -132,11 +137,18 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
   } finally {
     await ours.stop();
   }
+  if (profileDir) {
+    // The profile covers the whole run, the view's rebuild included.
+    hotspots = topSelfTime(profileDir);
+    if (process.env.BENCH_KEEP_PROFILE) log(`history: profile kept in ${profileDir}`);
+    else rmSync(profileDir, { recursive: true, force: true });
+  }
   const withWriter = rows[1];
   return {
     settings: { messages, seconds, readConcurrency: READ_CONCURRENCY, writeRatePerSecond: WRITE_RATE, pageSize: 50 },
     rows,
     ratios: withWriter ? { [`read p99 while writing / target ${TARGET_P99_MS} ms (lower is better)`]: Number(withWriter['p99 ms']) / TARGET_P99_MS } : {},
     notes,
+    ...(hotspots ? { extra: { hotspots } } : {}),
   };
 }

@@ -97,7 +97,7 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     }
     case 'history': {
       const { runHistory } = await import('./history.js');
-      result = await runHistory({ quick: values.quick ?? false, messages: values.events ? Number(values.events) : undefined, seconds: values.seconds ? Number(values.seconds) : undefined }, log);
+      result = await runHistory({ quick: values.quick ?? false, messages: values.events ? Number(values.events) : undefined, seconds: values.seconds ? Number(values.seconds) : undefined, profile: values.profile ?? false }, log);
       break;
     }
     case 'files': {

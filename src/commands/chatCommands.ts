@@ -63,6 +63,11 @@ export interface AcceptedMessage {
   visible: Promise<void>;
 }
 
+/** A send handed to its room's writer (ChatCommands.submitMessage); `accepted` is its outcome. */
+export interface SubmittedMessage {
+  accepted: Promise<AcceptedMessage>;
+}
+
 export interface RoomOutcome {
   room: RoomView;
   /** False when the command changed nothing (joining a room one is already in, reopening a direct room). */
@@ -195,10 +200,20 @@ export class ChatCommands {
 
   /**
    * sendMessage's first step: the message is in the log once this resolves, and `visible` resolves once the
-   * history view shows it (read-your-writes). The gateway answers a `chat.send` at `visible` but takes the
-   * connection's next frame as soon as the append is done, so one client's sends are not one view update apart.
+   * history view shows it (read-your-writes).
    */
   async acceptMessage(actor: AccessPrincipal, input: SendMessageInput, correlationId: string): Promise<AcceptedMessage> {
+    return (await this.submitMessage(actor, input, correlationId)).accepted;
+  }
+
+  /**
+   * Checks a send and hands it to its room's single writer. Resolves once the message's place among the room's
+   * commands is fixed: when it is recorded (embedded), or when it is queued for the commands topic in order
+   * (distributed), while `accepted` still waits for the processor's answer. The gateway takes a connection's next
+   * frame then and answers a `chat.send` once `accepted.visible` resolves, so one client's sends follow each other
+   * at the pace of the writer's queue, neither a view update nor a Kafka round trip apart, and keep their order.
+   */
+  async submitMessage(actor: AccessPrincipal, input: SendMessageInput, correlationId: string): Promise<SubmittedMessage> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
     const earlier = await this.deps.log.findByCommandId(commandId);
     if (earlier.length === 0) await this.deps.sendLimiter.consume(actor.userId);
@@ -208,22 +223,34 @@ export class ChatCommands {
     // So is the message it answers; a message id names its room, and only one of this room can be answered.
     const replyTo = input.replyTo === undefined || earlier.length > 0 ? undefined : this.seqIn(input.roomId, input.replyTo);
     const mentions = earlier.length > 0 ? [] : await this.mentionedUserIds(input.text);
-    const result = await this.deps.rooms.execute(
-      roomStreamId(input.roomId),
-      {
-        type: 'SendMessage',
-        roomId: input.roomId,
-        text: input.text,
-        clientMessageId: input.clientMessageId,
-        ...(attachments.length > 0 ? { attachments } : {}),
-        ...(replyTo === undefined ? {} : { replyTo }),
-        ...(mentions.length > 0 ? { mentions } : {}),
-      },
-      this.context(actor),
-      { commandId, correlationId },
-    );
+    let queued!: () => void;
+    const inQueue = new Promise<void>((resolve) => (queued = resolve));
+    const accepted = this.deps.rooms
+      .execute(
+        roomStreamId(input.roomId),
+        {
+          type: 'SendMessage',
+          roomId: input.roomId,
+          text: input.text,
+          clientMessageId: input.clientMessageId,
+          ...(attachments.length > 0 ? { attachments } : {}),
+          ...(replyTo === undefined ? {} : { replyTo }),
+          ...(mentions.length > 0 ? { mentions } : {}),
+        },
+        this.context(actor),
+        { commandId, correlationId, onQueued: queued },
+      )
+      .then((result) => this.accepted(result, input));
+    // Whichever comes first: an executor that decides at once never calls onQueued, and a failure is the answer.
+    await Promise.race([inQueue, accepted]);
+    // Awaited by the caller, maybe after it fails: not unhandled meanwhile.
+    accepted.catch(() => undefined);
+    return { accepted };
+  }
+
+  private accepted(result: CommandResult, input: SendMessageInput): AcceptedMessage {
     // The decider did not see a replayed command, so its text rule is applied here, with the decider's own codes.
-    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength, { allowEmpty: fileIds.length > 0 });
+    if (result.replayed) normaliseMessageText(input.text, this.deps.limits.maxMessageLength, { allowEmpty: (input.attachments ?? []).length > 0 });
     const sent = result.events.find((event) => event.type === 'MessageSent');
     if (!sent || sent.type !== 'MessageSent') throw new UnavailableError('the message was not recorded');
     const visible = this.settle(result);

@@ -10,6 +10,13 @@ export interface CommandMetadata {
   /** Idempotency key: a command id that was already handled returns its first outcome without deciding again. */
   commandId: string;
   correlationId: string;
+  /**
+   * Called once the command's place among its stream's commands is fixed, which may be long before its outcome is
+   * known: in the distributed mode, once it is queued for the commands topic in order (the processor decides a
+   * partition's commands in that order). A caller may then submit its next command for the stream and keep their
+   * order. Executors that decide at once need not call it: their result comes first.
+   */
+  onQueued?: () => void;
 }
 
 export interface CommandResult {

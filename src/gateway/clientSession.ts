@@ -165,9 +165,9 @@ export class ClientSession {
       return;
     }
     if (frame.type === 'pong') this.awaitingPong = false;
-    // Answers keep the order of their frames. A send's ack waits for the history view, and the next send need not:
-    // it is appended meanwhile (after the previous one, so a client's messages keep their order) and its ack
-    // queued behind. Any other frame is handled once the acks before it are sent.
+    // Answers keep the order of their frames. A send's ack waits for the writer's answer and the history view, and
+    // the next send need not: it is handed to the writer meanwhile (behind the previous one, so a client's messages
+    // keep their order) and its ack queued behind. Any other frame is handled once the acks before it are sent.
     const pipelined = frame.type === 'chat.send';
     if (!pipelined && this.answersWaiting > 0) await this.waitingAnswers?.sent();
     try {

@@ -12,7 +12,7 @@ import type { IdGenerator } from '../support/clock.js';
 import type { AnswerRelay } from './answerRelay.js';
 import type { Connection } from './connection.js';
 import type { GatewayPresence } from './presenceRelay.js';
-import type { ClientFrame, FrameRef } from './protocol.js';
+import type { ClientFrame, FrameRef, ServerFrame } from './protocol.js';
 import { withRef } from './protocol.js';
 import type { RoomHub } from './roomHub.js';
 import type { TypingBus } from './typingBus.js';
@@ -124,9 +124,13 @@ export class FrameHandlers {
     await answers.bus.publish({ kind: 'cancel', roomId, userId: client.userId, ...(streamId === undefined ? {} : { streamId }) });
   }
 
-  /** Appends now; the ack waits until the history view shows the message, so the client's next read agrees. */
+  /**
+   * Hands the message to its room's writer now; the ack waits for the writer's answer and then until the history
+   * view shows the message, so the client's next read agrees. The session takes the next frame as soon as this
+   * resolves (ChatCommands.submitMessage says when), and sends the answers in the order of the frames.
+   */
   private async send(client: SessionClient, frame: Extract<SessionFrame, { type: 'chat.send' }>): Promise<LaterAnswer> {
-    const accepted = await this.deps.commands.acceptMessage(
+    const { accepted } = await this.deps.commands.submitMessage(
       client.principal,
       {
         roomId: frame.roomId,
@@ -138,8 +142,12 @@ export class FrameHandlers {
       this.deps.ids.next(),
     );
     const { clientMessageId } = frame;
-    const ack = { type: 'chat.ack', clientMessageId, messageId: accepted.messageId, seq: accepted.seq } as const;
-    return { ready: accepted.visible, send: () => client.connection.sendFrame(withRef(ack, clientMessageId)) };
+    let ack: Extract<ServerFrame, { type: 'chat.ack' }> | undefined;
+    const ready = accepted.then(async (message) => {
+      ack = { type: 'chat.ack', clientMessageId, messageId: message.messageId, seq: message.seq };
+      await message.visible;
+    });
+    return { ready, send: () => ack && client.connection.sendFrame(withRef(ack, clientMessageId)) };
   }
 
   private async edit(client: SessionClient, messageId: string, text: string, ref: FrameRef | undefined): Promise<void> {

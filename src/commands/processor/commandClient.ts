@@ -80,20 +80,26 @@ export class CommandClient {
     });
   }
 
-  /** Sends one command and resolves with its reply; rejects with CommandReplyTimeoutError if none comes in time. */
-  async send(envelope: CommandEnvelope<CategoryCommand<CategoryName>>): Promise<CommandReply> {
+  /**
+   * Sends one command and resolves with its reply; rejects with CommandReplyTimeoutError if none comes in time.
+   * `onQueued` is called once the command is queued behind those sent before it: the commands topic gets them in
+   * this order, and the processor decides a partition's commands in the order they are there.
+   */
+  async send(envelope: CommandEnvelope<CategoryCommand<CategoryName>>, onQueued?: () => void): Promise<CommandReply> {
     if (this.closed) throw new UnavailableError('the command client is closed');
     await this.start();
     const partition = this.options.log.partitionOf(envelope.streamId);
     // Listening before sending: the reply can come back before the produce's acknowledgement does.
     const reply = this.awaitReply(envelope.commandId);
     try {
-      await this.produce({
+      const produced = this.produce({
         key: envelope.streamId,
         value: encodeCommand(envelope),
         partition,
         headers: { 'command-id': envelope.commandId },
       });
+      onQueued?.();
+      await produced;
     } catch (error) {
       reply.cancel();
       throw new UnavailableError('the command could not be sent to Kafka', { commandId: envelope.commandId }, { cause: error });

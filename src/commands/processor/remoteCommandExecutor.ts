@@ -29,14 +29,17 @@ export class RemoteCommandExecutor<K extends CategoryName> implements CommandExe
 
   execute(streamId: string, command: CommandOf<K>, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
     return this.observe(command.type, async () => {
-      const reply = await this.client.send({
-        v: 1,
-        commandId: metadata.commandId,
-        correlationId: metadata.correlationId,
-        streamId,
-        context,
-        body: { category: this.category, command },
-      });
+      const reply = await this.client.send(
+        {
+          v: 1,
+          commandId: metadata.commandId,
+          correlationId: metadata.correlationId,
+          streamId,
+          context,
+          body: { category: this.category, command },
+        },
+        metadata.onQueued,
+      );
       const { outcome } = reply;
       switch (outcome.status) {
         case 'accepted':
