@@ -95,7 +95,9 @@ export async function runReplay(options: ReplayOptions, log: (line: string) => v
       const result = await replayIn({ cmd: 'replay', log: spec, head: made.head, events: made.events, timeoutMs }, timeoutMs, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
       if (profileDir) {
         hotspots[kind] = topSelfTime(profileDir);
-        rmSync(profileDir, { recursive: true, force: true });
+        // BENCH_KEEP_PROFILE=1 keeps the .cpuprofile for a closer look (total time per function, callers).
+        if (process.env.BENCH_KEEP_PROFILE) log(`replay ${kind}: profile kept in ${profileDir}`);
+        else rmSync(profileDir, { recursive: true, force: true });
       }
       for (const pass of result.passes) {
         rows.push({ log: kind, timed: pass.what, events: pass.events, seconds: pass.seconds, 'events/s': pass.eventsPerSecond, 'CPU s': pass.cpuSeconds, 'events/CPU s': pass.eventsPerCpuSecond, 'vs target 100k/s': Math.round((pass.eventsPerSecond / TARGET_EVENTS_PER_SECOND) * 100) / 100 });
