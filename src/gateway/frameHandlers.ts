@@ -147,7 +147,13 @@ export class FrameHandlers {
       ack = { type: 'chat.ack', clientMessageId, messageId: message.messageId, seq: message.seq };
       await message.visible;
     });
-    return { ready, send: () => ack && client.connection.sendFrame(withRef(ack, clientMessageId)) };
+    return {
+      ready,
+      send: () => {
+        // Set once `ready` resolved, which is when the session calls this.
+        if (ack) client.connection.sendFrame(withRef(ack, clientMessageId));
+      },
+    };
   }
 
   private async edit(client: SessionClient, messageId: string, text: string, ref: FrameRef | undefined): Promise<void> {
