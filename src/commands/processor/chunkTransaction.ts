@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer, RecordMetadata } from 'kafkajs';
 import { UnavailableError } from '../../domain/errors.js';
 import { encodeReply, type CommandReply } from './commandMessages.js';
 import type { CommandTopicNames } from './commandTopics.js';
@@ -16,6 +16,25 @@ export interface DecidedChunk {
   planned: PlannedReply[];
   /** The commands offset after the chunk's last message; undefined for an empty chunk. */
   nextOffset: number | undefined;
+  /**
+   * The offset the chunk's first event will take in events partition p, as this processor, its only writer, expects
+   * it: after its own last commit. Given, the events and the replies that name their places go in ONE produce
+   * request; if Kafka puts the events elsewhere (someone else wrote to p), the transaction is aborted and
+   * EventOffsetMismatchError thrown, before anything is visible. Undefined: events first, then the replies.
+   */
+  expectedBase?: number | undefined;
+}
+
+/** The events did not land where the processor expected: its transaction was aborted, nothing of it is visible. */
+export class EventOffsetMismatchError extends Error {
+  constructor(
+    readonly partition: number,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`events partition ${partition}: the chunk's events were expected at offset ${expected}, Kafka put them at ${actual}`);
+    this.name = 'EventOffsetMismatchError';
+  }
 }
 
 /**
@@ -26,32 +45,38 @@ export interface DecidedChunk {
  */
 export async function commitChunk(producer: Producer, chunk: DecidedChunk): Promise<{ base: number; replies: CommandReply[] }> {
   const { partition, events, planned, topics } = chunk;
+  const eventMessages = events.map(
+    (event): Message => ({
+      key: event.streamId,
+      value: event.value,
+      partition,
+      headers: { 'event-type': event.type, 'event-id': event.eventId },
+    }),
+  );
+  const replyMessages = (replies: CommandReply[]) => replies.map((reply): Message => ({ key: reply.commandId, value: encodeReply(reply), partition }));
   const transaction = await producer.transaction();
   let base = 0;
+  let replies: CommandReply[];
   try {
-    if (events.length > 0) {
-      const written = await transaction.send({
-        topic: chunk.eventsTopic,
+    if (events.length > 0 && chunk.expectedBase !== undefined) {
+      // One produce (one AddPartitionsToTxn) for both topics: the replies name the places the events are expected at.
+      replies = planned.map((reply) => finalReply(reply, partition, chunk.expectedBase ?? 0));
+      const written = await transaction.sendBatch({
         acks: -1,
-        messages: events.map(
-          (event): Message => ({
-            key: event.streamId,
-            value: event.value,
-            partition,
-            headers: { 'event-type': event.type, 'event-id': event.eventId },
-          }),
-        ),
+        topicMessages: [
+          { topic: chunk.eventsTopic, messages: eventMessages },
+          ...(replies.length > 0 ? [{ topic: topics.replies, messages: replyMessages(replies) }] : []),
+        ],
       });
-      base = Number(written.find((entry) => entry.partition === partition)?.baseOffset ?? Number.NaN);
-      if (!Number.isSafeInteger(base)) throw new UnavailableError('Kafka acknowledged the events without an offset');
-    }
-    const replies = planned.map((reply) => finalReply(reply, partition, base));
-    if (replies.length > 0) {
-      await transaction.send({
-        topic: topics.replies,
-        acks: -1,
-        messages: replies.map((reply): Message => ({ key: reply.commandId, value: encodeReply(reply), partition })),
-      });
+      base = baseOffsetOf(written, chunk.eventsTopic, partition);
+      if (base !== chunk.expectedBase) throw new EventOffsetMismatchError(partition, chunk.expectedBase, base);
+    } else {
+      if (events.length > 0) {
+        const written = await transaction.send({ topic: chunk.eventsTopic, acks: -1, messages: eventMessages });
+        base = baseOffsetOf(written, chunk.eventsTopic, partition);
+      }
+      replies = planned.map((reply) => finalReply(reply, partition, base));
+      if (replies.length > 0) await transaction.send({ topic: topics.replies, acks: -1, messages: replyMessages(replies) });
     }
     if (chunk.nextOffset !== undefined) {
       await transaction.sendOffsets({
@@ -65,4 +90,10 @@ export async function commitChunk(producer: Producer, chunk: DecidedChunk): Prom
     await transaction.abort().catch(() => undefined);
     throw error;
   }
+}
+
+function baseOffsetOf(written: RecordMetadata[], topic: string, partition: number): number {
+  const base = Number(written.find((entry) => entry.topicName === topic && entry.partition === partition)?.baseOffset ?? Number.NaN);
+  if (!Number.isSafeInteger(base)) throw new UnavailableError('Kafka acknowledged the events without an offset');
+  return base;
 }

@@ -66,4 +66,6 @@ export interface CommandProcessorStats {
   /** Transactions aborted (the batch is consumed again, by this or the next owner). */
   aborted: number;
   takeovers: number;
+  /** Chunks whose events did not land where the processor expected (another writer in the partition), sent again. */
+  offsetMisses: number;
 }

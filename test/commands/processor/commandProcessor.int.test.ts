@@ -12,6 +12,7 @@ import type { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js
 import { GENESIS_HASH, eventHash } from '../../../src/events/hashChain.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
 import { describeWithServices } from '../../support/realServices.js';
+import { sampleMessages } from '../../support/sampleEvents.js';
 import { createTestCodec } from '../../support/testCodecs.js';
 import {
   actor,
@@ -118,6 +119,40 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       expect(again.replayed).toBe(true);
       expect(again.events.map((event) => event.eventId)).toEqual(sent.events.map((event) => event.eventId));
       expect(await caller.log.streamVersion(stream)).toBe(3);
+    });
+
+    it('answers with the right places when someone else wrote to the events partition between its transactions', async () => {
+      // The processor sends a chunk's events and replies in one produce, the replies naming the offsets it expects
+      // its events at. An append by another writer (a tool using KafkaEventLog.append) moves the partition under it:
+      // that transaction must be aborted and the chunk committed again with the places Kafka really gave.
+      const deployment = fresh();
+      const { processor } = await startProcessor(deployment, 'processor-a');
+      const caller = await startCaller(deployment);
+      const stream = roomStreamId('r-moved');
+      const partition = caller.log.partitionOf(stream);
+      const send = (n: number) =>
+        caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r-moved', text: `message ${n}`, clientMessageId: `m${n}` }, actor('alice'), {
+          commandId: `c-moved-${n}`,
+          correlationId: 'k',
+        });
+      await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r-moved', name: 'moved', kind: 'public', memberIds: [] }, actor('alice'), {
+        commandId: 'c-moved-create',
+        correlationId: 'k',
+      });
+      expect((await send(1)).events).toMatchObject([{ type: 'MessageSent', streamVersion: 3, data: { text: 'message 1' } }]);
+
+      const neighbour = Array.from({ length: 1000 }, (_, i) => roomStreamId(`neighbour-${i}`)).find((id) => caller.log.partitionOf(id) === partition);
+      if (!neighbour) throw new Error('no stream id in the same partition');
+      await caller.log.append(neighbour, 'no-stream', sampleMessages(3, 'neighbour'));
+
+      for (const n of [2, 3]) {
+        const sent = await send(n);
+        expect(sent.events).toMatchObject([{ type: 'MessageSent', streamVersion: n + 2, data: { text: `message ${n}` } }]);
+      }
+      expect(processor.stats().offsetMisses).toBe(1);
+      const texts = (await caller.log.readStream(stream)).flatMap((event) => (event.type === 'MessageSent' ? [event.data.text] : []));
+      expect(texts).toEqual(['message 1', 'message 2', 'message 3']);
+      expect(await caller.log.streamVersion(neighbour)).toBe(3);
     });
 
     it('rejects with the decider code, and a rejected command stays rejected after the processor restarts', async () => {
