@@ -85,7 +85,8 @@ async function runOne(name: BenchName, timestamp: string): Promise<BenchReport> 
     }
     case 'send': {
       const { runSend } = await import('./send.js');
-      const ours = (values.servers?.split(',') ?? ['ours', 'ours-kafka']).flatMap((item) => (item.trim() === 'ours-kafka' ? ['ours-kafka' as const] : item.trim() === 'ours' ? ['ours' as const] : []));
+      const modes = ['ours', 'ours-kafka', 'ours-kafka-split'] as const;
+      const ours = (values.servers?.split(',') ?? ['ours', 'ours-kafka']).flatMap((item) => modes.filter((mode) => mode === item.trim()));
       result = await runSend({ quick: values.quick ?? false, seconds: values.seconds ? Number(values.seconds) : undefined, profile: values.profile ?? false, ours }, log);
       break;
     }

@@ -2,7 +2,7 @@ import type { CannonCommand, CannonResult } from './clients/cannon.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kafkaModeEnv, setUpUsersAndRooms, startOurs } from './lib/ours.js';
+import { kafkaModeEnv, setUpUsersAndRooms, startKafkaProcessor, startOurs } from './lib/ours.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
 import { forkTs, stopChild, waitForMessage } from './lib/proc.js';
 import type { BenchResult, Row } from './lib/report.js';
@@ -13,8 +13,11 @@ export interface SendOptions {
   seconds?: number | undefined;
   /** Run our server under --cpu-prof and report its top self-time functions. */
   profile?: boolean;
-  /** Which of our modes to measure (the express hello-world always runs). Default: both (Kafka when exported). */
-  ours?: ('ours' | 'ours-kafka')[];
+  /**
+   * Which of our modes to measure (the express hello-world always runs). Default: embedded and Kafka (when
+   * exported). ours-kafka-split: Kafka mode with the command processor in a second process.
+   */
+  ours?: ('ours' | 'ours-kafka' | 'ours-kafka-split')[];
 }
 
 const USERS = 20;
@@ -51,14 +54,19 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
   const hotspots: Record<string, Hotspot[]> = {};
   const notes: string[] = [];
   for (const mode of options.ours ?? ['ours', 'ours-kafka']) {
-    const env = mode === 'ours-kafka' ? kafkaModeEnv() : {};
-    if (!env) {
-      notes.push('ours (kafka) not measured: KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL are not exported.');
+    const split = mode === 'ours-kafka-split';
+    const kafkaEnv = mode === 'ours' ? {} : kafkaModeEnv();
+    if (!kafkaEnv) {
+      notes.push(`${mode} not measured: KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL are not exported.`);
       continue;
     }
-    const label = mode === 'ours-kafka' ? 'ours (kafka)' : 'ours (embedded)';
+    const env = split ? { ...kafkaEnv, ROLES: 'api,gateway,projector:history,projector:analytics' } : kafkaEnv;
+    const label = mode === 'ours' ? 'ours (embedded)' : split ? 'ours (kafka, processor apart)' : 'ours (kafka)';
     const profileDir = options.profile ? mkdtempSync(path.join(tmpdir(), 'chat-bench-prof-')) : undefined;
+    const processor = split ? startKafkaProcessor(kafkaEnv) : undefined;
     const ours = await startOurs({ env, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], startTimeoutMs: 120_000 });
+    // Server CPU is both processes' when the processor runs apart.
+    const serverCpu = () => cpuSeconds(ours.child.pid ?? 0) + (processor ? cpuSeconds(processor.child.pid ?? 0) : 0);
     try {
       log(`send ${label}: registering ${USERS} users in ${ROOMS} rooms`);
       const fixture = await setUpUsersAndRooms(ours.baseUrl, USERS, ROOMS);
@@ -74,14 +82,15 @@ export async function runSend(options: SendOptions, log: (line: string) => void)
       // A short warm-up (JIT, SQLite page cache) that is not reported.
       await cannon({ ...command, durationSeconds: 2 });
       for (const connections of [CONNECTIONS, ONE_AT_A_TIME]) {
-        const cpuBefore = cpuSeconds(ours.child.pid ?? 0);
+        const cpuBefore = serverCpu();
         const result = await cannon({ ...command, connections });
-        const cpu = cpuSeconds(ours.child.pid ?? 0) - cpuBefore;
+        const cpu = serverCpu() - cpuBefore;
         results.push({ server: label, connections, result, cpuPercent: Math.round((cpu / seconds) * 100), cpuMsPerRequest: result.requests ? Math.round((cpu * 1e5) / result.requests) / 100 : null });
         log(`${label}, ${connections} connection(s): ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statusCodes)}`);
       }
     } finally {
       await ours.stop();
+      await processor?.stop();
     }
     // The profile is written when the server exits.
     if (profileDir) {

@@ -61,6 +61,25 @@ export async function startOurs(options: { nodeFlags?: string[]; env?: Record<st
   };
 }
 
+/**
+ * A command processor in a process of its own (src/cli/processorProcess.ts), beside a `chat serve` that runs every
+ * other role with the same Kafka-mode settings: the distributed mode on two processes, so on two cores.
+ */
+export function startKafkaProcessor(env: Record<string, string>): { child: ChildProcess; stop(): Promise<void> } {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-bench-processor-'));
+  const child = spawnNode(['src/cli/processorProcess.ts'], {
+    env: { ...BENCH_SERVICE_ENV, ...env, DATA_DIR: dataDir },
+    ...(process.env.BENCH_SERVICE_ROOT ? { cwd: process.env.BENCH_SERVICE_ROOT } : {}),
+  });
+  return {
+    child,
+    async stop() {
+      await stopChild(child, 10_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
