@@ -10,9 +10,10 @@
 // transaction and fences its producer (a zombie that still believes it owns p can no longer commit anything).
 // Only then does the new owner read events partition p up to its last stable offset, and decide.
 //
-// One file of a little over 400 lines on purpose: the group's life cycle, partition take-over and the chunk loop
+// One file of some 470 lines on purpose: the group's life cycle, partition take-over and the chunk loop
 // share the owned partitions and the fencing order above, and read best together. A chunk's transaction
 // (chunkTransaction.ts), its reply planning (plannedReply.ts) and the options (processorOptions.ts) stand apart.
+// Where it would split next: partition ownership (own, takeOver, release, OwnedPartition) into a module of its own.
 
 import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -23,7 +24,7 @@ import type { CommandObserver } from '../commandExecutor.js';
 import type { CategoryName } from '../streamCategories.js';
 import { parseCommand, type CategoryCommand, type CommandEnvelope, type CommandReply, type EventPlace } from './commandMessages.js';
 import { ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
-import { commitChunk, EventOffsetMismatchError, type DecidedChunk } from './chunkTransaction.js';
+import { commitExpecting, TRANSACTION_RETRY, type DecidedChunk } from './chunkTransaction.js';
 import { plannedOf, type PlannedReply } from './plannedReply.js';
 import type { CommandProcessorOptions, CommandProcessorStats } from './processorOptions.js';
 import { ReplyTail } from './replyTail.js';
@@ -337,19 +338,11 @@ export class CommandProcessor {
       nextOffset: last === undefined ? undefined : Number(last.offset) + 1,
       expectedBase: Number.isSafeInteger(owned.nextEventOffset) ? owned.nextEventOffset : undefined,
     };
-    let committed: { base: number; replies: CommandReply[] };
-    try {
-      committed = await commitChunk(owned.producer, chunk);
-    } catch (error) {
-      if (!(error instanceof EventOffsetMismatchError)) throw error;
-      // Someone else wrote to events partition p (an admin tool, say): that transaction is aborted, nothing of it
-      // visible. The same decisions go again, events first and the replies after them, as before this shortcut.
+    const { base, replies, miss } = await commitExpecting(owned.producer, chunk);
+    if (miss) {
       this.counters.offsetMisses += 1;
-      this.logger?.info({ partition, expected: error.expected, actual: error.actual }, 'events partition moved under the processor; committing the chunk in two sends');
-      owned.nextEventOffset = undefined;
-      committed = await commitChunk(owned.producer, { ...chunk, expectedBase: undefined });
+      this.logger?.info({ partition, expected: miss.expected, actual: miss.actual }, 'events partition moved under the processor; chunk committed in two sends');
     }
-    const { base, replies } = committed;
     // Its events, then the commit marker, which takes one offset too.
     if (events.length > 0) owned.nextEventOffset = base + events.length + 1;
     const accepted = new Map<string, EventPlace[]>();
@@ -461,16 +454,6 @@ export class CommandProcessor {
   }
 
 }
-
-/**
- * Retries of a transaction's requests, from 10 ms. A transaction begun right after the previous commit of the same
- * producer meets CONCURRENT_TRANSACTIONS on AddPartitionsToTxn while the coordinator still writes the commit markers
- * (a few ms), and kafkajs retries it after its retry delay: with the client's 200 ms (kept for everything else) a
- * busy partition spent ~180 ms of every transaction waiting (bench/kafkaClients.ts: 9 vs 64 transactions/s, one
- * partition; the Java client waits 20 ms for this case). Unlimited retries, as kafkajs gives an idempotent producer
- * by default; the delay still doubles up to 5 s for a broker that is really gone.
- */
-const TRANSACTION_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 5_000 };
 
 /**
  * Thrown to kafkajs when a batch was not committed, whatever the cause (logged before): retriable, so kafkajs
