@@ -38,8 +38,9 @@ interface OwnedPartition {
   /**
    * Where the next event of events partition p will land when this processor, its only writer, is the one who
    * writes it: the partition's end at take-over, then after each commit its events and its commit marker (one
-   * offset). The replies of a chunk name their events' places by it, so both go in one produce request; undefined
-   * after a miss until the next commit tells the end again (chunkTransaction.ts).
+   * offset). The replies of a chunk name their events' places by it, so both go in one produce request
+   * (chunkTransaction.ts: a miss commits the chunk again in two sends, whose offsets set it right); undefined, or
+   * NaN, when the take-over could not tell the end: then every chunk goes in two sends until a commit tells it.
    */
   nextEventOffset: number | undefined;
 }
