@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnChat, type ChatProcess } from '../support/chatProcess.js';
 import { HttpClient, signUp } from '../support/httpClient.js';
+import { deleteTopicsOf } from '../support/kafkaMode.js';
 import { describeWithServices } from '../support/realServices.js';
 import { WsTestClient } from '../support/wsClient.js';
 
@@ -27,13 +27,7 @@ describe('chat serve killed with SIGKILL under load (embedded)', () => {
 describeWithServices('chat serve killed with SIGKILL under load (Kafka, every role in the process)', ['KAFKA_BROKERS'], (env) => {
   const topic = `test.kill.events.${randomUUID()}`;
   killUnderLoad(() => ({ EVENT_LOG: 'kafka', KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_EVENTS_TOPIC: topic, KAFKA_CLIENT_ID: 'kill-under-load-test' }));
-  afterAll(async () => {
-    const admin = new Kafka({ clientId: 'kill-under-load-test', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((name) => name.startsWith(topic));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  afterAll(() => deleteTopicsOf(env('KAFKA_BROKERS'), topic));
 });
 
 function killUnderLoad(settings: () => Record<string, string>): void {

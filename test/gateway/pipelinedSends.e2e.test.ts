@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, HttpClient, signUp, type User } from '../support/chatFixture.js';
+import { deleteTopicsOf } from '../support/kafkaMode.js';
 import { describeWithServices } from '../support/realServices.js';
 import { startTestServer, type TestServer } from '../support/testServer.js';
 import { WsTestClient, type Frame } from '../support/wsClient.js';
@@ -21,13 +21,7 @@ describe('chat.send frames in a row on one connection (embedded)', () => {
 describeWithServices('chat.send frames in a row on one connection (Kafka command processor)', ['KAFKA_BROKERS'], (env) => {
   const topic = `test.pipelined.events.${randomUUID()}`;
   pipelinedSends(() => ({ EVENT_LOG: 'kafka', KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_EVENTS_TOPIC: topic, KAFKA_CLIENT_ID: 'pipelined-sends-test' }));
-  afterAll(async () => {
-    const admin = new Kafka({ clientId: 'pipelined-sends-test', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((name) => name.startsWith(topic));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  afterAll(() => deleteTopicsOf(env('KAFKA_BROKERS'), topic));
 });
 
 function pipelinedSends(settings: () => Record<string, string>): void {

@@ -42,11 +42,16 @@ export async function removeKafkaModeData(
     await deleteKeys(left.redis, left.keyPrefix);
     await left.redis.quit();
   }
-  const admin = new Kafka({ clientId: 'test-cleanup', brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((name) => name.includes(left.run));
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await deleteTopicsOf(env('KAFKA_BROKERS'), left.run);
   const registry = env('SCHEMA_REGISTRY_URL');
   await deleteSubjects(registry, await subjectsWithPrefix(registry, left.subjectPrefix).catch(() => []));
+}
+
+/** Deletes every topic whose name holds `run`: a test's events topic and those named after it (commands, replies). */
+export async function deleteTopicsOf(brokers: string, run: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'test-cleanup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((name) => name.includes(run));
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
 }
