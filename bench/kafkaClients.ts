@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaClientKind, TransactionsCommand, TransactionsResult } from './clients/kafkaTransactions.js';
 import { Histogram } from './lib/histogram.js';
-import { forkTs, stopChild, waitForMessage } from './lib/proc.js';
+import { askWorker } from './lib/proc.js';
 import type { BenchResult, Row } from './lib/report.js';
 
 // Issue #14 asks for the Kafka client to be chosen on evidence. This runs the command processor's transaction (events,
@@ -23,23 +23,8 @@ const PARTITION_COUNTS = [1, 4];
 /** Commands per transaction: one at a time, and a busy chunk. */
 const BATCHES = [1, 10];
 
-async function runClient(command: TransactionsCommand): Promise<TransactionsResult> {
-  const worker = forkTs('bench/clients/kafkaTransactions.ts');
-  try {
-    worker.send(command);
-    return await waitForMessage(
-      worker,
-      (message) => {
-        const reply = message as { result?: TransactionsResult; failed?: string };
-        if (reply.failed) throw new Error(`${command.client}: ${reply.failed}`);
-        return reply.result;
-      },
-      (command.seconds + 60) * 1000,
-      command.client,
-    );
-  } finally {
-    await stopChild(worker, 2_000);
-  }
+function runClient(command: TransactionsCommand): Promise<TransactionsResult> {
+  return askWorker('bench/clients/kafkaTransactions.ts', command, (command.seconds + 60) * 1000, command.client);
 }
 
 export async function runKafkaClients(options: KafkaClientsOptions, log: (line: string) => void): Promise<BenchResult> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kafkaModeEnv, setUpUsersAndRooms, startKafkaProcessor, startOurs } from './lib/ours.js';
 import { topSelfTime, type Hotspot } from './lib/profile.js';
-import { forkTs, stopChild, waitForMessage } from './lib/proc.js';
+import { askWorker, forkTs, stopChild, waitForMessage } from './lib/proc.js';
 import type { BenchResult, Row } from './lib/report.js';
 import { cpuSeconds } from './lib/report.js';
 
@@ -27,23 +27,8 @@ const CONNECTIONS = 32;
 const ONE_AT_A_TIME = 1;
 
 /** Runs autocannon in its own process (bench/clients/cannon.ts) and returns its summary. */
-export async function cannon(command: CannonCommand): Promise<CannonResult> {
-  const worker = forkTs('bench/clients/cannon.ts');
-  try {
-    worker.send(command);
-    return await waitForMessage(
-      worker,
-      (message) => {
-        const reply = message as { result?: CannonResult; failed?: string };
-        if (reply.failed) throw new Error(`autocannon: ${reply.failed}`);
-        return reply.result;
-      },
-      (command.durationSeconds + 60) * 1000,
-      'autocannon',
-    );
-  } finally {
-    await stopChild(worker, 2_000);
-  }
+export function cannon(command: CannonCommand): Promise<CannonResult> {
+  return askWorker('bench/clients/cannon.ts', command, (command.durationSeconds + 60) * 1000, 'autocannon');
 }
 
 export async function runSend(options: SendOptions, log: (line: string) => void): Promise<BenchResult> {

@@ -111,6 +111,31 @@ export function waitForMessage<T>(child: ChildProcess, accept: (message: unknown
   });
 }
 
+/**
+ * Runs a worker for one command: forks `script`, sends it `command`, and resolves with the `result` it answers, or
+ * rejects with the `failed` text it answers instead (named by `what`). The worker is stopped either way. A failure
+ * is a rejection here, not an exception thrown inside the IPC listener, which would escape the caller.
+ */
+export async function askWorker<T>(script: string, command: object, timeoutMs: number, what: string): Promise<T> {
+  const worker = forkTs(script);
+  try {
+    worker.send(command);
+    const reply = await waitForMessage(
+      worker,
+      (message) => {
+        const answer = message as { result?: T; failed?: string };
+        return answer.result !== undefined || answer.failed !== undefined ? answer : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+    if (reply.failed !== undefined || reply.result === undefined) throw new Error(`${what}: ${reply.failed ?? 'no result'}`);
+    return reply.result;
+  } finally {
+    await stopChild(worker, 2_000);
+  }
+}
+
 /** Polls a URL until it answers 2xx. */
 export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
