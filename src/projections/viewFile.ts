@@ -19,6 +19,11 @@ export interface ViewFiles {
   servingFile: string;
 }
 
+/** A view's files in a data directory: `<view>.db` before any rebuild, `<view>.current`, `<view>.serving`. */
+export function viewFilesOf(view: string): ViewFiles {
+  return { view, defaultFile: `${view}.db`, pointerFile: `${view}.current`, servingFile: `${view}.serving` };
+}
+
 /** The file a data directory serves now for this view (relative to it): the pointer's, or the default one. */
 export async function liveViewFile(dataDir: string, files: ViewFiles): Promise<string> {
   return (await filePointer(path.join(dataDir, files.pointerFile)).read()) ?? files.defaultFile;

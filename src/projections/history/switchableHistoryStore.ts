@@ -8,7 +8,7 @@ import type { RecordedEvent } from '../../events/envelope.js';
 import type { Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { StoreSwitch } from '../storeSwitch.js';
-import { followViewFile, isViewFileName, liveViewFile, type ViewFiles } from '../viewFile.js';
+import { followViewFile, isViewFileName, liveViewFile, viewFilesOf, type ViewFiles } from '../viewFile.js';
 import type {
   BlockView,
   EditView,
@@ -37,12 +37,7 @@ import type {
 import { SqliteHistoryStore } from './sqlite/sqliteHistoryStore.js';
 
 /** The store before any rebuild, the file that names the live one once a rebuild has run, and what is served. */
-export const HISTORY_FILES: ViewFiles = {
-  view: 'history',
-  defaultFile: 'history.db',
-  pointerFile: 'history.current',
-  servingFile: 'history.serving',
-};
+export const HISTORY_FILES: ViewFiles = viewFilesOf('history');
 export const DEFAULT_HISTORY_FILE = HISTORY_FILES.defaultFile;
 export const HISTORY_POINTER_FILE = HISTORY_FILES.pointerFile;
 export const HISTORY_SERVING_FILE = HISTORY_FILES.servingFile;

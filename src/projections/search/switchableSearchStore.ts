@@ -7,16 +7,11 @@ import type { RecordedEvent } from '../../events/envelope.js';
 import type { Checkpoint } from '../../eventlog/checkpoint.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
 import type { StoreSwitch } from '../storeSwitch.js';
-import { followViewFile, isViewFileName, liveViewFile, type ViewFiles } from '../viewFile.js';
+import { followViewFile, isViewFileName, liveViewFile, viewFilesOf, type ViewFiles } from '../viewFile.js';
 import { SqliteSearchStore } from './sqlite/sqliteSearchStore.js';
 import type { SearchPage, SearchRequest, SearchStore } from './searchStore.js';
 
-export const SEARCH_FILES: ViewFiles = {
-  view: 'search',
-  defaultFile: 'search.db',
-  pointerFile: 'search.current',
-  servingFile: 'search.serving',
-};
+export const SEARCH_FILES: ViewFiles = viewFilesOf('search');
 export const DEFAULT_SEARCH_FILE = SEARCH_FILES.defaultFile;
 export const SEARCH_POINTER_FILE = SEARCH_FILES.pointerFile;
 export const SEARCH_SERVING_FILE = SEARCH_FILES.servingFile;
