@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config.js';
 import type { Endpoint } from '../http/route.js';
 import { searchRoutes } from '../http/routes/searchRoutes.js';
-import { Projector } from '../projections/projector.js';
+import { Projector, UNAWAITED_VIEW_SETTLE_MS } from '../projections/projector.js';
 import { openOracleSearchStore } from '../projections/search/oracle/openOracleSearchStore.js';
 import type { SearchStore } from '../projections/search/searchStore.js';
 import { openSqliteSearch } from '../projections/search/switchableSearchStore.js';
@@ -57,6 +57,7 @@ export function bindSearch(container: Container, config: AppConfig, logger: Logg
         name: 'search',
         log: await resolve(context, TOKENS.eventLog),
         store: await resolve(context, SEARCH_TOKENS.searchStore),
+        settleMs: UNAWAITED_VIEW_SETTLE_MS,
         logger,
       }),
   );

@@ -9,7 +9,7 @@ import { MemoryAnalyticsStore } from '../projections/analytics/memoryAnalyticsSt
 import { openRedisAnalytics } from '../projections/analytics/switchableAnalyticsStore.js';
 import { openOracleHistoryStore } from '../projections/history/oracle/openOracleHistoryStore.js';
 import { openSqliteHistory } from '../projections/history/switchableHistoryStore.js';
-import { Projector } from '../projections/projector.js';
+import { Projector, UNAWAITED_VIEW_SETTLE_MS } from '../projections/projector.js';
 import { StoreCheckpointFollower } from '../projections/storeCheckpointFollower.js';
 import { systemClock } from '../support/clock.js';
 import { SEARCH_TOKENS } from './searchBindings.js';
@@ -76,6 +76,7 @@ export function bindViews(container: Container, config: AppConfig, logger: Logge
         name: 'analytics',
         log: await resolve(context, TOKENS.eventLog),
         store: await resolve(context, TOKENS.analyticsStore),
+        settleMs: UNAWAITED_VIEW_SETTLE_MS,
         logger,
       }),
   );

@@ -47,6 +47,13 @@ export interface SubscribeOptions {
    */
   handler: (events: RecordedEvent[]) => Promise<void>;
   onError?: (error: unknown) => void;
+  /**
+   * For a subscriber nobody waits on (a view without read-your-writes): after it has caught up with the head, the
+   * next read waits this long, so what arrives meanwhile comes as one batch. The first event after a quiet spell is
+   * delivered at once; under load batches grow with the rate while their number (each a view transaction) stays at
+   * most one per settleMs. Catching up (full pages) never waits. Default 0: read again as soon as woken.
+   */
+  settleMs?: number;
 }
 
 /**

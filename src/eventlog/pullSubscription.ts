@@ -15,6 +15,7 @@ export interface PullSubscriptionSettings {
   batchSize: number;
   handler: SubscribeOptions['handler'];
   onError: SubscribeOptions['onError'];
+  settleMs?: SubscribeOptions['settleMs'];
   logger: Logger | undefined;
 }
 
@@ -31,6 +32,8 @@ export class PullSubscription implements Subscription {
   /** Set by wake() while a handler runs: the log may have moved past what the last read saw. */
   private woken = false;
   private stopped = false;
+  /** Ends the settle wait early (stop() calls it, so close() never waits out a settle). */
+  private endSettle: (() => void) | undefined;
 
   constructor(private readonly settings: PullSubscriptionSettings) {
     this.checkpoint = settings.after;
@@ -58,6 +61,7 @@ export class PullSubscription implements Subscription {
         this.woken = false;
         const { read, batchSize, handler } = this.settings;
         let page = await read(this.checkpoint, batchSize);
+        const delivered = page.length > 0;
         while (page.length > 0 && !this.stopped) {
           await handler(page);
           this.checkpoint = advanceAll(this.checkpoint, page);
@@ -65,6 +69,7 @@ export class PullSubscription implements Subscription {
           if (page.length < batchSize || this.stopped) break;
           page = await read(this.checkpoint, batchSize);
         }
+        if (delivered) await this.settle();
       }
     } catch (error) {
       this.stop();
@@ -75,9 +80,25 @@ export class PullSubscription implements Subscription {
     }
   }
 
+  /** Waits settleMs (if set) before the next read: wake-ups meanwhile only mark that there is more to read. */
+  private settle(): Promise<void> {
+    const settleMs = this.settings.settleMs ?? 0;
+    if (settleMs <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.endSettle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, settleMs);
+      this.endSettle = done;
+    });
+  }
+
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.endSettle?.();
     this.settings.detach(this);
   }
 }

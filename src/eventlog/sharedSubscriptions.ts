@@ -109,6 +109,7 @@ export class SharedSubscriptionLog implements EventLog {
       batchSize,
       handler: options.handler,
       onError: options.onError,
+      settleMs: options.settleMs,
       logger: this.logger,
     });
     this.members.add(member);

@@ -36,9 +36,21 @@ export interface ProjectorOptions {
   logger?: Logger;
   /** Largest batch handed to the store at once (one transaction). Default: the log's default. */
   batchSize?: number;
+  /**
+   * For a view no request waits on (SubscribeOptions.settleMs): once caught up, gather what arrives for this long
+   * into one store transaction. Leave unset for a view behind read-your-writes (history).
+   */
+  settleMs?: number;
   /** Back-off after a failed batch: starts at initialDelayMs, doubles per failure up to maxDelayMs. */
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
 }
+
+/**
+ * The settle of the views no request waits on (search, analytics): under load their batches grow with the rate
+ * while their transactions stay at most ten a second (an FTS5 commit writes a new index segment each time), and a
+ * lone message still reaches them at once. Searches and counters see a message at most this much later.
+ */
+export const UNAWAITED_VIEW_SETTLE_MS = 100;
 
 const DEFAULT_INITIAL_DELAY_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 30_000;
@@ -49,6 +61,7 @@ export class Projector {
   private readonly store: ProjectionStore;
   private readonly logger: Logger | undefined;
   private readonly batchSize: number | undefined;
+  private readonly settleMs: number | undefined;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
 
@@ -68,6 +81,7 @@ export class Projector {
     this.store = options.store;
     this.logger = options.logger?.child({ projection: options.name });
     this.batchSize = options.batchSize;
+    this.settleMs = options.settleMs;
     this.initialDelayMs = options.retry?.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS;
     this.maxDelayMs = options.retry?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   }
@@ -132,6 +146,7 @@ export class Projector {
     this.subscription = this.log.subscribe({
       after: this.current,
       batchSize: this.batchSize,
+      settleMs: this.settleMs,
       handler: async (events) => {
         await this.store.applyBatch(events);
         this.failures = 0;

@@ -488,6 +488,28 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
         expect(handlerFinished).toBe(true);
       });
 
+      it('settles: catch-up pages come at once, what arrives during a settle comes as one batch, close ends a settle', async () => {
+        const settleMs = 1_000;
+        await log.append('room-settle', 'no-stream', sampleMessages(300, 'settle'));
+        const started = Date.now();
+        const collector = collect(log, { after: EMPTY_CHECKPOINT, batchSize: 100, settleMs });
+        await collector.until(300);
+        // Three full pages, each read as soon as the previous one was handled: no settle between them.
+        expect(Date.now() - started).toBeLessThan(settleMs);
+        const batchesAfterCatchUp = collector.batchSizes.length;
+
+        // Caught up, the subscription now settles: three appends meanwhile arrive together once it ends.
+        for (let i = 0; i < 3; i++) await log.append('room-settle', 300 + i, sampleMessages(1, 'settle', `late${i}`));
+        await collector.until(303);
+        expect(collector.batchSizes.slice(batchesAfterCatchUp)).toEqual([3]);
+        expect(collector.versions().slice(300)).toEqual([301, 302, 303]);
+
+        // It settles again after that batch; closing does not wait the settle out.
+        const closing = Date.now();
+        await collector.subscription.close();
+        expect(Date.now() - closing).toBeLessThan(settleMs / 2);
+      });
+
       it('stops and tells onError when the handler throws', async () => {
         await log.append('room-err', 'no-stream', sampleMessages(3, 'err'));
         const failure = new Error('projection broke');
@@ -516,6 +538,7 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLogUn
 /** Subscribes and records what arrives; built before subscribing so a handler may run at once. */
 class Collector {
   readonly events: RecordedEvent[] = [];
+  readonly batchSizes: number[] = [];
   maxBatch = 0;
   maxConcurrentHandlers = 0;
   readonly subscription: Subscription;
@@ -527,7 +550,9 @@ class Collector {
     this.subscription = log.subscribe({
       after: options.after,
       batchSize: options.batchSize,
+      settleMs: options.settleMs,
       handler: async (batch) => {
+        this.batchSizes.push(batch.length);
         this.running += 1;
         this.maxConcurrentHandlers = Math.max(this.maxConcurrentHandlers, this.running);
         this.maxBatch = Math.max(this.maxBatch, batch.length);
@@ -559,6 +584,7 @@ class Collector {
 interface CollectOptions {
   after: Checkpoint;
   batchSize?: number;
+  settleMs?: number;
   yieldEachBatch?: boolean;
 }
 

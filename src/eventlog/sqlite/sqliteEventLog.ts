@@ -229,6 +229,7 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
       batchSize: positiveInteger(options.batchSize ?? DEFAULT_SUBSCRIPTION_BATCH, 'batchSize'),
       handler: options.handler,
       onError: options.onError,
+      settleMs: options.settleMs,
       logger: this.logger,
     });
     this.subscriptions.add(subscription);
