@@ -937,6 +937,21 @@ describe('the message window', () => {
     expect(() => createRoomDecider({ messageWindow: 1.5 })).toThrow(RangeError);
   });
 
+  it('keeps the window exact over a long stream with other events between the messages', () => {
+    // 3,000 messages, each followed by an edit of itself: the start walks over the edits' versions too.
+    const long: RoomEvent[] = [...team];
+    for (let i = 0; i < 3_000; i++) {
+      const seq = 6 + 2 * i;
+      long.push(sent(i % 2 === 0 ? 'bob' : 'mo', seq), edited(seq, `edit ${i}`, i % 2 === 0 ? 'bob' : 'mo'));
+    }
+    const state = existing(stateAfter(small, long));
+    const newest = 6 + 2 * 2_999;
+    expect([...state.ledger.messages.keys()]).toEqual([newest - 4, newest - 2, newest]);
+    // Just past the last evicted message: the edit after it is inside the window.
+    expect(state.ledger.messageWindowStart).toBe(newest - 5);
+    expect(state.version).toBe(newest + 1);
+  });
+
   it('keeps the facts of the most recent messages only, evicting the oldest', () => {
     const state = existing(stateAfter(small, busy));
     expect([...state.ledger.messages.keys()]).toEqual([8, 9, 10]);
