@@ -89,9 +89,14 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
     // From the start of `chat serve`: the service may rebuild part of its views before it answers its health route.
     const catchUpSeconds = (Date.now() - serveStarted) / 1000;
     log(`history: the view holds all ${messages} messages after ${catchUpSeconds.toFixed(1)} s`);
-    // The first write loads the room's stream into the command bus (every event of it, once); not measured.
+    // The first write loads the room's stream into the command bus (every event of it, once): reported apart, not
+    // in the passes.
+    const firstStarted = Date.now();
     const first = await postJson(`${ours.baseUrl}/api/chat/send`, { roomId: room.roomId, text: 'warm-up', clientMessageId: `warm-${Date.now()}` }, token);
     if (first.status >= 300) throw new Error(`warm-up send: ${first.status} ${JSON.stringify(first.body)}`);
+    const firstSendSeconds = (Date.now() - firstStarted) / 1000;
+    log(`history: the first send into the room took ${firstSendSeconds.toFixed(2)} s (the command bus loads its stream)`);
+    notes.push(`The first send after the start took ${firstSendSeconds.toFixed(2)} s: the command bus loads the room's stream (${messages} events) to decide it.`);
     // A short read warm-up (JIT, page cache), not reported.
     await (await client({ role: 'read', baseUrl: ours.baseUrl, token, roomId: room.roomId, maxSeq: room.headSeq, concurrency: READ_CONCURRENCY, seconds: 2 })).stop();
 

@@ -1,3 +1,4 @@
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { WrongExpectedVersionError } from '../domain/errors.js';
 import type { ChatEvent } from '../events/chatEvents.js';
@@ -18,6 +19,8 @@ interface CachedStream<S> {
 }
 
 const MAX_CACHED_STREAMS = 10_000;
+/** Events read and folded per turn of the event loop while a stream loads. */
+const LOAD_PAGE_EVENTS = 5_000;
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
@@ -98,13 +101,22 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
     }
   }
 
-  /** The stream's state caught up from the log; what was caught up is cached even if the command then fails. */
+  /**
+   * The stream's state caught up from the log; what was caught up is cached even if the command then fails. Read in
+   * pages with a turn of the event loop between them: the first command on a room of a million events after a
+   * start reads all of them, and in one piece that held every other request and socket of the process for seconds
+   * (and a million decoded events in memory at once).
+   */
   private async load(streamId: string): Promise<{ state: S; version: number }> {
-    const cached = this.cache.get(streamId);
-    const newer = await this.log.readStream(streamId, { fromVersion: (cached?.version ?? 0) + 1 });
-    const loaded = this.fold(cached ?? { state: this.decider.initialState(), version: 0 }, newer);
-    if (newer.length > 0) this.store(streamId, loaded);
-    return loaded;
+    let loaded = this.cache.get(streamId) ?? { state: this.decider.initialState(), version: 0 };
+    for (;;) {
+      const newer = await this.log.readStream(streamId, { fromVersion: loaded.version + 1, limit: LOAD_PAGE_EVENTS });
+      if (newer.length === 0) return loaded;
+      loaded = this.fold(loaded, newer);
+      this.store(streamId, loaded);
+      if (newer.length < LOAD_PAGE_EVENTS) return loaded;
+      await setImmediatePromise();
+    }
   }
 
   private remember(streamId: string, loaded: { state: S; version: number }, appended: RecordedEvent[]): void {
