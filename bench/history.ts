@@ -66,7 +66,7 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
   log(`history: filled in ${room.seconds.toFixed(1)} s; starting chat serve (its history projector rebuilds from zero)`);
   const serveStarted = Date.now();
   const profileDir = options.profile ? mkdtempSync(path.join(tmpdir(), 'chat-bench-prof-')) : undefined;
-  const ours = await startOurs({ dataDir, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], startTimeoutMs: 5 * 60_000 });
+  let ours = await startOurs({ dataDir, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], startTimeoutMs: 5 * 60_000 });
   const rows: Row[] = [];
   let hotspots: Hotspot[] | undefined;
   const notes: string[] = [];
@@ -134,6 +134,15 @@ export async function runHistory(options: HistoryOptions, log: (line: string) =>
       log(`history ${withWriter ? 'with writer' : 'alone'}: ${Math.round(reader.result.ok / seconds)} pages/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${written ? `, writes ok ${written.result.ok}, failures ${JSON.stringify(written.result.failures)}` : ''}`);
       if (reader.result.shortPages > 0 || Object.keys(reader.result.failures).length > 0) notes.push(`${withWriter ? 'with writer' : 'alone'}: failed reads ${JSON.stringify(reader.result.failures)}, pages without 50 messages ${reader.result.shortPages}.`);
     }
+    // A restart on the same data: the command bus now loads the room from the snapshot its first load took.
+    await ours.stop({ keepData: true });
+    ours = await startOurs({ dataDir, startTimeoutMs: 5 * 60_000 });
+    const againStarted = Date.now();
+    const again = await postJson(`${ours.baseUrl}/api/chat/send`, { roomId: room.roomId, text: 'after a restart', clientMessageId: `again-${Date.now()}` }, token);
+    if (again.status >= 300) throw new Error(`send after the restart: ${again.status} ${JSON.stringify(again.body)}`);
+    const againSeconds = (Date.now() - againStarted) / 1000;
+    log(`history: after a restart, the first send took ${againSeconds.toFixed(2)} s`);
+    notes.push(`After a restart on the same DATA_DIR, the first send took ${againSeconds.toFixed(2)} s (the room's state loaded from its snapshot, then the events after it).`);
     notes.unshift(
       `A public room of ${messages} messages (3–27 words each) written into a fresh DATA_DIR's events.db through EventLog.append before \`chat serve\` starts; the service's history projector then rebuilt its view from zero (${catchUpSeconds.toFixed(0)} s until the last message was readable).`,
       `Reads: GET /api/chat/rooms/:roomId/messages?before=<uniform random seq>&limit=50 (always a full page), ${READ_CONCURRENCY} keep-alive connections back to back, ${seconds} s per pass, latency from request to last byte in the reader's process (node:http), authenticated with a bearer token like any client.`,

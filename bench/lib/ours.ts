@@ -27,7 +27,8 @@ export interface OursServer {
   baseUrl: string;
   wsUrl: string;
   dataDir: string;
-  stop(): Promise<void>;
+  /** Stops the server and removes its DATA_DIR, unless `keepData` (a restart on the same data follows). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /**
@@ -54,9 +55,9 @@ export async function startOurs(options: { nodeFlags?: string[]; env?: Record<st
     baseUrl,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     dataDir,
-    async stop() {
+    async stop(stopOptions: { keepData?: boolean } = {}) {
       await stopChild(child, 10_000);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -73,9 +74,9 @@ export function startKafkaProcessor(env: Record<string, string>): { child: Child
   });
   return {
     child,
-    async stop() {
+    async stop(stopOptions: { keepData?: boolean } = {}) {
       await stopChild(child, 10_000);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

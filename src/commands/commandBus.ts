@@ -9,6 +9,7 @@ import type { CommandExecutor, CommandMetadata, CommandObserver, CommandResult, 
 import type { CommandExecutors } from './commandExecutors.js';
 import type { DecisionContext, Decider } from './decider.js';
 import { eventsOfCategory } from '../events/eventGuards.js';
+import { SNAPSHOT_EVERY_EVENTS, type SnapshotCodec, type StreamSnapshots } from './snapshots/streamSnapshots.js';
 import { STREAM_CATEGORIES, type CategoryName } from './streamCategories.js';
 
 export type { CommandMetadata, CommandObserver, CommandResult } from './commandExecutor.js';
@@ -16,6 +17,14 @@ export type { CommandMetadata, CommandObserver, CommandResult } from './commandE
 interface CachedStream<S> {
   state: S;
   version: number;
+  /** The version of the stream's latest snapshot (0: none), when its category is snapshotted. */
+  snapshotVersion?: number;
+}
+
+/** A category's snapshots (snapshots/streamSnapshots.ts): where they are kept and how its state is written. */
+export interface BusSnapshots<S> {
+  store: StreamSnapshots;
+  codec: SnapshotCodec<S>;
 }
 
 const MAX_CACHED_STREAMS = 10_000;
@@ -47,6 +56,8 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
      * an old message's sender), before `decide` runs.
      */
     private readonly prepare?: PrepareState<C, S>,
+    /** Long streams load from their latest snapshot, and a new one is taken every SNAPSHOT_EVERY_EVENTS events. */
+    private readonly snapshots?: BusSnapshots<S>,
   ) {}
 
   execute(streamId: string, command: C, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
@@ -91,7 +102,7 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
       }));
       try {
         const result = await this.log.append(streamId, loaded.version, newEvents);
-        this.remember(streamId, loaded, result.events);
+        await this.remember(streamId, loaded, result.events);
         return { events: result.events, replayed: false };
       } catch (error) {
         this.cache.delete(streamId);
@@ -107,20 +118,57 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
    * start reads all of them, and in one piece that held every other request and socket of the process for seconds
    * (and a million decoded events in memory at once).
    */
-  private async load(streamId: string): Promise<{ state: S; version: number }> {
-    let loaded = this.cache.get(streamId) ?? { state: this.decider.initialState(), version: 0 };
+  private async load(streamId: string): Promise<CachedStream<S>> {
+    let loaded = this.cache.get(streamId) ?? (await this.fromSnapshot(streamId)) ?? { state: this.decider.initialState(), version: 0 };
     for (;;) {
       const newer = await this.log.readStream(streamId, { fromVersion: loaded.version + 1, limit: LOAD_PAGE_EVENTS });
       if (newer.length === 0) return loaded;
       loaded = this.fold(loaded, newer);
+      await this.snapshotIfDue(streamId, loaded, newer);
       this.store(streamId, loaded);
       if (newer.length < LOAD_PAGE_EVENTS) return loaded;
       await setImmediatePromise();
     }
   }
 
-  private remember(streamId: string, loaded: { state: S; version: number }, appended: RecordedEvent[]): void {
-    this.store(streamId, this.fold(loaded, appended));
+  private async remember(streamId: string, loaded: CachedStream<S>, appended: RecordedEvent[]): Promise<void> {
+    const folded = this.fold(loaded, appended);
+    await this.snapshotIfDue(streamId, folded, appended);
+    this.store(streamId, folded);
+  }
+
+  /** The stream's snapshot, if it is one of this log's and this code's; else undefined (the load starts at 1). */
+  private async fromSnapshot(streamId: string): Promise<CachedStream<S> | undefined> {
+    if (!this.snapshots) return undefined;
+    const { store, codec } = this.snapshots;
+    try {
+      const snapshot = await store.read(streamId);
+      if (snapshot === undefined || snapshot.format !== codec.format) return undefined;
+      const [at] = await this.log.readStream(streamId, { fromVersion: snapshot.version, limit: 1 });
+      if (at?.eventId !== snapshot.eventId) return undefined;
+      const state = codec.decode(snapshot.state, this.decider.initialState());
+      return state === undefined ? undefined : { state, version: snapshot.version, snapshotVersion: snapshot.version };
+    } catch (error) {
+      this.logger.warn({ err: error, streamId }, 'stream snapshot unreadable; loading the stream from its first event');
+      return undefined;
+    }
+  }
+
+  /**
+   * Takes a snapshot of `entry` when SNAPSHOT_EVERY_EVENTS events were folded since the last one; `folded` ends with
+   * the event it is taken after. Encoded now: the state's ledger is updated in place by later events. A failure
+   * costs only the next load's time, so it is logged, never thrown.
+   */
+  private async snapshotIfDue(streamId: string, entry: CachedStream<S>, folded: RecordedEvent[]): Promise<void> {
+    const last = folded.at(-1);
+    if (!this.snapshots || last === undefined || entry.version - (entry.snapshotVersion ?? 0) < SNAPSHOT_EVERY_EVENTS) return;
+    const { store, codec } = this.snapshots;
+    entry.snapshotVersion = entry.version;
+    try {
+      await store.write(streamId, { version: entry.version, eventId: last.eventId, format: codec.format, state: codec.encode(entry.state) });
+    } catch (error) {
+      this.logger.warn({ err: error, streamId }, 'stream snapshot not written');
+    }
   }
 
   private fold(from: CachedStream<S>, events: RecordedEvent[]): CachedStream<S> {
@@ -129,7 +177,7 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
       state = this.decider.evolve(state, this.own(event));
       version = event.streamVersion;
     }
-    return { state, version };
+    return { state, version, snapshotVersion: from.snapshotVersion };
   }
 
   private store(streamId: string, entry: CachedStream<S>): void {
@@ -156,6 +204,8 @@ export interface BusSettings {
   ids: IdGenerator;
   logger: Logger;
   observe?: CommandObserver;
+  /** Where the categories that are snapshotted (StreamCategory.snapshot) keep their snapshots; none: no snapshots. */
+  snapshots?: StreamSnapshots;
 }
 
 /**
@@ -163,10 +213,11 @@ export interface BusSettings {
  * the same log, whose append transaction checks each stream's expected version.
  */
 export function commandBuses(settings: BusSettings): CommandExecutors {
-  const { log, clock, ids, logger, observe } = settings;
+  const { log, clock, ids, logger, observe, snapshots } = settings;
   const bus = <K extends CategoryName>(name: K) => {
-    const { decider, prepare } = STREAM_CATEGORIES[name];
-    return new CommandBus(decider, eventsOfCategory(name), log, clock, ids, logger, observe, prepare?.(log));
+    const { decider, prepare, snapshot } = STREAM_CATEGORIES[name];
+    const busSnapshots = snapshots && snapshot ? { store: snapshots, codec: snapshot } : undefined;
+    return new CommandBus(decider, eventsOfCategory(name), log, clock, ids, logger, observe, prepare?.(log), busSnapshots);
   };
   return {
     usernames: bus('usernames'),
@@ -180,6 +231,8 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
     files: bus('files'),
     assistantUsage: bus('assistantUsage'),
     connect: () => Promise.resolve(),
-    close: () => Promise.resolve(),
+    close: async () => {
+      await snapshots?.close();
+    },
   };
 }

@@ -28,6 +28,7 @@ import {
   type UsernameCommand,
 } from './commands.js';
 import type { Decider } from './decider.js';
+import type { SnapshotCodec } from './snapshots/streamSnapshots.js';
 import { deliveriesDecider, type DeliveriesState } from './deliveries/deliveriesDecider.js';
 import { fileDecider, type FileState } from './files/fileDecider.js';
 import { friendshipDecider, type FriendshipState } from './friends/friendshipDecider.js';
@@ -35,6 +36,7 @@ import { identityDecider, type IdentityState } from './identity/identityDecider.
 import { receiptsDecider, type ReceiptsState } from './receipts/receiptsDecider.js';
 import { oldMessageFactsFromLog } from './room/oldMessageFacts.js';
 import { roomDecider } from './room/roomDecider.js';
+import { roomSnapshotCodec } from './room/roomSnapshot.js';
 import type { RoomState } from './room/roomState.js';
 import { userDecider, type UserState } from './user/userDecider.js';
 import { usernameDecider, type UsernameState } from './username/usernameDecider.js';
@@ -87,6 +89,8 @@ export interface StreamCategory<K extends CategoryName> {
   commandSchema: z.ZodType<CommandOf<K>>;
   /** Enriches the loaded state with facts the bounded state no longer holds, read from the log, before deciding. */
   prepare?: (log: StreamReader) => PrepareState<CommandOf<K>, StateOf<K>>;
+  /** For a category whose streams grow long (rooms): loads start from a snapshot (snapshots/streamSnapshots.ts). */
+  snapshot?: SnapshotCodec<StateOf<K>>;
 }
 
 export type StreamCategories = { readonly [K in CategoryName]: StreamCategory<K> };
@@ -94,7 +98,7 @@ export type StreamCategories = { readonly [K in CategoryName]: StreamCategory<K>
 export const STREAM_CATEGORIES: StreamCategories = {
   usernames: { decider: usernameDecider, commandSchema: usernameCommand },
   users: { decider: userDecider, commandSchema: userCommand },
-  rooms: { decider: roomDecider, commandSchema: roomCommand, prepare: oldMessageFactsFromLog },
+  rooms: { decider: roomDecider, commandSchema: roomCommand, prepare: oldMessageFactsFromLog, snapshot: roomSnapshotCodec },
   receipts: { decider: receiptsDecider, commandSchema: receiptCommand },
   deliveries: { decider: deliveriesDecider, commandSchema: deliveriesCommand },
   audit: { decider: auditDecider, commandSchema: auditCommand },

@@ -11,7 +11,9 @@ import { processorWriters, type BeforeEncode, type BeforeEncodeFor } from '../co
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
+import { SqliteStreamSnapshots } from '../commands/snapshots/sqliteStreamSnapshots.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
+import { dataFile } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { undecorated } from '../eventlog/eventLog.js';
 
@@ -56,7 +58,15 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         });
         return remoteExecutors(client, composedReader(kafkaLog, log), observe);
       }
-      return commandBuses({ log, clock: systemClock, ids: uuidGenerator, logger: logger.child({ component: 'command-bus' }), observe });
+      return commandBuses({
+        log,
+        clock: systemClock,
+        ids: uuidGenerator,
+        logger: logger.child({ component: 'command-bus' }),
+        observe,
+        // Beside the log, so a long room loads from its latest snapshot after a start (commands/snapshots).
+        snapshots: new SqliteStreamSnapshots(dataFile(config, 'snapshots.db')),
+      });
     })
     .onDeactivation((executors) => executors.close());
 
