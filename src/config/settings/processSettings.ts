@@ -29,7 +29,9 @@ export const processSettings = {
       doc(
         'process',
         "This process's files: `events.db` (the SQLite log and the embedded schema registry), `history.db`, " +
-          '`auth.db` (refresh tokens and revocations), `keys.db` (personal-data keys), `jwt-secret`; with ' +
+          '`auth.db` (refresh tokens and revocations), `keys.db` (personal-data keys), `snapshots.db` (long rooms\' ' +
+          'decided state, so the first command on one after a start does not read all its events: a cache, safe to ' +
+          'delete while the service is stopped), `jwt-secret`; with ' +
           '`EVENT_LOG=kafka` also the local index `kafka-index.<topic>.db`. A relative path is resolved against ' +
           'the working directory. `chat serve --data-dir` overrides it.',
       ),
