@@ -114,6 +114,29 @@ describe('AccessTokens', () => {
     });
   });
 
+  describe('a token verified before', () => {
+    it('is answered with the same principal, and still expires at its expiry', () => {
+      const verifier = new AccessTokens({ secret: SECRET, issuer: ISSUER, ttlSeconds: TTL });
+      const token = verifier.sign(CLAIMS, NOW);
+      const first = verifier.verify(token, NOW);
+      expect(verifier.verify(token, NOW + 1)).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(verifyFailure(token, NOW + TTL, verifier)).toBe('TOKEN_EXPIRED');
+      // Expiry is checked on every call, also for a token known to be valid a moment before.
+      expect(verifier.verify(token, NOW + TTL - 1)).toBe(first);
+    });
+
+    it('does not vouch for any other text: a tampered copy of it is refused', () => {
+      const verifier = new AccessTokens({ secret: SECRET, issuer: ISSUER, ttlSeconds: TTL });
+      const token = verifier.sign(CLAIMS, NOW);
+      verifier.verify(token, NOW);
+      const [header, , signature] = token.split('.');
+      const raised = `${header}.${base64url(wireClaims({ role: 'admin' }))}.${signature}`;
+      expect(verifyFailure(raised, NOW, verifier)).toBe('AUTH_FAILED');
+      expect(verifyFailure(`${token}x`, NOW, verifier)).toBe('AUTH_FAILED');
+    });
+  });
+
   describe('refuses forged or foreign tokens with AUTH_FAILED', () => {
     it('signed with another secret', () => {
       const other = new AccessTokens({
