@@ -296,11 +296,7 @@ export class AuthService {
   }
 
   private async assertNotRevoked(principal: AccessPrincipal, now: number): Promise<void> {
-    const [blacklisted, familyRevoked, revokedForUser] = await Promise.all([
-      this.tokens.isAccessTokenBlacklisted(principal.jti, now),
-      this.tokens.isFamilyRevoked(principal.familyId),
-      this.tokens.isRevokedForUser(principal.userId, principal.issuedAt),
-    ]);
+    const { blacklisted, familyRevoked, revokedForUser } = await this.tokens.revocationsOf(principal, now);
     if (revokedForUser) await this.refuseErased(principal.userId);
     if (blacklisted || familyRevoked || revokedForUser) {
       throw new AuthenticationError('TOKEN_REVOKED', 'access token has been revoked');

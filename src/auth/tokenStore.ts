@@ -53,6 +53,11 @@ export interface TokenStore {
    * records PersonalDataErased, so a token check in between already knows the account is closed.
    */
   isRevokedForever(userId: string): Promise<boolean>;
+  /**
+   * isAccessTokenBlacklisted, isFamilyRevoked and isRevokedForUser of one access token, asked at once (one query, one
+   * Redis round trip): what every authenticated request and every socket heartbeat asks.
+   */
+  revocationsOf(token: AccessTokenIds, now: number): Promise<AccessTokenRevocations>;
   /** Drops rows that can no longer matter (expired tokens and blacklist entries). */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;
@@ -60,3 +65,18 @@ export interface TokenStore {
 
 /** The cutoff of an erasure (revokeUserTokensIssuedBefore): every token of the user, issued now or later, is void. */
 export const REVOKED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+/** What names an access token for its revocation checks. */
+export interface AccessTokenIds {
+  jti: string;
+  familyId: string;
+  userId: string;
+  /** Epoch ms. */
+  issuedAt: number;
+}
+
+export interface AccessTokenRevocations {
+  blacklisted: boolean;
+  familyRevoked: boolean;
+  revokedForUser: boolean;
+}

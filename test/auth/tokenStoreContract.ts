@@ -268,6 +268,26 @@ export function tokenStoreContract(name: string, makeStore: () => Promise<TokenS
       });
     });
 
+    describe('revocationsOf (the three checks of one access token at once)', () => {
+      const ids = { jti: 'jti-1', familyId: 'family-1', userId: 'u-alice', issuedAt: NOW - MINUTE };
+      const none = { blacklisted: false, familyRevoked: false, revokedForUser: false };
+
+      it('says what each check says, for this token only', async () => {
+        expect(await store.revocationsOf(ids, NOW)).toEqual(none);
+        await store.blacklistAccessToken('jti-1', NOW + MINUTE);
+        expect(await store.revocationsOf(ids, NOW)).toEqual({ ...none, blacklisted: true });
+        // The blacklist lets go at the token's expiry, as isAccessTokenBlacklisted does.
+        expect(await store.revocationsOf(ids, NOW + MINUTE)).toEqual(none);
+        await store.revokeFamily('family-1', NOW);
+        expect(await store.revocationsOf(ids, NOW + MINUTE)).toEqual({ ...none, familyRevoked: true });
+        await store.revokeUserTokensIssuedBefore('u-alice', NOW);
+        expect(await store.revocationsOf(ids, NOW)).toEqual({ blacklisted: true, familyRevoked: true, revokedForUser: true });
+        // Another token of another family, issued after the user's cutoff: nothing.
+        expect(await store.revocationsOf({ jti: 'jti-2', familyId: 'family-2', userId: 'u-alice', issuedAt: NOW }, NOW)).toEqual(none);
+        expect(await store.revocationsOf({ ...ids, userId: 'u-bob' }, NOW)).toEqual({ ...none, blacklisted: true, familyRevoked: true });
+      });
+    });
+
     describe('purgeExpired', () => {
       it('keeps everything that can still matter and changes no answer', async () => {
         // Live, plain.

@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { ChatError, UnavailableError } from '../../domain/errors.js';
 import { LuaScript } from '../../redis/luaScript.js';
 import type { Clock } from '../../support/clock.js';
-import { REVOKED_FOREVER, type RefreshTokenRecord, type RotationOutcome, type TokenStore } from '../tokenStore.js';
+import {
+  REVOKED_FOREVER,
+  type AccessTokenIds,
+  type AccessTokenRevocations,
+  type RefreshTokenRecord,
+  type RotationOutcome,
+  type TokenStore,
+} from '../tokenStore.js';
+
+/** The replies of revocationsOf's pipeline: GET blacklist, HEXISTS family, GET user cutoff. */
+const pipelineReplies = z.tuple([z.string().nullable(), z.number(), z.string().nullable()]);
 
 export interface RedisTokenStoreOptions {
   client: Redis;
@@ -182,6 +192,28 @@ export class RedisTokenStore implements TokenStore {
     return this.guard(async () => {
       const cutoff = await this.client.get(this.userKey(userId));
       return cutoff !== null && issuedAt < Number(cutoff);
+    });
+  }
+
+  revocationsOf(token: AccessTokenIds, now: number): Promise<AccessTokenRevocations> {
+    return this.guard(async () => {
+      // One round trip: the three reads go out together and come back in order (not a transaction: each is a
+      // single read, and a revocation landing between them is no different from one landing just after).
+      const replies = await this.client
+        .pipeline()
+        .get(this.blacklistKey(token.jti))
+        .hexists(this.familyKey(token.familyId), 'revoked')
+        .get(this.userKey(token.userId))
+        .exec();
+      const [blacklistedUntil, familyRevoked, cutoff] = pipelineReplies.parse((replies ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      }));
+      return {
+        blacklisted: blacklistedUntil !== null && Number(blacklistedUntil) > now,
+        familyRevoked: familyRevoked === 1,
+        revokedForUser: cutoff !== null && token.issuedAt < Number(cutoff),
+      };
     });
   }
 

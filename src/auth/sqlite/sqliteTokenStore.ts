@@ -1,5 +1,15 @@
 import Database from 'better-sqlite3';
-import { REVOKED_FOREVER, type RefreshTokenRecord, type RotationOutcome, type TokenStore } from '../tokenStore.js';
+import { z } from 'zod';
+import {
+  REVOKED_FOREVER,
+  type AccessTokenIds,
+  type AccessTokenRevocations,
+  type RefreshTokenRecord,
+  type RotationOutcome,
+  type TokenStore,
+} from '../tokenStore.js';
+
+const revocationsRow = z.object({ blacklisted: z.number(), family_revoked: z.number(), revoked_for_user: z.number() });
 
 interface RefreshRow {
   family_id: string;
@@ -64,6 +74,10 @@ export class SqliteTokenStore implements TokenStore {
          ON CONFLICT (user_id) DO UPDATE SET issued_before = MAX(issued_before, excluded.issued_before)`,
       ),
       isRevokedForUser: this.db.prepare('SELECT 1 FROM user_revocations WHERE user_id = ? AND issued_before > ?'),
+      revocations: this.db.prepare(`SELECT
+          EXISTS (SELECT 1 FROM access_blacklist WHERE jti = @jti AND expires_at > @now) AS blacklisted,
+          EXISTS (SELECT 1 FROM revoked_families WHERE family_id = @familyId) AS family_revoked,
+          EXISTS (SELECT 1 FROM user_revocations WHERE user_id = @userId AND issued_before > @issuedAt) AS revoked_for_user`),
       isRevokedForever: this.db.prepare('SELECT 1 FROM user_revocations WHERE user_id = ? AND issued_before >= ?'),
       purgeTokens: this.db.prepare('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
       purgeBlacklist: this.db.prepare('DELETE FROM access_blacklist WHERE expires_at <= ?'),
@@ -122,6 +136,12 @@ export class SqliteTokenStore implements TokenStore {
   // how long the tokens it voids could live, so it cannot tell when the row stops mattering.
   async isRevokedForUser(userId: string, issuedAt: number): Promise<boolean> {
     return this.statements.isRevokedForUser.get(userId, issuedAt) !== undefined;
+  }
+
+  async revocationsOf(token: AccessTokenIds, now: number): Promise<AccessTokenRevocations> {
+    const { jti, familyId, userId, issuedAt } = token;
+    const row = revocationsRow.parse(this.statements.revocations.get({ jti, familyId, userId, issuedAt, now }));
+    return { blacklisted: row.blacklisted === 1, familyRevoked: row.family_revoked === 1, revokedForUser: row.revoked_for_user === 1 };
   }
 
   async isRevokedForever(userId: string): Promise<boolean> {
