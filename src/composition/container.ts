@@ -41,6 +41,9 @@ import { dataFile, unknownSelector } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { bindViews } from './viewBindings.js';
 
+/** Rooms whose delivery reports one flush writes at once through the Kafka command processor (a round trip each). */
+const KAFKA_RECEIPT_ROOMS_AT_ONCE = 16;
+
 /**
  * The composition root: the one place that turns configuration into adapters (DESIGN.md). Everything else
  * receives its collaborators; nothing else reads the environment or picks an implementation.
@@ -216,6 +219,8 @@ export function buildContainer(config: AppConfig, logger: Logger): Container {
         logger,
         limits,
         flushIntervalMs: config.receipts.flushIntervalMs,
+        // The Kafka command processor is a round trip away: several rooms' reports under way at once.
+        roomsAtOnce: config.eventLog === 'kafka' ? KAFKA_RECEIPT_ROOMS_AT_ONCE : 1,
         waitForHistory: await historyWait(context),
       });
     })

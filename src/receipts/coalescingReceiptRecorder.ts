@@ -32,6 +32,12 @@ export interface CoalescingReceiptRecorderOptions {
   waitForHistory?: WaitForHistory;
   /** How many (user, room) markers are remembered to drop reports that are no news. Default 100 000. */
   maxRememberedMarkers?: number;
+  /**
+   * How many rooms' reports of one flush are written at once. Default 1, for a writer in this process: each room
+   * is then its own append, so the room hub, the history view and everything else get their turns in between (see
+   * write). A writer one round trip away (the Kafka command processor) wants several under way.
+   */
+  roomsAtOnce?: number;
 }
 
 export const DEFAULT_RECEIPT_FLUSH_INTERVAL_MS = 250;
@@ -70,6 +76,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private readonly limits: DomainLimits;
   private readonly waitForHistory: WaitForHistory | undefined;
   private readonly maxRemembered: number;
+  private readonly roomsAtOnce: number;
 
   private pending: MarkersByRoom<number> = new Map();
   private pendingMarkers = 0;
@@ -89,6 +96,10 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.waitForHistory = options.waitForHistory;
     this.maxRemembered = options.maxRememberedMarkers ?? DEFAULT_MAX_REMEMBERED;
+    this.roomsAtOnce = options.roomsAtOnce ?? 1;
+    if (!Number.isSafeInteger(this.roomsAtOnce) || this.roomsAtOnce < 1) {
+      throw new RangeError(`roomsAtOnce must be a positive integer, got ${this.roomsAtOnce}`);
+    }
     if (!Number.isFinite(this.flushIntervalMs) || this.flushIntervalMs <= 0) {
       throw new RangeError(`flushIntervalMs must be positive, got ${this.flushIntervalMs}`);
     }
@@ -179,16 +190,22 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
   private async write(batch: MarkersByRoom<number>): Promise<void> {
     // One id per flush: a command id names one decision, and the next flush is a new one for the same markers.
     const flushId = this.ids.next();
-    // Room after room, each its own append: written together, every room's report was one append, one batch for the
-    // room hub (receipts to the senders) and one history transaction, a 15-30 ms stall once a second at 10 rooms ×
-    // 100 members that delayed the messages arriving meanwhile (fan-out p99). Apart, other work runs between them.
-    for (const [roomId, seqs] of batch) {
-      await this.writeRoom(
-        flushId,
-        roomId,
-        [...seqs].map(([userId, seq]) => ({ userId, seq })),
-      );
-    }
+    // roomsAtOnce rooms at a time (one, in this process): written all together, every room's report was one append,
+    // one batch for the room hub (receipts to the senders) and one history transaction, a 15-30 ms stall once a
+    // second at 10 rooms × 100 members that delayed the messages arriving meanwhile (fan-out p99). Apart, other work
+    // runs between them.
+    const rooms = [...batch];
+    const writeNext = async (): Promise<void> => {
+      for (let next = rooms.shift(); next !== undefined; next = rooms.shift()) {
+        const [roomId, seqs] = next;
+        await this.writeRoom(
+          flushId,
+          roomId,
+          [...seqs].map(([userId, seq]) => ({ userId, seq })),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.roomsAtOnce, rooms.length) }, writeNext));
   }
 
   /** One room's markers, a command per MAX_MARKERS_PER_COMMAND; its parts one after the other, as its stream takes them. */

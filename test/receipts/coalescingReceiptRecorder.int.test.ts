@@ -315,6 +315,33 @@ describe('CoalescingReceiptRecorder', () => {
       expect(receiptsOf.pendingCount).toBe(0);
     });
 
+    it('writes the rooms of a flush one at a time, or roomsAtOnce at a time, and every room', async () => {
+      for (const roomsAtOnce of [undefined, 3]) {
+        let running = 0;
+        let most = 0;
+        const rooms: string[] = [];
+        const counting: DeliveriesCommandBus = {
+          execute: async (...args) => {
+            running += 1;
+            most = Math.max(most, running);
+            try {
+              const result = await deliveriesBus.execute(...args);
+              rooms.push(args[0]);
+              return result;
+            } finally {
+              running -= 1;
+            }
+          },
+        };
+        const receiptsOf = recorder({ deliveries: counting, roomsAtOnce });
+        for (let room = 1; room <= 7; room++) receiptsOf.delivered(`r-at-once-${roomsAtOnce ?? 1}-${room}`, 2, ['u-bob']);
+        await receiptsOf.flush();
+        expect(most).toBe(roomsAtOnce ?? 1);
+        expect(rooms.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `deliveries-r-at-once-${roomsAtOnce ?? 1}-${i + 1}`).sort());
+      }
+      expect(() => recorder({ roomsAtOnce: 0 })).toThrow(RangeError);
+    });
+
     it("logs a room's failed write instead of throwing, and goes on working", async () => {
       let failing = true;
       const flaky: DeliveriesCommandBus = {
