@@ -30,6 +30,8 @@ import { relayTyping } from './typingRelay.js';
 
 /** Where clients connect: on the HTTP server's own port, so REST and the socket share one address. */
 export const WS_PATH = '/ws';
+/** How many parts the heartbeat is spread over within WS_PING_INTERVAL_MS (see start). */
+const HEARTBEAT_SLICES = 10;
 
 export interface WebSocketGatewayDeps {
   config: AppConfig['ws'];
@@ -73,6 +75,9 @@ export class WebSocketGateway {
   private readonly frames: FrameCounter;
   private readonly logger: Logger;
   private readonly sessions = new Set<ClientSession>();
+  /** The sessions by the slice of the heartbeat they are pinged in (see start), assigned in turn as they connect. */
+  private readonly heartbeatSlices = Array.from({ length: HEARTBEAT_SLICES }, () => new Set<ClientSession>());
+  private accepted = 0;
   private server: Server | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopPresence: (() => void) | undefined;
@@ -145,16 +150,22 @@ export class WebSocketGateway {
     this.server = server;
     server.on('upgrade', this.onUpgrade);
     const { pingIntervalMs, slowConsumerGraceMs } = this.deps.config;
+    let slice = 0;
     this.timers = [
+      // The heartbeat runs in HEARTBEAT_SLICES slices spread over the interval, each session in one of them, so each
+      // is still pinged (and its token re-checked) once per interval. All at once, 1,000 pings, token checks and
+      // pongs were a stall of tens of milliseconds every interval, felt by every message delivered meanwhile.
       setInterval(() => {
+        const sessions = this.heartbeatSlices[slice] ?? new Set<ClientSession>();
+        slice = (slice + 1) % HEARTBEAT_SLICES;
         // Judged after this turn of the event loop has read what waits in the sockets. When the loop itself
         // stalled past a tick (a GC pause, a long task, a starved process), the pongs that came meanwhile are
         // still unread as the late timer fires; judging them then would drop live clients, all at once, for the
         // server's own delay.
         setImmediate(() => {
-          for (const session of this.sessions) session.pingTick();
+          for (const session of sessions) session.pingTick();
         });
-      }, pingIntervalMs),
+      }, pingIntervalMs / HEARTBEAT_SLICES),
       // A peer that stopped reading is caught even when nothing more is sent to it.
       setInterval(
         () => {
@@ -235,7 +246,12 @@ export class WebSocketGateway {
     const connection = new Connection(this.deps.ids.next(), ws, socket, this.connectionSettings);
     const session = new ClientSession(connection, this.sessionDeps);
     this.sessions.add(session);
-    void connection.closed.then(() => this.sessions.delete(session));
+    const heartbeatSlice = this.heartbeatSlices[this.accepted++ % HEARTBEAT_SLICES];
+    heartbeatSlice?.add(session);
+    void connection.closed.then(() => {
+      this.sessions.delete(session);
+      heartbeatSlice?.delete(session);
+    });
     // ws reports protocol violations (bad UTF-8, a frame over the hard cap) here after closing with their code.
     ws.on('error', (error) => this.logger.debug({ err: error, connectionId: connection.id }, 'WebSocket error'));
     ws.on('message', (data, isBinary) => session.receive(data, isBinary));
