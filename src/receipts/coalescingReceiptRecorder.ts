@@ -194,10 +194,11 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
     // one batch for the room hub (receipts to the senders) and one history transaction, a 15-30 ms stall once a
     // second at 10 rooms × 100 members that delayed the messages arriving meanwhile (fan-out p99). Apart, other work
     // runs between them.
-    const rooms = [...batch];
+    // One iterator shared by the writers: each takes the next room when it is done with its last.
+    const rooms = batch.entries();
     const writeNext = async (): Promise<void> => {
-      for (let next = rooms.shift(); next !== undefined; next = rooms.shift()) {
-        const [roomId, seqs] = next;
+      for (let next = rooms.next(); !next.done; next = rooms.next()) {
+        const [roomId, seqs] = next.value;
         await this.writeRoom(
           flushId,
           roomId,
@@ -205,7 +206,7 @@ export class CoalescingReceiptRecorder implements ReceiptRecorder {
         );
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.roomsAtOnce, rooms.length) }, writeNext));
+    await Promise.all(Array.from({ length: Math.min(this.roomsAtOnce, batch.size) }, writeNext));
   }
 
   /** One room's markers, a command per MAX_MARKERS_PER_COMMAND; its parts one after the other, as its stream takes them. */
