@@ -15,6 +15,16 @@ import {
   type TokenStore,
 } from '../tokenStore.js';
 
+/** A blacklist entry (its token's expiry, as stored) still holds at `now`: Redis' own expiry may lag behind. */
+function stillBlacklisted(expiresAt: string | null, now: number): boolean {
+  return expiresAt !== null && Number(expiresAt) > now;
+}
+
+/** A token issued at `issuedAt` is void under the user's stored cutoff, if there is one. */
+function voidedByCutoff(cutoff: string | null, issuedAt: number): boolean {
+  return cutoff !== null && issuedAt < Number(cutoff);
+}
+
 /** The replies of revocationsOf's pipeline: GET blacklist, HEXISTS family, GET user cutoff. */
 const pipelineReplies = z.tuple([z.string().nullable(), z.number(), z.string().nullable()]);
 
@@ -177,8 +187,7 @@ export class RedisTokenStore implements TokenStore {
 
   isAccessTokenBlacklisted(jti: string, now: number): Promise<boolean> {
     return this.guard(async () => {
-      const expiresAt = await this.client.get(this.blacklistKey(jti));
-      return expiresAt !== null && Number(expiresAt) > now;
+      return stillBlacklisted(await this.client.get(this.blacklistKey(jti)), now);
     });
   }
 
@@ -190,8 +199,7 @@ export class RedisTokenStore implements TokenStore {
 
   isRevokedForUser(userId: string, issuedAt: number): Promise<boolean> {
     return this.guard(async () => {
-      const cutoff = await this.client.get(this.userKey(userId));
-      return cutoff !== null && issuedAt < Number(cutoff);
+      return voidedByCutoff(await this.client.get(this.userKey(userId)), issuedAt);
     });
   }
 
@@ -210,9 +218,9 @@ export class RedisTokenStore implements TokenStore {
         return value;
       }));
       return {
-        blacklisted: blacklistedUntil !== null && Number(blacklistedUntil) > now,
+        blacklisted: stillBlacklisted(blacklistedUntil, now),
         familyRevoked: familyRevoked === 1,
-        revokedForUser: cutoff !== null && token.issuedAt < Number(cutoff),
+        revokedForUser: voidedByCutoff(cutoff, token.issuedAt),
       };
     });
   }
