@@ -217,6 +217,62 @@ describe('SqliteEventLog specifics', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     expect(await a.streamVersion('room-two-writers')).toBe(1);
   });
+
+  // What an instance remembers of its own writes (recentWrites.ts) must never hide another connection's.
+  describe('with another connection writing between our own appends', () => {
+    it('checks the version against, and chains to, the other connection’s event', async () => {
+      const ours = open();
+      const theirs = open();
+      await ours.append('room-interleaved', 'no-stream', sampleMessages(1, 'ours'));
+      await theirs.append('room-interleaved', 1, sampleMessages(1, 'theirs'));
+      await expect(ours.append('room-interleaved', 1, sampleMessages(1, 'stale'))).rejects.toThrow(/expected version|moved|version/i);
+      await ours.append('room-interleaved', 2, sampleMessages(1, 'ours-again'));
+      const stored = await ours.readStream('room-interleaved');
+      expect(stored.map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      // Each event chains to the one before it, whoever wrote it: a fresh instance reads the same chain.
+      const fresh = await open().readStream('room-interleaved');
+      expect(fresh.map((event) => event.previousHash)).toEqual(stored.map((event) => event.previousHash));
+      expect(new Set(stored.map((event) => event.previousHash)).size).toBe(3);
+    });
+
+    it('reads the stream and its version past our own tip once the other connection appended', async () => {
+      const ours = open();
+      const theirs = open();
+      await ours.append('room-moved', 'no-stream', sampleMessages(2, 'ours'));
+      expect(await ours.readStream('room-moved', { fromVersion: 3 })).toEqual([]);
+      await theirs.append('room-moved', 2, sampleMessages(1, 'theirs'));
+      expect((await ours.readStream('room-moved', { fromVersion: 3 })).map((event) => event.eventId)).toHaveLength(1);
+      expect(await ours.streamVersion('room-moved')).toBe(3);
+    });
+
+    it('hands subscribers every event in position order, ours from memory and theirs from the file', async () => {
+      const ours = open({ pollIntervalMs: 10 });
+      const theirs = open();
+      await ours.append('room-a', 'no-stream', sampleMessages(2, 'ours'));
+      await theirs.append('room-b', 'no-stream', sampleMessages(1, 'theirs'));
+      await ours.append('room-a', 2, sampleMessages(2, 'ours', 'later'));
+      const expected = await open().readAll({ limit: 100 });
+      expect(expected).toHaveLength(5);
+      const received: RecordedEvent[] = [];
+      let reached: () => void = () => undefined;
+      const allArrived = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      const subscription = ours.subscribe({
+        after: EMPTY_CHECKPOINT,
+        batchSize: 2,
+        handler: async (batch) => {
+          received.push(...batch);
+          if (received.length >= 6) reached();
+        },
+      });
+      await theirs.append('room-b', 1, sampleMessages(1, 'theirs', 'later'));
+      await allArrived;
+      expect(received.map((event) => event.position)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(received.slice(0, 5)).toEqual(expected);
+      await subscription.close();
+    });
+  });
 });
 
 function range(count: number): number[] {

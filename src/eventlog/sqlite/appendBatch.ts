@@ -8,6 +8,7 @@ import { GENESIS_HASH, eventHash } from '../../events/hashChain.js';
 import type { AppendResult, ExpectedVersion } from '../eventLog.js';
 import { matchesExpected } from '../logArguments.js';
 import { PARTITION, type EventStatements } from './eventsTable.js';
+import type { RecentWrites, StreamTip, WrittenEvent } from './recentWrites.js';
 
 export interface PendingAppend {
   streamId: string;
@@ -19,10 +20,13 @@ export interface PendingAppend {
 
 export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
-/** A stream's last event as stored: what the next append checks its version against and chains its hash to. */
-interface StreamTip {
-  version: number;
-  hash: string;
+/** What a batch did, for its caller to remember once the transaction has committed (recentWrites.ts). */
+export interface BatchWritten {
+  outcomes: AppendOutcome[];
+  /** Every touched stream's tip as the batch leaves it. */
+  tips: Map<string, StreamTip>;
+  /** The inserted events in position order. */
+  written: WrittenEvent[];
 }
 
 /** Runs inside the write transaction. Throws only for failures that must roll the whole batch back. */
@@ -30,14 +34,20 @@ export function writeAppends(
   batch: PendingAppend[],
   statements: EventStatements,
   codec: EventCodec,
-): AppendOutcome[] {
+  recent: RecentWrites,
+): BatchWritten {
+  // A tip this connection wrote is still the stored one unless another connection committed since (checked here,
+  // under the write lock, so nobody can commit in between).
+  const remembered = recent.current();
   // Tips as this batch leaves them, so later appends in the batch see (and chain to) earlier ones.
   const tips = new Map<string, StreamTip>();
+  const written: WrittenEvent[] = [];
   const outcomes: AppendOutcome[] = [];
   for (const { streamId, expected, events } of batch) {
-    const tip = tips.get(streamId) ?? storedTip(statements, streamId);
+    const tip = tips.get(streamId) ?? (remembered ? recent.tipOf(streamId) : undefined) ?? storedTip(statements, streamId);
     const current = tip.version;
     if (!matchesExpected(expected, current)) {
+      tips.set(streamId, tip);
       outcomes.push({ ok: false, error: new WrongExpectedVersionError(streamId, expected, current) });
       continue;
     }
@@ -56,20 +66,15 @@ export function writeAppends(
         event.metadata.occurredAt,
         body,
       );
-      recorded.push({
-        ...event,
-        streamId,
-        streamVersion,
-        partition: PARTITION,
-        position: Number(lastInsertRowid),
-        previousHash,
-      });
+      const position = Number(lastInsertRowid);
+      recorded.push({ ...event, streamId, streamVersion, partition: PARTITION, position, previousHash });
+      written.push({ position, body });
       previousHash = eventHash(body);
     }
     tips.set(streamId, { version: streamVersion, hash: previousHash });
     outcomes.push({ ok: true, result: { nextExpectedVersion: streamVersion, events: recorded } });
   }
-  return outcomes;
+  return { outcomes, tips, written };
 }
 
 /** Read inside the write transaction, so no other writer can move the stream between this and the insert. */

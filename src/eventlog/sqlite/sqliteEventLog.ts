@@ -23,7 +23,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../eventLog.js';
-import { writeAppends, type AppendOutcome, type PendingAppend } from './appendBatch.js';
+import { writeAppends, type BatchWritten, type PendingAppend } from './appendBatch.js';
 import {
   EVENTS_SCHEMA,
   PARTITION,
@@ -32,6 +32,7 @@ import {
   type EventRow,
   type EventStatements,
 } from './eventsTable.js';
+import { RecentWrites } from './recentWrites.js';
 
 
 export interface SqliteEventLogOptions {
@@ -100,7 +101,9 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
   private readonly pollIntervalMs: number;
 
   private readonly sql: EventStatements;
-  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => AppendOutcome[]>;
+  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => BatchWritten>;
+  /** This connection's latest writes, trusted while no other connection commits (recentWrites.ts). */
+  private readonly recent: RecentWrites;
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
@@ -130,7 +133,8 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     this.db.pragma('recursive_triggers = ON');
     this.db.exec(EVENTS_SCHEMA);
     this.sql = prepareEventStatements(this.db);
-    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => writeAppends(batch, this.sql, this.codec));
+    this.recent = new RecentWrites(this.db);
+    this.writeBatch = this.db.transaction((batch: PendingAppend[]) => writeAppends(batch, this.sql, this.codec, this.recent));
 
     this.logger?.debug(
       { file: options.file, synchronous: options.synchronous ?? 'normal', maxBatch: this.maxBatch },
@@ -170,12 +174,18 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
     validateStreamId(streamId);
     const fromVersion = fromVersionOf(options.fromVersion);
     const limit = options.limit === undefined ? NO_LIMIT : nonNegativeInteger(options.limit, 'limit');
-    return this.decodeRows(this.openDb().selectStream.all(streamId, fromVersion, limit));
+    const db = this.openDb();
+    // The command bus asks after every command whether its cached stream moved on; usually it is our own tip.
+    const tip = this.recent.current() ? this.recent.tipOf(streamId) : undefined;
+    if (tip !== undefined && fromVersion > tip.version) return [];
+    return this.decodeRows(db.selectStream.all(streamId, fromVersion, limit));
   }
 
   async streamVersion(streamId: string): Promise<number> {
     validateStreamId(streamId);
-    return this.openDb().selectVersion.get(streamId) ?? 0;
+    const db = this.openDb();
+    const tip = this.recent.current() ? this.recent.tipOf(streamId) : undefined;
+    return tip?.version ?? db.selectVersion.get(streamId) ?? 0;
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -246,7 +256,11 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
 
   /** Synchronous page read: subscriptions use it directly, without a promise per page. */
   private readAllNow(after: number, limit: number): RecordedEvent[] {
-    return this.decodeRows(this.openDb().selectAll.all(after, limit));
+    const db = this.openDb();
+    // Subscribers following the head read what this connection has just appended: from memory when it has it.
+    const recent = this.recent.current() ? this.recent.bodiesAfter(after, limit) : undefined;
+    if (recent !== undefined) return recent.map(({ position, body }) => this.codec.decode(body, { partition: PARTITION, position }));
+    return this.decodeRows(db.selectAll.all(after, limit));
   }
 
   private headNow(): number {
@@ -289,9 +303,11 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
   }
 
   private commit(batch: PendingAppend[]): void {
-    let outcomes: AppendOutcome[];
+    let outcomes: BatchWritten['outcomes'];
     try {
-      outcomes = this.writeBatch.immediate(batch);
+      const done = this.writeBatch.immediate(batch);
+      this.recent.committed(done.tips, done.written);
+      outcomes = done.outcomes;
     } catch (error) {
       // Something other than a version conflict failed (a duplicate event id, an event the codec refuses, a
       // busy database): the whole transaction rolled back. Commit each append alone so only the guilty one fails.
