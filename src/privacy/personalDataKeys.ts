@@ -10,8 +10,9 @@ export const KEY_BYTES = 32;
 
 /**
  * The key store port. Adapters: SQLite (embedded, its own file next to the log) and Redis (shared by every process).
- * Both pass test/privacy/personalDataKeysContract.ts. No adapter caches a present key: an erasure made by another
- * process (the CLI, another api instance) must be seen by the next read everywhere.
+ * Both pass test/privacy/personalDataKeysContract.ts. An erasure made by another process (the CLI, another api
+ * instance) must be seen by the next read everywhere: Redis caches nothing, and SQLite caches only while no other
+ * connection has committed to its file.
  */
 export interface PersonalDataKeys {
   /**

@@ -2,7 +2,8 @@
 // binds a sealed value to its event and field, so a ciphertext copied into another event, or from `text` to
 // `email`, fails authentication instead of decrypting somewhere it was never written.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../support/randomPool.js';
 import type { SealedValue } from '../events/chatEvents.js';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -17,7 +18,7 @@ function aad(eventId: string, field: SealedField): Buffer {
 }
 
 export function sealValue(key: Buffer, keyOwner: string, plaintext: string, eventId: string, field: SealedField): SealedValue {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad(eventId, field));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -1,10 +1,13 @@
 // The embedded key store: its own SQLite file (DATA_DIR/keys.db), never the log's, so a copy of the log carries no
 // key. The server and the CLI (`chat users erase`) open it at the same time; WAL plus a busy timeout serialises
-// their writes, and nothing is cached, so the server's next read sees a key the CLI destroyed.
+// their writes. Key states are cached, and the cache is dropped whenever another connection has committed to the
+// file (support/sqliteDataVersion.ts), so the server's next read still sees a key the CLI destroyed. Every send
+// seals its text and every reader opens it: uncached, that was a statement and a row check each time.
 
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { OtherConnectionsWatch } from '../support/sqliteDataVersion.js';
 import { KEY_BYTES, type KeyState, type PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataErasedError, checkKeyOwner } from './privacyErrors.js';
 
@@ -20,6 +23,9 @@ CREATE TABLE IF NOT EXISTS personal_data_keys (
 
 const keyRow = z.object({ user_id: z.string(), key: z.instanceof(Buffer).nullable() });
 
+/** Users whose key state is cached; when full, the cache starts over (it refills from one read per user). */
+const MAX_CACHED_USERS = 10_000;
+
 export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, Buffer, number], unknown>;
@@ -27,9 +33,12 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private readonly selectMany: Database.Statement<[string], unknown>;
   private readonly destroyRow: Database.Transaction<(userId: string, at: number) => boolean>;
   private closed = false;
+  private readonly states = new Map<string, KeyState>();
+  private readonly otherWriters: OtherConnectionsWatch;
 
   constructor(filename: string) {
     this.db = new Database(filename);
+    this.otherWriters = new OtherConnectionsWatch(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     // Overwrite freed content with zeros, so a destroyed key's bytes do not linger in free pages of the file.
@@ -54,6 +63,9 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
 
   async keyFor(userId: string): Promise<Buffer> {
     checkKeyOwner(userId);
+    const known = this.cached().get(userId);
+    if (known?.state === 'present') return known.key;
+    if (known?.state === 'destroyed') throw new PersonalDataErasedError(userId);
     // Read first: after the first message a user's key exists, and a read takes no write lock. Otherwise INSERT ...
     // DO NOTHING then read again: of two processes creating the first key at once, both read the winner's.
     let found: unknown = this.select.get(userId);
@@ -62,6 +74,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
       found = this.select.get(userId);
     }
     const row = keyRow.parse(found);
+    this.remember(userId, row.key === null ? { state: 'destroyed' } : { state: 'present', key: row.key });
     if (row.key === null) throw new PersonalDataErasedError(userId);
     return row.key;
   }
@@ -69,10 +82,22 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   async lookup(userIds: readonly string[]): Promise<Map<string, KeyState>> {
     const states = new Map<string, KeyState>();
     if (userIds.length === 0) return states;
-    for (const id of userIds) states.set(id, { state: 'absent' });
-    for (const raw of this.selectMany.all(JSON.stringify([...new Set(userIds)]))) {
+    const cached = this.cached();
+    const unknown: string[] = [];
+    for (const id of userIds) {
+      const known = cached.get(id);
+      if (known === undefined) unknown.push(id);
+      else states.set(id, known);
+    }
+    if (unknown.length === 0) return states;
+    for (const id of unknown) states.set(id, { state: 'absent' });
+    for (const raw of this.selectMany.all(JSON.stringify([...new Set(unknown)]))) {
       const row = keyRow.parse(raw);
       states.set(row.user_id, row.key === null ? { state: 'destroyed' } : { state: 'present', key: row.key });
+    }
+    for (const id of unknown) {
+      const state = states.get(id);
+      if (state !== undefined) this.remember(id, state);
     }
     return states;
   }
@@ -80,9 +105,21 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   async destroy(userId: string, at: number): Promise<{ destroyedNow: boolean }> {
     checkKeyOwner(userId);
     const destroyedNow = this.destroyRow.immediate(userId, at);
+    this.remember(userId, { state: 'destroyed' });
     // Move the WAL into the main file and truncate it, so the old page with the key is not left in the WAL.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return { destroyedNow };
+  }
+
+  /** The cached states, emptied first if another connection has committed to the file since the last look. */
+  private cached(): Map<string, KeyState> {
+    if (this.otherWriters.committedSinceLastLook()) this.states.clear();
+    return this.states;
+  }
+
+  private remember(userId: string, state: KeyState): void {
+    if (this.states.size >= MAX_CACHED_USERS) this.states.clear();
+    this.states.set(userId, state);
   }
 
   async close(): Promise<void> {

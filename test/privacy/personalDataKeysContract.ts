@@ -59,6 +59,16 @@ export function personalDataKeysContract(name: string, make: () => Promise<KeysU
       await expect(other.keyFor('u-alice')).rejects.toMatchObject({ code: 'PERSONAL_DATA_ERASED' });
     });
 
+    it("sees another handle's changes on the next read, whatever this handle read before", async () => {
+      await keys.keyFor('u-alice');
+      expect((await keys.lookup(['u-dave'])).get('u-dave')).toEqual({ state: 'absent' });
+      const dave = await other.keyFor('u-dave');
+      await other.destroy('u-alice', AT);
+      await expect(keys.keyFor('u-alice')).rejects.toMatchObject({ code: 'PERSONAL_DATA_ERASED' });
+      expect((await keys.lookup(['u-dave'])).get('u-dave')).toEqual({ state: 'present', key: dave });
+      expect(await keys.keyFor('u-dave')).toEqual(dave);
+    });
+
     it('is idempotent: destroying twice reports the second call as no change', async () => {
       await keys.keyFor('u-alice');
       expect(await keys.destroy('u-alice', AT)).toEqual({ destroyedNow: true });
