@@ -117,6 +117,25 @@ describe('SqliteTokenStore specifics', () => {
     expect(await gateway.isFamilyRevoked('family-1')).toBe(true);
   });
 
+  it("answers revocationsOf from what it last found only until another instance revokes (the CLI's erase, a second server)", async () => {
+    const server = open();
+    const cli = open();
+    const ids = { jti: 'jti-remembered', familyId: 'family-remembered', userId: 'u-remembered', issuedAt: NOW - MINUTE };
+    const none = { blacklisted: false, familyRevoked: false, revokedForUser: false };
+    expect(await server.revocationsOf(ids, NOW)).toEqual(none);
+    expect(await server.revocationsOf(ids, NOW)).toEqual(none);
+    await cli.revokeUserTokensIssuedBefore('u-remembered', NOW);
+    expect(await server.revocationsOf(ids, NOW)).toEqual({ ...none, revokedForUser: true });
+    const other = { ...ids, jti: 'jti-other', familyId: 'family-other', userId: 'u-other' };
+    expect(await server.revocationsOf(other, NOW)).toEqual(none);
+    await cli.blacklistAccessToken('jti-other', NOW + MINUTE);
+    expect(await server.revocationsOf(other, NOW)).toEqual({ ...none, blacklisted: true });
+    const third = { ...ids, jti: 'jti-third', familyId: 'family-third', userId: 'u-third' };
+    expect(await server.revocationsOf(third, NOW)).toEqual(none);
+    await cli.revokeFamily('family-third', NOW);
+    expect(await server.revocationsOf(third, NOW)).toEqual({ ...none, familyRevoked: true });
+  });
+
   it('purgeExpired deletes exactly the expired refresh tokens and blacklist entries and counts them', async () => {
     const store = open();
     await store.saveRefreshToken(refreshRecord({ tokenHash: 'expired-1', expiresAt: NOW - DAY }));

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { OtherConnectionsWatch } from '../../support/sqliteDataVersion.js';
 import {
   REVOKED_FOREVER,
   type AccessTokenIds,
@@ -10,6 +11,10 @@ import {
 } from '../tokenStore.js';
 
 const revocationsRow = z.object({ blacklisted: z.number(), family_revoked: z.number(), revoked_for_user: z.number() });
+
+const NOT_REVOKED: AccessTokenRevocations = Object.freeze({ blacklisted: false, familyRevoked: false, revokedForUser: false });
+/** Access tokens whose clean verdict is remembered; when full, the set starts over. */
+const MAX_CLEAN_TOKENS = 10_000;
 
 interface RefreshRow {
   family_id: string;
@@ -34,9 +39,17 @@ function isRefreshRow(row: unknown): row is RefreshRow {
 export class SqliteTokenStore implements TokenStore {
   private readonly db: Database.Database;
   private readonly statements;
+  /**
+   * Access tokens found revoked in no way, checked on every request. A verdict can only change by a write: this
+   * store's own (each clears the set) or another connection's, such as the CLI's `chat users erase` (seen through
+   * data_version, support/sqliteDataVersion.ts). Time only ever clears a blacklist entry, never adds one.
+   */
+  private readonly cleanTokens = new Set<string>();
+  private readonly otherWriters: OtherConnectionsWatch;
 
   constructor(file: string) {
     this.db = new Database(file);
+    this.otherWriters = new OtherConnectionsWatch(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS refresh_tokens (
@@ -85,6 +98,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async saveRefreshToken(record: RefreshTokenRecord): Promise<void> {
+    this.cleanTokens.clear();
     this.statements.insert.run(record.tokenHash, record.familyId, record.userId, record.expiresAt, record.issuedAt);
   }
 
@@ -93,6 +107,7 @@ export class SqliteTokenStore implements TokenStore {
     next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'issuedAt'>,
     now: number,
   ): Promise<RotationOutcome> {
+    this.cleanTokens.clear();
     // One synchronous transaction: SQLite serialises writers, so two concurrent refreshes cannot both rotate.
     return this.db.transaction((): RotationOutcome => {
       const row: unknown = this.statements.find.get(tokenHash);
@@ -113,6 +128,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async revokeFamily(familyId: string, now: number): Promise<void> {
+    this.cleanTokens.clear();
     this.statements.revoke.run(familyId, now);
   }
 
@@ -121,6 +137,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async blacklistAccessToken(jti: string, expiresAt: number): Promise<void> {
+    this.cleanTokens.clear();
     this.statements.blacklist.run(jti, expiresAt);
   }
 
@@ -129,6 +146,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async revokeUserTokensIssuedBefore(userId: string, issuedBefore: number): Promise<void> {
+    this.cleanTokens.clear();
     this.statements.revokeUser.run(userId, issuedBefore);
   }
 
@@ -140,8 +158,16 @@ export class SqliteTokenStore implements TokenStore {
 
   async revocationsOf(token: AccessTokenIds, now: number): Promise<AccessTokenRevocations> {
     const { jti, familyId, userId, issuedAt } = token;
+    if (this.otherWriters.committedSinceLastLook()) this.cleanTokens.clear();
+    const cacheKey = `${jti}\u0000${familyId}\u0000${userId}\u0000${issuedAt}`;
+    if (this.cleanTokens.has(cacheKey)) return NOT_REVOKED;
     const row = revocationsRow.parse(this.statements.revocations.get({ jti, familyId, userId, issuedAt, now }));
-    return { blacklisted: row.blacklisted === 1, familyRevoked: row.family_revoked === 1, revokedForUser: row.revoked_for_user === 1 };
+    const revocations = { blacklisted: row.blacklisted === 1, familyRevoked: row.family_revoked === 1, revokedForUser: row.revoked_for_user === 1 };
+    if (!revocations.blacklisted && !revocations.familyRevoked && !revocations.revokedForUser) {
+      if (this.cleanTokens.size >= MAX_CLEAN_TOKENS) this.cleanTokens.clear();
+      this.cleanTokens.add(cacheKey);
+    }
+    return revocations;
   }
 
   async isRevokedForever(userId: string): Promise<boolean> {
@@ -149,6 +175,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async purgeExpired(now: number): Promise<number> {
+    this.cleanTokens.clear();
     return this.db.transaction(
       () => this.statements.purgeTokens.run(now).changes + this.statements.purgeBlacklist.run(now).changes,
     )();
