@@ -45,7 +45,7 @@ import {
   checkpointRow,
   editRow,
   memberRow,
-  messageRow,
+  messageView,
   parseOptional,
   receiptRow,
   roleRow,
@@ -198,13 +198,14 @@ export class SqliteHistoryStore implements HistoryStore {
       newestFirst = true;
     }
     const hasMore = rows.length > limit;
-    const messages = rows.slice(0, limit).map((row) => messageRow.parse(row));
+    const messages = rows.slice(0, limit).map(messageView);
     if (newestFirst) messages.reverse();
     return { messages: this.withAttachments(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
-    const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
+    const row: unknown = this.sql.message.get(roomId, seq);
+    const message = row === undefined ? undefined : messageView(row);
     return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
   }
 
@@ -215,8 +216,8 @@ export class SqliteHistoryStore implements HistoryStore {
     const messages: MessageView[] = [];
     // At most 100 replies a page: one primary-key read each.
     for (const seq of seqs.slice(0, limit)) {
-      const message = parseOptional(messageRow, this.sql.message.get(roomId, seq));
-      if (message !== undefined) messages.push(message);
+      const row: unknown = this.sql.message.get(roomId, seq);
+      if (row !== undefined) messages.push(messageView(row));
     }
     return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
   }

@@ -120,40 +120,56 @@ export const memberRow = z
 
 export const roleRow = z.object({ role: roomRole }).transform((r): RoomRole => r.role);
 
-export const messageRow = z
-  .object({
-    message_id: z.string(),
-    room_id: z.string(),
-    seq: z.number().int(),
-    sender_id: z.string(),
-    text: z.string().nullable(),
-    created_at: millis,
-    edited_at: millis.nullable(),
-    deleted: z.union([z.literal(0), z.literal(1)]),
-    erased: z.union([z.literal(0), z.literal(1)]),
-  })
-  .transform(
-    (r): MessageView => ({
-      messageId: r.message_id,
-      roomId: r.room_id,
-      seq: r.seq,
-      senderId: r.sender_id,
-      text: r.deleted === 1 ? null : r.erased === 1 ? '' : r.text,
-      createdAt: iso(r.created_at),
-      editedAt: r.edited_at === null ? null : iso(r.edited_at),
-      deleted: r.deleted === 1,
-      erased: r.erased === 1,
-      // Filled in by the store from message_reactions (sqliteReactions.ts).
-      reactions: [],
-      // Filled in by the store from the thread tables (threadViews.ts).
-      replyTo: null,
-      threadId: null,
-      replyCount: 0,
-      lastReplyAt: null,
-      // Filled in by the store from the mentions table (mentionViews.ts).
-      mentions: [],
-    }),
-  );
+/**
+ * A message row as its statements return it: raw (an array in MESSAGE_COLUMNS order, sqliteStatements.ts), not an
+ * object per row, and checked here by hand rather than by a schema. A history page is 51 of them, and building and
+ * parsing an object for each was a third of the page's CPU (measured: 130 µs against 81 µs for the rows alone).
+ */
+export function messageView(row: unknown): MessageView {
+  if (!Array.isArray(row) || row.length !== 9) throw new HistoryRowError('message', row);
+  const [messageId, roomId, seq, senderId, text, createdAt, editedAt, deleted, erased] = row as unknown[];
+  if (
+    typeof messageId !== 'string' ||
+    typeof roomId !== 'string' ||
+    !Number.isInteger(seq) ||
+    typeof senderId !== 'string' ||
+    (text !== null && typeof text !== 'string') ||
+    !Number.isInteger(createdAt) ||
+    (editedAt !== null && !Number.isInteger(editedAt)) ||
+    (deleted !== 0 && deleted !== 1) ||
+    (erased !== 0 && erased !== 1)
+  ) {
+    throw new HistoryRowError('message', row);
+  }
+  return {
+    messageId,
+    roomId,
+    seq: seq as number,
+    senderId,
+    text: deleted === 1 ? null : erased === 1 ? '' : text,
+    createdAt: iso(createdAt as number),
+    editedAt: editedAt === null ? null : iso(editedAt as number),
+    deleted: deleted === 1,
+    erased: erased === 1,
+    // Filled in by the store from message_reactions (sqliteReactions.ts).
+    reactions: [],
+    // Filled in by the store from the thread tables (threadViews.ts).
+    replyTo: null,
+    threadId: null,
+    replyCount: 0,
+    lastReplyAt: null,
+    // Filled in by the store from the mentions table (mentionViews.ts).
+    mentions: [],
+  };
+}
+
+/** A row of a shape its statement cannot return: the file was changed behind the store's back. */
+export class HistoryRowError extends Error {
+  constructor(kind: string, row: unknown) {
+    super(`unexpected ${kind} row from the history store: ${JSON.stringify(row)}`);
+    this.name = 'HistoryRowError';
+  }
+}
 
 export const editRow = z
   .object({ text: z.string(), edited_at: millis, edited_by: z.string() })

@@ -49,6 +49,7 @@ export type StatementName =
 const USER_COLUMNS = 'user_id, username, email, display_name, status_text, avatar_url, password_hash, role, created_at';
 const ROOM_COLUMNS = `r.room_id, r.name, r.topic, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
+/** In this order: the message statements return raw rows (arrays), read by messageView (sqliteRows.ts). */
 const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted, erased';
 
 /**
@@ -68,6 +69,7 @@ export const ROOMS_OF_USER_SQL = `SELECT ${ROOM_COLUMNS}, m.role AS member_role,
 
 export function prepareStatements(db: Database.Database): Record<StatementName, Statement> {
   const p = (sql: string): Statement => db.prepare<unknown[], unknown>(sql);
+  const raw = (sql: string): Statement => db.prepare<unknown[], unknown>(sql).raw();
   return {
     checkpoint: p('SELECT partition, position FROM projection_checkpoints WHERE name = ?'),
     saveCheckpoint: p(
@@ -165,17 +167,17 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
        WHERE m.room_id = ? ORDER BY m.joined_at, m.user_id`,
     ),
     memberRole: p('SELECT role FROM members WHERE room_id = ? AND user_id = ?'),
-    latestMessages: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`),
-    messagesBefore: p(
+    latestMessages: raw(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`),
+    messagesBefore: raw(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
-    messagesAfter: p(
+    messagesAfter: raw(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
     ),
-    messagesBetween: p(
+    messagesBetween: raw(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?`,
     ),
-    message: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`),
+    message: raw(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`),
     editHistory: p(
       'SELECT text, edited_at, edited_by FROM message_edits WHERE room_id = ? AND seq = ? ORDER BY edit_seq',
     ),
