@@ -11,10 +11,11 @@ import type { StoredEvent } from '../storedEventReader.js';
 /** The SQLite log is one partition: every event is in partition 0, its position the row id. */
 export const PARTITION = 0;
 
-export interface EventRow {
-  global_position: number;
-  body: Buffer;
-}
+/**
+ * An event as the read statements return it: raw, [global_position, body], not an object per row (a replay reads
+ * hundreds of thousands of rows a second, and better-sqlite3 builds each object property by property).
+ */
+export type EventRow = [globalPosition: number, body: Buffer];
 
 export interface StoredRow {
   global_position: number;
@@ -83,16 +84,20 @@ export function prepareEventStatements(db: Database.Database): EventStatements {
     selectTip: db.prepare(
       'SELECT stream_version, body FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
     ),
-    selectStream: db.prepare(
-      `SELECT global_position, body FROM events WHERE stream_id = ? AND stream_version >= ?
-       ORDER BY stream_version LIMIT ?`,
-    ),
-    selectAll: db.prepare(
-      'SELECT global_position, body FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
-    ),
-    selectByCommand: db.prepare(
-      'SELECT global_position, body FROM events WHERE command_id = ? ORDER BY global_position',
-    ),
+    selectStream: db
+      .prepare<[string, number, number], EventRow>(
+        `SELECT global_position, body FROM events WHERE stream_id = ? AND stream_version >= ?
+         ORDER BY stream_version LIMIT ?`,
+      )
+      .raw(),
+    selectAll: db
+      .prepare<[number, number], EventRow>(
+        'SELECT global_position, body FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
+      )
+      .raw(),
+    selectByCommand: db
+      .prepare<[string], EventRow>('SELECT global_position, body FROM events WHERE command_id = ? ORDER BY global_position')
+      .raw(),
     selectHead: db.prepare<[], number | null>('SELECT max(global_position) FROM events').pluck(),
     selectStoredStream: db.prepare(
       `SELECT ${storedColumns} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,

@@ -337,7 +337,7 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
   }
 
   private decodeRows(rows: EventRow[]): RecordedEvent[] {
-    return rows.map((row) => this.codec.decode(row.body, { partition: PARTITION, position: row.global_position }));
+    return rows.map(([position, body]) => this.codec.decode(body, { partition: PARTITION, position }));
   }
 
   /** Reads after close() would throw better-sqlite3's generic error; say what happened instead. */
