@@ -5,7 +5,7 @@ import { UnavailableError } from '../domain/errors.js';
 import { parseMessageId } from '../domain/ids.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import type { ChatQueries } from '../queries/chatQueries.js';
-import { roomAccess, type RoomUse } from '../queries/roomAccess.js';
+import { roomUse, type RoomUse } from '../queries/roomAccess.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
 import type { ReceiptCommands } from '../receipts/receiptCommands.js';
 import type { IdGenerator } from '../support/clock.js';
@@ -175,7 +175,7 @@ export class FrameHandlers {
   private async typing(client: SessionClient, roomId: string): Promise<void> {
     // Limited before the membership look-ups, so a flood costs a counter, not queries per frame.
     await this.deps.typingLimiter.consume(limitKey(client.userId, roomId));
-    await roomAccess(this.deps.history, roomId, client.userId, TYPING);
+    await roomUse(this.deps.history, roomId, client.userId, TYPING);
     await this.deps.typing.publish(roomId, client.userId);
   }
 

@@ -13,7 +13,7 @@ import type {
   RoomsPage,
   UserRoomView,
 } from '../projections/history/historyStore.js';
-import { roomAccess, type RoomAccess, type RoomUse } from './roomAccess.js';
+import { roomAccess, roomUse, type RoomUse } from './roomAccess.js';
 
 /** Reading a room: public rooms are open to any signed-in user. */
 const READING: RoomUse = { publicRoomsOpenTo: 'anyone', action: 'read this room' };
@@ -40,7 +40,7 @@ export class ChatQueries {
   }
 
   async getRoom(principal: AccessPrincipal, roomId: string): Promise<{ room: RoomView; myRole: RoomRole | null }> {
-    return this.readableRoom(principal, roomId);
+    return roomAccess(this.history, roomId, principal.userId, READING);
   }
 
   async getMembers(principal: AccessPrincipal, roomId: string): Promise<MemberView[]> {
@@ -76,7 +76,7 @@ export class ChatQueries {
   async getEditHistory(principal: AccessPrincipal, messageId: string): Promise<{ message: MessageView; edits: EditView[] }> {
     const location = parseMessageId(messageId);
     if (!location) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
-    const { myRole } = await this.readableRoom(principal, location.roomId);
+    const myRole = await this.readableRoom(principal, location.roomId);
     const message = await this.history.getMessage(location.roomId, location.seq);
     if (!message) throw new NotFoundError('NO_MESSAGE', `no message ${messageId}`, { messageId });
     const moderates = myRole === 'owner' || myRole === 'moderator' || principal.role === 'admin';
@@ -129,7 +129,8 @@ export class ChatQueries {
     return page.hasMore && last ? { messages: page.messages, nextCursor: last.messageId } : { messages: page.messages };
   }
 
-  private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomAccess> {
-    return roomAccess(this.history, roomId, principal.userId, READING);
+  /** The caller's role in the room, once they may read it (roomUse: no member count, one read). */
+  private readableRoom(principal: AccessPrincipal, roomId: string): Promise<RoomRole | null> {
+    return roomUse(this.history, roomId, principal.userId, READING);
   }
 }

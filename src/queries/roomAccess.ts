@@ -22,18 +22,33 @@ export interface RoomAccess {
   myRole: RoomRole | null;
 }
 
-/** The room and the caller's role in it; NO_ROOM when the view has no such room, NOT_MEMBER when `use` shuts them out. */
+/**
+ * The caller's role in the room (null: a public room read by an outsider); NO_ROOM when the view has no such room,
+ * NOT_MEMBER when `use` shuts them out. One read of the view, run before every room read, typing and read marker.
+ */
+export async function roomUse(
+  history: Pick<HistoryStore, 'getRoomUse'>,
+  roomId: string,
+  userId: string,
+  use: RoomUse,
+): Promise<RoomRole | null> {
+  const facts = await history.getRoomUse(roomId, userId);
+  if (!facts) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
+  if (facts.myRole === null && (use.publicRoomsOpenTo === 'members' || facts.kind !== 'public')) {
+    throw new ForbiddenError('NOT_MEMBER', `only members can ${use.action}`, { roomId });
+  }
+  return facts.myRole;
+}
+
+/** roomUse, and the room itself (with its member count) for the callers that show or need it. */
 export async function roomAccess(
-  history: Pick<HistoryStore, 'getRoom' | 'getMemberRole'>,
+  history: Pick<HistoryStore, 'getRoom' | 'getRoomUse'>,
   roomId: string,
   userId: string,
   use: RoomUse,
 ): Promise<RoomAccess> {
+  const myRole = await roomUse(history, roomId, userId, use);
   const room = await history.getRoom(roomId);
   if (!room) throw new NotFoundError('NO_ROOM', `no room ${roomId}`, { roomId });
-  const myRole = (await history.getMemberRole(roomId, userId)) ?? null;
-  if (myRole === null && (use.publicRoomsOpenTo === 'members' || room.kind !== 'public')) {
-    throw new ForbiddenError('NOT_MEMBER', `only members can ${use.action}`, { roomId });
-  }
   return { room, myRole };
 }

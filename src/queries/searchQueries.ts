@@ -4,10 +4,10 @@ import type { HistoryStore, MessageView } from '../projections/history/historySt
 import type { SearchOrder, SearchPosition, SearchStore } from '../projections/search/searchStore.js';
 import type { SearchText } from '../projections/search/searchText.js';
 import type { RateLimiter } from '../ratelimit/rateLimiter.js';
-import { roomAccess, type RoomUse } from './roomAccess.js';
+import { roomUse, type RoomUse } from './roomAccess.js';
 
 // Full-text search (issue #17): the search view finds the messages, then every hit is checked against the history
-// view as it is now, with the same rule as reading a room (roomAccess.ts), and shown as history shows it. The two
+// view as it is now, with the same rule as reading a room (roomAccess.ts, roomUse), and shown as history shows it. The two
 // views follow the log each at its own pace, so this second look keeps a search from showing what history already
 // hides: a room the caller has just left, a message just deleted, edited away or erased.
 
@@ -29,7 +29,7 @@ export interface SearchResult {
 
 export interface SearchQueriesDeps {
   search: Pick<SearchStore, 'search'>;
-  history: Pick<HistoryStore, 'getRoom' | 'getMemberRole' | 'getMessage'>;
+  history: Pick<HistoryStore, 'getRoomUse' | 'getMessage'>;
   /** Searches per user: each is heavier than a page of history. */
   limiter: RateLimiter;
 }
@@ -41,13 +41,13 @@ export class SearchQueries {
     await this.deps.limiter.consume(principal.userId);
     const { history } = this.deps;
     // Within one room, the caller must be let in first: NO_ROOM or NOT_MEMBER, as reading its history would say.
-    if (request.roomId !== undefined) await roomAccess(history, request.roomId, principal.userId, READING);
+    if (request.roomId !== undefined) await roomUse(history, request.roomId, principal.userId, READING);
     const page = await this.deps.search.search({ ...request, userId: principal.userId });
     const readable = new Map<string, Promise<boolean>>();
     const mayRead = (roomId: string) => {
       let answer = readable.get(roomId);
       if (answer === undefined) {
-        answer = roomAccess(history, roomId, principal.userId, READING).then(
+        answer = roomUse(history, roomId, principal.userId, READING).then(
           () => true,
           (error: unknown) => {
             if (error instanceof ChatError && (error.code === 'NOT_MEMBER' || error.code === 'NO_ROOM')) return false;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomKind, RoomRole } from '../../src/events/chatEvents.js';
-import type { RoomView } from '../../src/projections/history/historyStore.js';
-import { roomAccess, type RoomUse } from '../../src/queries/roomAccess.js';
+import type { RoomUseFacts, RoomView } from '../../src/projections/history/historyStore.js';
+import { roomAccess, roomUse, type RoomUse } from '../../src/queries/roomAccess.js';
 
 const room = (kind: RoomKind): RoomView => ({
   roomId: `${kind}-room`,
@@ -22,8 +22,11 @@ const kinds: RoomKind[] = ['public', 'private', 'direct'];
 const rooms = new Map(kinds.map((kind) => [`${kind}-room`, room(kind)]));
 const history = {
   getRoom: async (roomId: string): Promise<RoomView | undefined> => rooms.get(roomId),
-  getMemberRole: async (roomId: string, userId: string): Promise<RoomRole | undefined> =>
-    rooms.has(roomId) && userId === 'alice' ? 'owner' : undefined,
+  getRoomUse: async (roomId: string, userId: string): Promise<RoomUseFacts | undefined> => {
+    const found = rooms.get(roomId);
+    const myRole: RoomRole | null = userId === 'alice' ? 'owner' : null;
+    return found === undefined ? undefined : { kind: found.kind, myRole };
+  },
 };
 
 /** The gateway's subscribe and the REST reads. */
@@ -64,5 +67,18 @@ describe('roomAccess', () => {
         details: { roomId: 'nowhere' },
       });
     }
+  });
+});
+
+describe('roomUse (the same rule, without the room)', () => {
+  it('answers the role of a member and null for an outsider reading a public room', async () => {
+    expect(await roomUse(history, 'private-room', 'alice', acting)).toBe('owner');
+    expect(await roomUse(history, 'public-room', 'bob', reading)).toBeNull();
+  });
+
+  it('refuses as roomAccess does', async () => {
+    await expect(roomUse(history, 'direct-room', 'bob', reading)).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    await expect(roomUse(history, 'public-room', 'bob', acting)).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    await expect(roomUse(history, 'nowhere', 'alice', reading)).rejects.toMatchObject({ code: 'NO_ROOM' });
   });
 });

@@ -22,6 +22,12 @@ export interface UserView {
   passwordHash: string;
 }
 
+export interface RoomUseFacts {
+  kind: RoomKind;
+  /** Null when the user is not a member (now). */
+  myRole: RoomRole | null;
+}
+
 export interface RoomView {
   roomId: string;
   name: string;
@@ -287,6 +293,11 @@ export interface HistoryStore extends ProjectionStore {
   getMembers(roomId: string): Promise<MemberView[]>;
   /** The user's role, or undefined when they are not a member (now). */
   getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined>;
+  /**
+   * What deciding whether a user may use a room needs (queries/roomAccess.ts), in one read and without the room's
+   * member count: its kind and the user's role. Undefined when there is no such room.
+   */
+  getRoomUse(roomId: string, userId: string): Promise<RoomUseFacts | undefined>;
 
   getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage>;
   getMessage(roomId: string, seq: number): Promise<MessageView | undefined>;

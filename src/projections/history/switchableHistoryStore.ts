@@ -29,6 +29,7 @@ import type {
   MessageView,
   ReceiptView,
   RoomsPage,
+  RoomUseFacts,
   RoomView,
   UsernameEntry,
   UserRoomView,
@@ -106,6 +107,9 @@ export class SwitchableHistoryStore implements HistoryStore {
   }
   getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
     return this.stores.current.getMemberRole(roomId, userId);
+  }
+  getRoomUse(roomId: string, userId: string): Promise<RoomUseFacts | undefined> {
+    return this.stores.current.getRoomUse(roomId, userId);
   }
   getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {
     return this.stores.current.getMessages(roomId, options);

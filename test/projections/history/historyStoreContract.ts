@@ -388,6 +388,8 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         expect((await store.getRoom('r-1'))?.memberCount).toBe(1);
         expect(await store.getMemberRole('r-1', 'u-alice')).toBeUndefined();
         expect(await store.getMemberRole('r-1', 'u-carol')).toBeUndefined();
+        expect(await store.getRoomUse('r-1', 'u-alice')).toEqual({ kind: 'private', myRole: null });
+        expect(await store.getRoomUse('r-1', 'u-bob')).toEqual({ kind: 'private', myRole: 'owner' });
       });
 
       it('changes a member role', async () => {
@@ -397,6 +399,7 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
         log.changeRole('r-1', 'u-alice', 'moderator', 'u-bob');
         await project();
         expect(await store.getMemberRole('r-1', 'u-alice')).toBe('moderator');
+        expect(await store.getRoomUse('r-1', 'u-alice')).toEqual({ kind: 'private', myRole: 'moderator' });
         log.changeRole('r-1', 'u-alice', 'member', 'u-bob');
         await project();
         expect(await store.getMemberRole('r-1', 'u-alice')).toBe('member');
@@ -432,6 +435,19 @@ export function historyStoreContract(name: string, makeStore: () => Promise<Stor
       it('has no members and no roles for an unknown room', async () => {
         expect(await store.getMembers('r-nowhere')).toEqual([]);
         expect(await store.getMemberRole('r-nowhere', 'u-alice')).toBeUndefined();
+        expect(await store.getRoomUse('r-nowhere', 'u-alice')).toBeUndefined();
+      });
+
+      it("tells a room's kind and a user's role in one read, for members and outsiders of each kind", async () => {
+        threeUsers();
+        log.createRoom('r-public', 'P', 'public', 'u-bob');
+        log.createRoom('r-private', 'Q', 'private', 'u-bob');
+        log.join('r-private', 'u-alice', 'member', 'u-bob');
+        await project();
+        expect(await store.getRoomUse('r-public', 'u-bob')).toEqual({ kind: 'public', myRole: 'owner' });
+        expect(await store.getRoomUse('r-public', 'u-carol')).toEqual({ kind: 'public', myRole: null });
+        expect(await store.getRoomUse('r-private', 'u-alice')).toEqual({ kind: 'private', myRole: 'member' });
+        expect(await store.getRoomUse('r-private', 'u-carol')).toEqual({ kind: 'private', myRole: null });
       });
 
       it("lists a user's rooms with their role, ordered by id, keyset paged, without rooms they left", async () => {

@@ -29,6 +29,7 @@ import type {
   MemberView,
   MessagesPage,
   RoomsPage,
+  RoomUseFacts,
   RoomView,
   ReceiptView,
   UsernameEntry,
@@ -57,6 +58,7 @@ import {
   reactionRow,
   receiptRow,
   roleRow,
+  roomUseRow,
   roomRow,
   userIdRow,
   usernameRow,
@@ -211,6 +213,10 @@ export class OracleHistoryStore implements HistoryStore {
 
   async getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
     return this.one(roleRow, 'memberRole', { roomId, userId });
+  }
+
+  async getRoomUse(roomId: string, userId: string): Promise<RoomUseFacts | undefined> {
+    return this.one(roomUseRow, 'roomUse', { roomId, userId });
   }
 
   async getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {

@@ -17,6 +17,7 @@ import type {
   MemberView,
   MessageView,
   ReceiptView,
+  RoomUseFacts,
   RoomView,
   UsernameEntry,
   UserRoomView,
@@ -124,6 +125,10 @@ export const memberRow = z
   );
 
 export const roleRow = z.object({ ROLE: roomRole }).transform((r): RoomRole => r.ROLE);
+
+export const roomUseRow = z
+  .object({ KIND: z.enum(['public', 'private', 'direct']), ROLE: roomRole.nullable() })
+  .transform((r): RoomUseFacts => ({ kind: r.KIND, myRole: r.ROLE }));
 
 export const messageRow = z
   .object({

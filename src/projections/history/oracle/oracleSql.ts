@@ -199,6 +199,7 @@ export type ReadName =
   | 'publicRoomsAfter'
   | 'members'
   | 'memberRole'
+  | 'roomUse'
   | 'latestMessages'
   | 'messagesBefore'
   | 'messagesAfter'
@@ -281,6 +282,9 @@ export function readSql(t: OracleTables): Record<ReadName, string> {
       FROM ${t.members} m LEFT JOIN ${t.users} u ON u.user_id = m.user_id
       WHERE m.room_id = :roomId ORDER BY m.joined_at, m.user_id`,
     memberRole: `SELECT role FROM ${t.members} WHERE room_id = :roomId AND user_id = :userId`,
+    roomUse: `SELECT r.kind, m.role FROM ${t.rooms} r
+      LEFT JOIN ${t.members} m ON m.room_id = r.room_id AND m.user_id = :userId
+      WHERE r.room_id = :roomId`,
     latestMessages: messages('', 'DESC'),
     messagesBefore: messages('AND seq < :before', 'DESC'),
     messagesAfter: messages('AND seq > :after', 'ASC'),

@@ -29,6 +29,7 @@ import type {
   MessageView,
   ReceiptView,
   RoomsPage,
+  RoomUseFacts,
   RoomView,
   UsernameEntry,
   UserRoomView,
@@ -46,6 +47,7 @@ import {
   editRow,
   memberRow,
   messageView,
+  roomUseFacts,
   parseOptional,
   receiptRow,
   roleRow,
@@ -174,6 +176,11 @@ export class SqliteHistoryStore implements HistoryStore {
 
   async getMemberRole(roomId: string, userId: string): Promise<RoomRole | undefined> {
     return parseOptional(roleRow, this.sql.memberRole.get(roomId, userId));
+  }
+
+  async getRoomUse(roomId: string, userId: string): Promise<RoomUseFacts | undefined> {
+    const row: unknown = this.sql.roomUse.get(userId, roomId);
+    return row === undefined ? undefined : roomUseFacts(row);
   }
 
   async getMessages(roomId: string, options: GetMessagesOptions): Promise<MessagesPage> {

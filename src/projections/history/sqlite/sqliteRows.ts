@@ -3,12 +3,13 @@
 
 import { z } from 'zod';
 
-import type { RoomRole } from '../../../events/chatEvents.js';
+import type { RoomKind, RoomRole } from '../../../events/chatEvents.js';
 import type {
   EditView,
   MemberView,
   MessageView,
   ReceiptView,
+  RoomUseFacts,
   RoomView,
   UsernameEntry,
   UserRoomView,
@@ -161,6 +162,17 @@ export function messageView(row: unknown): MessageView {
     // Filled in by the store from the mentions table (mentionViews.ts).
     mentions: [],
   };
+}
+
+const ROOM_KINDS: readonly unknown[] = ['public', 'private', 'direct'] satisfies RoomKind[];
+const ROOM_ROLES: readonly unknown[] = ['owner', 'moderator', 'member'] satisfies RoomRole[];
+
+/** A raw [kind, role] row of the roomUse statement (role null: not a member), checked by hand like messageView. */
+export function roomUseFacts(row: unknown): RoomUseFacts {
+  if (!Array.isArray(row) || row.length !== 2) throw new HistoryRowError('room use', row);
+  const [kind, role] = row as unknown[];
+  if (!ROOM_KINDS.includes(kind) || (role !== null && !ROOM_ROLES.includes(role))) throw new HistoryRowError('room use', row);
+  return { kind: kind as RoomKind, myRole: role as RoomRole | null };
 }
 
 /** A row of a shape its statement cannot return: the file was changed behind the store's back. */

@@ -38,6 +38,7 @@ export type StatementName =
   | 'publicRooms'
   | 'members'
   | 'memberRole'
+  | 'roomUse'
   | 'latestMessages'
   | 'messagesBefore'
   | 'messagesAfter'
@@ -167,6 +168,11 @@ export function prepareStatements(db: Database.Database): Record<StatementName, 
        WHERE m.room_id = ? ORDER BY m.joined_at, m.user_id`,
     ),
     memberRole: p('SELECT role FROM members WHERE room_id = ? AND user_id = ?'),
+    // Raw [kind, role]: read on every request that touches a room (roomUseFacts in sqliteRows.ts).
+    roomUse: raw(
+      `SELECT r.kind, m.role FROM rooms r LEFT JOIN members m ON m.room_id = r.room_id AND m.user_id = ?
+       WHERE r.room_id = ?`,
+    ),
     latestMessages: raw(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`),
     messagesBefore: raw(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
