@@ -3,6 +3,7 @@
 // possibly empty string is '' (Oracle stores '' as NULL).
 
 import { z } from 'zod';
+import { messageViewOf } from '../messageViews.js';
 
 import type { RoomRole } from '../../../events/chatEvents.js';
 import type { ReactionRow } from '../reactionViews.js';
@@ -143,26 +144,18 @@ export const messageRow = z
     ERASED: z.union([z.literal(0), z.literal(1)]),
   })
   .transform(
-    (r): MessageView => ({
-      messageId: r.MESSAGE_ID,
-      roomId: r.ROOM_ID,
-      seq: r.SEQ,
-      senderId: r.SENDER_ID,
-      text: r.DELETED === 1 ? null : r.ERASED === 1 ? '' : r.TEXT,
-      createdAt: iso(r.CREATED_AT),
-      editedAt: r.EDITED_AT === null ? null : iso(r.EDITED_AT),
-      deleted: r.DELETED === 1,
-      erased: r.ERASED === 1,
-      // Filled in by the store from the reactions table (reactionViews.ts).
-      reactions: [],
-      // Filled in by the store from the thread tables (threadViews.ts).
-      replyTo: null,
-      threadId: null,
-      replyCount: 0,
-      lastReplyAt: null,
-      // Filled in by the store from the mentions table (mentionViews.ts).
-      mentions: [],
-    }),
+    (r): MessageView =>
+      messageViewOf({
+        messageId: r.MESSAGE_ID,
+        roomId: r.ROOM_ID,
+        seq: r.SEQ,
+        senderId: r.SENDER_ID,
+        text: r.TEXT,
+        createdAt: r.CREATED_AT,
+        editedAt: r.EDITED_AT,
+        deleted: r.DELETED === 1,
+        erased: r.ERASED === 1,
+      }),
   );
 
 export const editRow = z

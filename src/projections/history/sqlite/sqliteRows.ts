@@ -2,6 +2,7 @@
 // views. Times are stored as INTEGER milliseconds and become ISO strings here.
 
 import { z } from 'zod';
+import { messageViewOf } from '../messageViews.js';
 
 import type { RoomKind, RoomRole } from '../../../events/chatEvents.js';
 import type {
@@ -142,26 +143,17 @@ export function messageView(row: unknown): MessageView {
   ) {
     throw new HistoryRowError('message', row);
   }
-  return {
+  return messageViewOf({
     messageId,
     roomId,
     seq: seq as number,
     senderId,
-    text: deleted === 1 ? null : erased === 1 ? '' : text,
-    createdAt: iso(createdAt as number),
-    editedAt: editedAt === null ? null : iso(editedAt as number),
+    text,
+    createdAt: createdAt as number,
+    editedAt: editedAt as number | null,
     deleted: deleted === 1,
     erased: erased === 1,
-    // Filled in by the store from message_reactions (sqliteReactions.ts).
-    reactions: [],
-    // Filled in by the store from the thread tables (threadViews.ts).
-    replyTo: null,
-    threadId: null,
-    replyCount: 0,
-    lastReplyAt: null,
-    // Filled in by the store from the mentions table (mentionViews.ts).
-    mentions: [],
-  };
+  });
 }
 
 const ROOM_KINDS: readonly unknown[] = ['public', 'private', 'direct'] satisfies RoomKind[];

@@ -1,0 +1,41 @@
+// A message as the history view shows it, from what a store keeps of it: one rule for every store (SQLite, Oracle),
+// which differ only in how they read their rows. A deleted message shows no text, an erased sender's an empty one;
+// reactions, thread and mentions are filled in by the store from their own tables.
+
+import type { MessageView } from './historyStore.js';
+
+export interface StoredMessage {
+  messageId: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  text: string | null;
+  /** Milliseconds since the epoch, as stored. */
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  erased: boolean;
+}
+
+export function messageViewOf(stored: StoredMessage): MessageView {
+  return {
+    messageId: stored.messageId,
+    roomId: stored.roomId,
+    seq: stored.seq,
+    senderId: stored.senderId,
+    text: stored.deleted ? null : stored.erased ? '' : stored.text,
+    createdAt: new Date(stored.createdAt).toISOString(),
+    editedAt: stored.editedAt === null ? null : new Date(stored.editedAt).toISOString(),
+    deleted: stored.deleted,
+    erased: stored.erased,
+    // Filled in by the store from its reactions table (reactionViews.ts).
+    reactions: [],
+    // Filled in by the store from its thread tables (threadViews.ts).
+    replyTo: null,
+    threadId: null,
+    replyCount: 0,
+    lastReplyAt: null,
+    // Filled in by the store from its mentions table (mentionViews.ts).
+    mentions: [],
+  };
+}
