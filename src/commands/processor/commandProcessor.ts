@@ -10,25 +10,27 @@
 // transaction and fences its producer (a zombie that still believes it owns p can no longer commit anything).
 // Only then does the new owner read events partition p up to its last stable offset, and decide.
 //
-// One file of some 470 lines on purpose: the group's life cycle, partition take-over and the chunk loop
-// share the owned partitions and the fencing order above, and read best together. A chunk's transaction
-// (chunkTransaction.ts), its reply planning (plannedReply.ts) and the options (processorOptions.ts) stand apart.
-// Where it would split next: partition ownership (own, takeOver, release, OwnedPartition) into a module of its own.
+// Pipelined: a partition's next commands are decided while its previous transaction commits, and its transactions
+// commit in order (commitPipeline.ts). A failed transaction drops what was decided after it; the partition is read
+// again from its last committed offset and taken over again.
+//
+// This file: the group's life cycle, partition take-over and the batch loop, which share the owned partitions and
+// the fencing order above. How a chunk is decided (commandDecisions.ts), its transaction (chunkTransaction.ts), its
+// reply planning (plannedReply.ts) and the options (processorOptions.ts) stand apart.
 
-import { Kafka, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ChatError, UnavailableError, type ErrorCode } from '../../domain/errors.js';
+import { UnavailableError } from '../../domain/errors.js';
 import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
 import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
-import type { CommandObserver } from '../commandExecutor.js';
-import type { CategoryName } from '../streamCategories.js';
-import { parseCommand, type CategoryCommand, type CommandEnvelope, type CommandReply, type EventPlace } from './commandMessages.js';
+import type { CommandReply, EventPlace } from './commandMessages.js';
+import { CommandDecisions } from './commandDecisions.js';
+import { CommitPipeline, type DecidedCommands } from './commitPipeline.js';
 import { ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
 import { commitExpecting, TRANSACTION_RETRY, type DecidedChunk } from './chunkTransaction.js';
-import { plannedOf, type PlannedReply } from './plannedReply.js';
 import type { CommandProcessorOptions, CommandProcessorStats } from './processorOptions.js';
 import { ReplyTail } from './replyTail.js';
-import type { BeforeEncode, EncodeEvent, EncodedEvent, ProcessorWriters, WriterLog } from './streamWriter.js';
+import type { ProcessorWriters } from './streamWriter.js';
 import { WrittenFence } from './writtenFence.js';
 
 interface OwnedPartition {
@@ -43,6 +45,12 @@ interface OwnedPartition {
    * NaN, when the take-over could not tell the end: then every chunk goes in two sends until a commit tells it.
    */
   nextEventOffset: number | undefined;
+  /** Its transactions, committed one after another while the next commands are decided (commitPipeline.ts). */
+  pipeline: CommitPipeline;
+  /** The commands offset after the last committed transaction: where reading starts again if one fails. */
+  committedNext: number | undefined;
+  /** Set once a failure made the processor let the partition go; what is still decided for it is dropped. */
+  abandoned: boolean;
 }
 
 type State = 'idle' | 'starting' | 'running' | 'stopped';
@@ -54,16 +62,12 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
 export class CommandProcessor {
   private readonly kafka: Kafka;
   private readonly logger: Logger | undefined;
-  private readonly beforeEncode: BeforeEncode;
-  private readonly observe: CommandObserver;
-  private readonly encode: EncodeEvent;
   private readonly maxPerTransaction: number;
   private readonly operationTimeoutMs: number;
   /** What this processor wrote that its index may not have read yet (writtenFence.ts). */
   private readonly fence: WrittenFence;
   private readonly writers: ProcessorWriters;
-  /** The index as the writers read it: behind the fence. */
-  private readonly writerLog: WriterLog;
+  private readonly decisions: CommandDecisions;
   private consumer: Consumer | undefined;
   private replies: ReplyTail | undefined;
   private readonly owned = new Map<number, OwnedPartition>();
@@ -87,16 +91,24 @@ export class CommandProcessor {
 
   constructor(private readonly options: CommandProcessorOptions) {
     this.logger = options.logger;
-    this.beforeEncode = options.beforeEncode ?? ((events) => Promise.resolve(events));
-    this.observe = options.observe ?? ((_type, run) => run());
     this.maxPerTransaction = options.maxCommandsPerTransaction ?? DEFAULT_MAX_PER_TRANSACTION;
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.fence = new WrittenFence(options.log);
     const fenced = this.fence.reader();
     this.writers = options.writers(fenced);
-    this.writerLog = { readStream: fenced.readStream, lastStoredBody: (streamId) => options.log.lastStoredBody(streamId) };
-    this.encode = (event, streamId, streamVersion, previousHash) =>
-      options.codec.encode({ ...event, streamId, streamVersion, previousHash });
+    this.decisions = new CommandDecisions({
+      log: options.log,
+      writers: this.writers,
+      writerLog: { readStream: fenced.readStream, lastStoredBody: (streamId) => options.log.lastStoredBody(streamId) },
+      fence: this.fence,
+      rejected: this.rejected,
+      counters: this.counters,
+      encode: (event, streamId, streamVersion, previousHash) => options.codec.encode({ ...event, streamId, streamVersion, previousHash }),
+      beforeEncode: options.beforeEncode ?? ((events) => Promise.resolve(events)),
+      beforeEncodeFor: options.beforeEncodeFor,
+      observe: options.observe ?? ((_type, run) => run()),
+      logger: this.logger,
+    });
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -138,6 +150,8 @@ export class CommandProcessor {
     this.joined = false;
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
+    // What was decided before the consumer stopped still commits (its callers wait for the answers), for a while.
+    await settledWithin([...this.owned.values()].map(({ pipeline }) => pipeline.idle()), this.operationTimeoutMs);
     await Promise.all([...this.owned.keys()].map((partition) => this.release(partition)));
     await this.replies?.stop();
     this.replies = undefined;
@@ -212,10 +226,15 @@ export class CommandProcessor {
     if (reply.outcome.status === 'rejected' && !this.rejected.has(reply.commandId)) this.rejected.set(reply.commandId, reply);
   }
 
+  /**
+   * Decides the batch's commands, chunk by chunk, and hands each chunk to its partition's pipeline, which commits
+   * it after the transaction committing now. Returns without waiting for the commit: kafkajs fetches the next
+   * batches (of every partition) meanwhile. A partition whose next transaction is full waits for the current one.
+   */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
-    if (batch.messages.length === 0 || this.isStopped()) return;
+    if (batch.messages.length === 0 || this.isStopped() || payload.isStale()) return;
     let owned: OwnedPartition;
     try {
       owned = await this.own(partition);
@@ -224,22 +243,52 @@ export class CommandProcessor {
       throw new BatchRetryError(partition);
     }
     for (let start = 0; start < batch.messages.length; start += this.maxPerTransaction) {
-      if (!payload.isRunning() || payload.isStale() || this.isStopped()) return;
       const chunk = batch.messages.slice(start, start + this.maxPerTransaction);
+      while (owned.pipeline.isOpen && owned.pipeline.waiting >= this.maxPerTransaction) await owned.pipeline.currentSettled();
+      // A failure of this partition's transaction (seek set) or a stop: the commands are read again from the last
+      // committed offset, by this process or the next owner.
+      if (!payload.isRunning() || payload.isStale() || this.isStopped() || owned.abandoned) return;
+      owned.committedNext ??= Number(chunk[0]?.offset);
+      let decided: DecidedCommands;
       try {
-        await this.processChunk(owned, chunk);
+        decided = await this.decisions.decideChunk(partition, chunk);
       } catch (error) {
-        this.counters.aborted += 1;
-        this.logger?.warn({ err: error, partition }, 'command batch not committed; its partition will be taken over again');
-        // Whatever happened (fenced, broker away, a failed read), the cached state of p may be ahead of Kafka:
-        // forget it all, and take p over again before the next batch (new init, catch-up).
-        await this.release(partition);
+        await this.abandon(owned, error);
         throw new BatchRetryError(partition);
       }
+      if (owned.abandoned || payload.isStale()) return;
+      const settled = owned.pipeline.add(decided);
+      this.fence.writing(
+        decided.events.map(({ streamId }) => streamId),
+        decided.planned.map(({ commandId }) => commandId),
+        settled,
+      );
       const last = chunk[chunk.length - 1];
       if (last) payload.resolveOffset(last.offset);
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * Lets a partition go after a transaction of it failed (fenced, broker away, a failed read): whatever happened,
+   * the state cached for it may be ahead of Kafka. Reading starts again at the last committed offset, and the next
+   * batch takes the partition over again (new initialisation, catch-up) before anything is decided.
+   */
+  private async abandon(owned: OwnedPartition, error: unknown): Promise<void> {
+    if (owned.abandoned) return;
+    owned.abandoned = true;
+    this.counters.aborted += 1;
+    const { partition } = owned;
+    this.logger?.warn({ err: error, partition }, 'command batch not committed; its partition will be taken over again');
+    await owned.pipeline.abandon(error);
+    if (owned.committedNext !== undefined && this.owned.get(partition) === owned) {
+      try {
+        this.consumer?.seek({ topic: this.options.topics.commands, partition, offset: String(owned.committedNext) });
+      } catch (seekError) {
+        this.logger?.warn({ err: seekError, partition }, 'could not seek the commands partition back; its next owner reads it again');
+      }
+    }
+    if (this.owned.get(partition) === owned) await this.release(partition);
   }
 
   /** This process's ownership of p: producer initialised (previous owner fenced) and the index caught up. */
@@ -257,7 +306,21 @@ export class CommandProcessor {
       transactionTimeout: 30_000,
       retry: TRANSACTION_RETRY,
     });
-    const owned: OwnedPartition = { partition, producer, ready: Promise.resolve(), nextEventOffset: undefined };
+    // A decision of an abandoned ownership may have cached state after it was let go: start from Kafka's.
+    for (const writer of Object.values(this.writers)) writer.dropPartition(partition);
+    this.fence.forget(partition);
+    const owned: OwnedPartition = {
+      partition,
+      producer,
+      ready: Promise.resolve(),
+      nextEventOffset: undefined,
+      pipeline: new CommitPipeline(
+        (decided) => this.commitTransaction(owned, decided),
+        (error) => void this.abandon(owned, error),
+      ),
+      committedNext: undefined,
+      abandoned: false,
+    };
     owned.ready = this.takeOver(partition, producer).then((eventsEnd) => {
       owned.nextEventOffset = eventsEnd;
     });
@@ -304,46 +367,36 @@ export class CommandProcessor {
     const owned = this.owned.get(partition);
     if (!owned) return;
     this.owned.delete(partition);
+    owned.abandoned = true;
     this.fence.forget(partition);
     for (const writer of Object.values(this.writers)) writer.dropPartition(partition);
     await owned.ready.catch(() => undefined);
+    // Transactions already decided may still commit (unless the next owner has fenced the producer meanwhile).
+    await settledWithin([owned.pipeline.idle()], this.operationTimeoutMs);
     await owned.producer.disconnect().catch(() => undefined);
   }
 
-  /**
-   * Decides a chunk of commands of one partition and commits the outcome in one transaction. It does not wait for
-   * the index to read the previous transaction back: the fence answers for what the index may not hold yet.
-   */
-  private async processChunk(owned: OwnedPartition, messages: KafkaMessage[]): Promise<void> {
+  /** Commits one transaction of the partition's pipeline, and remembers what it wrote (the fence, the rejections). */
+  private async commitTransaction(owned: OwnedPartition, decided: DecidedCommands): Promise<void> {
     const { log, topics } = this.options;
     const { partition } = owned;
-
-    const events: EncodedEvent[] = [];
-    const planned: PlannedReply[] = [];
-    const inChunk = new Map<string, PlannedReply>();
-    const parsed = messages.map((message) => ({ message, command: parseCommand(message.value) }));
-    const beforeEncode = await this.beforeEncodeOf(parsed.flatMap(({ command }) => (command.ok ? [command.envelope.context.actor.userId] : [])));
-    for (const { message, command } of parsed) {
-      const reply = await this.decideOne(partition, message, command, events, inChunk, beforeEncode);
-      if (reply) planned.push(reply);
-    }
-
-    const last = messages[messages.length - 1];
     const chunk: DecidedChunk = {
       eventsTopic: log.topicName,
       topics,
       groupId: this.options.groupId,
       partition,
-      events,
-      planned,
-      nextOffset: last === undefined ? undefined : Number(last.offset) + 1,
+      events: decided.events,
+      planned: decided.planned,
+      nextOffset: decided.nextOffset,
       expectedBase: Number.isSafeInteger(owned.nextEventOffset) ? owned.nextEventOffset : undefined,
     };
     const { base, replies, miss } = await commitExpecting(owned.producer, chunk);
+    owned.committedNext = decided.nextOffset;
     if (miss) {
       this.counters.offsetMisses += 1;
       this.logger?.info({ partition, expected: miss.expected, actual: miss.actual }, 'events partition moved under the processor; chunk committed in two sends');
     }
+    const { events } = decided;
     // Its events, then the commit marker, which takes one offset too.
     if (events.length > 0) owned.nextEventOffset = base + events.length + 1;
     const accepted = new Map<string, EventPlace[]>();
@@ -355,105 +408,6 @@ export class CommandProcessor {
     this.counters.transactions += 1;
     this.counters.events += events.length;
   }
-
-  /** The chunk's beforeEncode: with its actors' keys fetched at once when the deployment can (beforeEncodeFor). */
-  private async beforeEncodeOf(actorIds: string[]): Promise<BeforeEncode> {
-    const { beforeEncodeFor } = this.options;
-    return beforeEncodeFor && actorIds.length > 0 ? beforeEncodeFor(actorIds) : this.beforeEncode;
-  }
-
-  /** One command: its reply (or none for a message that cannot even be answered); its events join `events`. */
-  private async decideOne(
-    partition: number,
-    message: KafkaMessage,
-    parsed: ReturnType<typeof parseCommand>,
-    events: EncodedEvent[],
-    inChunk: Map<string, PlannedReply>,
-    beforeEncode: BeforeEncode,
-  ): Promise<PlannedReply | undefined> {
-    this.counters.commands += 1;
-    if (!parsed.ok) {
-      this.logger?.warn({ partition, offset: message.offset, problem: parsed.problem }, 'malformed command');
-      if (parsed.commandId === undefined) return undefined;
-      const streamId = message.key?.toString('utf8') || 'unknown';
-      return this.rejection(parsed.commandId, streamId, 'VALIDATION_FAILED', `malformed command: ${parsed.problem}`);
-    }
-    const { envelope } = parsed;
-    const { commandId, streamId } = envelope;
-
-    const first = inChunk.get(commandId);
-    if (first) return this.replayOf(first);
-    const rejected = this.rejected.get(commandId);
-    if (rejected) return this.replayOf(plannedOf(rejected));
-    // Accepted in a transaction of ours the index may not have read yet; else the index knows (take-over caught up).
-    const recent = this.fence.recentPlaces(partition, commandId);
-    if (recent) return this.replayOf({ commandId, streamId, replayed: true, outcome: { status: 'accepted', places: recent } });
-    const earlier = await this.options.log.findByCommandId(commandId);
-    if (earlier.length > 0) {
-      this.counters.replayed += 1;
-      const places = earlier.map(({ partition: p, position }) => ({ partition: p, position }));
-      return { commandId, streamId, replayed: true, outcome: { status: 'accepted', places } };
-    }
-    if (this.options.log.partitionOf(streamId) !== partition) {
-      // Only the owner of a stream's partition may decide for it: a command elsewhere was sent with another
-      // partition count or partitioner, and deciding it here would make two writers.
-      return this.rejection(commandId, streamId, 'VALIDATION_FAILED', `stream ${streamId} does not live in partition ${partition}`);
-    }
-
-    let reply: PlannedReply;
-    try {
-      const encoded = await this.decide(partition, envelope, beforeEncode);
-      reply = { commandId, streamId, replayed: false, outcome: { status: 'written', first: events.length, count: encoded.length } };
-      events.push(...encoded);
-      this.counters.accepted += 1;
-    } catch (error) {
-      // A log that cannot be read right now is no answer: the whole chunk is retried. Anything else is this
-      // command's answer, even a bug (a stream the decider cannot fold): answering it INTERNAL_ERROR keeps one
-      // command from stalling every stream of its partition behind it forever.
-      if (error instanceof UnavailableError) throw error;
-      if (error instanceof ChatError) {
-        reply = this.rejection(commandId, streamId, error.code, error.message, error.details);
-      } else {
-        this.logger?.error({ err: error, commandId, streamId }, 'a command failed unexpectedly; answered INTERNAL_ERROR');
-        reply = this.rejection(commandId, streamId, 'INTERNAL_ERROR', 'the command could not be decided');
-      }
-    }
-    inChunk.set(commandId, reply);
-    return reply;
-  }
-
-  private decide(partition: number, envelope: CommandEnvelope, beforeEncode: BeforeEncode): Promise<EncodedEvent[]> {
-    return this.observe(envelope.body.command.type, () => this.decideWith(partition, envelope, envelope.body, beforeEncode));
-  }
-
-  /** The category's own writer decides: the body's category and command type go together (commandMessages.ts). */
-  private decideWith<K extends CategoryName>(
-    partition: number,
-    envelope: CommandEnvelope,
-    body: CategoryCommand<K>,
-    beforeEncode: BeforeEncode,
-  ): Promise<EncodedEvent[]> {
-    const metadata = { commandId: envelope.commandId, correlationId: envelope.correlationId };
-    const writer: ProcessorWriters[K] = this.writers[body.category];
-    return writer.decide(this.writerLog, partition, envelope.streamId, body.command, envelope.context, metadata, beforeEncode, this.encode);
-  }
-
-  private rejection(
-    commandId: string,
-    streamId: string,
-    code: ErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-  ): PlannedReply {
-    this.counters.rejected += 1;
-    return { commandId, streamId, replayed: false, outcome: { status: 'rejected', code, message, ...(details ? { details } : {}) } };
-  }
-
-  private replayOf(first: PlannedReply): PlannedReply {
-    this.counters.replayed += 1;
-    return { ...first, replayed: true };
-  }
-
 }
 
 /**
@@ -469,4 +423,14 @@ class BatchRetryError extends Error {
     super(`the command batch of partition ${partition} was not committed; it is consumed again`);
     this.name = 'BatchRetryError';
   }
+}
+
+/** Resolves once every promise has settled, or after `ms`, whichever comes first. */
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
 }

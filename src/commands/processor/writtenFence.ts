@@ -11,6 +11,8 @@ import type { StreamReader } from '../streamCategories.js';
 //   - command ids: the commands this processor accepted in transactions the index may not have read are
 //     remembered with their events' places (recent commands), so a retry is answered with them as before.
 // Both forget a partition the processor lets go: its next owner catches up from Kafka before deciding.
+// Transactions still on their way (commitPipeline.ts: decided, not yet committed) are covered too: a read of a
+// stream they write, or a retry of a command they hold, waits until the transaction has settled.
 
 /** What the fence needs of the processor's index. */
 export interface FencedLog extends StreamReader {
@@ -30,6 +32,9 @@ export class WrittenFence {
   private readonly writtenThrough = new Map<number, number>();
   /** Per partition: transactions with events, oldest first, until the index has read them. */
   private readonly recent = new Map<number, RecentTransaction[]>();
+  /** Streams and command ids of transactions on their way, with the promise each settles by. */
+  private readonly writingStreams = new Map<string, Promise<void>>();
+  private readonly writingCommands = new Map<string, Promise<void>>();
 
   constructor(private readonly log: FencedLog) {}
 
@@ -40,6 +45,27 @@ export class WrittenFence {
     list.push({ through, commands: new Map(accepted) });
     this.recent.set(partition, list);
     this.prune(partition);
+  }
+
+  /** A transaction on its way writes these streams and answers these commands; it is over once `settled` is. */
+  writing(streamIds: Iterable<string>, commandIds: Iterable<string>, settled: Promise<void>): void {
+    const streams = [...streamIds];
+    const commands = [...commandIds];
+    for (const streamId of streams) this.writingStreams.set(streamId, settled);
+    for (const commandId of commands) this.writingCommands.set(commandId, settled);
+    const over = (): void => {
+      for (const streamId of streams) if (this.writingStreams.get(streamId) === settled) this.writingStreams.delete(streamId);
+      for (const commandId of commands) if (this.writingCommands.get(commandId) === settled) this.writingCommands.delete(commandId);
+    };
+    settled.then(over, over);
+  }
+
+  /**
+   * When a transaction on its way answers the command: a promise that settles with it, after which `recentPlaces`,
+   * the processor's rejections or the index know the outcome. Undefined when none does.
+   */
+  commandSettled(commandId: string): Promise<void> | undefined {
+    return this.writingCommands.get(commandId)?.catch(() => undefined);
   }
 
   /** The places of a command accepted in a transaction the index may not hold yet; undefined if none is known. */
@@ -68,6 +94,7 @@ export class WrittenFence {
   reader(): StreamReader {
     return {
       readStream: async (streamId, options): Promise<RecordedEvent[]> => {
+        await this.writingStreams.get(streamId)?.catch(() => undefined);
         await this.settled(this.log.partitionOf(streamId));
         return this.log.readStream(streamId, options);
       },

@@ -76,4 +76,42 @@ describe('the written fence of the command processor', () => {
     await fence.reader().readStream('room-a1', { fromVersion: 1 });
     expect(reads).toEqual(['room-a1']);
   });
+
+  it('holds a read of a stream, and a retry of a command, that a transaction on its way writes until it settles', async () => {
+    const { log, reads } = laggingIndex();
+    const fence = new WrittenFence(log);
+    let commit: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => (commit = resolve));
+    fence.writing(['room-a1'], ['c1'], settled);
+    let read = false;
+    const held = fence.reader().readStream('room-a1', { fromVersion: 1 }).then(() => (read = true));
+    // A stream and a command the transaction does not hold go straight through.
+    await fence.reader().readStream('room-a2', { fromVersion: 1 });
+    expect(fence.commandSettled('c2')).toBeUndefined();
+    const retry = fence.commandSettled('c1');
+    expect(retry).toBeDefined();
+    await Promise.resolve();
+    expect(read).toBe(false);
+    expect(reads).toEqual(['room-a2']);
+    commit();
+    await held;
+    await retry;
+    expect(reads).toEqual(['room-a2', 'room-a1']);
+    expect(fence.commandSettled('c1')).toBeUndefined();
+  });
+
+  it('lets the held reads go when the transaction on its way fails: the partition is read again from Kafka', async () => {
+    const { log, reads } = laggingIndex();
+    const fence = new WrittenFence(log);
+    let fail: (error: Error) => void = () => undefined;
+    const settled = new Promise<void>((_resolve, reject) => (fail = reject));
+    settled.catch(() => undefined);
+    fence.writing(['room-a1'], ['c1'], settled);
+    const held = fence.reader().readStream('room-a1', { fromVersion: 1 });
+    const retry = fence.commandSettled('c1');
+    fail(new Error('fenced'));
+    await expect(held).resolves.toEqual([]);
+    await expect(retry).resolves.toBeUndefined();
+    expect(reads).toEqual(['room-a1']);
+  });
 });
