@@ -228,8 +228,8 @@ export class CommandProcessor {
 
   /**
    * Decides the batch's commands, chunk by chunk, and hands each chunk to its partition's pipeline, which commits
-   * it after the transaction committing now. Returns without waiting for the commit: kafkajs fetches the next
-   * batches (of every partition) meanwhile. A partition whose next transaction is full waits for the current one.
+   * it after the transaction committing now. A chunk decided behind a commit does not wait for its own: kafkajs
+   * fetches the next batches (of every partition) while it commits.
    */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -244,7 +244,6 @@ export class CommandProcessor {
     }
     for (let start = 0; start < batch.messages.length; start += this.maxPerTransaction) {
       const chunk = batch.messages.slice(start, start + this.maxPerTransaction);
-      while (owned.pipeline.isOpen && owned.pipeline.waiting >= this.maxPerTransaction) await owned.pipeline.currentSettled();
       // A failure of this partition's transaction (seek set) or a stop: the commands are read again from the last
       // committed offset, by this process or the next owner.
       if (!payload.isRunning() || payload.isStale() || this.isStopped() || owned.abandoned) return;
@@ -265,6 +264,11 @@ export class CommandProcessor {
       );
       const last = chunk[chunk.length - 1];
       if (last) payload.resolveOffset(last.offset);
+      // On once the transaction committing now is done: the one before this chunk's (which commits next, while
+      // kafkajs fetches and the next commands are decided), or this chunk's own when it went at once. Returning
+      // without waiting at all made a busy partition fetch and commit for every command or two: more, smaller
+      // transactions, 30 % less throughput on this machine (bench/README.md, "Kafka mode: a pipelined processor").
+      await owned.pipeline.currentSettled();
       await payload.heartbeat();
     }
   }
