@@ -10,6 +10,7 @@ import { remoteExecutors, type PlacedEventReader } from '../commands/processor/r
 import { processorWriters, type BeforeEncode, type BeforeEncodeFor } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
 import type { EventLog } from '../eventlog/eventLog.js';
+import { installCoordinatorCache } from '../eventlog/kafka/coordinatorCache.js';
 import { KafkaEventLog } from '../eventlog/kafka/kafkaEventLog.js';
 import { SqliteStreamSnapshots } from '../commands/snapshots/sqliteStreamSnapshots.js';
 import { systemClock, uuidGenerator } from '../support/clock.js';
@@ -72,6 +73,8 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
 
   const kafka = config.kafka;
   if (config.eventLog !== 'kafka' || kafka === undefined) return;
+  // Four of a transaction's nine Kafka requests asked for a coordinator the process already knew.
+  installCoordinatorCache();
   container
     .bind<CommandProcessor>(TOKENS.commandProcessor.id)
     .toDynamicValue(async (context) => {
