@@ -6,6 +6,8 @@ import type { CommandObserver } from '../commands/commandExecutor.js';
 import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
 import { commandTopicNames } from '../commands/processor/commandTopics.js';
+import { ReplyTail } from '../commands/processor/replyTail.js';
+import { kafkaClient } from '../eventlog/kafka/kafkaClient.js';
 import { remoteExecutors, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
 import { processorWriters, type BeforeEncode, type BeforeEncodeFor } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
@@ -17,6 +19,9 @@ import { systemClock, uuidGenerator } from '../support/clock.js';
 import { dataFile } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { undecorated } from '../eventlog/eventLog.js';
+
+/** How long the shared replies reader waits for a broker connection: kafkajs' default, as for the processor's and the client's own. */
+const REPLIES_CONNECTION_TIMEOUT_MS = 1_000;
 
 /** Streams whose state the processor keeps folded, per category. */
 const MAX_CACHED_STREAMS = 10_000;
@@ -33,6 +38,28 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
   const observer = async (context: Parameters<typeof resolve>[0]): Promise<CommandObserver> => {
     const metrics = await resolve(context, TOKENS.metrics);
     return (type, run) => metrics.timeCommand(type, run);
+  };
+
+  // One reader of the replies topic per process: a process that runs the command processor and sends commands
+  // shares one between them (from the beginning, which the processor needs), instead of reading every reply twice.
+  let sharedReplies: ReplyTail | undefined;
+  const repliesOfProcess = (): { replies?: ReplyTail } => {
+    const kafka = config.kafka;
+    if (kafka === undefined || !config.roles.includes('command-processor')) return {};
+    sharedReplies ??= new ReplyTail({
+      kafka: kafkaClient({
+        brokers: kafka.brokers,
+        clientId: kafka.clientId,
+        connectionTimeoutMs: REPLIES_CONNECTION_TIMEOUT_MS,
+        clientRetry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+        logger: logger.child({ component: 'command-replies' }),
+      }),
+      topic: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }).replies,
+      groupPrefix: `${kafka.eventsTopic}.command-processor`,
+      from: 'beginning',
+      logger: logger.child({ component: 'command-replies' }),
+    });
+    return { replies: sharedReplies };
   };
 
   const processorObserver = async (context: Parameters<typeof resolve>[0]): Promise<CommandObserver> => {
@@ -56,6 +83,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
           log: kafkaLog,
           replyTimeoutMs: kafka.commandTimeoutMs,
           logger: logger.child({ component: 'command-client' }),
+          ...repliesOfProcess(),
         });
         return remoteExecutors(client, composedReader(kafkaLog, log), observe);
       }
@@ -100,6 +128,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         // running both counts each command once per label.
         observe: await processorObserver(context),
         logger: logger.child({ component: 'command-processor' }),
+        ...repliesOfProcess(),
       });
     })
     .onDeactivation((processor) => processor.stop());

@@ -36,6 +36,8 @@ export interface CommandClientOptions {
   /** How long a caller waits for the processor's answer. Default 10 s. */
   replyTimeoutMs?: number;
   logger?: Logger;
+  /** The process's one reader of the replies topic, shared with its command processor; else the client's own. */
+  replies?: ReplyTail;
 }
 
 interface Waiter {
@@ -67,6 +69,7 @@ export class CommandClient {
   private flushing = false;
   private producer: Producer | undefined;
   private replies: ReplyTail | undefined;
+  private stopListening: () => void = () => undefined;
   private started: Promise<void> | undefined;
   private closed = false;
 
@@ -164,16 +167,12 @@ export class CommandClient {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await ensureCommandTopics(this.kafka, topics, log.partitionCount, this.options.replicationFactor);
-    const replies = new ReplyTail({
-      kafka: this.kafka,
-      topic: topics.replies,
-      groupPrefix: this.options.clientId,
-      from: 'end',
-      onReply: (_partition, reply) => this.deliver(reply),
-      logger: this.options.logger,
-    });
+    const replies =
+      this.options.replies ??
+      new ReplyTail({ kafka: this.kafka, topic: topics.replies, groupPrefix: this.options.clientId, from: 'end', logger: this.options.logger });
+    this.stopListening = replies.listen((_partition, reply) => this.deliver(reply));
     this.replies = replies;
-    await replies.start();
+    await replies.acquire();
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -188,8 +187,9 @@ export class CommandClient {
     const { producer, replies } = this;
     this.producer = undefined;
     this.replies = undefined;
+    this.stopListening();
     await producer?.disconnect().catch(() => undefined);
-    await replies?.stop();
+    await replies?.release();
   }
 
   private awaitReply(commandId: string): { promise: Promise<CommandReply>; cancel: () => void } {

@@ -70,6 +70,7 @@ export class CommandProcessor {
   private readonly decisions: CommandDecisions;
   private consumer: Consumer | undefined;
   private replies: ReplyTail | undefined;
+  private stopListening: () => void = () => undefined;
   private readonly owned = new Map<number, OwnedPartition>();
   /** The first rejection of every command id (rebuilt from the replies topic at start, kept up to date after). */
   private readonly rejected = new Map<string, CommandReply>();
@@ -153,7 +154,8 @@ export class CommandProcessor {
     // What was decided before the consumer stopped still commits (its callers wait for the answers), for a while.
     await settledWithin([...this.owned.values()].map(({ pipeline }) => pipeline.idle()), this.operationTimeoutMs);
     await Promise.all([...this.owned.keys()].map((partition) => this.release(partition)));
-    await this.replies?.stop();
+    this.stopListening();
+    await this.replies?.release();
     this.replies = undefined;
   }
 
@@ -162,16 +164,12 @@ export class CommandProcessor {
     const { log, topics } = this.options;
     await this.whenLogReady();
     await ensureCommandTopics(this.kafka, topics, log.partitionCount, this.options.replicationFactor);
-    const replies = new ReplyTail({
-      kafka: this.kafka,
-      topic: topics.replies,
-      groupPrefix: this.options.groupId,
-      from: 'beginning',
-      onReply: (_partition, reply) => this.rememberRejection(reply),
-      logger: this.logger,
-    });
+    const replies =
+      this.options.replies ??
+      new ReplyTail({ kafka: this.kafka, topic: topics.replies, groupPrefix: this.options.groupId, from: 'beginning', logger: this.logger });
+    this.stopListening = replies.listen((_partition, reply) => this.rememberRejection(reply));
     this.replies = replies;
-    await replies.start();
+    await replies.acquire();
     if (this.isStopped()) return;
 
     const consumer = this.kafka.consumer({

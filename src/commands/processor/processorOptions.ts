@@ -4,6 +4,7 @@ import type { EventCodec } from '../../events/eventCodec.js';
 import type { CommandObserver } from '../commandExecutor.js';
 import type { StreamReader } from '../streamCategories.js';
 import type { CommandTopicNames } from './commandTopics.js';
+import type { ReplyTail } from './replyTail.js';
 import type { BeforeEncode, BeforeEncodeFor, ProcessorWriters, WriterLog } from './streamWriter.js';
 
 // What a CommandProcessor is built from and what it counts (commandProcessor.ts).
@@ -53,6 +54,11 @@ export interface CommandProcessorOptions {
   maxCommandsPerTransaction?: number;
   /** How long a take-over may wait for the log and the replies to be read. Default 30 s. */
   operationTimeoutMs?: number;
+  /**
+   * The process's one reader of the replies topic, shared with its command client; it must read from the beginning
+   * (the processor rebuilds its rejections from it). Else the processor's own.
+   */
+  replies?: ReplyTail;
 }
 
 export interface CommandProcessorStats {

@@ -15,7 +15,8 @@ export interface ReplyTailOptions {
    * after start() resolves (a caller waiting for answers to the commands it is about to send).
    */
   from: 'beginning' | 'end';
-  onReply: (partition: number, reply: CommandReply) => void;
+  /** Every reply read; more listeners can join with listen(). */
+  onReply?: (partition: number, reply: CommandReply) => void;
   logger: Logger | undefined;
 }
 
@@ -23,6 +24,9 @@ export interface ReplyTailOptions {
  * Reads every partition of the replies topic, read_committed, in a consumer group of its own (kafkajs has no
  * manual assignment; a group of one gets all partitions). Knows how far it has read each partition, so the
  * processor can wait until it has seen everything committed before it decides.
+ *
+ * One per process when the process runs both the command processor and the command client (composition:
+ * commandExecution.ts): both listen, each reply is read and parsed once. Its users share it with acquire/release.
  */
 export class ReplyTail {
   private consumer: Consumer | undefined;
@@ -31,8 +35,38 @@ export class ReplyTail {
   private healthy = false;
   private readonly consumedThrough = new Map<number, number>();
   private readonly waiters = new Set<() => void>();
+  private readonly listeners = new Set<(partition: number, reply: CommandReply) => void>();
+  private users = 0;
+  private starting: Promise<void> | undefined;
 
-  constructor(private readonly options: ReplyTailOptions) {}
+  constructor(private readonly options: ReplyTailOptions) {
+    if (options.onReply) this.listeners.add(options.onReply);
+  }
+
+  /** Hands every reply read from now on to `listener` too; the function returned stops that. */
+  listen(listener: (partition: number, reply: CommandReply) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts reading unless a user of the tail already did; resolves once it reads. Match each with release(). */
+  acquire(): Promise<void> {
+    this.users += 1;
+    this.starting ??= this.start().catch(async (error: unknown) => {
+      this.starting = undefined;
+      await this.stop();
+      throw error;
+    });
+    return this.starting;
+  }
+
+  /** One user less; the last one stops the tail. */
+  async release(): Promise<void> {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users > 0) return;
+    this.starting = undefined;
+    await this.stop();
+  }
 
   get isHealthy(): boolean {
     return this.healthy;
@@ -105,7 +139,7 @@ export class ReplyTail {
   private async consume({ batch }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
       const reply = parseReply(message.value);
-      if (reply) this.options.onReply(batch.partition, reply);
+      if (reply) for (const listener of this.listeners) listener(batch.partition, reply);
       else this.options.logger?.warn({ partition: batch.partition, offset: message.offset }, 'not a command reply; skipped');
     }
     this.markConsumed(batch.partition, Number(batch.lastOffset()) + 1);

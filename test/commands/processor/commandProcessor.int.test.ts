@@ -6,6 +6,7 @@ import type { DecisionContext } from '../../../src/commands/decider.js';
 import type { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
 import type { RoomCommand } from '../../../src/commands/commands.js';
 import { encodeCommand, type CommandEnvelope } from '../../../src/commands/processor/commandMessages.js';
+import { ReplyTail } from '../../../src/commands/processor/replyTail.js';
 import { CommandRejectedError } from '../../../src/domain/errors.js';
 import { roomStreamId } from '../../../src/domain/ids.js';
 import type { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
@@ -119,6 +120,54 @@ describeWithServices('the Kafka command processor on a real broker', ['KAFKA_BRO
       expect(again.replayed).toBe(true);
       expect(again.events.map((event) => event.eventId)).toEqual(sent.events.map((event) => event.eventId));
       expect(await caller.log.streamVersion(stream)).toBe(3);
+    });
+
+    it('shares one replies reader between a processor and a caller in one process, which stops when both let it go', async () => {
+      const deployment = fresh();
+      const replies = new ReplyTail({
+        kafka: new Kafka({ clientId: 'shared-replies-test', brokers, logLevel: logLevel.NOTHING }),
+        topic: deployment.topics.replies,
+        groupPrefix: `${deployment.eventsTopic}.command-processor`,
+        from: 'beginning',
+        logger: undefined,
+      });
+      const processorLog = await openLog(deployment, 'processor-shared');
+      closers.push(() => processorLog.close());
+      const processor = newProcessor(deployment, processorLog, { replies });
+      closers.push(() => processor.stop());
+      await processor.start();
+      const callerLog = await openLog(deployment, 'caller-shared');
+      closers.push(() => callerLog.close());
+      const caller = newCaller(deployment, callerLog, 15_000, replies);
+      closers.push(() => caller.close());
+
+      const stream = roomStreamId('r-shared');
+      const created = await caller.rooms.execute(stream, { type: 'CreateRoom', roomId: 'r-shared', name: 'shared', kind: 'public', memberIds: [] }, actor('alice'), {
+        commandId: 'c-shared-create',
+        correlationId: 'k1',
+      });
+      expect(created.events.map(({ type }) => type)).toEqual(['RoomCreated', 'MemberJoined']);
+      // A rejection reaches the caller through the shared reader, and so does the answer to its retry.
+      const retried = async () =>
+        caller.rooms.execute(stream, { type: 'SendMessage', roomId: 'r-shared', text: '', clientMessageId: 'm-empty' }, actor('alice'), {
+          commandId: 'c-shared-empty',
+          correlationId: 'k2',
+        });
+      await expect(retried()).rejects.toMatchObject({ code: 'EMPTY_CONTENT' });
+      await expect(retried()).rejects.toMatchObject({ code: 'EMPTY_CONTENT' });
+      expect(processor.stats().replayed).toBe(1);
+
+      const admin = new Kafka({ clientId: 'shared-replies-test', brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      closers.push(() => admin.disconnect());
+      const readers = async () =>
+        (await admin.listGroups()).groups.filter(({ groupId }) => groupId.startsWith(`${deployment.eventsTopic}.command-processor.replies.`));
+      expect(await readers()).toHaveLength(1);
+      await caller.client.close();
+      expect(replies.isHealthy).toBe(true);
+      await processor.stop();
+      expect(replies.isHealthy).toBe(false);
+      expect(await readers()).toHaveLength(0);
     });
 
     it('answers with the right places when someone else wrote to the events partition between its transactions', async () => {

@@ -7,6 +7,7 @@ import { CommandClient } from '../../../src/commands/processor/commandClient.js'
 import { CommandProcessor } from '../../../src/commands/processor/commandProcessor.js';
 import { commandTopicNames, type CommandTopicNames } from '../../../src/commands/processor/commandTopics.js';
 import { remoteExecutors } from '../../../src/commands/processor/remoteCommandExecutor.js';
+import type { ReplyTail } from '../../../src/commands/processor/replyTail.js';
 import { processorWriters, type BeforeEncode } from '../../../src/commands/processor/streamWriter.js';
 import { KafkaEventLog } from '../../../src/eventlog/kafka/kafkaEventLog.js';
 import type { EventCodec } from '../../../src/events/eventCodec.js';
@@ -48,7 +49,7 @@ export function openLog(deployment: Deployment, clientId: string): Promise<Kafka
 export function newProcessor(
   deployment: Deployment,
   log: KafkaEventLog,
-  options: { beforeEncode?: BeforeEncode; maxCommandsPerTransaction?: number } = {},
+  options: { beforeEncode?: BeforeEncode; maxCommandsPerTransaction?: number; replies?: ReplyTail } = {},
 ): CommandProcessor {
   const writer = { clock: { now: () => Date.now() }, ids: uuidGenerator, maxCachedStreams: 1000 };
   const name = `${deployment.eventsTopic}.command-processor`;
@@ -74,8 +75,9 @@ export interface Caller extends CommandExecutors {
   client: CommandClient;
 }
 
-export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeoutMs = 15_000): Caller {
+export function newCaller(deployment: Deployment, log: KafkaEventLog, replyTimeoutMs = 15_000, replies?: ReplyTail): Caller {
   const client = new CommandClient({
+    ...(replies ? { replies } : {}),
     brokers: deployment.brokers,
     clientId: 'caller-test',
     topics: deployment.topics,
