@@ -164,10 +164,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }, timeoutSeconds * 1000);
   hardStop.unref();
-  process.on('SIGINT', () => {
-    killAllNow();
-    process.exit(130);
-  });
+  // Ctrl-C, `kill`, `timeout` or a closed terminal: the servers and load generators go with the run.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => {
+      killAllNow();
+      process.exit(code);
+    });
+  }
   mkdirSync(RESULTS, { recursive: true });
   for (const name of names) {
     const timestamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
