@@ -5,9 +5,8 @@ import type { CommandExecutors } from '../commands/commandExecutors.js';
 import type { CommandObserver } from '../commands/commandExecutor.js';
 import { CommandClient } from '../commands/processor/commandClient.js';
 import { CommandProcessor } from '../commands/processor/commandProcessor.js';
-import { commandTopicNames } from '../commands/processor/commandTopics.js';
+import { commandSideKafka, commandTopicNames, type CommandTopicNames } from '../commands/processor/commandTopics.js';
 import { ReplyTail } from '../commands/processor/replyTail.js';
-import { kafkaClient } from '../eventlog/kafka/kafkaClient.js';
 import { remoteExecutors, type PlacedEventReader } from '../commands/processor/remoteCommandExecutor.js';
 import { processorWriters, type BeforeEncode, type BeforeEncodeFor } from '../commands/processor/streamWriter.js';
 import type { AppConfig } from '../config/config.js';
@@ -19,9 +18,6 @@ import { systemClock, uuidGenerator } from '../support/clock.js';
 import { dataFile } from './selectors.js';
 import { resolve, TOKENS } from './tokens.js';
 import { undecorated } from '../eventlog/eventLog.js';
-
-/** How long the shared replies reader waits for a broker connection: kafkajs' default, as for the processor's and the client's own. */
-const REPLIES_CONNECTION_TIMEOUT_MS = 1_000;
 
 /** Streams whose state the processor keeps folded, per category. */
 const MAX_CACHED_STREAMS = 10_000;
@@ -46,18 +42,13 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
   const repliesOfProcess = (): { replies?: ReplyTail } => {
     const kafka = config.kafka;
     if (kafka === undefined || !config.roles.includes('command-processor')) return {};
+    const repliesLogger = logger.child({ component: 'command-replies' });
     sharedReplies ??= new ReplyTail({
-      kafka: kafkaClient({
-        brokers: kafka.brokers,
-        clientId: kafka.clientId,
-        connectionTimeoutMs: REPLIES_CONNECTION_TIMEOUT_MS,
-        clientRetry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-        logger: logger.child({ component: 'command-replies' }),
-      }),
-      topic: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }).replies,
-      groupPrefix: `${kafka.eventsTopic}.command-processor`,
+      kafka: commandSideKafka({ brokers: kafka.brokers, clientId: kafka.clientId, logger: repliesLogger }),
+      topic: topicsOf(kafka).replies,
+      groupPrefix: processorNameOf(kafka),
       from: 'beginning',
-      logger: logger.child({ component: 'command-replies' }),
+      logger: repliesLogger,
     });
     return { replies: sharedReplies };
   };
@@ -78,7 +69,7 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
         const client = new CommandClient({
           brokers: kafka.brokers,
           clientId: kafka.clientId,
-          topics: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }),
+          topics: topicsOf(kafka),
           replicationFactor: kafka.replicationFactor,
           log: kafkaLog,
           replyTimeoutMs: kafka.commandTimeoutMs,
@@ -109,13 +100,11 @@ export function bindCommandExecution(container: Container, config: AppConfig, lo
       const log = kafkaLogOf(await resolve(context, TOKENS.eventLog));
       const beforeEncode: BeforeEncode | undefined = await context.getAsync<BeforeEncode>(TOKENS.beforeEncode.id, { optional: true });
       const beforeEncodeFor = await context.getAsync<BeforeEncodeFor>(TOKENS.beforeEncodeFor.id, { optional: true });
-      // The processor's group and transactional ids are named after the events topic: one deployment (one log)
-      // has one processor group, whatever the client ids of its processes.
-      const processorName = `${kafka.eventsTopic}.command-processor`;
+      const processorName = processorNameOf(kafka);
       return new CommandProcessor({
         brokers: kafka.brokers,
         clientId: kafka.clientId,
-        topics: commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic }),
+        topics: topicsOf(kafka),
         groupId: processorName,
         transactionalIdPrefix: processorName,
         replicationFactor: kafka.replicationFactor,
@@ -160,4 +149,19 @@ function kafkaLogOf(decorated: EventLog): KafkaEventLog {
   const log = undecorated(decorated);
   if (log instanceof KafkaEventLog) return log;
   throw new Error('EVENT_LOG=kafka: command execution needs the KafkaEventLog itself (is TOKENS.eventLog decorated?)');
+}
+
+type KafkaSettings = NonNullable<AppConfig['kafka']>;
+
+/** The commands and replies topics of the deployment's events topic, as configured. */
+function topicsOf(kafka: KafkaSettings): CommandTopicNames {
+  return commandTopicNames(kafka.eventsTopic, { commands: kafka.commandsTopic, replies: kafka.repliesTopic });
+}
+
+/**
+ * The processor's group and transactional ids are named after the events topic: one deployment (one log) has one
+ * processor group, whatever the client ids of its processes.
+ */
+function processorNameOf(kafka: KafkaSettings): string {
+  return `${kafka.eventsTopic}.command-processor`;
 }

@@ -1,10 +1,9 @@
-import { Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
-import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CategoryName } from '../streamCategories.js';
 import { encodeCommand, type CategoryCommand, type CommandEnvelope, type CommandReply } from './commandMessages.js';
-import { ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
+import { commandSideKafka, ensureCommandTopics, type CommandTopicNames } from './commandTopics.js';
 import { ReplyTail } from './replyTail.js';
 
 /** No reply came in time: the command may still be decided; a retry with the same command id gets its outcome. */
@@ -75,12 +74,7 @@ export class CommandClient {
 
   constructor(private readonly options: CommandClientOptions) {
     this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
-    });
+    this.kafka = commandSideKafka(options);
   }
 
   /**

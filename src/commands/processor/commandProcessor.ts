@@ -18,15 +18,14 @@
 // the fencing order above. How a chunk is decided (commandDecisions.ts), its transaction (chunkTransaction.ts), its
 // reply planning (plannedReply.ts) and the options (processorOptions.ts) stand apart.
 
-import { Kafka, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../domain/errors.js';
 import type { Readiness } from '../../eventlog/kafka/kafkaEventTopic.js';
-import { kafkaLogCreator } from '../../eventlog/kafka/kafkaLogger.js';
 import type { CommandReply, EventPlace } from './commandMessages.js';
 import { CommandDecisions } from './commandDecisions.js';
 import { CommitPipeline, type DecidedCommands } from './commitPipeline.js';
-import { ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
+import { commandSideKafka, ensureCommandTopics, topicEndOffsets } from './commandTopics.js';
 import { commitExpecting, TRANSACTION_RETRY, type DecidedChunk } from './chunkTransaction.js';
 import type { CommandProcessorOptions, CommandProcessorStats } from './processorOptions.js';
 import { ReplyTail } from './replyTail.js';
@@ -110,12 +109,7 @@ export class CommandProcessor {
       observe: options.observe ?? ((_type, run) => run()),
       logger: this.logger,
     });
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-      logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
-    });
+    this.kafka = commandSideKafka(options);
   }
 
   /** Joins the processors' group and starts deciding; resolves once the group has been joined. */

@@ -1,5 +1,13 @@
 import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { kafkaClient } from '../../eventlog/kafka/kafkaClient.js';
 import { EventTopicMisconfiguredError } from '../../eventlog/kafka/kafkaEventLogErrors.js';
+
+/** The kafkajs client of the command side: the processor, the client and the replies reader they may share. */
+export function commandSideKafka(options: { brokers: string[]; clientId: string; logger?: Logger | undefined }): Kafka {
+  const { brokers, clientId, logger } = options;
+  return kafkaClient({ brokers, clientId, logger, clientRetry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 } });
+}
 
 export interface CommandTopicNames {
   /** Commands, keyed by stream id, partitioned exactly like the events topic. */

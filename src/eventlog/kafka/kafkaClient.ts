@@ -13,14 +13,15 @@ const OFFSET_ATTEMPTS = 10;
 export function kafkaClient(options: {
   brokers: string[];
   clientId: string;
-  connectionTimeoutMs: number;
+  /** kafkajs' own default (1 s) when not given. */
+  connectionTimeoutMs?: number;
   clientRetry: RetryOptions;
   logger: Logger | undefined;
 }): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
-    connectionTimeout: options.connectionTimeoutMs,
+    ...(options.connectionTimeoutMs === undefined ? {} : { connectionTimeout: options.connectionTimeoutMs }),
     retry: options.clientRetry,
     logCreator: kafkaLogCreator(options.logger?.child({ component: 'kafkajs' })),
   });
