@@ -48,7 +48,7 @@ export class CommandDecisions {
       if (reply) planned.push(reply);
     }
     const last = messages[messages.length - 1];
-    return { events, planned, nextOffset: Number(last?.offset ?? -1) + 1, commands: messages.length };
+    return { events, planned, nextOffset: Number(last?.offset ?? -1) + 1 };
   }
 
   /** The chunk's beforeEncode: with its actors' keys fetched at once when the deployment can (beforeEncodeFor). */

@@ -13,8 +13,6 @@ export interface DecidedCommands {
   planned: PlannedReply[];
   /** The commands offset after the last command decided. */
   nextOffset: number;
-  /** How many commands (a malformed one without an id gets no reply, but counts). */
-  commands: number;
 }
 
 /** Commits one transaction; throws if it did not commit (then nothing of it is visible). */
@@ -42,16 +40,6 @@ export class CommitPipeline {
     private readonly onFailure: (error: unknown) => void,
   ) {}
 
-  /** False once a transaction failed or the pipeline was abandoned. */
-  get isOpen(): boolean {
-    return this.failure === undefined;
-  }
-
-  /** How many commands wait for the transaction after the one committing now. */
-  get waiting(): number {
-    return this.waitingTransaction?.commands ?? 0;
-  }
-
   /**
    * Joins the commands to the next transaction and makes sure it runs. Returns the promise of that transaction:
    * resolved once it is committed, rejected if it is not.
@@ -63,7 +51,6 @@ export class CommitPipeline {
     transaction.events.push(...decided.events);
     for (const reply of decided.planned) transaction.planned.push(shifted(reply, shift));
     transaction.nextOffset = decided.nextOffset;
-    transaction.commands += decided.commands;
     void this.run();
     return transaction.settled;
   }
@@ -128,7 +115,7 @@ function newTransaction(): Transaction {
   });
   // Whoever waits on it sees the rejection; nobody waiting is no crash.
   settled.catch(() => undefined);
-  return { events: [], planned: [], nextOffset: 0, commands: 0, settled, resolve, reject };
+  return { events: [], planned: [], nextOffset: 0, settled, resolve, reject };
 }
 
 /** A reply whose events are `shift` places further into the transaction's events. */

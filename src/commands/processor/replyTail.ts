@@ -15,8 +15,6 @@ export interface ReplyTailOptions {
    * after start() resolves (a caller waiting for answers to the commands it is about to send).
    */
   from: 'beginning' | 'end';
-  /** Every reply read; more listeners can join with listen(). */
-  onReply?: (partition: number, reply: CommandReply) => void;
   logger: Logger | undefined;
 }
 
@@ -39,11 +37,9 @@ export class ReplyTail {
   private users = 0;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly options: ReplyTailOptions) {
-    if (options.onReply) this.listeners.add(options.onReply);
-  }
+  constructor(private readonly options: ReplyTailOptions) {}
 
-  /** Hands every reply read from now on to `listener` too; the function returned stops that. */
+  /** Hands every reply read from now on to `listener`; the function returned stops that. */
   listen(listener: (partition: number, reply: CommandReply) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
