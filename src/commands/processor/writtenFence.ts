@@ -48,16 +48,9 @@ export class WrittenFence {
   }
 
   /** A transaction on its way writes these streams and answers these commands; it is over once `settled` is. */
-  writing(streamIds: Iterable<string>, commandIds: Iterable<string>, settled: Promise<void>): void {
-    const streams = [...streamIds];
-    const commands = [...commandIds];
-    for (const streamId of streams) this.writingStreams.set(streamId, settled);
-    for (const commandId of commands) this.writingCommands.set(commandId, settled);
-    const over = (): void => {
-      for (const streamId of streams) if (this.writingStreams.get(streamId) === settled) this.writingStreams.delete(streamId);
-      for (const commandId of commands) if (this.writingCommands.get(commandId) === settled) this.writingCommands.delete(commandId);
-    };
-    settled.then(over, over);
+  writing(streamIds: readonly string[], commandIds: readonly string[], settled: Promise<void>): void {
+    holdUntil(this.writingStreams, streamIds, settled);
+    holdUntil(this.writingCommands, commandIds, settled);
   }
 
   /**
@@ -108,4 +101,13 @@ export class WrittenFence {
     while (list.length > 0 && this.log.hasConsumed(partition, list[0]?.through ?? 0)) list.shift();
     if (list.length === 0) this.recent.delete(partition);
   }
+}
+
+/** Maps each key to `settled` until it settles (unless a later transaction took the key over meanwhile). */
+function holdUntil(held: Map<string, Promise<void>>, keys: readonly string[], settled: Promise<void>): void {
+  for (const key of keys) held.set(key, settled);
+  const over = (): void => {
+    for (const key of keys) if (held.get(key) === settled) held.delete(key);
+  };
+  settled.then(over, over);
 }
