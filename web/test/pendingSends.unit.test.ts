@@ -42,4 +42,18 @@ describe('pending sends (a message stored once, never lost unseen)', () => {
     // An answer after the time limit changes nothing.
     sends.answered('c-3', 'acked');
   });
+
+  it('answers every socket send still waiting as unanswered the moment the socket is lost, and no later answer counts', async () => {
+    const sends = new PendingSends(counter(), 60_000);
+    const first = sends.answerOf('c-1');
+    const second = sends.answerOf('c-2');
+    sends.socketLost();
+    sends.answered('c-1', 'acked');
+    expect(await first).toBe('unanswered');
+    expect(await second).toBe('unanswered');
+    // A send made on the next socket waits for its own answer.
+    const next = sends.answerOf('c-3');
+    sends.answered('c-3', 'acked');
+    expect(await next).toBe('acked');
+  });
 });

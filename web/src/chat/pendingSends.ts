@@ -51,6 +51,15 @@ export class PendingSends {
     if (clientMessageId !== undefined) this.awaiting.get(clientMessageId)?.(outcome);
   }
 
+  /**
+   * The socket went away: its sends still waiting will never be answered (an ack comes on the connection the frame
+   * went on), so they are 'unanswered' now and go over REST at once, not after the time limit. Waiting the limit
+   * out let a later message from another tab be stored first, out of the order the user sent them.
+   */
+  socketLost(): void {
+    for (const settle of [...this.awaiting.values()]) settle('unanswered');
+  }
+
   /** How a send ended: stored, refused (an answer: nothing stored), or unknown (kept, so a retry reuses its id). */
   settled(send: Unsettled, outcome: 'stored' | 'refused' | 'unknown'): void {
     this.unsettled = outcome === 'unknown' ? send : null;

@@ -71,6 +71,7 @@ export class ChatStore {
       onStatus: (status) => {
         this.set({ status });
         if (status === 'online') void this.loadRooms();
+        if (status === 'offline') this.pendingSends.socketLost();
       },
     });
     this.session.onChange(() => {
