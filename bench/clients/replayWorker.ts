@@ -15,6 +15,7 @@ import { ConfluentSchemaRegistry } from '../../src/events/registry/confluentSche
 import { SqliteSchemaRegistry } from '../../src/events/registry/sqliteSchemaRegistry.js';
 import { SqliteHistoryStore } from '../../src/projections/history/sqlite/sqliteHistoryStore.js';
 import { Projector } from '../../src/projections/projector.js';
+import { rebuildToHead } from '../../src/analysis/rebuild.js';
 
 // The replay benchmark's worker, one process per phase so a --cpu-prof of the replay holds nothing of the
 // generation. "generate" writes a realistic log (users, rooms, joins, messages, a few edits, deletes and read
@@ -293,6 +294,26 @@ function readThrough(log: EventLog, head: Checkpoint, timeoutMs: number): Promis
   });
 }
 
+/**
+ * What `chat projections rebuild history` does (src/cli/projectionsCommand.ts): rebuildToHead into a fresh store
+ * filled as a bulk load, timed until the store is closed (WAL again, synced), as the command closes it before the
+ * service may switch to it.
+ */
+async function rebuildCommandPath(log: EventLog, file: string): Promise<{ seconds: number; messageRows: number }> {
+  const store = new SqliteHistoryStore({ filename: file, bulkLoad: true });
+  const started = performance.now();
+  try {
+    await rebuildToHead({ log, store });
+  } finally {
+    await store.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const db = new Database(file, { readonly: true });
+  const messageRows = db.prepare<[], number>('SELECT COUNT(*) FROM messages').pluck().get() ?? 0;
+  db.close();
+  return { seconds, messageRows };
+}
+
 /** Rebuilds the history projection from checkpoint zero into a fresh store; resolves with the seconds it took. */
 async function project(log: EventLog, file: string, head: Checkpoint, timeoutMs: number): Promise<{ seconds: number; messageRows: number }> {
   const store = new SqliteHistoryStore({ filename: file });
@@ -366,6 +387,12 @@ async function replay(command: Extract<ReplayCommand, { cmd: 'replay' }>): Promi
         const rebuilt = await project(log, path.join(scratch, 'history.db'), command.head, command.timeoutMs);
         passes.push(pass('projector from zero into a fresh store', rebuilt.seconds));
         messageRows = rebuilt.messageRows;
+        mark();
+        const viaCommand = await rebuildCommandPath(log, path.join(scratch, 'history-rebuilt.db'));
+        passes.push(pass('`chat projections rebuild history`: rebuildToHead into a fresh store loaded in bulk', viaCommand.seconds));
+        if (viaCommand.messageRows !== messageRows) {
+          throw new Error(`the rebuild command's store holds ${viaCommand.messageRows} messages, the projector's ${messageRows}`);
+        }
       } finally {
         await log.close();
       }

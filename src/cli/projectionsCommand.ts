@@ -166,7 +166,7 @@ async function historyTarget(config: AppConfig): Promise<RebuildTarget> {
   const file = (name: string) => path.join(config.dataDir, name);
   return {
     label,
-    store: new SqliteHistoryStore({ filename: file(label) }),
+    store: new SqliteHistoryStore({ filename: file(label), bulkLoad: true }),
     old,
     pointer: filePointer(file(HISTORY_POINTER_FILE)),
     serving: filePointer(file(HISTORY_SERVING_FILE)),

@@ -29,6 +29,19 @@ historyStoreContract('SQLite file', async () => {
   };
 });
 
+// A store being rebuilt (`chat projections rebuild history`) is written as a bulk load: it must behave the same.
+historyStoreContract('SQLite file, loaded in bulk', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'history-store-bulk-'));
+  const store = new SqliteHistoryStore({ filename: join(dir, 'history.db'), bulkLoad: true });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 const planStep = z.object({ detail: z.string() });
 
 describe('SqliteHistoryStore on a file', () => {
