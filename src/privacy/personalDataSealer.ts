@@ -122,6 +122,13 @@ function withOpened(event: RecordedEvent, opened: Opened): RecordedEvent {
   return event;
 }
 
+/** Events as they are to be stored, the keys that sealed them, and the plaintext of every value sealed. */
+export interface SealedBatch {
+  events: NewEvent[];
+  keys: ReadonlyMap<string, Buffer>;
+  plaintexts: ReadonlyMap<SealedValue, string>;
+}
+
 export class PersonalDataSealer {
   constructor(private readonly keys: PersonalDataKeys) {}
 
@@ -154,10 +161,7 @@ export class PersonalDataSealer {
    * `seal`, also handing back the keys it used, so the appender can open what it appended without asking again.
    * `known`: keys fetched for these owners moments ago (sealerFor), not asked again.
    */
-  async sealWithKeys(
-    events: NewEvent[],
-    known: ReadonlyMap<string, Buffer> = new Map(),
-  ): Promise<{ events: NewEvent[]; keys: ReadonlyMap<string, Buffer> }> {
+  async sealWithKeys(events: NewEvent[], known: ReadonlyMap<string, Buffer> = new Map()): Promise<SealedBatch> {
     const owners = new Set<string>();
     for (const event of events) {
       const personal = personalField(event);
@@ -165,28 +169,39 @@ export class PersonalDataSealer {
       const names = attachmentNames(event);
       if (names) owners.add(names.owner);
     }
-    if (owners.size === 0) return { events, keys: new Map() };
+    if (owners.size === 0) return { events, keys: new Map(), plaintexts: new Map() };
     const keys = new Map(
       await Promise.all([...owners].map(async (owner) => [owner, known.get(owner) ?? (await this.keys.keyFor(owner))] as const)),
     );
+    const plaintexts = new Map<SealedValue, string>();
+    const sealedWith = (key: Buffer, owner: string, plaintext: string, eventId: string, field: SealedField): SealedValue => {
+      const value = sealValue(key, owner, plaintext, eventId, field);
+      plaintexts.set(value, plaintext);
+      return value;
+    };
     const sealed = events.map((event) => {
       const names = attachmentNames(event);
       const namesKey = names && keys.get(names.owner);
-      const named = names && namesKey ? withSealedNames(event, sealValue(namesKey, names.owner, names.plaintext, event.eventId, 'names')) : event;
+      const named = names && namesKey ? withSealedNames(event, sealedWith(namesKey, names.owner, names.plaintext, event.eventId, 'names')) : event;
       const personal = personalField(named);
       const key = personal && keys.get(personal.owner);
       if (!personal || !key) return named;
-      return withSealed(named, sealValue(key, personal.owner, personal.plaintext, event.eventId, personal.field));
+      return withSealed(named, sealedWith(key, personal.owner, personal.plaintext, event.eventId, personal.field));
     });
-    return { events: sealed, keys };
+    return { events: sealed, keys, plaintexts };
   }
 
   /**
    * The events as readers see them: sealed fields opened with their owners' keys (one look-up per batch), or marked
    * erased where a key was destroyed. A value that fails authentication is an error (PERSONAL_DATA_TAMPERED), never
    * shown as text or as erased. `known`: keys the caller holds already (those it just sealed with), not asked again.
+   * `plaintexts`: the values the caller just sealed (sealWithKeys), opened to their plaintext without decrypting.
    */
-  async unseal(events: RecordedEvent[], known: ReadonlyMap<string, Buffer> = new Map()): Promise<RecordedEvent[]> {
+  async unseal(
+    events: RecordedEvent[],
+    known: ReadonlyMap<string, Buffer> = new Map(),
+    plaintexts: ReadonlyMap<SealedValue, string> = new Map(),
+  ): Promise<RecordedEvent[]> {
     const owners = new Set<string>();
     for (const event of events) {
       const found = sealedField(event);
@@ -199,18 +214,25 @@ export class PersonalDataSealer {
     if (states.size === 0) return events;
     return events.map((event) => {
       const names = event.type === 'MessageSent' ? event.data.sealedNames : undefined;
-      const named = names ? withOpenedNames(event, this.open(event, names, 'names', states.get(names.keyOwner))) : event;
+      const named = names ? withOpenedNames(event, this.open(event, names, 'names', states.get(names.keyOwner), plaintexts)) : event;
       const found = sealedField(named);
       if (!found) return named;
-      return withOpened(named, this.open(named, found.sealed, found.field, states.get(found.sealed.keyOwner)));
+      return withOpened(named, this.open(named, found.sealed, found.field, states.get(found.sealed.keyOwner), plaintexts));
     });
   }
 
-  private open(event: RecordedEvent, sealed: SealedValue, field: SealedField, state: KeyState | undefined): Opened {
+  private open(
+    event: RecordedEvent,
+    sealed: SealedValue,
+    field: SealedField,
+    state: KeyState | undefined,
+    plaintexts: ReadonlyMap<SealedValue, string>,
+  ): Opened {
     const where = { userId: sealed.keyOwner, eventId: event.eventId, field };
     if (state === undefined || state.state === 'absent') throw new PersonalDataKeyMissingError(where);
     if (state.state === 'destroyed') return { erased: true };
-    const plaintext = openValue(state.key, sealed, event.eventId, field);
+    // The very value this process sealed a moment ago (the same object, not bytes read back): its plaintext is known.
+    const plaintext = plaintexts.get(sealed) ?? openValue(state.key, sealed, event.eventId, field);
     if (plaintext === undefined) throw new SealedValueTamperedError(where);
     return { erased: false, plaintext };
   }

@@ -28,8 +28,10 @@ export class SealingEventLog implements EventLogDecorator {
   async append(streamId: string, expected: ExpectedVersion, events: NewEvent[]): Promise<AppendResult> {
     const sealed = await this.sealer.sealWithKeys(events);
     const result = await this.inner.append(streamId, expected, sealed.events);
-    // Opened with the keys just used: no second trip to the key store for what this call wrote.
-    return { nextExpectedVersion: result.nextExpectedVersion, events: await this.sealer.unseal(result.events, sealed.keys) };
+    // Opened with the keys and plaintexts just used: no trip to the key store and no decryption for what this call
+    // wrote (the adapters hand back the sealed values they were given).
+    const opened = await this.sealer.unseal(result.events, sealed.keys, sealed.plaintexts);
+    return { nextExpectedVersion: result.nextExpectedVersion, events: opened };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

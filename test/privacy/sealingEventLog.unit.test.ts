@@ -95,6 +95,21 @@ describe('SealingEventLog (a real SQLite log, the Avro codec and a key store of 
     expect(lookups).toBe(1);
   });
 
+  it('answers an append with exactly the events a read of them returns', async () => {
+    const withFiles = sampleEvent('MessageSent', {
+      data: {
+        roomId: 'r1',
+        messageId: 'r1.9',
+        senderId: 'u-alice',
+        text: 'see attached',
+        clientMessageId: 'c-9',
+        attachments: [{ fileId: 'f-1', name: 'plan.pdf', contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64), width: null, height: null, thumbnail: false }],
+      },
+    });
+    const appended = await log.append('room-r1', 'no-stream', [sent('one'), withFiles, sent('three', 'u-bob')]);
+    expect(appended.events).toEqual(await log.readStream('room-r1'));
+  });
+
   it('unseals on every read path: readStream, readAll, findByCommandId and subscribe', async () => {
     const event = sent('hello');
     await log.append('room-r1', 'no-stream', [event]);
@@ -212,6 +227,20 @@ describe('PersonalDataSealer: tampering', () => {
       code: 'PERSONAL_DATA_TAMPERED',
       details: { userId: 'u-alice', eventId: stored.eventId, field: 'text' },
     });
+  });
+
+  it('opens a value it sealed itself from the plaintext it was handed, without decrypting it', async () => {
+    const batch = await sealer.sealWithKeys([sampleEvent('MessageSent', { data: { text: 'secret', senderId: 'u-alice' } })]);
+    const [stored] = batch.events;
+    if (stored?.type !== 'MessageSent' || stored.data.sealedText === undefined) throw new Error('not sealed');
+    expect(batch.plaintexts.get(stored.data.sealedText)).toBe('secret');
+    // Handed another plaintext for that very value, it shows that one: proof that nothing was decrypted.
+    const [read] = await sealer.unseal([recordedAt(stored)], batch.keys, new Map([[stored.data.sealedText, 'known']]));
+    expect(read?.data).toMatchObject({ text: 'known' });
+    // A copy of the value (bytes read back, not the object sealed) is decrypted as before.
+    const copy = { ...stored, data: { ...stored.data, sealedText: { ...stored.data.sealedText } } };
+    const [decrypted] = await sealer.unseal([recordedAt(copy)], batch.keys, batch.plaintexts);
+    expect(decrypted?.data).toMatchObject({ text: 'secret' });
   });
 
   it('fails with PERSONAL_DATA_TAMPERED when a sealed value is copied into another event', async () => {
