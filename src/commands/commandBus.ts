@@ -31,15 +31,38 @@ const MAX_CACHED_STREAMS = 10_000;
 /** Events read and folded per turn of the event loop while a stream loads. */
 const LOAD_PAGE_EVENTS = 5_000;
 const MAX_CONFLICT_RETRIES = 5;
+/** Commands of one stream decided and appended together at most. */
+const MAX_BATCH_COMMANDS = 256;
+
+/** A command waiting for its stream's writer, with how to answer it. */
+interface Waiting<C> {
+  command: C;
+  context: DecisionContext;
+  metadata: CommandMetadata;
+  resolve: (result: CommandResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A command decided in a batch: how many of the batch's events are its own. */
+interface Decided<C> {
+  waiting: Waiting<C>;
+  count: number;
+}
 
 /**
  * Runs commands against their streams: load state (cached, caught up from the log), decide, append with the
- * expected version. Commands for one stream run one after another in this process (the embedded single writer);
- * the expected-version check in the log still guards against any other writer.
+ * expected version. Commands for one stream are decided one after another in this process (the embedded single
+ * writer), in the order they arrived; the expected-version check in the log still guards against any other writer.
+ *
+ * The commands that arrive for a stream while its last append commits are decided together, each on the state the
+ * ones before it leave, and appended as one (so a busy stream, such as a crowded room, commits once per batch, not
+ * once per command, where each command used to wait for the previous one's commit). Their answers are the same as
+ * one by one: each command's own events, a rejection of its own, the first outcome for a command id seen before.
  */
 export class CommandBus<C extends { type: string }, S, E extends ChatEvent> implements CommandExecutor<C> {
   private readonly cache = new Map<string, CachedStream<S>>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per stream with a writer at work: the commands waiting for it, in order of arrival. */
+  private readonly waiting = new Map<string, Waiting<C>[]>();
 
   constructor(
     private readonly decider: Decider<C, S, E>,
@@ -61,55 +84,124 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
   ) {}
 
   execute(streamId: string, command: C, context: DecisionContext, metadata: CommandMetadata): Promise<CommandResult> {
-    const previous = this.queues.get(streamId) ?? Promise.resolve();
-    const run = previous
-      .catch(() => undefined)
-      .then(() => this.observe(command.type, () => this.executeNow(streamId, command, context, metadata)));
-    this.queues.set(streamId, run);
-    // Drop the queue entry once idle so the map does not grow with every stream ever touched.
-    void run
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.queues.get(streamId) === run) this.queues.delete(streamId);
+    return this.observe(command.type, () => {
+      const result = new Promise<CommandResult>((resolve, reject) => {
+        const entry: Waiting<C> = { command, context, metadata, resolve, reject };
+        const queue = this.waiting.get(streamId);
+        if (queue) {
+          queue.push(entry);
+          return;
+        }
+        this.waiting.set(streamId, [entry]);
+        void this.drain(streamId);
       });
-    return run;
+      // Its place among the stream's commands is fixed now: the caller may submit its next one (CommandMetadata).
+      metadata.onQueued?.();
+      return result;
+    });
   }
 
-  private async executeNow(
-    streamId: string,
-    command: C,
-    context: DecisionContext,
-    metadata: CommandMetadata,
-  ): Promise<CommandResult> {
-    const earlier = await this.log.findByCommandId(metadata.commandId);
-    if (earlier.length > 0) return { events: earlier, replayed: true };
+  /** The stream's writer: takes what waits, batch after batch, until nothing does. Settles every command it takes. */
+  private async drain(streamId: string): Promise<void> {
+    const queue = this.waiting.get(streamId) ?? [];
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_BATCH_COMMANDS);
+        // A command id twice in one batch (a client's retry beside its first try) waits for the next batch, where
+        // the first one's outcome is in the log and answers it, as it would have one command at a time.
+        const seen = new Set<string>();
+        const distinct: Waiting<C>[] = [];
+        const repeated: Waiting<C>[] = [];
+        for (const entry of batch) {
+          (seen.has(entry.metadata.commandId) ? repeated : distinct).push(entry);
+          seen.add(entry.metadata.commandId);
+        }
+        queue.unshift(...repeated);
+        try {
+          await this.executeBatch(streamId, distinct);
+        } catch (error) {
+          for (const entry of distinct) entry.reject(error);
+        }
+      }
+    } finally {
+      this.waiting.delete(streamId);
+    }
+  }
 
-    for (let attempt = 1; ; attempt++) {
+  private async executeBatch(streamId: string, batch: Waiting<C>[]): Promise<void> {
+    let open: Waiting<C>[] = [];
+    for (const entry of batch) {
+      const earlier = await this.log.findByCommandId(entry.metadata.commandId);
+      if (earlier.length > 0) entry.resolve({ events: earlier, replayed: true });
+      else open.push(entry);
+    }
+
+    for (let attempt = 1; open.length > 0; attempt++) {
       const loaded = await this.load(streamId);
-      const state = this.prepare ? await this.prepare(loaded.state, command, streamId) : loaded.state;
-      const decided: ChatEvent[] = this.decider.decide(command, state, context);
-      if (decided.length === 0) return { events: [], replayed: false };
-      const occurredAt = this.clock.now();
-      const newEvents: NewEvent[] = decided.map((event) => ({
-        ...event,
-        eventId: this.ids.next(),
-        metadata: {
-          actorId: context.actor.userId,
-          commandId: metadata.commandId,
-          correlationId: metadata.correlationId,
-          occurredAt,
-        },
-      }));
+      const { decided, events, state } = await this.decideAll(streamId, loaded, open);
+      if (events.length === 0) return;
       try {
-        const result = await this.log.append(streamId, loaded.version, newEvents);
-        await this.remember(streamId, loaded, result.events);
-        return { events: result.events, replayed: false };
+        const result = await this.log.append(streamId, loaded.version, events);
+        let from = 0;
+        for (const { waiting, count } of decided) {
+          waiting.resolve({ events: result.events.slice(from, from + count), replayed: false });
+          from += count;
+        }
+        await this.snapshotIfDue(streamId, state, result.events);
+        this.store(streamId, state);
+        return;
       } catch (error) {
+        // Deciding folded the batch into the cached state: it is not the stream's any more.
         this.cache.delete(streamId);
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        this.logger.warn({ streamId, attempt }, 'stream moved on while deciding; retrying on fresh state');
+        open = decided.map(({ waiting }) => waiting);
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_CONFLICT_RETRIES) {
+          for (const entry of open) entry.reject(error);
+          return;
+        }
+        this.logger.warn({ streamId, attempt, commands: open.length }, 'stream moved on while deciding; retrying on fresh state');
       }
     }
+  }
+
+  /**
+   * Decides each command on the state the ones before it leave. A command the decider refuses is answered at once
+   * and leaves the state as it was; one that decides nothing is answered with no events.
+   */
+  private async decideAll(
+    streamId: string,
+    loaded: CachedStream<S>,
+    batch: Waiting<C>[],
+  ): Promise<{ decided: Decided<C>[]; events: NewEvent[]; state: CachedStream<S> }> {
+    let state = loaded;
+    const decided: Decided<C>[] = [];
+    const events: NewEvent[] = [];
+    for (const waiting of batch) {
+      const { command, context, metadata } = waiting;
+      let newEvents: NewEvent[];
+      try {
+        const prepared = this.prepare ? await this.prepare(state.state, command, streamId) : state.state;
+        const occurredAt = this.clock.now();
+        const decidedNow: ChatEvent[] = this.decider.decide(command, prepared, context);
+        newEvents = decidedNow.map((event) => ({
+          ...event,
+          eventId: this.ids.next(),
+          metadata: { actorId: context.actor.userId, commandId: metadata.commandId, correlationId: metadata.correlationId, occurredAt },
+        }));
+      } catch (error) {
+        waiting.reject(error);
+        continue;
+      }
+      if (newEvents.length === 0) {
+        waiting.resolve({ events: [], replayed: false });
+        continue;
+      }
+      // Folded as the log will record them (a decider's evolve reads the event and its stream version only).
+      const after = state.version;
+      state = this.fold(state, newEvents.map((event, index) => provisional(event, streamId, after + index + 1)));
+      decided.push({ waiting, count: newEvents.length });
+      events.push(...newEvents);
+    }
+    return { decided, events, state };
   }
 
   /**
@@ -129,12 +221,6 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
       if (newer.length < LOAD_PAGE_EVENTS) return loaded;
       await setImmediatePromise();
     }
-  }
-
-  private async remember(streamId: string, loaded: CachedStream<S>, appended: RecordedEvent[]): Promise<void> {
-    const folded = this.fold(loaded, appended);
-    await this.snapshotIfDue(streamId, folded, appended);
-    this.store(streamId, folded);
   }
 
   /** The stream's snapshot, if it is one of this log's and this code's; else undefined (the load starts at 1). */
@@ -235,4 +321,9 @@ export function commandBuses(settings: BusSettings): CommandExecutors {
       await snapshots?.close();
     },
   };
+}
+
+/** A decided event as the log will record it at `streamVersion`, for folding before the append returns. */
+function provisional(event: NewEvent, streamId: string, streamVersion: number): RecordedEvent {
+  return { ...event, streamId, streamVersion, partition: 0, position: 0, previousHash: '' } as RecordedEvent;
 }
