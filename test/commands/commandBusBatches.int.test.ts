@@ -36,6 +36,9 @@ describe('the command bus, batching a busy stream', () => {
     const append: EventLog['append'] = async (streamId, expected, events) => {
       if (streamId === STREAM) {
         appends.push(events.length);
+        if (events.some((event) => event.type === 'MessageSent' && event.data.text === 'refused by the log')) {
+          throw new Error('the log refuses this event');
+        }
         const hook = beforeNextAppend;
         beforeNextAppend = undefined;
         await hook?.();
@@ -131,6 +134,19 @@ describe('the command bus, batching a busy stream', () => {
     expect(results.map((result) => result.events.map((event) => event.streamVersion))).toEqual([[5], [6], [7]]);
     expect(texts(await log.readStream(STREAM, { fromVersion: 3 }))).toEqual(['first', 'elsewhere', 'a', 'b', 'c']);
     expect(appends).toEqual([1, 3, 3]);
+  });
+
+  it('keeps a failure the log gives for one command of a batch to that command, writing the others', async () => {
+    const rooms = buses().rooms;
+    const first = rooms.execute(STREAM, send('first'), as('u-alice'), metadata());
+    const batch = ['a', 'refused by the log', 'b'].map((text) => rooms.execute(STREAM, send(text), as('u-alice'), metadata()));
+    const settled = await Promise.allSettled([first, ...batch]);
+
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[2]).toMatchObject({ reason: { message: 'the log refuses this event' } });
+    expect(texts(await log.readStream(STREAM, { fromVersion: 3 }))).toEqual(['first', 'a', 'b']);
+    // The batch's append, then one append per command.
+    expect(appends).toEqual([1, 3, 1, 1, 1]);
   });
 
   it("tells the caller its command's place is fixed as soon as it waits in line", async () => {
