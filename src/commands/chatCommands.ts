@@ -208,10 +208,11 @@ export class ChatCommands {
 
   /**
    * Checks a send and hands it to its room's single writer. Resolves once the message's place among the room's
-   * commands is fixed: when it is recorded (embedded), or when it is queued for the commands topic in order
-   * (distributed), while `accepted` still waits for the processor's answer. The gateway takes a connection's next
-   * frame then and answers a `chat.send` once `accepted.visible` resolves, so one client's sends follow each other
-   * at the pace of the writer's queue, neither a view update nor a Kafka round trip apart, and keep their order.
+   * commands is fixed: when it waits in line for the room's writer (embedded), or when it is queued for the
+   * commands topic in order (distributed), while `accepted` still waits for the writer's answer. The gateway
+   * takes a connection's next frame then and answers a `chat.send` once `accepted.visible` resolves, so one
+   * client's sends follow each other at the pace of the writer's queue, neither a view update nor a Kafka round
+   * trip apart, and keep their order.
    */
   async submitMessage(actor: AccessPrincipal, input: SendMessageInput, correlationId: string): Promise<SubmittedMessage> {
     const commandId = `send:${actor.userId}:${input.clientMessageId}`;
