@@ -2,7 +2,6 @@
 // Its schema is sqliteSchema.ts, its statements sqliteStatements.ts, its row checks sqliteRows.ts, and the
 // friendship rows sqliteFriendships.ts (as the Oracle twin in ../oracle/ is split).
 
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 import { normaliseUsername, parseMessageId } from '../../../domain/ids.js';
@@ -57,6 +56,7 @@ import {
   userRoomRow,
   userRow,
 } from './sqliteRows.js';
+import { closeBulkLoad, journalFor } from '../../../support/sqliteBulkLoad.js';
 import { ensureSchema } from './sqliteSchema.js';
 import { prepareStatements, type Statement, type StatementName } from './sqliteStatements.js';
 
@@ -66,11 +66,8 @@ export interface SqliteHistoryStoreOptions {
   /** The rows of projection_checkpoints this store keeps its positions in (one per partition). Default 'history'. */
   projectionName?: string;
   /**
-   * A store that nobody reads until it is closed: `chat projections rebuild` fills a new file beside the live one.
-   * Written with its rollback journal in memory and no syncs (no WAL frames, checksums and checkpoints), which
-   * rebuilds faster (bench/README.md); close() turns it into an ordinary store (WAL, every page on disk) before any
-   * reader opens it. A crash meanwhile leaves a half-written file that no pointer names, as a crashed rebuild did
-   * before.
+   * A store that nobody reads until it is closed, as `chat projections rebuild` fills a new file beside the live
+   * one: written as a bulk load (support/sqliteBulkLoad.ts), which rebuilds faster (bench/README.md).
    */
   bulkLoad?: boolean;
 }
@@ -99,16 +96,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.projectionName = options.projectionName ?? 'history';
     this.db = new Database(options.filename);
     this.bulkLoad = options.bulkLoad === true;
-    if (this.bulkLoad) {
-      // MEMORY, not OFF: a failed batch must still roll back.
-      this.db.pragma('journal_mode = MEMORY');
-      this.db.pragma('synchronous = OFF');
-    } else {
-      // WAL lets the query API read while the projector writes; NORMAL sync is safe under WAL (a crash can lose the
-      // last transactions, and the checkpoint goes with them, so the projector simply re-applies them).
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-    }
+    journalFor(this.db, this.bulkLoad);
     ensureSchema(this.db);
     this.friendships = new SqliteFriendships(this.db);
     this.reactions = new SqliteReactions(this.db);
@@ -313,15 +301,9 @@ export class SqliteHistoryStore implements HistoryStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.bulkLoad) {
-      this.db.close();
-      return;
-    }
-    // An ordinary store from now on: WAL, and every page written so far on disk before a pointer names the file.
-    this.db.pragma('journal_mode = WAL');
-    const file = this.db.memory ? undefined : this.db.name;
-    this.db.close();
-    if (file !== undefined) syncFile(file);
+    // A bulk load becomes an ordinary store, on disk, before a pointer names its file.
+    if (this.bulkLoad) closeBulkLoad(this.db);
+    else this.db.close();
   }
 
   private readCheckpoint(): Checkpoint {
@@ -462,13 +444,4 @@ function seqOfMessage(change: { roomId: string; messageId: string }): number {
     throw new Error(`message id ${change.messageId} does not name a message of room ${change.roomId}`);
   }
   return place.seq;
-}
-
-function syncFile(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
