@@ -154,13 +154,14 @@ export class CommandBus<C extends { type: string }, S, E extends ChatEvent> impl
         // Deciding folded the batch into the cached state: it is not the stream's any more.
         this.cache.delete(streamId);
         open = decided.map(({ waiting }) => waiting);
-        if (!(error instanceof WrongExpectedVersionError) && open.length > 1) {
+        const conflict = error instanceof WrongExpectedVersionError;
+        if (!conflict && open.length > 1) {
           // Refused for what one command carries (say, personal data of a user erased meanwhile): each command
           // again in an append of its own, so that failure stays that command's and the others are written.
           for (const entry of open) await this.executeBatch(streamId, [entry]);
           return;
         }
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_CONFLICT_RETRIES) {
+        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) {
           for (const entry of open) entry.reject(error);
           return;
         }
