@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import type { RecordedEvent } from '../../../events/envelope.js';
 import { checkpointFromEntries, type Checkpoint } from '../../../eventlog/checkpoint.js';
+import { journalFor } from '../../../support/sqliteBulkLoad.js';
 import { searchChanges, type SearchChange } from '../searchChanges.js';
 import {
   RELEVANCE_WINDOW,
@@ -64,8 +65,7 @@ export class SqliteSearchStore implements SearchStore {
 
   constructor(options: SqliteSearchStoreOptions) {
     this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    journalFor(this.db, false);
     // Removed text (an edit, a delete, an erasure) is overwritten on disk, not left in free pages.
     this.db.pragma('secure_delete = ON');
     ensureSearchSchema(this.db);
