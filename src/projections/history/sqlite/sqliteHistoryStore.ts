@@ -369,7 +369,16 @@ export class SqliteHistoryStore implements HistoryStore {
         this.sql.changeMemberRole.run(change);
         return;
       case 'messageInserted':
-        this.sql.insertMessage.run({ ...change, erasedFlag: change.erased ? 1 : 0 });
+        this.sql.insertMessage.run(
+          change.roomId,
+          change.seq,
+          change.messageId,
+          change.senderId,
+          change.text,
+          change.clientMessageId,
+          change.createdAt,
+          change.erased ? 1 : 0,
+        );
         this.files.attached(change.roomId, change.seq, change.attachments);
         this.moveRoom(change.roomId, 0, 0, change.seq);
         return;
