@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -23,21 +23,29 @@ export function requestIdOf(req: IncomingMessage): string {
 
 export function accessLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const id = requestIdOf(req);
-    res.setHeader('X-Request-Id', id);
-    const started = performance.now();
-    res.once('finish', () => {
-      const failed = res.statusCode >= 500;
-      if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
-      const line = {
-        reqId: id,
-        req: { method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
-        res: { statusCode: res.statusCode },
-        responseTime: Math.round(performance.now() - started),
-      };
-      if (failed) logger.error(line, 'request errored');
-      else logger.info(line, 'request completed');
-    });
+    logRequest(logger, req, res);
     next();
   };
+}
+
+/**
+ * Names the response with the request's id (`X-Request-Id`) and logs one line once it is finished: the access log of
+ * the express app and of the direct lane (directRoutes.ts), which hands it Node's request, with no `originalUrl`.
+ */
+export function logRequest(logger: Logger, req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): void {
+  const id = requestIdOf(req);
+  res.setHeader('X-Request-Id', id);
+  const started = performance.now();
+  res.once('finish', () => {
+    const failed = res.statusCode >= 500;
+    if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+    const line = {
+      reqId: id,
+      req: { method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket.remoteAddress },
+      res: { statusCode: res.statusCode },
+      responseTime: Math.round(performance.now() - started),
+    };
+    if (failed) logger.error(line, 'request errored');
+    else logger.info(line, 'request completed');
+  });
 }

@@ -1,3 +1,5 @@
+import type { RequestListener } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
@@ -5,13 +7,15 @@ import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
-import { AuthenticationError, ChatError, ValidationError } from '../domain/errors.js';
+import { ChatError, ValidationError } from '../domain/errors.js';
 import { accessLog, requestIdOf } from './accessLog.js';
+import { bearerPrincipal } from './bearerToken.js';
+import { directLane, type ResponseMiddleware } from './directRoutes.js';
 import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
 import { MethodsByPath, type ServedRoute } from './methodNotAllowed.js';
 import { requestErrorOf, requireUtf8Json } from './requestErrors.js';
-import type { Endpoint } from './route.js';
+import type { Endpoint, RouteResult } from './route.js';
 import { byPrecedence } from './routeOrder.js';
 
 export interface HttpAppOptions {
@@ -48,7 +52,38 @@ const CLIENT_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
-export function createHttpApp(options: HttpAppOptions): express.Express {
+/**
+ * The HTTP request listener: the direct lane (directRoutes.ts) for the hottest routes when it takes the request,
+ * express for everything else. Both share the security and CORS middleware below.
+ */
+export function createHttpApp(options: HttpAppOptions): RequestListener {
+  const securityHeaders = helmet({
+    // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
+    // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
+    // img-src blob:: the browser client shows attached images it fetched with its token (issue #16) as blob: URLs; an
+    // <img src> cannot send an Authorization header, and tokens never go in URLs.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
+  });
+  const crossOrigin = cors({
+    origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+  const app = expressApp(options, securityHeaders, crossOrigin);
+  const direct = directLane({
+    endpoints: options.endpoints,
+    authenticate: options.authenticate,
+    logger: options.logger,
+    maxBodyBytes: options.maxBodyBytes,
+    ...(options.metrics ? { metrics: options.metrics.metrics } : {}),
+    headers: [securityHeaders as ResponseMiddleware, crossOrigin as ResponseMiddleware],
+  });
+  return (req, res) => {
+    if (!direct(req, res)) app(req, res);
+  };
+}
+
+function expressApp(options: HttpAppOptions, securityHeaders: RequestHandler, crossOrigin: RequestHandler): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
@@ -57,30 +92,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   if (options.metrics) app.use(countRequests(options.metrics.metrics));
 
   app.use(accessLog(options.logger));
-  app.use(
-    helmet({
-      // Not upgrade-insecure-requests: a plain-http deployment (a LAN, a test box) would have its ws:// and fetch
-      // calls rewritten to https and fail; TLS belongs to whoever terminates it in front of the service.
-      // img-src blob:: the browser client shows attached images it fetched with its token (issue #16) as blob: URLs; an
-      // <img src> cannot send an Authorization header, and tokens never go in URLs.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
-    }),
-  );
+  app.use(securityHeaders);
   app.use(requireHost);
-  app.use(
-    cors({
-      origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  app.use(crossOrigin);
   // Uploads (multipart, issue #16) read their own bodies, streamed, with their own limit (MAX_FILE_BYTES): they are
   // mounted ahead of the JSON body parser and its MAX_BODY_BYTES. Ordered with the rest (ambiguity is checked there).
   const ordered = byPrecedence(options.endpoints);
   const mount = (endpoint: Endpoint): void => {
     app[endpoint.method](endpoint.path, routeLabel(endpoint.path), async (req: Request, res: Response) => {
-      const principal = endpoint.auth ? await authenticateRequest(req, options.authenticate) : null;
-      await endpoint.handle(req, res, principal);
+      const principal = endpoint.auth ? await bearerPrincipal(req, options.authenticate) : null;
+      await sendResult(res, await endpoint.run(req, { body: req.body, query: { ...req.query }, params: { ...req.params } }, principal));
     });
   };
   const uploads = ordered.filter((endpoint) => endpoint.upload !== undefined);
@@ -154,14 +175,18 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   return app;
 }
 
-async function authenticateRequest(
-  req: Request,
-  authenticate: (token: string) => Promise<AccessPrincipal>,
-): Promise<AccessPrincipal> {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
-  if (!match?.[1]) throw new AuthenticationError('AUTH_REQUIRED', 'a bearer access token is required');
-  return authenticate(match[1]);
+/** Writes a route's result as express does: JSON, no body, or bytes streamed. */
+async function sendResult(res: Response, result: RouteResult): Promise<void> {
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  if (result.stream !== undefined) {
+    res.status(result.status);
+    // A client that goes away mid-download ends the pipeline; the store's stream is destroyed with it.
+    await pipeline(result.stream, res).catch((error: unknown) => {
+      if (!res.writableEnded && !res.headersSent) throw error;
+      res.destroy();
+    });
+  } else if (result.body === undefined) res.status(result.status).end();
+  else res.status(result.status).json(result.body);
 }
 
 /** HTTP/1.1 requires Host (RFC 9112 §3.2); the server leaves the check to the app so the refusal has a code. */

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { AuthenticationError } from '../domain/errors.js';
@@ -31,11 +31,16 @@ export function setRouteLabel(req: IncomingMessage, pattern: string): void {
 /** Counts every answered request by method, route pattern and status, once the response is finished. */
 export function countRequests(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    res.once('finish', () => {
-      metrics.httpRequests.inc({ method: req.method, route: routeOf.get(req) ?? UNMATCHED_ROUTE, status: String(res.statusCode) });
-    });
+    countRequest(metrics, req, res);
     next();
   };
+}
+
+/** Counts one request once its response is finished: the express app's counter and the direct lane's. */
+export function countRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    metrics.httpRequests.inc({ method: req.method ?? '', route: routeOf.get(req) ?? UNMATCHED_ROUTE, status: String(res.statusCode) });
+  });
 }
 
 export interface MetricsEndpointOptions extends MetricsAccessPolicy {

@@ -1,6 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import { AuthenticationError } from '../domain/errors.js';
@@ -74,64 +74,90 @@ export interface RouteDefinition<B extends z.ZodType, Q extends z.ZodType, P ext
   handler(input: RouteInput<B, Q, P, Who>): Promise<RouteResult>;
 }
 
+/**
+ * A route whose handler is given the request's checked parts but not the request itself, so the direct lane
+ * (directRoutes.ts) can serve it from Node's own request object, without express. For the hottest routes.
+ */
+export interface DirectRouteDefinition<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, Who>
+  extends RouteDocs {
+  body: B;
+  query: Q;
+  params: P;
+  handler(input: Omit<RouteInput<B, Q, P, Who>, 'req'>): Promise<RouteResult>;
+}
+
+/** A request's parts as whoever read it (express, or the direct lane) found them, before the route's schemas. */
+export interface RequestParts {
+  body: unknown;
+  query: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
 /** A route with its types erased: what the app mounts and the OpenAPI generator reads. */
 export interface Endpoint extends RouteDocs {
   auth: boolean;
+  /** Served by the direct lane ahead of express (directRoutes.ts): its handler is not given the request. */
+  direct: boolean;
   body: z.ZodType;
   query: z.ZodType;
   params: z.ZodType;
-  handle(req: Request, res: Response, principal: AccessPrincipal | null): Promise<void>;
+  /**
+   * Checks the parts against the route's schemas and runs the handler. `req` is express's Request for a route that is
+   * not direct (express serves those alone), Node's IncomingMessage for a direct one (whose handler never sees it).
+   */
+  run(req: IncomingMessage, parts: RequestParts, principal: AccessPrincipal | null): Promise<RouteResult>;
 }
 
 /** A route that needs a bearer access token; its handler always gets the principal. */
 export function authedRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
   definition: RouteDefinition<B, Q, P, AccessPrincipal>,
 ): Endpoint {
-  return endpoint(definition, true, (principal) => {
-    if (!principal) throw new AuthenticationError('AUTH_REQUIRED', 'a bearer access token is required');
-    return principal;
-  });
+  return endpoint(definition, true, false, requirePrincipal);
+}
+
+/** An authenticated route the direct lane serves (directRoutes.ts): a hot one, whose handler needs no request. */
+export function authedDirectRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
+  definition: DirectRouteDefinition<B, Q, P, AccessPrincipal>,
+): Endpoint {
+  return endpoint(definition, true, true, requirePrincipal);
+}
+
+function requirePrincipal(principal: AccessPrincipal | null): AccessPrincipal {
+  if (!principal) throw new AuthenticationError('AUTH_REQUIRED', 'a bearer access token is required');
+  return principal;
 }
 
 /** A route anyone may call (register, login, refresh, health). */
 export function publicRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
   definition: RouteDefinition<B, Q, P, null>,
 ): Endpoint {
-  return endpoint(definition, false, () => null);
+  return endpoint(definition, false, false, () => null);
 }
 
 function endpoint<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, Who>(
-  definition: RouteDefinition<B, Q, P, Who>,
+  definition: RouteDefinition<B, Q, P, Who> | DirectRouteDefinition<B, Q, P, Who>,
   auth: boolean,
+  direct: boolean,
   resolvePrincipal: (principal: AccessPrincipal | null) => Who,
 ): Endpoint {
   const { body, query, params, handler, ...docs } = definition;
   return {
     ...docs,
     auth,
+    direct,
     body,
     query,
     params,
-    async handle(req, res, principal) {
-      const input: RouteInput<B, Q, P, Who> = {
+    async run(req, parts, principal) {
+      return (handler as RouteDefinition<B, Q, P, Who>['handler'])({
         principal: resolvePrincipal(principal),
-        body: parseWith(body, req.body, 'body'),
-        query: parseWith(query, { ...req.query }, 'query'),
-        params: parseWith(params, { ...req.params }, 'path'),
+        body: parseWith(body, parts.body, 'body'),
+        query: parseWith(query, parts.query, 'query'),
+        params: parseWith(params, parts.params, 'path'),
         requestId: requestIdOf(req),
-        req,
-      };
-      const result = await handler(input);
-      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.stream !== undefined) {
-        res.status(result.status);
-        // A client that goes away mid-download ends the pipeline; the store's stream is destroyed with it.
-        await pipeline(result.stream, res).catch((error: unknown) => {
-          if (!res.writableEnded && !res.headersSent) throw error;
-          res.destroy();
-        });
-      } else if (result.body === undefined) res.status(result.status).end();
-      else res.status(result.status).json(result.body);
+        // Express's Request for the routes express serves; a direct route's handler does not take it (see run).
+        req: req as Request,
+      });
     },
   };
 }

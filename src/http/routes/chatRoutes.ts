@@ -4,7 +4,7 @@ import { MAX_REACTIONS_PER_MESSAGE } from '../../domain/reactionEmoji.js';
 import { MAX_PINS_PER_ROOM } from '../../commands/room/roomDecider.js';
 import type { ChatQueries } from '../../queries/chatQueries.js';
 import { memberDto, messageDto, myRoomDto, roomDto } from '../presenters.js';
-import { authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
+import { authedDirectRoute, authedRoute, NO_BODY, NO_PARAMS, NO_QUERY, type Endpoint } from '../route.js';
 import {
   addMemberBody,
   changeRoleBody,
@@ -306,7 +306,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         },
       }),
     ),
-    authedRoute({
+    authedDirectRoute({
       method: 'get',
       path: '/api/chat/rooms/:roomId/messages',
       summary: 'A page of history, oldest first within the page',
@@ -323,7 +323,7 @@ export function chatRoutes(commands: ChatCommands, queries: ChatQueries): Endpoi
         return { status: 200, body: { ...page, messages: page.messages.map(messageDto) } };
       },
     }),
-    authedRoute({
+    authedDirectRoute({
       method: 'post',
       path: '/api/chat/send',
       summary: 'Send a message; retrying with the same clientMessageId returns the same message',
