@@ -210,14 +210,14 @@ export class SqliteHistoryStore implements HistoryStore {
       newestFirst = true;
     }
     const hasMore = rows.length > limit;
-    const messages = rows.slice(0, limit).map(messageView);
+    const messages = rows.slice(0, limit).map((row) => messageView(roomId, row));
     if (newestFirst) messages.reverse();
     return { messages: this.withAttachments(roomId, messages), hasMore };
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
     const row: unknown = this.sql.message.get(roomId, seq);
-    const message = row === undefined ? undefined : messageView(row);
+    const message = row === undefined ? undefined : messageView(roomId, row);
     return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
   }
 
@@ -229,7 +229,7 @@ export class SqliteHistoryStore implements HistoryStore {
     // At most 100 replies a page: one primary-key read each.
     for (const seq of seqs.slice(0, limit)) {
       const row: unknown = this.sql.message.get(roomId, seq);
-      if (row !== undefined) messages.push(messageView(row));
+      if (row !== undefined) messages.push(messageView(roomId, row));
     }
     return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
   }

@@ -2,6 +2,7 @@
 // views. Times are stored as INTEGER milliseconds and become ISO strings here.
 
 import { z } from 'zod';
+import { messageIdOf } from '../../../domain/ids.js';
 import { messageViewOf } from '../messageViews.js';
 
 import type { RoomKind, RoomRole } from '../../../events/chatEvents.js';
@@ -123,16 +124,15 @@ export const memberRow = z
 export const roleRow = z.object({ role: roomRole }).transform((r): RoomRole => r.role);
 
 /**
- * A message row as its statements return it: raw (an array in MESSAGE_COLUMNS order, sqliteStatements.ts), not an
- * object per row, and checked here by hand rather than by a schema. A history page is 51 of them, and building and
- * parsing an object for each was a third of the page's CPU (measured: 130 µs against 81 µs for the rows alone).
+ * A message row of room `roomId` as its statements return it: raw (an array in MESSAGE_COLUMNS order,
+ * sqliteStatements.ts), not an object per row, and checked here by hand rather than by a schema. A history page is
+ * 51 of them, and building and parsing an object for each was a third of the page's CPU (measured: 130 µs against
+ * 81 µs for the rows alone).
  */
-export function messageView(row: unknown): MessageView {
-  if (!Array.isArray(row) || row.length !== 9) throw new HistoryRowError('message', row);
-  const [messageId, roomId, seq, senderId, text, createdAt, editedAt, deleted, erased] = row as unknown[];
+export function messageView(roomId: string, row: unknown): MessageView {
+  if (!Array.isArray(row) || row.length !== 7) throw new HistoryRowError('message', row);
+  const [seq, senderId, text, createdAt, editedAt, deleted, erased] = row as unknown[];
   if (
-    typeof messageId !== 'string' ||
-    typeof roomId !== 'string' ||
     !Number.isInteger(seq) ||
     typeof senderId !== 'string' ||
     (text !== null && typeof text !== 'string') ||
@@ -144,7 +144,7 @@ export function messageView(row: unknown): MessageView {
     throw new HistoryRowError('message', row);
   }
   return messageViewOf({
-    messageId,
+    messageId: messageIdOf(roomId, seq as number),
     roomId,
     seq: seq as number,
     senderId,

@@ -51,7 +51,9 @@ const USER_COLUMNS = 'user_id, username, email, display_name, status_text, avata
 const ROOM_COLUMNS = `r.room_id, r.name, r.topic, r.kind, r.created_by, r.created_at, r.head_seq, r.last_message_seq,
   r.last_activity_at, (SELECT COUNT(*) FROM members c WHERE c.room_id = r.room_id) AS member_count`;
 /** In this order: the message statements return raw rows (arrays), read by messageView (sqliteRows.ts). */
-const MESSAGE_COLUMNS = 'message_id, room_id, seq, sender_id, text, created_at, edited_at, deleted, erased';
+// Not room_id nor message_id: every read of messages names its room, and a message id is "<roomId>.<seq>"; two
+// strings fewer per row made a page of 51 rows ~20 % cheaper to read (bench/README.md, tenth session).
+const MESSAGE_COLUMNS = 'seq, sender_id, text, created_at, edited_at, deleted, erased';
 
 /**
  * A member's rooms with their read state (parameters: user id, after room id, limit). The unread count is a range
