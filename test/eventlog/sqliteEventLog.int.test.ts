@@ -245,6 +245,19 @@ describe('SqliteEventLog specifics', () => {
       expect(await ours.streamVersion('room-moved')).toBe(3);
     });
 
+    it('finds a command id it was asked for before, once our append or theirs carries it', async () => {
+      const ours = open();
+      const theirs = open();
+      const withCommand = (commandId: string) => sampleMessages(1, 'room-commands').map((event) => ({ ...event, metadata: { ...event.metadata, commandId } }));
+      expect(await ours.findByCommandId('send:ours')).toEqual([]);
+      expect(await ours.findByCommandId('send:ours')).toEqual([]);
+      await ours.append('room-commands', 'no-stream', withCommand('send:ours'));
+      expect((await ours.findByCommandId('send:ours')).map((event) => event.metadata.commandId)).toEqual(['send:ours']);
+      expect(await ours.findByCommandId('send:theirs')).toEqual([]);
+      await theirs.append('room-commands', 1, withCommand('send:theirs'));
+      expect((await ours.findByCommandId('send:theirs')).map((event) => event.metadata.commandId)).toEqual(['send:theirs']);
+    });
+
     it('hands subscribers every event in position order, ours from memory and theirs from the file', async () => {
       const ours = open({ pollIntervalMs: 10 });
       const theirs = open();

@@ -68,7 +68,7 @@ export function writeAppends(
       );
       const position = Number(lastInsertRowid);
       recorded.push({ ...event, streamId, streamVersion, partition: PARTITION, position, previousHash });
-      written.push({ position, body });
+      written.push({ position, body, commandId: event.metadata.commandId });
       previousHash = eventHash(body);
     }
     tips.set(streamId, { version: streamVersion, hash: previousHash });

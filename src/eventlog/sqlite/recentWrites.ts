@@ -9,6 +9,10 @@
 // `PRAGMA data_version`, which changes exactly when another connection has committed: then everything remembered
 // is dropped and the caller reads the file as before (support/sqliteDataVersion.ts). That check costs a fraction
 // of the statements it saves.
+//
+// It also remembers the command ids it was lately asked for and did not find: a send asks twice (chatCommands,
+// for the rate limit, and the command bus, under its stream's lock), and the second answer is the first unless an
+// append of this connection carried the id since, which `committed` forgets it for.
 
 import type Database from 'better-sqlite3';
 import { OtherConnectionsWatch } from '../../support/sqliteDataVersion.js';
@@ -24,12 +28,15 @@ export interface StreamTip {
 export interface WrittenEvent {
   position: number;
   body: Buffer;
+  commandId: string;
 }
 
 /** Streams whose tip is remembered; the least recently written are forgotten first. */
 const MAX_TIPS = 10_000;
 /** Latest bodies kept (up to a quarter more between trims). */
 const MAX_BODIES = 4_096;
+/** Command ids remembered as absent; the oldest asked are forgotten first. */
+const MAX_ABSENT_COMMANDS = 4_096;
 
 export class RecentWrites {
   private readonly otherWriters: OtherConnectionsWatch;
@@ -37,6 +44,7 @@ export class RecentWrites {
   /** Bodies at consecutive positions from `firstPosition`: every event committed since, none missing. */
   private bodies: Buffer[] = [];
   private firstPosition = 0;
+  private readonly absentCommands = new Set<string>();
 
   constructor(db: Database.Database) {
     this.otherWriters = new OtherConnectionsWatch(db);
@@ -51,7 +59,22 @@ export class RecentWrites {
     if (!this.otherWriters.committedSinceLastLook()) return true;
     this.tips.clear();
     this.bodies = [];
+    this.absentCommands.clear();
     return false;
+  }
+
+  /** True when no event of the log carries the command id, as far as memory knows (call `current()` first). */
+  knownAbsent(commandId: string): boolean {
+    return this.absentCommands.has(commandId);
+  }
+
+  /** The file was just asked for the command id, after `current()`, and holds no event of it. */
+  absent(commandId: string): void {
+    this.absentCommands.add(commandId);
+    if (this.absentCommands.size > MAX_ABSENT_COMMANDS) {
+      const oldest = this.absentCommands.values().next().value;
+      if (oldest !== undefined) this.absentCommands.delete(oldest);
+    }
   }
 
   /** The stream's tip as this connection left it, if remembered (call `current()` first). */
@@ -74,6 +97,7 @@ export class RecentWrites {
       if (oldest === undefined) break;
       this.tips.delete(oldest);
     }
+    for (const event of written) this.absentCommands.delete(event.commandId);
     const first = written[0];
     if (first === undefined) return;
     if (this.bodies.length === 0 || first.position !== this.firstPosition + this.bodies.length) {
@@ -93,10 +117,10 @@ export class RecentWrites {
    * event since `after` (an empty page: the log's head is `after`). Undefined: read the file. Call `current()`
    * first.
    */
-  bodiesAfter(after: number, limit: number): WrittenEvent[] | undefined {
+  bodiesAfter(after: number, limit: number): Array<Pick<WrittenEvent, 'position' | 'body'>> | undefined {
     if (this.bodies.length === 0 || after < this.firstPosition - 1) return undefined;
     const end = this.firstPosition + this.bodies.length;
-    const page: WrittenEvent[] = [];
+    const page: Array<Pick<WrittenEvent, 'position' | 'body'>> = [];
     for (let position = after + 1; position < end && page.length < limit; position++) {
       const body = this.bodies[position - this.firstPosition];
       if (body !== undefined) page.push({ position, body });

@@ -194,7 +194,11 @@ export class SqliteEventLog implements EventLog, StoredEventReader {
   }
 
   async findByCommandId(commandId: string): Promise<RecordedEvent[]> {
-    return this.decodeRows(this.openDb().selectByCommand.all(commandId));
+    const remembered = this.recent.current();
+    if (remembered && this.recent.knownAbsent(commandId)) return [];
+    const rows = this.openDb().selectByCommand.all(commandId);
+    if (rows.length === 0) this.recent.absent(commandId);
+    return this.decodeRows(rows);
   }
 
   async headPosition(): Promise<Checkpoint> {
