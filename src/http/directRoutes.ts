@@ -61,7 +61,11 @@ export function directLane(options: DirectLaneOptions): DirectLane {
       const params = paramsOf(route.segments, path);
       if (params === undefined || !takes(req, options.maxBodyBytes)) continue;
       const query = queryAt < 0 ? {} : { ...parseQuery(url.slice(queryAt + 1)) };
-      void answer(req, res, route.endpoint, { body: undefined, query, params }, options);
+      answer(req, res, route.endpoint, { body: undefined, query, params }, options).catch((error: unknown) => {
+        // Only writing the refusal itself can get here (a socket gone meanwhile): never an unhandled rejection.
+        options.logger.error({ err: error }, 'could not answer a request');
+        res.destroy();
+      });
       return true;
     }
     return false;
