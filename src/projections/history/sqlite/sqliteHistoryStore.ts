@@ -368,20 +368,13 @@ export class SqliteHistoryStore implements HistoryStore {
       case 'memberRoleChanged':
         this.sql.changeMemberRole.run(change);
         return;
-      case 'messageInserted':
-        this.sql.insertMessage.run(
-          change.roomId,
-          change.seq,
-          change.messageId,
-          change.senderId,
-          change.text,
-          change.clientMessageId,
-          change.createdAt,
-          change.erased ? 1 : 0,
-        );
-        this.files.attached(change.roomId, change.seq, change.attachments);
-        this.moveRoom(change.roomId, 0, 0, change.seq);
+      case 'messageInserted': {
+        const { roomId, seq, messageId, senderId, text, clientMessageId, createdAt, erased } = change;
+        this.sql.insertMessage.run(roomId, seq, messageId, senderId, text, clientMessageId, createdAt, erased ? 1 : 0);
+        this.files.attached(roomId, seq, change.attachments);
+        this.moveRoom(roomId, 0, 0, seq);
         return;
+      }
       case 'messageEdited': {
         const seq = seqOfMessage(change);
         this.sql.copyTextToEdits.run({ ...change, seq });
