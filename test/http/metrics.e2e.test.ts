@@ -53,6 +53,9 @@ describe('/metrics', () => {
     expect(text).toMatch(/^chat_commands_total\{command="SendMessage",outcome="EMPTY_CONTENT"\} 1$/m);
     expect(text).toMatch(/^chat_commands_total\{command="CreateRoom",outcome="accepted"\} 1$/m);
     expect(text).toMatch(/^chat_command_duration_seconds_count\{command="SendMessage"\} 2$/m);
+    // The send is a direct route (src/http/directRoutes.ts): its requests are counted by pattern as express's are.
+    expect(text).toMatch(/^chat_http_requests_total\{method="POST",route="\/api\/chat\/send",status="201"\} 1$/m);
+    expect(text).toMatch(/^chat_http_requests_total\{method="POST",route="\/api\/chat\/send",status="400"\} 1$/m);
   });
 
   it('answers loopback without METRICS_TOKEN, whatever bearer it sends', async () => {
