@@ -8,13 +8,12 @@ import swaggerUi from 'swagger-ui-express';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
 import type { Metrics } from '../observability/metrics.js';
 import { ChatError, ValidationError } from '../domain/errors.js';
-import { accessLog, requestIdOf } from './accessLog.js';
+import { accessLog } from './accessLog.js';
 import { bearerPrincipal } from './bearerToken.js';
 import { directLane, type ResponseMiddleware } from './directRoutes.js';
-import { errorBodyOf } from './errorMapping.js';
 import { countRequests, metricsEndpoint, routeLabel, setRouteLabel } from './httpMetrics.js';
 import { MethodsByPath, type ServedRoute } from './methodNotAllowed.js';
-import { requestErrorOf, requireUtf8Json } from './requestErrors.js';
+import { refusalOf, requireUtf8Json } from './requestErrors.js';
 import type { Endpoint, RouteResult } from './route.js';
 import { byPrecedence } from './routeOrder.js';
 
@@ -227,8 +226,7 @@ function refuseDeclaredOversize(maxBytes: number): RequestHandler {
 
 function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const { status, body, headers } = errorBodyOf(requestErrorOf(error));
-    if (status >= 500) logger.error({ err: error, reqId: requestIdOf(req) }, 'request failed');
+    const { status, body, headers } = refusalOf(error, req, logger);
     if (res.headersSent) {
       res.end();
       return;

@@ -5,13 +5,11 @@ import etag from 'etag';
 import fresh from 'fresh';
 import type { Logger } from 'pino';
 import type { AccessPrincipal } from '../auth/accessTokens.js';
-import { ValidationError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { logRequest } from './accessLog.js';
-import { errorBodyOf } from './errorMapping.js';
 import { countRequest, setRouteLabel } from './httpMetrics.js';
 import { bearerPrincipal } from './bearerToken.js';
-import { requestErrorOf } from './requestErrors.js';
+import { bodyRefusals, refusalOf } from './requestErrors.js';
 import type { Endpoint, RequestParts, RouteResult } from './route.js';
 
 // The direct lane: the hottest routes (a send, a page of history) served from Node's own request and response, in
@@ -146,8 +144,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, endpoint: Endpo
     } else writeJson(req, res, result.status, result.body);
   } catch (error) {
     // As the express app's error handler does.
-    const { status, body, headers } = errorBodyOf(requestErrorOf(error));
-    if (status >= 500) options.logger.error({ err: error, reqId: res.getHeader('X-Request-Id') }, 'request failed');
+    const { status, body, headers } = refusalOf(error, req, options.logger);
     if (res.headersSent) {
       res.end();
       return;
@@ -166,24 +163,24 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('aborted', () => reject(new ValidationError('request body could not be read')));
-    req.once('error', () => reject(new ValidationError('request body could not be read')));
+    req.once('aborted', () => reject(bodyRefusals.unreadable()));
+    req.once('error', () => reject(bodyRefusals.unreadable()));
   });
 }
 
 /** What express's JSON parser (strict, UTF-8 checked by requireUtf8Json) makes of a body, refusals included. */
 function parseJson(body: Buffer): unknown {
-  if (!isUtf8(body)) throw new ValidationError('request body is not valid UTF-8', undefined, 'INVALID_JSON');
+  if (!isUtf8(body)) throw bodyRefusals.notUtf8();
   // body-parser decodes with iconv-lite, which drops a byte order mark.
   let text = body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Strict: an object or an array, as body-parser's `strict` takes.
   const first = /^[ \t\n\r]*(.)/s.exec(text)?.[1];
-  if (first !== '{' && first !== '[') throw new ValidationError('request body is not valid JSON', undefined, 'INVALID_JSON');
+  if (first !== '{' && first !== '[') throw bodyRefusals.notJson();
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ValidationError('request body is not valid JSON', undefined, 'INVALID_JSON');
+    throw bodyRefusals.notJson();
   }
 }
 

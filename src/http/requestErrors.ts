@@ -1,5 +1,9 @@
 import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
 import { ChatError, ValidationError } from '../domain/errors.js';
+import { requestIdOf } from './accessLog.js';
+import { errorBodyOf } from './errorMapping.js';
 
 // What the machinery in front of the routes (Node's HTTP parser, express's router, the JSON body parser) throws at a
 // malformed request, turned into our coded errors: a client's mistake is a 4xx with a code, never a 500.
@@ -11,12 +15,29 @@ export function requestErrorOf(error: unknown): unknown {
 }
 
 /**
+ * What to answer a request that failed (the express app's error handler and the direct lane's): its error as ours,
+ * as status, body and headers. A 5xx is a bug of ours, logged with the request's id.
+ */
+export function refusalOf(error: unknown, req: IncomingMessage, logger: Logger): ReturnType<typeof errorBodyOf> {
+  const refusal = errorBodyOf(requestErrorOf(error));
+  if (refusal.status >= 500) logger.error({ err: error, reqId: requestIdOf(req) }, 'request failed');
+  return refusal;
+}
+
+/** How a JSON body is refused, whoever reads it (body-parser for express, the direct lane itself). */
+export const bodyRefusals = {
+  notJson: () => new ValidationError('request body is not valid JSON', undefined, 'INVALID_JSON'),
+  notUtf8: () => new ValidationError('request body is not valid UTF-8', undefined, 'INVALID_JSON'),
+  unreadable: () => new ValidationError('request body could not be read'),
+};
+
+/**
  * The JSON body parser's `verify` hook: JSON between systems is UTF-8 (RFC 8259 §8.1). Without it, bytes that are not
  * UTF-8 would be decoded to U+FFFD and stored as if the client had sent that.
  */
 export function requireUtf8Json(_req: unknown, _res: unknown, body: Buffer, charset: string): void {
   if (charset !== 'utf-8') throw new ChatError('UNSUPPORTED_MEDIA_TYPE', 'request bodies must be UTF-8 JSON');
-  if (!isUtf8(body)) throw new ValidationError('request body is not valid UTF-8', undefined, 'INVALID_JSON');
+  if (!isUtf8(body)) throw bodyRefusals.notUtf8();
 }
 
 /** body-parser reports its failures with a `type`; each becomes one of our codes. */
@@ -24,7 +45,7 @@ function bodyParserError(error: unknown): ChatError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch (error.type) {
     case 'entity.parse.failed':
-      return new ValidationError('request body is not valid JSON', undefined, 'INVALID_JSON');
+      return bodyRefusals.notJson();
     case 'entity.too.large':
       return new ChatError('PAYLOAD_TOO_LARGE', 'request body is too large');
     case 'encoding.unsupported':
@@ -34,7 +55,7 @@ function bodyParserError(error: unknown): ChatError | undefined {
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return new ValidationError('request body could not be read');
+      return bodyRefusals.unreadable();
     default:
       return undefined;
   }
