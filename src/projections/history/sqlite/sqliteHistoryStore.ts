@@ -40,6 +40,7 @@ import { SqliteFiles } from './sqliteFiles.js';
 import { SqliteFriendships } from './sqliteFriendships.js';
 import { SqlitePins } from './sqlitePins.js';
 import { SqliteReactions } from './sqliteReactions.js';
+import { SqliteRoomMoves } from './sqliteRoomMoves.js';
 import { SqliteMentions } from './sqliteMentions.js';
 import { SqliteThreads } from './sqliteThreads.js';
 import {
@@ -78,11 +79,13 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly sql: Record<StatementName, Statement>;
   private readonly applyInTransaction: (events: RecordedEvent[]) => void;
   /**
-   * Room-row moves of the batch in progress, written once per room instead of once per event: every message also
-   * moved its room's head and last message, which was two UPDATEs of the same row per message and the largest share
-   * of a rebuild's time. MAX semantics make the merged write equal to the sequence of writes it replaces.
+   * Runs a read of several statements (a page's rows, then their reactions, files, threads and mentions) as one
+   * read transaction. Each statement outside a transaction begins and ends a read of its own, which in WAL mode
+   * takes and drops a read lock on the -shm file (two fcntl calls) and checks the WAL's header again: a send's
+   * read-back paid that six times. One snapshot for the whole read also keeps its parts consistent.
    */
-  private readonly roomMoves = new Map<string, { headSeq: number; at: number; lastMessageSeq: number }>();
+  private readonly readTogether: <T>(read: () => T) => T;
+  private readonly roomMoves: SqliteRoomMoves;
   private closed = false;
   private readonly bulkLoad: boolean;
   private readonly friendships: SqliteFriendships;
@@ -105,7 +108,10 @@ export class SqliteHistoryStore implements HistoryStore {
     this.threads = new SqliteThreads(this.db);
     this.mentions = new SqliteMentions(this.db);
     this.sql = prepareStatements(this.db);
+    this.roomMoves = new SqliteRoomMoves(this.sql.advanceRoom, this.sql.noteLastMessage);
 
+    const readTransaction = this.db.transaction((read: () => unknown) => read());
+    this.readTogether = <T>(read: () => T): T => readTransaction(read) as T;
     this.applyInTransaction = this.db.transaction((events: RecordedEvent[]) => {
       // A mutable map rather than checkpoint.ts's immutable helpers: this loop runs per event during a rebuild.
       const positions = new Map(Object.entries(this.readCheckpoint()).map(([p, position]) => [Number(p), position]));
@@ -118,7 +124,7 @@ export class SqliteHistoryStore implements HistoryStore {
         positions.set(event.partition, event.position);
         moved.add(event.partition);
       }
-      this.writeRoomMoves();
+      this.roomMoves.write();
       for (const partition of moved) this.sql.saveCheckpoint.run(this.projectionName, partition, positions.get(partition));
     });
   }
@@ -193,6 +199,10 @@ export class SqliteHistoryStore implements HistoryStore {
     const { before, after } = options;
     if (before !== undefined) checkSeq('before', before);
     if (after !== undefined) checkSeq('after', after);
+    return this.readTogether(() => this.messagesPage(roomId, limit, before, after));
+  }
+
+  private messagesPage(roomId: string, limit: number, before: number | undefined, after: number | undefined): MessagesPage {
     // Fetch one row more than asked: its presence is what hasMore reports, without a COUNT.
     let rows: unknown[];
     let newestFirst: boolean;
@@ -216,6 +226,10 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async getMessage(roomId: string, seq: number): Promise<MessageView | undefined> {
+    return this.readTogether(() => this.messageAt(roomId, seq));
+  }
+
+  private messageAt(roomId: string, seq: number): MessageView | undefined {
     const row: unknown = this.sql.message.get(roomId, seq);
     const message = row === undefined ? undefined : messageView(roomId, row);
     return message === undefined ? undefined : this.withAttachments(roomId, [message])[0];
@@ -224,26 +238,26 @@ export class SqliteHistoryStore implements HistoryStore {
   async getThread(roomId: string, rootSeq: number, options: GetThreadOptions): Promise<MessagesPage> {
     const limit = checkLimit(options.limit);
     if (options.after !== undefined) checkSeq('after', options.after);
-    const seqs = this.threads.replySeqs(roomId, rootSeq, options.after ?? 0, limit + 1);
-    const messages: MessageView[] = [];
-    // At most 100 replies a page: one primary-key read each.
-    for (const seq of seqs.slice(0, limit)) {
-      const row: unknown = this.sql.message.get(roomId, seq);
-      if (row !== undefined) messages.push(messageView(roomId, row));
-    }
-    return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
+    return this.readTogether(() => {
+      const seqs = this.threads.replySeqs(roomId, rootSeq, options.after ?? 0, limit + 1);
+      const messages: MessageView[] = [];
+      // At most 100 replies a page: one primary-key read each.
+      for (const seq of seqs.slice(0, limit)) {
+        const row: unknown = this.sql.message.get(roomId, seq);
+        if (row !== undefined) messages.push(messageView(roomId, row));
+      }
+      return { messages: this.withAttachments(roomId, messages), hasMore: seqs.length > limit };
+    });
   }
 
   async listMentions(userId: string, options: ListMentionsOptions): Promise<MessagesPage> {
     const limit = checkLimit(options.limit);
-    const places = this.mentions.placesOf(userId, { ...options, limit: limit + 1 });
-    const messages: MessageView[] = [];
-    // At most 100 a page: one primary-key read each, with what each message carries.
-    for (const { roomId, seq } of places.slice(0, limit)) {
-      const message = await this.getMessage(roomId, seq);
-      if (message !== undefined) messages.push(message);
-    }
-    return { messages, hasMore: places.length > limit };
+    return this.readTogether(() => {
+      const places = this.mentions.placesOf(userId, { ...options, limit: limit + 1 });
+      // At most 100 a page: one primary-key read each, with what each message carries.
+      const messages = places.slice(0, limit).flatMap(({ roomId, seq }) => this.messageAt(roomId, seq) ?? []);
+      return { messages, hasMore: places.length > limit };
+    });
   }
 
   async listBlocks(userId: string): Promise<BlockView[]> {
@@ -257,13 +271,8 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async getPinnedMessages(roomId: string): Promise<MessageView[]> {
-    const pinned: MessageView[] = [];
     // At most 50 pins: one primary-key read each, with their own reactions.
-    for (const seq of this.pins.seqsOf(roomId)) {
-      const message = await this.getMessage(roomId, seq);
-      if (message !== undefined && !message.deleted) pinned.push(message);
-    }
-    return pinned;
+    return this.readTogether(() => this.pins.seqsOf(roomId).flatMap((seq) => this.messageAt(roomId, seq) ?? []).filter((message) => !message.deleted));
   }
 
   async getEditHistory(roomId: string, seq: number): Promise<EditView[]> {
@@ -310,31 +319,11 @@ export class SqliteHistoryStore implements HistoryStore {
     return checkpointFromEntries(this.sql.checkpoint.all(this.projectionName).map((row) => checkpointRow.parse(row)));
   }
 
-  /** Merges one room-row move into the batch's pending ones (0 = no move of that column). */
-  private moveRoom(roomId: string, headSeq: number, at: number, lastMessageSeq: number): void {
-    const move = this.roomMoves.get(roomId);
-    if (move === undefined) {
-      this.roomMoves.set(roomId, { headSeq, at, lastMessageSeq });
-      return;
-    }
-    move.headSeq = Math.max(move.headSeq, headSeq);
-    move.at = Math.max(move.at, at);
-    move.lastMessageSeq = Math.max(move.lastMessageSeq, lastMessageSeq);
-  }
-
-  private writeRoomMoves(): void {
-    for (const [roomId, move] of this.roomMoves) {
-      this.sql.advanceRoom.run({ roomId, headSeq: move.headSeq, at: move.at });
-      if (move.lastMessageSeq > 0) this.sql.noteLastMessage.run({ roomId, seq: move.lastMessageSeq });
-    }
-    this.roomMoves.clear();
-  }
-
   // Each change object is bound as the statement's named parameters (better-sqlite3 ignores the extra keys).
   private applyChange(change: HistoryChange): void {
     // Any other change may read or write a room row, so the merged moves go first and keep the order of effects.
     if (change.op !== 'messageInserted' && change.op !== 'roomAdvanced' && change.op !== 'threadReplyAdded' && change.op !== 'mentionsAdded') {
-      this.writeRoomMoves();
+      this.roomMoves.write();
     }
     switch (change.op) {
       case 'userUpserted':
@@ -372,7 +361,7 @@ export class SqliteHistoryStore implements HistoryStore {
         const { roomId, seq, messageId, senderId, text, clientMessageId, createdAt, erased } = change;
         this.sql.insertMessage.run(roomId, seq, messageId, senderId, text, clientMessageId, createdAt, erased ? 1 : 0);
         this.files.attached(roomId, seq, change.attachments);
-        this.moveRoom(roomId, 0, 0, seq);
+        this.roomMoves.move(roomId, 0, 0, seq);
         return;
       }
       case 'messageEdited': {
@@ -415,7 +404,7 @@ export class SqliteHistoryStore implements HistoryStore {
         this.reactions.removed(change);
         return;
       case 'roomAdvanced':
-        this.moveRoom(change.roomId, change.headSeq, change.at, 0);
+        this.roomMoves.move(change.roomId, change.headSeq, change.at, 0);
         return;
       case 'markersAdvanced':
         this.sql.advanceMarkers.run(change);
