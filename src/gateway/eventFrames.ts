@@ -2,6 +2,7 @@ import { fileUrlOf, thumbnailUrlOf } from '../domain/ids.js';
 import type { AttachmentRef, DeliveriesEvent, ReceiptEvent, RoomEvent } from '../events/chatEvents.js';
 import type { RecordedEvent } from '../events/envelope.js';
 import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
+import { isoTime } from '../support/isoTime.js';
 
 // How a log event looks on the socket. Each type's fields are listed explicitly (not spread from the payload) so
 // a field added to an event later reaches clients only when someone decides it should: the `chat.event` data
@@ -13,7 +14,7 @@ import type { ChatEventFrame, ReceiptKind, ServerFrame } from './protocol.js';
  */
 export function chatEventFrame(event: RecordedEvent<RoomEvent>, redactText = false): ChatEventFrame {
   const frame = { type: 'chat.event', roomId: event.data.roomId, seq: event.streamVersion } as const;
-  const facts = { occurredAt: new Date(event.metadata.occurredAt).toISOString(), actorId: event.metadata.actorId };
+  const facts = { occurredAt: isoTime(event.metadata.occurredAt), actorId: event.metadata.actorId };
   // Each case builds the whole frame, so `event` and `data` stay correlated for the type checker (serverFrames.ts).
   switch (event.type) {
     case 'RoomCreated': {

@@ -3,6 +3,7 @@ import type { PresenceTransition } from '../presence/presenceTracker.js';
 import type { HistoryStore } from '../projections/history/historyStore.js';
 import { encodeFrame } from './protocol.js';
 import type { HubConnection, RoomHub } from './roomHub.js';
+import { isoTime } from '../support/isoTime.js';
 
 /**
  * What the gateway needs from presence (PresenceService has this shape): it reports its own connections and is
@@ -47,7 +48,7 @@ export class PresenceRelay {
       type: 'presence',
       userId: transition.userId,
       online: transition.online,
-      lastSeenAt: new Date(transition.at).toISOString(),
+      lastSeenAt: isoTime(transition.at),
     });
     for (const connection of targets) connection.send(frame, 'presence');
     this.logger.debug({ userId: transition.userId, online: transition.online, recipients: targets.size }, 'presence pushed');

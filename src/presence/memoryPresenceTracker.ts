@@ -3,6 +3,7 @@
 
 import type { Clock } from '../support/clock.js';
 import type { PresenceTracker, PresenceTransition, PresenceView } from './presenceTracker.js';
+import { isoTime } from '../support/isoTime.js';
 
 export interface MemoryPresenceTrackerOptions {
   /** A connection whose last heartbeat is older than this is gone (its process crashed, its network vanished). */
@@ -70,10 +71,10 @@ export class MemoryPresenceTracker implements PresenceTracker {
     const now = this.clock.now();
     return userIds.map((userId) => {
       const live = [...(this.connections.get(userId)?.values() ?? [])].filter((last) => !this.isExpired(last, now));
-      if (live.length > 0) return { userId, online: true, lastSeenAt: iso(Math.max(...live)) };
+      if (live.length > 0) return { userId, online: true, lastSeenAt: isoTime(Math.max(...live)) };
       const stale = [...(this.connections.get(userId)?.values() ?? [])];
       const seen = Math.max(this.lastSeen.get(userId) ?? -Infinity, ...stale);
-      return { userId, online: false, lastSeenAt: Number.isFinite(seen) ? iso(seen) : null };
+      return { userId, online: false, lastSeenAt: Number.isFinite(seen) ? isoTime(seen) : null };
     });
   }
 
@@ -103,4 +104,3 @@ export class MemoryPresenceTracker implements PresenceTracker {
   }
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { LuaScript } from '../redis/luaScript.js';
 import type { Clock } from '../support/clock.js';
 import type { PresenceTracker, PresenceTransition, PresenceView } from './presenceTracker.js';
+import { isoTime } from '../support/isoTime.js';
 
 export interface RedisPresenceTrackerOptions {
   client: Redis;
@@ -175,11 +176,11 @@ export class RedisPresenceTracker implements PresenceTracker {
       const heartbeats = pairs(scoredMembers.parse(replies[index]));
       const live = heartbeats.filter((last) => now - last <= this.ttlMs);
       if (live.length > 0) {
-        views.set(userId, { userId, online: true, lastSeenAt: iso(Math.max(...live)) });
+        views.set(userId, { userId, online: true, lastSeenAt: isoTime(Math.max(...live)) });
         return;
       }
       const seen = Math.max(Number(lastSeen[index] ?? -Infinity), ...heartbeats);
-      views.set(userId, { userId, online: false, lastSeenAt: Number.isFinite(seen) ? iso(seen) : null });
+      views.set(userId, { userId, online: false, lastSeenAt: Number.isFinite(seen) ? isoTime(seen) : null });
     });
     return userIds.map((userId) => views.get(userId) ?? { userId, online: false, lastSeenAt: null });
   }
@@ -211,4 +212,3 @@ function pairs(flat: string[]): number[] {
   return scores;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();

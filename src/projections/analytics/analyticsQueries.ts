@@ -6,13 +6,13 @@ import { ForbiddenError } from '../../domain/errors.js';
 import type { Clock } from '../../support/clock.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, MESSAGE_SIZE_BUCKETS, bucketStart, dayStart, type Granularity } from './analyticsProjection.js';
 import type { AnalyticsStore } from './analyticsStore.js';
+import { isoTime } from '../../support/isoTime.js';
 
 export type TopRoomsWindow = 'hour' | 'day' | 'week';
 
 /** The default span of a room's series: the last hour of minutes, or the last day of hours. */
 const DEFAULT_SPAN: Record<Granularity, number> = { minute: HOUR_MS, hour: DAY_MS };
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export class AnalyticsQueries {
   constructor(
@@ -33,10 +33,10 @@ export class AnalyticsQueries {
     return {
       roomId,
       granularity: options.granularity,
-      from: iso(from),
-      to: iso(to),
+      from: isoTime(from),
+      to: isoTime(to),
       total: buckets.reduce((sum, bucket) => sum + bucket.messages, 0),
-      buckets: buckets.map((bucket) => ({ start: iso(bucket.bucketStart), messages: bucket.messages })),
+      buckets: buckets.map((bucket) => ({ start: isoTime(bucket.bucketStart), messages: bucket.messages })),
     };
   }
 
@@ -50,7 +50,7 @@ export class AnalyticsQueries {
     );
     const days = [];
     for (let start = first; start <= now; start += DAY_MS) {
-      days.push({ day: iso(start).slice(0, 10), activeUsers: counted.get(start) ?? 0 });
+      days.push({ day: isoTime(start).slice(0, 10), activeUsers: counted.get(start) ?? 0 });
     }
     return { days };
   }
@@ -65,7 +65,7 @@ export class AnalyticsQueries {
     const { granularity, span } = windowOf(options.window);
     const from = bucketStart(to, granularity) - span + sizeOf(granularity);
     const rooms = await this.store.topRooms(granularity, { from, to }, options.limit);
-    return { window: options.window, from: iso(from), to: iso(to), rooms };
+    return { window: options.window, from: isoTime(from), to: isoTime(to), rooms };
   }
 
   /** Every message ever sent, by text length in code points. */

@@ -3,6 +3,7 @@
 // reactions, thread and mentions are filled in by the store from their own tables.
 
 import type { MessageView } from './historyStore.js';
+import { isoTime } from '../../support/isoTime.js';
 
 export interface StoredMessage {
   messageId: string;
@@ -24,8 +25,8 @@ export function messageViewOf(stored: StoredMessage): MessageView {
     seq: stored.seq,
     senderId: stored.senderId,
     text: stored.deleted ? null : stored.erased ? '' : stored.text,
-    createdAt: new Date(stored.createdAt).toISOString(),
-    editedAt: stored.editedAt === null ? null : new Date(stored.editedAt).toISOString(),
+    createdAt: isoTime(stored.createdAt),
+    editedAt: stored.editedAt === null ? null : isoTime(stored.editedAt),
     deleted: stored.deleted,
     erased: stored.erased,
     // Filled in by the store from its reactions table (reactionViews.ts).

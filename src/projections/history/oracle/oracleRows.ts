@@ -24,6 +24,7 @@ import type {
   UserRoomView,
   UserView,
 } from '../historyStore.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 const roomRole = z.enum(['owner', 'moderator', 'member']);
 const int = z.number().int();
@@ -32,7 +33,6 @@ const emptyable = z
   .string()
   .nullable()
   .transform((value) => value ?? '');
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const userRow = z
   .object({
@@ -55,7 +55,7 @@ export const userRow = z
       statusText: r.STATUS_TEXT,
       avatarUrl: r.AVATAR_URL,
       role: r.ROLE,
-      createdAt: iso(r.CREATED_AT),
+      createdAt: isoTime(r.CREATED_AT),
       passwordHash: r.PASSWORD_HASH,
     }),
   );
@@ -79,11 +79,11 @@ const toRoomView = (r: RoomRowFields): RoomView => ({
   topic: r.TOPIC,
   kind: r.KIND,
   createdBy: r.CREATED_BY,
-  createdAt: iso(r.CREATED_AT),
+  createdAt: isoTime(r.CREATED_AT),
   memberCount: r.MEMBER_COUNT,
   headSeq: r.HEAD_SEQ,
   lastMessageSeq: r.LAST_MESSAGE_SEQ,
-  lastActivityAt: iso(r.LAST_ACTIVITY_AT),
+  lastActivityAt: isoTime(r.LAST_ACTIVITY_AT),
 });
 
 export const roomRow = z.object(roomFields).transform(toRoomView);
@@ -121,7 +121,7 @@ export const memberRow = z
       // A projected user with an empty display name reads NULL too; only an unknown user has none.
       displayName: r.KNOWN_USER === null ? null : (r.DISPLAY_NAME ?? ''),
       role: r.ROLE,
-      joinedAt: iso(r.JOINED_AT),
+      joinedAt: isoTime(r.JOINED_AT),
     }),
   );
 
@@ -161,7 +161,7 @@ export const messageRow = z
 export const editRow = z
   .object({ TEXT: z.string().nullable(), EDITED_AT: int, EDITED_BY: z.string() })
   // NULL only for a text erased with its sender's key (Oracle stores '' as NULL).
-  .transform((r): EditView => ({ text: r.TEXT ?? '', editedAt: iso(r.EDITED_AT), editedBy: r.EDITED_BY }));
+  .transform((r): EditView => ({ text: r.TEXT ?? '', editedAt: isoTime(r.EDITED_AT), editedBy: r.EDITED_BY }));
 
 export const checkpointRow = z
   .object({ PARTITION_NO: int, POSITION: int })
@@ -173,7 +173,7 @@ export const characterSetRow = z.object({ VALUE: z.string() }).transform((r) => 
 
 export const friendshipRow = z
   .object({ FRIEND_ID: z.string(), SINCE: int })
-  .transform((r): FriendshipView => ({ userId: r.FRIEND_ID, since: iso(r.SINCE) }));
+  .transform((r): FriendshipView => ({ userId: r.FRIEND_ID, since: isoTime(r.SINCE) }));
 
 export const userIdRow = z.object({ USER_ID: z.string() }).transform((r) => r.USER_ID);
 
@@ -205,7 +205,7 @@ export const fileRow = z
       width: r.WIDTH,
       height: r.HEIGHT,
       thumbnail: r.THUMBNAIL === 1,
-      uploadedAt: iso(r.UPLOADED_AT),
+      uploadedAt: isoTime(r.UPLOADED_AT),
       erased: r.ERASED === 1,
       discarded: r.DISCARDED_AT !== null,
     }),
@@ -267,7 +267,7 @@ export const placeRow = z.object({ ROOM_ID: z.string(), SEQ: int }).transform((r
 
 export const blockRow = z
   .object({ BLOCKED_ID: z.string(), BLOCKED_AT: int })
-  .transform((r): BlockView => ({ userId: r.BLOCKED_ID, blockedAt: iso(r.BLOCKED_AT) }));
+  .transform((r): BlockView => ({ userId: r.BLOCKED_ID, blockedAt: isoTime(r.BLOCKED_AT) }));
 
 export const threadSeqRow = z.object({ SEQ: int }).transform((r) => r.SEQ);
 
@@ -277,6 +277,6 @@ export const threadRootRow = z
     (r): ThreadRootRow => ({
       rootSeq: r.ROOT_SEQ,
       replyCount: r.REPLY_COUNT,
-      lastReplyAt: r.LAST_REPLY_AT === null ? null : iso(r.LAST_REPLY_AT),
+      lastReplyAt: r.LAST_REPLY_AT === null ? null : isoTime(r.LAST_REPLY_AT),
     }),
   );

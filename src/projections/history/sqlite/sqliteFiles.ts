@@ -4,6 +4,7 @@ import type { AttachmentRef } from '../../../events/chatEvents.js';
 import type { FileDiscardedChange, FileRecorded } from '../historyChanges.js';
 import type { AttachmentView, FileAudience, FileView, ListUnsentFilesOptions, MessageView } from '../historyStore.js';
 import { checkLimit } from '../historyStoreArguments.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 // The files of the SQLite history view (issue #16), kept out of sqliteHistoryStore.ts so the feature is one file:
 // uploads, the files each message carries, and which user's avatar a file is. A message's attachments keep what
@@ -87,7 +88,7 @@ const fileRow = z
       width: r.width,
       height: r.height,
       thumbnail: r.thumbnail === 1,
-      uploadedAt: new Date(r.uploaded_at).toISOString(),
+      uploadedAt: isoTime(r.uploaded_at),
       erased: r.erased === 1,
       discarded: r.discarded_at !== null,
     }),

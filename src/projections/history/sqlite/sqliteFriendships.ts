@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { FriendshipChanged } from '../historyChanges.js';
 import type { FriendshipListKind, FriendshipView } from '../historyStore.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 // The friendship rows of the SQLite history view, kept out of sqliteHistoryStore.ts so the feature is one file.
 // One row per direction: (user, friend, status) with status 'accepted' on both rows of friends, and 'sent' / 'received'
@@ -30,7 +31,7 @@ const STATUS_OF_KIND: Record<FriendshipListKind, 'accepted' | 'sent' | 'received
 
 const friendshipRow = z
   .object({ friend_id: z.string(), since: z.number().int() })
-  .transform((r): FriendshipView => ({ userId: r.friend_id, since: new Date(r.since).toISOString() }));
+  .transform((r): FriendshipView => ({ userId: r.friend_id, since: isoTime(r.since) }));
 
 type Statement = Database.Statement<unknown[], unknown>;
 

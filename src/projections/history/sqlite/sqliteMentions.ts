@@ -4,6 +4,7 @@ import type { BlockChanged, MentionsAdded } from '../historyChanges.js';
 import type { BlockView, ListMentionsOptions, MessageView } from '../historyStore.js';
 import { withMentions, type MentionRow } from '../mentionViews.js';
 import { seqRange } from '../reactionViews.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 // Mentions, and the blocks that hide some of them, in the SQLite history view (#17), kept out of sqliteHistoryStore.ts so the feature is one file (as
 // sqlitePins.ts). One row per (mentioned user, message), inserted if absent, keyed by the user first: a member's
@@ -97,7 +98,7 @@ export class SqliteMentions {
   blocksOf(userId: string): BlockView[] {
     return this.blocks.all(userId).map((row) => {
       const { blocked_id, blocked_at } = blockRow.parse(row);
-      return { userId: blocked_id, blockedAt: new Date(blocked_at).toISOString() };
+      return { userId: blocked_id, blockedAt: isoTime(blocked_at) };
     });
   }
 

@@ -17,10 +17,10 @@ import type {
   UserRoomView,
   UserView,
 } from '../historyStore.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 const roomRole = z.enum(['owner', 'moderator', 'member']);
 const millis = z.number().int();
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export const userRow = z
   .object({
@@ -43,7 +43,7 @@ export const userRow = z
       statusText: r.status_text,
       avatarUrl: r.avatar_url,
       role: r.role,
-      createdAt: iso(r.created_at),
+      createdAt: isoTime(r.created_at),
       passwordHash: r.password_hash,
     }),
   );
@@ -71,11 +71,11 @@ const toRoomView = (r: RoomRowFields): RoomView => ({
   topic: r.topic,
   kind: r.kind,
   createdBy: r.created_by,
-  createdAt: iso(r.created_at),
+  createdAt: isoTime(r.created_at),
   memberCount: r.member_count,
   headSeq: r.head_seq,
   lastMessageSeq: r.last_message_seq,
-  lastActivityAt: iso(r.last_activity_at),
+  lastActivityAt: isoTime(r.last_activity_at),
 });
 export const roomRow = z.object(roomFields).transform(toRoomView);
 const seqColumn = z.number().int().nonnegative();
@@ -117,7 +117,7 @@ export const memberRow = z
       username: r.username,
       displayName: r.display_name,
       role: r.role,
-      joinedAt: iso(r.joined_at),
+      joinedAt: isoTime(r.joined_at),
     }),
   );
 
@@ -177,7 +177,7 @@ export class HistoryRowError extends Error {
 
 export const editRow = z
   .object({ text: z.string(), edited_at: millis, edited_by: z.string() })
-  .transform((r): EditView => ({ text: r.text, editedAt: iso(r.edited_at), editedBy: r.edited_by }));
+  .transform((r): EditView => ({ text: r.text, editedAt: isoTime(r.edited_at), editedBy: r.edited_by }));
 
 export const checkpointRow = z
   .object({ partition: z.number().int(), position: z.number().int() })

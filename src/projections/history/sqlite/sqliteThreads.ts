@@ -4,6 +4,7 @@ import type { ThreadReplyAdded } from '../historyChanges.js';
 import type { MessageView } from '../historyStore.js';
 import { seqRange } from '../reactionViews.js';
 import { withThreads, type ReplyRow, type ThreadRootRow } from '../threadViews.js';
+import { isoTime } from '../../../support/isoTime.js';
 
 // Replies and threads in the SQLite history view (#17), kept out of sqliteHistoryStore.ts so the feature is one file
 // (as sqlitePins.ts). message_replies holds one row per reply, inserted if absent; thread_roots holds each root's
@@ -39,7 +40,7 @@ const rootRow = z
     (r): ThreadRootRow => ({
       rootSeq: r.root_seq,
       replyCount: r.reply_count,
-      lastReplyAt: r.last_reply_at === null ? null : new Date(r.last_reply_at).toISOString(),
+      lastReplyAt: r.last_reply_at === null ? null : isoTime(r.last_reply_at),
     }),
   );
 const seqRow = z.object({ seq: z.number().int() });
