@@ -12,6 +12,7 @@ import type { ChatEvent, SealedValue } from '../events/chatEvents.js';
 import type { NewEvent, RecordedEvent } from '../events/envelope.js';
 import type { KeyState, PersonalDataKeys } from './personalDataKeys.js';
 import { PersonalDataKeyMissingError, SealedValueTamperedError } from './privacyErrors.js';
+import { RecentlySealed } from './recentlySealed.js';
 import { openValue, sealValue, type SealedField } from './sealedValues.js';
 
 // Only four event kinds carry personal data; every other kind passes through untouched. If-chains rather than a
@@ -130,6 +131,9 @@ export interface SealedBatch {
 }
 
 export class PersonalDataSealer {
+  /** What this process just sealed, so its own events read back open without decrypting (recentlySealed.ts). */
+  private readonly recentlySealed = new RecentlySealed();
+
   constructor(private readonly keys: PersonalDataKeys) {}
 
   /**
@@ -177,6 +181,7 @@ export class PersonalDataSealer {
     const sealedWith = (key: Buffer, owner: string, plaintext: string, eventId: string, field: SealedField): SealedValue => {
       const value = sealValue(key, owner, plaintext, eventId, field);
       plaintexts.set(value, plaintext);
+      this.recentlySealed.remember(eventId, field, value, key, plaintext);
       return value;
     };
     const sealed = events.map((event) => {
@@ -231,8 +236,11 @@ export class PersonalDataSealer {
     const where = { userId: sealed.keyOwner, eventId: event.eventId, field };
     if (state === undefined || state.state === 'absent') throw new PersonalDataKeyMissingError(where);
     if (state.state === 'destroyed') return { erased: true };
-    // The very value this process sealed a moment ago (the same object, not bytes read back): its plaintext is known.
-    const plaintext = plaintexts.get(sealed) ?? openValue(state.key, sealed, event.eventId, field);
+    // The very value this process sealed a moment ago (the same object, or its bytes read back): its plaintext is known.
+    const plaintext =
+      plaintexts.get(sealed) ??
+      this.recentlySealed.take(event.eventId, field, sealed, state.key) ??
+      openValue(state.key, sealed, event.eventId, field);
     if (plaintext === undefined) throw new SealedValueTamperedError(where);
     return { erased: false, plaintext };
   }

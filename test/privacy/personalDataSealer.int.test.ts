@@ -52,7 +52,8 @@ describe('PersonalDataSealer.sealerFor (a real SQLite key store)', () => {
     const sealed = [...(await seal([sent('u-alice', 'first'), sent('u-bob', 'second one')])), ...(await seal([sent('u-alice', 'third!')]))];
     expect(store.asked).toHaveLength(2);
     expect(sealed.map((event) => (event.type === 'MessageSent' ? event.data.text : undefined))).toEqual(['', '', '']);
-    const opened = await sealer.unseal(sealed.map(asRecorded));
+    // Another sealer over the same keys: it decrypts (this one would open from what it just sealed, recentlySealed.ts).
+    const opened = await new PersonalDataSealer(keys).unseal(sealed.map(asRecorded));
     expect(opened.map((event) => (event.type === 'MessageSent' ? event.data.text : undefined))).toEqual(['first', 'second one', 'third!']);
   });
 
@@ -65,5 +66,58 @@ describe('PersonalDataSealer.sealerFor (a real SQLite key store)', () => {
     expect(store.asked).toContain('u-carol');
     await expect(seal([sent('u-erased', 'gone')])).rejects.toMatchObject({ code: 'PERSONAL_DATA_ERASED' });
     await expect(sealer.seal([sent('u-erased', 'gone')])).rejects.toMatchObject({ code: 'PERSONAL_DATA_ERASED' });
+  });
+});
+
+/** The event as a reader gets it from the log: the same values in new buffers (decoded from the stored bytes). */
+function readBack(event: NewEvent, change: (ciphertext: Buffer) => Buffer = (bytes) => bytes): RecordedEvent {
+  if (event.type !== 'MessageSent' || event.data.sealedText === undefined) throw new Error('not a sealed MessageSent');
+  const { iv, tag, ciphertext, keyOwner } = event.data.sealedText;
+  const copy = { keyOwner, iv: Buffer.from(iv), tag: Buffer.from(tag), ciphertext: change(Buffer.from(ciphertext)) };
+  return asRecorded({ ...event, data: { ...event.data, sealedText: copy } });
+}
+
+const textOf = (event: RecordedEvent | undefined): string | undefined => (event?.type === 'MessageSent' ? event.data.text : undefined);
+
+describe('PersonalDataSealer: its own events read back (a real SQLite key store)', () => {
+  let dir: string;
+  let keys: SqlitePersonalDataKeys;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sealer-'));
+    keys = new SqlitePersonalDataKeys(join(dir, 'keys.db'));
+  });
+  afterEach(async () => {
+    await keys.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens them to their plaintext, again and again', async () => {
+    const sealer = new PersonalDataSealer(keys);
+    const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
+    if (stored === undefined) throw new Error('nothing sealed');
+    for (let i = 0; i < 3; i++) expect(textOf((await sealer.unseal([readBack(stored)]))[0])).toBe('hello there');
+  });
+
+  it('refuses one whose bytes changed on the way, as decrypting would', async () => {
+    const sealer = new PersonalDataSealer(keys);
+    const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
+    if (stored === undefined) throw new Error('nothing sealed');
+    const flipped = readBack(stored, (bytes) => {
+      bytes[0] = (bytes[0] ?? 0) ^ 1;
+      return bytes;
+    });
+    await expect(sealer.unseal([flipped])).rejects.toMatchObject({ code: 'PERSONAL_DATA_TAMPERED' });
+    // Its true bytes still open: the refusal did not take what was remembered for another value.
+    expect(textOf((await sealer.unseal([readBack(stored)]))[0])).toBe('hello there');
+  });
+
+  it("reads one as erased once its owner's key is destroyed, even a moment after sealing it", async () => {
+    const sealer = new PersonalDataSealer(keys);
+    const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
+    if (stored === undefined) throw new Error('nothing sealed');
+    await keys.destroy('u-alice', Date.now());
+    const [opened] = await sealer.unseal([readBack(stored)]);
+    expect(opened?.type === 'MessageSent' && opened.data).toMatchObject({ text: '', erased: true });
   });
 });
