@@ -36,13 +36,21 @@ export interface OursServer {
  * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
  * work tree, which may hold someone's unfinished change.
  */
+/**
+ * BENCH_NODE_FLAGS: more flags for our server's node, e.g. `--perf-basic-prof` for `perf record -p <pid>`, whose
+ * profile counts CPU where V8's sampling profiler (--profile) over-counts functions that make system calls.
+ */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+}
+
 export async function startOurs(options: { nodeFlags?: string[]; env?: Record<string, string>; dataDir?: string; startTimeoutMs?: number } = {}): Promise<OursServer> {
   // A DATA_DIR prepared by the caller (e.g. an events.db written beforehand) is used, and removed on stop like ours.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'chat-bench-'));
   const port = await freePort();
   const child = spawnNode(['src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dataDir], {
     env: { HOST: '127.0.0.1', ...BENCH_SERVICE_ENV, ...options.env },
-    nodeFlags: options.nodeFlags ?? [],
+    nodeFlags: [...(options.nodeFlags ?? []), ...extraNodeFlags()],
     ...(process.env.BENCH_SERVICE_ROOT ? { cwd: process.env.BENCH_SERVICE_ROOT } : {}),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
