@@ -192,4 +192,35 @@ describe('chat flow over REST', () => {
     const refreshAfterLogout = await client.post('/api/auth/refresh', { body: { refreshToken: bobRefreshed.body.refreshToken } });
     expect(refreshAfterLogout.status).toBe(401);
   });
+
+  it('answers each send with the message exactly as the history then shows it (plain, a mention, a reply, a retry)', async () => {
+    const carol = await signUp(client, 'carol');
+    const dave = await signUp(client, 'dave');
+    const room = await client.post('/api/chat/rooms', { token: carol.accessToken, body: { name: 'answers', kind: 'public' } });
+    const roomId: string = room.body.room.roomId;
+    await client.post(`/api/chat/rooms/${roomId}/join`, { token: dave.accessToken });
+    const send = (body: Record<string, unknown>) => client.post('/api/chat/send', { token: carol.accessToken, body: { roomId, ...body } });
+
+    const plain = await send({ text: 'plain words, ünïcödé and 🙂', clientMessageId: 'answer-1' });
+    const mention = await send({ text: 'hello @dave', clientMessageId: 'answer-2' });
+    const reply = await send({ text: 'a reply', clientMessageId: 'answer-3', replyTo: plain.body.message.messageId });
+    const retry = await send({ text: 'plain words, ünïcödé and 🙂', clientMessageId: 'answer-1' });
+    expect([plain.status, mention.status, reply.status, retry.status]).toEqual([201, 201, 201, 200]);
+    expect(mention.body.message.mentions).toEqual([dave.userId]);
+    expect(reply.body.message.replyTo).toBe(plain.body.message.messageId);
+
+    const page = await client.get(`/api/chat/rooms/${roomId}/messages?limit=10`, { token: carol.accessToken });
+    const shown = new Map(page.body.messages.map((message: { seq: number }) => [message.seq, message]));
+    // The plain one now has a reply: the history shows replyCount 1 and lastReplyAt where the send's answer, given
+    // before the reply existed, did not; everything else is the same.
+    const { replyCount, lastReplyAt, ...plainShown } = shown.get(plain.body.message.seq) as Record<string, unknown>;
+    expect(replyCount).toBe(1);
+    expect(lastReplyAt).toBe(reply.body.message.createdAt);
+    expect(plain.body.message).toEqual(plainShown);
+    expect(mention.body.message).toEqual(shown.get(mention.body.message.seq));
+    expect(reply.body.message).toEqual(shown.get(reply.body.message.seq));
+    // The retry is read from the view: the first message as it is now, reply count and all.
+    expect(retry.body.message).toEqual(shown.get(plain.body.message.seq));
+  });
 });
+

@@ -3,6 +3,8 @@
 // reactions, thread and mentions are filled in by the store from their own tables.
 
 import type { MessageView } from './historyStore.js';
+import type { RecordedEvent } from '../../events/envelope.js';
+import { messageIdOf } from '../../domain/ids.js';
 import { isoTime } from '../../support/isoTime.js';
 
 export interface StoredMessage {
@@ -39,4 +41,26 @@ export function messageViewOf(stored: StoredMessage): MessageView {
     // Filled in by the store from its mentions table (mentionViews.ts).
     mentions: [],
   };
+}
+
+/**
+ * A message just sent, as the history view shows it once it has applied its MessageSent (historyChanges.ts inserts
+ * exactly these columns), when the view keeps nothing beside its row for it: no reply, no mentions, no files.
+ * Undefined otherwise, and for any other event: read it from the view, which adds what it keeps beside the row.
+ */
+export function sentMessageView(event: RecordedEvent): MessageView | undefined {
+  if (event.type !== 'MessageSent') return undefined;
+  const { data } = event;
+  if (data.replyTo !== undefined || (data.mentions?.length ?? 0) > 0 || (data.attachments?.length ?? 0) > 0) return undefined;
+  return messageViewOf({
+    messageId: messageIdOf(data.roomId, event.streamVersion),
+    roomId: data.roomId,
+    seq: event.streamVersion,
+    senderId: data.senderId,
+    text: data.text,
+    createdAt: event.metadata.occurredAt,
+    editedAt: null,
+    deleted: false,
+    erased: data.erased === true,
+  });
 }
