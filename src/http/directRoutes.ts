@@ -132,7 +132,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, endpoint: Endpo
   logRequest(options.logger, req, res);
   setRouteLabel(req, endpoint.path);
   try {
-    for (const middleware of options.headers) await run(middleware, req, res);
+    const headersPending = runAll(options.headers, req, res);
+    if (headersPending !== undefined) await headersPending;
     if (req.method !== 'GET') parts.body = parseJson(await readBody(req));
     const principal = endpoint.auth ? await bearerPrincipal(req, options.authenticate) : null;
     const result: RouteResult = await endpoint.run(req, parts, principal);
@@ -154,8 +155,28 @@ async function answer(req: IncomingMessage, res: ServerResponse, endpoint: Endpo
   }
 }
 
-function run(middleware: ResponseMiddleware, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => middleware(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(error))));
+/**
+ * Runs the middleware in order, synchronously while each calls `next` at once (helmet and CORS do), so a request
+ * pays no promise for them; from one that calls it later on, the rest wait for it. Throws what a middleware passed
+ * to `next`.
+ */
+function runAll(middleware: readonly ResponseMiddleware[], req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+  for (let i = 0; i < middleware.length; i += 1) {
+    let outcome: { error: unknown } | undefined;
+    let later: ((error: unknown) => void) | undefined;
+    middleware[i]?.(req, res, (error?: unknown) => {
+      if (later) later(error);
+      else outcome = { error };
+    });
+    if (outcome === undefined) {
+      const rest = middleware.slice(i + 1);
+      return new Promise<void>((resolve, reject) => {
+        later = (error) => (error === undefined ? resolve() : reject(error));
+      }).then(() => runAll(rest, req, res));
+    }
+    if (outcome.error !== undefined) throw outcome.error;
+  }
+  return undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
