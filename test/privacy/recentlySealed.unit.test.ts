@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SealedValue } from '../../src/events/chatEvents.js';
 import { RecentlySealed } from '../../src/privacy/recentlySealed.js';
 
@@ -43,5 +43,21 @@ describe('RecentlySealed', () => {
     expect(recent.take('e-0', 'text', value(3), key)).toBeUndefined();
     expect(recent.take('e-1', 'text', value(3), key)).toBe('text 1');
     expect(recent.take('e-4096', 'text', value(3), key)).toBe('text 4096');
+  });
+
+  describe('with nothing sealed after it', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('still forgets an entry ten seconds on', () => {
+      vi.useFakeTimers();
+      const recent = new RecentlySealed();
+      recent.remember('e-1', 'text', value(1), key, 'kept');
+      recent.remember('e-2', 'text', value(2), key, 'forgotten');
+      expect(recent.take('e-1', 'text', value(1), key)).toBe('kept');
+      vi.advanceTimersByTime(10_002);
+      expect(recent.take('e-2', 'text', value(2), key)).toBeUndefined();
+    });
   });
 });
