@@ -26,26 +26,36 @@ function counting(keys: PersonalDataKeys): PersonalDataKeys & { asked: string[] 
   };
 }
 
+/** A fresh SQLite key store for each test of the describe block it is called in. */
+function realKeyStore(): { readonly keys: SqlitePersonalDataKeys } {
+  let dir = '';
+  const current: { keys?: SqlitePersonalDataKeys } = {};
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sealer-'));
+    current.keys = new SqlitePersonalDataKeys(join(dir, 'keys.db'));
+  });
+  afterEach(async () => {
+    await current.keys?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get keys() {
+      if (!current.keys) throw new Error('the key store is opened before each test');
+      return current.keys;
+    },
+  };
+}
+
 const sent = (senderId: string, text: string): NewEvent =>
   sampleEvent('MessageSent', { eventId: `e-${senderId}-${text.length}`, data: { senderId, text, messageId: `r.${text.length}` } });
 
 const asRecorded = (event: NewEvent): RecordedEvent => ({ ...sampleEvent('MessageSent'), ...event }) as RecordedEvent;
 
 describe('PersonalDataSealer.sealerFor (a real SQLite key store)', () => {
-  let dir: string;
-  let keys: SqlitePersonalDataKeys;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sealer-'));
-    keys = new SqlitePersonalDataKeys(join(dir, 'keys.db'));
-  });
-  afterEach(async () => {
-    await keys.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const keyStore = realKeyStore();
 
   it('asks for each actor once up front, then seals without asking again, and what it seals opens', async () => {
-    const store = counting(keys);
+    const store = counting(keyStore.keys);
     const sealer = new PersonalDataSealer(store);
     const seal = await sealer.sealerFor(['u-alice', 'u-bob', 'u-alice']);
     expect(store.asked.sort()).toEqual(['u-alice', 'u-bob']);
@@ -53,14 +63,14 @@ describe('PersonalDataSealer.sealerFor (a real SQLite key store)', () => {
     expect(store.asked).toHaveLength(2);
     expect(sealed.map((event) => (event.type === 'MessageSent' ? event.data.text : undefined))).toEqual(['', '', '']);
     // Another sealer over the same keys: it decrypts (this one would open from what it just sealed, recentlySealed.ts).
-    const opened = await new PersonalDataSealer(keys).unseal(sealed.map(asRecorded));
+    const opened = await new PersonalDataSealer(keyStore.keys).unseal(sealed.map(asRecorded));
     expect(opened.map((event) => (event.type === 'MessageSent' ? event.data.text : undefined))).toEqual(['first', 'second one', 'third!']);
   });
 
   it('asks again for an owner it was not given, and refuses an erased owner as seal does', async () => {
-    const store = counting(keys);
+    const store = counting(keyStore.keys);
     const sealer = new PersonalDataSealer(store);
-    await keys.destroy('u-erased', Date.now());
+    await keyStore.keys.destroy('u-erased', Date.now());
     const seal = await sealer.sealerFor(['u-alice', 'u-erased']);
     await seal([sent('u-carol', 'not prefetched')]);
     expect(store.asked).toContain('u-carol');
@@ -80,27 +90,17 @@ function readBack(event: NewEvent, change: (ciphertext: Buffer) => Buffer = (byt
 const textOf = (event: RecordedEvent | undefined): string | undefined => (event?.type === 'MessageSent' ? event.data.text : undefined);
 
 describe('PersonalDataSealer: its own events read back (a real SQLite key store)', () => {
-  let dir: string;
-  let keys: SqlitePersonalDataKeys;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sealer-'));
-    keys = new SqlitePersonalDataKeys(join(dir, 'keys.db'));
-  });
-  afterEach(async () => {
-    await keys.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const keyStore = realKeyStore();
 
   it('opens them to their plaintext, again and again', async () => {
-    const sealer = new PersonalDataSealer(keys);
+    const sealer = new PersonalDataSealer(keyStore.keys);
     const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
     if (stored === undefined) throw new Error('nothing sealed');
     for (let i = 0; i < 3; i++) expect(textOf((await sealer.unseal([readBack(stored)]))[0])).toBe('hello there');
   });
 
   it('refuses one whose bytes changed on the way, as decrypting would', async () => {
-    const sealer = new PersonalDataSealer(keys);
+    const sealer = new PersonalDataSealer(keyStore.keys);
     const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
     if (stored === undefined) throw new Error('nothing sealed');
     const flipped = readBack(stored, (bytes) => {
@@ -113,10 +113,10 @@ describe('PersonalDataSealer: its own events read back (a real SQLite key store)
   });
 
   it("reads one as erased once its owner's key is destroyed, even a moment after sealing it", async () => {
-    const sealer = new PersonalDataSealer(keys);
+    const sealer = new PersonalDataSealer(keyStore.keys);
     const [stored] = await sealer.seal([sent('u-alice', 'hello there')]);
     if (stored === undefined) throw new Error('nothing sealed');
-    await keys.destroy('u-alice', Date.now());
+    await keyStore.keys.destroy('u-alice', Date.now());
     const [opened] = await sealer.unseal([readBack(stored)]);
     expect(opened?.type === 'MessageSent' && opened.data).toMatchObject({ text: '', erased: true });
   });
