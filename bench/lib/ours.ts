@@ -32,11 +32,6 @@ export interface OursServer {
 }
 
 /**
- * `chat serve` (embedded mode) as a child process with a fresh DATA_DIR. BENCH_SERVICE_ROOT points at another
- * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
- * work tree, which may hold someone's unfinished change.
- */
-/**
  * BENCH_NODE_FLAGS: more flags for our server's node, e.g. `--perf-basic-prof` for `perf record -p <pid>`, whose
  * profile counts CPU where V8's sampling profiler (--profile) over-counts functions that make system calls.
  */
@@ -44,6 +39,11 @@ function extraNodeFlags(): string[] {
   return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
 
+/**
+ * `chat serve` (embedded mode) as a child process with a fresh DATA_DIR. BENCH_SERVICE_ROOT points at another
+ * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
+ * work tree, which may hold someone's unfinished change.
+ */
 export async function startOurs(options: { nodeFlags?: string[]; env?: Record<string, string>; dataDir?: string; startTimeoutMs?: number } = {}): Promise<OursServer> {
   // A DATA_DIR prepared by the caller (e.g. an events.db written beforehand) is used, and removed on stop like ours.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'chat-bench-'));
