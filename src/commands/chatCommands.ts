@@ -6,6 +6,7 @@ import { mentionedUsernames } from '../domain/mentions.js';
 import { normaliseMessageText } from '../domain/messageText.js';
 import { looksAlike, usernameClaimStreamIds } from '../domain/usernameSkeleton.js';
 import type { RoomKind, RoomRole, UserRole } from '../events/chatEvents.js';
+import type { RecordedEvent } from '../events/envelope.js';
 import type { EventLog } from '../eventlog/eventLog.js';
 import type { HistoryStore, MessageView, RoomView } from '../projections/history/historyStore.js';
 import { untilApplied, type WaitForHistory } from '../projections/readYourWrites.js';
@@ -62,8 +63,8 @@ export interface AcceptedMessage {
   replayed: boolean;
   /** Resolves once the history view shows the message; rejects (UNAVAILABLE) if it does not in time. */
   visible: Promise<void>;
-  /** The message as the view shows it once visible, when that follows from its event alone (sentMessageView). */
-  sentView?: MessageView;
+  /** The MessageSent as recorded (the first one, for a retry). */
+  sent: RecordedEvent;
 }
 
 /** A send handed to its room's writer (ChatCommands.submitMessage); `accepted` is its outcome. */
@@ -200,7 +201,7 @@ export class ChatCommands {
     await accepted.visible;
     // A first send of a plain message is answered from its event, as the view now shows it (a read-back was 2.5 % of
     // a send's CPU under perf); a retry, a reply, mentions or files are read from the view, which adds what it keeps.
-    const answered = accepted.replayed ? undefined : accepted.sentView;
+    const answered = accepted.replayed ? undefined : sentMessageView(accepted.sent);
     return { message: answered ?? (await this.message(accepted.roomId, accepted.seq)), replayed: accepted.replayed };
   }
 
@@ -265,8 +266,7 @@ export class ChatCommands {
     visible.catch(() => undefined);
     const { roomId } = sent.data;
     const seq = sent.streamVersion;
-    const sentView = sentMessageView(sent);
-    return { roomId, seq, messageId: messageIdOf(roomId, seq), replayed: result.replayed, visible, ...(sentView ? { sentView } : {}) };
+    return { roomId, seq, messageId: messageIdOf(roomId, seq), replayed: result.replayed, visible, sent };
   }
 
   private async attachmentFacts(actor: AccessPrincipal, fileIds: string[]) {

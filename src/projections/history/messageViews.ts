@@ -6,6 +6,7 @@ import type { MessageView } from './historyStore.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { messageIdOf } from '../../domain/ids.js';
 import { isoTime } from '../../support/isoTime.js';
+import { historyChanges } from './historyChanges.js';
 
 export interface StoredMessage {
   messageId: string;
@@ -44,23 +45,25 @@ export function messageViewOf(stored: StoredMessage): MessageView {
 }
 
 /**
- * A message just sent, as the history view shows it once it has applied its MessageSent (historyChanges.ts inserts
- * exactly these columns), when the view keeps nothing beside its row for it: no reply, no mentions, no files.
- * Undefined otherwise, and for any other event: read it from the view, which adds what it keeps beside the row.
+ * A message just sent, as the history view shows it once it has applied its MessageSent: built from the very changes
+ * the view applies (historyChanges.ts), when they are only the row and its room's move, so the view keeps nothing
+ * beside the row for it (no reply, no mentions, no files). Undefined otherwise, and for any other event: read it from
+ * the view, which adds what it keeps beside the row.
  */
 export function sentMessageView(event: RecordedEvent): MessageView | undefined {
-  if (event.type !== 'MessageSent') return undefined;
-  const { data } = event;
-  if (data.replyTo !== undefined || (data.mentions?.length ?? 0) > 0 || (data.attachments?.length ?? 0) > 0) return undefined;
+  const changes = historyChanges(event);
+  const inserted = changes.find((change) => change.op === 'messageInserted');
+  if (inserted?.op !== 'messageInserted' || inserted.attachments.length > 0) return undefined;
+  if (changes.some((change) => change.op !== 'messageInserted' && change.op !== 'roomAdvanced')) return undefined;
   return messageViewOf({
-    messageId: messageIdOf(data.roomId, event.streamVersion),
-    roomId: data.roomId,
-    seq: event.streamVersion,
-    senderId: data.senderId,
-    text: data.text,
-    createdAt: event.metadata.occurredAt,
+    messageId: messageIdOf(inserted.roomId, inserted.seq),
+    roomId: inserted.roomId,
+    seq: inserted.seq,
+    senderId: inserted.senderId,
+    text: inserted.text,
+    createdAt: inserted.createdAt,
     editedAt: null,
     deleted: false,
-    erased: data.erased === true,
+    erased: inserted.erased,
   });
 }
