@@ -80,9 +80,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly applyInTransaction: (events: RecordedEvent[]) => void;
   /**
    * Runs a read of several statements (a page's rows, then their reactions, files, threads and mentions) as one
-   * read transaction. Each statement outside a transaction begins and ends a read of its own, which in WAL mode
-   * takes and drops a read lock on the -shm file (two fcntl calls) and checks the WAL's header again: a send's
-   * read-back paid that six times. One snapshot for the whole read also keeps its parts consistent.
+   * read transaction, so its parts come from one snapshot. (Outside a transaction each statement begins a read of
+   * its own, with a read lock on the -shm file; taking it once instead measured inside the bench's noise.)
    */
   private readonly readTogether: <T>(read: () => T) => T;
   private readonly roomMoves: SqliteRoomMoves;
