@@ -11,6 +11,7 @@ import { registerUsersCommand } from './usersCommand.js';
 import { registerAssistantsCommand } from './assistantsCommand.js';
 import { registerEventsCommand } from './eventsCommand.js';
 import { registerProjectionsCommand } from './projectionsCommand.js';
+import { applyGcTuning } from './gcTuning.js';
 
 const packageJson: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const version =
@@ -41,6 +42,7 @@ program
       ...(options.roles !== undefined ? { ROLES: options.roles } : {}),
     });
     const logger = pino({ level: config.logLevel, base: { service: 'chat' } });
+    logger.info(applyGcTuning(config.gcParallelScavenge), 'garbage collector tuned (GC_PARALLEL_SCAVENGE)');
     // Handlers go in before start-up: until a handler exists the signal's default action ends the process at once,
     // also right after it said it was listening. A signal during start-up stops once the start is over (the pieces
     // being started cannot be cut off half way); a second one there exits at once.

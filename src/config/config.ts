@@ -57,6 +57,7 @@ export interface AppConfig {
       }
     | undefined;
   sqliteSynchronous: RawConfig['SQLITE_SYNCHRONOUS'];
+  gcParallelScavenge: RawConfig['GC_PARALLEL_SCAVENGE'];
   /** Embedded: a table in events.db. Confluent: a Confluent-compatible REST API (Confluent, Apicurio's ccompat). */
   schemaRegistry: { kind: 'embedded' } | { kind: 'confluent'; url: string; timeoutMs: number };
   /** Put before every event subject (`<prefix>chat.events.<Type>`), so deployments can share one registry. */
@@ -236,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           }
         : undefined,
     sqliteSynchronous: raw.SQLITE_SYNCHRONOUS,
+    gcParallelScavenge: raw.GC_PARALLEL_SCAVENGE,
     schemaRegistry:
       raw.SCHEMA_REGISTRY === 'confluent' && raw.SCHEMA_REGISTRY_URL !== undefined
         ? { kind: 'confluent', url: raw.SCHEMA_REGISTRY_URL, timeoutMs: raw.SCHEMA_REGISTRY_TIMEOUT_MS }

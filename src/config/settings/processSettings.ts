@@ -79,4 +79,15 @@ export const processSettings = {
         '`normal`: the SQLite files survive a process crash; `full`: also a power loss (one fsync per group commit).',
       ),
     ),
+  GC_PARALLEL_SCAVENGE: z
+    .enum(['auto', 'on', 'off'])
+    .default('auto')
+    .meta(
+      doc(
+        'process',
+        "Whether V8 empties its young generation with helper threads (`chat serve` only). `auto`: not on a machine of " +
+          'two cores or fewer, where the main thread waited for helpers that had no core free: ~3 ms pauses ~20 times ' +
+          'a second under load, which set the p99 of a history page (bench/README.md); `on` and `off` decide.',
+      ),
+    ),
 };
