@@ -77,27 +77,57 @@ export function memberDto(member: MemberView) {
   };
 }
 
-export function messageDto(message: MessageView) {
-  return {
+/** A message as every route answers it; the optional fields are left out, not null, when they do not apply. */
+export interface MessageDto {
+  messageId: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  text: string | null;
+  createdAt: string;
+  editedAt?: string;
+  deleted: boolean;
+  erased?: true;
+  reactions: readonly { emoji: string; count: number; userIds: readonly string[] }[];
+  replyTo?: string;
+  threadId?: string;
+  replyCount?: number;
+  lastReplyAt?: string;
+  mentions: readonly string[];
+  attachments?: ReturnType<typeof fileDto>[];
+}
+
+/** Shared by every message without reactions or mentions (most of them): serialised as `[]`, never changed. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Built field by field, in the order clients have always seen, rather than from spreads of `{}` or of one-field
+ * objects: a history page presents fifty messages, and the spreads' temporary objects and copied empty arrays were
+ * a fifth of what a page allocated (sampling heap profile, bench/README.md).
+ */
+export function messageDto(message: MessageView): MessageDto {
+  const dto: MessageDto = {
     messageId: message.messageId,
     roomId: message.roomId,
     seq: message.seq,
     senderId: message.senderId,
     text: message.deleted ? null : message.text,
     createdAt: message.createdAt,
-    ...(message.editedAt ? { editedAt: message.editedAt } : {}),
-    deleted: message.deleted,
-    // Only when true: the sender's personal data was erased, and `text` is "" for good.
-    ...(message.erased ? { erased: true } : {}),
-    reactions: message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds })),
-    // A reply names what it answers and its thread's root; a root its standing replies (#17).
-    ...(message.replyTo !== null && message.threadId !== null ? { replyTo: message.replyTo, threadId: message.threadId } : {}),
-    ...(message.replyCount > 0 ? { replyCount: message.replyCount } : {}),
-    ...(message.lastReplyAt !== null ? { lastReplyAt: message.lastReplyAt } : {}),
-    mentions: [...message.mentions],
-    // A deleted message shows no files, like no text.
-    ...(message.attachments && message.attachments.length > 0 && !message.deleted
-      ? { attachments: message.attachments.map(fileDto) }
-      : {}),
-  };
+  } as MessageDto;
+  if (message.editedAt) dto.editedAt = message.editedAt;
+  dto.deleted = message.deleted;
+  // Only when true: the sender's personal data was erased, and `text` is "" for good.
+  if (message.erased) dto.erased = true;
+  dto.reactions = message.reactions.length === 0 ? NONE : message.reactions.map(({ emoji, count, userIds }) => ({ emoji, count, userIds }));
+  // A reply names what it answers and its thread's root; a root its standing replies (#17).
+  if (message.replyTo !== null && message.threadId !== null) {
+    dto.replyTo = message.replyTo;
+    dto.threadId = message.threadId;
+  }
+  if (message.replyCount > 0) dto.replyCount = message.replyCount;
+  if (message.lastReplyAt !== null) dto.lastReplyAt = message.lastReplyAt;
+  dto.mentions = message.mentions.length === 0 ? NONE : [...message.mentions];
+  // A deleted message shows no files, like no text.
+  if (message.attachments && message.attachments.length > 0 && !message.deleted) dto.attachments = message.attachments.map(fileDto);
+  return dto;
 }
