@@ -80,14 +80,14 @@ export const processSettings = {
       ),
     ),
   GC_PARALLEL_SCAVENGE: z
-    .enum(['auto', 'on', 'off'])
-    .default('auto')
+    .enum(['on', 'off'])
+    .default('on')
     .meta(
       doc(
         'process',
-        "Whether V8 empties its young generation with helper threads (`chat serve` only). `auto`: not on a machine of " +
-          'two cores or fewer, where the main thread waited for helpers that had no core free: ~3 ms pauses ~20 times ' +
-          'a second under load, which set the p99 of a history page (bench/README.md); `on` and `off` decide.',
+        "Whether V8 empties its young generation with helper threads (`chat serve` only). `off` helps a history " +
+          "page's tail on a machine whose other cores are busy (p99 5.00 against 5.5-5.7 ms, p99.9 ~25 % lower on two " +
+          'loaded cores), and costs sends ~4 % when a core is free for the helpers (bench/README.md, twelfth session).',
       ),
     ),
 };
