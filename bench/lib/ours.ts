@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, spawnNode, stopChild, waitForHttp } from './proc.js';
@@ -40,6 +40,15 @@ function extraNodeFlags(): string[] {
 }
 
 /**
+ * BENCH_SERVER_STDOUT=<path>: our server's stdout goes to `<path>.<pid>` instead of nowhere, for what V8 prints
+ * there (`BENCH_NODE_FLAGS=--trace-gc-nvp`: every garbage collection's pause and phases).
+ */
+function keepStdout(child: ChildProcess): void {
+  const file = process.env.BENCH_SERVER_STDOUT;
+  if (file && child.stdout && child.pid !== undefined) child.stdout.pipe(createWriteStream(`${file}.${child.pid}`));
+}
+
+/**
  * `chat serve` (embedded mode) as a child process with a fresh DATA_DIR. BENCH_SERVICE_ROOT points at another
  * checkout of the service (e.g. `git archive` of a commit, with node_modules linked) to measure that instead of this
  * work tree, which may hold someone's unfinished change.
@@ -53,6 +62,7 @@ export async function startOurs(options: { nodeFlags?: string[]; env?: Record<st
     nodeFlags: [...(options.nodeFlags ?? []), ...extraNodeFlags()],
     ...(process.env.BENCH_SERVICE_ROOT ? { cwd: process.env.BENCH_SERVICE_ROOT } : {}),
   });
+  keepStdout(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   // A server that exits at start-up (bad configuration) fails the benchmark at once, not after the health timeout.
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`chat serve exited with ${code} during start-up`))));
