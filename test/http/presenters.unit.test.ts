@@ -1,27 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { messageDto } from '../../src/http/presenters.js';
 import type { MessageView } from '../../src/projections/history/historyStore.js';
+import { messageViewOf } from '../../src/projections/history/messageViews.js';
 
 // A message's body is what every client parses: its fields, which ones are left out, and their order stay exactly
 // as they were when messageDto was built from spreads (the strings below are what that version answered).
 
-const plain: MessageView = {
+// A message as the history view builds it from its row (no reactions, reply, mentions or files yet).
+const plain: MessageView = messageViewOf({
   messageId: 'r1.7',
   roomId: 'r1',
   seq: 7,
   senderId: 'u1',
   text: 'hello',
-  createdAt: '2026-12-08T01:02:03.004Z',
+  createdAt: Date.parse('2026-12-08T01:02:03.004Z'),
   editedAt: null,
   deleted: false,
   erased: false,
-  reactions: [],
-  replyTo: null,
-  threadId: null,
-  replyCount: 0,
-  lastReplyAt: null,
-  mentions: [],
-};
+});
 
 describe('messageDto', () => {
   it('a plain message: no optional field, empty reactions and mentions', () => {
