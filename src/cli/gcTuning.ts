@@ -10,11 +10,11 @@ import { setFlagsFromString } from 'node:v8';
 import type { AppConfig } from '../config/config.js';
 
 /**
- * Applies the setting to this process's V8, before the service allocates much. V8 reads this flag at every
- * scavenge, so setting it after start-up takes effect (test/cli/gcTuning.int.test.ts checks that it does).
+ * Applies `off` to this process's V8, before the service allocates much. V8 reads this flag at every scavenge, so
+ * setting it after start-up takes effect (test/cli/gcTuning.int.test.ts checks that it does). `on` leaves V8 as it
+ * started, so a `--no-parallel-scavenge` given to node itself still holds.
  */
-export function applyGcTuning(setting: AppConfig['gcParallelScavenge']): { parallelScavenge: boolean } {
-  const parallel = setting === 'on';
-  setFlagsFromString(parallel ? '--parallel-scavenge' : '--no-parallel-scavenge');
-  return { parallelScavenge: parallel };
+export function applyGcTuning(setting: AppConfig['gcParallelScavenge']): { parallelScavengeOff: boolean } {
+  if (setting === 'off') setFlagsFromString('--no-parallel-scavenge');
+  return { parallelScavengeOff: setting === 'off' };
 }
